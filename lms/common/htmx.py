@@ -1,0 +1,40 @@
+"""Rendering for htmx: the same fragment serves the full page and the swap."""
+
+from __future__ import annotations
+
+from flask import make_response, redirect, render_template, request
+
+
+def is_htmx() -> bool:
+    """An htmx request that wants a fragment (boosted links want the full page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render(page: str, fragment: str | None = None, *, status: int = 200, **context):
+    """Render ``page`` for a normal request, only ``fragment`` for htmx.
+
+    The page template includes the fragment, so both answers share one markup.
+    """
+    template = fragment if fragment and is_htmx() else page
+    return make_response(render_template(template, **context), status)
+
+
+def render_form_errors(page: str, fragment: str | None = None, **context):
+    """Re-render a form with its validation messages (422 for htmx, the page itself otherwise)."""
+    return render(page, fragment, status=422 if is_htmx() else 200, **context)
+
+
+def redirect_to(url: str, status: int = 303):
+    """Redirect that also works for htmx requests (full navigation via HX-Redirect)."""
+    if request.headers.get("HX-Request") == "true":
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, code=status)
+
+
+def trigger(response, event: str):
+    """Ask htmx to fire ``event`` on the client after the swap (e.g. to refresh a counter)."""
+    existing = response.headers.get("HX-Trigger")
+    response.headers["HX-Trigger"] = f"{existing}, {event}" if existing else event
+    return response

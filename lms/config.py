@@ -1,0 +1,170 @@
+"""Settings for one organization instance.
+
+Sources, lowest priority first: built-in defaults, ``instances/<slug>.env``
+(chosen by ``LMS_INSTANCE``), then the real process environment.  Without an
+instance the app runs on the embedded default: SQLite under ``var/``, no Redis
+(jobs run inline) and email written to the log.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+
+
+def instances_dir() -> Path:
+    """Where ``<slug>.env`` files live (``LMS_INSTANCES_DIR`` overrides, e.g. in tests)."""
+    return Path(os.environ.get("LMS_INSTANCES_DIR") or PROJECT_ROOT / "instances")
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+
+# Values that must never reach production as a SECRET_KEY.
+PLACEHOLDER_SECRETS = {
+    "",
+    "dev",
+    "secret",
+    "changeme",
+    "change-me",
+    "replace-me",
+    "dev-insecure-secret-key",
+    "please-change-this-secret-key",
+}
+DEV_SECRET_KEY = "dev-insecure-secret-key"  # noqa: S105 - refused in production
+MIN_SECRET_LENGTH = 32
+
+# Variables read from the env file / environment, with their defaults.
+ENV_DEFAULTS: dict[str, str] = {
+    "LMS_ENV": "development",
+    "SECRET_KEY": "",
+    "DATABASE_URL": "",
+    "REDIS_URL": "",
+    "QUEUE_NAME": "lms-default",
+    "BASE_URL": "http://127.0.0.1:5000",
+    "PORT": "5000",
+    "WEB_WORKERS": "2",
+    "ORG_NAME": "Demo School",
+    "ORG_TIMEZONE": "Asia/Bangkok",
+    "ORG_LOCALE": "en",
+    "MAIL_BACKEND": "console",
+    "MAIL_SERVER": "",
+    "MAIL_PORT": "587",
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_USE_TLS": "true",
+    "MAIL_FROM": "LMS <no-reply@example.org>",
+    "STORAGE_DIR": "",
+    "LOG_LEVEL": "INFO",
+    # Reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted
+    # (default: 1 in production, where gunicorn only listens on 127.0.0.1 behind the proxy).
+    "PROXY_HOPS": "",
+}
+
+
+class ConfigError(Exception):
+    """The instance cannot start: the message names the variable to fix."""
+
+
+def normalise_database_url(url: str) -> str:
+    """SQLAlchemy 2.1 maps ``postgresql://`` to psycopg 3; this stack uses psycopg2."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+def instance_env_path(slug: str) -> Path:
+    return instances_dir() / f"{slug}.env"
+
+
+def read_settings(instance: str | None = None, environ: dict | None = None) -> dict[str, str]:
+    """Raw string settings, merged from defaults, the instance file and the environment."""
+    environ = dict(os.environ if environ is None else environ)
+    instance = instance if instance is not None else environ.get("LMS_INSTANCE") or None
+    values = dict(ENV_DEFAULTS)
+    if instance:
+        if not SLUG_RE.match(instance):
+            raise ConfigError(f"LMS_INSTANCE={instance!r} is not a valid instance slug ([a-z0-9-])")
+        path = instance_env_path(instance)
+        if not path.exists():
+            raise ConfigError(f"LMS_INSTANCE={instance}: {path} does not exist")
+        values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+    for key in ENV_DEFAULTS:
+        if key in environ:
+            values[key] = environ[key]
+    values["LMS_INSTANCE"] = instance or ""
+    return values
+
+
+def _truthy(value: str) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def validate(values: dict[str, str]) -> None:
+    """Refuse to start a production instance that lacks what it needs."""
+    if values["LMS_ENV"] != "production":
+        return
+    where = f" (set it in instances/{values['LMS_INSTANCE']}.env)" if values["LMS_INSTANCE"] else ""
+    secret = values["SECRET_KEY"]
+    if not secret:
+        raise ConfigError(f"SECRET_KEY is missing{where}")
+    if secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY is a placeholder or shorter than {MIN_SECRET_LENGTH} characters{where}"
+        )
+    if not values["DATABASE_URL"]:
+        raise ConfigError(f"DATABASE_URL is missing{where}")
+    if not values["DATABASE_URL"].startswith(("postgres://", "postgresql")):
+        raise ConfigError(f"DATABASE_URL must be a PostgreSQL URL in production{where}")
+    if not values["REDIS_URL"]:
+        raise ConfigError(f"REDIS_URL is missing{where}")
+    if not values["BASE_URL"].startswith(("http://", "https://")):
+        raise ConfigError(f"BASE_URL must start with http:// or https://{where}")
+    if values["MAIL_BACKEND"] not in {"smtp", "console"}:
+        raise ConfigError(f"MAIL_BACKEND must be 'smtp' or 'console'{where}")
+    if values["MAIL_BACKEND"] == "smtp" and not values["MAIL_SERVER"]:
+        raise ConfigError(f"MAIL_SERVER is missing (MAIL_BACKEND=smtp){where}")
+
+
+def load_config(instance: str | None = None, environ: dict | None = None) -> dict:
+    """Flask config for an instance (or the embedded default), validated."""
+    values = read_settings(instance, environ)
+    validate(values)
+    production = values["LMS_ENV"] == "production"
+    embedded = not values["LMS_INSTANCE"] and not values["DATABASE_URL"]
+    database_url = values["DATABASE_URL"] or f"sqlite:///{VAR_DIR / 'lms.sqlite3'}"
+    storage_dir = values["STORAGE_DIR"] or str(
+        VAR_DIR / "storage" / (values["LMS_INSTANCE"] or "default")
+    )
+    return {
+        "LMS_ENV": values["LMS_ENV"],
+        "LMS_INSTANCE": values["LMS_INSTANCE"],
+        "LMS_EMBEDDED": embedded,
+        "SECRET_KEY": values["SECRET_KEY"] or DEV_SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "REDIS_URL": values["REDIS_URL"],
+        "QUEUE_NAME": values["QUEUE_NAME"],
+        "BASE_URL": values["BASE_URL"].rstrip("/"),
+        "PORT": int(values["PORT"]),
+        "WEB_WORKERS": int(values["WEB_WORKERS"]),
+        "ORG_NAME": values["ORG_NAME"],
+        "ORG_TIMEZONE": values["ORG_TIMEZONE"],
+        "ORG_LOCALE": values["ORG_LOCALE"],
+        "MAIL_BACKEND": values["MAIL_BACKEND"],
+        "MAIL_SERVER": values["MAIL_SERVER"],
+        "MAIL_PORT": int(values["MAIL_PORT"] or 587),
+        "MAIL_USERNAME": values["MAIL_USERNAME"],
+        "MAIL_PASSWORD": values["MAIL_PASSWORD"],
+        "MAIL_USE_TLS": _truthy(values["MAIL_USE_TLS"]),
+        "MAIL_FROM": values["MAIL_FROM"],
+        "STORAGE_DIR": storage_dir,
+        "LOG_LEVEL": values["LOG_LEVEL"],
+        "PROXY_HOPS": int(values["PROXY_HOPS"] or (1 if production else 0)),
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+    }

@@ -1,0 +1,48 @@
+"""``GET /healthz``: is this instance able to serve?  Used by PM2 checks and proxies."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import text
+
+from lms.common.access import PUBLIC, allow
+from lms.extensions import db, redis_connection
+
+bp = Blueprint("health", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.route("/healthz")
+@allow(PUBLIC)
+def healthz():
+    body = {"status": "ok", "db": "ok", "redis": "disabled", "instance": current_app.config["LMS_INSTANCE"]
+            or "embedded"}
+    status = 200
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as err:
+        log.warning("health check: database unavailable: %s", err)
+        body["db"] = "unavailable"
+        body["status"] = "unavailable"
+        status = 503
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: S110 - the connection is already broken
+            pass
+    finally:
+        db.session.remove()
+    if current_app.config.get("REDIS_URL"):
+        try:
+            redis_connection().ping()
+            body["redis"] = "ok"
+            from lms.jobs import last_worker_heartbeat
+
+            body["worker_heartbeat"] = last_worker_heartbeat()
+        except Exception as err:
+            log.warning("health check: redis unavailable: %s", err)
+            body["redis"] = "unavailable"
+            if status == 200:
+                body["status"] = "degraded"
+    return jsonify(body), status

@@ -1,0 +1,27 @@
+"""Every periodic job of the product, declared in one list.
+
+``lms/cron_config.py`` registers these with ``rq cron``; on the embedded
+default (no Redis) the web process runs the ``inline`` ones itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    func: str          # "module:function", a @background_job
+    interval: int      # seconds
+    inline: bool = True  # also run from the web process when there is no Redis
+
+    def resolve(self):
+        module, _, attr = self.func.partition(":")
+        return getattr(import_module(module), attr)
+
+
+PERIODIC_JOBS: list[PeriodicJob] = [
+    PeriodicJob("worker-heartbeat", "lms.jobs:record_worker_heartbeat", 60, inline=False),
+]

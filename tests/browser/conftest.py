@@ -1,0 +1,121 @@
+"""Browser tests: Playwright driving Debian's chromium against a live server in this process.
+
+Outside CI the tests are skipped (with the reason shown) when /usr/bin/chromium is missing;
+in CI (CI=true) a missing chromium fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from lms import create_app
+from tests.conftest import IN_CI, make_test_config
+
+CHROMIUM = os.environ.get("LMS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 3}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+EXPECTED_HTTP_ERROR = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} not found: apt-get install -y chromium"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, **DESKTOP}
+
+
+@pytest.fixture(scope="session")
+def live_app(app, database_url, redis_url, tmp_path_factory):
+    """The app as a browser sees it: CSRF on, same database as the test helpers."""
+    return create_app(make_test_config(database_url, redis_url, WTF_CSRF_ENABLED=True,
+                                       STORAGE_DIR=app.config["STORAGE_DIR"]))
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+class PageWatcher:
+    """Collects console errors, page errors and CSP violations of one page."""
+
+    def __init__(self, page):
+        self.page = page
+        self.errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+
+    def _console(self, msg):
+        # Chrome logs every 4xx answer; expected ones (validation 422, a checked 404) are not errors.
+        if msg.type == "error" and not EXPECTED_HTTP_ERROR.search(msg.text):
+            self.errors.append(msg.text)
+
+    def assert_clean(self):
+        assert self.errors == [], f"console errors: {self.errors}"
+
+    def assert_no_horizontal_scroll(self):
+        overflow = self.page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"page scrolls horizontally by {overflow}px at {self.page.viewport_size}"
+
+
+def _open(browser, options):
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, page, PageWatcher(page)
+
+
+@pytest.fixture
+def phone(browser):
+    context, page, watcher = _open(browser, PHONE)
+    page.watcher = watcher
+    yield page
+    context.close()
+    watcher.assert_clean()
+
+
+@pytest.fixture
+def desktop(browser):
+    context, page, watcher = _open(browser, DESKTOP)
+    page.watcher = watcher
+    yield page
+    context.close()
+    watcher.assert_clean()
+
+
+def sign_in(page, base_url: str, email: str, password: str):
+    page.goto(f"{base_url}/auth/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")

@@ -1,0 +1,230 @@
+"""Fixtures shared by the whole suite.
+
+The database is SQLite by default, or a throw-away PostgreSQL database when
+``LMS_TEST_DATABASE_URL`` points at a server (the run creates and drops it).
+Redis is fakeredis by default, or a real server with ``LMS_TEST_REDIS_URL``.
+Every test starts with empty tables (rows are deleted after each test).
+
+Tests must not hold an app context while they use the test client (Flask
+would share it with the request): the ``db`` helpers below open their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from lms import create_app
+from lms.config import normalise_database_url
+from lms.extensions import db as _db
+from tests.factories import Factory
+
+TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
+TEST_REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
+TEST_PASSWORD = "correct-horse-battery"  # noqa: S105
+
+
+def pytest_report_header(config):
+    return [
+        f"lms database: {'PostgreSQL ' + TEST_DATABASE_URL if TEST_DATABASE_URL else 'SQLite'}",
+        f"lms redis: {TEST_REDIS_URL or 'fakeredis'}",
+    ]
+
+
+def _pg_admin_engine(url: str):
+    return create_engine(make_url(normalise_database_url(url)).set(database="postgres"),
+                         isolation_level="AUTOCOMMIT")
+
+
+@contextlib.contextmanager
+def temporary_database(tmp_path_factory, label: str):
+    """A new empty database URL (PostgreSQL when configured, else a SQLite file)."""
+    if TEST_DATABASE_URL:
+        name = f"lms_test_{label}_{RUN_ID}"
+        admin = _pg_admin_engine(TEST_DATABASE_URL)
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield str(make_url(normalise_database_url(TEST_DATABASE_URL)).set(database=name)
+                      .render_as_string(hide_password=False))
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp(label) / "lms.sqlite3"
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with temporary_database(tmp_path_factory, "main") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    return TEST_REDIS_URL or "fakeredis://"
+
+
+def make_test_config(database_url: str, redis_url: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "LMS_ENV": "testing",
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "REDIS_URL": redis_url,
+        "QUEUE_NAME": f"lms-test-{RUN_ID}",
+        "RQ_RUN_SYNC": True,
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "MAIL_BACKEND": "memory",
+        "BASE_URL": "http://localhost",
+        "ORG_TIMEZONE": "Asia/Bangkok",
+        "RATELIMIT_ENABLED": False,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def app(database_url, redis_url, tmp_path_factory):
+    app = create_app(make_test_config(database_url, redis_url,
+                                 STORAGE_DIR=str(tmp_path_factory.mktemp("storage"))))
+    with app.app_context():
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request, app):
+    """Empty every table (and this run's Redis keys) after each test."""
+    yield
+    with app.app_context():
+        _db.session.remove()
+        with _db.engine.begin() as conn:
+            for table in reversed(_db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        from lms.extensions import redis_connection
+
+        conn = redis_connection()
+        if conn is not None:
+            if app.config["REDIS_URL"].startswith("fakeredis://"):
+                conn.flushall()
+            else:
+                for pattern in (f"lms:{app.config['QUEUE_NAME']}:*", f"*{RUN_ID}*"):
+                    for key in conn.scan_iter(pattern):
+                        conn.delete(key)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app):
+    """Factories: ``make.user(role="TEACHER")`` etc. Objects come back committed and detached."""
+    return Factory(app)
+
+
+class DatabaseHelper:
+    """Run queries in a fresh app context (never shared with test-client requests)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    @contextlib.contextmanager
+    def ctx(self):
+        with self.app.app_context():
+            try:
+                yield _db.session
+            finally:
+                _db.session.remove()
+
+    def scalar(self, stmt):
+        with self.ctx() as session:
+            return session.scalar(stmt)
+
+    def scalars(self, stmt) -> list:
+        with self.ctx() as session:
+            items = list(session.scalars(stmt))
+            for item in items:
+                if hasattr(item, "_sa_instance_state"):
+                    session.expunge(item)
+            return items
+
+    def get(self, model, ident):
+        with self.ctx() as session:
+            obj = session.get(model, ident)
+            if obj is not None:
+                session.expunge(obj)
+            return obj
+
+    def count(self, model, *where) -> int:
+        from sqlalchemy import func, select
+
+        with self.ctx() as session:
+            return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+@pytest.fixture
+def db(app):
+    return DatabaseHelper(app)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_email, password: str = TEST_PASSWORD, **extra):
+        email = getattr(user_or_email, "email", user_or_email)
+        response = self.client.post("/auth/login", data={"email": email, "password": password, **extra})
+        assert response.status_code in (302, 303), f"login failed for {email}: {response.status_code}"
+        return response
+
+    def logout(self):
+        return self.client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def as_role(client, make):
+    """Sign the test client in as a new user of ``role``; returns the user."""
+
+    def sign_in(role: str, **kwargs):
+        user = make.user(role=role, **kwargs)
+        AuthActions(client).login(user)
+        return user
+
+    return sign_in
+
+
+def requires_redis_server():
+    """Skip (visibly) without a real Redis; in CI the PostgreSQL+Redis pass runs these."""
+    return pytest.mark.skipif(not TEST_REDIS_URL, reason="needs LMS_TEST_REDIS_URL (a real Redis server)")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With LMS_TEST_NO_SKIPS=1 (CI's PostgreSQL + Redis pass) a skipped test fails the run."""
+    if os.environ.get("LMS_TEST_NO_SKIPS") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"LMS_TEST_NO_SKIPS=1 but {len(skipped)} test(s) were skipped", red=True)
+        session.exitstatus = 1

@@ -1,0 +1,102 @@
+from flask import Blueprint
+
+from lms import create_app
+from lms.auth.models import Role
+from lms.common.access import allow
+from lms.common.errors import NotFound
+from tests.conftest import AuthActions, make_test_config
+
+
+def test_login_page_has_the_layout_essentials(client):
+    response = client.get("/auth/login")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<meta name="csrf-token"' in html
+    assert "vendor/htmx-2.0.11.min.js" in html
+    assert "vendor/pico-2.1.1.min.css" in html
+    assert 'class="skip-link" href="#main"' in html
+    assert '<main id="main"' in html and "<header" in html and "<nav" in html
+    assert 'name="viewport"' in html
+    assert "<script>" not in html  # no inline scripts (CSP)
+
+
+def test_security_headers_on_every_response(client):
+    for path in ("/auth/login", "/healthz", "/nope"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"]
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, make):
+    user = make.user()
+    response = client.post("/auth/login", data={"email": user.email, "password": "correct-horse-battery"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_not_found_is_a_full_page_or_an_htmx_fragment(client):
+    page = client.get("/no-such-page")
+    assert page.status_code == 404
+    assert b"<html" in page.data and b"Not found" in page.data
+    fragment = client.get("/no-such-page", headers={"HX-Request": "true"})
+    assert fragment.status_code == 404
+    assert b"<html" not in fragment.data and b"Not found" in fragment.data
+    assert fragment.headers["HX-Retarget"] == "#messages"
+
+
+def test_api_paths_get_json_errors(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    body = response.get_json()
+    assert body["success"] is False and body["statusCode"] == 404 and body["errorCode"] == "NOT_FOUND"
+
+
+def _app_with_probe_routes(database_url, redis_url):
+    app = create_app(make_test_config(database_url, redis_url))
+    bp = Blueprint("probe", __name__)
+
+    @bp.route("/probe/teachers")
+    @allow(Role.TEACHER)
+    def teachers_only():
+        return "teachers"
+
+    @bp.route("/probe/missing")
+    @allow(Role.TEACHER, Role.STUDENT)
+    def missing():
+        raise NotFound("That classroom does not exist.")
+
+    @bp.route("/probe/crash")
+    @allow(Role.STUDENT)
+    def crash():
+        raise RuntimeError("unexpected")
+
+    app.register_blueprint(bp)
+    return app
+
+
+def test_role_declarations_answer_403_and_errors_render(database_url, redis_url, make):
+    app = _app_with_probe_routes(database_url, redis_url)
+    client = app.test_client()
+    student = make.user(role=Role.STUDENT)
+    AuthActions(client).login(student)
+    forbidden = client.get("/probe/teachers")
+    assert forbidden.status_code == 403
+    assert b"Not allowed" in forbidden.data
+    missing = client.get("/probe/missing")
+    assert missing.status_code == 404 and b"That classroom does not exist." in missing.data
+    crash = client.get("/probe/crash")
+    assert crash.status_code == 500 and b"Something went wrong" in crash.data
+
+
+def test_dates_are_shown_in_the_organization_timezone(app):
+    from datetime import UTC, datetime
+
+    from flask import render_template_string
+
+    with app.test_request_context("/"):
+        text = render_template_string("{{ when|datetime('yyyy-MM-dd HH:mm') }}",
+                                      when=datetime(2026, 1, 1, 23, 30, tzinfo=UTC))
+    assert text == "2026-01-02 06:30"  # Asia/Bangkok is UTC+7
