@@ -214,6 +214,51 @@ def as_role(client, make):
     return sign_in
 
 
+@pytest.fixture
+def demo(app):
+    """The demo data of DESIGN.md §10 (``lms seed-demo``); returns {email: user id}."""
+    from lms.demo import seed_demo
+
+    with app.app_context():
+        users = seed_demo()
+        ids = {email: user.id for email, user in users.items()}
+        _db.session.remove()
+    return ids
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter: client.get(...)``; then ``counter.count`` statements ran."""
+    from sqlalchemy import event
+
+    @contextlib.contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "PRAGMA")):
+                counter.statements.append(statement)
+
+        with app.app_context():
+            engine = _db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting
+
+
 def requires_redis_server():
     """Skip (visibly) without a real Redis; in CI the PostgreSQL+Redis pass runs these."""
     return pytest.mark.skipif(not TEST_REDIS_URL, reason="needs LMS_TEST_REDIS_URL (a real Redis server)")

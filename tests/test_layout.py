@@ -100,3 +100,10 @@ def test_dates_are_shown_in_the_organization_timezone(app):
         text = render_template_string("{{ when|datetime('yyyy-MM-dd HH:mm') }}",
                                       when=datetime(2026, 1, 1, 23, 30, tzinfo=UTC))
     assert text == "2026-01-02 06:30"  # Asia/Bangkok is UTC+7
+
+
+def test_login_page_query_count_is_small(client, count_queries):
+    client.get("/auth/login")
+    with count_queries() as counter:
+        client.get("/auth/login")
+    assert counter.count <= 2

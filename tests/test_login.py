@@ -1,14 +1,8 @@
 import pytest
 
 from lms.auth.models import User
-from lms.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from lms.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from tests.conftest import make_test_config
-
-
-@pytest.fixture
-def demo(app):
-    with app.app_context():
-        seed_demo()
 
 
 @pytest.mark.parametrize("email", [email for email, _name, _role in DEMO_ACCOUNTS])
