@@ -65,4 +65,4 @@ def index():
                                 date_from=_day(filters["date_from"]), date_to=_day(filters["date_to"])),
                     per_page=50)
     actions = list(db.session.scalars(select(distinct(AuditLog.action)).order_by(AuditLog.action)))
-    return render("audit/index.html", "audit/_list.html", page=page, filters=filters, actions=actions)
+    return render("audit/index.html", "audit/_list.html", results=page, filters=filters, actions=actions)

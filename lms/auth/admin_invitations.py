@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.auth import hooks, invitations
-from lms.auth.forms import ROLE_CHOICES, BulkInviteForm, InviteForm, add_error
+from lms.auth.forms import ROLE_CHOICES, BulkInviteForm, InviteForm, add_error, select_choices
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import ValidationFailed
@@ -38,7 +38,7 @@ def _scope() -> dict:
 def _invite_form(**kwargs) -> InviteForm:
     form = InviteForm(**kwargs)
     allowed = invitations.invitable_roles(current_user)
-    form.role.choices = [(value, label) for value, label in ROLE_CHOICES if value in allowed]
+    form.role.choices = select_choices((value, label) for value, label in ROLE_CHOICES if value in allowed)
     return form
 
 
@@ -47,7 +47,7 @@ def _list_context(**overrides) -> dict:
                "role": request.args.get("role", "")}
     page = paginate(invitations.invitations_query(current_user, **filters), per_page=25)
     context = {
-        "page": page, "filters": filters, "scope": _scope(), "form": _invite_form(formdata=None),
+        "results": page, "filters": filters, "scope": _scope(), "form": _invite_form(formdata=None),
         "status_choices": STATUS_CHOICES, "status_labels": STATUS_LABELS,
         "role_labels": invitations.ROLE_LABELS, "role_choices": ROLE_CHOICES,
         "grants_label": hooks.grants_label, "inviters": _inviters(page.items),

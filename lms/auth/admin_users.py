@@ -41,7 +41,7 @@ def _filters() -> dict:
 def index():
     filters = _filters()
     page = paginate(user_admin.users_query(current_user, **filters), per_page=25)
-    return render("admin/users/index.html", "admin/users/_list.html", page=page, filters=filters,
+    return render("admin/users/index.html", "admin/users/_list.html", results=page, filters=filters,
                   role_choices=ROLE_CHOICES, status_choices=STATUS_CHOICES)
 
 

@@ -4,7 +4,15 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-PASSWORD_HINT = _l("At least 10 characters, not your email address.")
+try:  # wtforms >= 3.3 wants option objects; tuples still work (with a warning) before that
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
+
+
+def select_choices(pairs) -> list:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class LoginForm(FlaskForm):
@@ -35,7 +43,7 @@ LOCALE_CHOICES = [("", _l("Organization default")), ("en", "English"), ("th", "à
 
 class ProfileForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES, validators=[Optional()])
+    locale = SelectField(_l("Language"), choices=select_choices(LOCALE_CHOICES), validators=[Optional()])
 
 
 class EmailChangeForm(FlaskForm):
@@ -58,7 +66,7 @@ ROLE_CHOICES = [("STUDENT", _l("Student")), ("PARENT", _l("Parent")), ("TEACHER"
 class InviteForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     full_name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=select_choices(ROLE_CHOICES), validators=[DataRequired()])
 
 
 class BulkInviteForm(FlaskForm):
@@ -67,7 +75,7 @@ class BulkInviteForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=select_choices(ROLE_CHOICES), validators=[DataRequired()])
 
 
 def add_error(form, err) -> None:

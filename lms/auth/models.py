@@ -117,6 +117,7 @@ class UserSession(db.Model):
             name="ended_consistently",
         ),
         CheckConstraint("duration_seconds >= 0", name="duration_not_negative"),
+        CheckConstraint("last_active_at >= started_at", name="active_after_start"),
         # The expiry job's predicate: open sessions by last activity.
         Index("ix_user_session_open_last_active", "last_active_at",
               postgresql_where=text("ended_at IS NULL"), sqlite_where=text("ended_at IS NULL")),
