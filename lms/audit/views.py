@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import distinct, func, or_, select
+from sqlalchemy import func, or_, select
 
 from lms.audit.models import AuditLog
 from lms.auth.models import Role, User
@@ -64,5 +64,5 @@ def index():
     page = paginate(audit_query(actor=filters["actor"], action=filters["action"],
                                 date_from=_day(filters["date_from"]), date_to=_day(filters["date_to"])),
                     per_page=50)
-    actions = list(db.session.scalars(select(distinct(AuditLog.action)).order_by(AuditLog.action)))
+    actions = list(db.session.scalars(select(AuditLog.action).distinct().order_by(AuditLog.action)))
     return render("audit/index.html", "audit/_list.html", results=page, filters=filters, actions=actions)
