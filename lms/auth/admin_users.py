@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from lms.auth import user_admin
 from lms.auth.forms import ROLE_CHOICES, RoleForm
+from lms.auth.invitations import ROLE_LABELS
 from lms.auth.login_sessions import describe_device
 from lms.auth.models import LoginAttempt, Role, UserSession
 from lms.common.access import allow
@@ -42,7 +43,7 @@ def index():
     filters = _filters()
     page = paginate(user_admin.users_query(current_user, **filters), per_page=25)
     return render("admin/users/index.html", "admin/users/_list.html", results=page, filters=filters,
-                  role_choices=ROLE_CHOICES, status_choices=STATUS_CHOICES)
+                  role_choices=ROLE_CHOICES, status_choices=STATUS_CHOICES, role_labels=ROLE_LABELS)
 
 
 @bp.route("/export.csv")
@@ -69,7 +70,7 @@ def _detail_context(user) -> dict:
     attempts = list(db.session.scalars(
         select(LoginAttempt).where(LoginAttempt.user_id == user.id)
         .order_by(LoginAttempt.created_at.desc(), LoginAttempt.id.desc()).limit(20)))
-    return {"user": user, "role_form": RoleForm(formdata=None, role=user.role), "login_sessions": sessions,
+    return {"role_labels": ROLE_LABELS, "user": user, "role_form": RoleForm(formdata=None, role=user.role), "login_sessions": sessions,
             "attempts": attempts, "describe_device": describe_device}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import g, has_request_context, request, session
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, literal, select, update
 
 from lms.auth.models import EndReason, User, UserSession
@@ -182,7 +183,7 @@ def describe_device(user_agent: str | None) -> str:
         ("edg/", "Edge"), ("opr/", "Opera"), ("samsungbrowser", "Samsung Internet"), ("line/", "LINE"),
         ("fbav", "Facebook"), ("firefox", "Firefox"), ("chromium", "Chromium"), ("chrome", "Chrome"),
         ("crios", "Chrome"), ("safari", "Safari"), ("curl", "curl"), ("python", "Python"),
-    ) if key in ua), "Browser")
+    ) if key in ua), None) or _("Browser")
     system = next((name for key, name in (
         ("android", "Android"), ("iphone", "iPhone"), ("ipad", "iPad"), ("windows", "Windows"),
         ("mac os", "macOS"), ("cros", "ChromeOS"), ("linux", "Linux"),

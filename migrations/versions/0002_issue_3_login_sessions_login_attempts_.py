@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-21 21:32:01.879383
+Create Date: 2026-11-21 21:35:33.554455
 
 """
 from alembic import op
@@ -98,6 +98,7 @@ def upgrade():
     sa.CheckConstraint("end_reason IN ('LOGOUT', 'EXPIRED', 'REVOKED')", name=op.f('ck_user_session_end_reason_valid')),
     sa.CheckConstraint('(ended_at IS NULL AND end_reason IS NULL AND duration_seconds IS NULL) OR (ended_at IS NOT NULL AND end_reason IS NOT NULL AND duration_seconds IS NOT NULL)', name=op.f('ck_user_session_ended_consistently')),
     sa.CheckConstraint('duration_seconds >= 0', name=op.f('ck_user_session_duration_not_negative')),
+    sa.CheckConstraint('last_active_at >= started_at', name=op.f('ck_user_session_active_after_start')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_user_session_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_session'))
     )
