@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import timedelta
 from importlib import import_module
 
 from flask import Flask, current_app, request, url_for
@@ -18,6 +19,9 @@ BLUEPRINTS = [
     "lms.health:bp",
     "lms.home.views:bp",
     "lms.auth.views:bp",
+    "lms.auth.admin_users:bp",
+    "lms.auth.admin_invitations:bp",
+    "lms.audit.views:bp",
 ]
 
 
@@ -50,6 +54,9 @@ def create_app(config: dict | None = None) -> Flask:
     _init_database(app)
     login_manager.init_app(app)
     csrf.init_app(app)
+    from lms.common import ratelimit
+
+    ratelimit.init_app(app)
     from lms.common import i18n
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
@@ -84,6 +91,7 @@ APP_DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
     "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "lms" / "translations"),
     "BABEL_DEFAULT_LOCALE": "en",

@@ -137,6 +137,7 @@ def load_config(instance: str | None = None, environ: dict | None = None) -> dic
     validate(values)
     production = values["LMS_ENV"] == "production"
     embedded = not values["LMS_INSTANCE"] and not values["DATABASE_URL"]
+    secure_cookies = production or (not embedded and values["BASE_URL"].startswith("https://"))
     database_url = values["DATABASE_URL"] or f"sqlite:///{VAR_DIR / 'lms.sqlite3'}"
     storage_dir = values["STORAGE_DIR"] or str(
         VAR_DIR / "storage" / (values["LMS_INSTANCE"] or "default")
@@ -165,6 +166,7 @@ def load_config(instance: str | None = None, environ: dict | None = None) -> dic
         "STORAGE_DIR": storage_dir,
         "LOG_LEVEL": values["LOG_LEVEL"],
         "PROXY_HOPS": int(values["PROXY_HOPS"] or (1 if production else 0)),
-        "SESSION_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_SECURE": production,
+        # Secure cookies everywhere but on the embedded default and plain-http development instances.
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
     }

@@ -22,7 +22,9 @@ DEMO_ACCOUNTS = [
 ]
 
 # Later domains add their demo content here, in dependency order: "module:function(users)".
-DEMO_STEPS: list[str] = []
+DEMO_STEPS: list[str] = [
+    "lms.auth.demo:seed_accounts_demo",
+]
 
 
 def demo_user(email: str) -> User:

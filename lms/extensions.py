@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import Babel
+from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,6 +30,16 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def _client_address() -> str:
+    from flask import request
+
+    return request.remote_addr or "unknown"
+
+
+# Configured by lms.common.ratelimit.init_app (storage, key prefix, strategy from the config).
+limiter = Limiter(key_func=_client_address)
 
 
 _fake_redis_server = None

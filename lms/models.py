@@ -1,5 +1,5 @@
 """Imports every model so that SQLAlchemy's metadata (and Alembic) sees the whole schema."""
 
 from lms.audit.models import AuditLog  # noqa: F401
-from lms.auth.models import User  # noqa: F401
+from lms.auth.models import AccountToken, Invitation, LoginAttempt, User, UserSession  # noqa: F401
 from lms.school.models import Organization  # noqa: F401

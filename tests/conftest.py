@@ -110,6 +110,9 @@ def app(database_url, redis_url, tmp_path_factory):
 def _clean_state(request, app):
     """Empty every table (and this run's Redis keys) after each test."""
     yield
+    from lms.mail import clear_outbox
+
+    clear_outbox()
     with app.app_context():
         _db.session.remove()
         with _db.engine.begin() as conn:
@@ -130,6 +133,32 @@ def _clean_state(request, app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def outbox():
+    """Emails "sent" during the test (MAIL_BACKEND=memory), oldest first."""
+    from lms.mail import clear_outbox, outbox
+
+    clear_outbox()
+    return outbox
+
+
+def email_text(message) -> str:
+    """The plain-text body of an email from the outbox."""
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def email_link(message, path_prefix: str) -> str:
+    """The first link in ``message`` whose path starts with ``path_prefix``, as a path."""
+    import re
+    from urllib.parse import urlsplit
+
+    for url in re.findall(r"https?://\S+", email_text(message)):
+        path = urlsplit(url).path
+        if path.startswith(path_prefix):
+            return path
+    raise AssertionError(f"no {path_prefix} link in: {email_text(message)}")
 
 
 @pytest.fixture

@@ -1,6 +1,9 @@
-"""Every route declares who may use it (DESIGN.md §8)."""
+"""Every route declares who may use it (DESIGN.md §8), and each kind of user gets what it should."""
+
+import pytest
 
 from lms.common.access import access_of
+from tests.conftest import AuthActions
 
 EXEMPT = {"static"}
 
@@ -22,3 +25,98 @@ def test_signed_out_users_are_sent_to_the_login_page(client):
 def test_htmx_requests_without_a_login_get_a_client_redirect(client):
     response = client.get("/", headers={"HX-Request": "true"})
     assert response.status_code in (204, 302)
+
+
+# --- the role matrix: every route, every kind of user ---------------------------------------
+
+ANON = "ANONYMOUS"
+ROLES = [ANON, "STUDENT", "PARENT", "TEACHER", "ADMIN"]
+SIGN_IN_FIRST = {302}  # anonymous visitors of a page are sent to the login page
+
+# Expected statuses per endpoint for every route NOT under /admin/ (those are checked generically:
+# everyone but ADMIN gets 403/404, anonymous visitors the login page, ADMIN a page).  Requests send
+# no form data, so allowed POSTs answer with their validation message (200) or act (303/204).
+SIGNED_IN_PAGE = {ANON: SIGN_IN_FIRST, "STUDENT": {200}, "PARENT": {200}, "TEACHER": {200}, "ADMIN": {200}}
+EVERYONE = {role: {200} for role in ROLES}
+TEACHERS_ONLY_POST = {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403}, "TEACHER": {404}, "ADMIN": {403}}
+EXPECTED = {
+    ("health.healthz", "GET"): EVERYONE,
+    ("home.index", "GET"): SIGNED_IN_PAGE,
+    ("auth.login", "GET"): {ANON: {200}, **{r: {303} for r in ROLES[1:]}},
+    ("auth.login", "POST"): EVERYONE,
+    ("auth.logout", "POST"): {role: {303} for role in ROLES},
+    ("auth.ping", "POST"): {ANON: {401}, **{r: {204} for r in ROLES[1:]}},
+    ("auth.forgot_password", "GET"): EVERYONE,
+    ("auth.forgot_password", "POST"): EVERYONE,
+    ("auth.reset_password", "GET"): {role: {404} for role in ROLES},
+    ("auth.reset_password", "POST"): {role: {404} for role in ROLES},
+    ("auth.accept_invitation", "GET"): {role: {404} for role in ROLES},
+    ("auth.accept_invitation", "POST"): {role: {404} for role in ROLES},
+    ("auth.confirm_email", "GET"): {role: {404} for role in ROLES},
+    ("auth.confirm_email", "POST"): {role: {404} for role in ROLES},
+    ("auth.profile", "GET"): SIGNED_IN_PAGE,
+    ("auth.update_profile_view", "POST"): SIGNED_IN_PAGE,
+    ("auth.change_email", "POST"): SIGNED_IN_PAGE,
+    ("auth.change_password_view", "POST"): SIGNED_IN_PAGE,
+    ("auth.sign_out_others", "POST"): {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}},
+    ("invitations.mine", "GET"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403}, "TEACHER": {200},
+                                  "ADMIN": {403}},
+    ("invitations.create_mine", "POST"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403},
+                                          "TEACHER": {200}, "ADMIN": {403}},
+    # The sample invitation was sent by an admin: a teacher may not see it (404).
+    ("invitations.resend_mine", "POST"): TEACHERS_ONLY_POST,
+    ("invitations.revoke_mine", "POST"): TEACHERS_ONLY_POST,
+    ("invitations.link_mine", "POST"): TEACHERS_ONLY_POST,
+}
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def _sample_url(app, rule, samples):
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **{arg: samples[arg] for arg in rule.arguments})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix_over_every_route(app, make, role):
+    admin = make.user(role="ADMIN")
+    target = make.user(role="STUDENT", full_name="Matrix Target")
+    invitation, _raw = make.invitation(admin)
+    samples = {"user_id": target.id, "invitation_id": invitation.id, "token": "not-a-real-token"}
+    client = app.test_client()
+    if role != ANON:
+        AuthActions(client).login(make.user(role=role))
+    routes = sorted(_routes(app), key=lambda rm: (rm[0].endpoint == "auth.logout", rm[0].rule, rm[1]))
+    problems, seen = [], set()
+    for rule, method in routes:
+        url = _sample_url(app, rule, samples)
+        response = client.open(url, method=method)
+        status = response.status_code
+        if rule.rule.startswith("/admin/"):
+            if role == ANON:
+                ok = status in SIGN_IN_FIRST
+            elif role != "ADMIN":
+                ok = status in (403, 404)
+            elif method == "GET":
+                ok = status == 200
+            else:  # an admin's POST acts or answers a validation message, never "not allowed"
+                ok = status < 500 and status not in (401, 403, 404)
+        else:
+            expected = EXPECTED.get((rule.endpoint, method))
+            if expected is None:
+                problems.append(f"{method} {rule.rule} ({rule.endpoint}) has no row in EXPECTED")
+                continue
+            ok = status in expected[role]
+        seen.add(rule.endpoint)
+        if not ok:
+            problems.append(f"{role} {method} {url} -> {status}")
+    assert problems == []
+    assert {"users.index", "invitations.index", "audit.index", "auth.ping", "auth.profile"} <= seen

@@ -94,3 +94,12 @@ def test_gunicorn_refuses_a_misconfigured_instance_with_one_line(tmp_path):
     assert result.returncode != 0
     lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     assert lines == ["lms: cannot start: REDIS_URL is missing (set it in instances/broken.env)"]
+
+
+def test_cookies_are_secure_off_the_embedded_default_when_served_over_https():
+    assert load_config(instance=None, environ={})["SESSION_COOKIE_SECURE"] is False
+    staging = load_config(instance=None, environ={"DATABASE_URL": "postgresql://a@h/x",
+                                                  "BASE_URL": "https://staging.example.org"})
+    assert staging["SESSION_COOKIE_SECURE"] is True and staging["REMEMBER_COOKIE_SECURE"] is True
+    plain = load_config(instance=None, environ={"DATABASE_URL": "postgresql://a@h/x"})
+    assert plain["SESSION_COOKIE_SECURE"] is False

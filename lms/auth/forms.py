@@ -1,10 +1,87 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from flask_wtf.file import FileField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+try:  # wtforms >= 3.3 wants option objects; tuples still work (with a warning) before that
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
+
+
+def select_choices(pairs) -> list:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class AcceptInvitationForm(FlaskForm):
+    full_name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Choose a password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+LOCALE_CHOICES = [("", _l("Organization default")), ("en", "English"), ("th", "ไทย (Thai)")]
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    locale = SelectField(_l("Language"), choices=select_choices(LOCALE_CHOICES), validators=[Optional()])
+
+
+class EmailChangeForm(FlaskForm):
+    new_email = EmailField(_l("New email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(),
+                                        EqualTo("new_password", message=_l("The two passwords differ."))])
+
+
+ROLE_CHOICES = [("STUDENT", _l("Student")), ("PARENT", _l("Parent")), ("TEACHER", _l("Teacher")),
+                ("ADMIN", _l("Administrator"))]
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    full_name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=select_choices(ROLE_CHOICES), validators=[DataRequired()])
+
+
+class BulkInviteForm(FlaskForm):
+    text = TextAreaField(_l("One person per line: email, name, role"), validators=[Optional()])
+    file = FileField(_l("…or a CSV file (email, name, role)"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=select_choices(ROLE_CHOICES), validators=[DataRequired()])
+
+
+def add_error(form, err) -> None:
+    """Show a service's ValidationFailed next to its field (or above the form)."""
+    target = getattr(form, err.field, None) if getattr(err, "field", None) else None
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*target.errors, err.message]
+    else:
+        form.form_errors.append(err.message)

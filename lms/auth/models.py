@@ -4,8 +4,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Integer, String, func, true
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, func, text, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.common.types import UTCDateTime, utcnow
@@ -90,3 +90,155 @@ class User(UserMixin, db.Model):
     @property
     def is_parent(self) -> bool:
         return self.role == Role.PARENT
+
+
+# --- login sessions, sign-in attempts, invitations, one-time tokens -----------------------
+
+
+class EndReason(StrEnum):
+    LOGOUT = "LOGOUT"      # the user signed out
+    EXPIRED = "EXPIRED"    # no heartbeat for longer than the organization's timeout
+    REVOKED = "REVOKED"    # ended from elsewhere: "sign out everywhere else", password reset, deactivation
+
+
+class UserSession(db.Model):
+    """A login session: one browser's time signed in, kept alive by the heartbeat.
+
+    ``duration_seconds`` always runs from ``started_at`` to the last sign of life
+    (``last_active_at``), never to the moment the expiry job happened to run.
+    """
+
+    __tablename__ = "user_session"
+    __table_args__ = (
+        CheckConstraint("end_reason IN ('LOGOUT', 'EXPIRED', 'REVOKED')", name="end_reason_valid"),
+        CheckConstraint(
+            "(ended_at IS NULL AND end_reason IS NULL AND duration_seconds IS NULL)"
+            " OR (ended_at IS NOT NULL AND end_reason IS NOT NULL AND duration_seconds IS NOT NULL)",
+            name="ended_consistently",
+        ),
+        CheckConstraint("duration_seconds >= 0", name="duration_not_negative"),
+        CheckConstraint("last_active_at >= started_at", name="active_after_start"),
+        # The expiry job's predicate: open sessions by last activity.
+        Index("ix_user_session_open_last_active", "last_active_at",
+              postgresql_where=text("ended_at IS NULL"), sqlite_where=text("ended_at IS NULL")),
+        Index("ix_user_session_user_started", "user_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_active_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+
+    user = relationship("User", lazy="raise_on_sql")
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class LoginAttempt(db.Model):
+    """Every sign-in attempt, successful or not (login history)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_email_created", "email", "created_at"),
+        Index("ix_login_attempt_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    ip: Mapped[str | None] = mapped_column(String(45), index=True)
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+    success: Mapped[bool] = mapped_column(Boolean)
+    # OK, REMEMBERED (back through a remember-me cookie), UNKNOWN_EMAIL, WRONG_PASSWORD, INACTIVE, RATE_LIMITED
+    reason: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True,
+                                                 server_default=func.now())
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    REVOKED = "REVOKED"
+    EXPIRED = "EXPIRED"
+
+
+class Invitation(db.Model):
+    """An invitation to create an account with a given role (and grants, e.g. a classroom).
+
+    Only the SHA-256 hash of the token is stored.  A PENDING invitation past
+    ``expires_at`` is shown as EXPIRED (``effective_status``); it is stored as
+    EXPIRED when the same address is invited again.
+    """
+
+    __tablename__ = "invitation"
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("role IN ('ADMIN', 'TEACHER', 'STUDENT', 'PARENT')", name="role_valid"),
+        CheckConstraint("status IN ('PENDING', 'ACCEPTED', 'REVOKED', 'EXPIRED')", name="status_valid"),
+        # At most one open invitation per address.
+        Index("uq_invitation_pending_email", "email", unique=True,
+              postgresql_where=text("status = 'PENDING'"), sqlite_where=text("status = 'PENDING'")),
+        Index("ix_invitation_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    # Domain grants applied on acceptance, e.g. {"classroom_id": 3} or {"student_ids": [4, 5]}.
+    grants: Mapped[dict] = mapped_column(JSON, default=dict)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default=InvitationStatus.PENDING,
+                                        server_default=InvitationStatus.PENDING.value)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    accepted_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    send_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
+                                                 server_default=func.now())
+
+    invited_by = relationship("User", foreign_keys=[invited_by_id], lazy="raise_on_sql")
+
+    @property
+    def effective_status(self) -> str:
+        if self.status == InvitationStatus.PENDING and self.expires_at <= utcnow():
+            return InvitationStatus.EXPIRED
+        return self.status
+
+
+class TokenPurpose(StrEnum):
+    RESET_PASSWORD = "RESET_PASSWORD"  # noqa: S105 - a purpose code, not a password
+    CHANGE_EMAIL = "CHANGE_EMAIL"
+
+
+class AccountToken(db.Model):
+    """A single-use, expiring token sent by email (password reset, email change); stored hashed."""
+
+    __tablename__ = "account_token"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('RESET_PASSWORD', 'CHANGE_EMAIL')", name="purpose_valid"),
+        CheckConstraint("purpose <> 'CHANGE_EMAIL' OR new_email IS NOT NULL", name="new_email_present"),
+        Index("ix_account_token_user_purpose", "user_id", "purpose"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    new_email: Mapped[str | None] = mapped_column(String(254))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    user = relationship("User", lazy="raise_on_sql")

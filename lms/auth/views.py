@@ -1,19 +1,43 @@
+"""Signing in and out, the heartbeat, password reset, invitation links, email confirmation.
+
+The ``auth`` blueprint has no URL prefix: its pages live under ``/auth/...``, the heartbeat at
+``/api/session/ping`` and the profile at ``/me`` (``lms.auth.profile``).
+"""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, flash, g, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user, user_loaded_from_cookie
 
-from lms.auth.forms import LoginForm
-from lms.auth.services import authenticate
-from lms.common.access import PUBLIC, allow
-from lms.common.errors import ValidationFailed
+from lms.auth import invitations, login_sessions
+from lms.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, NewPasswordForm, add_error
+from lms.auth.models import TokenPurpose, normalise_email
+from lms.auth.services import (
+    authenticate,
+    confirm_email_change,
+    find_user_by_email,
+    record_login_attempt,
+    request_password_reset,
+    reset_password,
+    sign_in,
+    sign_out,
+    start_login_session_from_cookie,
+    valid_token,
+)
+from lms.common.access import PUBLIC, SIGNED_IN, allow
+from lms.common.errorpages import error_response
+from lms.common.errors import NotFound, ValidationFailed
 from lms.common.htmx import redirect_to, render, render_form_errors
-from lms.extensions import db
+from lms.common.ratelimit import client_ip, config_limit
+from lms.extensions import csrf, db, limiter
 
-bp = Blueprint("auth", __name__, url_prefix="/auth")
+bp = Blueprint("auth", __name__)
+
+# A remember-me cookie that signs a user back in starts a new login session.
+user_loaded_from_cookie.connect(start_login_session_from_cookie)
 
 
 def safe_next(target: str | None) -> str:
@@ -23,20 +47,44 @@ def safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
-@bp.route("/login", methods=["GET", "POST"])
+# --- sign-in, with rate limits on failed attempts -----------------------------------------
+
+
+def _form_email() -> str:
+    return normalise_email(request.form.get("email", ""))[:254]
+
+
+def _login_failed(response) -> bool:
+    """Only failed sign-ins count against the limits (deducted after the response)."""
+    return bool(g.get("lms_login_failed"))
+
+
+def _record_rate_limited(request_limit) -> None:
+    email = _form_email()
+    if email:
+        record_login_attempt(email, find_user_by_email(email), False, "RATE_LIMITED")
+        db.session.commit()
+
+
+@bp.route("/auth/login", methods=["GET", "POST"])
 @allow(PUBLIC)
+@limiter.limit(config_limit("LOGIN_LIMIT_PER_IP"), key_func=client_ip, methods=["POST"],
+               deduct_when=_login_failed, on_breach=_record_rate_limited)
+@limiter.limit(config_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_form_email, methods=["POST"],
+               deduct_when=_login_failed, on_breach=_record_rate_limited)
 def login():
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and request.method == "GET":
         return redirect_to(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         try:
             user = authenticate(form.email.data, form.password.data)
         except ValidationFailed as err:
-            form.password.errors.append(err.message)
-            db.session.rollback()
+            g.lms_login_failed = True
+            db.session.commit()  # the failed attempt is recorded
+            add_error(form, err)
             return render_form_errors("auth/login.html", "auth/_login_form.html", form=form)
-        login_user(user, remember=form.remember.data)
+        sign_in(user, remember=form.remember.data)
         db.session.commit()
         return redirect_to(safe_next(request.args.get("next")))
     if form.is_submitted():
@@ -44,10 +92,138 @@ def login():
     return render("auth/login.html", "auth/_login_form.html", form=form)
 
 
-@bp.route("/logout", methods=["POST"])
+@bp.route("/auth/logout", methods=["POST"])
 @allow(PUBLIC)
 def logout():
     if current_user.is_authenticated:
-        logout_user()
+        sign_out()
+        db.session.commit()
         flash(_("You have been signed out."), "info")
     return redirect_to(url_for("auth.login"))
+
+
+# --- the heartbeat ------------------------------------------------------------------------
+
+
+@csrf.exempt  # only refreshes the caller's own login session; SameSite=Lax keeps other sites out
+@bp.route("/api/session/ping", methods=["POST"])
+@allow(SIGNED_IN)
+def ping():
+    """204 while the login session is open (one UPDATE); 401 once it has ended."""
+    login_session_id = login_sessions.current_login_session_id()
+    if login_session_id is None:  # signed in before login sessions existed: start one now
+        login_sessions.start_login_session(current_user)
+    elif not login_sessions.touch_login_session(current_user.id, login_session_id,
+                                                g.get("lms_login_session_timeout")):
+        db.session.rollback()
+        session.pop(login_sessions.LOGIN_SESSION_KEY, None)
+        logout_user()
+        return error_response(401)
+    db.session.commit()
+    return "", 204
+
+
+# --- password reset -----------------------------------------------------------------------
+
+
+@bp.route("/auth/forgot-password", methods=["GET", "POST"])
+@allow(PUBLIC)
+@limiter.limit(config_limit("FORGOT_PASSWORD_LIMIT_PER_IP"), key_func=client_ip, methods=["POST"])
+@limiter.limit(config_limit("FORGOT_PASSWORD_LIMIT_PER_EMAIL"), key_func=_form_email, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        return render("auth/forgot_password.html", "auth/_forgot_password.html", form=None, sent=True)
+    if form.is_submitted():
+        return render_form_errors("auth/forgot_password.html", "auth/_forgot_password.html", form=form)
+    return render("auth/forgot_password.html", "auth/_forgot_password.html", form=form)
+
+
+def _token_not_found():
+    raise NotFound(_("This link is invalid or has expired. Ask for a new one."))
+
+
+@bp.route("/auth/reset-password/<token>", methods=["GET", "POST"], endpoint="reset_password")
+@allow(PUBLIC)
+@limiter.limit(config_limit("TOKEN_LIMIT_PER_IP"), key_func=client_ip, methods=["POST"])
+def reset_password_page(token: str):
+    if valid_token(token, TokenPurpose.RESET_PASSWORD) is None:
+        _token_not_found()
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = reset_password(token, form.password.data)
+        except ValidationFailed as err:
+            db.session.rollback()
+            add_error(form, err)
+            return render_form_errors("auth/reset_password.html", "auth/_reset_password_form.html",
+                                      form=form, token=token)
+        sign_in(user)
+        db.session.commit()
+        flash(_("Your password has been changed. You are signed in; other devices were signed out."), "success")
+        return redirect_to(url_for("home.index"))
+    if form.is_submitted():
+        return render_form_errors("auth/reset_password.html", "auth/_reset_password_form.html",
+                                  form=form, token=token)
+    return render("auth/reset_password.html", "auth/_reset_password_form.html", form=form, token=token)
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+@bp.route("/auth/invite/<token>", methods=["GET", "POST"])
+@allow(PUBLIC)
+@limiter.limit(config_limit("TOKEN_LIMIT_PER_IP"), key_func=client_ip, methods=["POST"])
+def accept_invitation(token: str):
+    invitation = invitations.invitation_for_token(token)  # NotFound (with the reason) otherwise
+    form = AcceptInvitationForm()
+    if request.method == "GET" and invitation.full_name and not form.full_name.data:
+        form.full_name.data = invitation.full_name
+    context = {"form": form, "token": token, "invitation": invitation,
+               "role_label": invitations.ROLE_LABELS.get(invitation.role, invitation.role)}
+    if form.validate_on_submit():
+        try:
+            user = invitations.accept(token, form.full_name.data, form.password.data)
+        except ValidationFailed as err:
+            db.session.rollback()
+            add_error(form, err)
+            return render_form_errors("auth/accept_invitation.html", "auth/_accept_invitation_form.html",
+                                      **context)
+        if current_user.is_authenticated:
+            sign_out()
+        sign_in(user)
+        db.session.commit()
+        flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
+        return redirect_to(url_for("home.index"))
+    if form.is_submitted():
+        return render_form_errors("auth/accept_invitation.html", "auth/_accept_invitation_form.html", **context)
+    return render("auth/accept_invitation.html", "auth/_accept_invitation_form.html", **context)
+
+
+# --- email change confirmation -------------------------------------------------------------
+
+
+@bp.route("/auth/confirm-email/<token>", methods=["GET", "POST"])
+@allow(PUBLIC)
+@limiter.limit(config_limit("TOKEN_LIMIT_PER_IP"), key_func=client_ip, methods=["POST"])
+def confirm_email(token: str):
+    """GET shows a button (mail scanners that open links must not use the token); POST confirms."""
+    pending = valid_token(token, TokenPurpose.CHANGE_EMAIL)
+    if pending is None:
+        _token_not_found()
+    if request.method == "POST":
+        try:
+            user = confirm_email_change(token)
+        except ValidationFailed as err:
+            db.session.rollback()
+            raise NotFound(err.message) from None
+        db.session.commit()
+        flash(_("Your email address is now %(email)s.", email=user.email), "success")
+        return redirect_to(url_for("auth.profile") if current_user.is_authenticated else url_for("auth.login"))
+    return render("auth/confirm_email.html", new_email=pending.new_email, token=token)
+
+
+from lms.auth import profile  # noqa: E402,F401 - /me routes live on this blueprint

@@ -120,6 +120,15 @@ def register_error_handlers(app) -> None:
 def _retry_after_seconds(err) -> int | None:
     limit = getattr(err, "limit", None)
     reset = getattr(err, "reset_at", None) or getattr(limit, "reset_at", None)
+    if not reset:
+        # Flask-Limiter keeps the breached limit of this request (with its window) here.
+        from lms.extensions import limiter
+
+        try:
+            current = limiter.current_limit
+            reset = current.reset_at if current is not None and current.breached else None
+        except Exception:  # storage unreachable: no retry time, still a 429 page
+            reset = None
     if reset:
         import time
 

@@ -1,0 +1,199 @@
+"""Invitations pages: ``/admin/invitations`` (admins: anyone, bulk) and ``/invitations`` (teachers:
+students).  Resend, revoke and "copy link" exist under both prefixes, each for its role."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.auth import hooks, invitations
+from lms.auth.forms import ROLE_CHOICES, BulkInviteForm, InviteForm, add_error, select_choices
+from lms.auth.models import Role
+from lms.common.access import allow
+from lms.common.errors import ValidationFailed
+from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.navigation import nav_item
+from lms.common.pagination import paginate
+from lms.common.ratelimit import config_limit
+from lms.extensions import db, limiter
+
+bp = Blueprint("invitations", __name__)
+nav_item("invitations.index", _l("Invitations"), Role.ADMIN, order=81)
+nav_item("invitations.mine", _l("Invitations"), Role.TEACHER, order=81)
+
+STATUS_CHOICES = [("", _l("Any status")), ("PENDING", _l("Pending")), ("ACCEPTED", _l("Accepted")),
+                  ("EXPIRED", _l("Expired")), ("REVOKED", _l("Revoked"))]
+STATUS_LABELS = dict(STATUS_CHOICES[1:])
+
+
+def _scope() -> dict:
+    """Endpoint names and labels for the admin page or the teacher page."""
+    if current_user.is_admin:
+        return {"suffix": "", "index": "invitations.index", "create": "invitations.create", "bulk": True}
+    return {"suffix": "_mine", "index": "invitations.mine", "create": "invitations.create_mine", "bulk": False}
+
+
+def _invite_form(**kwargs) -> InviteForm:
+    form = InviteForm(**kwargs)
+    allowed = invitations.invitable_roles(current_user)
+    form.role.choices = select_choices((value, label) for value, label in ROLE_CHOICES if value in allowed)
+    return form
+
+
+def _list_context(**overrides) -> dict:
+    filters = {"q": request.args.get("q", "").strip()[:100], "status": request.args.get("status", ""),
+               "role": request.args.get("role", "")}
+    page = paginate(invitations.invitations_query(current_user, **filters), per_page=25)
+    context = {
+        "results": page, "filters": filters, "scope": _scope(), "form": _invite_form(formdata=None),
+        "status_choices": STATUS_CHOICES, "status_labels": STATUS_LABELS,
+        "role_labels": invitations.ROLE_LABELS, "role_choices": ROLE_CHOICES,
+        "grants_label": hooks.grants_label, "inviters": _inviters(page.items),
+    }
+    context.update(overrides)
+    return context
+
+
+def _inviters(items) -> dict:
+    """Names of the people who sent these invitations (one query for the page)."""
+    from sqlalchemy import select
+
+    from lms.auth.models import User
+
+    ids = {i.invited_by_id for i in items if i.invited_by_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+
+
+@bp.route("/admin/invitations")
+@allow(Role.ADMIN)
+def index():
+    return render("invitations/index.html", "invitations/_list.html", **_list_context())
+
+
+@bp.route("/invitations")
+@allow(Role.TEACHER)
+def mine():
+    return render("invitations/index.html", "invitations/_list.html", **_list_context())
+
+
+@limiter.limit(config_limit("INVITE_LIMIT_PER_USER"), key_func=lambda: f"user:{current_user.id}")
+def _create():
+    form = _invite_form()
+    if form.validate_on_submit():
+        try:
+            invitation, raw = invitations.invite(current_user, form.email.data, form.role.data,
+                                                 form.full_name.data, grants={})
+        except ValidationFailed as err:
+            db.session.rollback()
+            add_error(form, err)
+        else:
+            db.session.commit()
+            from lms.mail import absolute_url
+
+            message = _("Invitation sent to %(email)s.", email=invitation.email)
+            link = absolute_url("auth.accept_invitation", token=raw)
+            if is_htmx():
+                return render("invitations/index.html", "invitations/_invite_form.html",
+                              **_list_context(done=message, new_link=link))
+            flash(message, "success")
+            return redirect_to(url_for(_scope()["index"]))
+    return render_form_errors("invitations/index.html", "invitations/_invite_form.html",
+                              **_list_context(form=form))
+
+
+bp.add_url_rule("/admin/invitations", endpoint="create", methods=["POST"],
+                view_func=allow(Role.ADMIN)(_create))
+bp.add_url_rule("/invitations", endpoint="create_mine", methods=["POST"],
+                view_func=allow(Role.TEACHER)(_create))
+
+
+# --- bulk (admins) --------------------------------------------------------------------------
+
+
+def _bulk_text(form) -> str | None:
+    """The pasted text, or the uploaded CSV's (None, with a field error, when it cannot be read)."""
+    upload = request.files.get("file")
+    if upload and upload.filename:
+        try:
+            return upload.read(1024 * 1024).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.file.errors = [_("Save the file as CSV UTF-8 and try again.")]
+            return None
+    return form.text.data or ""
+
+
+@bp.route("/admin/invitations/bulk", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def bulk():
+    """Paste or upload, see every row checked (nothing stored), then send all of them or none."""
+    form = BulkInviteForm()
+    context = {"form": form, "rows": None, "text": "", "error_count": 0}
+    if not form.is_submitted():
+        return render("invitations/bulk.html", "invitations/_bulk.html", **context)
+    text = _bulk_text(form) if form.validate() else None
+    if text is None:
+        return render_form_errors("invitations/bulk.html", "invitations/_bulk.html", **context)
+    context["text"] = form.text.data = text
+    try:
+        rows = invitations.check_bulk(current_user, invitations.parse_bulk(text))
+        if not rows:
+            raise ValidationFailed(_("Paste at least one line: email, name, role."), field="text")
+        context.update(rows=rows, error_count=sum(1 for row in rows if row.errors))
+        if request.form.get("confirm") == "1" and not context["error_count"]:
+            created = invitations.invite_bulk(current_user, text)
+            db.session.commit()
+            flash(_("%(n)d invitations sent.", n=len(created)), "success")
+            return redirect_to(url_for("invitations.index"))
+    except ValidationFailed as err:
+        db.session.rollback()
+        add_error(form, err)
+        return render_form_errors("invitations/bulk.html", "invitations/_bulk.html", **context)
+    status = 422 if context["error_count"] and is_htmx() else 200
+    return render("invitations/bulk.html", "invitations/_bulk.html", status=status, **context)
+
+
+# --- actions on one invitation ----------------------------------------------------------
+
+
+def _row_answer(invitation, message: str, **extra):
+    db.session.commit()
+    if is_htmx():
+        return render("invitations/index.html", "invitations/_row.html", invitation=invitation, done=message,
+                      **_list_context(**extra))
+    flash(message, "success")
+    return redirect_to(url_for(_scope()["index"]))
+
+
+def _resend(invitation_id: int):
+    invitation = invitations.resend(current_user, invitation_id)
+    return _row_answer(invitation, _("Sent again to %(email)s; the previous link no longer works.",
+                                     email=invitation.email))
+
+
+def _revoke(invitation_id: int):
+    invitation = invitations.revoke(current_user, invitation_id)
+    return _row_answer(invitation, _("Invitation for %(email)s revoked.", email=invitation.email))
+
+
+def _link(invitation_id: int):
+    from lms.mail import absolute_url
+
+    invitation, raw = invitations.new_link(current_user, invitation_id)
+    link = absolute_url("auth.accept_invitation", token=raw)
+    db.session.commit()
+    if is_htmx():
+        return render("invitations/index.html", "invitations/_row.html", invitation=invitation, new_link=link,
+                      **_list_context())
+    return render("invitations/index.html", **_list_context(new_link=link, done=_(
+        "A new link for %(email)s (the previous one no longer works):", email=invitation.email)))
+
+
+for _name, _view in (("resend", _resend), ("revoke", _revoke), ("link", _link)):
+    bp.add_url_rule(f"/admin/invitations/<int:invitation_id>/{_name}", endpoint=_name, methods=["POST"],
+                    view_func=allow(Role.ADMIN)(_view))
+    bp.add_url_rule(f"/invitations/<int:invitation_id>/{_name}", endpoint=f"{_name}_mine", methods=["POST"],
+                    view_func=allow(Role.TEACHER)(_view))

@@ -1,0 +1,22 @@
+"""Background work of the auth domain."""
+
+from __future__ import annotations
+
+import logging
+
+from lms.auth import login_sessions
+from lms.extensions import db
+from lms.jobs import background_job
+
+log = logging.getLogger(__name__)
+
+
+@background_job
+def close_inactive_login_sessions() -> int:
+    """Every minute: close login sessions idle for longer than the organization's timeout
+    (one UPDATE; durations run to each session's last heartbeat).  Idempotent."""
+    closed = login_sessions.close_inactive_login_sessions()
+    db.session.commit()
+    if closed:
+        log.info("closed %d inactive login sessions", closed)
+    return closed

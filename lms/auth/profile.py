@@ -1,0 +1,123 @@
+"""``/me``: the signed-in user's profile, email and password, and their login sessions."""
+
+from __future__ import annotations
+
+from flask import flash, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.auth import login_sessions
+from lms.auth.forms import EmailChangeForm, PasswordChangeForm, ProfileForm, add_error
+from lms.auth.services import (
+    change_password,
+    refresh_current_login,
+    request_email_change,
+    sign_out_everywhere_else,
+    update_profile,
+)
+from lms.auth.views import bp
+from lms.common.access import SIGNED_IN, allow
+from lms.common.errors import ValidationFailed
+from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.ratelimit import config_limit
+from lms.extensions import db, limiter
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id().partition(':')[0]}" if current_user.is_authenticated else ""
+
+
+def _context(**overrides) -> dict:
+    user = current_user._get_current_object()
+    context = {
+        "profile_form": ProfileForm(formdata=None, full_name=user.full_name, locale=user.locale or ""),
+        "email_form": EmailChangeForm(formdata=None),
+        "password_form": PasswordChangeForm(formdata=None),
+        "login_sessions": login_sessions.login_sessions_of(user),
+        "current_login_session_id": login_sessions.current_login_session_id(),
+        "describe_device": login_sessions.describe_device,
+    }
+    context.update(overrides)
+    return context
+
+
+@bp.route("/me")
+@allow(SIGNED_IN)
+def profile():
+    return render("auth/profile.html", **_context())
+
+
+def _form_answer(fragment: str, message: str):
+    """After a successful change: the fresh fragment saying so (htmx), or back to /me."""
+    if is_htmx():
+        return render("auth/profile.html", fragment, **_context(done=message))
+    flash(message, "success")
+    return redirect_to(url_for("auth.profile"))
+
+
+@bp.route("/me/profile", methods=["POST"])
+@allow(SIGNED_IN)
+def update_profile_view():
+    form = ProfileForm()
+    if form.validate_on_submit():
+        try:
+            update_profile(current_user, form.full_name.data, form.locale.data)
+        except ValidationFailed as err:
+            db.session.rollback()
+            add_error(form, err)
+        else:
+            db.session.commit()
+            # The language may have changed: show the whole page again.
+            flash(_("Your profile has been saved."), "success")
+            return redirect_to(url_for("auth.profile"))
+    return render_form_errors("auth/profile.html", "auth/_profile_form.html", **_context(profile_form=form))
+
+
+@bp.route("/me/email", methods=["POST"])
+@allow(SIGNED_IN)
+@limiter.limit(config_limit("ACCOUNT_CHANGE_LIMIT_PER_USER"), key_func=_user_key)
+def change_email():
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            new_email = request_email_change(current_user, form.new_email.data, form.current_password.data)
+        except ValidationFailed as err:
+            db.session.rollback()
+            add_error(form, err)
+        else:
+            db.session.commit()
+            return _form_answer("auth/_email_form.html", _(
+                "We sent a confirmation link to %(email)s. Your address changes when you open it.",
+                email=new_email))
+    return render_form_errors("auth/profile.html", "auth/_email_form.html", **_context(email_form=form))
+
+
+@bp.route("/me/password", methods=["POST"])
+@allow(SIGNED_IN)
+@limiter.limit(config_limit("ACCOUNT_CHANGE_LIMIT_PER_USER"), key_func=_user_key)
+def change_password_view():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(user, form.current_password.data, form.new_password.data)
+        except ValidationFailed as err:
+            db.session.rollback()
+            add_error(form, err)
+        else:
+            refresh_current_login(user)
+            db.session.commit()
+            return _form_answer("auth/_password_form.html",
+                                _("Your password has been changed. Your other devices were signed out."))
+    return render_form_errors("auth/profile.html", "auth/_password_form.html", **_context(password_form=form))
+
+
+@bp.route("/me/sessions/sign-out-others", methods=["POST"])
+@allow(SIGNED_IN)
+def sign_out_others():
+    user = current_user._get_current_object()
+    ended = sign_out_everywhere_else(user)
+    refresh_current_login(user)
+    db.session.commit()
+    return _form_answer("auth/_login_sessions.html",
+                        _("Signed out everywhere else (%(n)d login sessions ended).", n=ended))

@@ -1,0 +1,36 @@
+"""Small portable SQL constructs (PostgreSQL and SQLite compile them differently)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class seconds_between(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
+    """Whole seconds from ``start`` to ``end`` (two timestamp expressions), computed by the database.
+
+    ``seconds_between(UserSession.last_active_at, UserSession.started_at)`` lets one UPDATE
+    derive each row's duration from the row itself.
+    """
+
+    type = Integer()
+    inherit_cache = True
+    name = "seconds_between"
+
+    def __init__(self, end, start):
+        super().__init__(end, start)
+
+
+@compiles(seconds_between)
+def _seconds_between_default(element, compiler, **kw):
+    end, start = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({end} - {start}))) AS INTEGER)"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_between_sqlite(element, compiler, **kw):
+    end, start = (compiler.process(arg, **kw) for arg in element.clauses)
+    # julianday() keeps milliseconds; round to whole milliseconds first so that float noise
+    # cannot turn 600.000 s into 599.
+    return f"(CAST(ROUND((julianday({end}) - julianday({start})) * 86400000.0) AS INTEGER) / 1000)"
