@@ -22,7 +22,9 @@ DEMO_ACCOUNTS = [
 ]
 
 # Later domains add their demo content here, in dependency order: "module:function(users)".
-DEMO_STEPS: list[str] = []
+DEMO_STEPS: list[str] = [
+    "lms.school.demo:seed_school",
+]
 
 
 def demo_user(email: str) -> User:

@@ -1,12 +1,52 @@
-"""Organization-level rules."""
+"""School structure rules: organization, levels, classrooms, teachers, students, parents.
+
+Visibility (used by every later domain; never trust an id without them):
+
+* ``visible_classrooms(actor)`` / ``get_classroom_for(actor, id)``
+* ``visible_students(actor)`` / ``get_student_for(actor, id)``
+* ``children_of(parent)``, ``teachers_of_classroom(classroom)``, ``current_classroom_of(student)``
+
+Admins see everything; a teacher sees the classrooms they are assigned to (homeroom or
+subject, any year) and those classrooms' current students; a student sees themselves and
+their current classroom; a parent sees their linked children (and no classroom).
+
+Write functions take the acting user first.  ``actor=None`` means the system acting on a
+user's behalf (e.g. accepting an invitation); otherwise the actor must be an admin.
+"""
 
 from __future__ import annotations
 
-from flask import current_app, g
-from sqlalchemy import select
+import re
+import secrets
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app, g
+from flask_babel import gettext as _
+from sqlalchemy import and_, delete, false, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
+from werkzeug.security import generate_password_hash
+
+from lms.audit.services import record
+from lms.auth.models import Role, User, normalise_email
+from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.extensions import db
-from lms.school.models import Organization
+from lms.school.models import (
+    STUDENT_STATUSES,
+    AssignmentRole,
+    Classroom,
+    ClassroomMembership,
+    Level,
+    MembershipStatus,
+    Organization,
+    ParentLink,
+    StudentProfile,
+    StudentStatus,
+    TeacherAssignment,
+)
+
+# --- organization -------------------------------------------------------------------------
 
 
 def current_organization() -> Organization:
@@ -40,10 +80,814 @@ def default_organization() -> Organization:
 
 
 def ensure_organization() -> Organization:
-    """Create the organization row from the instance settings if it does not exist yet."""
+    """Create the organization row (and its default levels) if it does not exist yet."""
     org = db.session.scalar(select(Organization).order_by(Organization.id).limit(1))
     if org is None:
         org = default_organization()
         db.session.add(org)
         db.session.flush()
+        ensure_levels()
+    g.pop("_lms_org", None)
     return org
+
+
+def local_today() -> date:
+    """Today in the organization's timezone."""
+    try:
+        zone = ZoneInfo(current_organization().timezone)
+    except Exception:
+        zone = ZoneInfo("UTC")
+    return datetime.now(zone).date()
+
+
+def current_academic_year() -> str:
+    """The organization's academic year (the calendar year until one is set)."""
+    return current_organization().academic_year or str(local_today().year)
+
+
+YEAR_RE = re.compile(r"^(\d{4})(?:([/-])(\d{2}|\d{4}))?$")
+
+
+def next_academic_year(year: str | None) -> str:
+    """"2026" → "2027", "2026/27" → "2027/28", "2026-2027" → "2027-2028"; "" when unknown."""
+    match = YEAR_RE.match((year or "").strip())
+    if not match:
+        return ""
+    first, sep, second = match.groups()
+    nxt = str(int(first) + 1)
+    if not sep:
+        return nxt
+    second_next = str(int(second) + 1)
+    if len(second) == 2:
+        second_next = second_next[-2:].zfill(2)
+    return f"{nxt}{sep}{second_next}"
+
+
+def _require_admin(actor) -> None:
+    if actor is not None and not actor.is_admin:
+        raise Forbidden(_("Only an administrator can do that."))
+
+
+def _flush_or_conflict(message: str) -> None:
+    """Flush; a constraint violation becomes a readable error (the view rolls back)."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as err:
+        raise Conflict(message) from err
+
+
+# --- levels ---------------------------------------------------------------------------------
+
+DEFAULT_LEVELS = [(f"P{i}", f"Prathom {i}") for i in range(1, 7)] + [
+    (f"M{i}", f"Mathayom {i}") for i in range(1, 7)
+]
+LEVEL_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9.-]{0,9}$")
+
+
+def ensure_levels() -> list[Level]:
+    """P1–P6 and M1–M6, in order, when the school has no levels yet (idempotent)."""
+    levels = list_levels()
+    if levels:
+        return levels
+    for position, (code, name) in enumerate(DEFAULT_LEVELS, start=1):
+        db.session.add(Level(code=code, name=name, position=position))
+    db.session.flush()
+    return list_levels()
+
+
+def list_levels() -> list[Level]:
+    return list(db.session.scalars(select(Level).order_by(Level.position, Level.id)))
+
+
+def levels_in_use() -> set[int]:
+    """Ids of the levels that have (or had) classrooms."""
+    return set(db.session.scalars(select(Classroom.level_id).distinct()))
+
+
+def get_level(level_id) -> Level:
+    level = db.session.get(Level, level_id) if str(level_id).isdigit() else None
+    if level is None:
+        raise NotFound(_("That level does not exist."))
+    return level
+
+
+def next_level(level: Level) -> Level | None:
+    """The level after ``level`` in the school's order (None after the last one)."""
+    return db.session.scalar(
+        select(Level).where(or_(Level.position > level.position,
+                                and_(Level.position == level.position, Level.id > level.id)))
+        .order_by(Level.position, Level.id).limit(1))
+
+
+def _clean_level_code(code: str) -> str:
+    code = (code or "").strip().upper()
+    if not LEVEL_CODE_RE.match(code):
+        raise ValidationFailed(_("A level code is 1 to 10 letters or digits, like P1 or K3."), field="code")
+    return code
+
+
+def _clean_level_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed(_("Give the level a name (up to 100 characters)."), field="name")
+    return name
+
+
+def _renumber_levels(levels: list[Level]) -> None:
+    for position, level in enumerate(levels, start=1):
+        level.position = position
+
+
+def add_level(actor, code: str, name: str, *, at_start: bool = False) -> Level:
+    _require_admin(actor)
+    code, name = _clean_level_code(code), _clean_level_name(name)
+    if db.session.scalar(select(Level.id).where(Level.code == code)):
+        raise ValidationFailed(_("There is already a level %(code)s.", code=code), field="code")
+    levels = list_levels()
+    level = Level(code=code, name=name, position=0)
+    db.session.add(level)
+    _renumber_levels([level, *levels] if at_start else [*levels, level])
+    _flush_or_conflict(_("There is already a level %(code)s.", code=code))
+    record(actor, "level.create", level, code=code, name=name)
+    return level
+
+
+def rename_level(actor, level: Level, code: str, name: str) -> Level:
+    _require_admin(actor)
+    code, name = _clean_level_code(code), _clean_level_name(name)
+    if db.session.scalar(select(Level.id).where(Level.code == code, Level.id != level.id)):
+        raise ValidationFailed(_("There is already a level %(code)s.", code=code), field="code")
+    before = {"code": level.code, "name": level.name}
+    level.code, level.name = code, name
+    _flush_or_conflict(_("There is already a level %(code)s.", code=code))
+    record(actor, "level.update", level, before=before, code=code, name=name)
+    return level
+
+
+def move_level(actor, level: Level, direction: str) -> None:
+    """Move a level one place ``"up"`` (earlier) or ``"down"`` (later)."""
+    _require_admin(actor)
+    levels = list_levels()
+    index = next(i for i, lv in enumerate(levels) if lv.id == level.id)
+    other = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other < len(levels):
+        return
+    levels[index], levels[other] = levels[other], levels[index]
+    _renumber_levels(levels)
+    db.session.flush()
+    record(actor, "level.move", level, direction=direction, order=[lv.code for lv in levels])
+
+
+def delete_level(actor, level: Level) -> None:
+    _require_admin(actor)
+    used = db.session.scalar(select(func.count()).select_from(Classroom).where(Classroom.level_id == level.id))
+    if used:
+        raise BusinessRuleViolation(
+            _("%(code)s has classrooms (this year or earlier), so it cannot be deleted. "
+              "Rename it instead.", code=level.code))
+    record(actor, "level.delete", level, code=level.code, name=level.name)
+    db.session.delete(level)
+    db.session.flush()
+    _renumber_levels(list_levels())
+
+
+# --- visibility -----------------------------------------------------------------------------
+
+
+def _teacher_classroom_ids(teacher):
+    return select(TeacherAssignment.classroom_id).where(TeacherAssignment.teacher_id == teacher.id)
+
+
+def visible_classrooms(actor):
+    """A SELECT of the classrooms ``actor`` may see (add your own filters and order)."""
+    stmt = select(Classroom)
+    role = getattr(actor, "role", None)
+    if role == Role.ADMIN:
+        return stmt
+    if role == Role.TEACHER:
+        return stmt.where(Classroom.id.in_(_teacher_classroom_ids(actor)))
+    if role == Role.STUDENT:
+        return stmt.where(Classroom.id.in_(
+            select(ClassroomMembership.classroom_id).where(
+                ClassroomMembership.student_id == actor.id,
+                ClassroomMembership.status == MembershipStatus.ACTIVE,
+                ClassroomMembership.academic_year == current_academic_year())))
+    return stmt.where(false())
+
+
+def get_classroom_for(actor, classroom_id) -> Classroom:
+    """The classroom if ``actor`` may see it, else NotFound (404)."""
+    classroom = None
+    if str(classroom_id).isdigit():
+        classroom = db.session.scalar(visible_classrooms(actor).where(Classroom.id == int(classroom_id)))
+    if classroom is None:
+        raise NotFound(_("That classroom does not exist or is not one of yours."))
+    return classroom
+
+
+def visible_students(actor):
+    """A SELECT of the student ``User`` rows ``actor`` may see."""
+    stmt = select(User).where(User.role == Role.STUDENT)
+    role = getattr(actor, "role", None)
+    if role == Role.ADMIN:
+        return stmt
+    if role == Role.TEACHER:
+        return stmt.where(User.id.in_(
+            select(ClassroomMembership.student_id).where(
+                ClassroomMembership.status == MembershipStatus.ACTIVE,
+                ClassroomMembership.classroom_id.in_(_teacher_classroom_ids(actor)))))
+    if role == Role.STUDENT:
+        return stmt.where(User.id == actor.id)
+    if role == Role.PARENT:
+        return stmt.where(User.id.in_(select(ParentLink.student_id).where(ParentLink.parent_id == actor.id)))
+    return stmt.where(false())
+
+
+def get_student_for(actor, student_id) -> User:
+    """The student if ``actor`` may see them, else NotFound (404)."""
+    student = None
+    if str(student_id).isdigit():
+        student = db.session.scalar(visible_students(actor).where(User.id == int(student_id)))
+    if student is None:
+        raise NotFound(_("That student does not exist or is not one of yours."))
+    return student
+
+
+def children_of(parent) -> list[User]:
+    """The students linked to ``parent``, by name."""
+    return list(db.session.scalars(
+        select(User).join(ParentLink, ParentLink.student_id == User.id)
+        .where(ParentLink.parent_id == parent.id).order_by(User.full_name, User.id)))
+
+
+def parents_of(student) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(ParentLink, ParentLink.parent_id == User.id)
+        .where(ParentLink.student_id == student.id).order_by(User.full_name, User.id)))
+
+
+def assignments_of_classroom(classroom) -> list[TeacherAssignment]:
+    """Homeroom first, then subject teachers by subject and name."""
+    return list(db.session.scalars(
+        select(TeacherAssignment).join(User, User.id == TeacherAssignment.teacher_id)
+        .where(TeacherAssignment.classroom_id == classroom.id)
+        .order_by((TeacherAssignment.role != AssignmentRole.HOMEROOM), TeacherAssignment.subject_name,
+                  User.full_name)))
+
+
+def teachers_of_classroom(classroom) -> list[User]:
+    """The distinct teachers of a classroom, its homeroom teacher first."""
+    seen, teachers = set(), []
+    for assignment in assignments_of_classroom(classroom):
+        if assignment.teacher_id not in seen:
+            seen.add(assignment.teacher_id)
+            teachers.append(assignment.teacher)
+    return teachers
+
+
+def homeroom_teacher_of(classroom) -> User | None:
+    return db.session.scalar(
+        select(User).join(TeacherAssignment, TeacherAssignment.teacher_id == User.id)
+        .where(TeacherAssignment.classroom_id == classroom.id,
+               TeacherAssignment.role == AssignmentRole.HOMEROOM))
+
+
+def current_membership_of(student, academic_year: str | None = None) -> ClassroomMembership | None:
+    return db.session.scalar(
+        select(ClassroomMembership).where(
+            ClassroomMembership.student_id == student.id,
+            ClassroomMembership.status == MembershipStatus.ACTIVE,
+            ClassroomMembership.academic_year == (academic_year or current_academic_year())))
+
+
+def current_classroom_of(student) -> Classroom | None:
+    """The student's classroom in the current academic year (None if not placed)."""
+    membership = current_membership_of(student)
+    return membership.classroom if membership else None
+
+
+def membership_history(student) -> list[ClassroomMembership]:
+    """Every classroom the student has been in, newest first."""
+    return list(db.session.scalars(
+        select(ClassroomMembership).where(ClassroomMembership.student_id == student.id)
+        .order_by(ClassroomMembership.academic_year.desc(), ClassroomMembership.started_on.desc(),
+                  ClassroomMembership.id.desc())))
+
+
+def ordered_classrooms(stmt):
+    """Order a SELECT of Classroom by level order and number (level loaded in the same query)."""
+    return (stmt.join(Level, Level.id == Classroom.level_id).options(contains_eager(Classroom.level))
+            .order_by(Level.position, Classroom.number, Classroom.academic_year))
+
+
+def classrooms_of_year(actor, academic_year: str | None = None, *, include_archived: bool = True):
+    stmt = visible_classrooms(actor).where(Classroom.academic_year == (academic_year or current_academic_year()))
+    if not include_archived:
+        stmt = stmt.where(Classroom.archived.is_(False))
+    return list(db.session.scalars(ordered_classrooms(stmt)))
+
+
+def active_counts(classroom_ids) -> dict[int, int]:
+    """Current students per classroom id (one query)."""
+    ids = list(classroom_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(ClassroomMembership.classroom_id, func.count())
+        .where(ClassroomMembership.classroom_id.in_(ids),
+               ClassroomMembership.status == MembershipStatus.ACTIVE)
+        .group_by(ClassroomMembership.classroom_id))
+    return {classroom_id: count for classroom_id, count in rows}
+
+
+def homerooms_by_classroom(classroom_ids) -> dict[int, User]:
+    ids = list(classroom_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(TeacherAssignment.classroom_id, User)
+        .join(User, User.id == TeacherAssignment.teacher_id)
+        .where(TeacherAssignment.classroom_id.in_(ids), TeacherAssignment.role == AssignmentRole.HOMEROOM))
+    return {classroom_id: user for classroom_id, user in rows}
+
+
+def roster(classroom) -> list[tuple[User, StudentProfile | None]]:
+    """The classroom's current students with their profiles, by name (one query)."""
+    return list(db.session.execute(
+        select(User, StudentProfile)
+        .join(ClassroomMembership, ClassroomMembership.student_id == User.id)
+        .outerjoin(StudentProfile, StudentProfile.user_id == User.id)
+        .where(ClassroomMembership.classroom_id == classroom.id,
+               ClassroomMembership.status == MembershipStatus.ACTIVE)
+        .order_by(StudentProfile.student_number, User.full_name, User.id)).all())
+
+
+# --- classrooms -----------------------------------------------------------------------------
+
+
+def create_classroom(actor, level: Level, number: int | None = None, academic_year: str | None = None) -> Classroom:
+    """A new classroom of ``level``; refused beyond the organization's classes-per-level limit."""
+    _require_admin(actor)
+    org = current_organization()
+    year = (academic_year or current_academic_year()).strip()
+    if not year or len(year) > 20:
+        raise ValidationFailed(_("Give the academic year, e.g. 2026."), field="academic_year")
+    limit = org.classes_per_level
+    taken = set(db.session.scalars(select(Classroom.number).where(
+        Classroom.level_id == level.id, Classroom.academic_year == year)))
+    if len(taken) >= limit:
+        raise BusinessRuleViolation(
+            _("%(level)s already has %(count)s classrooms in %(year)s, the most allowed. "
+              "An administrator can raise “Classes per level” in the organization settings.",
+              level=level.code, count=len(taken), year=year), code="CLASSROOM_LIMIT")
+    if number is None:
+        number = next(n for n in range(1, limit + 1) if n not in taken)
+    if number < 1 or number > limit:
+        raise ValidationFailed(_("The class number must be between 1 and %(limit)s.", limit=limit),
+                               field="number")
+    if number in taken:
+        raise ValidationFailed(_("%(name)s already exists in %(year)s.", name=f"{level.code}/{number}", year=year),
+                               field="number")
+    classroom = Classroom(level=level, number=number, academic_year=year)
+    db.session.add(classroom)
+    _flush_or_conflict(_("%(name)s already exists in %(year)s.", name=f"{level.code}/{number}", year=year))
+    record(actor, "classroom.create", classroom, name=classroom.name, academic_year=year)
+    return classroom
+
+
+def set_classroom_archived(actor, classroom: Classroom, archived: bool) -> None:
+    _require_admin(actor)
+    if classroom.archived == archived:
+        return
+    classroom.archived = archived
+    db.session.flush()
+    record(actor, "classroom.archive" if archived else "classroom.unarchive", classroom, name=classroom.name,
+           academic_year=classroom.academic_year)
+
+
+def delete_classroom(actor, classroom: Classroom) -> None:
+    """Only a classroom that never had students can be deleted (otherwise archive it)."""
+    _require_admin(actor)
+    used = db.session.scalar(select(func.count()).select_from(ClassroomMembership)
+                             .where(ClassroomMembership.classroom_id == classroom.id))
+    if used:
+        raise BusinessRuleViolation(_("%(name)s has had students, so it is kept for the records. "
+                                      "Archive it instead.", name=classroom.name))
+    record(actor, "classroom.delete", classroom, name=classroom.name, academic_year=classroom.academic_year)
+    db.session.execute(delete(TeacherAssignment).where(TeacherAssignment.classroom_id == classroom.id))
+    db.session.delete(classroom)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as err:
+        raise BusinessRuleViolation(_("%(name)s is used elsewhere (subjects, sessions…), so it cannot be "
+                                      "deleted. Archive it instead.", name=classroom.name)) from err
+
+
+# --- teachers -------------------------------------------------------------------------------
+
+
+def get_staff_member(staff_id) -> User:
+    user = db.session.get(User, int(staff_id)) if str(staff_id).isdigit() else None
+    if user is None or user.role not in (Role.TEACHER, Role.ADMIN):
+        raise NotFound(_("That staff member does not exist."))
+    return user
+
+
+def assign_teacher(actor, teacher: User, classroom: Classroom, role: str = AssignmentRole.SUBJECT,
+                   subject_name: str = "") -> TeacherAssignment:
+    """Make ``teacher`` the homeroom teacher (replacing any other) or a subject teacher of ``classroom``."""
+    _require_admin(actor)
+    if teacher.role != Role.TEACHER:
+        raise ValidationFailed(_("Only teacher accounts can be assigned to classrooms."), field="teacher")
+    if role not in (AssignmentRole.HOMEROOM, AssignmentRole.SUBJECT):
+        raise ValidationFailed(_("Choose homeroom or subject teacher."), field="role")
+    subject_name = "" if role == AssignmentRole.HOMEROOM else (subject_name or "").strip()
+    if len(subject_name) > 100:
+        raise ValidationFailed(_("The subject name is too long (100 characters at most)."), field="subject_name")
+    existing = db.session.scalar(select(TeacherAssignment).where(
+        TeacherAssignment.classroom_id == classroom.id, TeacherAssignment.teacher_id == teacher.id,
+        TeacherAssignment.role == role, TeacherAssignment.subject_name == subject_name))
+    if existing:
+        return existing
+    if role == AssignmentRole.HOMEROOM:
+        previous = db.session.scalar(select(TeacherAssignment).where(
+            TeacherAssignment.classroom_id == classroom.id, TeacherAssignment.role == AssignmentRole.HOMEROOM))
+        if previous is not None:
+            record(actor, "classroom.unassign_teacher", classroom, teacher=previous.teacher.email,
+                   role=previous.role)
+            db.session.delete(previous)
+            db.session.flush()
+    assignment = TeacherAssignment(teacher=teacher, classroom=classroom, role=role, subject_name=subject_name)
+    db.session.add(assignment)
+    _flush_or_conflict(_("That teacher already has this role in %(name)s.", name=classroom.name))
+    record(actor, "classroom.assign_teacher", classroom, teacher=teacher.email, role=role,
+           subject=subject_name or None)
+    return assignment
+
+
+def unassign_teacher(actor, assignment: TeacherAssignment) -> None:
+    _require_admin(actor)
+    record(actor, "classroom.unassign_teacher", assignment.classroom, teacher=assignment.teacher.email,
+           role=assignment.role, subject=assignment.subject_name or None)
+    db.session.delete(assignment)
+    db.session.flush()
+
+
+def get_assignment(assignment_id) -> TeacherAssignment:
+    assignment = db.session.get(TeacherAssignment, int(assignment_id)) if str(assignment_id).isdigit() else None
+    if assignment is None:
+        raise NotFound(_("That assignment does not exist."))
+    return assignment
+
+
+def assignments_of_teacher(teacher, *, academic_year: str | None = None) -> list[TeacherAssignment]:
+    stmt = (select(TeacherAssignment).join(Classroom, Classroom.id == TeacherAssignment.classroom_id)
+            .join(Level, Level.id == Classroom.level_id)
+            .where(TeacherAssignment.teacher_id == teacher.id))
+    if academic_year:
+        stmt = stmt.where(Classroom.academic_year == academic_year)
+    return list(db.session.scalars(stmt.order_by(Classroom.academic_year.desc(), Level.position,
+                                                 Classroom.number, TeacherAssignment.role)))
+
+
+def assignments_for_teachers(teacher_ids, *, academic_year: str | None = None) -> list[TeacherAssignment]:
+    """Assignments of several teachers at once (one query), by classroom order."""
+    stmt = (select(TeacherAssignment).join(Classroom, Classroom.id == TeacherAssignment.classroom_id)
+            .join(Level, Level.id == Classroom.level_id)
+            .where(TeacherAssignment.teacher_id.in_(list(teacher_ids))))
+    if academic_year:
+        stmt = stmt.where(Classroom.academic_year == academic_year)
+    return list(db.session.scalars(stmt.order_by(Level.position, Classroom.number, TeacherAssignment.role)))
+
+
+def list_teachers() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role == Role.TEACHER, User.active.is_(True))
+                                   .order_by(User.full_name, User.id)))
+
+
+def unusable_password_hash() -> str:
+    """A hash of a random, forgotten password: the account cannot sign in until it gets a real one."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(secrets.token_urlsafe(32), method=method)
+
+
+def _clean_name(full_name: str) -> str:
+    full_name = (full_name or "").strip()
+    if not full_name or len(full_name) > 200:
+        raise ValidationFailed(_("Give the full name (up to 200 characters)."), field="full_name")
+    return full_name
+
+
+def _clean_new_email(email: str, *, exclude_user_id: int | None = None) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
+    email = normalise_email(email)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as err:
+        raise ValidationFailed(_("“%(email)s” is not a valid email address.", email=email), field="email") from err
+    stmt = select(User.id).where(User.email == email)
+    if exclude_user_id:
+        stmt = stmt.where(User.id != exclude_user_id)
+    if db.session.scalar(stmt):
+        raise ValidationFailed(_("There is already an account with the email %(email)s.", email=email),
+                               field="email")
+    return email
+
+
+def create_staff_member(actor, full_name: str, email: str, role: str = Role.TEACHER) -> tuple[User, str]:
+    """A teacher (or admin) account with a random first password, returned once to show the admin."""
+    _require_admin(actor)
+    if role not in (Role.TEACHER, Role.ADMIN):
+        raise ValidationFailed(_("Staff are teachers or administrators."), field="role")
+    user = User(full_name=_clean_name(full_name), email=_clean_new_email(email), role=str(role))
+    password = secrets.token_urlsafe(9)
+    user.set_password(password)
+    db.session.add(user)
+    _flush_or_conflict(_("There is already an account with the email %(email)s.", email=user.email))
+    record(actor, "staff.create", user, email=user.email, role=user.role)
+    return user, password
+
+
+# --- students -------------------------------------------------------------------------------
+
+STUDENT_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,31}$")
+
+
+def clean_student_number(number: str | None) -> str | None:
+    number = (number or "").strip()
+    if not number:
+        return None
+    if not STUDENT_NUMBER_RE.match(number):
+        raise ValidationFailed(_("A student number is up to 32 letters, digits, “-”, “/” or “.”."),
+                               field="student_number")
+    return number
+
+
+def _check_number_free(number: str | None, exclude_user_id: int | None = None) -> None:
+    if not number:
+        return
+    stmt = select(StudentProfile.user_id).where(StudentProfile.student_number == number)
+    if exclude_user_id:
+        stmt = stmt.where(StudentProfile.user_id != exclude_user_id)
+    if db.session.scalar(stmt):
+        raise ValidationFailed(_("Student number %(number)s is already used by another student.", number=number),
+                               field="student_number")
+
+
+def ensure_student_profile(student: User) -> StudentProfile:
+    profile = db.session.get(StudentProfile, student.id)
+    if profile is None:
+        profile = StudentProfile(user_id=student.id, status=StudentStatus.ACTIVE)
+        db.session.add(profile)
+        db.session.flush()
+    return profile
+
+
+def profile_of(student: User) -> StudentProfile | None:
+    return db.session.get(StudentProfile, student.id)
+
+
+def create_student(actor, full_name: str, email: str, student_number: str | None,
+                   classroom: Classroom | None = None, date_of_birth: date | None = None,
+                   guardian_notes: str = "") -> User:
+    """A student account (no usable password until invited) with its profile and classroom."""
+    _require_admin(actor)
+    number = clean_student_number(student_number)
+    user = User(full_name=_clean_name(full_name), email=_clean_new_email(email), role=Role.STUDENT,
+                password_hash=unusable_password_hash())
+    _check_number_free(number)
+    db.session.add(user)
+    _flush_or_conflict(_("There is already an account with the email %(email)s.", email=user.email))
+    db.session.add(StudentProfile(user_id=user.id, student_number=number, date_of_birth=date_of_birth,
+                                  guardian_notes=(guardian_notes or "").strip()))
+    _flush_or_conflict(_("Student number %(number)s is already used by another student.", number=number))
+    record(actor, "student.create", user, email=user.email, student_number=number)
+    if classroom is not None:
+        enroll_student(actor, user, classroom)
+    return user
+
+
+def update_student(actor, student: User, *, full_name: str, email: str, student_number: str | None,
+                   status: str, date_of_birth: date | None, guardian_notes: str) -> User:
+    _require_admin(actor)
+    profile = ensure_student_profile(student)
+    number = clean_student_number(student_number)
+    if status not in STUDENT_STATUSES:
+        raise ValidationFailed(_("Choose a valid status."), field="status")
+    full_name = _clean_name(full_name)
+    email = _clean_new_email(email, exclude_user_id=student.id) if normalise_email(email) != student.email \
+        else student.email
+    _check_number_free(number, exclude_user_id=student.id)
+    before = {"full_name": student.full_name, "email": student.email, "student_number": profile.student_number,
+              "status": profile.status}
+    student.full_name, student.email = full_name, email
+    profile.student_number, profile.date_of_birth = number, date_of_birth
+    profile.guardian_notes = (guardian_notes or "").strip()
+    if status != profile.status:
+        profile.status = status
+        if status in (StudentStatus.LEFT, StudentStatus.GRADUATED):
+            _end_active_memberships(student, MembershipStatus.LEFT if status == StudentStatus.LEFT
+                                    else MembershipStatus.GRADUATED)
+    _flush_or_conflict(_("That email or student number is already used."))
+    after = {"full_name": full_name, "email": email, "student_number": number, "status": status}
+    record(actor, "student.update", student, changes={k: [before[k], v] for k, v in after.items() if before[k] != v})
+    return student
+
+
+def _end_active_memberships(student: User, status: str) -> None:
+    db.session.execute(
+        update(ClassroomMembership)
+        .where(ClassroomMembership.student_id == student.id,
+               ClassroomMembership.status == MembershipStatus.ACTIVE)
+        .values(status=status, ended_on=local_today()),
+        execution_options={"synchronize_session": "fetch"})
+
+
+def enroll_student(actor, student: User, classroom: Classroom, academic_year: str | None = None) -> ClassroomMembership:
+    """Put ``student`` in ``classroom`` for its academic year, ending any other classroom that year.
+
+    The invitation flow calls this with ``actor=None`` (or the inviting admin).  History is
+    kept: the previous classroom's membership is ended as MOVED, never deleted.
+    """
+    _require_admin(actor)
+    if student.role != Role.STUDENT:
+        raise ValidationFailed(_("Only student accounts can be placed in a classroom."), field="student")
+    year = academic_year or classroom.academic_year
+    if year != classroom.academic_year:
+        raise ValidationFailed(_("%(name)s belongs to %(year)s.", name=classroom.name, year=classroom.academic_year),
+                               field="classroom")
+    if classroom.archived:
+        raise BusinessRuleViolation(_("%(name)s (%(year)s) is archived; choose a current classroom.",
+                                      name=classroom.name, year=year))
+    profile = ensure_student_profile(student)
+    current = current_membership_of(student, year)
+    if current is not None and current.classroom_id == classroom.id:
+        return current
+    today = local_today()
+    previous_name = None
+    if current is not None:
+        previous_name = current.classroom.name
+        current.status = MembershipStatus.MOVED
+        current.ended_on = max(today, current.started_on)
+        db.session.flush()
+    if profile.status != StudentStatus.ACTIVE:
+        profile.status = StudentStatus.ACTIVE
+    membership = ClassroomMembership(student_id=student.id, classroom=classroom, academic_year=year,
+                                     status=MembershipStatus.ACTIVE, started_on=today)
+    db.session.add(membership)
+    _flush_or_conflict(_("%(name)s is already in a classroom for %(year)s.", name=student.full_name, year=year))
+    record(actor, "student.enroll", student, classroom=classroom.name, academic_year=year,
+           previous_classroom=previous_name)
+    return membership
+
+
+def withdraw_student(actor, student: User, academic_year: str | None = None) -> None:
+    """Take the student out of their classroom for the year (history kept as LEFT)."""
+    _require_admin(actor)
+    current = current_membership_of(student, academic_year)
+    if current is None:
+        return
+    current.status = MembershipStatus.LEFT
+    current.ended_on = max(local_today(), current.started_on)
+    db.session.flush()
+    record(actor, "student.withdraw", student, classroom=current.classroom.name,
+           academic_year=current.academic_year)
+
+
+def promotion_targets(student: User) -> tuple[ClassroomMembership | None, Level | None, list[Classroom]]:
+    """The student's current membership, the next level, and that level's classrooms this year."""
+    current = current_membership_of(student)
+    if current is None:
+        return None, None, []
+    level = next_level(current.classroom.level)
+    if level is None:
+        return current, None, []
+    classrooms = list(db.session.scalars(ordered_classrooms(select(Classroom).where(
+        Classroom.level_id == level.id, Classroom.academic_year == current.academic_year,
+        Classroom.archived.is_(False)))))
+    return current, level, classrooms
+
+
+def promote_student(actor, student: User, classroom: Classroom | None = None) -> ClassroomMembership | None:
+    """Move one student up a level now (seed 003 ``promote``); from the last level they graduate.
+
+    Without ``classroom`` the next level's class with the same number is used.  Returns the
+    new membership (None for a graduation).
+    """
+    _require_admin(actor)
+    current, level, classrooms = promotion_targets(student)
+    if current is None:
+        raise BusinessRuleViolation(_("%(name)s is not in a classroom this year, so there is nothing to "
+                                      "promote from.", name=student.full_name))
+    today = local_today()
+    profile = ensure_student_profile(student)
+    if level is None:
+        current.status = MembershipStatus.GRADUATED
+        current.ended_on = max(today, current.started_on)
+        profile.status = StudentStatus.GRADUATED
+        db.session.flush()
+        record(actor, "student.graduate", student, classroom=current.classroom.name,
+               academic_year=current.academic_year)
+        return None
+    if classroom is None:
+        classroom = next((c for c in classrooms if c.number == current.classroom.number), None)
+        if classroom is None:
+            raise BusinessRuleViolation(_("There is no %(name)s in %(year)s. Create it first or choose "
+                                          "another classroom.", name=f"{level.code}/{current.classroom.number}",
+                                          year=current.academic_year))
+    elif classroom.id not in {c.id for c in classrooms}:
+        raise ValidationFailed(_("Choose a current classroom of %(level)s.", level=level.code), field="classroom")
+    from_name = current.classroom.name
+    current.status = MembershipStatus.PROMOTED
+    current.ended_on = max(today, current.started_on)
+    db.session.flush()
+    membership = ClassroomMembership(student_id=student.id, classroom=classroom,
+                                     academic_year=current.academic_year, status=MembershipStatus.ACTIVE,
+                                     started_on=today)
+    db.session.add(membership)
+    _flush_or_conflict(_("%(name)s is already in a classroom for %(year)s.", name=student.full_name,
+                         year=current.academic_year))
+    record(actor, "student.promote", student, from_classroom=from_name, to_classroom=classroom.name,
+           academic_year=current.academic_year)
+    return membership
+
+
+# --- parents --------------------------------------------------------------------------------
+
+
+def find_parent_by_email(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or user.role != Role.PARENT:
+        raise ValidationFailed(_("There is no parent account with the email %(email)s. Invite the parent "
+                                 "first, or check the address.", email=normalise_email(email)),
+                               field="email")
+    return user
+
+
+def link_parent(actor, parent: User, student: User) -> ParentLink:
+    """Let ``parent`` follow ``student`` (idempotent).  The invitation-accept hook calls this too."""
+    _require_admin(actor)
+    if parent.role != Role.PARENT:
+        raise ValidationFailed(_("Only parent accounts can be linked to a student."), field="parent")
+    if student.role != Role.STUDENT:
+        raise ValidationFailed(_("Parents can only be linked to students."), field="student")
+    link = db.session.scalar(select(ParentLink).where(ParentLink.parent_id == parent.id,
+                                                      ParentLink.student_id == student.id))
+    if link is not None:
+        return link
+    link = ParentLink(parent_id=parent.id, student_id=student.id)
+    db.session.add(link)
+    _flush_or_conflict(_("%(parent)s is already linked to %(student)s.", parent=parent.full_name,
+                         student=student.full_name))
+    record(actor, "parent.link", student, parent=parent.email, student=student.email)
+    return link
+
+
+def unlink_parent(actor, parent: User, student: User) -> None:
+    _require_admin(actor)
+    link = db.session.scalar(select(ParentLink).where(ParentLink.parent_id == parent.id,
+                                                      ParentLink.student_id == student.id))
+    if link is None:
+        raise NotFound(_("That parent is not linked to this student."))
+    db.session.delete(link)
+    db.session.flush()
+    record(actor, "parent.unlink", student, parent=parent.email, student=student.email)
+
+
+def student_list_query(actor, *, q: str = "", level_id: int | None = None, classroom_id: int | None = None,
+                       status: str = "", unplaced: bool = False, academic_year: str | None = None):
+    """Visible students with their profile and current classroom: rows of (User, StudentProfile, Classroom).
+
+    One statement whatever the number of rows (the classroom's level is joined in).
+    """
+    year = academic_year or current_academic_year()
+    current = (select(ClassroomMembership.student_id, ClassroomMembership.classroom_id)
+               .where(ClassroomMembership.status == MembershipStatus.ACTIVE,
+                      ClassroomMembership.academic_year == year).subquery())
+    stmt = (visible_students(actor)
+            .add_columns(StudentProfile, Classroom)
+            .outerjoin(StudentProfile, StudentProfile.user_id == User.id)
+            .outerjoin(current, current.c.student_id == User.id)
+            .outerjoin(Classroom, Classroom.id == current.c.classroom_id)
+            .outerjoin(Level, Level.id == Classroom.level_id)
+            .options(contains_eager(Classroom.level)))
+    q = (q or "").strip()
+    if q:
+        pattern = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.full_name).like(pattern), User.email.like(pattern),
+                              func.lower(StudentProfile.student_number).like(pattern)))
+    if level_id:
+        stmt = stmt.where(Classroom.level_id == level_id)
+    if classroom_id:
+        stmt = stmt.where(Classroom.id == classroom_id)
+    if unplaced:
+        stmt = stmt.where(Classroom.id.is_(None))
+    if status == StudentStatus.ACTIVE:
+        stmt = stmt.where(or_(StudentProfile.status == status, StudentProfile.user_id.is_(None)))
+    elif status in STUDENT_STATUSES:
+        stmt = stmt.where(StudentProfile.status == status)
+    return stmt.order_by(Classroom.id.is_(None), Level.position, Classroom.number,
+                         func.coalesce(StudentProfile.student_number, ""), User.full_name, User.id)
