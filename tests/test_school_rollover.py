@@ -246,3 +246,12 @@ def test_rollover_of_the_demo_school(client, demo, db):
     assert current(db, demo["student2@example.org"]) == ("P3/1", "2027")
     assert db.count(ClassroomMembership, ClassroomMembership.status == "ACTIVE",
                     ClassroomMembership.academic_year == "2026") == 0
+
+
+def test_preview_mentions_students_in_no_classroom(client, as_role, make):
+    make.school()
+    make.student("P1/1")
+    make.student(full_name="Nowhere Yet")
+    as_role("ADMIN")
+    page = client.get("/classrooms/rollover").get_data(as_text=True)
+    assert "1 active student is in no classroom and is not affected." in page

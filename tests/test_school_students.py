@@ -230,3 +230,12 @@ def test_only_admins_change_students(client, make, db):
     assert client.post(f"/students/{student.id}/parents", data={"email": "x@example.org"}).status_code == 403
     assert client.get("/students/new").status_code == 403
     assert memberships(db, student.id) == [("P1/1", "2026", "ACTIVE")]
+
+
+def test_filter_students_not_in_a_classroom(client, as_role, make):
+    make.student("P1/1", full_name="Placed Pupil")
+    make.student(full_name="Waiting Pupil")
+    as_role("ADMIN")
+    for query in ("classroom=none", "unplaced=1"):
+        page = client.get(f"/students?{query}").get_data(as_text=True)
+        assert "Waiting Pupil" in page and "Placed Pupil" not in page

@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
-from lms.auth.models import User
+from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from lms.common.types import utcnow
 from lms.extensions import db
@@ -38,7 +38,6 @@ from lms.school.models import (
     TeacherAssignment,
 )
 from lms.school.services import (
-    _require_admin,
     current_academic_year,
     current_organization,
     ensure_organization,
@@ -46,6 +45,7 @@ from lms.school.services import (
     local_today,
     next_academic_year,
     ordered_classrooms,
+    require_admin,
 )
 
 
@@ -83,6 +83,7 @@ class RolloverPlan:
     empty_classrooms: list[Classroom]
     new_classroom_names: list[str]
     archive_count: int
+    unplaced_count: int = 0   # active students in no classroom this year (not affected)
 
     @property
     def student_count(self) -> int:
@@ -102,7 +103,7 @@ def clean_year(year: str | None) -> str:
 
 def preview_rollover(actor, to_year: str | None = None) -> RolloverPlan:
     """What a rollover from the current academic year to ``to_year`` would do (no writes)."""
-    _require_admin(actor)
+    require_admin(actor)
     from_year = current_academic_year()
     to_year = clean_year(to_year or next_academic_year(from_year))
     if to_year == from_year:
@@ -155,10 +156,16 @@ def preview_rollover(actor, to_year: str | None = None) -> RolloverPlan:
             new_names.add((source.level.position, source.number, source.name))
         if target_level is not None and not plan.target_exists:
             new_names.add((target_level.position, source.number, plan.target_name))
+    placed_now = select(ClassroomMembership.student_id).where(
+        ClassroomMembership.academic_year == from_year, ClassroomMembership.status == MembershipStatus.ACTIVE)
+    unplaced = db.session.scalar(
+        select(func.count()).select_from(User).outerjoin(StudentProfile, StudentProfile.user_id == User.id)
+        .where(User.role == Role.STUDENT, User.id.not_in(placed_now),
+               (StudentProfile.status == StudentStatus.ACTIVE) | StudentProfile.user_id.is_(None)))
     return RolloverPlan(
         from_year=from_year, to_year=to_year, classrooms=plans, empty_classrooms=empty,
         new_classroom_names=[name for _pos, _num, name in sorted(new_names)],
-        archive_count=sum(1 for c in sources if not c.archived))
+        archive_count=sum(1 for c in sources if not c.archived), unplaced_count=unplaced or 0)
 
 
 def run_rollover(actor, to_year: str, repeaters: set[int] | frozenset = frozenset(), *,
@@ -342,7 +349,7 @@ def undo_blocker(batch: PromotionBatch) -> str | None:
 
 def undo_rollover(actor, batch: PromotionBatch) -> None:
     """Put back exactly what ``batch`` changed: memberships, student statuses, classrooms, year."""
-    _require_admin(actor)
+    require_admin(actor)
     blocker = undo_blocker(batch)
     if blocker:
         raise BusinessRuleViolation(blocker, code="UNDO_NOT_POSSIBLE")

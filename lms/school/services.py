@@ -123,7 +123,7 @@ def next_academic_year(year: str | None) -> str:
     return f"{nxt}{sep}{second_next}"
 
 
-def _require_admin(actor) -> None:
+def require_admin(actor) -> None:
     if actor is not None and not actor.is_admin:
         raise Forbidden(_("Only an administrator can do that."))
 
@@ -200,7 +200,7 @@ def _renumber_levels(levels: list[Level]) -> None:
 
 
 def add_level(actor, code: str, name: str, *, at_start: bool = False) -> Level:
-    _require_admin(actor)
+    require_admin(actor)
     code, name = _clean_level_code(code), _clean_level_name(name)
     if db.session.scalar(select(Level.id).where(Level.code == code)):
         raise ValidationFailed(_("There is already a level %(code)s.", code=code), field="code")
@@ -214,7 +214,7 @@ def add_level(actor, code: str, name: str, *, at_start: bool = False) -> Level:
 
 
 def rename_level(actor, level: Level, code: str, name: str) -> Level:
-    _require_admin(actor)
+    require_admin(actor)
     code, name = _clean_level_code(code), _clean_level_name(name)
     if db.session.scalar(select(Level.id).where(Level.code == code, Level.id != level.id)):
         raise ValidationFailed(_("There is already a level %(code)s.", code=code), field="code")
@@ -227,7 +227,7 @@ def rename_level(actor, level: Level, code: str, name: str) -> Level:
 
 def move_level(actor, level: Level, direction: str) -> None:
     """Move a level one place ``"up"`` (earlier) or ``"down"`` (later)."""
-    _require_admin(actor)
+    require_admin(actor)
     levels = list_levels()
     index = next(i for i, lv in enumerate(levels) if lv.id == level.id)
     other = index - 1 if direction == "up" else index + 1
@@ -240,7 +240,7 @@ def move_level(actor, level: Level, direction: str) -> None:
 
 
 def delete_level(actor, level: Level) -> None:
-    _require_admin(actor)
+    require_admin(actor)
     used = db.session.scalar(select(func.count()).select_from(Classroom).where(Classroom.level_id == level.id))
     if used:
         raise BusinessRuleViolation(
@@ -428,7 +428,7 @@ def roster(classroom) -> list[tuple[User, StudentProfile | None]]:
 
 def create_classroom(actor, level: Level, number: int | None = None, academic_year: str | None = None) -> Classroom:
     """A new classroom of ``level``; refused beyond the organization's classes-per-level limit."""
-    _require_admin(actor)
+    require_admin(actor)
     org = current_organization()
     year = (academic_year or current_academic_year()).strip()
     if not year or len(year) > 20:
@@ -457,7 +457,7 @@ def create_classroom(actor, level: Level, number: int | None = None, academic_ye
 
 
 def set_classroom_archived(actor, classroom: Classroom, archived: bool) -> None:
-    _require_admin(actor)
+    require_admin(actor)
     if classroom.archived == archived:
         return
     classroom.archived = archived
@@ -468,7 +468,7 @@ def set_classroom_archived(actor, classroom: Classroom, archived: bool) -> None:
 
 def delete_classroom(actor, classroom: Classroom) -> None:
     """Only a classroom that never had students can be deleted (otherwise archive it)."""
-    _require_admin(actor)
+    require_admin(actor)
     used = db.session.scalar(select(func.count()).select_from(ClassroomMembership)
                              .where(ClassroomMembership.classroom_id == classroom.id))
     if used:
@@ -498,7 +498,7 @@ def get_staff_member(staff_id) -> User:
 def assign_teacher(actor, teacher: User, classroom: Classroom, role: str = AssignmentRole.SUBJECT,
                    subject_name: str = "") -> TeacherAssignment:
     """Make ``teacher`` the homeroom teacher (replacing any other) or a subject teacher of ``classroom``."""
-    _require_admin(actor)
+    require_admin(actor)
     if teacher.role != Role.TEACHER:
         raise ValidationFailed(_("Only teacher accounts can be assigned to classrooms."), field="teacher")
     if role not in (AssignmentRole.HOMEROOM, AssignmentRole.SUBJECT):
@@ -528,7 +528,7 @@ def assign_teacher(actor, teacher: User, classroom: Classroom, role: str = Assig
 
 
 def unassign_teacher(actor, assignment: TeacherAssignment) -> None:
-    _require_admin(actor)
+    require_admin(actor)
     record(actor, "classroom.unassign_teacher", assignment.classroom, teacher=assignment.teacher.email,
            role=assignment.role, subject=assignment.subject_name or None)
     db.session.delete(assignment)
@@ -599,7 +599,7 @@ def _clean_new_email(email: str, *, exclude_user_id: int | None = None) -> str:
 
 def create_staff_member(actor, full_name: str, email: str, role: str = Role.TEACHER) -> tuple[User, str]:
     """A teacher (or admin) account with a random first password, returned once to show the admin."""
-    _require_admin(actor)
+    require_admin(actor)
     if role not in (Role.TEACHER, Role.ADMIN):
         raise ValidationFailed(_("Staff are teachers or administrators."), field="role")
     user = User(full_name=_clean_name(full_name), email=_clean_new_email(email), role=str(role))
@@ -654,7 +654,7 @@ def create_student(actor, full_name: str, email: str, student_number: str | None
                    classroom: Classroom | None = None, date_of_birth: date | None = None,
                    guardian_notes: str = "") -> User:
     """A student account (no usable password until invited) with its profile and classroom."""
-    _require_admin(actor)
+    require_admin(actor)
     number = clean_student_number(student_number)
     user = User(full_name=_clean_name(full_name), email=_clean_new_email(email), role=Role.STUDENT,
                 password_hash=unusable_password_hash())
@@ -672,14 +672,13 @@ def create_student(actor, full_name: str, email: str, student_number: str | None
 
 def update_student(actor, student: User, *, full_name: str, email: str, student_number: str | None,
                    status: str, date_of_birth: date | None, guardian_notes: str) -> User:
-    _require_admin(actor)
+    require_admin(actor)
     profile = ensure_student_profile(student)
     number = clean_student_number(student_number)
     if status not in STUDENT_STATUSES:
         raise ValidationFailed(_("Choose a valid status."), field="status")
     full_name = _clean_name(full_name)
-    email = _clean_new_email(email, exclude_user_id=student.id) if normalise_email(email) != student.email \
-        else student.email
+    email = _clean_new_email(email, exclude_user_id=student.id)
     _check_number_free(number, exclude_user_id=student.id)
     before = {"full_name": student.full_name, "email": student.email, "student_number": profile.student_number,
               "status": profile.status}
@@ -712,7 +711,7 @@ def enroll_student(actor, student: User, classroom: Classroom, academic_year: st
     The invitation flow calls this with ``actor=None`` (or the inviting admin).  History is
     kept: the previous classroom's membership is ended as MOVED, never deleted.
     """
-    _require_admin(actor)
+    require_admin(actor)
     if student.role != Role.STUDENT:
         raise ValidationFailed(_("Only student accounts can be placed in a classroom."), field="student")
     year = academic_year or classroom.academic_year
@@ -746,7 +745,7 @@ def enroll_student(actor, student: User, classroom: Classroom, academic_year: st
 
 def withdraw_student(actor, student: User, academic_year: str | None = None) -> None:
     """Take the student out of their classroom for the year (history kept as LEFT)."""
-    _require_admin(actor)
+    require_admin(actor)
     current = current_membership_of(student, academic_year)
     if current is None:
         return
@@ -777,7 +776,7 @@ def promote_student(actor, student: User, classroom: Classroom | None = None) ->
     Without ``classroom`` the next level's class with the same number is used.  Returns the
     new membership (None for a graduation).
     """
-    _require_admin(actor)
+    require_admin(actor)
     current, level, classrooms = promotion_targets(student)
     if current is None:
         raise BusinessRuleViolation(_("%(name)s is not in a classroom this year, so there is nothing to "
@@ -829,7 +828,7 @@ def find_parent_by_email(email: str) -> User:
 
 def link_parent(actor, parent: User, student: User) -> ParentLink:
     """Let ``parent`` follow ``student`` (idempotent).  The invitation-accept hook calls this too."""
-    _require_admin(actor)
+    require_admin(actor)
     if parent.role != Role.PARENT:
         raise ValidationFailed(_("Only parent accounts can be linked to a student."), field="parent")
     if student.role != Role.STUDENT:
@@ -847,7 +846,7 @@ def link_parent(actor, parent: User, student: User) -> ParentLink:
 
 
 def unlink_parent(actor, parent: User, student: User) -> None:
-    _require_admin(actor)
+    require_admin(actor)
     link = db.session.scalar(select(ParentLink).where(ParentLink.parent_id == parent.id,
                                                       ParentLink.student_id == student.id))
     if link is None:

@@ -14,7 +14,7 @@ from lms.common.errors import ValidationFailed
 from lms.common.i18n import SUPPORTED_LOCALES
 from lms.extensions import db
 from lms.school.models import Organization
-from lms.school.services import _require_admin, ensure_organization
+from lms.school.services import ensure_organization, require_admin
 
 MAX_LOGO_BYTES = 1024 * 1024
 # Content types recognised from the file's first bytes (never from its name or the browser).
@@ -82,7 +82,7 @@ def validate_settings(values: dict) -> dict:
 
 def update_organization(actor, values: dict) -> Organization:
     """Save the settings form; the changed fields are audited."""
-    _require_admin(actor)
+    require_admin(actor)
     cleaned = validate_settings(values)
     org = ensure_organization()
     changes = {}
@@ -110,7 +110,7 @@ def logo_path(org: Organization) -> Path | None:
 
 def set_logo(actor, data: bytes) -> str | None:
     """Store a new logo; returns the previous file's name (to delete after the commit)."""
-    _require_admin(actor)
+    require_admin(actor)
     if not data:
         raise ValidationFailed(_("Choose an image file."), field="logo")
     if len(data) > MAX_LOGO_BYTES:
@@ -131,7 +131,7 @@ def set_logo(actor, data: bytes) -> str | None:
 
 
 def remove_logo(actor) -> str | None:
-    _require_admin(actor)
+    require_admin(actor)
     org = ensure_organization()
     previous = org.logo_file
     if previous:

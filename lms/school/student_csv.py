@@ -42,10 +42,10 @@ from lms.school.models import (
 )
 from lms.school.services import (
     STUDENT_NUMBER_RE,
-    _require_admin,
     current_academic_year,
     local_today,
     ordered_classrooms,
+    require_admin,
     unusable_password_hash,
 )
 
@@ -174,7 +174,7 @@ def _in_chunks(values: list, size: int = 500):
 
 def check_import(actor, data: bytes) -> ImportPreview:
     """Parse and validate a CSV; every problem is reported against its row.  No writes."""
-    _require_admin(actor)
+    require_admin(actor)
     year = current_academic_year()
     rows, file_errors = _read_rows(data)
     preview = ImportPreview(rows=rows, file_errors=file_errors, academic_year=year)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from lms.auth.models import Role, User, normalise_email
 from lms.common.access import allow
-from lms.common.errors import DomainError, NotFound
+from lms.common.errors import DomainError, NotFound, ValidationFailed
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import nav_item
 from lms.extensions import db
@@ -168,8 +168,6 @@ def _find_student(text: str) -> User:
         User.role == Role.STUDENT,
         (StudentProfile.student_number == text) | (User.email == normalise_email(text))))
     if student is None:
-        from lms.common.errors import ValidationFailed
-
         raise ValidationFailed(_("No student has the number or email “%(text)s”.", text=text), field="student")
     return student
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 
 from lms.auth.models import Role, User
 from lms.common.access import allow
-from lms.common.errors import DomainError
+from lms.common.errors import DomainError, NotFound
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
@@ -113,8 +113,6 @@ def unassign(staff_id, assignment_id):
     member = services.get_staff_member(staff_id)
     assignment = services.get_assignment(assignment_id)
     if assignment.teacher_id != member.id:
-        from lms.common.errors import NotFound
-
         raise NotFound(_("That assignment does not exist."))
     services.unassign_teacher(current_user, assignment)
     db.session.commit()

@@ -17,7 +17,7 @@ from lms.extensions import db
 from lms.school import services, student_csv
 from lms.school.forms import LinkParentForm, PlaceStudentForm, StudentEditForm, StudentForm, choices
 from lms.school.models import STUDENT_STATUSES
-from lms.school.viewutils import arg_int, attach_error
+from lms.school.viewutils import arg_int, attach_error, form_int
 
 bp = Blueprint("students", __name__)
 
@@ -35,7 +35,7 @@ def _filters() -> dict:
         "level_id": arg_int("level"),
         "classroom_id": arg_int("classroom"),
         "status": status if status in STUDENT_STATUSES else "",
-        "unplaced": request.args.get("unplaced") == "1",
+        "unplaced": request.args.get("unplaced") == "1" or request.args.get("classroom") == "none",
     }
 
 
@@ -196,7 +196,7 @@ def place(student_id):
 @allow(Role.ADMIN)
 def promote(student_id):
     student = services.get_student_for(current_user, student_id)
-    classroom = _classroom_by_id(arg_int_form("classroom_id"))
+    classroom = _classroom_by_id(form_int("classroom_id"))
     try:
         membership = services.promote_student(current_user, student, classroom)
     except DomainError as err:
@@ -208,11 +208,6 @@ def promote(student_id):
     db.session.commit()
     flash(message, "success")
     return redirect_to(url_for("students.detail", student_id=student_id))
-
-
-def arg_int_form(name: str) -> int | None:
-    value = request.form.get(name, "")
-    return int(value) if value.isdigit() else None
 
 
 @bp.route("/students/<int:student_id>/parents", methods=["POST"])

@@ -20,3 +20,8 @@ def attach_error(form, err: DomainError) -> None:
 def arg_int(name: str) -> int | None:
     value = request.args.get(name, "")
     return int(value) if value.isdigit() else None
+
+
+def form_int(name: str) -> int | None:
+    value = request.form.get(name, "")
+    return int(value) if value.isdigit() else None
