@@ -39,6 +39,7 @@ def current(db, student_id):
 def wizard_form(page: str, *, untick=()) -> dict:
     """The form as a browser would post it, with some students unticked."""
     data = {"to_year": re.search(r'name="to_year"[^>]*value="([^"]*)"', page).group(1), "copy_teachers": "y",
+            "from_year": re.search(r'name="from_year" value="([^"]*)"', page).group(1),
             "students": re.findall(r'name="students" value="([^"]*)"', page),
             "promote": [v for v in re.findall(r'name="promote" value="(\d+)"', page) if int(v) not in untick]}
     return data
@@ -255,3 +256,14 @@ def test_preview_mentions_students_in_no_classroom(client, as_role, make):
     as_role("ADMIN")
     page = client.get("/classrooms/rollover").get_data(as_text=True)
     assert "1 active student is in no classroom and is not affected." in page
+
+
+def test_sending_the_wizard_twice_rolls_over_once(client, as_role, make, db):
+    make.school()
+    student = make.student("P1/1")
+    as_role("ADMIN")
+    form = wizard_form(client.get("/classrooms/rollover").get_data(as_text=True))
+    assert client.post("/classrooms/rollover", data=form).status_code == 303
+    again = client.post("/classrooms/rollover", data={**form, "to_year": "2028"}, headers=HX)
+    assert again.status_code == 422 and "already in 2027" in again.get_data(as_text=True)
+    assert db.count(PromotionBatch) == 1 and current(db, student.id) == ("P2/1", "2027")

@@ -169,12 +169,17 @@ def preview_rollover(actor, to_year: str | None = None) -> RolloverPlan:
 
 
 def run_rollover(actor, to_year: str, repeaters: set[int] | frozenset = frozenset(), *,
-                 expected_students: set[int] | None = None, copy_teachers: bool = True) -> PromotionBatch:
+                 expected_students: set[int] | None = None, expected_from_year: str | None = None,
+                 copy_teachers: bool = True) -> PromotionBatch:
     """Move every current student up a level into ``to_year`` (repeaters stay in their level).
 
-    ``expected_students`` is the set of students the admin reviewed; if the rosters changed
-    since the preview, nothing happens and Conflict asks for a fresh review.
+    ``expected_students`` and ``expected_from_year`` are what the admin reviewed; if the
+    rosters or the current year changed since the preview (e.g. the form was sent twice),
+    nothing happens and Conflict asks for a fresh review.
     """
+    if expected_from_year is not None and expected_from_year != current_academic_year():
+        raise Conflict(_("The school is already in %(year)s: this rollover has been run. Review the new "
+                         "preview before running another.", year=current_academic_year()), code="STALE_PREVIEW")
     plan = preview_rollover(actor, to_year)
     if not plan.classrooms:
         raise BusinessRuleViolation(_("No student is in a classroom in %(year)s, so there is nothing to roll "

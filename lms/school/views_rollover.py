@@ -61,7 +61,8 @@ def run():
     shown = _ids(request.form.getlist("students"))
     try:
         batch = rollover.run_rollover(current_user, form.to_year.data, repeaters=shown - promoted,
-                                      expected_students=shown, copy_teachers=form.copy_teachers.data)
+                                      expected_students=shown, copy_teachers=form.copy_teachers.data,
+                                      expected_from_year=request.form.get("from_year") or None)
     except DomainError as err:
         db.session.rollback()
         attach_error(form, err)
