@@ -209,7 +209,7 @@ def test_admin_links_and_unlinks_a_parent(client, as_role, make, db):
 
 def test_link_parent_service_for_the_invitation_flow(app, make):
     from lms.extensions import db as sa_db
-    from lms.school.services import link_parent
+    from lms.school.people import link_parent
 
     student = make.student("P1/1")
     parent = make.user(role="PARENT")

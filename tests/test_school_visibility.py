@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.demo import DEMO_PASSWORD
-from lms.school import services
+from lms.school import people, services
 from lms.school.models import Classroom, Level
 
 
@@ -144,7 +144,7 @@ def test_teacher_no_longer_sees_a_student_who_moved_away(app, client, make):
     student = make.student(p1)
     teacher = make.teacher(p1)
     with app.test_request_context():
-        services.enroll_student(None, services.db.session.get(User, student.id),
+        people.enroll_student(None, services.db.session.get(User, student.id),
                                 services.db.session.get(Classroom, p2.id))
         services.db.session.commit()
     client.post("/auth/login", data={"email": teacher.email, "password": "correct-horse-battery"})

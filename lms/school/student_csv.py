@@ -40,14 +40,8 @@ from lms.school.models import (
     StudentProfile,
     StudentStatus,
 )
-from lms.school.services import (
-    STUDENT_NUMBER_RE,
-    current_academic_year,
-    local_today,
-    ordered_classrooms,
-    require_admin,
-    unusable_password_hash,
-)
+from lms.school.people import STUDENT_NUMBER_RE, unusable_password_hash
+from lms.school.services import current_academic_year, local_today, ordered_classrooms, require_admin
 
 COLUMNS = ["student_number", "full_name", "email", "classroom", "date_of_birth", "status"]
 REQUIRED = {"full_name", "email"}

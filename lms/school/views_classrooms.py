@@ -14,7 +14,7 @@ from lms.common.errors import DomainError, NotFound, ValidationFailed
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import nav_item
 from lms.extensions import db
-from lms.school import services
+from lms.school import people, services
 from lms.school.forms import AddToClassroomForm, AssignTeacherForm, ClassroomForm, choices
 from lms.school.models import AssignmentRole, Classroom, StudentProfile, TeacherAssignment
 from lms.school.viewutils import attach_error
@@ -91,7 +91,7 @@ def create():
 @allow(Role.TEACHER)
 def my_classes():
     year = services.current_academic_year()
-    assignments = services.assignments_of_teacher(current_user)
+    assignments = people.assignments_of_teacher(current_user)
     current = [a for a in assignments if a.classroom.academic_year == year]
     earlier = [a for a in assignments if a.classroom.academic_year != year]
     counts = services.active_counts({a.classroom_id for a in current})
@@ -109,7 +109,7 @@ def _detail_context(classroom: Classroom, teacher_form=None, student_form=None) 
         if teacher_form is None:
             teacher_form = AssignTeacherForm(formdata=None)
         teacher_form.teacher_id.choices = choices(
-            [(t.id, f"{t.full_name} ({t.email})") for t in services.list_teachers()])
+            [(t.id, f"{t.full_name} ({t.email})") for t in people.list_teachers()])
         ctx["teacher_form"] = teacher_form
         ctx["student_form"] = student_form or AddToClassroomForm(formdata=None)
     return ctx
@@ -127,13 +127,13 @@ def detail(classroom_id):
 def assign_teacher(classroom_id):
     classroom = services.get_classroom_for(current_user, classroom_id)
     form = AssignTeacherForm()
-    form.teacher_id.choices = choices([(t.id, t.full_name) for t in services.list_teachers()])
+    form.teacher_id.choices = choices([(t.id, t.full_name) for t in people.list_teachers()])
     if form.validate():
         try:
             teacher = db.session.get(User, form.teacher_id.data)
             if teacher is None:
                 raise NotFound(_("That teacher does not exist."))
-            services.assign_teacher(current_user, teacher, classroom, form.role.data, form.subject_name.data)
+            people.assign_teacher(current_user, teacher, classroom, form.role.data, form.subject_name.data)
         except DomainError as err:
             db.session.rollback()
             attach_error(form, err)
@@ -156,7 +156,7 @@ def unassign_teacher(classroom_id, assignment_id):
     if assignment is None:
         raise NotFound(_("That assignment does not exist."))
     name = assignment.teacher.full_name
-    services.unassign_teacher(current_user, assignment)
+    people.unassign_teacher(current_user, assignment)
     db.session.commit()
     flash(_("%(name)s no longer teaches in %(classroom)s.", name=name, classroom=classroom.name), "success")
     return render("school/classroom.html", "school/_teachers.html", **_detail_context(classroom))
@@ -180,7 +180,7 @@ def add_student(classroom_id):
     if form.validate():
         try:
             student = _find_student(form.student.data)
-            services.enroll_student(current_user, student, classroom)
+            people.enroll_student(current_user, student, classroom)
         except DomainError as err:
             db.session.rollback()
             attach_error(form, err)

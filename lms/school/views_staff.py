@@ -15,7 +15,7 @@ from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.extensions import db
-from lms.school import services
+from lms.school import people, services
 from lms.school.forms import AssignClassroomForm, StaffForm, choices
 from lms.school.models import TeacherAssignment
 from lms.school.viewutils import attach_error
@@ -38,7 +38,7 @@ def index():
     assignments: dict[int, list[TeacherAssignment]] = {}
     ids = [u.id for u in results.items]
     if ids:
-        for a in services.assignments_for_teachers(ids, academic_year=year):
+        for a in people.assignments_for_teachers(ids, academic_year=year):
             assignments.setdefault(a.teacher_id, []).append(a)
     return render("school/staff.html", "school/_staff_list.html", results=results, q=q, assignments=assignments,
                   year=year)
@@ -50,7 +50,7 @@ def create():
     form = StaffForm()
     if form.validate_on_submit():
         try:
-            user, password = services.create_staff_member(current_user, form.full_name.data, form.email.data,
+            user, password = people.create_staff_member(current_user, form.full_name.data, form.email.data,
                                                           form.role.data)
         except DomainError as err:
             db.session.rollback()
@@ -73,27 +73,27 @@ def _detail_context(member: User, form=None) -> dict:
     if form is None:
         form = AssignClassroomForm(formdata=None)
     form.classroom_id.choices = _classroom_choices()
-    return {"member": member, "assignments": services.assignments_of_teacher(member), "form": form,
+    return {"member": member, "assignments": people.assignments_of_teacher(member), "form": form,
             "year": services.current_academic_year()}
 
 
 @bp.route("/<int:staff_id>")
 @allow(Role.ADMIN)
 def detail(staff_id):
-    member = services.get_staff_member(staff_id)
+    member = people.get_staff_member(staff_id)
     return render("school/staff_member.html", **_detail_context(member))
 
 
 @bp.route("/<int:staff_id>/assignments", methods=["POST"])
 @allow(Role.ADMIN)
 def assign(staff_id):
-    member = services.get_staff_member(staff_id)
+    member = people.get_staff_member(staff_id)
     form = AssignClassroomForm()
     form.classroom_id.choices = _classroom_choices()
     if form.validate():
         try:
             classroom = services.get_classroom_for(current_user, form.classroom_id.data)
-            services.assign_teacher(current_user, member, classroom, form.role.data, form.subject_name.data)
+            people.assign_teacher(current_user, member, classroom, form.role.data, form.subject_name.data)
         except DomainError as err:
             db.session.rollback()
             attach_error(form, err)
@@ -102,7 +102,7 @@ def assign(staff_id):
             flash(_("%(name)s now teaches in %(classroom)s.", name=member.full_name, classroom=classroom.name),
                   "success")
             return redirect_to(url_for("staff.detail", staff_id=staff_id))
-    member = services.get_staff_member(staff_id)
+    member = people.get_staff_member(staff_id)
     return render_form_errors("school/staff_member.html", "school/_staff_assign_form.html",
                               **_detail_context(member, form))
 
@@ -110,11 +110,11 @@ def assign(staff_id):
 @bp.route("/<int:staff_id>/assignments/<int:assignment_id>/delete", methods=["POST"])
 @allow(Role.ADMIN)
 def unassign(staff_id, assignment_id):
-    member = services.get_staff_member(staff_id)
-    assignment = services.get_assignment(assignment_id)
+    member = people.get_staff_member(staff_id)
+    assignment = people.get_assignment(assignment_id)
     if assignment.teacher_id != member.id:
         raise NotFound(_("That assignment does not exist."))
-    services.unassign_teacher(current_user, assignment)
+    people.unassign_teacher(current_user, assignment)
     db.session.commit()
     flash(_("Assignment removed."), "success")
     return redirect_to(url_for("staff.detail", staff_id=staff_id))

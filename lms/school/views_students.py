@@ -14,7 +14,7 @@ from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.extensions import db
-from lms.school import services, student_csv
+from lms.school import people, services, student_csv
 from lms.school.forms import LinkParentForm, PlaceStudentForm, StudentEditForm, StudentForm, choices
 from lms.school.models import STUDENT_STATUSES
 from lms.school.viewutils import arg_int, attach_error, form_int
@@ -80,7 +80,7 @@ def create():
         form.classroom_id.data = arg_int("classroom")
     if form.validate_on_submit():
         try:
-            student = services.create_student(
+            student = people.create_student(
                 current_user, form.full_name.data, form.email.data, form.student_number.data,
                 classroom=_classroom_by_id(form.classroom_id.data), date_of_birth=form.date_of_birth.data,
                 guardian_notes=form.guardian_notes.data)
@@ -108,7 +108,7 @@ def _detail_context(student: User, parent_form=None, place_form=None) -> dict:
     classroom = membership.classroom if membership else None
     ctx = {
         "student": student,
-        "profile": services.profile_of(student),
+        "profile": people.profile_of(student),
         "membership": membership,
         "classroom": classroom,
         "teachers": services.assignments_of_classroom(classroom) if classroom else [],
@@ -127,7 +127,7 @@ def _detail_context(student: User, parent_form=None, place_form=None) -> dict:
             place_form.classroom_id.data = classroom.id if classroom else None
         place_form.classroom_id.choices = _classroom_choices(_("— not in a classroom —"))
         ctx["place_form"] = place_form
-        _current, next_level, targets = services.promotion_targets(student)
+        _current, next_level, targets = people.promotion_targets(student)
         ctx["promotion"] = {"next_level": next_level, "targets": targets,
                             "default": next((c.id for c in targets if classroom and c.number == classroom.number),
                                             None)}
@@ -138,7 +138,7 @@ def _detail_context(student: User, parent_form=None, place_form=None) -> dict:
 @allow(Role.ADMIN)
 def edit(student_id):
     student = services.get_student_for(current_user, student_id)
-    profile = services.profile_of(student)
+    profile = people.profile_of(student)
     form = StudentEditForm(obj=student if request.method == "GET" else None)
     form.status.choices = choices([(s, STATUS_LABELS[s]) for s in STUDENT_STATUSES])
     del form.classroom_id
@@ -149,7 +149,7 @@ def edit(student_id):
         form.status.data = profile.status
     if form.validate_on_submit():
         try:
-            services.update_student(current_user, student, full_name=form.full_name.data, email=form.email.data,
+            people.update_student(current_user, student, full_name=form.full_name.data, email=form.email.data,
                                     student_number=form.student_number.data, status=form.status.data,
                                     date_of_birth=form.date_of_birth.data, guardian_notes=form.guardian_notes.data)
         except DomainError as err:
@@ -176,10 +176,10 @@ def place(student_id):
         try:
             if form.classroom_id.data:
                 classroom = _classroom_by_id(form.classroom_id.data)
-                services.enroll_student(current_user, student, classroom)
+                people.enroll_student(current_user, student, classroom)
                 message = _("%(name)s is now in %(classroom)s.", name=student.full_name, classroom=classroom.name)
             else:
-                services.withdraw_student(current_user, student)
+                people.withdraw_student(current_user, student)
                 message = _("%(name)s is no longer in a classroom this year.", name=student.full_name)
         except DomainError as err:
             db.session.rollback()
@@ -198,7 +198,7 @@ def promote(student_id):
     student = services.get_student_for(current_user, student_id)
     classroom = _classroom_by_id(form_int("classroom_id"))
     try:
-        membership = services.promote_student(current_user, student, classroom)
+        membership = people.promote_student(current_user, student, classroom)
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")
@@ -217,8 +217,8 @@ def link_parent(student_id):
     form = LinkParentForm()
     if form.validate():
         try:
-            parent = services.find_parent_by_email(form.email.data)
-            services.link_parent(current_user, parent, student)
+            parent = people.find_parent_by_email(form.email.data)
+            people.link_parent(current_user, parent, student)
         except DomainError as err:
             db.session.rollback()
             attach_error(form, err)
@@ -239,7 +239,7 @@ def unlink_parent(student_id, parent_id):
     parent = db.session.get(User, parent_id)
     if parent is None:
         raise NotFound(_("That parent is not linked to this student."))
-    services.unlink_parent(current_user, parent, student)
+    people.unlink_parent(current_user, parent, student)
     db.session.commit()
     flash(_("%(parent)s no longer follows %(student)s.", parent=parent.full_name, student=student.full_name),
           "success")
