@@ -22,6 +22,12 @@ BLUEPRINTS = [
     "lms.auth.admin_users:bp",
     "lms.auth.admin_invitations:bp",
     "lms.audit.views:bp",
+    "lms.school.views_admin:bp",
+    "lms.school.views_classrooms:bp",
+    "lms.school.views_rollover:bp",
+    "lms.school.views_students:bp",
+    "lms.school.views_import:bp",
+    "lms.school.views_staff:bp",
 ]
 
 
@@ -86,6 +92,7 @@ def create_app(config: dict | None = None) -> Flask:
 APP_DEFAULTS = {
     "PASSWORD_HASH_METHOD": "scrypt",
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    "MAX_FORM_PARTS": 20000,  # the year-end rollover posts one checkbox per student
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the login session
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

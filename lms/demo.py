@@ -23,6 +23,7 @@ DEMO_ACCOUNTS = [
 
 # Later domains add their demo content here, in dependency order: "module:function(users)".
 DEMO_STEPS: list[str] = [
+    "lms.school.demo:seed_school",
     "lms.auth.demo:seed_accounts_demo",
 ]
 

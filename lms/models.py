@@ -2,4 +2,14 @@
 
 from lms.audit.models import AuditLog  # noqa: F401
 from lms.auth.models import AccountToken, Invitation, LoginAttempt, User, UserSession  # noqa: F401
-from lms.school.models import Organization  # noqa: F401
+from lms.school.models import (  # noqa: F401
+    Classroom,
+    ClassroomMembership,
+    Level,
+    Organization,
+    ParentLink,
+    PromotionBatch,
+    PromotionMove,
+    StudentProfile,
+    TeacherAssignment,
+)

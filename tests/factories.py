@@ -74,3 +74,116 @@ class Factory:
                                 invited_by_id=getattr(invited_by, "id", None),
                                 send_count=kwargs.pop("send_count", 1), **kwargs)
         return self._save(invitation), raw
+    # --- school structure (issue 4) ---------------------------------------------------------
+
+    def school(self, academic_year: str = "2026", **kwargs):
+        """The organization with its default levels and a current academic year."""
+        return self.organization(academic_year=academic_year, **kwargs)
+
+    def classroom(self, name: str = "P1/1", academic_year: str | None = None, archived: bool = False):
+        """Classroom ``name`` ("P1/1") of ``academic_year`` (default: the organization's, 2026 if unset)."""
+        from sqlalchemy import select
+
+        from lms.school.models import Classroom, Level
+        from lms.school.services import ensure_levels
+
+        code, _, number = name.partition("/")
+        with self.app.app_context():
+            org = ensure_organization()
+            if not org.academic_year:
+                org.academic_year = "2026"
+            ensure_levels()
+            year = academic_year or org.academic_year
+            level = db.session.scalar(select(Level).where(Level.code == code))
+            if level is None:
+                position = (db.session.scalar(select(db.func.max(Level.position))) or 0) + 1
+                level = Level(code=code, name=f"Level {code}", position=position)
+                db.session.add(level)
+            classroom = db.session.scalar(select(Classroom).where(
+                Classroom.level == level, Classroom.number == int(number), Classroom.academic_year == year))
+            if classroom is None:
+                classroom = Classroom(level=level, number=int(number), academic_year=year, archived=archived)
+                db.session.add(classroom)
+            db.session.commit()
+            db.session.refresh(classroom)
+            db.session.expunge(classroom)
+            db.session.remove()
+        return classroom
+
+    def student(self, classroom=None, number: str | None = None, status: str = "ACTIVE", **kwargs) -> User:
+        """A student with a profile (number S<n>), in ``classroom`` (an object or a name like "P1/1")."""
+        from datetime import date
+
+        from lms.school.models import ClassroomMembership, StudentProfile
+
+        if isinstance(classroom, str):
+            classroom = self.classroom(classroom)
+        user = self.user(role=Role.STUDENT, **kwargs)
+        with self.app.app_context():
+            db.session.add(StudentProfile(user_id=user.id, student_number=number or f"S{user.id:05d}",
+                                          status=status))
+            if classroom is not None:
+                db.session.add(ClassroomMembership(student_id=user.id, classroom_id=classroom.id,
+                                                   academic_year=classroom.academic_year,
+                                                   started_on=date(2000, 1, 1)))
+            db.session.commit()
+            db.session.remove()
+        return user
+
+    def students(self, count: int, classroom=None) -> list[User]:
+        """Many students at once (bulk, for query-count tests)."""
+        from datetime import date
+
+        from sqlalchemy import insert
+
+        from lms.school.models import ClassroomMembership, StudentProfile
+
+        if isinstance(classroom, str):
+            classroom = self.classroom(classroom)
+        with self.app.app_context():
+            probe = User(email="x@x", full_name="x", role="STUDENT")
+            probe.set_password(DEFAULT_PASSWORD)
+            rows = []
+            for _i in range(count):
+                n = next(_seq)
+                rows.append({"email": f"bulk{n}@school.example.org", "full_name": f"Bulk Student {n}",
+                             "role": "STUDENT", "password_hash": probe.password_hash})
+            ids = list(db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), rows))
+            db.session.execute(insert(StudentProfile), [{"user_id": i, "student_number": f"B{i:06d}"} for i in ids])
+            if classroom is not None:
+                db.session.execute(insert(ClassroomMembership), [
+                    {"student_id": i, "classroom_id": classroom.id, "academic_year": classroom.academic_year,
+                     "started_on": date(2000, 1, 1)} for i in ids])
+            db.session.commit()
+            users = [db.session.get(User, i) for i in ids]
+            for u in users:
+                db.session.expunge(u)
+            db.session.remove()
+        return users
+
+    def teacher(self, classroom=None, role: str = "HOMEROOM", subject_name: str = "", **kwargs) -> User:
+        """A teacher, assigned to ``classroom`` (an object or a name) when given."""
+        user = self.user(role=Role.TEACHER, **kwargs)
+        if classroom is not None:
+            self.assign(user, classroom, role=role, subject_name=subject_name)
+        return user
+
+    def assign(self, teacher, classroom, role: str = "SUBJECT", subject_name: str = ""):
+        from lms.school.models import TeacherAssignment
+
+        if isinstance(classroom, str):
+            classroom = self.classroom(classroom)
+        return self._save(TeacherAssignment(teacher_id=teacher.id, classroom_id=classroom.id, role=role,
+                                            subject_name=subject_name))
+
+    def parent_of(self, *students, **kwargs) -> User:
+        """A parent account linked to ``students``."""
+        from lms.school.models import ParentLink
+
+        parent = self.user(role=Role.PARENT, **kwargs)
+        with self.app.app_context():
+            for student in students:
+                db.session.add(ParentLink(parent_id=parent.id, student_id=student.id))
+            db.session.commit()
+            db.session.remove()
+        return parent

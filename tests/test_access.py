@@ -70,6 +70,55 @@ EXPECTED = {
 }
 
 
+def _only(role_statuses: dict, denied=frozenset({403})) -> dict:
+    """Anonymous -> sign in; the roles given get their statuses; every other role ``denied``."""
+    return {ANON: SIGN_IN_FIRST, **{r: set(denied) for r in ROLES[1:]}, **role_statuses}
+
+
+ADMIN_ACTS = _only({"ADMIN": {200, 303}})
+ADMIN_MISSING = _only({"ADMIN": {404}})  # the sample id does not exist
+EXPECTED.update({
+    ("school_admin.logo", "GET"): {role: {404} for role in ROLES},  # no logo uploaded
+    ("classrooms.index", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
+    ("classrooms.create", "POST"): ADMIN_ACTS,
+    ("classrooms.my_classes", "GET"): _only({"TEACHER": {200}}),
+    # The sample classroom (P2/1) is not the signed-in teacher's: 404.
+    ("classrooms.detail", "GET"): _only({"TEACHER": {404}, "ADMIN": {200}}),
+    ("classrooms.assign_teacher", "POST"): ADMIN_ACTS,
+    ("classrooms.unassign_teacher", "POST"): ADMIN_MISSING,
+    ("classrooms.add_student", "POST"): ADMIN_ACTS,
+    ("classrooms.archive", "POST"): ADMIN_ACTS,
+    ("classrooms.delete", "POST"): ADMIN_ACTS,
+    ("rollover.wizard", "GET"): ADMIN_ACTS,
+    ("rollover.run", "POST"): ADMIN_ACTS,
+    ("rollover.summary", "GET"): ADMIN_MISSING,
+    ("rollover.undo", "POST"): ADMIN_MISSING,
+    ("students.index", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
+    ("students.export", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
+    ("students.create", "GET"): ADMIN_ACTS,
+    ("students.create", "POST"): ADMIN_ACTS,
+    # Another student's page: not visible to a student, an unlinked parent or an unassigned teacher.
+    ("students.detail", "GET"): _only({"ADMIN": {200}}, denied={404}),
+    ("students.edit", "GET"): ADMIN_ACTS,
+    ("students.edit", "POST"): ADMIN_ACTS,
+    ("students.place", "POST"): ADMIN_ACTS,
+    ("students.promote", "POST"): ADMIN_ACTS,
+    ("students.link_parent", "POST"): ADMIN_ACTS,
+    ("students.unlink_parent", "POST"): ADMIN_ACTS,
+    ("students.my_children", "GET"): _only({"PARENT": {200}}),
+    ("student_import.upload", "GET"): ADMIN_ACTS,
+    ("student_import.upload", "POST"): ADMIN_ACTS,
+    ("student_import.confirm", "POST"): ADMIN_ACTS,
+    ("student_import.template", "GET"): ADMIN_ACTS,
+    ("staff.index", "GET"): ADMIN_ACTS,
+    ("staff.create", "GET"): ADMIN_ACTS,
+    ("staff.create", "POST"): ADMIN_ACTS,
+    ("staff.detail", "GET"): ADMIN_ACTS,
+    ("staff.assign", "POST"): ADMIN_ACTS,
+    ("staff.unassign", "POST"): ADMIN_MISSING,
+})
+
+
 def _routes(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
@@ -85,12 +134,30 @@ def _sample_url(app, rule, samples):
         return url_for(rule.endpoint, **{arg: samples[arg] for arg in rule.arguments})
 
 
+def _level_id(make):
+    from sqlalchemy import select
+
+    from lms.extensions import db
+    from lms.school.models import Level
+
+    with make.app.app_context():
+        return db.session.scalar(select(Level.id).where(Level.code == "P2"))  # in use: never deleted
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix_over_every_route(app, make, role):
     admin = make.user(role="ADMIN")
-    target = make.user(role="STUDENT", full_name="Matrix Target")
+    classroom = make.classroom("P2/1")
+    target = make.student(classroom, full_name="Matrix Target")
+    other_teacher = make.teacher(classroom, role="HOMEROOM")
+    parent = make.parent_of(target)
     invitation, _raw = make.invitation(admin)
-    samples = {"user_id": target.id, "invitation_id": invitation.id, "token": "not-a-real-token"}
+    samples = {
+        "user_id": target.id, "invitation_id": invitation.id, "token": "not-a-real-token",
+        "classroom_id": classroom.id, "student_id": target.id, "staff_id": other_teacher.id,
+        "parent_id": parent.id, "assignment_id": 999999, "batch_id": 999999,
+        "level_id": _level_id(make),
+    }
     client = app.test_client()
     if role != ANON:
         AuthActions(client).login(make.user(role=role))

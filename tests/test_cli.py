@@ -16,7 +16,8 @@ def test_seed_demo_is_idempotent(app, db):
     count = db.count(User)
     second = runner.invoke(args=["lms", "seed-demo"])
     assert second.exit_code == 0
-    assert db.count(User) == count == 6
+    assert db.count(User) == count  # demo steps add more (e.g. the demo school's students)
+    assert count >= 6
 
 
 def test_seed_demo_refuses_a_production_instance(database_url, redis_url, db):

@@ -1,9 +1,26 @@
+"""The school's structure: organization, levels, classrooms, students, teachers, parents, promotion."""
+
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Integer, String, false, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.common.types import UTCDateTime, utcnow
 from lms.extensions import db
@@ -32,9 +49,243 @@ class Organization(db.Model):
     heartbeat_seconds: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     classes_per_level: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
     invitation_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    # The logo file's random name under STORAGE_DIR/organization/ and its sniffed content type.
+    logo_file: Mapped[str | None] = mapped_column(String(100))
+    logo_content_type: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
                                                  server_default=func.now())
 
     def __repr__(self) -> str:
         return f"<Organization {self.slug}>"
+
+
+class Level(db.Model):
+    """A year level (P1…P6, M1…M6, K1…); ``position`` orders them and defines "the next level"."""
+
+    __tablename__ = "level"
+    __table_args__ = (
+        CheckConstraint("length(code) > 0", name="code_not_empty"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    def __repr__(self) -> str:
+        return f"<Level {self.code}>"
+
+
+class Classroom(db.Model):
+    """One class of a level in one academic year, e.g. P4/2 of 2026."""
+
+    __tablename__ = "classroom"
+    __table_args__ = (
+        UniqueConstraint("level_id", "number", "academic_year"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("length(academic_year) > 0", name="academic_year_not_empty"),
+        Index("ix_classroom_year_level", "academic_year", "level_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level_id: Mapped[int] = mapped_column(ForeignKey("level.id", ondelete="RESTRICT"))
+    number: Mapped[int] = mapped_column(Integer)
+    academic_year: Mapped[str] = mapped_column(String(20))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    level: Mapped[Level] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def name(self) -> str:
+        return f"{self.level.code}/{self.number}"
+
+    def __repr__(self) -> str:
+        return f"<Classroom {self.level_id}/{self.number} {self.academic_year}>"
+
+
+class AssignmentRole(StrEnum):
+    HOMEROOM = "HOMEROOM"
+    SUBJECT = "SUBJECT"
+
+
+class TeacherAssignment(db.Model):
+    """A teacher teaching in a classroom: its homeroom teacher (one) or a subject teacher."""
+
+    __tablename__ = "teacher_assignment"
+    __table_args__ = (
+        UniqueConstraint("classroom_id", "teacher_id", "role", "subject_name"),
+        CheckConstraint("role IN ('HOMEROOM', 'SUBJECT')", name="role_valid"),
+        Index("uq_teacher_assignment_one_homeroom", "classroom_id", unique=True,
+              postgresql_where=text("role = 'HOMEROOM'"), sqlite_where=text("role = 'HOMEROOM'")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    # Free text until the curriculum brings real subjects ("" for a homeroom teacher).
+    subject_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    teacher = relationship("User", lazy="joined", innerjoin=True)
+    classroom: Mapped[Classroom] = relationship(lazy="joined", innerjoin=True)
+
+
+class StudentStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    GRADUATED = "GRADUATED"
+    LEFT = "LEFT"
+    SUSPENDED = "SUSPENDED"
+
+
+STUDENT_STATUSES = tuple(s.value for s in StudentStatus)
+
+
+class StudentProfile(db.Model):
+    """What the school keeps about a student beyond the account (one row per student user)."""
+
+    __tablename__ = "student_profile"
+    __table_args__ = (
+        CheckConstraint("status IN ('ACTIVE', 'GRADUATED', 'LEFT', 'SUSPENDED')", name="status_valid"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    # Unique when present; students who arrive by invitation may get theirs later.
+    student_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default=StudentStatus.ACTIVE,
+                                        server_default=StudentStatus.ACTIVE.value, index=True)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    guardian_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
+                                                 server_default=func.now())
+
+    user = relationship("User", lazy="joined", innerjoin=True)
+
+
+class MembershipStatus(StrEnum):
+    ACTIVE = "ACTIVE"          # the student's classroom now
+    PROMOTED = "PROMOTED"      # ended by moving up a level
+    REPEATED = "REPEATED"      # ended by staying in the level for the next year
+    GRADUATED = "GRADUATED"    # ended by leaving the last level
+    MOVED = "MOVED"            # ended by moving to another classroom
+    LEFT = "LEFT"              # ended because the student left (or was taken out of the class)
+
+
+MEMBERSHIP_STATUSES = tuple(s.value for s in MembershipStatus)
+
+
+class ClassroomMembership(db.Model):
+    """A student in a classroom for (part of) an academic year. Rows are ended, never deleted."""
+
+    __tablename__ = "classroom_membership"
+    __table_args__ = (
+        CheckConstraint("status IN ('ACTIVE', 'PROMOTED', 'REPEATED', 'GRADUATED', 'MOVED', 'LEFT')",
+                        name="status_valid"),
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="dates_ordered"),
+        # At most one current classroom per student and academic year.
+        Index("uq_classroom_membership_one_active", "student_id", "academic_year", unique=True,
+              postgresql_where=text("status = 'ACTIVE'"), sqlite_where=text("status = 'ACTIVE'")),
+        Index("ix_classroom_membership_classroom_status", "classroom_id", "status"),
+        Index("ix_classroom_membership_year_status", "academic_year", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="RESTRICT"))
+    # The classroom's year, repeated here so the one-current-classroom rule is a DB index.
+    academic_year: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(16), default=MembershipStatus.ACTIVE,
+                                        server_default=MembershipStatus.ACTIVE.value)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    # The rollover that created this row (undo removes exactly these).
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("promotion_batch.id", ondelete="SET NULL"),
+                                                 index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    classroom: Mapped[Classroom] = relationship(lazy="joined", innerjoin=True)
+    student = relationship("User", lazy="select")
+
+
+class ParentLink(db.Model):
+    """A parent (guardian) account following a student."""
+
+    __tablename__ = "parent_link"
+    __table_args__ = (
+        UniqueConstraint("parent_id", "student_id"),
+        CheckConstraint("parent_id <> student_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    parent = relationship("User", foreign_keys=[parent_id], lazy="joined", innerjoin=True)
+    student = relationship("User", foreign_keys=[student_id], lazy="joined", innerjoin=True)
+
+
+class MoveOutcome(StrEnum):
+    PROMOTED = "PROMOTED"
+    REPEATED = "REPEATED"
+    GRADUATED = "GRADUATED"
+
+
+class PromotionBatch(db.Model):
+    """One year-end rollover: what it changed, so that it can be undone the same day."""
+
+    __tablename__ = "promotion_batch"
+    __table_args__ = (
+        CheckConstraint("from_year <> to_year", name="years_differ"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    from_year: Mapped[str] = mapped_column(String(20))
+    to_year: Mapped[str] = mapped_column(String(20))
+    # The organization's academic year before the run (restored by undo).
+    previous_academic_year: Mapped[str | None] = mapped_column(String(20))
+    created_classroom_ids: Mapped[list] = mapped_column(JSON, default=list)
+    archived_classroom_ids: Mapped[list] = mapped_column(JSON, default=list)
+    created_assignment_ids: Mapped[list] = mapped_column(JSON, default=list)
+    # The highest membership id when the rollover ran: later rows mean next year has changed since.
+    membership_id_watermark: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    promoted_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    repeated_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    graduated_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True,
+                                                 server_default=func.now())
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    actor = relationship("User", foreign_keys=[actor_id], lazy="joined")
+
+
+class PromotionMove(db.Model):
+    """One student's move in a rollover, with what it replaced."""
+
+    __tablename__ = "promotion_move"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "student_id"),
+        CheckConstraint("outcome IN ('PROMOTED', 'REPEATED', 'GRADUATED')", name="outcome_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("promotion_batch.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    from_membership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("classroom_membership.id", ondelete="SET NULL"))
+    to_membership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("classroom_membership.id", ondelete="SET NULL"))
+    # Names at the time, for the summary (rows may change later).
+    from_classroom_name: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    to_classroom_name: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    previous_student_status: Mapped[str | None] = mapped_column(String(16))
+
+    student = relationship("User", lazy="joined", innerjoin=True)

@@ -1,0 +1,122 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+try:  # WTForms 3.3+ wants option objects (tuples are deprecated)
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
+
+
+def choice(value, label):
+    """One ``<option>`` of a SelectField."""
+    return SelectChoice(value=value, label=label) if SelectChoice else (value, label)
+
+
+def choices(pairs) -> list:
+    return [choice(value, label) for value, label in pairs]
+
+
+LOCALE_CHOICES = choices([("en", "English"), ("th", "ไทย")])
+ASSIGNMENT_ROLE_CHOICES = choices([("HOMEROOM", _l("Homeroom teacher")), ("SUBJECT", _l("Subject teacher"))])
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "", "None") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField(_l("School name"), validators=[DataRequired(), Length(max=200)])
+    logo = FileField(_l("Logo (PNG, JPEG, GIF or WebP, up to 1 MB)"))
+    remove_logo = BooleanField(_l("Remove the current logo"))
+    timezone = SelectField(_l("Timezone"), validators=[DataRequired()])
+    locale = SelectField(_l("Default language"), choices=LOCALE_CHOICES, validators=[DataRequired()])
+    use_buddhist_era = BooleanField(_l("Show years in the Buddhist era (พ.ศ.) in Thai"))
+    academic_year = StringField(_l("Current academic year"), validators=[DataRequired(), Length(max=20)])
+    session_timeout_minutes = IntegerField(_l("Sign out after this many minutes without activity"),
+                                           validators=[InputRequired(), NumberRange(1, 1440)])
+    heartbeat_seconds = IntegerField(_l("Heartbeat interval (seconds)"),
+                                     validators=[InputRequired(), NumberRange(10, 600)])
+    classes_per_level = IntegerField(_l("Classes allowed per level"),
+                                     validators=[InputRequired(), NumberRange(1, 50)])
+    invitation_days = IntegerField(_l("Invitations are valid for (days)"),
+                                   validators=[InputRequired(), NumberRange(1, 90)])
+
+
+class LevelForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=10)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    at_start = BooleanField(_l("Put it before the first level (e.g. kindergarten)"))
+
+
+class ClassroomForm(FlaskForm):
+    level_id = SelectField(_l("Level"), coerce=_int_or_none, validators=[InputRequired()])
+    number = IntegerField(_l("Class number (blank: the next free one)"), validators=[Optional(), NumberRange(1, 50)])
+    academic_year = StringField(_l("Academic year"), validators=[DataRequired(), Length(max=20)])
+
+
+class AssignTeacherForm(FlaskForm):
+    teacher_id = SelectField(_l("Teacher"), coerce=_int_or_none, validators=[InputRequired()])
+    role = SelectField(_l("Role"), choices=ASSIGNMENT_ROLE_CHOICES)
+    subject_name = StringField(_l("Subject (for a subject teacher)"), validators=[Length(max=100)])
+
+
+class AssignClassroomForm(FlaskForm):
+    classroom_id = SelectField(_l("Classroom"), coerce=_int_or_none, validators=[InputRequired()])
+    role = SelectField(_l("Role"), choices=ASSIGNMENT_ROLE_CHOICES)
+    subject_name = StringField(_l("Subject (for a subject teacher)"), validators=[Length(max=100)])
+
+
+class StudentForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    student_number = StringField(_l("Student number"), validators=[Length(max=32)])
+    date_of_birth = DateField(_l("Date of birth"), validators=[Optional()])
+    classroom_id = SelectField(_l("Classroom"), coerce=_int_or_none, validators=[Optional()])
+    guardian_notes = TextAreaField(_l("Notes about guardians"), validators=[Length(max=2000)])
+
+
+class StudentEditForm(StudentForm):
+    status = SelectField(_l("Status"))
+
+
+class PlaceStudentForm(FlaskForm):
+    classroom_id = SelectField(_l("Classroom"), coerce=_int_or_none, validators=[Optional()])
+
+
+class AddToClassroomForm(FlaskForm):
+    student = StringField(_l("Student number or email"), validators=[DataRequired(), Length(max=254)])
+
+
+class LinkParentForm(FlaskForm):
+    email = EmailField(_l("Parent's email"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class StaffForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=choices([("TEACHER", _l("Teacher")),
+                                                           ("ADMIN", _l("Administrator"))]))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file"))
+
+
+class RolloverForm(FlaskForm):
+    to_year = StringField(_l("New academic year"), validators=[DataRequired(), Length(max=20)])
+    copy_teachers = BooleanField(_l("Teachers keep their classroom names (P1/1's teachers teach next year's P1/1)"),
+                                 default=True)

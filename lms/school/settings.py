@@ -1,0 +1,151 @@
+"""Organization settings (``/admin/organization``) and the school logo file."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from zoneinfo import available_timezones
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from lms.audit.services import record
+from lms.common.errors import ValidationFailed
+from lms.common.i18n import SUPPORTED_LOCALES
+from lms.extensions import db
+from lms.school.models import Organization
+from lms.school.services import ensure_organization, require_admin
+
+MAX_LOGO_BYTES = 1024 * 1024
+# Content types recognised from the file's first bytes (never from its name or the browser).
+LOGO_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
+SETTINGS_FIELDS = ("name", "timezone", "locale", "academic_year", "session_timeout_minutes",
+                   "heartbeat_seconds", "classes_per_level", "invitation_days", "use_buddhist_era")
+LIMITS = {
+    "session_timeout_minutes": (1, 1440),
+    "heartbeat_seconds": (10, 600),
+    "classes_per_level": (1, 50),
+    "invitation_days": (1, 90),
+}
+
+
+def timezone_choices() -> list[str]:
+    return sorted(tz for tz in available_timezones() if "/" in tz and not tz.startswith(("Etc/", "SystemV/")))
+
+
+def sniff_image(data: bytes) -> str | None:
+    """The image type of ``data`` by its magic bytes (PNG, JPEG, GIF, WebP), or None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def validate_settings(values: dict) -> dict:
+    """Checked and normalised settings; ValidationFailed names the first bad field."""
+    cleaned = {}
+    name = (values.get("name") or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationFailed(_("Give the organization's name (up to 200 characters)."), field="name")
+    cleaned["name"] = name
+    timezone = (values.get("timezone") or "").strip()
+    if timezone not in available_timezones():
+        raise ValidationFailed(_("Choose a timezone from the list."), field="timezone")
+    cleaned["timezone"] = timezone
+    if values.get("locale") not in SUPPORTED_LOCALES:
+        raise ValidationFailed(_("Choose a language from the list."), field="locale")
+    cleaned["locale"] = values["locale"]
+    year = (values.get("academic_year") or "").strip()
+    if not year or len(year) > 20:
+        raise ValidationFailed(_("Give the current academic year, e.g. 2026."), field="academic_year")
+    cleaned["academic_year"] = year
+    for key, (low, high) in LIMITS.items():
+        try:
+            number = int(values.get(key))
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not low <= number <= high:
+            raise ValidationFailed(_("Enter a whole number from %(low)s to %(high)s.", low=low, high=high),
+                                   field=key)
+        cleaned[key] = number
+    if cleaned["heartbeat_seconds"] >= cleaned["session_timeout_minutes"] * 60:
+        raise ValidationFailed(_("The heartbeat must be shorter than the login-session timeout, or every "
+                                 "session would expire between two heartbeats."), field="heartbeat_seconds")
+    cleaned["use_buddhist_era"] = bool(values.get("use_buddhist_era"))
+    return cleaned
+
+
+def update_organization(actor, values: dict) -> Organization:
+    """Save the settings form; the changed fields are audited."""
+    require_admin(actor)
+    cleaned = validate_settings(values)
+    org = ensure_organization()
+    changes = {}
+    for key in SETTINGS_FIELDS:
+        before = getattr(org, key)
+        if before != cleaned[key]:
+            changes[key] = [before, cleaned[key]]
+            setattr(org, key, cleaned[key])
+    db.session.flush()
+    if changes:
+        record(actor, "organization.update", org, changes=changes)
+    return org
+
+
+def logo_dir() -> Path:
+    return Path(current_app.config["STORAGE_DIR"]) / "organization"
+
+
+def logo_path(org: Organization) -> Path | None:
+    if not org.logo_file:
+        return None
+    path = logo_dir() / org.logo_file
+    return path if path.is_file() else None
+
+
+def set_logo(actor, data: bytes) -> str | None:
+    """Store a new logo; returns the previous file's name (to delete after the commit)."""
+    require_admin(actor)
+    if not data:
+        raise ValidationFailed(_("Choose an image file."), field="logo")
+    if len(data) > MAX_LOGO_BYTES:
+        raise ValidationFailed(_("The logo must be smaller than 1 MB."), field="logo")
+    content_type = sniff_image(data)
+    if content_type is None:
+        raise ValidationFailed(_("The logo must be a PNG, JPEG, GIF or WebP image."), field="logo")
+    org = ensure_organization()
+    previous = org.logo_file
+    name = f"logo-{secrets.token_hex(12)}.{LOGO_TYPES[content_type]}"
+    directory = logo_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_bytes(data)
+    org.logo_file, org.logo_content_type = name, content_type
+    db.session.flush()
+    record(actor, "organization.logo", org, content_type=content_type, size=len(data))
+    return previous
+
+
+def remove_logo(actor) -> str | None:
+    require_admin(actor)
+    org = ensure_organization()
+    previous = org.logo_file
+    if previous:
+        org.logo_file = org.logo_content_type = None
+        db.session.flush()
+        record(actor, "organization.logo_removed", org)
+    return previous
+
+
+def delete_logo_file(name: str | None) -> None:
+    """Remove a replaced logo once the change is committed (best effort)."""
+    if not name or "/" in name or "\\" in name:
+        return
+    try:
+        (logo_dir() / name).unlink()
+    except OSError:
+        pass

@@ -1,0 +1,330 @@
+"""Students in and out of spreadsheets: CSV import (preview, then all or nothing) and export.
+
+The format (UTF-8, a header row; Excel's "CSV UTF-8" and Thai Windows files both read):
+
+    student_number,full_name,email,classroom,date_of_birth,status
+
+``full_name`` and ``email`` are required; ``classroom`` is a name like P1/1 in the current
+academic year (blank: not placed); ``date_of_birth`` is YYYY-MM-DD or DD/MM/YYYY (a year
+after 2400 is read as Buddhist era); ``status`` defaults to ACTIVE.  The export writes the
+same columns, so a spreadsheet can go out and come back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import insert, select
+
+from lms.audit.services import record
+from lms.auth.models import Role, User, normalise_email
+from lms.common.errors import ValidationFailed
+from lms.common.types import utcnow
+from lms.extensions import db
+from lms.school.models import (
+    STUDENT_STATUSES,
+    Classroom,
+    ClassroomMembership,
+    MembershipStatus,
+    StudentProfile,
+    StudentStatus,
+)
+from lms.school.people import STUDENT_NUMBER_RE, unusable_password_hash
+from lms.school.services import current_academic_year, local_today, ordered_classrooms, require_admin
+
+COLUMNS = ["student_number", "full_name", "email", "classroom", "date_of_birth", "status"]
+REQUIRED = {"full_name", "email"}
+MAX_ROWS = 5000
+MAX_BYTES = 2 * 1024 * 1024
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+BOM = "\ufeff"
+
+
+@dataclass
+class ImportRow:
+    line: int                     # the row number a spreadsheet shows (the header is row 1)
+    values: dict[str, str]
+    errors: list[str] = field(default_factory=list)
+    classroom: Classroom | None = None
+    date_of_birth: date | None = None
+
+
+@dataclass
+class ImportPreview:
+    rows: list[ImportRow]
+    file_errors: list[str]
+    academic_year: str
+    token: str | None = None
+
+    @property
+    def error_rows(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.errors]
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not self.error_rows and bool(self.rows)
+
+
+class ImportRejected(ValidationFailed):
+    """The file has errors; ``preview`` says which rows.  Nothing was stored."""
+
+    def __init__(self, preview: ImportPreview):
+        super().__init__(_("Nothing was imported: fix the rows listed and upload the file again."))
+        self.preview = preview
+
+
+def template_csv() -> str:
+    example = ["S0001", "Somchai Jaidee", "somchai@example.org", "P1/1", "2019-05-14", "ACTIVE"]
+    return _to_csv([COLUMNS, example])
+
+
+def _to_csv(rows) -> str:
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_safe_cell(v) for v in row])
+    return out.getvalue()
+
+
+def _safe_cell(value) -> str:
+    """Spreadsheet-safe text: a leading = + - @ would be read as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp874"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationFailed(_("The file is not a text CSV file (save it as “CSV UTF-8”)."), field="file")
+
+
+def _parse_date(text: str) -> date:
+    text = text.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            value = datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+        if value.year > 2400:  # Buddhist era, as Thai schools often write it
+            value = value.replace(year=value.year - 543)
+        return value
+    raise ValueError(text)
+
+
+def _read_rows(data: bytes) -> tuple[list[ImportRow], list[str]]:
+    if len(data) > MAX_BYTES:
+        return [], [_("The file is larger than 2 MB; split it into smaller files.")]
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], [_("The file is empty.")]
+    names = [h.strip().lower().replace(" ", "_").lstrip(BOM) for h in header]
+    missing = [c for c in COLUMNS if c in REQUIRED and c not in names]
+    if missing:
+        return [], [_("The header row must name the columns %(columns)s (missing: %(missing)s). "
+                      "Download the template to see the format.",
+                      columns=", ".join(COLUMNS), missing=", ".join(missing))]
+    unknown = [h for h in names if h and h not in COLUMNS]
+    file_errors = [_("Unknown column(s): %(columns)s. The columns are %(known)s.",
+                     columns=", ".join(unknown), known=", ".join(COLUMNS))] if unknown else []
+    rows = []
+    for line, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(names) if name}
+        rows.append(ImportRow(line=line, values=values))
+        if len(rows) > MAX_ROWS:
+            return [], [_("The file has more than %(max)s students; split it into smaller files.", max=MAX_ROWS)]
+    if not rows and not file_errors:
+        file_errors.append(_("The file has a header but no students."))
+    return rows, file_errors
+
+
+def _in_chunks(values: list, size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def check_import(actor, data: bytes) -> ImportPreview:
+    """Parse and validate a CSV; every problem is reported against its row.  No writes."""
+    require_admin(actor)
+    year = current_academic_year()
+    rows, file_errors = _read_rows(data)
+    preview = ImportPreview(rows=rows, file_errors=file_errors, academic_year=year)
+    if not rows:
+        return preview
+
+    emails = [normalise_email(r.values.get("email", "")) for r in rows]
+    numbers = [r.values.get("student_number", "") for r in rows]
+    taken_emails, taken_numbers = set(), set()
+    for chunk in _in_chunks(sorted({e for e in emails if e})):
+        taken_emails.update(db.session.scalars(select(User.email).where(User.email.in_(chunk))))
+    for chunk in _in_chunks(sorted({n for n in numbers if n})):
+        taken_numbers.update(db.session.scalars(
+            select(StudentProfile.student_number).where(StudentProfile.student_number.in_(chunk))))
+    classrooms = {c.name.upper(): c for c in db.session.scalars(ordered_classrooms(
+        select(Classroom).where(Classroom.academic_year == year)))}
+    first_email_row: dict[str, int] = {}
+    first_number_row: dict[str, int] = {}
+
+    for row, email, number in zip(rows, emails, numbers, strict=True):
+        v = row.values
+        name = v.get("full_name", "")
+        if not name:
+            row.errors.append(_("The full name is missing."))
+        elif len(name) > 200:
+            row.errors.append(_("The full name is longer than 200 characters."))
+        if not email:
+            row.errors.append(_("The email is missing."))
+        else:
+            try:
+                validate_email(email, check_deliverability=False)
+            except EmailNotValidError:
+                row.errors.append(_("“%(email)s” is not a valid email address.", email=email))
+            else:
+                if email in taken_emails:
+                    row.errors.append(_("%(email)s already has an account.", email=email))
+                elif email in first_email_row:
+                    row.errors.append(_("%(email)s is also on row %(row)s.", email=email,
+                                        row=first_email_row[email]))
+                else:
+                    first_email_row[email] = row.line
+        if number:
+            if not STUDENT_NUMBER_RE.match(number):
+                row.errors.append(_("Student number “%(number)s” may only use letters, digits, “-”, “/” "
+                                    "and “.” (32 at most).", number=number))
+            elif number in taken_numbers:
+                row.errors.append(_("Student number %(number)s is already used by another student.",
+                                    number=number))
+            elif number in first_number_row:
+                row.errors.append(_("Student number %(number)s is also on row %(row)s.", number=number,
+                                    row=first_number_row[number]))
+            else:
+                first_number_row[number] = row.line
+        status = (v.get("status") or StudentStatus.ACTIVE.value).upper()
+        if status not in STUDENT_STATUSES:
+            row.errors.append(_("Unknown status “%(status)s” (use %(known)s).", status=v.get("status"),
+                                known=", ".join(STUDENT_STATUSES)))
+        v["status"] = status
+        room = v.get("classroom", "")
+        if room:
+            row.classroom = classrooms.get(room.upper().replace(" ", ""))
+            if row.classroom is None:
+                row.errors.append(_("There is no classroom %(name)s in %(year)s.", name=room, year=year))
+            elif row.classroom.archived:
+                row.errors.append(_("%(name)s is archived.", name=row.classroom.name))
+            elif status != StudentStatus.ACTIVE:
+                row.errors.append(_("Only active students can be placed in a classroom."))
+        if v.get("date_of_birth"):
+            try:
+                row.date_of_birth = _parse_date(v["date_of_birth"])
+            except ValueError:
+                row.errors.append(_("Date of birth “%(value)s” is not a date like 2019-05-14.",
+                                    value=v["date_of_birth"]))
+        v["email"] = email
+    return preview
+
+
+def import_students(actor, data: bytes, *, source: str = "") -> int:
+    """Create every student of the CSV in the caller's transaction, or none (ImportRejected)."""
+    preview = check_import(actor, data)
+    if not preview.ok:
+        raise ImportRejected(preview)
+    now, today = utcnow(), local_today()
+    password_hash = unusable_password_hash()  # one random, forgotten password for the whole file
+    user_rows = [{"email": r.values["email"], "full_name": r.values["full_name"], "role": Role.STUDENT.value,
+                  "password_hash": password_hash, "active": True, "login_version": 1,
+                  "created_at": now, "updated_at": now} for r in preview.rows]
+    ids = list(db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), user_rows))
+    db.session.execute(insert(StudentProfile), [
+        {"user_id": uid, "student_number": r.values.get("student_number") or None, "status": r.values["status"],
+         "date_of_birth": r.date_of_birth, "guardian_notes": "", "created_at": now, "updated_at": now}
+        for uid, r in zip(ids, preview.rows, strict=True)])
+    memberships = [{"student_id": uid, "classroom_id": r.classroom.id, "academic_year": r.classroom.academic_year,
+                    "status": MembershipStatus.ACTIVE.value, "started_on": today, "created_at": now}
+                   for uid, r in zip(ids, preview.rows, strict=True) if r.classroom is not None]
+    if memberships:
+        db.session.execute(insert(ClassroomMembership), memberships)
+    record(actor, "student.import", None, count=len(ids), placed=len(memberships), source=source[:200])
+    return len(ids)
+
+
+# --- the uploaded file between the preview and the confirmation ---------------------------
+
+
+def _imports_dir() -> Path:
+    path = Path(current_app.config["STORAGE_DIR"]) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def stash_upload(actor, data: bytes) -> str:
+    """Keep the uploaded bytes until the admin confirms; old stashes (a day) are removed."""
+    directory = _imports_dir()
+    cutoff = time.time() - 86400
+    for old in directory.glob("*.csv"):
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:
+            pass
+    token = secrets.token_urlsafe(24)
+    (directory / f"{actor.id}-{token}.csv").write_bytes(data)
+    return token
+
+
+def _stash_path(actor, token: str) -> Path:
+    if not token or not TOKEN_RE.match(token):
+        raise ValidationFailed(_("This import has expired. Upload the file again."), field="file")
+    return _imports_dir() / f"{actor.id}-{token}.csv"
+
+
+def load_stash(actor, token: str) -> bytes:
+    path = _stash_path(actor, token)
+    if not path.exists():
+        raise ValidationFailed(_("This import has expired. Upload the file again."), field="file")
+    return path.read_bytes()
+
+
+def drop_stash(actor, token: str) -> None:
+    try:
+        os.unlink(_stash_path(actor, token))
+    except (OSError, ValidationFailed):
+        pass
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def export_csv(rows) -> str:
+    """The rows of ``student_list_query`` in the import format (UTF-8 with BOM for Excel)."""
+    lines = [COLUMNS]
+    for user, profile, classroom in rows:
+        lines.append([
+            profile.student_number if profile else "", user.full_name, user.email,
+            classroom.name if classroom else "",
+            profile.date_of_birth.isoformat() if profile and profile.date_of_birth else "",
+            profile.status if profile else StudentStatus.ACTIVE.value,
+        ])
+    return _to_csv(lines)

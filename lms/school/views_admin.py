@@ -1,0 +1,156 @@
+"""Organization settings, the school logo and the levels (administrators)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.auth.models import Role
+from lms.common.access import PUBLIC, allow
+from lms.common.errors import DomainError, ValidationFailed
+from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.navigation import nav_item
+from lms.extensions import db
+from lms.school import services, settings
+from lms.school.forms import LevelForm, OrganizationForm, choices
+from lms.school.viewutils import attach_error
+
+bp = Blueprint("school_admin", __name__)
+
+nav_item("school_admin.organization", _l("Organization"), Role.ADMIN, order=90)
+
+
+def _organization_form(org) -> OrganizationForm:
+    form = OrganizationForm(obj=org if request.method == "GET" else None)
+    zones = settings.timezone_choices()
+    if org.timezone and org.timezone not in zones:
+        zones.insert(0, org.timezone)
+    form.timezone.choices = choices([(tz, tz) for tz in zones])
+    return form
+
+
+@bp.route("/admin/organization", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def organization():
+    org = services.ensure_organization()
+    form = _organization_form(org)
+    if request.method == "GET" and not form.academic_year.data:
+        form.academic_year.data = services.current_academic_year()
+    if form.validate_on_submit():
+        replaced = None
+        try:
+            settings.update_organization(current_user, {name: form[name].data for name in settings.SETTINGS_FIELDS})
+            upload = request.files.get("logo")
+            if upload and upload.filename:
+                replaced = settings.set_logo(current_user, upload.read(settings.MAX_LOGO_BYTES + 1))
+            elif form.remove_logo.data:
+                replaced = settings.remove_logo(current_user)
+        except ValidationFailed as err:
+            db.session.rollback()
+            org = services.ensure_organization()
+            attach_error(form, err)
+            return render_form_errors("school/organization.html", "school/_organization_form.html",
+                                      form=form, org=org)
+        db.session.commit()
+        settings.delete_logo_file(replaced)
+        flash(_("The organization settings were saved."), "success")
+        return redirect_to(url_for("school_admin.organization"))
+    if form.is_submitted():
+        return render_form_errors("school/organization.html", "school/_organization_form.html", form=form, org=org)
+    return render("school/organization.html", "school/_organization_form.html", form=form, org=org)
+
+
+@bp.route("/organization/logo")
+@allow(PUBLIC)
+def logo():
+    """The school's logo (shown on every page, the sign-in page too); only sniffed image types."""
+    org = services.current_organization()
+    path = settings.logo_path(org) if org.id else None
+    if path is None or org.logo_content_type not in settings.LOGO_TYPES:
+        abort(404)
+    response = send_file(path, mimetype=org.logo_content_type, max_age=3600,
+                         download_name=f"logo.{settings.LOGO_TYPES[org.logo_content_type]}")
+    response.headers["Content-Disposition"] = f'inline; filename="logo.{settings.LOGO_TYPES[org.logo_content_type]}"'
+    return response
+
+
+# --- levels -----------------------------------------------------------------------------------
+
+
+def _levels_page(form=None, status=200):
+    levels = services.list_levels()
+    in_use = services.levels_in_use()
+    ctx = {"levels": levels, "in_use": in_use, "form": form or LevelForm(formdata=None)}
+    if status == 422:
+        return render_form_errors("school/levels.html", "school/_levels.html", **ctx)
+    return render("school/levels.html", "school/_levels.html", **ctx)
+
+
+@bp.route("/admin/levels", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def levels():
+    if request.method == "GET":
+        return _levels_page()
+    form = LevelForm()
+    if not form.validate():
+        return _levels_page(form, 422)
+    try:
+        level = services.add_level(current_user, form.code.data, form.name.data, at_start=form.at_start.data)
+    except ValidationFailed as err:
+        db.session.rollback()
+        attach_error(form, err)
+        return _levels_page(form, 422)
+    db.session.commit()
+    flash(_("Level %(code)s added.", code=level.code), "success")
+    return _levels_page()
+
+
+@bp.route("/admin/levels/defaults", methods=["POST"])
+@allow(Role.ADMIN)
+def level_defaults():
+    services.ensure_levels()
+    db.session.commit()
+    return redirect_to(url_for("school_admin.levels"))
+
+
+@bp.route("/admin/levels/<int:level_id>", methods=["POST"])
+@allow(Role.ADMIN)
+def rename_level(level_id):
+    level = services.get_level(level_id)
+    code, name = request.form.get("code", ""), request.form.get("name", "")
+    try:
+        services.rename_level(current_user, level, code, name)
+    except ValidationFailed as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return _levels_page(status=422)
+    db.session.commit()
+    flash(_("Level %(code)s saved.", code=code.strip().upper()), "success")
+    return _levels_page()
+
+
+@bp.route("/admin/levels/<int:level_id>/move", methods=["POST"])
+@allow(Role.ADMIN)
+def move_level(level_id):
+    level = services.get_level(level_id)
+    services.move_level(current_user, level, request.form.get("direction", ""))
+    db.session.commit()
+    return _levels_page()
+
+
+@bp.route("/admin/levels/<int:level_id>/delete", methods=["POST"])
+@allow(Role.ADMIN)
+def delete_level(level_id):
+    level = services.get_level(level_id)
+    code = level.code
+    try:
+        services.delete_level(current_user, level)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return _levels_page(status=422)
+    db.session.commit()
+    flash(_("Level %(code)s deleted.", code=code), "success")
+    return _levels_page()

@@ -1,0 +1,232 @@
+"""Classrooms: the list by level, a classroom's page, teachers' "my classes"."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.auth.models import Role, User, normalise_email
+from lms.common.access import allow
+from lms.common.errors import DomainError, NotFound, ValidationFailed
+from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.navigation import nav_item
+from lms.extensions import db
+from lms.school import people, services
+from lms.school.forms import AddToClassroomForm, AssignTeacherForm, ClassroomForm, choices
+from lms.school.models import AssignmentRole, Classroom, StudentProfile, TeacherAssignment
+from lms.school.viewutils import attach_error
+
+bp = Blueprint("classrooms", __name__)
+
+nav_item("classrooms.index", _l("Classrooms"), Role.ADMIN, order=20)
+nav_item("classrooms.my_classes", _l("My classes"), Role.TEACHER, order=20)
+
+
+def _years(current: str) -> list[str]:
+    years = set(db.session.scalars(select(Classroom.academic_year).distinct()))
+    years.add(current)
+    return sorted(years, reverse=True)
+
+
+def _classroom_form(year: str, formdata=None) -> ClassroomForm:
+    form = ClassroomForm(formdata=formdata) if formdata is not None else ClassroomForm(formdata=None)
+    form.level_id.choices = choices([(lv.id, f"{lv.code} · {lv.name}") for lv in services.list_levels()])
+    if not form.academic_year.data:
+        form.academic_year.data = year
+    return form
+
+
+def _list_page(year: str, form=None, status: int = 200):
+    classrooms = services.classrooms_of_year(current_user, year)
+    ids = [c.id for c in classrooms]
+    groups: list[tuple] = []
+    for classroom in classrooms:
+        if not groups or groups[-1][0].id != classroom.level_id:
+            groups.append((classroom.level, []))
+        groups[-1][1].append(classroom)
+    ctx = {
+        "year": year, "current_year": services.current_academic_year(), "years": _years(year),
+        "groups": groups, "counts": services.active_counts(ids), "homerooms": services.homerooms_by_classroom(ids),
+        "form": form if form is not None else (_classroom_form(year) if current_user.is_admin else None),
+        "limit": services.current_organization().classes_per_level,
+    }
+    if status == 422:
+        return render_form_errors("school/classrooms.html", "school/_classrooms.html", **ctx)
+    return render("school/classrooms.html", "school/_classrooms.html", **ctx)
+
+
+def _year_arg() -> str:
+    return (request.args.get("year") or services.current_academic_year()).strip()[:20]
+
+
+@bp.route("/classrooms")
+@allow(Role.ADMIN, Role.TEACHER)
+def index():
+    return _list_page(_year_arg())
+
+
+@bp.route("/classrooms", methods=["POST"])
+@allow(Role.ADMIN)
+def create():
+    year = _year_arg()
+    form = _classroom_form(year, formdata=request.form)
+    if not form.validate():
+        return _list_page(form.academic_year.data or year, form, 422)
+    try:
+        level = services.get_level(form.level_id.data)
+        classroom = services.create_classroom(current_user, level, form.number.data, form.academic_year.data)
+    except DomainError as err:
+        db.session.rollback()
+        attach_error(form, err)
+        return _list_page(form.academic_year.data or year, form, 422)
+    db.session.commit()
+    flash(_("Classroom %(name)s created for %(year)s.", name=classroom.name, year=classroom.academic_year), "success")
+    return _list_page(classroom.academic_year)
+
+
+@bp.route("/my/classes")
+@allow(Role.TEACHER)
+def my_classes():
+    year = services.current_academic_year()
+    assignments = people.assignments_of_teacher(current_user)
+    current = [a for a in assignments if a.classroom.academic_year == year]
+    earlier = [a for a in assignments if a.classroom.academic_year != year]
+    counts = services.active_counts({a.classroom_id for a in current})
+    return render("school/my_classes.html", current=current, earlier=earlier, counts=counts, year=year)
+
+
+def _detail_context(classroom: Classroom, teacher_form=None, student_form=None) -> dict:
+    ctx = {
+        "classroom": classroom,
+        "assignments": services.assignments_of_classroom(classroom),
+        "students": services.roster(classroom),
+        "is_admin": current_user.is_admin,
+    }
+    if current_user.is_admin:
+        if teacher_form is None:
+            teacher_form = AssignTeacherForm(formdata=None)
+        teacher_form.teacher_id.choices = choices(
+            [(t.id, f"{t.full_name} ({t.email})") for t in people.list_teachers()])
+        ctx["teacher_form"] = teacher_form
+        ctx["student_form"] = student_form or AddToClassroomForm(formdata=None)
+    return ctx
+
+
+@bp.route("/classrooms/<int:classroom_id>")
+@allow(Role.ADMIN, Role.TEACHER)
+def detail(classroom_id):
+    classroom = services.get_classroom_for(current_user, classroom_id)
+    return render("school/classroom.html", **_detail_context(classroom))
+
+
+@bp.route("/classrooms/<int:classroom_id>/teachers", methods=["POST"])
+@allow(Role.ADMIN)
+def assign_teacher(classroom_id):
+    classroom = services.get_classroom_for(current_user, classroom_id)
+    form = AssignTeacherForm()
+    form.teacher_id.choices = choices([(t.id, t.full_name) for t in people.list_teachers()])
+    if form.validate():
+        try:
+            teacher = db.session.get(User, form.teacher_id.data)
+            if teacher is None:
+                raise NotFound(_("That teacher does not exist."))
+            people.assign_teacher(current_user, teacher, classroom, form.role.data, form.subject_name.data)
+        except DomainError as err:
+            db.session.rollback()
+            attach_error(form, err)
+        else:
+            db.session.commit()
+            flash(_("%(name)s now teaches in %(classroom)s.", name=teacher.full_name, classroom=classroom.name),
+                  "success")
+            return render("school/classroom.html", "school/_teachers.html", **_detail_context(classroom))
+    classroom = services.get_classroom_for(current_user, classroom_id)
+    return render_form_errors("school/classroom.html", "school/_teachers.html",
+                              **_detail_context(classroom, teacher_form=form))
+
+
+@bp.route("/classrooms/<int:classroom_id>/teachers/<int:assignment_id>/delete", methods=["POST"])
+@allow(Role.ADMIN)
+def unassign_teacher(classroom_id, assignment_id):
+    classroom = services.get_classroom_for(current_user, classroom_id)
+    assignment = db.session.scalar(select(TeacherAssignment).where(
+        TeacherAssignment.id == assignment_id, TeacherAssignment.classroom_id == classroom.id))
+    if assignment is None:
+        raise NotFound(_("That assignment does not exist."))
+    name = assignment.teacher.full_name
+    people.unassign_teacher(current_user, assignment)
+    db.session.commit()
+    flash(_("%(name)s no longer teaches in %(classroom)s.", name=name, classroom=classroom.name), "success")
+    return render("school/classroom.html", "school/_teachers.html", **_detail_context(classroom))
+
+
+def _find_student(text: str) -> User:
+    text = (text or "").strip()
+    student = db.session.scalar(select(User).outerjoin(StudentProfile, StudentProfile.user_id == User.id).where(
+        User.role == Role.STUDENT,
+        (StudentProfile.student_number == text) | (User.email == normalise_email(text))))
+    if student is None:
+        raise ValidationFailed(_("No student has the number or email “%(text)s”.", text=text), field="student")
+    return student
+
+
+@bp.route("/classrooms/<int:classroom_id>/students", methods=["POST"])
+@allow(Role.ADMIN)
+def add_student(classroom_id):
+    classroom = services.get_classroom_for(current_user, classroom_id)
+    form = AddToClassroomForm()
+    if form.validate():
+        try:
+            student = _find_student(form.student.data)
+            people.enroll_student(current_user, student, classroom)
+        except DomainError as err:
+            db.session.rollback()
+            attach_error(form, err)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is now in %(classroom)s.", name=student.full_name, classroom=classroom.name), "success")
+            return render("school/classroom.html", "school/_roster.html", **_detail_context(classroom))
+    classroom = services.get_classroom_for(current_user, classroom_id)
+    return render_form_errors("school/classroom.html", "school/_roster.html",
+                              **_detail_context(classroom, student_form=form))
+
+
+@bp.route("/classrooms/<int:classroom_id>/archive", methods=["POST"])
+@allow(Role.ADMIN)
+def archive(classroom_id):
+    classroom = services.get_classroom_for(current_user, classroom_id)
+    archived = request.form.get("archived", "1") == "1"
+    services.set_classroom_archived(current_user, classroom, archived)
+    db.session.commit()
+    flash(_("%(name)s archived.", name=classroom.name) if archived else _("%(name)s restored.", name=classroom.name),
+          "success")
+    return redirect_to(url_for("classrooms.detail", classroom_id=classroom.id))
+
+
+@bp.route("/classrooms/<int:classroom_id>/delete", methods=["POST"])
+@allow(Role.ADMIN)
+def delete(classroom_id):
+    classroom = services.get_classroom_for(current_user, classroom_id)
+    name, year = classroom.name, classroom.academic_year
+    try:
+        services.delete_classroom(current_user, classroom)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect_to(url_for("classrooms.detail", classroom_id=classroom_id))
+    db.session.commit()
+    flash(_("%(name)s (%(year)s) deleted.", name=name, year=year), "success")
+    return redirect_to(url_for("classrooms.index", year=year))
+
+
+# Used by templates to label roles.
+ROLE_LABELS = {AssignmentRole.HOMEROOM: _l("Homeroom teacher"), AssignmentRole.SUBJECT: _l("Subject teacher")}
+MEMBERSHIP_LABELS = {"ACTIVE": _l("Current"), "PROMOTED": _l("Moved up"), "REPEATED": _l("Repeated the year"),
+                     "GRADUATED": _l("Graduated"), "MOVED": _l("Moved to another class"), "LEFT": _l("Left")}
+
+
+@bp.app_context_processor
+def school_labels():
+    return {"assignment_role_labels": ROLE_LABELS, "membership_labels": MEMBERSHIP_LABELS}

@@ -1,0 +1,120 @@
+"""Staff (administrators): teachers and admins with their classroom assignments."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from lms.auth.models import Role, User
+from lms.common.access import allow
+from lms.common.errors import DomainError, NotFound
+from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.navigation import nav_item
+from lms.common.pagination import paginate
+from lms.extensions import db
+from lms.school import people, services
+from lms.school.forms import AssignClassroomForm, StaffForm, choices
+from lms.school.models import TeacherAssignment
+from lms.school.viewutils import attach_error
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+nav_item("staff.index", _l("Staff"), Role.ADMIN, order=40)
+
+
+@bp.route("")
+@allow(Role.ADMIN)
+def index():
+    q = request.args.get("q", "").strip()[:100]
+    stmt = select(User).where(User.role.in_([Role.TEACHER, Role.ADMIN]))
+    if q:
+        pattern = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.full_name).like(pattern), User.email.like(pattern)))
+    results = paginate(stmt.order_by(User.role.desc(), User.full_name, User.id), per_page=50)
+    year = services.current_academic_year()
+    assignments: dict[int, list[TeacherAssignment]] = {}
+    ids = [u.id for u in results.items]
+    if ids:
+        for a in people.assignments_for_teachers(ids, academic_year=year):
+            assignments.setdefault(a.teacher_id, []).append(a)
+    return render("school/staff.html", "school/_staff_list.html", results=results, q=q, assignments=assignments,
+                  year=year)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def create():
+    form = StaffForm()
+    if form.validate_on_submit():
+        try:
+            user, password = people.create_staff_member(current_user, form.full_name.data, form.email.data,
+                                                          form.role.data)
+        except DomainError as err:
+            db.session.rollback()
+            attach_error(form, err)
+        else:
+            db.session.commit()
+            # The first password is shown once, on this response only (never flashed or stored).
+            return render("school/staff_created.html", user=user, password=password)
+    if form.is_submitted():
+        return render_form_errors("school/staff_form.html", "school/_staff_form.html", form=form)
+    return render("school/staff_form.html", "school/_staff_form.html", form=form)
+
+
+def _classroom_choices() -> list:
+    rooms = services.classrooms_of_year(current_user, include_archived=False)
+    return choices([(c.id, c.name) for c in rooms])
+
+
+def _detail_context(member: User, form=None) -> dict:
+    if form is None:
+        form = AssignClassroomForm(formdata=None)
+    form.classroom_id.choices = _classroom_choices()
+    return {"member": member, "assignments": people.assignments_of_teacher(member), "form": form,
+            "year": services.current_academic_year()}
+
+
+@bp.route("/<int:staff_id>")
+@allow(Role.ADMIN)
+def detail(staff_id):
+    member = people.get_staff_member(staff_id)
+    return render("school/staff_member.html", **_detail_context(member))
+
+
+@bp.route("/<int:staff_id>/assignments", methods=["POST"])
+@allow(Role.ADMIN)
+def assign(staff_id):
+    member = people.get_staff_member(staff_id)
+    form = AssignClassroomForm()
+    form.classroom_id.choices = _classroom_choices()
+    if form.validate():
+        try:
+            classroom = services.get_classroom_for(current_user, form.classroom_id.data)
+            people.assign_teacher(current_user, member, classroom, form.role.data, form.subject_name.data)
+        except DomainError as err:
+            db.session.rollback()
+            attach_error(form, err)
+        else:
+            db.session.commit()
+            flash(_("%(name)s now teaches in %(classroom)s.", name=member.full_name, classroom=classroom.name),
+                  "success")
+            return redirect_to(url_for("staff.detail", staff_id=staff_id))
+    member = people.get_staff_member(staff_id)
+    return render_form_errors("school/staff_member.html", "school/_staff_assign_form.html",
+                              **_detail_context(member, form))
+
+
+@bp.route("/<int:staff_id>/assignments/<int:assignment_id>/delete", methods=["POST"])
+@allow(Role.ADMIN)
+def unassign(staff_id, assignment_id):
+    member = people.get_staff_member(staff_id)
+    assignment = people.get_assignment(assignment_id)
+    if assignment.teacher_id != member.id:
+        raise NotFound(_("That assignment does not exist."))
+    people.unassign_teacher(current_user, assignment)
+    db.session.commit()
+    flash(_("Assignment removed."), "success")
+    return redirect_to(url_for("staff.detail", staff_id=staff_id))
