@@ -30,6 +30,11 @@ BLUEPRINTS = [
     "lms.school.views_staff:bp",
 ]
 
+# Modules that plug into another domain's hooks (imported once the models are loaded).
+HOOK_MODULES = [
+    "lms.school.invitation_grants",
+]
+
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app for the instance in the environment, or for ``config`` (tests).
@@ -71,6 +76,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     import lms.models  # noqa: F401 - every model registered before blueprints use them
 
+    for module in HOOK_MODULES:
+        import_module(module)
     for target in BLUEPRINTS:
         module, _, attr = target.partition(":")
         app.register_blueprint(getattr(import_module(module), attr))

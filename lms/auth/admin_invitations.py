@@ -36,10 +36,21 @@ def _scope() -> dict:
 
 
 def _invite_form(**kwargs) -> InviteForm:
+    from lms.school.invitation_grants import invitable_classrooms
+
     form = InviteForm(**kwargs)
     allowed = invitations.invitable_roles(current_user)
     form.role.choices = select_choices((value, label) for value, label in ROLE_CHOICES if value in allowed)
+    blank = [] if current_user.is_teacher else [("", _("No classroom yet"))]
+    form.classroom_id.choices = blank + [(str(c.id), c.name) for c in invitable_classrooms(current_user)]
     return form
+
+
+def _grants(form) -> dict:
+    from lms.school.invitation_grants import grants_for
+
+    return grants_for(current_user, form.role.data, classroom_id=form.classroom_id.data or None,
+                      children=form.children.data or "")
 
 
 def _list_context(**overrides) -> dict:
@@ -47,13 +58,19 @@ def _list_context(**overrides) -> dict:
                "role": request.args.get("role", "")}
     page = paginate(invitations.invitations_query(current_user, **filters), per_page=25)
     context = {
-        "results": page, "filters": filters, "scope": _scope(), "form": _invite_form(formdata=None),
+        "results": page, "filters": filters, "scope": _scope(), "form": _invite_form(formdata=None, data=_prefill()),
         "status_choices": STATUS_CHOICES, "status_labels": STATUS_LABELS,
         "role_labels": invitations.ROLE_LABELS, "role_choices": ROLE_CHOICES,
         "grants_label": hooks.grants_label, "inviters": _inviters(page.items),
     }
     context.update(overrides)
     return context
+
+
+def _prefill() -> dict:
+    """Invite-form values from the query string (e.g. "Invite a parent" on a student's page)."""
+    return {key: request.args.get(key, "")[:500] for key in ("email", "full_name", "role", "classroom_id", "children")
+            if request.args.get(key)}
 
 
 def _inviters(items) -> dict:
@@ -86,7 +103,7 @@ def _create():
     if form.validate_on_submit():
         try:
             invitation, raw = invitations.invite(current_user, form.email.data, form.role.data,
-                                                 form.full_name.data, grants={})
+                                                 form.full_name.data, grants=_grants(form))
         except ValidationFailed as err:
             db.session.rollback()
             add_error(form, err)

@@ -67,11 +67,16 @@ class InviteForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     full_name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=select_choices(ROLE_CHOICES), validators=[DataRequired()])
+    classroom_id = SelectField(_l("Classroom (students)"), choices=[], validate_choice=False,
+                               validators=[Optional()])
+    children = StringField(_l("Children (parents): student numbers or emails"),
+                           validators=[Optional(), Length(max=500)])
 
 
 class BulkInviteForm(FlaskForm):
-    text = TextAreaField(_l("One person per line: email, name, role"), validators=[Optional()])
-    file = FileField(_l("…or a CSV file (email, name, role)"))
+    text = TextAreaField(_l("One person per line: email, name, role[, classroom or children]"),
+                         validators=[Optional()])
+    file = FileField(_l("…or a CSV file with the same columns"))
 
 
 class RoleForm(FlaskForm):

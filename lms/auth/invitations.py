@@ -149,10 +149,13 @@ class BulkRow:
     full_name: str
     role: str
     errors: list[str] = field(default_factory=list)
+    extra: str = ""  # a student's classroom ("P1/1") or a parent's children (student numbers)
+    grants: dict = field(default_factory=dict)
 
 
 def parse_bulk(text: str) -> list[BulkRow]:
-    """Rows of ``email, name, role`` (comma, semicolon or tab separated; a header line is skipped)."""
+    """Rows of ``email, name, role[, classroom or children]`` (comma, semicolon or tab separated;
+    a header line is skipped)."""
     text = (text or "").lstrip("\ufeff")
     sample = text[:2000]
     delimiter = "\t" if "\t" in sample else (";" if sample.count(";") > sample.count(",") else ",")
@@ -163,10 +166,11 @@ def parse_bulk(text: str) -> list[BulkRow]:
             continue
         if not rows and cells and cells[0].lower() in {"email", "e-mail", "อีเมล"}:
             continue  # header
-        cells += [""] * (3 - len(cells))
+        cells += [""] * (4 - len(cells))
         rows.append(BulkRow(line=number, email=normalise_email(cells[0]), full_name=cells[1],
-                            role=cells[2].upper(), errors=[] if len(cells) <= 3 or not any(cells[3:]) else
-                            [_("Too many columns: expected email, name, role.")]))
+                            role=cells[2].upper(), extra=cells[3],
+                            errors=[] if not any(cells[4:]) else
+                            [_("Too many columns: expected email, name, role, classroom or children.")]))
     return rows
 
 
@@ -201,7 +205,30 @@ def check_bulk(actor: User, rows: list[BulkRow]) -> list[BulkRow]:
             row.errors.append(_("You may not invite someone with the role %(role)s.", role=row.role))
         if len(row.full_name) > 200:
             row.errors.append(_("Use at most %(n)d characters.", n=200))
+        _bulk_grants(actor, row)
     return rows
+
+
+def _bulk_grants(actor: User, row: BulkRow) -> None:
+    """The row's 4th column as grants: a student's classroom or a parent's children."""
+    from lms.school.invitation_grants import classroom_by_name, resolve_children
+
+    if not row.extra:
+        return
+    try:
+        if row.role == Role.STUDENT:
+            classroom = classroom_by_name(row.extra)
+            if classroom is None:
+                raise ValidationFailed(_("Unknown classroom %(name)s.", name=row.extra))
+            row.grants = {"classroom_id": classroom.id}
+        elif row.role == Role.PARENT:
+            row.grants = {"student_ids": resolve_children(actor, row.extra)}
+        else:
+            raise ValidationFailed(_("Only students get a classroom and only parents get children."))
+        for check in hooks.invitation_grant_checks:
+            check(actor, row.role, row.grants)
+    except ValidationFailed as err:
+        row.errors.append(err.message)
 
 
 def invite_bulk(actor: User, text: str) -> list[Invitation]:
@@ -214,9 +241,9 @@ def invite_bulk(actor: User, text: str) -> list[Invitation]:
     created = []
     sends = []
     for row in rows:
-        _check_may_invite(actor, row.role, {})
+        _check_may_invite(actor, row.role, row.grants)
         _retire_expired_invitation(row.email)
-        invitation, raw = _new_invitation(actor, row.email, row.role, row.full_name, {})
+        invitation, raw = _new_invitation(actor, row.email, row.role, row.full_name, row.grants)
         created.append(invitation)
         sends.append((invitation, raw))
     try:

@@ -1,0 +1,129 @@
+"""What an invitation grants in the school: a student's classroom, a parent's children.
+
+Grants are stored on the invitation as ``{"classroom_id": 3}`` (STUDENT) or
+``{"student_ids": [4, 5]}`` (PARENT).  They are checked when the invitation is
+created or sent again (a teacher may only invite students into a classroom of
+their own), and applied when it is accepted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from lms.auth import hooks
+from lms.auth.models import Role, User, normalise_email
+from lms.common.errors import ValidationFailed
+from lms.extensions import db
+from lms.school import people, services
+from lms.school.models import Classroom, StudentProfile
+
+MAX_CHILDREN = 10
+
+
+def classroom_by_name(name: str, academic_year: str | None = None) -> Classroom | None:
+    """The current-year classroom called ``name`` ("P1/1"), or None."""
+    code, _sep, number = (name or "").strip().upper().partition("/")
+    if not code or not number.isdigit():
+        return None
+    from lms.school.models import Level
+
+    return db.session.scalar(
+        select(Classroom).join(Level, Level.id == Classroom.level_id)
+        .where(Level.code == code, Classroom.number == int(number),
+               Classroom.academic_year == (academic_year or services.current_academic_year())))
+
+
+def resolve_children(actor, text: str) -> list[int]:
+    """Student ids from a list of student numbers or emails (comma, space or | separated)."""
+    tokens = [t for t in re.split(r"[\s,;|]+", text or "") if t]
+    if not tokens:
+        return []
+    if len(tokens) > MAX_CHILDREN:
+        raise ValidationFailed(_("At most %(n)d children per invitation.", n=MAX_CHILDREN), field="children")
+    emails = [normalise_email(t) for t in tokens if "@" in t]
+    numbers = [t for t in tokens if "@" not in t]
+    rows = db.session.execute(
+        services.visible_students(actor)
+        .outerjoin(StudentProfile, StudentProfile.user_id == User.id)
+        .where(or_(User.email.in_(emails), StudentProfile.student_number.in_(numbers)))
+        .with_only_columns(User.id, User.email, StudentProfile.student_number)
+    ).all()
+    found = {row.email for row in rows} | {row.student_number for row in rows if row.student_number}
+    unknown = [t for t in tokens if (normalise_email(t) if "@" in t else t) not in found]
+    if unknown:
+        raise ValidationFailed(_("No student with the number or email %(list)s.", list=", ".join(unknown)),
+                               field="children")
+    return sorted({row.id for row in rows})
+
+
+def grants_for(actor, role: str, *, classroom_id=None, children: str = "") -> dict:
+    """The grants of an invitation form (validated by ``check_grants`` when it is created)."""
+    if role == Role.STUDENT and classroom_id:
+        return {"classroom_id": int(classroom_id)}
+    if role == Role.PARENT and (children or "").strip():
+        return {"student_ids": resolve_children(actor, children)}
+    return {}
+
+
+def invitable_classrooms(actor) -> list[Classroom]:
+    """Current, unarchived classrooms the actor may invite students into."""
+    stmt = (services.visible_classrooms(actor)
+            .where(Classroom.academic_year == services.current_academic_year(), Classroom.archived.is_(False)))
+    return list(db.session.scalars(services.ordered_classrooms(stmt)))
+
+
+@hooks.check_invitation_grants
+def check_grants(actor, role: str, grants: dict) -> None:
+    unknown_keys = set(grants) - {"classroom_id", "student_ids"}
+    if unknown_keys:
+        raise ValidationFailed(_("This invitation carries something the school does not know."))
+    classroom_id = grants.get("classroom_id")
+    student_ids = grants.get("student_ids") or []
+    if classroom_id is not None and role != Role.STUDENT:
+        raise ValidationFailed(_("Only students are invited into a classroom."), field="classroom_id")
+    if student_ids and role != Role.PARENT:
+        raise ValidationFailed(_("Only parents are linked to children."), field="children")
+    if actor.is_teacher and role == Role.STUDENT and classroom_id is None:
+        raise ValidationFailed(_("Choose one of your classrooms."), field="classroom_id")
+    if classroom_id is not None:
+        classroom = db.session.scalar(services.visible_classrooms(actor).where(Classroom.id == classroom_id))
+        if classroom is None:
+            raise ValidationFailed(_("Choose one of your classrooms."), field="classroom_id")
+        if classroom.archived:
+            raise ValidationFailed(_("%(name)s is archived; choose a current classroom.", name=classroom.name),
+                                   field="classroom_id")
+    if student_ids:
+        visible = set(db.session.scalars(
+            services.visible_students(actor).where(User.id.in_(student_ids)).with_only_columns(User.id)))
+        if visible != set(student_ids):
+            raise ValidationFailed(_("Some of these children are not students of this school."),
+                                   field="children")
+
+
+@hooks.on_invitation_accepted
+def apply_grants(invitation, user: User) -> None:
+    grants = invitation.grants or {}
+    if user.role == Role.STUDENT:
+        people.ensure_student_profile(user)
+        classroom = db.session.get(Classroom, grants["classroom_id"]) if grants.get("classroom_id") else None
+        if classroom is not None and not classroom.archived:
+            people.enroll_student(None, user, classroom)
+    elif user.role == Role.PARENT:
+        for student in db.session.scalars(select(User).where(User.id.in_(grants.get("student_ids") or []),
+                                                             User.role == Role.STUDENT)):
+            people.link_parent(None, user, student)
+
+
+@hooks.describe_invitation_grants
+def describe(grants: dict) -> str | None:
+    if grants.get("classroom_id"):
+        classroom = db.session.get(Classroom, grants["classroom_id"])
+        return classroom.name if classroom is not None else None
+    if grants.get("student_ids"):
+        names = db.session.scalars(select(User.full_name).where(User.id.in_(grants["student_ids"]))
+                                   .order_by(User.full_name))
+        return _("Parent of %(names)s", names=", ".join(names))
+    return None
