@@ -26,7 +26,7 @@ class CoreSubjectForm(FlaskForm):
 
 class SubjectForm(FlaskForm):
     core_subject_id = SelectField(_l("Core subject"), coerce=_int_or_none, validators=[DataRequired()])
-    audience = SelectField(_l("For"), validators=[DataRequired()])
+    audience = SelectField(_l("For"), validators=[DataRequired()], validate_choice=False)
     name = StringField(_l("Name"), validators=[Optional(), Length(max=100)],
                        description=_l("Leave empty for e.g. “Mathematics P1”."))
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
