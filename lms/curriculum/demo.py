@@ -21,7 +21,7 @@ CORE_SUBJECTS = ["Mathematics", "Thai", "English", "Science"]
 
 MATH_CONTENT = {
     "Counting in tens": (
-        "## Counting in tens\n\n"
+        "## Tens\n\n"
         "Ten ones make **one ten**. Count the rows of dots: *10, 20, 30…*\n\n"
         "![Ten rows of dots]({image})\n\n"
         "- 3 tens = 30\n- 7 tens = 70\n\n"

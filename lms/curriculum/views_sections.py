@@ -29,7 +29,9 @@ def _reading_context(section) -> dict:
     ctx = {
         "section": section, "part": section.part, "unit": section.part.unit, "subject": subject,
         "previous": previous, "next": following,
-        "resources": resources.section_resources([section.id])[section.id],
+        # Images already shown inside the text are not repeated below it.
+        "resources": [r for r in resources.section_resources([section.id])[section.id]
+                      if f"/resources/{r.id}/download" not in (section.content or "")],
         "editable": services.can_edit_subject(current_user, subject),
         "done": section.id in services.done_section_ids(current_user, [section.id])
         if current_user.role == Role.STUDENT else False,

@@ -11,36 +11,28 @@
     return meta ? meta.content : "";
   }
 
+  // POST the drop through htmx (same swap, OOB messages and events as the buttons). When the
+  // server refuses it, reload the fragment so the list shows the order that was kept.
   function post(url, params, target) {
-    var body = new URLSearchParams();
-    Object.keys(params).forEach(function (key) {
-      var value = params[key];
-      (Array.isArray(value) ? value : [value]).forEach(function (v) { body.append(key, String(v)); });
-    });
-    document.body.classList.add("htmx-request");
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {"X-CSRFToken": csrfToken(), "HX-Request": "true", "HX-Current-URL": window.location.href},
-      body: body
-    }).then(function (response) {
-      var retarget = response.headers.get("HX-Retarget");
-      return response.text().then(function (html) {
-        if (retarget) {
-          window.htmx.swap(retarget, html, {swapStyle: "innerHTML"});
-          // The drop was refused: put the list back as the server has it.
-          window.location.reload();
-        } else {
-          window.htmx.swap(target, html, {swapStyle: "outerHTML"});
-        }
-      });
-    }).catch(function () {
-      window.location.reload();
-    }).finally(function () {
-      document.body.classList.remove("htmx-request");
+    window.htmx.ajax("POST", url, {
+      target: target,
+      swap: "outerHTML",
+      values: params,
+      headers: {"X-CSRFToken": csrfToken()}
+    }).then(function () {
       init();
     });
   }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var target = event.detail.target;
+    var verb = event.detail.requestConfig && event.detail.requestConfig.verb;
+    if (!event.detail.failed || verb !== "post" || !target || !target.matches) { return; }
+    if (target.matches("#subject-tree, #section-resources")) {
+      window.htmx.ajax("GET", window.location.pathname, {target: "#" + target.id, select: "#" + target.id,
+                                                        swap: "outerHTML"});
+    }
+  });
 
   function initTree(list) {
     var kinds = list.getAttribute("data-sortable");
@@ -50,6 +42,7 @@
       draggable: "> li",
       animation: 150,
       fallbackOnBody: true,
+      forceFallback: true,
       swapThreshold: 0.65,
       onEnd: function (event) {
         if (event.from === event.to && event.oldIndex === event.newIndex) { return; }
