@@ -173,3 +173,14 @@ def test_section_progress_rows_are_unique(app, course, db):
         with pytest.raises(IntegrityError):
             session.commit()
     assert db.scalar(select(SectionProgress.id)) is None
+
+
+def test_audio_and_video_use_native_controls_loading_metadata_only(client, auth, course, make):
+    teacher, _subject, ids, student = course
+    make.resource(teacher, b"ID3\x04\x00" + b"\x00" * 64, "song.mp3", title="Song", section_id=ids["One"])
+    make.resource(teacher, b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00" + b"\x00" * 40, "clip.mp4", title="Clip",
+                  section_id=ids["One"])
+    auth.login(student)
+    page = client.get(f"/sections/{ids['One']}").get_data(as_text=True)
+    assert '<audio controls preload="metadata"' in page
+    assert '<video controls preload="metadata" playsinline' in page

@@ -305,3 +305,21 @@ def test_students_and_parents_cannot_upload(client, as_role, db):
     as_role("STUDENT")
     assert upload(client, png_bytes(), "a.png").status_code == 403
     assert db.count(Resource) == 0
+
+
+def test_uploads_may_be_larger_than_other_requests(client, teacher, db, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2000)
+    data = b"%PDF-1.4\n" + b"x" * 5000
+    assert upload(client, data, "big.pdf").status_code == 204  # the upload route has its own limit
+    other = client.post("/me/profile", data={"full_name": "x" * 5000})
+    assert other.status_code == 413
+
+
+def test_upload_limits_come_from_the_instance_settings():
+    from lms.config import ConfigError, load_config
+
+    config = load_config(instance=None, environ={"UPLOAD_MAX_VIDEO_MB": "500", "UPLOAD_MAX_IMAGE_PIXELS": "1000"})
+    assert config["UPLOAD_MAX_VIDEO_MB"] == 500 and config["UPLOAD_MAX_IMAGE_PIXELS"] == 1000
+    assert load_config(instance=None, environ={})["UPLOAD_MAX_IMAGE_MB"] == 10
+    with pytest.raises(ConfigError, match="UPLOAD_MAX_AUDIO_MB"):
+        load_config(instance=None, environ={"UPLOAD_MAX_AUDIO_MB": "lots"})
