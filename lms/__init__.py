@@ -28,6 +28,11 @@ BLUEPRINTS = [
     "lms.school.views_students:bp",
     "lms.school.views_import:bp",
     "lms.school.views_staff:bp",
+    "lms.curriculum.views_subjects:bp",
+    "lms.curriculum.views_tree:bp",
+    "lms.curriculum.views_sections:bp",
+    "lms.curriculum.views_import:bp",
+    "lms.resources.views:bp",
 ]
 
 # Modules that plug into another domain's hooks (imported once the models are loaded).

@@ -59,6 +59,12 @@ ENV_DEFAULTS: dict[str, str] = {
     "MAIL_USE_TLS": "true",
     "MAIL_FROM": "LMS <no-reply@example.org>",
     "STORAGE_DIR": "",
+    # Largest upload per kind of resource (MB), and the most pixels an uploaded image may have.
+    "UPLOAD_MAX_IMAGE_MB": "10",
+    "UPLOAD_MAX_DOCUMENT_MB": "25",
+    "UPLOAD_MAX_AUDIO_MB": "50",
+    "UPLOAD_MAX_VIDEO_MB": "200",
+    "UPLOAD_MAX_IMAGE_PIXELS": "40000000",
     "LOG_LEVEL": "INFO",
     # Reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted
     # (default: 1 in production, where gunicorn only listens on 127.0.0.1 behind the proxy).
@@ -131,6 +137,16 @@ def validate(values: dict[str, str]) -> None:
         raise ConfigError(f"MAIL_SERVER is missing (MAIL_BACKEND=smtp){where}")
 
 
+def _positive_number(values: dict[str, str], key: str) -> float:
+    try:
+        number = float(values[key])
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ConfigError(f"{key} must be a positive number, not {values[key]!r}")
+    return number
+
+
 def load_config(instance: str | None = None, environ: dict | None = None) -> dict:
     """Flask config for an instance (or the embedded default), validated."""
     values = read_settings(instance, environ)
@@ -164,6 +180,9 @@ def load_config(instance: str | None = None, environ: dict | None = None) -> dic
         "MAIL_USE_TLS": _truthy(values["MAIL_USE_TLS"]),
         "MAIL_FROM": values["MAIL_FROM"],
         "STORAGE_DIR": storage_dir,
+        **{key: _positive_number(values, key) for key in ("UPLOAD_MAX_IMAGE_MB", "UPLOAD_MAX_DOCUMENT_MB",
+                                                          "UPLOAD_MAX_AUDIO_MB", "UPLOAD_MAX_VIDEO_MB")},
+        "UPLOAD_MAX_IMAGE_PIXELS": int(_positive_number(values, "UPLOAD_MAX_IMAGE_PIXELS")),
         "LOG_LEVEL": values["LOG_LEVEL"],
         "PROXY_HOPS": int(values["PROXY_HOPS"] or (1 if production else 0)),
         # Secure cookies everywhere but on the embedded default and plain-http development instances.

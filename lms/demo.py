@@ -25,6 +25,7 @@ DEMO_ACCOUNTS = [
 DEMO_STEPS: list[str] = [
     "lms.school.demo:seed_school",
     "lms.auth.demo:seed_accounts_demo",
+    "lms.curriculum.demo:seed_curriculum",
 ]
 
 

@@ -112,6 +112,8 @@ def _run_deferred(session):
 
 @event.listens_for(Session, "after_commit", propagate=True)
 def _after_commit(session):
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the work is not committed yet
     if session.info.get("lms_after_commit"):
         _run_deferred(session)
     else:

@@ -2,6 +2,16 @@
 
 from lms.audit.models import AuditLog  # noqa: F401
 from lms.auth.models import AccountToken, Invitation, LoginAttempt, User, UserSession  # noqa: F401
+from lms.curriculum.models import (  # noqa: F401
+    CoreSubject,
+    Part,
+    Section,
+    SectionProgress,
+    Subject,
+    SubjectTeacher,
+    Unit,
+)
+from lms.resources.models import Resource, SectionResource, StoredFile  # noqa: F401
 from lms.school.models import (  # noqa: F401
     Classroom,
     ClassroomMembership,

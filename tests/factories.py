@@ -187,3 +187,110 @@ class Factory:
             db.session.commit()
             db.session.remove()
         return parent
+
+    # --- curriculum and resources (issue 5) ---------------------------------------------------
+
+    def core_subject(self, name: str = "Mathematics"):
+        from sqlalchemy import select
+
+        from lms.curriculum.models import CoreSubject
+
+        with self.app.app_context():
+            core = db.session.scalar(select(CoreSubject).where(CoreSubject.name == name))
+            if core is None:
+                core = CoreSubject(name=name)
+                db.session.add(core)
+                db.session.commit()
+            db.session.refresh(core)
+            db.session.expunge(core)
+            db.session.remove()
+        return core
+
+    def subject(self, audience: str = "P1", *, core: str = "Mathematics", name: str | None = None,
+                teachers=(), archived: bool = False):
+        """A subject for a level ("P1") or one classroom ("P1/1"), taught by ``teachers``."""
+        from sqlalchemy import select
+
+        from lms.curriculum.models import Subject, SubjectTeacher
+        from lms.school.models import Level
+
+        core_obj = self.core_subject(core)
+        classroom = self.classroom(audience) if "/" in audience else None
+        with self.app.app_context():
+            ensure_organization()
+            from lms.school.services import ensure_levels
+
+            ensure_levels()
+            code = audience.partition("/")[0]
+            level = db.session.scalar(select(Level).where(Level.code == code))
+            subject = Subject(core_subject_id=core_obj.id, level_id=level.id,
+                              classroom_id=classroom.id if classroom else None,
+                              name=name or f"{core} {audience}", archived=archived)
+            db.session.add(subject)
+            db.session.flush()
+            for teacher in teachers:
+                db.session.add(SubjectTeacher(subject_id=subject.id, teacher_id=teacher.id))
+            db.session.commit()
+            subject = db.session.get(Subject, subject.id)
+            db.session.expunge(subject)
+            db.session.remove()
+        return subject
+
+    def tree(self, subject, spec: dict, *, published: bool = True) -> dict:
+        """Units/parts/sections from ``{"Unit": {"Part": ["Section", ...]}}``; returns {title: id}."""
+        from lms.curriculum.models import Part, Section, Unit
+
+        ids = {}
+        with self.app.app_context():
+            for u_pos, (unit_title, parts) in enumerate(spec.items()):
+                unit = Unit(subject_id=subject.id, title=unit_title, position=u_pos, published=published)
+                db.session.add(unit)
+                db.session.flush()
+                ids[unit_title] = unit.id
+                for p_pos, (part_title, sections) in enumerate(parts.items()):
+                    part = Part(unit_id=unit.id, title=part_title, position=p_pos, published=published)
+                    db.session.add(part)
+                    db.session.flush()
+                    ids[part_title] = part.id
+                    for s_pos, section_title in enumerate(sections):
+                        section = Section(part_id=part.id, title=section_title, position=s_pos,
+                                          published=published, content=f"About {section_title}.")
+                        db.session.add(section)
+                        db.session.flush()
+                        ids[section_title] = section.id
+            db.session.commit()
+            db.session.remove()
+        return ids
+
+    def resource(self, owner, data: bytes | None = None, filename: str = "picture.png", *,
+                 section_id: int | None = None, **kwargs):
+        """An uploaded resource (a small PNG unless ``data`` is given), attached to a section if asked."""
+        import io
+
+        from lms.auth.models import User as UserModel
+        from lms.curriculum.models import Section
+        from lms.resources import services
+        from lms.resources.models import Resource
+
+        if data is None:
+            data = png_bytes()
+        with self.app.app_context():
+            actor = db.session.get(UserModel, owner.id)
+            section = db.session.get(Section, section_id) if section_id else None
+            resource = services.upload(actor, io.BytesIO(data), filename, section=section, **kwargs)
+            db.session.commit()
+            resource = db.session.get(Resource, resource.id)
+            db.session.expunge(resource)
+            db.session.remove()
+        return resource
+
+
+def png_bytes(size=(8, 6), color=(200, 30, 30), **save_options) -> bytes:
+    """A small PNG made with Pillow."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG", **save_options)
+    return out.getvalue()

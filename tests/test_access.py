@@ -119,6 +119,57 @@ EXPECTED.update({
 })
 
 
+# Curriculum and resources (issue 5).  The sample subject is P2/1's, taught by another teacher, with
+# a published section holding a resource; node routes get a node that does not exist (404).
+NOT_VISIBLE_BUT_ADMIN = _only({"ADMIN": {200}}, denied={404})
+STAFF_PAGE = _only({"TEACHER": {200}, "ADMIN": {200}})
+OTHERS_SUBJECT = _only({"TEACHER": {404}, "ADMIN": {200}})
+OTHERS_SUBJECT_POST = _only({"TEACHER": {404}, "ADMIN": {303}})
+NO_SUCH_NODE = _only({"TEACHER": {404}, "ADMIN": {404}})
+EXPECTED.update({
+    ("subjects.core_index", "GET"): STAFF_PAGE,
+    ("subjects.core_create", "POST"): ADMIN_ACTS,
+    ("subjects.core_update", "POST"): ADMIN_ACTS,
+    ("subjects.core_delete", "POST"): _only({"ADMIN": {422}}),  # it has subjects
+    ("subjects.index", "GET"): SIGNED_IN_PAGE,
+    ("subjects.create", "GET"): STAFF_PAGE,
+    ("subjects.create", "POST"): STAFF_PAGE,
+    ("subjects.detail", "GET"): NOT_VISIBLE_BUT_ADMIN,
+    ("subjects.edit", "GET"): OTHERS_SUBJECT,
+    ("subjects.edit", "POST"): OTHERS_SUBJECT,
+    ("subjects.archive", "POST"): OTHERS_SUBJECT_POST,
+    ("subjects.add_teacher", "POST"): ADMIN_ACTS,
+    ("subjects.remove_teacher", "POST"): ADMIN_ACTS,
+    ("tree.add_unit", "POST"): OTHERS_SUBJECT_POST,
+    ("tree.add_part", "POST"): OTHERS_SUBJECT_POST,
+    ("tree.add_section", "POST"): OTHERS_SUBJECT_POST,
+    ("tree.rename", "POST"): NO_SUCH_NODE,
+    ("tree.delete", "POST"): NO_SUCH_NODE,
+    ("tree.publish", "POST"): NO_SUCH_NODE,
+    ("tree.move", "POST"): NO_SUCH_NODE,
+    ("sections.detail", "GET"): NOT_VISIBLE_BUT_ADMIN,
+    ("sections.toggle_done", "POST"): _only({"STUDENT": {404}}),
+    ("sections.edit", "GET"): OTHERS_SUBJECT,
+    ("sections.edit", "POST"): OTHERS_SUBJECT,
+    ("sections.preview", "POST"): OTHERS_SUBJECT,
+    ("sections.attach", "POST"): OTHERS_SUBJECT_POST,
+    ("sections.detach", "POST"): OTHERS_SUBJECT_POST,
+    # After the admin's detach (it runs first) the resource is no longer in the section: 404.
+    ("sections.move_resource", "POST"): _only({"TEACHER": {404}, "ADMIN": {303, 404}}),
+    ("sections.order_resources", "POST"): OTHERS_SUBJECT_POST,
+    ("outline.import_outline", "GET"): OTHERS_SUBJECT,
+    ("outline.import_outline", "POST"): OTHERS_SUBJECT,
+    ("resources.index", "GET"): STAFF_PAGE,
+    ("resources.create", "GET"): STAFF_PAGE,
+    ("resources.create", "POST"): STAFF_PAGE,
+    ("resources.detail", "GET"): OTHERS_SUBJECT,
+    ("resources.update", "POST"): OTHERS_SUBJECT,
+    ("resources.delete", "POST"): _only({"TEACHER": {404}, "ADMIN": {422}}),  # still attached
+    ("resources.download", "GET"): NOT_VISIBLE_BUT_ADMIN,
+    ("resources.thumbnail", "GET"): NOT_VISIBLE_BUT_ADMIN,
+})
+
+
 def _routes(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
@@ -158,6 +209,14 @@ def test_role_matrix_over_every_route(app, make, role):
         "parent_id": parent.id, "assignment_id": 999999, "batch_id": 999999,
         "level_id": _level_id(make),
     }
+    subject = make.subject("P2/1", teachers=[other_teacher])
+    nodes = make.tree(subject, {"Unit": {"Part": ["Section"]}})
+    resource = make.resource(other_teacher, section_id=nodes["Section"])
+    samples.update({
+        "core_id": subject.core_subject_id, "subject_id": subject.id, "unit_id": nodes["Unit"],
+        "part_id": nodes["Part"], "section_id": nodes["Section"], "kinds": "sections", "node_id": 999999,
+        "resource_id": resource.id, "teacher_id": other_teacher.id,
+    })
     client = app.test_client()
     if role != ANON:
         AuthActions(client).login(make.user(role=role))

@@ -1,0 +1,1 @@
+"""Curriculum: core subjects, subjects, units, parts, sections, outline import, progress."""

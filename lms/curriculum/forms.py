@@ -1,0 +1,49 @@
+"""Curriculum forms (Flask-WTF)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from lms.curriculum.models import TITLE_MAX
+from lms.school.forms import choices  # noqa: F401 - re-exported for the views
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "", "None") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class CoreSubjectForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    archived = BooleanField(_l("Archived (not offered for new subjects)"))
+
+
+class SubjectForm(FlaskForm):
+    core_subject_id = SelectField(_l("Core subject"), coerce=_int_or_none, validators=[DataRequired()])
+    audience = SelectField(_l("For"), validators=[DataRequired()], validate_choice=False)
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=100)],
+                       description=_l("Leave empty for e.g. “Mathematics P1”."))
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+
+
+class SubjectTeacherForm(FlaskForm):
+    teacher_id = SelectField(_l("Teacher"), coerce=_int_or_none, validators=[DataRequired()])
+
+
+class TitleForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)])
+
+
+class SectionForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)])
+    content = TextAreaField(_l("Content (Markdown)"), validators=[Optional(), Length(max=200_000)])
+
+
+class OutlineForm(FlaskForm):
+    outline = TextAreaField(_l("Outline"), validators=[DataRequired(message=_l("Paste an outline: one title per line."))])

@@ -1,0 +1,72 @@
+"""Section content: Markdown rendered to HTML, then sanitised with nh3 (an allow-list).
+
+Allowed: headings, paragraphs, lists, emphasis, links (http, https, mailto; always
+``rel="noopener nofollow"``), tables, code, block quotes, and images whose source is this
+site's resource download URL (``/resources/<id>/download``).  Everything else — scripts,
+styles, event-handler attributes, ``javascript:`` links, iframes, raw HTML tags outside the
+list — is removed.
+"""
+
+from __future__ import annotations
+
+import re
+
+import markdown as md
+import nh3
+from flask import current_app, has_app_context
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "blockquote",
+    "ul", "ol", "li", "strong", "em", "b", "i", "code", "pre", "a", "img",
+    "table", "thead", "tbody", "tr", "th", "td", "sub", "sup", "del",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+}
+RESOURCE_SRC = re.compile(r"^/resources/\d+/(?:download|thumbnail)$")
+
+
+def _image_source(value: str) -> str | None:
+    """Keep an image source only when it is one of this site's resource files."""
+    value = value.strip()
+    if has_app_context():
+        base = current_app.config.get("BASE_URL", "").rstrip("/")
+        if base and value.startswith(base + "/"):
+            value = value[len(base):]
+    return value if RESOURCE_SRC.match(value) else None
+
+
+def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    if element == "img" and attribute == "src":
+        return _image_source(value)
+    if element in ("td", "th") and attribute == "align":
+        return value if value in ("left", "right", "center") else None
+    if element == "ol" and attribute == "start":
+        return value if value.isdigit() else None
+    return value
+
+
+def sanitise_html(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
+        link_rel="noopener nofollow",
+        url_schemes={"http", "https", "mailto"},
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown → safe HTML (a ``Markup``, so Jinja does not escape it again)."""
+    if not text:
+        return Markup("")
+    html = md.markdown(text, extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+    return Markup(sanitise_html(html))  # noqa: S704 - sanitised by nh3 just above

@@ -1,0 +1,178 @@
+"""The curriculum: core subjects, subjects and their Unit → Part → Section tree, and progress.
+
+Positions are dense (0..n-1) within a parent and unique in the database; every change to
+them goes through ``lms.curriculum.ordering`` (parent row locked, siblings renumbered in the
+same transaction).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.common.types import UTCDateTime, utcnow
+from lms.extensions import db
+
+TITLE_MAX = 300
+
+
+class CoreSubject(db.Model):
+    """A subject area the school teaches at every level: Mathematics, Thai, English, Science…"""
+
+    __tablename__ = "core_subject"
+    __table_args__ = (
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    def __repr__(self) -> str:
+        return f"<CoreSubject {self.name}>"
+
+
+class Subject(db.Model):
+    """A core subject taught to one level (every classroom of it) or to one classroom."""
+
+    __tablename__ = "subject"
+    __table_args__ = (
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        Index("ix_subject_level_classroom", "level_id", "classroom_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    core_subject_id: Mapped[int] = mapped_column(ForeignKey("core_subject.id", ondelete="RESTRICT"), index=True)
+    level_id: Mapped[int] = mapped_column(ForeignKey("level.id", ondelete="RESTRICT"))
+    # None: every classroom of the level.
+    classroom_id: Mapped[int | None] = mapped_column(ForeignKey("classroom.id", ondelete="RESTRICT"), index=True)
+    # At most 100 characters: it is also the teacher assignment's subject name.
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
+                                                 server_default=func.now())
+
+    core_subject: Mapped[CoreSubject] = relationship(lazy="joined", innerjoin=True)
+    level = relationship("Level", lazy="joined", innerjoin=True)
+    classroom = relationship("Classroom", lazy="joined")
+    teacher_links: Mapped[list[SubjectTeacher]] = relationship(
+        back_populates="subject", cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def teachers(self) -> list:
+        return sorted((link.teacher for link in self.teacher_links), key=lambda u: (u.full_name, u.id))
+
+    @property
+    def audience(self) -> str:
+        """"P1/1" for a classroom's subject, "P1" for a whole level's."""
+        return self.classroom.name if self.classroom_id else self.level.code
+
+    def __repr__(self) -> str:
+        return f"<Subject {self.id} {self.name}>"
+
+
+class SubjectTeacher(db.Model):
+    __tablename__ = "subject_teacher"
+    __table_args__ = (UniqueConstraint("subject_id", "teacher_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id", ondelete="CASCADE"))
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    subject: Mapped[Subject] = relationship(back_populates="teacher_links")
+    teacher = relationship("User", lazy="joined", innerjoin=True)
+
+
+class Unit(db.Model):
+    __tablename__ = "unit"
+    __table_args__ = (
+        UniqueConstraint("subject_id", "position"),
+        CheckConstraint("position >= 0", name="position_not_negative"),
+        CheckConstraint("length(title) > 0", name="title_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    position: Mapped[int] = mapped_column(Integer)
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    subject: Mapped[Subject] = relationship(lazy="select")
+
+    kind = "unit"
+
+
+class Part(db.Model):
+    __tablename__ = "part"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "position"),
+        CheckConstraint("position >= 0", name="position_not_negative"),
+        CheckConstraint("length(title) > 0", name="title_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    position: Mapped[int] = mapped_column(Integer)
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    unit: Mapped[Unit] = relationship(lazy="select")
+
+    kind = "part"
+
+
+class Section(db.Model):
+    __tablename__ = "section"
+    __table_args__ = (
+        UniqueConstraint("part_id", "position"),
+        CheckConstraint("position >= 0", name="position_not_negative"),
+        CheckConstraint("length(title) > 0", name="title_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("part.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    position: Mapped[int] = mapped_column(Integer)
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Markdown; shown only through lms.curriculum.markdown.render_markdown (sanitised).
+    content: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
+                                                 server_default=func.now())
+
+    part: Mapped[Part] = relationship(lazy="select")
+
+    kind = "section"
+
+
+class SectionProgress(db.Model):
+    """A student marked a section as done."""
+
+    __tablename__ = "section_progress"
+    __table_args__ = (UniqueConstraint("section_id", "student_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())

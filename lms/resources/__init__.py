@@ -1,0 +1,1 @@
+"""Resources: uploaded files and links, storage, content sniffing, thumbnails, download."""

@@ -1,0 +1,71 @@
+"""Curriculum in a real browser: a teacher drags sections into a new order (desktop); a student
+reads a section with an image and marks it done (phone)."""
+
+from tests.browser.conftest import sign_in
+from tests.conftest import TEST_PASSWORD
+from tests.factories import png_bytes
+
+
+def _section_titles(page):
+    return [t.strip() for t in page.locator(".tree-section .node-title").all_inner_texts()]
+
+
+def test_teacher_reorders_sections_by_drag_and_drop(desktop, live_server, make):
+    teacher = make.teacher("P1/1")
+    subject = make.subject("P1", teachers=[teacher])
+    make.tree(subject, {"Numbers": {"Counting": ["Ones", "Tens", "Hundreds"]}})
+    sign_in(desktop, live_server, teacher.email, TEST_PASSWORD)
+    desktop.goto(f"{live_server}/subjects/{subject.id}")
+    assert _section_titles(desktop) == ["Ones", "Tens", "Hundreds"]
+    source = desktop.locator(".tree-section", has_text="Hundreds").locator(".drag-handle")
+    target = desktop.locator(".tree-section", has_text="Ones").locator(".drag-handle")
+    with desktop.expect_response(lambda r: "/move" in r.url and r.status == 200):
+        source.drag_to(target, steps=12, target_position={"x": 4, "y": 2})
+    desktop.wait_for_function(
+        "() => document.querySelector('.tree-section .node-title').textContent.trim() === 'Hundreds'")
+    desktop.reload()
+    assert _section_titles(desktop) == ["Hundreds", "Ones", "Tens"]
+    # The keyboard alternative: focus "down" on Hundreds and press Enter.
+    desktop.locator(".tree-section", has_text="Hundreds").locator("button[id^=down-]").focus()
+    with desktop.expect_response(lambda r: "/move" in r.url and r.status == 200):
+        desktop.keyboard.press("Enter")
+    desktop.wait_for_function(
+        "() => document.querySelector('.tree-section .node-title').textContent.trim() === 'Ones'")
+    desktop.reload()
+    assert _section_titles(desktop) == ["Ones", "Hundreds", "Tens"]
+
+
+def test_student_reads_a_section_on_a_phone_and_marks_it_done(phone, live_server, make):
+    teacher = make.teacher("P1/1")
+    subject = make.subject("P1", teachers=[teacher])
+    ids = make.tree(subject, {"Numbers": {"Counting": ["Counting in tens", "Comparing"]}})
+    wide = png_bytes(size=(1600, 900), color=(20, 90, 160))
+    image = make.resource(teacher, wide, "wide.png", title="Rows of dots", section_id=ids["Counting in tens"])
+    from lms.curriculum.models import Section
+    from lms.extensions import db
+
+    with make.app.app_context():
+        section = db.session.get(Section, ids["Counting in tens"])
+        section.content = (f"## Tens\n\nA long line: {'tentententen' * 12}\n\n"
+                           f"![dots](/resources/{image.id}/download)\n\n| a | b | c | d | e | f |\n|---|---|---|---|---|---|\n"
+                           "| one | two | three | four | five | six |\n")
+        db.session.commit()
+        db.session.remove()
+    student = make.student("P1/1")
+    sign_in(phone, live_server, student.email, TEST_PASSWORD)
+    phone.goto(f"{live_server}/subjects/{subject.id}")
+    phone.click("text=Counting in tens")
+    phone.wait_for_selector("h1:has-text('Counting in tens')")
+    images = phone.locator(".section-page img")
+    assert images.count() == 1  # shown in the text, so not repeated below it
+    phone.wait_for_function("() => [...document.querySelectorAll('.section-page img')].every(i => i.complete)")
+    widths = phone.evaluate("() => [...document.querySelectorAll('.section-page img')].map(i => i.clientWidth)")
+    assert all(0 < w <= 390 for w in widths), widths
+    phone.watcher.assert_no_horizontal_scroll()
+    phone.click("button:has-text('Mark as done')")
+    phone.wait_for_selector("text=Mark as not done")
+    phone.click("text=Comparing")
+    phone.wait_for_selector("h1:has-text('Comparing')")
+    phone.goto(f"{live_server}/subjects/{subject.id}")
+    assert "1 of 2 sections done" in phone.locator("main").inner_text()
+    phone.watcher.assert_no_horizontal_scroll()
