@@ -28,6 +28,9 @@ BLUEPRINTS = [
     "lms.school.views_students:bp",
     "lms.school.views_import:bp",
     "lms.school.views_staff:bp",
+    "lms.analytics.views:bp",
+    "lms.communication.views_announcements:bp",
+    "lms.communication.views_notifications:bp",
 ]
 
 

@@ -25,6 +25,8 @@ DEMO_ACCOUNTS = [
 DEMO_STEPS: list[str] = [
     "lms.school.demo:seed_school",
     "lms.auth.demo:seed_accounts_demo",
+    "lms.analytics.demo:seed_login_history",
+    "lms.communication.demo:seed_communication",
 ]
 
 
