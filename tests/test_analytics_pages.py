@@ -314,3 +314,18 @@ def test_classroom_page_query_count_does_not_grow(client, as_role, make, count_q
             assert client.get(f"/analytics/classrooms/{room.id}").status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
+
+
+def test_days_follow_a_daylight_saving_timezone(client, as_role, make):
+    make.school(timezone="Europe/London")
+    student = make.student("P1/1")
+    make.login_sessions(student, [datetime(2026, 3, 28, 23, 30, tzinfo=UTC),   # 23:30 GMT, 28 March
+                                  datetime(2026, 3, 29, 23, 30, tzinfo=UTC)],  # 00:30 BST, 30 March
+                        minutes=10)
+    as_role("ADMIN")
+    days = by_date(read_csv(client.get("/analytics/export.csv?from=2026-03-27&to=2026-03-31&role=STUDENT")))
+    assert [days[f"2026-03-{d}"][2] for d in (27, 28, 29, 30, 31)] == ["0", "1", "0", "1", "0"]
+    room = make.classroom("P1/1")
+    rows = read_csv(client.get(f"/analytics/classrooms/{room.id}/export.csv?from=2026-03-27&to=2026-03-31"))
+    assert rows[0][3:8] == ["2026-03-27", "2026-03-28", "2026-03-29", "2026-03-30", "2026-03-31"]
+    assert rows[1][3:8] == ["0", "10", "0", "10", "0"]

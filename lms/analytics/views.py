@@ -6,6 +6,8 @@ organization's timezone) and has a CSV download of what it shows.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from babel.dates import get_day_names
 from flask import Blueprint, request, url_for
 from flask_babel import format_date, get_locale
@@ -18,13 +20,14 @@ from lms.analytics.csvexport import csv_response
 from lms.analytics.localtime import zone
 from lms.auth.invitations import ROLE_LABELS as ROLE_NAMES
 from lms.auth.login_sessions import describe_device
-from lms.auth.models import ROLE_VALUES, Role
+from lms.auth.models import ROLE_VALUES, Role, User, UserSession
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import NotFound
 from lms.common.htmx import redirect_to, render
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
-from lms.extensions import db
+from lms.common.ratelimit import config_limit
+from lms.extensions import db, limiter
 from lms.school import services as school
 
 bp = Blueprint("analytics", __name__)
@@ -127,6 +130,7 @@ def logins():
 
 @bp.route("/analytics/logins.csv")
 @allow(SIGNED_IN)
+@limiter.limit(config_limit("EXPORT_LIMIT_PER_USER"), key_func=lambda: f"user:{current_user.id}")
 def logins_csv():
     rng, _message = services.date_range_from(request.args)
     stmt = services.login_sessions_query(current_user, rng, **_list_filters())
@@ -134,12 +138,16 @@ def logins_csv():
     header = [_("Name"), _("Email"), _("Role"), _("Started"), _("Last active"), _("Ended"), _("Minutes"),
               _("Device"), _("End reason")] + ([_("IP address")] if show_ip else [])
 
-    def rows():
-        for login_session, user, seconds in db.session.execute(stmt.execution_options(yield_per=1000)):
-            yield [user.full_name, user.email, user.role, _local(login_session.started_at),
-                   _local(login_session.last_active_at), _local(login_session.ended_at), services.minutes(seconds),
-                   describe_device(login_session.user_agent), login_session.end_reason or ""] + (
-                      [login_session.ip or ""] if show_ip else [])
+    columns = (User.full_name, User.email, User.role, UserSession.started_at, UserSession.last_active_at,
+               UserSession.ended_at, services.session_seconds(), UserSession.user_agent, UserSession.end_reason,
+               UserSession.ip)
+    device = lru_cache(maxsize=256)(describe_device)
+
+    def rows():  # plain columns, read in batches: an export of 100,000 rows stays quick
+        for name, email, role, started, active, ended, seconds, agent, reason, ip in db.session.execute(
+                stmt.with_only_columns(*columns).execution_options(yield_per=2000)):
+            yield [name, email, role, _local(started), _local(active), _local(ended), services.minutes(seconds),
+                   device(agent), reason or ""] + ([ip or ""] if show_ip else [])
 
     return csv_response(f"login-sessions-{rng.start}-{rng.end}.csv", header, rows())
 

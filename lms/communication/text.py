@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html as html_lib
+import re
+
 import markdown as markdown_lib
 import nh3
 from markupsafe import Markup, escape
@@ -12,6 +15,7 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+BLOCK_END = re.compile(r"<(?:br|/p|/li|/h\d|/tr|/td|/th|/blockquote|/pre)\b[^>]*>")
 
 
 def render_markdown(text: str) -> Markup:
@@ -37,9 +41,6 @@ def render_body(text: str, body_format: str) -> Markup:
 
 def plain_excerpt(text: str, body_format: str, length: int = 160) -> str:
     """A short plain-text preview of the body (tags removed)."""
-    html = render_body(text, body_format)
-    flat = " ".join(nh3.clean(str(html), tags=set()).split())
-    import html as html_lib
-
-    flat = html_lib.unescape(flat)
+    spaced = BLOCK_END.sub(" ", str(render_body(text, body_format)))
+    flat = html_lib.unescape(" ".join(nh3.clean(spaced, tags=set()).split()))
     return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"

@@ -16,11 +16,12 @@ from lms.common.errors import DomainError
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors, trigger
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
+from lms.common.ratelimit import config_limit
 from lms.communication import announcements as service
 from lms.communication.forms import FORMAT_LABELS, TARGET_LABELS, AnnouncementForm, to_local
 from lms.communication.models import Announcement, AnnouncementStatus, TargetKind
 from lms.communication.text import plain_excerpt, render_body
-from lms.extensions import db
+from lms.extensions import db, limiter
 from lms.school import services as school
 from lms.school.forms import choices
 
@@ -142,8 +143,13 @@ def _save(form, announcement=None):
     return redirect_to(url_for("announcements.manage"))
 
 
+def _user_key() -> str:
+    return f"user:{current_user.id}"
+
+
 @bp.route("/announcements/new", methods=["GET", "POST"])
 @allow(Role.ADMIN, Role.TEACHER)
+@limiter.limit(config_limit("ANNOUNCEMENT_LIMIT_PER_USER"), key_func=_user_key, methods=["POST"])
 def create():
     form = AnnouncementForm()
     _form_choices(form)
@@ -161,6 +167,7 @@ def create():
 
 @bp.route("/announcements/<int:announcement_id>/edit", methods=["GET", "POST"])
 @allow(Role.ADMIN, Role.TEACHER)
+@limiter.limit(config_limit("ANNOUNCEMENT_LIMIT_PER_USER"), key_func=_user_key, methods=["POST"])
 def edit(announcement_id: int):
     announcement = service.get_manageable(current_user, announcement_id)
     form = AnnouncementForm(obj=announcement if request.method == "GET" else None)
