@@ -48,7 +48,7 @@ def _nice_max(value: float) -> float:
 
 
 def bar_chart(points: list[tuple[str, float]], *, tick_labels: list[str] | None = None,
-              width: int = 640, height: int = 180, every: int | None = None) -> BarChart:
+              width: int = 560, height: int = 170, every: int | None = None) -> BarChart:
     """Vertical bars for ``points`` = [(label, value), ...]; axis labels every ``every`` bars."""
     left, top, bottom = 36, 8, 22
     plot_h = height - top - bottom
@@ -61,7 +61,7 @@ def bar_chart(points: list[tuple[str, float]], *, tick_labels: list[str] | None 
         h = plot_h * (value / max_value) if max_value else 0
         bars.append(Bar(x=round(left + i * slot + gap / 2, 2), y=round(top + plot_h - h, 2),
                         width=round(max(slot - gap, 0.5), 2), height=round(h, 2), value=value, label=label))
-    every = every or max(1, round(count / 8))
+    every = every or max(1, round(count / 6))
     labels = tick_labels or [label for label, _v in points]
     ticks = [(round(left + i * slot + slot / 2, 2), labels[i]) for i in range(0, len(points), every)]
     return BarChart(width=width, height=height, bars=bars, max_value=max_value, baseline=top + plot_h,
