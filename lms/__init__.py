@@ -33,6 +33,9 @@ BLUEPRINTS = [
     "lms.curriculum.views_sections:bp",
     "lms.curriculum.views_import:bp",
     "lms.resources.views:bp",
+    "lms.analytics.views:bp",
+    "lms.communication.views_announcements:bp",
+    "lms.communication.views_notifications:bp",
 ]
 
 # Modules that plug into another domain's hooks (imported once the models are loaded).

@@ -26,6 +26,8 @@ DEMO_STEPS: list[str] = [
     "lms.school.demo:seed_school",
     "lms.auth.demo:seed_accounts_demo",
     "lms.curriculum.demo:seed_curriculum",
+    "lms.analytics.demo:seed_login_history",
+    "lms.communication.demo:seed_communication",
 ]
 
 

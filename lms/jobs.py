@@ -100,6 +100,13 @@ def _mark_writes(session, flush_context):
     session.info["lms_has_writes"] = True
 
 
+@event.listens_for(Session, "do_orm_execute", propagate=True)
+def _mark_bulk_writes(orm_execute_state):
+    """``session.execute(insert/update/delete(...))`` writes too (no flush event fires for it)."""
+    if orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete:
+        orm_execute_state.session.info["lms_has_writes"] = True
+
+
 def _run_deferred(session):
     pending = session.info.pop("lms_after_commit", [])
     session.info.pop("lms_has_writes", None)

@@ -2,6 +2,12 @@
 
 from lms.audit.models import AuditLog  # noqa: F401
 from lms.auth.models import AccountToken, Invitation, LoginAttempt, User, UserSession  # noqa: F401
+from lms.communication.models import (  # noqa: F401
+    Announcement,
+    AnnouncementPerson,
+    AnnouncementRead,
+    Notification,
+)
 from lms.curriculum.models import (  # noqa: F401
     CoreSubject,
     Part,

@@ -25,4 +25,5 @@ class PeriodicJob:
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("worker-heartbeat", "lms.jobs:record_worker_heartbeat", 60, inline=False),
     PeriodicJob("close-inactive-login-sessions", "lms.auth.jobs:close_inactive_login_sessions", 60),
+    PeriodicJob("publish-due-announcements", "lms.communication.jobs:publish_due_announcements", 60),
 ]

@@ -284,6 +284,78 @@ class Factory:
             db.session.remove()
         return resource
 
+    # --- analytics and communication (issue 8a) ----------------------------------------------
+
+    def login_sessions(self, user, starts, *, minutes: int = 30, open_last: bool = False, **kwargs) -> int:
+        """Ended login sessions of ``user`` starting at each of ``starts`` (aware UTC), ``minutes`` long
+        (bulk). With ``open_last`` the last one is still open."""
+        from datetime import timedelta
+
+        from sqlalchemy import insert
+
+        from lms.auth.models import UserSession
+
+        rows = []
+        for i, start in enumerate(starts):
+            end = start + timedelta(minutes=minutes)
+            is_open = open_last and i == len(starts) - 1
+            rows.append({"user_id": user.id, "started_at": start, "last_active_at": end,
+                         "ended_at": None if is_open else end, "duration_seconds": None if is_open else minutes * 60,
+                         "end_reason": None if is_open else "LOGOUT", "ip": kwargs.get("ip", "192.0.2.10"),
+                         "user_agent": kwargs.get("user_agent", "Mozilla/5.0 (Linux; Android 14) Chrome/126")})
+        with self.app.app_context():
+            if rows:
+                db.session.execute(insert(UserSession), rows)
+            db.session.commit()
+            db.session.remove()
+        return len(rows)
+
+    def announcement(self, author=None, *, title: str = "A notice", body: str = "Hello **everyone**",
+                     target_kind: str = "EVERYONE", classroom=None, level_code: str | None = None,
+                     include_parents: bool = False, people=(), status: str = "PUBLISHED", publish_at=None,
+                     expires_at=None, urgent: bool = False, body_format: str = "MARKDOWN"):
+        """An announcement (published a minute ago unless told otherwise; delivery already done)."""
+        from datetime import timedelta
+
+        from sqlalchemy import select
+
+        from lms.common.types import utcnow
+        from lms.communication.models import Announcement, AnnouncementPerson
+        from lms.school.models import Level
+
+        if isinstance(classroom, str):
+            classroom = self.classroom(classroom)
+        if author is None:
+            author = self.user(role=Role.ADMIN)
+        now = utcnow()
+        if publish_at is None and status != "DRAFT":
+            publish_at = now - timedelta(minutes=1)
+        with self.app.app_context():
+            level_id = db.session.scalar(select(Level.id).where(Level.code == level_code)) if level_code else None
+            announcement = Announcement(
+                author_id=author.id, title=title, body=body, body_format=body_format, status=status,
+                target_kind=target_kind, target_classroom_id=classroom.id if classroom is not None else None,
+                target_level_id=level_id, include_parents=include_parents, urgent=urgent, publish_at=publish_at,
+                expires_at=expires_at, delivered_at=now if status == "PUBLISHED" else None)
+            db.session.add(announcement)
+            db.session.flush()
+            for person in people:
+                db.session.add(AnnouncementPerson(announcement_id=announcement.id, user_id=person.id))
+            db.session.commit()
+            db.session.refresh(announcement)
+            db.session.expunge(announcement)
+            db.session.remove()
+        return announcement
+
+    def notification(self, user, kind: str = "work_graded", *, link: str | None = None, read: bool = False,
+                     **params):
+        from lms.common.types import utcnow
+        from lms.communication.models import Notification
+
+        params = params or {"title": "Fractions quiz", "score": "8/10"}
+        return self._save(Notification(user_id=user.id, kind=kind, params=params, link=link,
+                                       read_at=utcnow() if read else None))
+
 
 def png_bytes(size=(8, 6), color=(200, 30, 30), **save_options) -> bytes:
     """A small PNG made with Pillow."""

@@ -169,6 +169,40 @@ EXPECTED.update({
     ("resources.thumbnail", "GET"): NOT_VISIBLE_BUT_ADMIN,
 })
 
+# Issue 8a: login analytics, announcements, notifications.  The sample user/classroom (a student
+# of P2/1 and P2/1 itself) belong to nobody signed in here but the admin; the sample announcement
+# and notification ids do not exist.
+MANAGERS_MISSING = _only({"TEACHER": {404}, "ADMIN": {404}})
+SIGNED_IN_ACTS = {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}}
+SIGNED_IN_MISSING = {ANON: SIGN_IN_FIRST, **{r: {404} for r in ROLES[1:]}}
+EXPECTED.update({
+    # Students are sent to their own page.
+    ("analytics.overview", "GET"): {**SIGNED_IN_PAGE, "STUDENT": {302}},
+    ("analytics.overview_csv", "GET"): {**SIGNED_IN_PAGE, "STUDENT": {302}},
+    ("analytics.logins", "GET"): SIGNED_IN_PAGE,
+    ("analytics.logins_csv", "GET"): SIGNED_IN_PAGE,
+    ("analytics.user", "GET"): _only({"ADMIN": {200}}, denied={404}),
+    ("analytics.user_csv", "GET"): _only({"ADMIN": {200}}, denied={404}),
+    ("analytics.student_sessions", "GET"): _only({"ADMIN": {302}}, denied={404}),
+    ("analytics.classroom", "GET"): _only({"ADMIN": {200}}, denied={404}),
+    ("analytics.classroom_csv", "GET"): _only({"ADMIN": {200}}, denied={404}),
+    ("announcements.index", "GET"): SIGNED_IN_PAGE,
+    ("announcements.read_all", "POST"): SIGNED_IN_ACTS,
+    ("announcements.detail", "GET"): SIGNED_IN_MISSING,
+    ("announcements.manage", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
+    ("announcements.create", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
+    ("announcements.create", "POST"): _only({"TEACHER": {200}, "ADMIN": {200}}),  # the form's messages
+    ("announcements.edit", "GET"): MANAGERS_MISSING,
+    ("announcements.edit", "POST"): MANAGERS_MISSING,
+    ("announcements.delete", "POST"): MANAGERS_MISSING,
+    ("announcements.readers", "GET"): MANAGERS_MISSING,
+    ("notifications.index", "GET"): SIGNED_IN_PAGE,
+    ("notifications.badge", "GET"): SIGNED_IN_PAGE,
+    ("notifications.read", "POST"): SIGNED_IN_MISSING,
+    ("notifications.open_link", "GET"): SIGNED_IN_MISSING,
+    ("notifications.read_all", "POST"): SIGNED_IN_ACTS,
+})
+
 
 def _routes(app):
     for rule in app.url_map.iter_rules():
@@ -208,6 +242,7 @@ def test_role_matrix_over_every_route(app, make, role):
         "classroom_id": classroom.id, "student_id": target.id, "staff_id": other_teacher.id,
         "parent_id": parent.id, "assignment_id": 999999, "batch_id": 999999,
         "level_id": _level_id(make),
+        "announcement_id": 999999, "notification_id": 999999,
     }
     subject = make.subject("P2/1", teachers=[other_teacher])
     nodes = make.tree(subject, {"Unit": {"Part": ["Section"]}})

@@ -1,0 +1,1 @@
+"""School communication: announcements (targeted, scheduled, read status) and in-app notifications."""

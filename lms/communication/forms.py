@@ -1,0 +1,68 @@
+"""The announcement form: parsing only (the rules and their messages live in the services)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from lms.analytics.localtime import zone
+from lms.communication.announcements import AnnouncementInput
+from lms.communication.models import BodyFormat, TargetKind
+from lms.school.forms import choices
+
+TARGET_LABELS = {
+    TargetKind.EVERYONE: _l("Everyone"),
+    TargetKind.TEACHERS: _l("All teachers"),
+    TargetKind.STUDENTS: _l("All students"),
+    TargetKind.PARENTS: _l("All parents"),
+    TargetKind.LEVEL: _l("A level"),
+    TargetKind.CLASSROOM: _l("A classroom"),
+    TargetKind.PEOPLE: _l("Chosen people"),
+}
+FORMAT_LABELS = {BodyFormat.MARKDOWN: _l("Markdown (**bold**, lists, links)"), BodyFormat.TEXT: _l("Plain text")}
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
+
+
+class AnnouncementForm(FlaskForm):
+    title = StringField(_l("Title"), render_kw={"maxlength": 200, "required": True})
+    body = TextAreaField(_l("Message"), render_kw={"rows": 8})
+    body_format = RadioField(_l("Format"), choices=choices([(k.value, v) for k, v in FORMAT_LABELS.items()]),
+                             default=BodyFormat.MARKDOWN.value, validate_choice=False)
+    target_kind = SelectField(_l("For"), validate_choice=False)
+    level_id = SelectField(_l("Level"), coerce=_optional_int, validate_choice=False)
+    classroom_id = SelectField(_l("Classroom"), coerce=_optional_int, validate_choice=False)
+    include_parents = BooleanField(_l("Also their parents"))
+    people = TextAreaField(_l("Email addresses"), render_kw={"rows": 3})
+    urgent = BooleanField(_l("Urgent (also sent by email)"))
+    publish_at = DateTimeLocalField(_l("Publish at"), format=DATETIME_FORMAT, validators=[Optional()])
+    expires_at = DateTimeLocalField(_l("Hide after"), format=DATETIME_FORMAT, validators=[Optional()])
+
+    def to_input(self) -> AnnouncementInput:
+        return AnnouncementInput(
+            title=self.title.data or "", body=self.body.data or "", body_format=self.body_format.data or "",
+            target_kind=self.target_kind.data or "", level_id=self.level_id.data,
+            classroom_id=self.classroom_id.data, include_parents=bool(self.include_parents.data),
+            people=self.people.data or "", urgent=bool(self.urgent.data),
+            publish_at=to_utc(self.publish_at.data), expires_at=to_utc(self.expires_at.data))
+
+
+def to_utc(local: datetime | None) -> datetime | None:
+    """A wall-clock time typed in the organization's timezone, as aware UTC."""
+    if local is None:
+        return None
+    return local.replace(tzinfo=zone()).astimezone(UTC)
+
+
+def to_local(value: datetime | None) -> datetime | None:
+    """Aware UTC → the organization's wall-clock time (what a datetime-local input shows)."""
+    if value is None:
+        return None
+    return value.astimezone(zone()).replace(tzinfo=None, second=0, microsecond=0)
