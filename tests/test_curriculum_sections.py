@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from lms.curriculum.markdown import render_markdown
+from lms.common.markdown import render_markdown
 from lms.curriculum.models import Part, Section, SectionProgress, Unit
 
 HX = {"HX-Request": "true"}

@@ -1,30 +1,16 @@
-"""Announcement bodies: markdown (sanitised with nh3) or plain text, as safe HTML."""
+"""Announcement bodies: markdown (``lms.common.markdown``) or plain text, as safe HTML."""
 
 from __future__ import annotations
 
 import html as html_lib
 import re
 
-import markdown as markdown_lib
 import nh3
 from markupsafe import Markup, escape
 
-ALLOWED_TAGS = {
-    "p", "br", "hr", "strong", "em", "b", "i", "u", "s", "del", "code", "pre", "blockquote",
-    "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr", "th", "td",
-}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
-URL_SCHEMES = {"http", "https", "mailto"}
+from lms.common.markdown import render_markdown
+
 BLOCK_END = re.compile(r"<(?:br|/p|/li|/h\d|/tr|/td|/th|/blockquote|/pre)\b[^>]*>")
-
-
-def render_markdown(text: str) -> Markup:
-    """Markdown → HTML → only the allowed tags and attributes (links get rel=noopener)."""
-    html = markdown_lib.markdown(text or "", extensions=["sane_lists", "tables", "fenced_code"],
-                                 output_format="html")
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                      link_rel="noopener noreferrer nofollow")
-    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
 
 
 def render_plain(text: str) -> Markup:

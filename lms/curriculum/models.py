@@ -155,7 +155,7 @@ class Section(db.Model):
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     position: Mapped[int] = mapped_column(Integer)
     published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # Markdown; shown only through lms.curriculum.markdown.render_markdown (sanitised).
+    # Markdown; shown only through lms.common.markdown.render_markdown (sanitised).
     content: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,

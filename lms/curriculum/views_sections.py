@@ -11,9 +11,9 @@ from lms.auth.models import Role
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import DomainError, ValidationFailed
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.markdown import render_markdown
 from lms.curriculum import services, tree
 from lms.curriculum.forms import SectionForm
-from lms.curriculum.markdown import render_markdown
 from lms.extensions import db
 from lms.resources import services as resources
 from lms.resources.forms import ResourceForm

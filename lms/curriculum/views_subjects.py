@@ -12,11 +12,11 @@ from lms.auth.models import Role, User
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import DomainError, NotFound
 from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.markdown import render_markdown
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.curriculum import services, tree
 from lms.curriculum.forms import CoreSubjectForm, SubjectForm, SubjectTeacherForm
-from lms.curriculum.markdown import render_markdown
 from lms.extensions import db
 from lms.school.forms import choices
 from lms.school.services import list_levels

@@ -1,4 +1,4 @@
-"""Section content: Markdown rendered to HTML, then sanitised with nh3 (an allow-list).
+"""User-written Markdown (sections, announcements, assessments) rendered to HTML, then sanitised with nh3 (an allow-list).
 
 Allowed: headings, paragraphs, lists, emphasis, links (http, https, mailto; always
 ``rel="noopener nofollow"``), tables, code, block quotes, and images whose source is this
