@@ -42,6 +42,7 @@ TEACHERS_ONLY_POST = {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403}, "T
 EXPECTED = {
     ("health.healthz", "GET"): EVERYONE,
     ("home.index", "GET"): SIGNED_IN_PAGE,
+    ("home.set_language", "POST"): {role: {303} for role in ROLES},
     ("auth.login", "GET"): {ANON: {200}, **{r: {303} for r in ROLES[1:]}},
     ("auth.login", "POST"): EVERYONE,
     ("auth.logout", "POST"): {role: {303} for role in ROLES},

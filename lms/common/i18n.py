@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask import current_app, has_request_context, request, session
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_time,
+    format_timedelta,
+    get_locale,
+    to_user_timezone,
+)
 from flask_login import current_user
 
 SUPPORTED_LOCALES = ("en", "th")
+# Each language named in itself, for the language switch.
+LANGUAGE_NAMES = {"en": "English", "th": "ไทย"}
+SESSION_LOCALE_KEY = "lms_locale"
 
 
 def select_locale() -> str:
-    """The user's choice, else the organization's, else the browser's."""
+    """Signed in: the user's choice, else the organization's.  Signed out: the language switch,
+    else the browser's Accept-Language, else the organization's."""
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in SUPPORTED_LOCALES:
         return user_locale
     if current_user and getattr(current_user, "is_authenticated", False):
         return _org_locale()
-    browser = request.accept_languages.best_match(SUPPORTED_LOCALES) if request else None
-    return browser or _org_locale()
+    if not has_request_context():
+        return _org_locale()
+    chosen = session.get(SESSION_LOCALE_KEY)
+    if chosen in SUPPORTED_LOCALES:
+        return chosen
+    return request.accept_languages.best_match(SUPPORTED_LOCALES) or _org_locale()
 
 
 def _org_locale() -> str:
@@ -39,16 +54,23 @@ def select_timezone() -> str:
         return current_app.config.get("ORG_TIMEZONE", "UTC")
 
 
-def _buddhist_era(text: str, value) -> str:
-    """Shift the Gregorian year to the Buddhist era (+543) when the organization asks for it."""
+def uses_buddhist_era() -> bool:
+    """Thai readers of an organization that shows years in the Buddhist era (B.E. = A.D. + 543)."""
     from lms.school.services import current_organization
 
     try:
         use_be = current_organization().use_buddhist_era
     except Exception:
         use_be = False
-    if not use_be or value is None or str(get_locale()) != "th":
+    return bool(use_be) and str(get_locale()) == "th"
+
+
+def _buddhist_era(text: str, value) -> str:
+    """Shift the Gregorian year shown in ``text`` to the Buddhist era when the organization asks."""
+    if value is None or not uses_buddhist_era():
         return text
+    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+        value = to_user_timezone(value)  # the year as shown, in the organization's timezone
     year = str(value.year)
     return text.replace(year, str(value.year + 543), 1)
 
@@ -71,7 +93,18 @@ def time_filter(value, format="short"):  # noqa: A002
     return format_time(value, format)
 
 
+def timeago_filter(value):
+    """"5 minutes ago" / "in 2 days" in the reader's language."""
+    if value is None:
+        return ""
+    from lms.common.types import utcnow
+
+    return format_timedelta(value - utcnow(), add_direction=True, threshold=0.9)
+
+
 def init_app(app) -> None:
     app.jinja_env.filters["datetime"] = dt_filter
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["time"] = time_filter
+    app.jinja_env.filters["timeago"] = timeago_filter
+    app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
