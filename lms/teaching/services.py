@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.auth.models import Role, User
-from lms.common.errors import Forbidden, NotFound, ValidationFailed
+from lms.common.errors import Forbidden, ValidationFailed
 from lms.common.types import utcnow
 from lms.curriculum.models import Subject, SubjectTeacher
 from lms.extensions import db

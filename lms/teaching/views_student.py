@@ -17,8 +17,8 @@ from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.extensions import db
 from lms.school.viewutils import attach_error
-from lms.teaching import attendance, limits, services
 from lms.teaching import announcements as ann
+from lms.teaching import attendance, limits, services
 from lms.teaching import enrollments as service
 from lms.teaching.forms import CheckInForm, JoinForm
 from lms.teaching.settings import letter_for
