@@ -407,13 +407,15 @@ class Factory:
     def meeting(self, course_session, *, starts_at=None, minutes: int = 60, code: str = "ABCD"):
         """A meeting (now, for an hour, by default)."""
         from datetime import timedelta
+        from zoneinfo import ZoneInfo
 
         from lms.common.types import utcnow
         from lms.teaching.models import CourseSessionMeeting
 
         starts_at = starts_at or utcnow() - timedelta(minutes=5)
         return self._save(CourseSessionMeeting(
-            course_session_id=course_session.id, meeting_date=starts_at.date(), starts_at=starts_at,
+            course_session_id=course_session.id, starts_at=starts_at,
+            meeting_date=starts_at.astimezone(ZoneInfo("Asia/Bangkok")).date(),  # the test school's timezone
             ends_at=starts_at + timedelta(minutes=minutes), checkin_code=code))
 
     def attendance(self, meeting, student, status: str = "PRESENT", source: str = "TEACHER"):
