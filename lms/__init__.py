@@ -36,6 +36,13 @@ BLUEPRINTS = [
     "lms.analytics.views:bp",
     "lms.communication.views_announcements:bp",
     "lms.communication.views_notifications:bp",
+    "lms.teaching.views_sessions:bp",
+    "lms.teaching.views_enrollments:bp",
+    "lms.teaching.views_announcements:bp",
+    "lms.teaching.views_attendance:bp",
+    "lms.teaching.views_student:bp",
+    "lms.api.views:bp",
+    "lms.api.views_tokens:bp",
 ]
 
 # Modules that plug into another domain's hooks (imported once the models are loaded).

@@ -1,5 +1,6 @@
 """Imports every model so that SQLAlchemy's metadata (and Alembic) sees the whole schema."""
 
+from lms.api.models import ApiToken  # noqa: F401
 from lms.audit.models import AuditLog  # noqa: F401
 from lms.auth.models import AccountToken, Invitation, LoginAttempt, User, UserSession  # noqa: F401
 from lms.communication.models import (  # noqa: F401
@@ -28,4 +29,12 @@ from lms.school.models import (  # noqa: F401
     PromotionMove,
     StudentProfile,
     TeacherAssignment,
+)
+from lms.teaching.models import (  # noqa: F401
+    CourseSession,
+    CourseSessionAnnouncement,
+    CourseSessionAttendance,
+    CourseSessionEnrollment,
+    CourseSessionMeeting,
+    CourseSessionSettings,
 )

@@ -26,4 +26,9 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("worker-heartbeat", "lms.jobs:record_worker_heartbeat", 60, inline=False),
     PeriodicJob("close-inactive-login-sessions", "lms.auth.jobs:close_inactive_login_sessions", 60),
     PeriodicJob("publish-due-announcements", "lms.communication.jobs:publish_due_announcements", 60),
+    PeriodicJob("expire-course-sessions", "lms.teaching.jobs:expire_course_sessions", 300),
+    PeriodicJob("course-session-expiry-reminders", "lms.teaching.jobs:send_expiry_reminders", 3600),
+    PeriodicJob("course-session-urgent-announcements", "lms.teaching.jobs:deliver_due_session_announcements", 60),
+    PeriodicJob("course-session-default-attendance", "lms.teaching.jobs:apply_default_attendance", 300),
+    PeriodicJob("course-session-absence-alerts", "lms.teaching.jobs:alert_parents_of_absences", 900),
 ]

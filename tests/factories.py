@@ -356,6 +356,74 @@ class Factory:
         return self._save(Notification(user_id=user.id, kind=kind, params=params, link=link,
                                        read_at=utcnow() if read else None))
 
+    # --- teaching sessions (issue 7) ----------------------------------------------------------
+
+    def course_session(self, teacher=None, subject=None, *, name: str | None = None, status: str = "PUBLISHED",
+                       code: str | None = None, start=None, end=None, max_students=None, deadline=None,
+                       **settings):
+        """A teaching session (published, from an hour ago for 30 days, by default) with its settings."""
+        from datetime import timedelta
+
+        from lms.common.types import utcnow
+        from lms.school.services import ensure_organization
+        from lms.teaching.codes import random_code
+        from lms.teaching.models import CourseSession, CourseSessionSettings
+
+        if teacher is None:
+            teacher = self.user(role=Role.TEACHER)
+        if subject is None:
+            subject = self.subject("P1", teachers=[teacher])
+        now = utcnow()
+        n = next(_seq)
+        with self.app.app_context():
+            org = ensure_organization()
+            course_session = CourseSession(
+                tenant_id=org.id, session_name=name or f"Session {n}", teacher_id=teacher.id, course_id=subject.id,
+                status=status, start_date=start or now - timedelta(hours=1), end_date=end or now + timedelta(days=30),
+                max_students=max_students, enrollment_deadline=deadline, session_code=code or random_code(),
+                created_by=teacher.id, published_at=now if status != "DRAFT" else None)
+            db.session.add(course_session)
+            db.session.flush()
+            db.session.add(CourseSessionSettings(tenant_id=org.id, course_session_id=course_session.id,
+                                                 created_by=teacher.id, **settings))
+            db.session.commit()
+            db.session.refresh(course_session)
+            db.session.expunge(course_session)
+            db.session.remove()
+        return course_session
+
+    def enrollment(self, course_session, student=None, *, status: str = "ENROLLED", **kwargs):
+        from lms.common.types import utcnow
+        from lms.teaching.models import CourseSessionEnrollment
+
+        if student is None:
+            student = self.student("P1/1")
+        now = utcnow()
+        return self._save(CourseSessionEnrollment(
+            tenant_id=course_session.tenant_id, course_session_id=course_session.id, student_id=student.id,
+            enrollment_status=status, approved_at=None if status == "PENDING" else now, enrolled_at=now,
+            created_by=student.id, **kwargs))
+
+    def meeting(self, course_session, *, starts_at=None, minutes: int = 60, code: str = "ABCD"):
+        """A meeting (now, for an hour, by default)."""
+        from datetime import timedelta
+        from zoneinfo import ZoneInfo
+
+        from lms.common.types import utcnow
+        from lms.teaching.models import CourseSessionMeeting
+
+        starts_at = starts_at or utcnow() - timedelta(minutes=5)
+        return self._save(CourseSessionMeeting(
+            course_session_id=course_session.id, starts_at=starts_at,
+            meeting_date=starts_at.astimezone(ZoneInfo("Asia/Bangkok")).date(),  # the test school's timezone
+            ends_at=starts_at + timedelta(minutes=minutes), checkin_code=code))
+
+    def attendance(self, meeting, student, status: str = "PRESENT", source: str = "TEACHER"):
+        from lms.teaching.models import CourseSessionAttendance
+
+        return self._save(CourseSessionAttendance(meeting_id=meeting.id, student_id=student.id, status=status,
+                                                  source=source))
+
 
 def png_bytes(size=(8, 6), color=(200, 30, 30), **save_options) -> bytes:
     """A small PNG made with Pillow."""
@@ -366,3 +434,4 @@ def png_bytes(size=(8, 6), color=(200, 30, 30), **save_options) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, "PNG", **save_options)
     return out.getvalue()
+

@@ -205,6 +205,72 @@ EXPECTED.update({
 })
 
 
+# Issue 7: teaching sessions and the JSON API.  The sample session is another teacher's PUBLISHED
+# session (with the sample student enrolled): teachers do not see it (404), students and parents may
+# not use the staff pages (403); an admin's empty POSTs answer the form's message (200), a redirect with
+# the message (303) or the business rule (422: it is published and has students).  Meeting,
+# announcement and token samples do not exist.  The API ignores cookies: 401 for everyone.
+STAFF_ONLY = _only({"TEACHER": {200}, "ADMIN": {200}})
+OTHERS_SESSION = _only({"TEACHER": {404}, "ADMIN": {200}})
+OTHERS_SESSION_ACT = _only({"TEACHER": {404}, "ADMIN": {303}})
+OTHERS_SESSION_RULE = _only({"TEACHER": {404}, "ADMIN": {422}})
+STUDENT_PAGE = _only({"STUDENT": {200}})
+STUDENT_MISSING = _only({"STUDENT": {404}})
+API_BEARER_ONLY = {role: {401} for role in ROLES}
+EXPECTED.update({
+    ("teaching_sessions.index", "GET"): STAFF_ONLY,
+    ("teaching_sessions.create", "GET"): STAFF_ONLY,
+    ("teaching_sessions.create", "POST"): STAFF_ONLY,
+    ("teaching_sessions.detail", "GET"): OTHERS_SESSION,
+    ("teaching_sessions.edit", "GET"): OTHERS_SESSION,
+    ("teaching_sessions.edit", "POST"): OTHERS_SESSION,
+    ("teaching_sessions.publish", "POST"): OTHERS_SESSION_RULE,
+    ("teaching_sessions.delete", "POST"): OTHERS_SESSION_RULE,
+    ("teaching_sessions.settings", "GET"): OTHERS_SESSION,
+    ("teaching_sessions.settings", "POST"): OTHERS_SESSION,
+    ("teaching_sessions.analytics_page", "GET"): OTHERS_SESSION,
+    ("teaching_enrollments.index", "GET"): OTHERS_SESSION,
+    ("teaching_enrollments.add", "POST"): OTHERS_SESSION,
+    ("teaching_enrollments.export", "GET"): OTHERS_SESSION,
+    ("teaching_enrollments.status", "POST"): OTHERS_SESSION_ACT,
+    ("teaching_enrollments.grade", "POST"): OTHERS_SESSION_ACT,
+    ("teaching_enrollments.content", "POST"): OTHERS_SESSION_ACT,
+    ("teaching_announcements.index", "GET"): OTHERS_SESSION,
+    ("teaching_announcements.index", "POST"): OTHERS_SESSION,
+    ("teaching_announcements.edit", "GET"): MANAGERS_MISSING,
+    ("teaching_announcements.edit", "POST"): MANAGERS_MISSING,
+    ("teaching_announcements.delete", "POST"): MANAGERS_MISSING,
+    ("teaching_attendance.index", "GET"): OTHERS_SESSION,
+    ("teaching_attendance.export", "GET"): OTHERS_SESSION,
+    ("teaching_attendance.create_meetings", "POST"): OTHERS_SESSION,
+    ("teaching_attendance.meeting", "GET"): MANAGERS_MISSING,
+    ("teaching_attendance.mark", "POST"): MANAGERS_MISSING,
+    ("teaching_attendance.delete_meeting", "POST"): MANAGERS_MISSING,
+    ("my_sessions.index", "GET"): STUDENT_PAGE,
+    ("my_sessions.join", "GET"): STUDENT_PAGE,
+    ("my_sessions.join", "POST"): STUDENT_PAGE,  # no code: the form's message
+    ("my_sessions.detail", "GET"): STUDENT_MISSING,  # not enrolled in the sample session
+    ("my_sessions.check_in", "POST"): STUDENT_MISSING,
+    ("my_sessions.drop", "POST"): STUDENT_MISSING,
+    ("api_tokens.index", "GET"): SIGNED_IN_PAGE,
+    ("api_tokens.create", "POST"): SIGNED_IN_PAGE,  # no name: the form's message
+    ("api_tokens.revoke", "POST"): SIGNED_IN_MISSING,
+    ("api.openapi_document", "GET"): EVERYONE,
+    ("api.issue_token", "POST"): {role: {400} for role in ROLES},  # no body
+})
+for _endpoint, _method in [
+    ("api.create_session", "POST"), ("api.list_sessions", "GET"), ("api.get_session", "GET"),
+    ("api.update_session", "PATCH"), ("api.publish_session", "PATCH"), ("api.delete_session", "DELETE"),
+    ("api.list_enrollments", "GET"), ("api.update_enrollment_status", "PATCH"), ("api.update_grade", "PATCH"),
+    ("api.create_announcement", "POST"), ("api.list_announcements", "GET"), ("api.update_announcement", "PATCH"),
+    ("api.delete_announcement", "DELETE"), ("api.get_settings", "GET"), ("api.put_settings", "PUT"),
+    ("api.join_session", "POST"), ("api.my_sessions", "GET"), ("api.my_session", "GET"),
+    ("api.drop_session", "DELETE"), ("api.my_announcements", "GET"), ("api.admin_sessions", "GET"),
+    ("api.admin_analytics", "GET"),
+]:
+    EXPECTED[(_endpoint, _method)] = API_BEARER_ONLY
+
+
 def _routes(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
@@ -253,6 +319,10 @@ def test_role_matrix_over_every_route(app, make, role):
         "part_id": nodes["Part"], "section_id": nodes["Section"], "kinds": "sections", "node_id": 999999,
         "resource_id": resource.id, "teacher_id": other_teacher.id,
     })
+    course_session = make.course_session(other_teacher, subject)
+    enrollment = make.enrollment(course_session, target)
+    samples.update({"session_id": course_session.id, "enrollment_id": enrollment.id, "meeting_id": 999999,
+                    "token_id": 999999})
     client = app.test_client()
     if role != ANON:
         AuthActions(client).login(make.user(role=role))

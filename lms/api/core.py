@@ -1,0 +1,193 @@
+"""The API blueprint: bearer authentication, the seed's envelopes, parameter parsing, route declarations.
+
+* Authentication is ``Authorization: Bearer <token>`` only — a short-lived JWT from
+  ``POST /api/v1/auth/token`` or a personal access token from ``/me``.  Cookies never authenticate
+  the API: ``before_request`` sets the request's user from the bearer token alone
+  (``g._login_user``), so ``@allow(...)`` works unchanged and a request with only a session cookie
+  answers 401.  CSRF does not apply (the blueprint is exempt: no cookie, no cross-site forgery).
+* Success bodies: ``{"success": true, "data": ..., "message"?, "pagination"?}``; errors come from
+  ``lms.common.errorpages`` (``success, statusCode, message, errorCode, details``) for the
+  ``lms.common.errors`` exceptions the services raise.
+* Every route is declared once with ``@operation(...)`` (method, path, schemas); the OpenAPI document
+  is built from those declarations (``lms.api.openapi``) and a test checks them against the URL map.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask import Blueprint, g, jsonify, make_response, request
+from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin
+
+from lms.common.errorpages import error_response
+from lms.common.errors import ValidationFailed
+from lms.extensions import csrf, db
+
+API_PREFIX = "/api/v1"
+bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
+csrf.exempt(bp)
+
+
+@bp.before_request
+def authenticate_bearer():
+    from lms.api.tokens import user_from_bearer
+    from lms.school.services import current_organization
+    from lms.teaching import limits
+
+    user, problem = user_from_bearer(request.headers.get("Authorization"))
+    g._login_user = user or AnonymousUserMixin()
+    if problem:
+        return error_response(401, problem, code="INVALID_TOKEN")
+    limits.hit("API_LIMIT_PER_TENANT", "tenant", current_organization().id or 0)
+    return None
+
+
+# --- declarations (for the OpenAPI document) -----------------------------------------------------
+
+OPERATIONS: list[dict] = []
+
+
+def operation(method: str, path: str, *, summary: str, tag: str, roles: str = "", body: str | None = None,
+              response: str | None = None, status: int = 200, query: tuple = (), errors: tuple = (),
+              public: bool = False, list_response: bool = False):
+    """Declare one route for the OpenAPI document (``path`` relative to /api/v1, ``{param}`` style)."""
+
+    def decorator(view):
+        OPERATIONS.append({"method": method.upper(), "path": path, "summary": summary, "tag": tag, "roles": roles,
+                           "body": body, "response": response, "status": status, "query": query,
+                           "errors": errors, "public": public, "list": list_response,
+                           "operation_id": view.__name__})
+        return view
+
+    return decorator
+
+
+# --- responses -------------------------------------------------------------------------------------
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z``."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def ok(data, message: str | None = None, status: int = 200):
+    body = {"success": True, "data": data}
+    if message:
+        body["message"] = message
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def no_content():
+    return make_response("", 204)
+
+
+@dataclass
+class Page:
+    page: int
+    limit: int
+    total: int
+    items: list = field(default_factory=list)
+
+    @property
+    def pagination(self) -> dict:
+        pages = math.ceil(self.total / self.limit) if self.total else 0
+        return {"page": self.page, "limit": self.limit, "total": self.total, "totalPages": pages,
+                "hasNext": self.page < pages, "hasPrev": self.page > 1}
+
+
+def paginate_query(stmt, page: int, limit: int, *, scalars: bool = True) -> Page:
+    from sqlalchemy import func, select
+
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    limited = stmt.limit(limit).offset((page - 1) * limit)
+    items = list(db.session.scalars(limited)) if scalars else list(db.session.execute(limited).all())
+    return Page(page, limit, total, items)
+
+
+def ok_list(page: Page, data: list, message: str | None = None):
+    body = {"success": True, "data": data, "pagination": page.pagination}
+    if message:
+        body["message"] = message
+    return jsonify(body)
+
+
+# --- request bodies and query parameters ------------------------------------------------------------
+
+
+def json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationFailed(_("The request body must be a JSON object"), field="body")
+    return data
+
+
+class Query:
+    """Query parameters, checked all at once: bad ones → 400 VALIDATION_ERROR listing each problem."""
+
+    def __init__(self):
+        self.args = request.args
+        self.errors: list[dict] = []
+
+    def _bad(self, name: str, reason: str):
+        self.errors.append({"field": name, "reason": reason})
+
+    def integer(self, name: str, default: int | None = None, *, minimum: int = 1,
+                maximum: int | None = None) -> int | None:
+        raw = self.args.get(name)
+        if raw in (None, ""):
+            return default
+        if not raw.isdigit() or int(raw) < minimum or (maximum is not None and int(raw) > maximum):
+            limits = f"{minimum}–{maximum}" if maximum is not None else f">= {minimum}"
+            self._bad(name, _("%(name)s must be an integer (%(limits)s)", name=name, limits=limits))
+            return default
+        return int(raw)
+
+    def page(self) -> int:
+        return self.integer("page", 1)
+
+    def limit(self, default: int) -> int:
+        return self.integer("limit", default, maximum=100)
+
+    def choice(self, name: str, choices, default: str = "") -> str:
+        raw = self.args.get(name)
+        if raw in (None, ""):
+            return default
+        if raw not in choices:
+            self._bad(name, _("%(name)s must be one of %(choices)s", name=name, choices=", ".join(choices)))
+            return default
+        return raw
+
+    def boolean(self, name: str) -> bool | None:
+        raw = self.args.get(name)
+        if raw in (None, ""):
+            return None
+        if raw.lower() not in ("true", "false", "1", "0"):
+            self._bad(name, _("%(name)s must be true or false", name=name))
+            return None
+        return raw.lower() in ("true", "1")
+
+    def date(self, name: str) -> datetime | None:
+        raw = self.args.get(name)
+        if raw in (None, ""):
+            return None
+        from lms.teaching.rules import parse_datetime
+
+        try:
+            return parse_datetime(raw, name, name)
+        except ValidationFailed:
+            self._bad(name, _("%(name)s must be a valid ISO 8601 date", name=name))
+            return None
+
+    def check(self) -> None:
+        if self.errors:
+            first = self.errors[0]
+            raise ValidationFailed(_("Validation error"),
+                                   details={"field": first["field"], "reason": first["reason"],
+                                            "errors": self.errors})

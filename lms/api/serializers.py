@@ -1,0 +1,116 @@
+"""Seed 000's field names for every object the API returns."""
+
+from __future__ import annotations
+
+from lms.api.core import iso
+from lms.teaching.settings import letter_for
+
+
+def session_full(s, enrolled_count: int | None = None) -> dict:
+    data = {
+        "course_session_id": s.id,
+        "session_name": s.session_name,
+        "session_description": s.session_description,
+        "teacher_id": s.teacher_id,
+        "course_id": s.course_id,
+        "course_session_status": s.status,
+        "start_date": iso(s.start_date),
+        "end_date": iso(s.end_date),
+        "max_students": s.max_students,
+        "enrollment_deadline": iso(s.enrollment_deadline),
+        "session_timezone": s.session_timezone,
+        "session_code": s.session_code,
+        "auto_expire_enabled": s.auto_expire_enabled,
+        "tenant_id": s.tenant_id,
+        "created_at": iso(s.created_at),
+        "updated_at": iso(s.updated_at),
+        "is_active": s.is_active,
+        "is_deleted": s.is_deleted,
+    }
+    if enrolled_count is not None:
+        data["enrolled_count"] = enrolled_count
+    return data
+
+
+def session_item(s, enrolled_count: int) -> dict:
+    return {
+        "course_session_id": s.id,
+        "session_name": s.session_name,
+        "course_session_status": s.status,
+        "start_date": iso(s.start_date),
+        "end_date": iso(s.end_date),
+        "session_code": s.session_code,
+        "enrolled_count": enrolled_count or 0,
+        "max_students": s.max_students,
+        "teacher_id": s.teacher_id,
+        "course_id": s.course_id,
+    }
+
+
+def published(s) -> dict:
+    return {"course_session_id": s.id, "course_session_status": s.status, "session_code": s.session_code,
+            "updated_at": iso(s.updated_at)}
+
+
+def enrollment(e, student=None, scale: dict | None = None) -> dict:
+    data = {
+        "course_session_enrollment_id": e.id,
+        "course_session_id": e.course_session_id,
+        "student_id": e.student_id,
+        "enrolled_at": iso(e.enrolled_at),
+        "enrollment_status": e.enrollment_status,
+        "completion_percentage": e.completion_percentage,
+        "final_grade": e.final_grade,
+        "letter_grade": letter_for(scale, e.final_grade),
+        "completion_date": iso(e.completion_date),
+        "dropped_at": iso(e.dropped_at),
+        "assigned_subject_id": e.assigned_subject_id,
+        "assigned_section_id": e.assigned_section_id,
+        "notes": e.notes,
+    }
+    if student is not None:
+        data["student"] = {"full_name": student.full_name, "email_address": student.email}
+    return data
+
+
+def joined(e) -> dict:
+    return {"course_session_enrollment_id": e.id, "course_session_id": e.course_session_id,
+            "student_id": e.student_id, "enrolled_at": iso(e.enrolled_at), "enrollment_status": e.enrollment_status}
+
+
+def student_session(s, e) -> dict:
+    return {"course_session_id": s.id, "session_name": s.session_name, "course_session_status": s.status,
+            "enrollment_status": e.enrollment_status, "completion_percentage": e.completion_percentage,
+            "start_date": iso(s.start_date), "end_date": iso(s.end_date)}
+
+
+def announcement(a) -> dict:
+    return {
+        "course_session_announcement_id": a.id,
+        "course_session_id": a.course_session_id,
+        "title": a.title,
+        "message": a.message,
+        "is_urgent": a.is_urgent,
+        "scheduled_for": iso(a.scheduled_for),
+        "expires_at": iso(a.expires_at),
+        "is_active": a.is_active,
+        "created_at": iso(a.created_at),
+        "updated_at": iso(a.updated_at),
+    }
+
+
+def settings(st) -> dict:
+    return {
+        "course_session_settings_id": st.id,
+        "course_session_id": st.course_session_id,
+        "allow_late_enrollment": st.allow_late_enrollment,
+        "require_approval_for_enrollment": st.require_approval_for_enrollment,
+        "allow_student_discussions": st.allow_student_discussions,
+        "send_reminder_emails": st.send_reminder_emails,
+        "reminder_days_before_expiry": st.reminder_days_before_expiry,
+        "grading_scale": st.grading_scale,
+        "attendance_tracking_enabled": st.attendance_tracking_enabled,
+        "allow_student_drop": st.allow_student_drop,
+        "attendance_points": st.points(),
+        "default_attendance_status": st.default_attendance_status,
+    }

@@ -1,0 +1,132 @@
+"""``/sessions/<id>/attendance``: meetings (weekly repetition), the marking sheet with the check-in code
+(one tap per student), reports per student and per meeting, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.auth.models import Role, User
+from lms.common.access import allow
+from lms.common.errors import DomainError
+from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.types import utcnow
+from lms.extensions import db
+from lms.school.services import local_today
+from lms.school.viewutils import attach_error
+from lms.teaching import attendance as service
+from lms.teaching import services
+from lms.teaching.forms import MeetingForm
+from lms.teaching.views_sessions import common_context, load
+
+bp = Blueprint("teaching_attendance", __name__)
+
+
+def _context(course_session, form=None, **extra) -> dict:
+    if form is None:
+        form = MeetingForm(formdata=None, meeting_date=local_today())
+    return common_context(course_session=course_session, form=form, report=service.report(course_session),
+                          tracking=services.settings_of(course_session).attendance_tracking_enabled, now=utcnow(),
+                          **extra)
+
+
+@bp.route("/sessions/<int:session_id>/attendance")
+@allow(Role.ADMIN, Role.TEACHER)
+def index(session_id: int):
+    course_session = load(session_id)
+    response = render("teaching/attendance.html", **_context(course_session))
+    db.session.commit()
+    return response
+
+
+@bp.route("/sessions/<int:session_id>/meetings", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def create_meetings(session_id: int):
+    course_session = load(session_id)
+    form = MeetingForm()
+    raw = request.form
+    try:
+        created = service.create_meetings(current_user, course_session, day=raw.get("meeting_date"),
+                                          start=raw.get("start_time"), end=raw.get("end_time"),
+                                          repeat_until=raw.get("repeat_until") or None)
+    except DomainError as err:
+        db.session.rollback()
+        attach_error(form, err)
+        return render_form_errors("teaching/attendance.html", "teaching/_meeting_form.html",
+                                  **_context(load(session_id), form))
+    db.session.commit()
+    flash(_("%(n)d meetings added.", n=len(created)) if len(created) > 1 else _("Meeting added."), "success")
+    return redirect_to(url_for("teaching_attendance.index", session_id=session_id))
+
+
+def _sheet_context(course_session, meeting, **extra) -> dict:
+    return common_context(course_session=course_session, meeting=meeting,
+                          students=service.enrolled_students(course_session),
+                          marks=service.marks_of_meeting(meeting), now=utcnow(),
+                          tracking=services.settings_of(course_session).attendance_tracking_enabled,
+                          statuses=service.STATUSES, **extra)
+
+
+@bp.route("/sessions/<int:session_id>/meetings/<int:meeting_id>")
+@allow(Role.ADMIN, Role.TEACHER)
+def meeting(session_id: int, meeting_id: int):
+    course_session = load(session_id)
+    found = service.get_meeting_for(current_user, course_session, meeting_id)
+    return render("teaching/meeting.html", "teaching/_meeting_sheet.html",
+                  **_sheet_context(course_session, found))
+
+
+@bp.route("/sessions/<int:session_id>/meetings/<int:meeting_id>/mark", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def mark(session_id: int, meeting_id: int):
+    course_session = load(session_id)
+    found = service.get_meeting_for(current_user, course_session, meeting_id)
+    student_id = request.form.get("student_id", "")
+    try:
+        service.mark(current_user, course_session, found, student_id, request.form.get("status"))
+    except DomainError as err:
+        db.session.rollback()
+        if not is_htmx():
+            flash(err.message, "error")
+            return redirect_to(url_for("teaching_attendance.meeting", session_id=session_id, meeting_id=meeting_id))
+        raise
+    db.session.commit()
+    if not is_htmx():
+        return redirect_to(url_for("teaching_attendance.meeting", session_id=session_id, meeting_id=meeting_id))
+    student = db.session.get(User, int(student_id))
+    return render("teaching/meeting.html", "teaching/_attendance_row.html",
+                  **_sheet_context(course_session, found, student=student))
+
+
+@bp.route("/sessions/<int:session_id>/meetings/<int:meeting_id>/delete", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def delete_meeting(session_id: int, meeting_id: int):
+    course_session = load(session_id)
+    found = service.get_meeting_for(current_user, course_session, meeting_id)
+    service.delete_meeting(current_user, course_session, found)
+    db.session.commit()
+    flash(_("Meeting deleted."), "success")
+    return redirect_to(url_for("teaching_attendance.index", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/attendance.csv")
+@allow(Role.ADMIN, Role.TEACHER)
+def export(session_id: int):
+    course_session = load(session_id)
+    data = service.report(course_session)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(["student", "email", *[f"{m.meeting_date.isoformat()} {m.starts_at.strftime('%H:%M')}Z"
+                                           for m in data["meetings"]],
+                     "present", "late", "excused", "absent", "points", "attendance_rate"])
+    for entry in data["students"]:
+        writer.writerow([entry.student.full_name, entry.student.email, *[m or "" for m in entry.marks],
+                         entry.counts.get("PRESENT", 0), entry.counts.get("LATE", 0), entry.counts.get("EXCUSED", 0),
+                         entry.counts.get("ABSENT", 0), entry.points, "" if entry.rate is None else entry.rate])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="session-{course_session.id}-attendance.csv"'})

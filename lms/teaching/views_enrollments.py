@@ -1,0 +1,168 @@
+"""``/sessions/<id>/enrollments``: the students of a teaching session — approve, reject, complete, drop,
+remove; grade and completion inline; each student's own content; add a student; CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.auth.models import Role, User
+from lms.common.access import allow
+from lms.common.errors import DomainError
+from lms.common.htmx import is_htmx, redirect_to, render
+from lms.common.pagination import paginate
+from lms.curriculum.models import Part, Section, Subject, Unit
+from lms.curriculum.services import visible_subjects
+from lms.extensions import db
+from lms.teaching import enrollments as service
+from lms.teaching import services
+from lms.teaching.settings import letter_for
+from lms.teaching.views_sessions import ENROLLMENT_LABELS, common_context, load
+
+bp = Blueprint("teaching_enrollments", __name__)
+
+ACTIONS = {  # current status → [(new status, button label)]
+    "PENDING": [("ENROLLED", "Approve"), ("DROPPED", "Reject")],
+    "ENROLLED": [("COMPLETED", "Completed"), ("DROPPED", "Dropped"), ("EXPELLED", "Remove")],
+}
+
+
+def _action_labels():
+    return {"ENROLLED": _("Approve"), "DROPPED": _("Drop"), "COMPLETED": _("Mark completed"),
+            "EXPELLED": _("Remove")}
+
+
+def _content_choices(enrollment_rows) -> tuple[list, dict]:
+    """Subjects the actor can see, and their sections (for the per-student content pickers; 2 queries)."""
+    subjects = list(db.session.scalars(visible_subjects(current_user).where(Subject.archived.is_(False))
+                                       .order_by(Subject.name, Subject.id)))
+    sections: dict[int, list] = {s.id: [] for s in subjects}
+    if subjects:
+        rows = db.session.execute(
+            select(Section.id, Section.title, Unit.subject_id).join(Part, Part.id == Section.part_id)
+            .join(Unit, Unit.id == Part.unit_id).where(Unit.subject_id.in_(list(sections)))
+            .order_by(Unit.position, Part.position, Section.position))
+        for section_id, title, subject_id in rows:
+            sections[subject_id].append((section_id, title))
+    return subjects, sections
+
+
+def _context(course_session, **extra) -> dict:
+    status = request.args.get("status", "")
+    status = status if status in ENROLLMENT_LABELS else ""
+    q = request.args.get("q", "").strip()[:100]
+    results = paginate(service.enrollment_list_query(course_session, status=status, q=q), per_page=50,
+                       scalars=False)
+    subjects, sections = _content_choices(results.items)
+    settings = services.settings_of(course_session)
+    return common_context(course_session=course_session, results=results, status_filter=status, q=q,
+                          actions=ACTIONS, action_labels=_action_labels(), subjects=subjects, sections=sections,
+                          section_titles={sid: t for rows in sections.values() for sid, t in rows},
+                          subject_names={s.id: s.name for s in subjects}, scale=settings.grading_scale,
+                          letter_for=letter_for, expired=services.is_expired(course_session), **extra)
+
+
+@bp.route("/sessions/<int:session_id>/enrollments")
+@allow(Role.ADMIN, Role.TEACHER)
+def index(session_id: int):
+    course_session = load(session_id)
+    response = render("teaching/enrollments.html", "teaching/_enrollments.html", **_context(course_session))
+    db.session.commit()
+    return response
+
+
+def _row(course_session, enrollment, *, error: str | None = None, status: int = 200):
+    student = db.session.get(User, enrollment.student_id)
+    ctx = _context(course_session, e=enrollment, student=student, row_error=error)
+    response = render("teaching/enrollments.html", "teaching/_enrollment_row.html", **ctx)
+    if error and is_htmx():
+        response.status_code = status
+    return response
+
+
+def _act(session_id: int, enrollment_id: int, action):
+    course_session = load(session_id)
+    enrollment = service.get_enrollment_for(current_user, course_session, enrollment_id)
+    try:
+        action(course_session, enrollment)
+    except DomainError as err:
+        db.session.rollback()
+        course_session = load(session_id)
+        enrollment = service.get_enrollment_for(current_user, course_session, enrollment_id)
+        if not is_htmx():
+            flash(err.message, "error")
+            return redirect_to(url_for("teaching_enrollments.index", session_id=session_id))
+        return _row(course_session, enrollment, error=err.message, status=err.status if err.status != 400 else 422)
+    db.session.commit()
+    if not is_htmx():
+        flash(_("Saved."), "success")
+        return redirect_to(url_for("teaching_enrollments.index", session_id=session_id))
+    return _row(course_session, enrollment)
+
+
+@bp.route("/sessions/<int:session_id>/enrollments/<int:enrollment_id>/status", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def status(session_id: int, enrollment_id: int):
+    wanted = request.form.get("enrollment_status")
+    return _act(session_id, enrollment_id,
+                lambda s, e: service.change_status(current_user, s, e, wanted))
+
+
+@bp.route("/sessions/<int:session_id>/enrollments/<int:enrollment_id>/grade", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def grade(session_id: int, enrollment_id: int):
+    data = {"completion_percentage": request.form.get("completion_percentage"),
+            "final_grade": request.form.get("final_grade") or None}
+    return _act(session_id, enrollment_id, lambda s, e: service.set_grade(current_user, s, e, data))
+
+
+@bp.route("/sessions/<int:session_id>/enrollments/<int:enrollment_id>/content", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def content(session_id: int, enrollment_id: int):
+    form = request.form
+    return _act(session_id, enrollment_id, lambda s, e: service.assign_content(
+        current_user, s, e, subject_id=form.get("subject_id") or None, section_id=form.get("section_id") or None,
+        notes=form.get("notes", "")))
+
+
+@bp.route("/sessions/<int:session_id>/enrollments/add", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def add(session_id: int):
+    course_session = load(session_id)
+    try:
+        service.add_student(current_user, course_session, request.form.get("student", ""))
+    except DomainError as err:
+        db.session.rollback()
+        course_session = load(session_id)
+        response = render("teaching/enrollments.html", "teaching/_enrollments.html",
+                          **_context(course_session, add_error=err.message, add_value=request.form.get("student", "")))
+        if is_htmx():
+            response.status_code = 422
+        return response
+    db.session.commit()
+    flash(_("%(email)s was added to the session.", email=request.form.get("student", "").strip()), "success")
+    return redirect_to(url_for("teaching_enrollments.index", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/enrollments.csv")
+@allow(Role.ADMIN, Role.TEACHER)
+def export(session_id: int):
+    course_session = load(session_id)
+    scale = services.settings_of(course_session).grading_scale
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel reads UTF-8 (Thai) with a BOM
+    writer = csv.writer(out)
+    writer.writerow(["student", "email", "status", "enrolled_at", "completion_percentage", "final_grade",
+                     "letter_grade"])
+    for e, student in db.session.execute(service.enrollment_list_query(course_session)):
+        writer.writerow([student.full_name, student.email, e.enrollment_status, e.enrolled_at.isoformat(),
+                         e.completion_percentage, "" if e.final_grade is None else e.final_grade,
+                         letter_for(scale, e.final_grade) or ""])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="session-{course_session.id}-students.csv"'})
+

@@ -1,0 +1,229 @@
+"""Teachers' and admins' teaching-session pages: the list, new, overview, edit, publish, delete,
+settings and analytics.  Another teacher's session is not visible (404)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.auth.models import Role
+from lms.common.access import allow
+from lms.common.errors import DomainError
+from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.navigation import nav_item
+from lms.common.pagination import paginate
+from lms.communication.forms import to_local
+from lms.extensions import db
+from lms.school.forms import choices
+from lms.school.viewutils import arg_int, attach_error
+from lms.teaching import analytics, codes, services
+from lms.teaching import settings as settings_service
+from lms.teaching.forms import SessionForm, SettingsForm, scale_text
+from lms.teaching.models import AttendanceStatus, CourseSessionStatus
+
+bp = Blueprint("teaching_sessions", __name__)
+
+nav_item("teaching_sessions.index", _l("Teaching sessions"), Role.ADMIN, Role.TEACHER, order=35)
+
+STATUS_LABELS = {"DRAFT": _l("Draft"), "PUBLISHED": _l("Published"), "EXPIRED": _l("Expired")}
+ENROLLMENT_LABELS = {"PENDING": _l("Waiting for approval"), "ENROLLED": _l("Enrolled"), "DROPPED": _l("Dropped"),
+                     "COMPLETED": _l("Completed"), "EXPELLED": _l("Removed")}
+ATTENDANCE_LABELS = {"PRESENT": _l("Present"), "LATE": _l("Late"), "EXCUSED": _l("Excused"),
+                     "ABSENT": _l("Absent")}
+SORTS = {"newest": ("created_at", "desc"), "start": ("start_date", "asc"), "start_desc": ("start_date", "desc"),
+         "end": ("end_date", "asc"), "name": ("session_name", "asc")}
+
+
+def common_context(**extra) -> dict:
+    return {"status_labels": STATUS_LABELS, "enrollment_labels": ENROLLMENT_LABELS,
+            "attendance_labels": ATTENDANCE_LABELS, "spaced": codes.spaced, **extra}
+
+
+def load(session_id: int):
+    return services.get_session_for(current_user, session_id)
+
+
+@bp.route("/sessions")
+@allow(Role.ADMIN, Role.TEACHER)
+def index():
+    status = request.args.get("status", "")
+    status = status if status in STATUS_LABELS else ""
+    sort = request.args.get("sort", "newest")
+    sort = sort if sort in SORTS else "newest"
+    q = request.args.get("q", "").strip()[:100]
+    course_id = arg_int("course")
+    teacher_id = arg_int("teacher") if current_user.is_admin else None
+    sort_by, sort_order = SORTS[sort]
+    stmt = services.session_list_query(current_user, status=status, course_id=course_id, teacher_id=teacher_id,
+                                       q=q, sort_by=sort_by, sort_order=sort_order)
+    results = paginate(stmt, per_page=20, scalars=False)
+    sessions = [row[0] for row in results.items]
+    names = services.names_for(sessions)
+    return render("teaching/sessions.html", "teaching/_session_list.html", **common_context(
+        results=results, names=names, status_filter=status, sort=sort, q=q, course_filter=course_id,
+        teacher_filter=teacher_id, courses=services.courses_for(current_user),
+        teachers=services.teachers() if current_user.is_admin else []))
+
+
+def _form_choices(form: SessionForm, *, teacher_id: int | None = None) -> None:
+    if current_user.is_admin:
+        form.teacher_id.choices = choices([("", _("— choose a teacher —"))] + [
+            (t.id, t.full_name) for t in services.teachers()])
+    else:
+        form.teacher_id.choices = []
+    form.course_id.choices = choices([("", _("— choose a course —"))] + [
+        (c.id, c.name) for c in services.courses_for(current_user, teacher_id)])
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def create():
+    form = SessionForm()
+    _form_choices(form, teacher_id=form.teacher_id.data if request.method == "POST" else None)
+    if request.method == "POST":
+        try:
+            course_session = services.create_session(current_user, form.to_data())
+        except DomainError as err:
+            db.session.rollback()
+            attach_error(form, err)
+            return render_form_errors("teaching/session_form.html", "teaching/_session_form.html",
+                                      **common_context(form=form, course_session=None))
+        db.session.commit()
+        flash(_("Teaching session created. Its join code is %(code)s.", code=course_session.session_code), "success")
+        return redirect_to(url_for("teaching_sessions.detail", session_id=course_session.id))
+    return render("teaching/session_form.html", "teaching/_session_form.html",
+                  **common_context(form=form, course_session=None))
+
+
+@bp.route("/sessions/<int:session_id>")
+@allow(Role.ADMIN, Role.TEACHER)
+def detail(session_id: int):
+    course_session = load(session_id)
+    counts = services.enrolled_counts([course_session.id])[course_session.id]
+    from lms.teaching import attendance
+    from lms.teaching.announcements import announcements_query
+
+    latest = db.session.scalars(announcements_query(course_session).limit(3)).all()
+    return render("teaching/session.html", **common_context(
+        course_session=course_session, names=services.names_for([course_session]), counts=counts,
+        seats=services.seats_taken(course_session.id), announcements=latest,
+        current_meeting=attendance.current_meeting(course_session),
+        expired=services.is_expired(course_session)))
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def edit(session_id: int):
+    course_session = load(session_id)
+    published = course_session.status != CourseSessionStatus.DRAFT
+    if request.method == "GET":
+        form = SessionForm(formdata=None, obj=course_session)
+        for name in ("start_date", "end_date", "enrollment_deadline"):
+            form[name].data = to_local(getattr(course_session, name))
+    else:
+        form = SessionForm()
+    _form_choices(form, teacher_id=course_session.teacher_id)
+    if request.method == "POST":
+        data = form.to_data(editing_published=published)
+        data.pop("course_session_status", None)
+        try:
+            services.update_session(current_user, course_session, data)
+        except DomainError as err:
+            db.session.rollback()
+            attach_error(form, err)
+            course_session = load(session_id)
+            return render_form_errors("teaching/session_form.html", "teaching/_session_form.html",
+                                      **common_context(form=form, course_session=course_session))
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect_to(url_for("teaching_sessions.detail", session_id=course_session.id))
+    return render("teaching/session_form.html", "teaching/_session_form.html",
+                  **common_context(form=form, course_session=course_session))
+
+
+@bp.route("/sessions/<int:session_id>/publish", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def publish(session_id: int):
+    course_session = load(session_id)
+    services.publish_session(current_user, course_session)
+    db.session.commit()
+    flash(_("Published: students can join with the code %(code)s.", code=course_session.session_code), "success")
+    return redirect_to(url_for("teaching_sessions.detail", session_id=course_session.id))
+
+
+@bp.route("/sessions/<int:session_id>/delete", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def delete(session_id: int):
+    course_session = load(session_id)
+    name = course_session.session_name
+    services.delete_session(current_user, course_session)
+    db.session.commit()
+    flash(_("“%(name)s” was deleted.", name=name), "success")
+    return redirect_to(url_for("teaching_sessions.index"))
+
+
+def _settings_form(found, formdata=None) -> SettingsForm:
+    if formdata is None:
+        form = SettingsForm(formdata=None, obj=found)
+        form.grading_scale.data = scale_text(found.grading_scale)
+    else:
+        form = SettingsForm(formdata=formdata)
+    form.default_attendance_status.choices = choices([(s.value, ATTENDANCE_LABELS[s.value]) for s in AttendanceStatus])
+    return form
+
+
+@bp.route("/sessions/<int:session_id>/settings", methods=["GET", "POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def settings(session_id: int):
+    course_session = load(session_id)
+    found = services.settings_of(course_session)
+    if request.method == "POST":
+        form = _settings_form(found, request.form)
+        try:
+            settings_service.update_settings(current_user, course_session, form.to_data())
+        except DomainError as err:
+            db.session.rollback()
+            attach_error(form, err)
+            return render_form_errors("teaching/settings.html", "teaching/_settings_form.html",
+                                      **common_context(form=form, course_session=load(session_id)))
+        db.session.commit()
+        flash(_("Settings saved."), "success")
+        return redirect_to(url_for("teaching_sessions.settings", session_id=session_id))
+    db.session.commit()  # settings_of may have created the row
+    return render("teaching/settings.html", "teaching/_settings_form.html",
+                  **common_context(form=_settings_form(found), course_session=course_session))
+
+
+@bp.route("/sessions/<int:session_id>/analytics")
+@allow(Role.ADMIN, Role.TEACHER)
+def analytics_page(session_id: int):
+    course_session = load(session_id)
+    figures = analytics.session_analytics(course_session)
+    peak = max((d["enrollments"] for d in figures["enrollment_timeline"]), default=0)
+    return render("teaching/analytics.html", **common_context(course_session=course_session, figures=figures,
+                                                              peak=peak))
+
+
+@bp.app_template_global("teaching_today_for_classroom")
+def teaching_today_for_classroom(classroom) -> list:
+    """Today's meetings of teaching sessions with students of ``classroom`` (one query), for its page."""
+    from sqlalchemy import func, select
+
+    from lms.school.models import ClassroomMembership, MembershipStatus
+    from lms.school.services import local_today
+    from lms.teaching.models import CourseSession, CourseSessionEnrollment, CourseSessionMeeting
+
+    meeting, enrollment = CourseSessionMeeting, CourseSessionEnrollment
+    rows = db.session.execute(
+        select(meeting, CourseSession.session_name, func.count(enrollment.student_id.distinct()))
+        .join(CourseSession, CourseSession.id == meeting.course_session_id)
+        .join(enrollment, enrollment.course_session_id == CourseSession.id)
+        .join(ClassroomMembership, ClassroomMembership.student_id == enrollment.student_id)
+        .where(ClassroomMembership.classroom_id == classroom.id,
+               ClassroomMembership.status == MembershipStatus.ACTIVE,
+               enrollment.enrollment_status == "ENROLLED", CourseSession.is_deleted.is_(False),
+               meeting.meeting_date == local_today())
+        .group_by(meeting.id, CourseSession.session_name).order_by(meeting.starts_at)).all()
+    return [(m, name, count) for m, name, count in rows]

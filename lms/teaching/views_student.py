@@ -1,0 +1,124 @@
+"""Students' pages (phones first): my teaching sessions, join with a code, a session (announcements, my
+content, my attendance, check in, leave)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.auth.models import Role
+from lms.common.access import allow
+from lms.common.errors import DomainError
+from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.markdown import render_markdown
+from lms.common.navigation import nav_item
+from lms.common.pagination import paginate
+from lms.extensions import db
+from lms.school.viewutils import attach_error
+from lms.teaching import announcements as ann
+from lms.teaching import attendance, limits, services
+from lms.teaching import enrollments as service
+from lms.teaching.forms import CheckInForm, JoinForm
+from lms.teaching.settings import letter_for
+from lms.teaching.views_sessions import common_context
+
+bp = Blueprint("my_sessions", __name__)
+
+nav_item("my_sessions.index", _l("My sessions"), Role.STUDENT, order=35)
+
+
+@bp.route("/my/sessions")
+@allow(Role.STUDENT)
+def index():
+    results = paginate(service.student_sessions_query(current_user), per_page=20, scalars=False)
+    names = services.names_for([s for s, _e in results.items])
+    return render("teaching/my_sessions.html", **common_context(results=results, names=names))
+
+
+@bp.route("/my/sessions/join", methods=["GET", "POST"])
+@allow(Role.STUDENT)
+def join():
+    form = JoinForm(formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        try:
+            enrollment = service.join_by_code(current_user, form.session_code.data)
+        except DomainError as err:
+            db.session.rollback()
+            if err.code == "ALREADY_ENROLLED":
+                err.field = "session_code"
+            attach_error(form, err if getattr(err, "field", None) else _as_field(err))
+            return render_form_errors("teaching/join.html", "teaching/_join_form.html", **common_context(form=form))
+        db.session.commit()
+        if enrollment.enrollment_status == "PENDING":
+            flash(_("Request sent: the teacher will approve it."), "success")
+        else:
+            flash(_("You joined the session."), "success")
+        return redirect_to(url_for("my_sessions.detail", session_id=enrollment.course_session_id))
+    return render("teaching/join.html", "teaching/_join_form.html", **common_context(form=form))
+
+
+def _as_field(err: DomainError) -> DomainError:
+    err.field = "session_code"
+    return err
+
+
+def _detail_context(course_session, enrollment, **extra) -> dict:
+    from lms.curriculum.models import Section, Subject
+
+    settings = services.settings_of(course_session)
+    announcements = list(db.session.scalars(ann.announcements_query(course_session, live_only=True).limit(20)))
+    return common_context(
+        course_session=course_session, enrollment=enrollment, names=services.names_for([course_session]),
+        announcements=announcements, render_markdown=render_markdown, settings=settings,
+        letter=letter_for(settings.grading_scale, enrollment.final_grade),
+        subject=db.session.get(Subject, enrollment.assigned_subject_id) if enrollment.assigned_subject_id else None,
+        section=db.session.get(Section, enrollment.assigned_section_id) if enrollment.assigned_section_id else None,
+        my_attendance=attendance.my_attendance(current_user, course_session) if settings.attendance_tracking_enabled
+        else [], current_meeting=attendance.current_meeting(course_session)
+        if settings.attendance_tracking_enabled else None,
+        checkin_form=extra.pop("checkin_form", None) or CheckInForm(formdata=None), **extra)
+
+
+@bp.route("/my/sessions/<int:session_id>")
+@allow(Role.STUDENT)
+def detail(session_id: int):
+    course_session, enrollment = service.get_student_session(current_user, session_id)
+    response = render("teaching/my_session.html", **_detail_context(course_session, enrollment))
+    db.session.commit()
+    return response
+
+
+@bp.route("/my/sessions/<int:session_id>/check-in", methods=["POST"])
+@allow(Role.STUDENT)
+def check_in(session_id: int):
+    course_session, enrollment = service.get_student_session(current_user, session_id)
+    form = CheckInForm(formdata=request.form)
+    try:
+        limits.hit("TEACHING_CHECKIN_LIMIT_PER_STUDENT", current_user.id)
+        mark = attendance.check_in(current_user, course_session, form.code.data)
+    except DomainError as err:
+        db.session.rollback()
+        course_session, enrollment = service.get_student_session(current_user, session_id)
+        err.field = "code"
+        attach_error(form, err)
+        return render_form_errors("teaching/my_session.html", "teaching/_checkin.html",
+                                  **_detail_context(course_session, enrollment, checkin_form=form))
+    db.session.commit()
+    message = _("You are checked in.") if mark.status == "PRESENT" else _("You are checked in (late).")
+    if is_htmx():
+        return render("teaching/my_session.html", "teaching/_checkin.html",
+                      **_detail_context(course_session, enrollment, checked_in=message))
+    flash(message, "success")
+    return redirect_to(url_for("my_sessions.detail", session_id=session_id))
+
+
+@bp.route("/my/sessions/<int:session_id>/drop", methods=["POST"])
+@allow(Role.STUDENT)
+def drop(session_id: int):
+    course_session, _enrollment = service.get_student_session(current_user, session_id)
+    service.drop(current_user, course_session)
+    db.session.commit()
+    flash(_("You left “%(name)s”.", name=course_session.session_name), "success")
+    return redirect_to(url_for("my_sessions.index"))
