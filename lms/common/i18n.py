@@ -9,6 +9,7 @@ from flask_babel import (
     format_time,
     format_timedelta,
     get_locale,
+    get_translations,
     to_user_timezone,
 )
 from flask_login import current_user
@@ -102,9 +103,38 @@ def timeago_filter(value):
     return format_timedelta(value - utcnow(), add_direction=True, threshold=0.9)
 
 
+class FormTranslations:
+    """WTForms' built-in messages ("This field is required.") from the LMS catalogs, in the
+    reader's language.  WTForms formats the result itself (``%(min)d``), so no formatting here."""
+
+    def gettext(self, string):
+        return get_translations().gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return get_translations().ngettext(singular, plural, n)
+
+
+FORM_TRANSLATIONS = FormTranslations()
+
+
+def install_form_translations() -> None:
+    """Every ``FlaskForm`` (all domains) translates WTForms' messages with our catalogs: WTForms
+    has no Thai catalog of its own, so they are extracted from ``lms/common/wtforms_messages.py``."""
+    from flask_wtf import FlaskForm
+
+    def get_translations(self, form):
+        return FORM_TRANSLATIONS
+
+    FlaskForm.Meta.get_translations = get_translations
+
+
 def init_app(app) -> None:
+    install_form_translations()
     app.jinja_env.filters["datetime"] = dt_filter
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["time"] = time_filter
     app.jinja_env.filters["timeago"] = timeago_filter
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
+    from lms.common import labels
+
+    labels.init_app(app)

@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from lms.auth import hooks
 from lms.auth.models import Role, User, normalise_email
 from lms.common.errors import ValidationFailed
+from lms.common.labels import classroom_label
 from lms.extensions import db
 from lms.school import people, services
 from lms.school.models import Classroom, StudentProfile
@@ -93,7 +94,7 @@ def check_grants(actor, role: str, grants: dict) -> None:
         if classroom is None:
             raise ValidationFailed(_("Choose one of your classrooms."), field="classroom_id")
         if classroom.archived:
-            raise ValidationFailed(_("%(name)s is archived; choose a current classroom.", name=classroom.name),
+            raise ValidationFailed(_("%(name)s is archived; choose a current classroom.", name=classroom_label(classroom)),
                                    field="classroom_id")
     if student_ids:
         visible = set(db.session.scalars(
@@ -121,7 +122,7 @@ def apply_grants(invitation, user: User) -> None:
 def describe(grants: dict) -> str | None:
     if grants.get("classroom_id"):
         classroom = db.session.get(Classroom, grants["classroom_id"])
-        return classroom.name if classroom is not None else None
+        return classroom_label(classroom) if classroom is not None else None
     if grants.get("student_ids"):
         names = db.session.scalars(select(User.full_name).where(User.id.in_(grants["student_ids"]))
                                    .order_by(User.full_name))
