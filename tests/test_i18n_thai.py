@@ -110,7 +110,7 @@ def test_thai_student_home_section_and_404_pages_have_no_english(client, thai_st
     section = client.get(f"/sections/{section_id}")
     assert section.status_code == 200
     text = section.get_data(as_text=True)
-    assert "ทำเครื่องหมายว่าเรียนจบแล้ว" in text
+    assert "บันทึกว่าเรียนจบแล้ว" in text
     assert english_words(text, allowed) == []
 
     subjects = client.get("/subjects").get_data(as_text=True)
@@ -183,7 +183,7 @@ def test_buddhist_era_in_every_format_and_only_for_thai_readers(app, make):
 def test_level_and_classroom_labels(app):
     from flask_babel import force_locale
 
-    from lms.common.labels import classroom_label, label, level_label, level_name
+    from lms.common.labels import classroom_label, label, level_code_of, level_label, level_name
     from lms.school.models import Level
 
     with app.test_request_context("/"):
@@ -196,6 +196,9 @@ def test_level_and_classroom_labels(app):
             assert label("student_status", "ACTIVE") == "กำลังศึกษา"
             assert label("role", "PARENT") == "ผู้ปกครอง"
             assert label("role", "SOMETHING_NEW") == "SOMETHING_NEW"
+        # What a reader types back (imports, bulk invitations) becomes the stored code again.
+        assert level_code_of("ป.1") == "P1" and level_code_of("ม.6") == "M6" and level_code_of("m2") == "M2"
+        assert level_code_of("EP1") == "EP1"
         with force_locale("en"):
             assert level_label("P1") == "P1" and classroom_label("P4/2") == "P4/2"
             assert level_name(Level(code="M1", name="Mathayom 1")) == "Mathayom 1"
@@ -215,6 +218,15 @@ def test_thai_school_pages_show_thai_level_classroom_and_status_names(client, as
     assert db.get(Classroom, room.id).name == "P4/2"  # stored values stay English codes
     assert db.scalar(select(StudentProfile.status).where(StudentProfile.student_number == "T-9")) == "ACTIVE"
     assert db.get(User, admin.id).locale == "th"
+
+
+def test_a_thai_bulk_invitation_may_name_the_classroom_in_thai(client, as_role, make):
+    make.classroom("P1/1")
+    as_role("ADMIN")
+    client.post("/language", data={"locale": "th", "next": "/"})
+    response = client.post("/admin/invitations/bulk", data={"text": "kid@example.org, เด็กชายต้น, STUDENT, ป.1/1"})
+    page = response.get_data(as_text=True)
+    assert "ไม่รู้จักห้องเรียน" not in page and "ส่งคำเชิญ 1 รายการ" in page
 
 
 # --- CSV exports -------------------------------------------------------------------------------------
@@ -245,7 +257,7 @@ def test_every_csv_export_opens_as_utf8_with_a_bom_and_thai_headers(client, as_r
     assert students[1][:2] == ["S-1", "สมชาย ใจดี"] and students[1][3:] == ["ป.1/1", "", "กำลังศึกษา"]
 
     overview = _csv(client.get(f"/analytics/export.csv?{span}"))
-    assert overview[0] == ["วันที่", "ผู้ใช้ที่เข้าใช้งาน", "การเข้าสู่ระบบ", "นาทีที่ออนไลน์"]
+    assert overview[0] == ["วันที่", "ผู้ใช้ที่เข้าใช้งาน", "จำนวนการเข้าสู่ระบบ", "นาทีที่ออนไลน์"]
     logins = _csv(client.get(f"/analytics/logins.csv?{span}"))
     assert logins[0][:3] == ["ชื่อ", "อีเมล", "บทบาท"] and logins[1][2] == "นักเรียน"
     person = _csv(client.get(f"/analytics/users/{student.id}/export.csv?{span}"))

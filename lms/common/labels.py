@@ -103,6 +103,25 @@ def classroom_label(classroom) -> str:
     return f"{level_label(code)}/{number}"
 
 
+def level_code_of(text: str) -> str:
+    """The stored code of a level as a reader may write it: "ป.1" → "P1" (in any language);
+    anything else comes back upper-cased, as codes are stored."""
+    from flask_babel import force_locale
+
+    from lms.common.i18n import SUPPORTED_LOCALES
+
+    text = (text or "").strip().replace(" ", "")
+    match = re.match(r"^(.*?)(\d{1,2})$", text)
+    if match:
+        number = int(match.group(2))
+        for locale in SUPPORTED_LOCALES:
+            with force_locale(locale):
+                for stage in "PMK":
+                    if _short(stage, number).replace(" ", "").casefold() == text.casefold():
+                        return f"{stage}{number}"
+    return text.upper()
+
+
 def classroom_names(classroom) -> set[str]:
     """Every way a reader may write a classroom's name (code form and each language's label),
     upper-cased without spaces: what an import file may contain."""
