@@ -31,6 +31,22 @@ RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
 TEST_PASSWORD = "correct-horse-battery"  # noqa: S105
 
 
+def pytest_sessionstart(session):
+    """Compile the translation catalogs when a .po is newer than its .mo (pages read the .mo)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parent.parent / "lms" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with open(po, "rb") as source:
+                catalog = read_po(source)
+            with open(mo, "wb") as target:
+                write_mo(target, catalog)
+
+
 def pytest_report_header(config):
     return [
         f"lms database: {'PostgreSQL ' + TEST_DATABASE_URL if TEST_DATABASE_URL else 'SQLite'}",

@@ -60,7 +60,7 @@ def test_student_list_query_count_does_not_grow(client, as_role, make, count_que
     assert everyone.count == counts[0]
 
 
-def test_export_is_the_filtered_list_in_the_import_format(client, as_role, make):
+def test_export_is_the_filtered_list_with_the_import_s_columns(client, as_role, make):
     p1 = make.classroom("P1/1")
     make.student(p1, full_name="สมชาย ใจดี", number="T-1")
     make.student("P2/1", full_name="Other Student", number="T-2")
@@ -71,8 +71,8 @@ def test_export_is_the_filtered_list_in_the_import_format(client, as_role, make)
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0] == ["student_number", "full_name", "email", "classroom", "date_of_birth", "status"]
-    assert [r[:2] + [r[3], r[5]] for r in rows[1:]] == [["T-1", "สมชาย ใจดี", "P1/1", "ACTIVE"]]
+    assert rows[0] == ["Student number", "Full name", "Email", "Classroom", "Date of birth", "Status"]
+    assert [r[:2] + [r[3], r[5]] for r in rows[1:]] == [["T-1", "สมชาย ใจดี", "P1/1", "Active"]]
 
 
 def test_admin_creates_a_student_in_a_classroom(client, as_role, make, db):

@@ -16,14 +16,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.analytics import charts, services
-from lms.analytics.csvexport import csv_response
 from lms.analytics.localtime import zone
-from lms.auth.invitations import ROLE_LABELS as ROLE_NAMES
+from lms.auth.labels import END_REASON, ROLE_PLURAL
+from lms.auth.labels import ROLE as ROLE_NAMES
 from lms.auth.login_sessions import describe_device
 from lms.auth.models import ROLE_VALUES, Role, User, UserSession
 from lms.common.access import SIGNED_IN, allow
+from lms.common.csvexport import csv_response
 from lms.common.errors import NotFound
 from lms.common.htmx import redirect_to, render
+from lms.common.labels import label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.common.ratelimit import config_limit
@@ -34,9 +36,8 @@ bp = Blueprint("analytics", __name__)
 
 nav_item("analytics.overview", _l("Analytics"), Role.ADMIN, Role.TEACHER, Role.PARENT, order=60)
 
-ROLE_LABELS = {"ADMIN": _l("Administrators"), "TEACHER": _l("Teachers"), "STUDENT": _l("Students"),
-               "PARENT": _l("Parents")}
-END_REASON_LABELS = {"LOGOUT": _l("Signed out"), "EXPIRED": _l("Timed out"), "REVOKED": _l("Signed out remotely")}
+ROLE_LABELS = ROLE_PLURAL
+END_REASON_LABELS = END_REASON
 
 
 @bp.app_template_filter("online_time")
@@ -146,8 +147,8 @@ def logins_csv():
     def rows():  # plain columns, read in batches: an export of 100,000 rows stays quick
         for name, email, role, started, active, ended, seconds, agent, reason, ip in db.session.execute(
                 stmt.with_only_columns(*columns).execution_options(yield_per=2000)):
-            yield [name, email, role, _local(started), _local(active), _local(ended), services.minutes(seconds),
-                   device(agent), reason or ""] + ([ip or ""] if show_ip else [])
+            yield [name, email, label("role", role), _local(started), _local(active), _local(ended),
+                   services.minutes(seconds), device(agent), label("end_reason", reason)] + ([ip or ""] if show_ip else [])
 
     return csv_response(f"login-sessions-{rng.start}-{rng.end}.csv", header, rows())
 
@@ -182,7 +183,7 @@ def user_csv(user_id: int):
     header = [_("Started"), _("Last active"), _("Ended"), _("Minutes"), _("Device"), _("End reason")] + (
         [_("IP address")] if show_ip else [])
     rows = ([_local(s.started_at), _local(s.last_active_at), _local(s.ended_at), services.minutes(seconds),
-             describe_device(s.user_agent), s.end_reason or ""] + ([s.ip or ""] if show_ip else [])
+             describe_device(s.user_agent), label("end_reason", s.end_reason)] + ([s.ip or ""] if show_ip else [])
             for s, seconds in db.session.execute(services.user_sessions_query(person, rng)))
     return csv_response(f"login-sessions-{person.id}-{rng.start}-{rng.end}.csv", header, rows)
 

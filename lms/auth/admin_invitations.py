@@ -10,10 +10,12 @@ from flask_login import current_user
 
 from lms.auth import hooks, invitations
 from lms.auth.forms import ROLE_CHOICES, BulkInviteForm, InviteForm, add_error, select_choices
+from lms.auth.labels import INVITATION_STATUS
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import ValidationFailed
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.common.ratelimit import config_limit
@@ -23,9 +25,8 @@ bp = Blueprint("invitations", __name__)
 nav_item("invitations.index", _l("Invitations"), Role.ADMIN, order=81)
 nav_item("invitations.mine", _l("Invitations"), Role.TEACHER, order=81)
 
-STATUS_CHOICES = [("", _l("Any status")), ("PENDING", _l("Pending")), ("ACCEPTED", _l("Accepted")),
-                  ("EXPIRED", _l("Expired")), ("REVOKED", _l("Revoked"))]
-STATUS_LABELS = dict(STATUS_CHOICES[1:])
+STATUS_CHOICES = [("", _l("Any status")), *INVITATION_STATUS.items()]
+STATUS_LABELS = INVITATION_STATUS
 
 
 def _scope() -> dict:
@@ -42,7 +43,7 @@ def _invite_form(**kwargs) -> InviteForm:
     allowed = invitations.invitable_roles(current_user)
     form.role.choices = select_choices((value, label) for value, label in ROLE_CHOICES if value in allowed)
     blank = [] if current_user.is_teacher else [("", _("No classroom yet"))]
-    form.classroom_id.choices = blank + [(str(c.id), c.name) for c in invitable_classrooms(current_user)]
+    form.classroom_id.choices = blank + [(str(c.id), classroom_label(c)) for c in invitable_classrooms(current_user)]
     return form
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +15,9 @@ from lms.auth.invitations import ROLE_LABELS
 from lms.auth.login_sessions import describe_device
 from lms.auth.models import LoginAttempt, Role, UserSession
 from lms.common.access import allow
+from lms.common.csvexport import csv_response
 from lms.common.htmx import is_htmx, redirect_to, render
+from lms.common.labels import label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.extensions import db
@@ -49,18 +49,18 @@ def index():
 @bp.route("/export.csv")
 @allow(Role.ADMIN)
 def export():
-    from lms.common.i18n import dt_filter
-
     stmt = user_admin.users_query(current_user, **_filters())
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel reads UTF-8 (Thai names) only with a BOM
-    writer = csv.writer(out)
-    writer.writerow(["email", "full_name", "role", "active", "last_login", "created"])
-    for user in db.session.scalars(stmt):
-        writer.writerow([user.email, user.full_name, user.role, "yes" if user.active else "no",
-                         dt_filter(user.last_login_at, "yyyy-MM-dd HH:mm"), dt_filter(user.created_at, "yyyy-MM-dd")])
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="users.csv"'})
+    zone = get_timezone()
+    header = [_("Email"), _("Full name"), _("Role"), _("Active"), _("Last sign-in"), _("Created")]
+    rows = ([user.email, user.full_name, label("role", user.role), _("Yes") if user.active else _("No"),
+             _local(user.last_login_at, zone, "%Y-%m-%d %H:%M"), _local(user.created_at, zone, "%Y-%m-%d")]
+            for user in db.session.scalars(stmt))
+    return csv_response("users.csv", header, rows)
+
+
+def _local(value, zone, fmt: str) -> str:
+    """ISO-like local time for spreadsheets (Gregorian whatever the reader's era)."""
+    return value.astimezone(zone).strftime(fmt) if value else ""
 
 
 def _detail_context(user) -> dict:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.auth import hooks
+from lms.auth.labels import ROLE
 from lms.auth.models import Invitation, InvitationStatus, Role, User, normalise_email
 from lms.auth.services import check_new_password, validate_email_address
 from lms.auth.tokens import hash_token, new_token
@@ -29,12 +30,7 @@ from lms.extensions import db
 
 MAX_BULK_ROWS = 500
 TEACHER_INVITABLE_ROLES = (Role.STUDENT,)
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.TEACHER: _l("Teacher"),
-    Role.STUDENT: _l("Student"),
-    Role.PARENT: _l("Parent"),
-}
+ROLE_LABELS = ROLE
 
 
 def invitable_roles(actor: User) -> tuple[str, ...]:
@@ -85,7 +81,8 @@ def _retire_expired_invitation(email: str) -> None:
 def _send_invitation_email(invitation: Invitation, raw_token: str, inviter: User) -> None:
     from lms.mail import absolute_url, send_email
 
-    send_email(invitation.email, _l("You are invited to %(org)s", org=_org_name()), "invitation",
+    # The invitee has no account (so no language) yet: the organization's language.
+    send_email(invitation.email, _l("You are invited to %(org)s", org=_org_name()), "invitation", locale=None,
                invitation=invitation, inviter=inviter, role_label=ROLE_LABELS.get(invitation.role, invitation.role),
                link=absolute_url("auth.accept_invitation", token=raw_token), days=_expiry_days())
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from babel.dates import get_date_format, get_datetime_format
 from flask import current_app, has_request_context, request, session
 from flask_babel import (
     format_date,
@@ -9,6 +12,7 @@ from flask_babel import (
     format_time,
     format_timedelta,
     get_locale,
+    get_translations,
     to_user_timezone,
 )
 from flask_login import current_user
@@ -65,26 +69,68 @@ def uses_buddhist_era() -> bool:
     return bool(use_be) and str(get_locale()) == "th"
 
 
-def _buddhist_era(text: str, value) -> str:
-    """Shift the Gregorian year shown in ``text`` to the Buddhist era when the organization asks."""
-    if value is None or not uses_buddhist_era():
-        return text
-    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
-        value = to_user_timezone(value)  # the year as shown, in the organization's timezone
-    year = str(value.year)
-    return text.replace(year, str(value.year + 543), 1)
+NAMED_FORMATS = ("short", "medium", "long", "full")
+BUDDHIST_ERA_OFFSET = 543
+
+
+def buddhist_era_pattern(pattern: str, year: int) -> str:
+    """An LDML date pattern showing ``year`` in the Buddhist era: each year field (``y``, ``yy``,
+    ``yyyy``) becomes the B.E. year (two digits for ``yy``) and the era field (``G``, "ค.ศ." in
+    Thai's long formats) becomes "พ.ศ.".  Quoted literal text is left alone."""
+    be_year = year + BUDDHIST_ERA_OFFSET
+    out, i = [], 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "'":
+            end = pattern.find("'", i + 1)
+            end = len(pattern) - 1 if end == -1 else end
+            out.append(pattern[i:end + 1])
+            i = end + 1
+            continue
+        j = i
+        while j < len(pattern) and pattern[j] == char:
+            j += 1
+        if char in "yY":
+            out.append(f"'{be_year % 100:02d}'" if j - i == 2 else f"'{be_year}'")
+        elif char == "G":
+            out.append("'พ.ศ.'")
+        else:
+            out.append(pattern[i:j])
+        i = j
+    return "".join(out)
+
+
+def _shown_year(value) -> int:
+    """The year as the reader sees it (a datetime in the organization's timezone)."""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value)
+    return value.year
+
+
+def _date_pattern(format: str) -> str:  # noqa: A002
+    return str(get_date_format(format, locale=get_locale()).pattern) if format in NAMED_FORMATS else format
 
 
 def dt_filter(value, format="medium"):  # noqa: A002 - Jinja filter signature
     if value is None:
         return ""
-    return _buddhist_era(format_datetime(value, format), value)
+    if not uses_buddhist_era():
+        return format_datetime(value, format)
+    year = _shown_year(value)
+    if format not in NAMED_FORMATS:
+        return format_datetime(value, buddhist_era_pattern(format, year))
+    # Babel joins the locale's date and time formats with its datetime pattern ("{1} {0}").
+    joined = str(get_datetime_format(format, locale=get_locale())).replace("'", "")
+    return (joined.replace("{0}", format_time(value, format))
+            .replace("{1}", format_date(value, buddhist_era_pattern(_date_pattern(format), year))))
 
 
 def date_filter(value, format="medium"):  # noqa: A002
     if value is None:
         return ""
-    return _buddhist_era(format_date(value, format), value)
+    if not uses_buddhist_era():
+        return format_date(value, format)
+    return format_date(value, buddhist_era_pattern(_date_pattern(format), _shown_year(value)))
 
 
 def time_filter(value, format="short"):  # noqa: A002
@@ -102,9 +148,38 @@ def timeago_filter(value):
     return format_timedelta(value - utcnow(), add_direction=True, threshold=0.9)
 
 
+class FormTranslations:
+    """WTForms' built-in messages ("This field is required.") from the LMS catalogs, in the
+    reader's language.  WTForms formats the result itself (``%(min)d``), so no formatting here."""
+
+    def gettext(self, string):
+        return get_translations().gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return get_translations().ngettext(singular, plural, n)
+
+
+FORM_TRANSLATIONS = FormTranslations()
+
+
+def install_form_translations() -> None:
+    """Every ``FlaskForm`` (all domains) translates WTForms' messages with our catalogs: WTForms
+    has no Thai catalog of its own, so they are extracted from ``lms/common/wtforms_messages.py``."""
+    from flask_wtf import FlaskForm
+
+    def get_translations(self, form):
+        return FORM_TRANSLATIONS
+
+    FlaskForm.Meta.get_translations = get_translations
+
+
 def init_app(app) -> None:
+    install_form_translations()
     app.jinja_env.filters["datetime"] = dt_filter
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["time"] = time_filter
     app.jinja_env.filters["timeago"] = timeago_filter
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
+    from lms.common import labels
+
+    labels.init_app(app)

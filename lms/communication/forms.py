@@ -11,19 +11,12 @@ from wtforms.validators import Optional
 
 from lms.analytics.localtime import zone
 from lms.communication.announcements import AnnouncementInput
-from lms.communication.models import BodyFormat, TargetKind
+from lms.communication.labels import BODY_FORMAT, TARGET_KIND
+from lms.communication.models import BodyFormat
 from lms.school.forms import choices
 
-TARGET_LABELS = {
-    TargetKind.EVERYONE: _l("Everyone"),
-    TargetKind.TEACHERS: _l("All teachers"),
-    TargetKind.STUDENTS: _l("All students"),
-    TargetKind.PARENTS: _l("All parents"),
-    TargetKind.LEVEL: _l("A level"),
-    TargetKind.CLASSROOM: _l("A classroom"),
-    TargetKind.PEOPLE: _l("Chosen people"),
-}
-FORMAT_LABELS = {BodyFormat.MARKDOWN: _l("Markdown (**bold**, lists, links)"), BodyFormat.TEXT: _l("Plain text")}
+TARGET_LABELS = TARGET_KIND
+FORMAT_LABELS = BODY_FORMAT
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -34,7 +27,7 @@ def _optional_int(value):
 class AnnouncementForm(FlaskForm):
     title = StringField(_l("Title"), render_kw={"maxlength": 200, "required": True})
     body = TextAreaField(_l("Message"), render_kw={"rows": 8})
-    body_format = RadioField(_l("Format"), choices=choices([(k.value, v) for k, v in FORMAT_LABELS.items()]),
+    body_format = RadioField(_l("Format"), choices=choices(list(FORMAT_LABELS.items())),
                              default=BodyFormat.MARKDOWN.value, validate_choice=False)
     target_kind = SelectField(_l("For"), validate_choice=False)
     level_id = SelectField(_l("Level"), coerce=_optional_int, validate_choice=False)

@@ -14,11 +14,13 @@ from lms.auth.models import Role
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import DomainError
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors, trigger
+from lms.common.labels import classroom_label, level_label, level_name
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.common.ratelimit import config_limit
 from lms.communication import announcements as service
 from lms.communication.forms import FORMAT_LABELS, TARGET_LABELS, AnnouncementForm, to_local
+from lms.communication.labels import ANNOUNCEMENT_STATUS
 from lms.communication.models import Announcement, AnnouncementStatus, TargetKind
 from lms.communication.text import plain_excerpt, render_body
 from lms.extensions import db, limiter
@@ -30,8 +32,7 @@ bp = Blueprint("announcements", __name__)
 nav_item("announcements.index", _l("Announcements"), Role.ADMIN, Role.TEACHER, Role.STUDENT, Role.PARENT,
          order=15)
 
-STATUS_LABELS = {"DRAFT": _l("Draft"), "SCHEDULED": _l("Scheduled"), "PUBLISHED": _l("Published"),
-                 "EXPIRED": _l("Expired")}
+STATUS_LABELS = ANNOUNCEMENT_STATUS
 READ_EVENT = "lms:read"
 _LOADED = (selectinload(Announcement.author), selectinload(Announcement.target_level),
            selectinload(Announcement.target_classroom))
@@ -40,9 +41,9 @@ _LOADED = (selectinload(Announcement.author), selectinload(Announcement.target_l
 def target_label(announcement: Announcement, people_count: int | None = None) -> str:
     kind = announcement.target_kind
     if kind == TargetKind.LEVEL and announcement.target_level is not None:
-        label = _("Level %(name)s", name=announcement.target_level.code)
+        label = _("Level %(name)s", name=level_label(announcement.target_level))
     elif kind == TargetKind.CLASSROOM and announcement.target_classroom is not None:
-        label = _("Classroom %(name)s", name=announcement.target_classroom.name)
+        label = _("Classroom %(name)s", name=classroom_label(announcement.target_classroom))
     elif kind == TargetKind.PEOPLE and people_count is not None:
         label = _("%(n)d chosen people", n=people_count)
     else:
@@ -106,9 +107,9 @@ def _form_choices(form: AnnouncementForm) -> None:
     form.target_kind.choices = choices([(k, TARGET_LABELS[k]) for k in service.allowed_targets(current_user)])
     levels = school.list_levels() if current_user.is_admin else []
     form.level_id.choices = choices([("", _("— choose a level —"))] + [
-        (lv.id, f"{lv.code} · {lv.name}") for lv in levels]) if levels else []
+        (lv.id, f"{level_label(lv)} · {level_name(lv)}") for lv in levels]) if levels else []
     form.classroom_id.choices = choices([("", _("— choose a classroom —"))] + [
-        (c.id, c.name) for c in school.classrooms_of_year(current_user, include_archived=False)])
+        (c.id, classroom_label(c)) for c in school.classrooms_of_year(current_user, include_archived=False)])
 
 
 def _render_form(form, announcement=None, *, errors: bool = False):

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
+from lms.common.labels import classroom_label, level_label
 from lms.curriculum.models import CoreSubject, Part, Section, SectionProgress, Subject, SubjectTeacher, Unit
 from lms.extensions import db
 from lms.school.models import (
@@ -291,8 +292,8 @@ class Audience:
     @property
     def label(self) -> str:
         if self.classroom:
-            return _("%(classroom)s only", classroom=self.classroom.name)
-        return _("All of %(level)s", level=self.level.code)
+            return _("%(classroom)s only", classroom=classroom_label(self.classroom))
+        return _("All of %(level)s", level=level_label(self.level))
 
 
 def audiences_for(actor) -> list[Audience]:

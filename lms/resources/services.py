@@ -28,6 +28,7 @@ from lms.curriculum.models import Part, Section, Subject, Unit
 from lms.curriculum.services import require_edit, subject_of, visible_sections
 from lms.extensions import db
 from lms.resources import storage
+from lms.resources.labels import RESOURCE_KIND
 from lms.resources.models import FILE_KINDS, LABEL_MAX, Resource, ResourceKind, SectionResource, StoredFile
 from lms.resources.sniffing import sniff
 
@@ -54,8 +55,7 @@ def max_image_pixels() -> int:
 
 
 def kind_labels() -> dict[str, str]:
-    return {"IMAGE": _("Image"), "AUDIO": _("Audio"), "VIDEO": _("Video"), "DOCUMENT": _("Document"),
-            "LINK": _("Link")}
+    return RESOURCE_KIND
 
 
 # --- visibility -------------------------------------------------------------------------------

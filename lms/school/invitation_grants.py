@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from lms.auth import hooks
 from lms.auth.models import Role, User, normalise_email
 from lms.common.errors import ValidationFailed
+from lms.common.labels import classroom_label, level_code_of
 from lms.extensions import db
 from lms.school import people, services
 from lms.school.models import Classroom, StudentProfile
@@ -24,8 +25,9 @@ MAX_CHILDREN = 10
 
 
 def classroom_by_name(name: str, academic_year: str | None = None) -> Classroom | None:
-    """The current-year classroom called ``name`` ("P1/1"), or None."""
-    code, _sep, number = (name or "").strip().upper().partition("/")
+    """The current-year classroom called ``name`` ("P1/1", or as a Thai reader writes it: "ป.1/1"), or None."""
+    code, _sep, number = (name or "").strip().rpartition("/")
+    code, number = level_code_of(code), number.strip()
     if not code or not number.isdigit():
         return None
     from lms.school.models import Level
@@ -93,7 +95,7 @@ def check_grants(actor, role: str, grants: dict) -> None:
         if classroom is None:
             raise ValidationFailed(_("Choose one of your classrooms."), field="classroom_id")
         if classroom.archived:
-            raise ValidationFailed(_("%(name)s is archived; choose a current classroom.", name=classroom.name),
+            raise ValidationFailed(_("%(name)s is archived; choose a current classroom.", name=classroom_label(classroom)),
                                    field="classroom_id")
     if student_ids:
         visible = set(db.session.scalars(
@@ -121,7 +123,7 @@ def apply_grants(invitation, user: User) -> None:
 def describe(grants: dict) -> str | None:
     if grants.get("classroom_id"):
         classroom = db.session.get(Classroom, grants["classroom_id"])
-        return classroom.name if classroom is not None else None
+        return classroom_label(classroom) if classroom is not None else None
     if grants.get("student_ids"):
         names = db.session.scalars(select(User.full_name).where(User.id.in_(grants["student_ids"]))
                                    .order_by(User.full_name))

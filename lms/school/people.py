@@ -21,6 +21,7 @@ from werkzeug.security import generate_password_hash
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalise_email
 from lms.common.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from lms.common.labels import classroom_label, level_label
 from lms.extensions import db
 from lms.school.models import (
     STUDENT_STATUSES,
@@ -79,7 +80,7 @@ def assign_teacher(actor, teacher: User, classroom: Classroom, role: str = Assig
             db.session.flush()
     assignment = TeacherAssignment(teacher=teacher, classroom=classroom, role=role, subject_name=subject_name)
     db.session.add(assignment)
-    _flush_or_conflict(_("That teacher already has this role in %(name)s.", name=classroom.name))
+    _flush_or_conflict(_("That teacher already has this role in %(name)s.", name=classroom_label(classroom)))
     record(actor, "classroom.assign_teacher", classroom, teacher=teacher.email, role=role,
            subject=subject_name or None)
     return assignment
@@ -274,11 +275,11 @@ def enroll_student(actor, student: User, classroom: Classroom, academic_year: st
         raise ValidationFailed(_("Only student accounts can be placed in a classroom."), field="student")
     year = academic_year or classroom.academic_year
     if year != classroom.academic_year:
-        raise ValidationFailed(_("%(name)s belongs to %(year)s.", name=classroom.name, year=classroom.academic_year),
+        raise ValidationFailed(_("%(name)s belongs to %(year)s.", name=classroom_label(classroom), year=classroom.academic_year),
                                field="classroom")
     if classroom.archived:
         raise BusinessRuleViolation(_("%(name)s (%(year)s) is archived; choose a current classroom.",
-                                      name=classroom.name, year=year))
+                                      name=classroom_label(classroom), year=year))
     profile = ensure_student_profile(student)
     current = current_membership_of(student, year)
     if current is not None and current.classroom_id == classroom.id:
@@ -353,10 +354,10 @@ def promote_student(actor, student: User, classroom: Classroom | None = None) ->
         classroom = next((c for c in classrooms if c.number == current.classroom.number), None)
         if classroom is None:
             raise BusinessRuleViolation(_("There is no %(name)s in %(year)s. Create it first or choose "
-                                          "another classroom.", name=f"{level.code}/{current.classroom.number}",
+                                          "another classroom.", name=classroom_label(f"{level.code}/{current.classroom.number}"),
                                           year=current.academic_year))
     elif classroom.id not in {c.id for c in classrooms}:
-        raise ValidationFailed(_("Choose a current classroom of %(level)s.", level=level.code), field="classroom")
+        raise ValidationFailed(_("Choose a current classroom of %(level)s.", level=level_label(level)), field="classroom")
     from_name = current.classroom.name
     current.status = MembershipStatus.PROMOTED
     current.ended_on = max(today, current.started_on)

@@ -32,6 +32,7 @@ from sqlalchemy.orm import contains_eager
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
+from lms.common.labels import classroom_label, level_label
 from lms.extensions import db
 from lms.school.models import (
     STUDENT_STATUSES,
@@ -246,7 +247,7 @@ def delete_level(actor, level: Level) -> None:
     if used:
         raise BusinessRuleViolation(
             _("%(code)s has classrooms (this year or earlier), so it cannot be deleted. "
-              "Rename it instead.", code=level.code))
+              "Rename it instead.", code=level_label(level)))
     record(actor, "level.delete", level, code=level.code, name=level.name)
     db.session.delete(level)
     db.session.flush()
@@ -441,18 +442,18 @@ def create_classroom(actor, level: Level, number: int | None = None, academic_ye
         raise BusinessRuleViolation(
             _("%(level)s already has %(count)s classrooms in %(year)s, the most allowed. "
               "An administrator can raise “Classes per level” in the organization settings.",
-              level=level.code, count=len(taken), year=year), code="CLASSROOM_LIMIT")
+              level=level_label(level), count=len(taken), year=year), code="CLASSROOM_LIMIT")
     if number is None:
         number = next(n for n in range(1, limit + 1) if n not in taken)
     if number < 1 or number > limit:
         raise ValidationFailed(_("The class number must be between 1 and %(limit)s.", limit=limit),
                                field="number")
     if number in taken:
-        raise ValidationFailed(_("%(name)s already exists in %(year)s.", name=f"{level.code}/{number}", year=year),
+        raise ValidationFailed(_("%(name)s already exists in %(year)s.", name=classroom_label(f"{level.code}/{number}"), year=year),
                                field="number")
     classroom = Classroom(level=level, number=number, academic_year=year)
     db.session.add(classroom)
-    _flush_or_conflict(_("%(name)s already exists in %(year)s.", name=f"{level.code}/{number}", year=year))
+    _flush_or_conflict(_("%(name)s already exists in %(year)s.", name=classroom_label(f"{level.code}/{number}"), year=year))
     record(actor, "classroom.create", classroom, name=classroom.name, academic_year=year)
     return classroom
 
@@ -474,7 +475,7 @@ def delete_classroom(actor, classroom: Classroom) -> None:
                              .where(ClassroomMembership.classroom_id == classroom.id))
     if used:
         raise BusinessRuleViolation(_("%(name)s has had students, so it is kept for the records. "
-                                      "Archive it instead.", name=classroom.name))
+                                      "Archive it instead.", name=classroom_label(classroom)))
     record(actor, "classroom.delete", classroom, name=classroom.name, academic_year=classroom.academic_year)
     db.session.execute(delete(TeacherAssignment).where(TeacherAssignment.classroom_id == classroom.id))
     db.session.delete(classroom)
@@ -483,7 +484,7 @@ def delete_classroom(actor, classroom: Classroom) -> None:
             db.session.flush()
     except IntegrityError as err:
         raise BusinessRuleViolation(_("%(name)s is used elsewhere (subjects, sessions…), so it cannot be "
-                                      "deleted. Archive it instead.", name=classroom.name)) from err
+                                      "deleted. Archive it instead.", name=classroom_label(classroom))) from err
 
 
 # --- lists -----------------------------------------------------------------------------------

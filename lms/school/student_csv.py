@@ -7,7 +7,9 @@ The format (UTF-8, a header row; Excel's "CSV UTF-8" and Thai Windows files both
 ``full_name`` and ``email`` are required; ``classroom`` is a name like P1/1 in the current
 academic year (blank: not placed); ``date_of_birth`` is YYYY-MM-DD or DD/MM/YYYY (a year
 after 2400 is read as Buddhist era); ``status`` defaults to ACTIVE.  The export writes the
-same columns, so a spreadsheet can go out and come back.
+same columns with their headers and values in the reader's language ("รหัสนักเรียน", "ป.1/1",
+"กำลังศึกษา"); the import reads those as well as the codes, so a spreadsheet can go out and
+come back in either language.  The template keeps the machine-readable English header row.
 """
 
 from __future__ import annotations
@@ -24,14 +26,19 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalise_email
+from lms.common.csvexport import BOM, csv_text
 from lms.common.errors import ValidationFailed
+from lms.common.labels import classroom_label, classroom_names, label
 from lms.common.types import utcnow
 from lms.extensions import db
+from lms.school.labels import STUDENT_STATUS
 from lms.school.models import (
     STUDENT_STATUSES,
     Classroom,
@@ -44,11 +51,13 @@ from lms.school.people import STUDENT_NUMBER_RE, unusable_password_hash
 from lms.school.services import current_academic_year, local_today, ordered_classrooms, require_admin
 
 COLUMNS = ["student_number", "full_name", "email", "classroom", "date_of_birth", "status"]
+# The export's header row, in the reader's language (the import reads these and the codes).
+COLUMN_LABELS = {"student_number": _l("Student number"), "full_name": _l("Full name"), "email": _l("Email"),
+                 "classroom": _l("Classroom"), "date_of_birth": _l("Date of birth"), "status": _l("Status")}
 REQUIRED = {"full_name", "email"}
 MAX_ROWS = 5000
 MAX_BYTES = 2 * 1024 * 1024
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-BOM = "\ufeff"
 
 
 @dataclass
@@ -90,20 +99,23 @@ def template_csv() -> str:
 
 
 def _to_csv(rows) -> str:
-    out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([_safe_cell(v) for v in row])
-    return out.getvalue()
+    header, *rest = rows
+    return csv_text(header, rest)
 
 
-def _safe_cell(value) -> str:
-    """Spreadsheet-safe text: a leading = + - @ would be read as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+def _key(text: str) -> str:
+    return text.strip().lstrip(BOM).casefold().replace(" ", "_")
+
+
+def _translations(labels: dict) -> dict[str, str]:
+    """``{what a file may say: code}``: each code and its label in every language."""
+    from lms.common.i18n import SUPPORTED_LOCALES
+
+    known = {_key(code): code for code in labels}
+    for locale in SUPPORTED_LOCALES:
+        with force_locale(locale):
+            known.update({_key(str(text)): code for code, text in labels.items()})
+    return known
 
 
 def _decode(data: bytes) -> str:
@@ -139,7 +151,8 @@ def _read_rows(data: bytes) -> tuple[list[ImportRow], list[str]]:
         header = next(reader)
     except StopIteration:
         return [], [_("The file is empty.")]
-    names = [h.strip().lower().replace(" ", "_").lstrip(BOM) for h in header]
+    headers = _translations(COLUMN_LABELS)
+    names = [headers.get(_key(h), _key(h)) for h in header]
     missing = [c for c in COLUMNS if c in REQUIRED and c not in names]
     if missing:
         return [], [_("The header row must name the columns %(columns)s (missing: %(missing)s). "
@@ -183,8 +196,9 @@ def check_import(actor, data: bytes) -> ImportPreview:
     for chunk in _in_chunks(sorted({n for n in numbers if n})):
         taken_numbers.update(db.session.scalars(
             select(StudentProfile.student_number).where(StudentProfile.student_number.in_(chunk))))
-    classrooms = {c.name.upper(): c for c in db.session.scalars(ordered_classrooms(
-        select(Classroom).where(Classroom.academic_year == year)))}
+    classrooms = {name: c for c in db.session.scalars(ordered_classrooms(
+        select(Classroom).where(Classroom.academic_year == year))) for name in classroom_names(c)}
+    statuses = _translations(STUDENT_STATUS)
     first_email_row: dict[str, int] = {}
     first_number_row: dict[str, int] = {}
 
@@ -222,7 +236,7 @@ def check_import(actor, data: bytes) -> ImportPreview:
                                     row=first_number_row[number]))
             else:
                 first_number_row[number] = row.line
-        status = (v.get("status") or StudentStatus.ACTIVE.value).upper()
+        status = statuses.get(_key(v.get("status") or ""), (v.get("status") or StudentStatus.ACTIVE.value).upper())
         if status not in STUDENT_STATUSES:
             row.errors.append(_("Unknown status “%(status)s” (use %(known)s).", status=v.get("status"),
                                 known=", ".join(STUDENT_STATUSES)))
@@ -233,7 +247,7 @@ def check_import(actor, data: bytes) -> ImportPreview:
             if row.classroom is None:
                 row.errors.append(_("There is no classroom %(name)s in %(year)s.", name=room, year=year))
             elif row.classroom.archived:
-                row.errors.append(_("%(name)s is archived.", name=row.classroom.name))
+                row.errors.append(_("%(name)s is archived.", name=classroom_label(row.classroom)))
             elif status != StudentStatus.ACTIVE:
                 row.errors.append(_("Only active students can be placed in a classroom."))
         if v.get("date_of_birth"):
@@ -318,13 +332,14 @@ def drop_stash(actor, token: str) -> None:
 
 
 def export_csv(rows) -> str:
-    """The rows of ``student_list_query`` in the import format (UTF-8 with BOM for Excel)."""
-    lines = [COLUMNS]
+    """The rows of ``student_list_query`` in the import's columns (UTF-8 with BOM for Excel), with
+    the header, classroom names and statuses in the reader's language."""
+    lines = [[str(COLUMN_LABELS[c]) for c in COLUMNS]]
     for user, profile, classroom in rows:
         lines.append([
             profile.student_number if profile else "", user.full_name, user.email,
-            classroom.name if classroom else "",
+            classroom_label(classroom) if classroom else "",
             profile.date_of_birth.isoformat() if profile and profile.date_of_birth else "",
-            profile.status if profile else StudentStatus.ACTIVE.value,
+            label("student_status", profile.status if profile else StudentStatus.ACTIVE.value),
         ])
     return _to_csv(lines)

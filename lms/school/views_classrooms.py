@@ -12,11 +12,13 @@ from lms.auth.models import Role, User, normalise_email
 from lms.common.access import allow
 from lms.common.errors import DomainError, NotFound, ValidationFailed
 from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.labels import classroom_label, level_label, level_name
 from lms.common.navigation import nav_item
 from lms.extensions import db
 from lms.school import people, services
 from lms.school.forms import AddToClassroomForm, AssignTeacherForm, ClassroomForm, choices
-from lms.school.models import AssignmentRole, Classroom, StudentProfile, TeacherAssignment
+from lms.school.labels import ASSIGNMENT_ROLE, MEMBERSHIP_STATUS
+from lms.school.models import Classroom, StudentProfile, TeacherAssignment
 from lms.school.viewutils import attach_error
 
 bp = Blueprint("classrooms", __name__)
@@ -33,7 +35,7 @@ def _years(current: str) -> list[str]:
 
 def _classroom_form(year: str, formdata=None) -> ClassroomForm:
     form = ClassroomForm(formdata=formdata) if formdata is not None else ClassroomForm(formdata=None)
-    form.level_id.choices = choices([(lv.id, f"{lv.code} · {lv.name}") for lv in services.list_levels()])
+    form.level_id.choices = choices([(lv.id, f"{level_label(lv)} · {level_name(lv)}") for lv in services.list_levels()])
     if not form.academic_year.data:
         form.academic_year.data = year
     return form
@@ -83,7 +85,7 @@ def create():
         attach_error(form, err)
         return _list_page(form.academic_year.data or year, form, 422)
     db.session.commit()
-    flash(_("Classroom %(name)s created for %(year)s.", name=classroom.name, year=classroom.academic_year), "success")
+    flash(_("Classroom %(name)s created for %(year)s.", name=classroom_label(classroom), year=classroom.academic_year), "success")
     return _list_page(classroom.academic_year)
 
 
@@ -139,7 +141,7 @@ def assign_teacher(classroom_id):
             attach_error(form, err)
         else:
             db.session.commit()
-            flash(_("%(name)s now teaches in %(classroom)s.", name=teacher.full_name, classroom=classroom.name),
+            flash(_("%(name)s now teaches in %(classroom)s.", name=teacher.full_name, classroom=classroom_label(classroom)),
                   "success")
             return render("school/classroom.html", "school/_teachers.html", **_detail_context(classroom))
     classroom = services.get_classroom_for(current_user, classroom_id)
@@ -158,7 +160,7 @@ def unassign_teacher(classroom_id, assignment_id):
     name = assignment.teacher.full_name
     people.unassign_teacher(current_user, assignment)
     db.session.commit()
-    flash(_("%(name)s no longer teaches in %(classroom)s.", name=name, classroom=classroom.name), "success")
+    flash(_("%(name)s no longer teaches in %(classroom)s.", name=name, classroom=classroom_label(classroom)), "success")
     return render("school/classroom.html", "school/_teachers.html", **_detail_context(classroom))
 
 
@@ -186,7 +188,7 @@ def add_student(classroom_id):
             attach_error(form, err)
         else:
             db.session.commit()
-            flash(_("%(name)s is now in %(classroom)s.", name=student.full_name, classroom=classroom.name), "success")
+            flash(_("%(name)s is now in %(classroom)s.", name=student.full_name, classroom=classroom_label(classroom)), "success")
             return render("school/classroom.html", "school/_roster.html", **_detail_context(classroom))
     classroom = services.get_classroom_for(current_user, classroom_id)
     return render_form_errors("school/classroom.html", "school/_roster.html",
@@ -200,7 +202,7 @@ def archive(classroom_id):
     archived = request.form.get("archived", "1") == "1"
     services.set_classroom_archived(current_user, classroom, archived)
     db.session.commit()
-    flash(_("%(name)s archived.", name=classroom.name) if archived else _("%(name)s restored.", name=classroom.name),
+    flash(_("%(name)s archived.", name=classroom_label(classroom)) if archived else _("%(name)s restored.", name=classroom_label(classroom)),
           "success")
     return redirect_to(url_for("classrooms.detail", classroom_id=classroom.id))
 
@@ -209,7 +211,7 @@ def archive(classroom_id):
 @allow(Role.ADMIN)
 def delete(classroom_id):
     classroom = services.get_classroom_for(current_user, classroom_id)
-    name, year = classroom.name, classroom.academic_year
+    name, year = classroom_label(classroom), classroom.academic_year
     try:
         services.delete_classroom(current_user, classroom)
     except DomainError as err:
@@ -222,9 +224,8 @@ def delete(classroom_id):
 
 
 # Used by templates to label roles.
-ROLE_LABELS = {AssignmentRole.HOMEROOM: _l("Homeroom teacher"), AssignmentRole.SUBJECT: _l("Subject teacher")}
-MEMBERSHIP_LABELS = {"ACTIVE": _l("Current"), "PROMOTED": _l("Moved up"), "REPEATED": _l("Repeated the year"),
-                     "GRADUATED": _l("Graduated"), "MOVED": _l("Moved to another class"), "LEFT": _l("Left")}
+ROLE_LABELS = ASSIGNMENT_ROLE
+MEMBERSHIP_LABELS = MEMBERSHIP_STATUS
 
 
 @bp.app_context_processor

@@ -12,6 +12,7 @@ from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.common.errors import DomainError, NotFound
 from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.extensions import db
@@ -66,7 +67,7 @@ def create():
 
 def _classroom_choices() -> list:
     rooms = services.classrooms_of_year(current_user, include_archived=False)
-    return choices([(c.id, c.name) for c in rooms])
+    return choices([(c.id, classroom_label(c)) for c in rooms])
 
 
 def _detail_context(member: User, form=None) -> dict:
@@ -99,7 +100,7 @@ def assign(staff_id):
             attach_error(form, err)
         else:
             db.session.commit()
-            flash(_("%(name)s now teaches in %(classroom)s.", name=member.full_name, classroom=classroom.name),
+            flash(_("%(name)s now teaches in %(classroom)s.", name=member.full_name, classroom=classroom_label(classroom)),
                   "success")
             return redirect_to(url_for("staff.detail", staff_id=staff_id))
     member = people.get_staff_member(staff_id)

@@ -11,11 +11,13 @@ from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.common.errors import DomainError, NotFound
 from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.extensions import db
 from lms.school import people, services, student_csv
 from lms.school.forms import LinkParentForm, PlaceStudentForm, StudentEditForm, StudentForm, choices
+from lms.school.labels import STUDENT_STATUS
 from lms.school.models import STUDENT_STATUSES
 from lms.school.viewutils import arg_int, attach_error, form_int
 
@@ -24,8 +26,7 @@ bp = Blueprint("students", __name__)
 nav_item("students.index", _l("Students"), Role.ADMIN, order=30)
 nav_item("students.my_children", _l("My children"), Role.PARENT, order=20)
 
-STATUS_LABELS = {"ACTIVE": _l("Active"), "GRADUATED": _l("Graduated"), "LEFT": _l("Left"),
-                 "SUSPENDED": _l("Suspended")}
+STATUS_LABELS = STUDENT_STATUS
 
 
 def _filters() -> dict:
@@ -62,7 +63,7 @@ def export():
 
 def _classroom_choices(blank_label) -> list:
     rooms = services.classrooms_of_year(current_user, include_archived=False)
-    return choices([(None, blank_label)] + [(c.id, c.name) for c in rooms])
+    return choices([(None, blank_label)] + [(c.id, classroom_label(c)) for c in rooms])
 
 
 def _classroom_by_id(classroom_id):
@@ -177,7 +178,7 @@ def place(student_id):
             if form.classroom_id.data:
                 classroom = _classroom_by_id(form.classroom_id.data)
                 people.enroll_student(current_user, student, classroom)
-                message = _("%(name)s is now in %(classroom)s.", name=student.full_name, classroom=classroom.name)
+                message = _("%(name)s is now in %(classroom)s.", name=student.full_name, classroom=classroom_label(classroom))
             else:
                 people.withdraw_student(current_user, student)
                 message = _("%(name)s is no longer in a classroom this year.", name=student.full_name)
@@ -203,7 +204,7 @@ def promote(student_id):
         db.session.rollback()
         flash(err.message, "error")
         return redirect_to(url_for("students.detail", student_id=student_id))
-    message = (_("%(name)s moved up to %(classroom)s.", name=student.full_name, classroom=membership.classroom.name)
+    message = (_("%(name)s moved up to %(classroom)s.", name=student.full_name, classroom=classroom_label(membership.classroom))
                if membership else _("%(name)s has graduated.", name=student.full_name))
     db.session.commit()
     flash(message, "success")
