@@ -36,11 +36,18 @@ BLUEPRINTS = [
     "lms.analytics.views:bp",
     "lms.communication.views_announcements:bp",
     "lms.communication.views_notifications:bp",
+    "lms.assessments.views_bank:bp",
+    "lms.assessments.views_questions:bp",
+    "lms.assessments.views_take:bp",
+    "lms.assessments.views_grading:bp",
+    "lms.assessments.views_gradebook:bp",
+    "lms.assessments.views_interchange:bp",
 ]
 
 # Modules that plug into another domain's hooks (imported once the models are loaded).
 HOOK_MODULES = [
     "lms.school.invitation_grants",
+    "lms.assessments.hooks",
 ]
 
 

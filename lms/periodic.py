@@ -26,4 +26,5 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("worker-heartbeat", "lms.jobs:record_worker_heartbeat", 60, inline=False),
     PeriodicJob("close-inactive-login-sessions", "lms.auth.jobs:close_inactive_login_sessions", 60),
     PeriodicJob("publish-due-announcements", "lms.communication.jobs:publish_due_announcements", 60),
+    PeriodicJob("submit-overdue-attempts", "lms.assessments.jobs:submit_overdue_attempts", 60),
 ]
