@@ -291,7 +291,7 @@ def test_a_bad_json_import_names_each_bad_question_and_stores_nothing(client, au
 
 def test_gift_file_import_makes_a_new_draft(client, auth, course, db):
     auth.login(course.teacher)
-    gift = "What is 2+2? {=4 ~3 ~5}\n\nPi? {#3.14:0.01}\n".encode()
+    gift = b"What is 2+2? {=4 ~3 ~5}\n\nPi? {#3.14:0.01}\n"
     missing_title = client.post("/assessments/import", data={"text": gift.decode()}, headers=HX)
     assert missing_title.status_code == 422 and "Give a title" in missing_title.get_data(as_text=True)
     response = client.post("/assessments/import", data={"file": (io.BytesIO(gift), "warm-up.gift")},

@@ -203,9 +203,9 @@ def set_media(actor, assessment: Assessment, resource, label: str) -> Assessment
                             .where(AssessmentMedia.assessment_id == assessment.id))
     row = AssessmentMedia(assessment_id=assessment.id, resource_id=resource.id, label=label, label_key=key,
                           position=(top + 1) if top is not None else 0)
-    db.session.add(row)
     try:
         with db.session.begin_nested():
+            db.session.add(row)
             db.session.flush()
     except IntegrityError as err:
         raise Conflict(_("Another file already has the label %(label)s.", label=label)) from err

@@ -230,9 +230,9 @@ def start_attempt(student, assessment: Assessment, *, rng: random.Random | None 
                             status=SubmissionStatus.IN_PROGRESS, started_at=now, deadline_at=deadline,
                             question_order=order, option_order=option_order,
                             max_score=round(sum(versions[q.id].points for q in chosen), 2))
-    db.session.add(submission)
     try:
         with db.session.begin_nested():
+            db.session.add(submission)
             db.session.flush()
     except IntegrityError:
         # Started at the same moment from another tab: that attempt is the one.
