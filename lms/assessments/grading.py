@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import has_request_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
@@ -175,7 +175,10 @@ def grade(actor, submission: Submission, *, points: dict, feedback: dict, overal
 def _notify(submission: Submission, before_status: str, returned: bool) -> None:
     from lms.communication.notifications import notify
 
-    link = url_for("submissions.detail", submission_id=submission.id)
+    if has_request_context():
+        link = url_for("submissions.detail", submission_id=submission.id)
+    else:  # a script or a job: the same stable path
+        link = f"/submissions/{submission.id}"
     title = submission.assessment.title
     if before_status == SubmissionStatus.SUBMITTED and \
             results_visible(submission.assessment, submission, submission.student):

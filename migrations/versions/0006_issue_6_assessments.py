@@ -1,5 +1,10 @@
 """issue 6: assessments
 
+Assessments (bank or attached to one subject/unit/part/section: a CHECK allows at most one),
+questions with tags and frozen versions, media by label, submissions (one attempt in progress per
+student and assessment: a partial unique index; a partial index for the overdue-attempts job),
+answers, submission history and excusals.
+
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-21 22:39:58.801403
