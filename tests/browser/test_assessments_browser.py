@@ -32,6 +32,7 @@ def test_student_takes_an_assessment_on_a_phone_and_reads_the_feedback(phone, li
     phone.click("text=Tens quiz")
     phone.click("button:has-text('Start')")
     phone.wait_for_selector("text=Question 1 of 6")
+    assert phone.url.endswith(f"/assessments/{quiz.id}/take")
     phone.watcher.assert_no_horizontal_scroll()
     assert "Time left" in phone.locator("#timer").inner_text()
 
