@@ -43,11 +43,18 @@ BLUEPRINTS = [
     "lms.teaching.views_student:bp",
     "lms.api.views:bp",
     "lms.api.views_tokens:bp",
+    "lms.assessments.views_bank:bp",
+    "lms.assessments.views_questions:bp",
+    "lms.assessments.views_take:bp",
+    "lms.assessments.views_grading:bp",
+    "lms.assessments.views_gradebook:bp",
+    "lms.assessments.views_interchange:bp",
 ]
 
 # Modules that plug into another domain's hooks (imported once the models are loaded).
 HOOK_MODULES = [
     "lms.school.invitation_grants",
+    "lms.assessments.hooks",
 ]
 
 

@@ -28,6 +28,7 @@ DEMO_STEPS: list[str] = [
     "lms.curriculum.demo:seed_curriculum",
     "lms.analytics.demo:seed_login_history",
     "lms.communication.demo:seed_communication",
+    "lms.assessments.demo:seed_assessments",
     "lms.teaching.demo:seed_teaching",
 ]
 

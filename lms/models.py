@@ -1,6 +1,17 @@
 """Imports every model so that SQLAlchemy's metadata (and Alembic) sees the whole schema."""
 
 from lms.api.models import ApiToken  # noqa: F401
+from lms.assessments.models import (  # noqa: F401
+    Answer,
+    Assessment,
+    AssessmentExcusal,
+    AssessmentMedia,
+    Question,
+    QuestionTag,
+    QuestionVersion,
+    Submission,
+    SubmissionEvent,
+)
 from lms.audit.models import AuditLog  # noqa: F401
 from lms.auth.models import AccountToken, Invitation, LoginAttempt, User, UserSession  # noqa: F401
 from lms.communication.models import (  # noqa: F401

@@ -31,4 +31,5 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("course-session-urgent-announcements", "lms.teaching.jobs:deliver_due_session_announcements", 60),
     PeriodicJob("course-session-default-attendance", "lms.teaching.jobs:apply_default_attendance", 300),
     PeriodicJob("course-session-absence-alerts", "lms.teaching.jobs:alert_parents_of_absences", 900),
+    PeriodicJob("submit-overdue-attempts", "lms.assessments.jobs:submit_overdue_attempts", 60),
 ]

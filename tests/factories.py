@@ -425,6 +425,64 @@ class Factory:
                                                   source=source))
 
 
+    # --- assessments (issue 6) ------------------------------------------------------------------
+
+    def assessment(self, owner, *, title: str = "Quiz", questions=None, section_id: int | None = None,
+                   subject_id: int | None = None, publish: bool = False, media=(), **settings):
+        """An assessment by ``owner`` with ``questions`` (dicts of QuestionInput fields; default one
+        single-choice question), attached to a section/subject and published when asked (the
+        attachment and status are set directly, without the services' checks)."""
+        from lms.assessments import authoring, services
+        from lms.assessments.models import Assessment
+        from lms.assessments.questions import QuestionInput
+        from lms.common.types import utcnow
+
+        with self.app.app_context():
+            actor = db.session.get(User, owner.id)
+            assessment = services.create_assessment(actor, title)
+            for name, value in settings.items():
+                setattr(assessment, name, value)
+            specs = questions if questions is not None else [ONE_OF_EACH[0]]
+            for label, resource in media:
+                from lms.resources.models import Resource
+
+                authoring.set_media(actor, assessment, db.session.get(Resource, resource.id), label)
+            if specs:
+                authoring.add_questions(actor, assessment, [QuestionInput(**spec) for spec in specs])
+            assessment.section_id, assessment.subject_id = section_id, subject_id
+            if publish:
+                assessment.status, assessment.published_at = "PUBLISHED", utcnow()
+            db.session.commit()
+            assessment = db.session.get(Assessment, assessment.id)
+            db.session.expunge(assessment)
+            db.session.remove()
+        return assessment
+
+    def attempt(self, student, assessment, answers: dict | None = None, *, submit: bool = True):
+        """An attempt of ``student``: ``answers`` maps question positions (in the assessment's order)
+        to form values; submitted unless told otherwise."""
+        from lms.assessments import taking
+        from lms.assessments.models import Assessment, Submission
+
+        with self.app.app_context():
+            actor = db.session.get(User, student.id)
+            target = db.session.get(Assessment, assessment.id)
+            attempt = taking.start_attempt(actor, target)
+            versions = {v.question_id: v for v in taking.versions_of(attempt)}
+            from lms.assessments.services import questions_of
+
+            for index, question in enumerate(questions_of(target.id)):
+                if index in (answers or {}) and question.id in versions:
+                    taking.save_answer(actor, attempt, versions[question.id].id, {"answer": answers[index]})
+            if submit:
+                taking.submit(actor, attempt)
+            db.session.commit()
+            attempt = db.session.get(Submission, attempt.id)
+            db.session.expunge(attempt)
+            db.session.remove()
+        return attempt
+
+
 def png_bytes(size=(8, 6), color=(200, 30, 30), **save_options) -> bytes:
     """A small PNG made with Pillow."""
     import io
@@ -435,3 +493,19 @@ def png_bytes(size=(8, 6), color=(200, 30, 30), **save_options) -> bytes:
     Image.new("RGB", size, color).save(out, "PNG", **save_options)
     return out.getvalue()
 
+
+# --- assessments (issue 6): question specs for make.assessment ---------------------------------
+
+ONE_OF_EACH = [
+    {"type": "SINGLE_CHOICE", "text": "2 + 2 = ?", "options": ["3", "4", "5"], "key": {"correct": 1}, "points": 1},
+    {"type": "MULTIPLE_CHOICE", "text": "Which are even?", "options": ["2", "3", "4", "5"],
+     "key": {"correct": [0, 2], "partial": True}, "points": 2},
+    {"type": "TRUE_FALSE", "text": "Ten ones make one ten.", "key": {"correct": True}, "points": 1},
+    {"type": "SHORT_ANSWER", "text": "The capital of Thailand?", "key": {"accepted": ["Bangkok", "กรุงเทพ"]},
+     "points": 1},
+    {"type": "NUMERIC", "text": "Pi to two decimals?", "key": {"value": 3.14, "tolerance": 0.005}, "points": 1},
+    {"type": "LONG_ANSWER", "text": "Explain how you counted.", "points": 3},
+    {"type": "FILE_UPLOAD", "text": "Upload a photo of your work.", "points": 2},
+]
+# Form values that answer ONE_OF_EACH correctly (objective ones) by question index.
+RIGHT_ANSWERS = {0: ["1"], 1: ["0", "2"], 2: ["true"], 3: ["  bangkok "], 4: ["3.14"], 5: ["I counted in tens."]}

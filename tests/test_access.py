@@ -4,6 +4,7 @@ import pytest
 
 from lms.common.access import access_of
 from tests.conftest import AuthActions
+from tests.factories import ONE_OF_EACH, RIGHT_ANSWERS
 
 EXEMPT = {"static"}
 
@@ -204,6 +205,60 @@ EXPECTED.update({
     ("notifications.read_all", "POST"): SIGNED_IN_ACTS,
 })
 
+# Issue 6: assessments.  The sample assessment belongs to P2/1's teacher, is attached to its
+# published section and was submitted by the sample student: nobody signed in here but the admin
+# may see it (404), parents and students are not allowed on the staff pages (403), only students
+# take assessments (403 for staff).  The admin's POSTs act (303) or show the form's messages (200);
+# its question and media are gone by the time "move" runs (404).
+STAFF_ONLY = _only({"TEACHER": {200}, "ADMIN": {200}})
+OTHERS_ASSESSMENT = _only({"TEACHER": {404}, "ADMIN": {200}})
+OTHERS_ASSESSMENT_POST = _only({"TEACHER": {404}, "ADMIN": {303}})
+STUDENTS_ONLY_MISSING = _only({"STUDENT": {404}})
+EXPECTED.update({
+    ("assessments.index", "GET"): _only({"STUDENT": {200}, "TEACHER": {200}, "ADMIN": {200}}),
+    ("assessments.bank", "GET"): STAFF_ONLY,
+    ("assessments.create", "GET"): STAFF_ONLY,
+    ("assessments.create", "POST"): STAFF_ONLY,
+    ("assessments.detail", "GET"): _only({"STUDENT": {404}, "TEACHER": {404}, "ADMIN": {200}}),
+    ("assessments.settings", "POST"): OTHERS_ASSESSMENT,
+    ("assessments.publish", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessments.unpublish", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessments.archive", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessments.restore", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessments.detach", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessments.duplicate", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessments.delete", "POST"): OTHERS_ASSESSMENT_POST,  # refused (it has submissions), with a message
+    ("assessments.attach", "GET"): OTHERS_ASSESSMENT,
+    ("assessments.attach", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessment_questions.add", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessment_questions.edit", "GET"): OTHERS_ASSESSMENT,
+    ("assessment_questions.edit", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessment_questions.delete", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessment_questions.move", "POST"): _only({"TEACHER": {404}, "ADMIN": {303, 404}}),
+    ("assessment_questions.order", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessment_questions.import_gift", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessment_questions.add_media", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessment_questions.remove_media", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessment_questions.move_media", "POST"): _only({"TEACHER": {404}, "ADMIN": {303, 404}}),
+    ("assessment_io.export_json", "GET"): OTHERS_ASSESSMENT,
+    ("assessment_io.export_gift", "GET"): OTHERS_ASSESSMENT,
+    ("assessment_io.import_assessment", "GET"): STAFF_ONLY,
+    ("assessment_io.import_assessment", "POST"): STAFF_ONLY,
+    ("taking.take", "GET"): STUDENTS_ONLY_MISSING,
+    ("taking.start", "POST"): STUDENTS_ONLY_MISSING,
+    ("taking.save_answer", "POST"): STUDENTS_ONLY_MISSING,
+    ("taking.submit", "POST"): STUDENTS_ONLY_MISSING,
+    ("submissions.index", "GET"): _only({"STUDENT": {200}, "TEACHER": {200}, "ADMIN": {200}}),
+    ("submissions.detail", "GET"): _only({"ADMIN": {200}}, denied={404}),
+    ("submissions.grade", "POST"): OTHERS_ASSESSMENT,  # the admin gets the form's messages
+    ("gradebook.index", "GET"): STAFF_ONLY,
+    ("gradebook.classroom", "GET"): OTHERS_ASSESSMENT,
+    ("gradebook.export", "GET"): OTHERS_ASSESSMENT,
+    ("gradebook.excuse", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),  # no student/assessment sent
+    ("gradebook.progress", "GET"): _only({"ADMIN": {200}}, denied={404}),
+    ("gradebook.my_progress", "GET"): _only({"STUDENT": {302}, "PARENT": {200}}),  # this parent has no child
+})
+
 
 # Issue 7: teaching sessions and the JSON API.  The sample session is another teacher's PUBLISHED
 # session (with the sample student enrolled): teachers do not see it (404), students and parents may
@@ -296,6 +351,20 @@ def _level_id(make):
         return db.session.scalar(select(Level.id).where(Level.code == "P2"))  # in use: never deleted
 
 
+def _assessment_samples(make, quiz, attempt) -> dict:
+    from sqlalchemy import select
+
+    from lms.assessments.models import AssessmentMedia, Question
+    from lms.extensions import db
+
+    with make.app.app_context():
+        question_id = db.session.scalar(select(Question.id).where(Question.assessment_id == quiz.id)
+                                        .order_by(Question.position).limit(1))
+        media_id = db.session.scalar(select(AssessmentMedia.id).where(AssessmentMedia.assessment_id == quiz.id))
+    return {"assessment_id": quiz.id, "question_id": question_id, "media_id": media_id,
+            "version_id": attempt.question_order[0], "submission_id": attempt.id}
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix_over_every_route(app, make, role):
     admin = make.user(role="ADMIN")
@@ -323,6 +392,10 @@ def test_role_matrix_over_every_route(app, make, role):
     enrollment = make.enrollment(course_session, target)
     samples.update({"session_id": course_session.id, "enrollment_id": enrollment.id, "meeting_id": 999999,
                     "token_id": 999999})
+    quiz = make.assessment(other_teacher, title="Matrix quiz", questions=ONE_OF_EACH, section_id=nodes["Section"],
+                           publish=True, media=[("pic", resource)])
+    attempt = make.attempt(target, quiz, RIGHT_ANSWERS)
+    samples.update(_assessment_samples(make, quiz, attempt))
     client = app.test_client()
     if role != ANON:
         AuthActions(client).login(make.user(role=role))

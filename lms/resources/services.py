@@ -233,11 +233,24 @@ def upload(actor, stream, filename: str, *, title: str = "", label: str = "", de
     """
     if actor.role not in (Role.ADMIN, Role.TEACHER):
         raise Forbidden(_("Only teachers and administrators can upload resources."))
+    if section is not None:
+        clean_filename(filename)
+        clean_label(label)
+        require_edit(actor, subject_of(section))
+    resource = store_upload(actor, stream, filename, title=title, label=label, description=description)
+    if section is not None:
+        attach(actor, section, resource)
+    return resource
+
+
+def store_upload(owner, stream, filename: str, *, title: str = "", label: str = "",
+                 description: str = "") -> Resource:
+    """The checks and storage of ``upload`` without its role check or section: for another domain
+    that decides itself who may upload (a student's answer file in ``lms.assessments``).  The
+    resource is owned by ``owner``; who may see it is decided by the visibility rules."""
     display_name = clean_filename(filename)
     label = clean_label(label)
     title = _clean_title(title, fallback=display_name.rsplit(".", 1)[0] if "." in display_name else display_name)
-    if section is not None:
-        require_edit(actor, subject_of(section))
     limits = size_limits()
     try:
         temp = storage.receive(stream, max(limits.values()))
@@ -259,12 +272,10 @@ def upload(actor, stream, filename: str, *, title: str = "", label: str = "", de
     finally:
         temp.discard()
     resource = Resource(kind=stored.kind, title=title, label=label, description=(description or "").strip(),
-                        file=stored, filename=display_name, owner_id=actor.id)
+                        file=stored, filename=display_name, owner_id=owner.id)
     db.session.add(resource)
     db.session.flush()
-    if section is not None:
-        attach(actor, section, resource)
-    record(actor, "resource.upload", resource, title=title, kind=stored.kind, size=stored.size)
+    record(owner, "resource.upload", resource, title=title, kind=stored.kind, size=stored.size)
     if stored.kind == ResourceKind.IMAGE and not stored.thumbnail_name:
         from lms.jobs import enqueue
         from lms.resources.jobs import make_thumbnail

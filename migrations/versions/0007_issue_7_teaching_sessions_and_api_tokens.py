@@ -1,7 +1,7 @@
 """issue 7: teaching sessions and API tokens
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-21 22:39:35.228315
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 # revision identifiers, used by Alembic.
 revision = '0007'
 # Written on top of 0005; the integrator re-chains it after 0006 (assessments, issue 6).
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,263 @@
+"""The gradebook (a classroom's students × a subject's assessments) and a student's progress.
+
+Both are built from a fixed number of queries whatever the number of students, assessments
+and attempts (the roster, the assessments, every attempt at once, the excusals).
+
+Which score counts (``scoring_policy``): HIGHEST — the best graded attempt; LATEST — the last
+submitted attempt (shown as *pending* while it waits for grading); AVERAGE — the mean of the
+graded attempts.  Scores are shown as points and as a percentage of the attempt's maximum.
+Markers: *late* (the counting attempt was late), *missing* (past the due date with nothing
+submitted; counts as 0 in averages), *excused* (left out of averages), *pending* (submitted,
+waiting for hand grading; left out of averages).  Averages are plain means of percentages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, or_, select
+
+from lms.assessments.models import (
+    Assessment,
+    AssessmentExcusal,
+    AssessmentStatus,
+    ScoringPolicy,
+    Submission,
+    SubmissionStatus,
+)
+from lms.assessments.services import attached_in_subjects, home_subject_id_expr, visibility_condition
+from lms.assessments.taking import FINISHED, GRADED, results_visible
+from lms.common.types import utcnow
+from lms.extensions import db
+
+
+@dataclass
+class Cell:
+    state: str = "none"            # score, pending, missing, excused, in_progress, none
+    percent: float | None = None
+    score: float | None = None
+    max_score: float | None = None
+    late: bool = False
+    pending: bool = False           # another attempt waits for grading
+    submission_id: int | None = None
+    attempts: int = 0
+    hidden: bool = False            # submitted, but the results are not shown to this viewer
+
+
+def _percent(submission: Submission) -> float | None:
+    if submission.final_score is None or not submission.max_score:
+        return None
+    return round(100 * submission.final_score / submission.max_score, 1)
+
+
+def counting_cell(assessment: Assessment, attempts: list[Submission], *, excused: bool = False,
+                  now=None) -> Cell:
+    """The cell for one student and one assessment from their attempts (any order)."""
+    now = now or utcnow()
+    attempts = sorted(attempts, key=lambda s: s.attempt_number)
+    finished = [s for s in attempts if s.status in FINISHED]
+    graded = [s for s in finished if s.status in GRADED]
+    cell = Cell(attempts=len(finished))
+    if excused:
+        cell.state = "excused"
+        return cell
+    if not finished:
+        if any(s.status == SubmissionStatus.IN_PROGRESS for s in attempts):
+            cell.state = "in_progress"
+        elif assessment.due_at and now > assessment.due_at:
+            cell.state, cell.percent = "missing", 0.0
+        return cell
+    policy = assessment.scoring_policy
+    if policy == ScoringPolicy.LATEST:
+        chosen = finished[-1]
+        if chosen.status not in GRADED:
+            cell.state, cell.submission_id = "pending", chosen.id
+            return cell
+        picked = [chosen]
+    else:
+        picked = graded
+    if not picked:
+        cell.state, cell.submission_id = "pending", finished[-1].id
+        return cell
+    cell.pending = len(graded) < len(finished)
+    if policy == ScoringPolicy.AVERAGE:
+        percents = [p for p in (_percent(s) for s in picked) if p is not None]
+        cell.percent = round(sum(percents) / len(percents), 1) if percents else None
+        cell.score = round(sum(s.final_score or 0 for s in picked) / len(picked), 2)
+        cell.max_score = round(sum(s.max_score for s in picked) / len(picked), 2)
+        cell.late = any(s.late for s in picked)
+        cell.submission_id = picked[-1].id
+    else:
+        best = max(picked, key=lambda s: (_percent(s) or 0, s.attempt_number)) if policy == ScoringPolicy.HIGHEST \
+            else picked[-1]
+        cell.percent, cell.score, cell.max_score = _percent(best), best.final_score, best.max_score
+        cell.late, cell.submission_id = best.late, best.id
+    cell.state = "score"
+    return cell
+
+
+def _mean(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return round(sum(values) / len(values), 1) if values else None
+
+
+# --- the gradebook ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Gradebook:
+    classroom: object
+    subject: object
+    students: list
+    assessments: list
+    cells: dict = field(default_factory=dict)          # (student id, assessment id) -> Cell
+    student_average: dict = field(default_factory=dict)
+    assessment_average: dict = field(default_factory=dict)
+
+    def cell(self, student_id: int, assessment_id: int) -> Cell:
+        return self.cells.get((student_id, assessment_id), Cell())
+
+
+def subject_assessments(subject_ids) -> list[tuple[Assessment, int]]:
+    """Published (and archived) assessments attached anywhere in these subjects, with the subject
+    id of each, by due date then title (one query)."""
+    home = home_subject_id_expr()
+    rows = db.session.execute(
+        select(Assessment, home.label("home_subject_id"))
+        .where(attached_in_subjects(list(subject_ids)),
+               Assessment.status.in_((AssessmentStatus.PUBLISHED, AssessmentStatus.ARCHIVED)))
+        .order_by(Assessment.due_at.is_(None), Assessment.due_at, Assessment.title, Assessment.id))
+    return [(assessment, subject_id) for assessment, subject_id in rows]
+
+
+def attempts_by_pair(student_ids, assessment_ids) -> dict[tuple[int, int], list[Submission]]:
+    students, assessments = list(student_ids), list(assessment_ids)
+    result: dict[tuple[int, int], list[Submission]] = {}
+    if not students or not assessments:
+        return result
+    for submission in db.session.scalars(select(Submission).where(
+            Submission.student_id.in_(students), Submission.assessment_id.in_(assessments))):
+        result.setdefault((submission.student_id, submission.assessment_id), []).append(submission)
+    return result
+
+
+def excused_pairs(student_ids, assessment_ids) -> set[tuple[int, int]]:
+    students, assessments = list(student_ids), list(assessment_ids)
+    if not students or not assessments:
+        return set()
+    return set(db.session.execute(select(AssessmentExcusal.student_id, AssessmentExcusal.assessment_id).where(
+        AssessmentExcusal.student_id.in_(students), AssessmentExcusal.assessment_id.in_(assessments))).all())
+
+
+def build_gradebook(classroom, subject) -> Gradebook:
+    from lms.school.services import roster
+
+    students = [user for user, _profile in roster(classroom)]
+    assessments = [a for a, _subject_id in subject_assessments([subject.id])]
+    book = Gradebook(classroom=classroom, subject=subject, students=students, assessments=assessments)
+    student_ids, assessment_ids = [s.id for s in students], [a.id for a in assessments]
+    attempts = attempts_by_pair(student_ids, assessment_ids)
+    excused = excused_pairs(student_ids, assessment_ids)
+    now = utcnow()
+    for student in students:
+        for assessment in assessments:
+            book.cells[(student.id, assessment.id)] = counting_cell(
+                assessment, attempts.get((student.id, assessment.id), []),
+                excused=(student.id, assessment.id) in excused, now=now)
+    for student in students:
+        book.student_average[student.id] = _mean(book.cell(student.id, a.id).percent for a in assessments)
+    for assessment in assessments:
+        book.assessment_average[assessment.id] = _mean(book.cell(s.id, assessment.id).percent for s in students)
+    return book
+
+
+def cell_text(cell: Cell) -> str:
+    from flask_babel import gettext as _
+
+    from lms.assessments.questions import plain_number
+
+    if cell.state == "score":
+        text = f"{plain_number(cell.score or 0)}/{plain_number(cell.max_score or 0)}"
+        if cell.percent is not None:
+            text += f" ({plain_number(cell.percent)}%)"
+        if cell.late:
+            text += " " + _("late")
+        return text
+    return {"pending": _("pending"), "missing": _("missing"), "excused": _("excused"),
+            "in_progress": _("in progress")}.get(cell.state, "")
+
+
+def gradebook_csv(book: Gradebook) -> str:
+    """The gradebook as CSV (UTF-8 with a BOM so that Excel reads Thai)."""
+    from flask_babel import gettext as _
+
+    from lms.assessments.questions import plain_number
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Student"), _("Email")] + [a.title for a in book.assessments] + [_("Average %")])
+    for student in book.students:
+        average = book.student_average.get(student.id)
+        writer.writerow([student.full_name, student.email]
+                        + [cell_text(book.cell(student.id, a.id)) for a in book.assessments]
+                        + ["" if average is None else plain_number(average)])
+    writer.writerow([_("Average %"), ""] + [
+        "" if book.assessment_average.get(a.id) is None else plain_number(book.assessment_average[a.id])
+        for a in book.assessments] + [""])
+    return "\ufeff" + out.getvalue()
+
+
+# --- a student's progress ----------------------------------------------------------------------------
+
+
+@dataclass
+class SubjectProgress:
+    subject: object
+    sections: object                 # lms.curriculum.services.Progress
+    rows: list = field(default_factory=list)   # (Assessment, Cell)
+    average: float | None = None
+
+
+def student_progress(viewer, student) -> list[SubjectProgress]:
+    """Per subject of the student's classroom: sections done, assessment results, average.
+
+    Results the viewer may not see yet (results visibility) are shown as submitted, without a
+    score, and left out of the average."""
+    from lms.curriculum.services import progress_by_subject, subjects_of_classroom
+    from lms.school.services import current_classroom_of
+
+    classroom = current_classroom_of(student)
+    if classroom is None:
+        return []
+    subjects = [subject for subject, _visible in subjects_of_classroom(student, classroom)]
+    if not subjects:
+        return []
+    sections = progress_by_subject(student, [s.id for s in subjects])
+    home = home_subject_id_expr()
+    submitted = select(Submission.assessment_id).where(Submission.student_id == student.id)
+    rows = db.session.execute(
+        select(Assessment, home.label("home_subject_id"))
+        .where(attached_in_subjects([s.id for s in subjects]),
+               or_(visibility_condition(student),
+                   and_(Assessment.status == AssessmentStatus.ARCHIVED, Assessment.id.in_(submitted))))
+        .order_by(Assessment.due_at.is_(None), Assessment.due_at, Assessment.title, Assessment.id)).all()
+    assessment_ids = [a.id for a, _s in rows]
+    attempts = attempts_by_pair([student.id], assessment_ids)
+    excused = excused_pairs([student.id], assessment_ids)
+    now = utcnow()
+    result = {s.id: SubjectProgress(subject=s, sections=sections[s.id]) for s in subjects}
+    for assessment, subject_id in rows:
+        if subject_id not in result:
+            continue
+        mine = attempts.get((student.id, assessment.id), [])
+        cell = counting_cell(assessment, mine, excused=(student.id, assessment.id) in excused, now=now)
+        if cell.state == "score" and mine:
+            shown = next((s for s in mine if s.id == cell.submission_id), mine[-1])
+            if not results_visible(assessment, shown, viewer, now):
+                cell = Cell(state="score", hidden=True, attempts=cell.attempts, submission_id=cell.submission_id)
+        result[subject_id].rows.append((assessment, cell))
+    for progress in result.values():
+        progress.average = _mean(cell.percent for _a, cell in progress.rows if not cell.hidden)
+    return list(result.values())

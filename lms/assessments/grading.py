@@ -1,0 +1,236 @@
+"""Grading: the teachers' queue, per-question points and feedback, returning work, re-scoring
+after a key correction, and excusing a student from an assessment.
+
+States: IN_PROGRESS → SUBMITTED → GRADED → RETURNED.  "Save" grades (GRADED; RETURNED work
+stays returned), "Return to student" returns it (RETURNED).  Every step is in the attempt's
+history (``SubmissionEvent``) and the audit log; the student is notified (``work_graded`` when
+first graded — with the score only if results are visible to them — and ``work_returned``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import has_request_context, url_for
+from flask_babel import gettext as _
+from sqlalchemy import case, func, select
+
+from lms.assessments import questions as qtypes
+from lms.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentExcusal,
+    QuestionVersion,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+)
+from lms.assessments.services import can_edit_assessment, gradeable_condition
+from lms.assessments.taking import add_event, answers_of, results_visible, score_submission, versions_of
+from lms.audit.services import record
+from lms.auth.models import Role, User
+from lms.common.errors import BusinessRuleViolation, Forbidden, ValidationFailed
+from lms.common.types import utcnow
+from lms.extensions import db
+from lms.school.models import ClassroomMembership, MembershipStatus
+from lms.school.services import current_academic_year
+
+STATUS_ORDER = case({SubmissionStatus.SUBMITTED.value: 0, SubmissionStatus.GRADED.value: 1,
+                     SubmissionStatus.RETURNED.value: 2, SubmissionStatus.IN_PROGRESS.value: 3},
+                    value=Submission.status, else_=4)
+
+
+# --- the queue ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueFilters:
+    assessment_id: int | None = None
+    classroom_id: int | None = None
+    status: str = ""          # one status, "open" (in progress) or "" (everything submitted)
+    q: str = ""
+
+
+def queue_query(actor, filters: QueueFilters):
+    """Submissions of the assessments ``actor`` grades: ungraded first, then oldest first."""
+    stmt = (select(Submission).join(Assessment, Assessment.id == Submission.assessment_id)
+            .join(User, User.id == Submission.student_id).where(gradeable_condition(actor)))
+    if filters.status in tuple(SubmissionStatus):
+        stmt = stmt.where(Submission.status == filters.status)
+    else:
+        stmt = stmt.where(Submission.status != SubmissionStatus.IN_PROGRESS)
+    if filters.assessment_id:
+        stmt = stmt.where(Submission.assessment_id == filters.assessment_id)
+    if filters.classroom_id:
+        stmt = stmt.where(Submission.student_id.in_(select(ClassroomMembership.student_id).where(
+            ClassroomMembership.classroom_id == filters.classroom_id,
+            ClassroomMembership.status == MembershipStatus.ACTIVE)))
+    q = (filters.q or "").strip().lower()
+    if q:
+        stmt = stmt.where(func.lower(User.full_name).like(f"%{q}%") | func.lower(Assessment.title).like(f"%{q}%"))
+    return stmt.order_by(STATUS_ORDER, Submission.submitted_at.asc(), Submission.id)
+
+
+def my_submissions_query(student):
+    """A student's own attempts, newest first."""
+    return (select(Submission).where(Submission.student_id == student.id)
+            .order_by(Submission.started_at.desc(), Submission.id.desc()))
+
+
+def classrooms_by_student(student_ids) -> dict[int, str]:
+    """``{student id: "P1/1"}`` for this academic year (one query)."""
+    from lms.school.models import Classroom
+
+    ids = list(set(student_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(select(ClassroomMembership.student_id, Classroom)
+                              .join(Classroom, Classroom.id == ClassroomMembership.classroom_id)
+                              .where(ClassroomMembership.student_id.in_(ids),
+                                     ClassroomMembership.status == MembershipStatus.ACTIVE,
+                                     ClassroomMembership.academic_year == current_academic_year()))
+    return {student_id: classroom.name for student_id, classroom in rows}
+
+
+# --- grading -------------------------------------------------------------------------------------------
+
+
+def require_grade(actor, submission: Submission) -> None:
+    if getattr(actor, "role", None) not in (Role.ADMIN, Role.TEACHER) or \
+            not can_edit_assessment(actor, submission.assessment):
+        raise Forbidden(_("Only the assessment's teachers or an administrator can grade it."))
+
+
+def _points(value, version: QuestionVersion, number: int) -> float | None:
+    text = str(value if value is not None else "").strip()
+    if text == "":
+        return None
+    points = qtypes.parse_number(text)
+    if points is None or points < 0 or points > version.points + 1e-9:
+        raise ValidationFailed(_("Question %(n)s: give points from 0 to %(max)s.", n=number,
+                                 max=qtypes.plain_number(version.points)), field=f"points-{version.id}")
+    return round(points, 2)
+
+
+def score_text(submission: Submission) -> str:
+    if submission.final_score is None:
+        return ""
+    return f"{qtypes.plain_number(submission.final_score)}/{qtypes.plain_number(submission.max_score)}"
+
+
+def grade(actor, submission: Submission, *, points: dict, feedback: dict, overall_feedback: str,
+          return_to_student: bool = False) -> Submission:
+    """Save per-question points (0..the question's points; empty keeps the automatic score) and
+    feedback, the overall feedback, and grade (or return) the attempt."""
+    require_grade(actor, submission)
+    if submission.status == SubmissionStatus.IN_PROGRESS:
+        raise BusinessRuleViolation(_("The student has not submitted this attempt yet."))
+    versions = versions_of(submission)
+    answers = answers_of(submission)
+    missing = []
+    updates = []
+    for number, version in enumerate(versions, start=1):
+        given = _points(points.get(str(version.id)), version, number)
+        note = str(feedback.get(str(version.id)) or "").strip()
+        if len(note) > 10_000:
+            raise ValidationFailed(_("Question %(n)s: the feedback is too long.", n=number))
+        if version.type in qtypes.MANUAL_TYPES and given is None:
+            missing.append(str(number))
+        updates.append((version, given, note))
+    if missing:
+        raise ValidationFailed(_("Give points for question(s) %(numbers)s (graded by hand).",
+                                 numbers=", ".join(missing)), field="points")
+    overall_feedback = (overall_feedback or "").strip()
+    if len(overall_feedback) > 20_000:
+        raise ValidationFailed(_("The feedback is too long."), field="feedback")
+    for version, given, note in updates:
+        answer = answers.get(version.id)
+        if answer is None:
+            if given is None and not note:
+                continue
+            answer = Answer(submission_id=submission.id, question_version_id=version.id, response={})
+            db.session.add(answer)
+        answer.manual_points, answer.feedback = given, note
+    db.session.flush()
+    before_status, before_score = submission.status, submission.final_score
+    submission.feedback = overall_feedback
+    score_submission(submission)
+    now = utcnow()
+    submission.graded_at, submission.graded_by_id = now, actor.id
+    if return_to_student:
+        submission.status = SubmissionStatus.RETURNED
+        submission.returned_at = now
+    elif submission.status != SubmissionStatus.RETURNED:
+        submission.status = SubmissionStatus.GRADED
+    add_event(submission.id, "RETURNED" if return_to_student else "GRADED", actor.id,
+              score=submission.final_score, before=before_score)
+    record(actor, "submission.return" if return_to_student else "submission.grade", submission,
+           assessment_id=submission.assessment_id, student_id=submission.student_id,
+           score=submission.final_score, max_score=submission.max_score)
+    _notify(submission, before_status, return_to_student)
+    db.session.flush()
+    return submission
+
+
+def _notify(submission: Submission, before_status: str, returned: bool) -> None:
+    from lms.communication.notifications import notify
+
+    if has_request_context():
+        link = url_for("submissions.detail", submission_id=submission.id)
+    else:  # a script or a job: the same stable path
+        link = f"/submissions/{submission.id}"
+    title = submission.assessment.title
+    if before_status == SubmissionStatus.SUBMITTED and \
+            results_visible(submission.assessment, submission, submission.student):
+        notify([submission.student_id], "work_graded", link=link, title=title, score=score_text(submission))
+    if returned and before_status != SubmissionStatus.RETURNED:
+        notify([submission.student_id], "work_returned", link=link, title=title)
+
+
+def history(submission: Submission) -> list[SubmissionEvent]:
+    return list(db.session.scalars(select(SubmissionEvent).where(SubmissionEvent.submission_id == submission.id)
+                                   .order_by(SubmissionEvent.created_at, SubmissionEvent.id)))
+
+
+# --- re-scoring after a key correction -------------------------------------------------------------------
+
+
+def rescore_versions(version_ids, actor_id: int | None = None) -> int:
+    """Re-score every submitted attempt with an answer to one of these versions (idempotent: an
+    attempt whose score does not change gets no new history).  Returns how many changed."""
+    ids = [int(i) for i in version_ids]
+    submission_ids = list(db.session.scalars(
+        select(Answer.submission_id).where(Answer.question_version_id.in_(ids)).distinct()))
+    changed = 0
+    for submission_id in submission_ids:
+        submission = db.session.get(Submission, submission_id)
+        if submission is None or submission.status == SubmissionStatus.IN_PROGRESS:
+            continue
+        before = submission.final_score
+        score_submission(submission)
+        if before != submission.final_score:
+            add_event(submission.id, "RESCORED", actor_id, before=before, score=submission.final_score)
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+# --- excusing ------------------------------------------------------------------------------------------
+
+
+def set_excused(actor, assessment: Assessment, student: User, excused: bool) -> bool:
+    """Excuse ``student`` from ``assessment`` (or take it back); the gradebook shows it."""
+    if not can_edit_assessment(actor, assessment):
+        raise Forbidden(_("Only the assessment's teachers or an administrator can excuse students."))
+    row = db.session.scalar(select(AssessmentExcusal).where(AssessmentExcusal.assessment_id == assessment.id,
+                                                            AssessmentExcusal.student_id == student.id))
+    if excused and row is None:
+        db.session.add(AssessmentExcusal(assessment_id=assessment.id, student_id=student.id,
+                                         excused_by_id=actor.id))
+        db.session.flush()
+        record(actor, "assessment.excuse", assessment, student_id=student.id)
+    elif not excused and row is not None:
+        db.session.delete(row)
+        db.session.flush()
+        record(actor, "assessment.unexcuse", assessment, student_id=student.id)
+    return excused

@@ -1,0 +1,44 @@
+"""How assessments plug into other domains (imported once at start, see ``HOOK_MODULES``).
+
+* Resources: anyone who may see an assessment may download its media; a student's answer file
+  is visible to the student, their parents, the assessment's teachers (and admins); a resource
+  used by an assessment (as media or as an answer) cannot be deleted from the library.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, select
+
+from lms.assessments.models import Answer, Assessment, AssessmentMedia, Submission
+from lms.assessments.services import visibility_condition
+from lms.assessments.taking import submission_visibility
+from lms.extensions import db
+from lms.resources.models import Resource
+from lms.resources.services import resource_usage_providers, resource_visibility_rule
+
+
+@resource_visibility_rule
+def _media_of_visible_assessments(actor):
+    visible = select(Assessment.id).where(visibility_condition(actor))
+    return exists().where(AssessmentMedia.resource_id == Resource.id, AssessmentMedia.assessment_id.in_(visible))
+
+
+@resource_visibility_rule
+def _answer_files(actor):
+    visible = select(Submission.id).where(submission_visibility(actor))
+    return exists().where(Answer.file_resource_id == Resource.id, Answer.submission_id.in_(visible))
+
+
+def _assessment_usage(resource) -> list[str]:
+    titles = list(db.session.scalars(
+        select(Assessment.title).join(AssessmentMedia, AssessmentMedia.assessment_id == Assessment.id)
+        .where(AssessmentMedia.resource_id == resource.id).order_by(Assessment.title)))
+    places = [_("Assessment “%(title)s”", title=title) for title in titles]
+    answers = db.session.scalar(select(Answer.id).where(Answer.file_resource_id == resource.id).limit(1))
+    if answers:
+        places.append(_("a student's answer"))
+    return places
+
+
+resource_usage_providers.append(_assessment_usage)

@@ -1,0 +1,102 @@
+"""Media in question text, referenced by label.
+
+Syntax: ``[[media:label]]`` anywhere in a question's text (or an assessment's instructions),
+e.g. ``Listen: [[media:song-1]] Which animal is it?``.  The label is the one given to the file
+on the assessment's **Media** list (one short word: letters, digits, ``-``, ``_``, ``.``;
+case-insensitive).  When the page is shown the label is looked up among the assessment's media
+*at that moment*: uploading a new file under the same label, renaming the file or reordering the
+list never breaks a question.  Images are shown, audio and video get the browser's player,
+documents a download link.  An unknown label shows a visible "missing media" marker to teachers
+(and a neutral placeholder to students); the publish check lists unknown labels.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import select
+
+from lms.assessments.models import AssessmentMedia
+from lms.common.markdown import render_markdown
+from lms.extensions import db
+
+MEDIA_RE = re.compile(r"\[\[media:([^\]\s]{1,40})\]\]")
+
+
+def labels_in(text: str | None) -> list[str]:
+    """The labels referenced in ``text`` (in order, without repeats, as written)."""
+    seen, labels = set(), []
+    for match in MEDIA_RE.finditer(text or ""):
+        label = match.group(1)
+        if label.lower() not in seen:
+            seen.add(label.lower())
+            labels.append(label)
+    return labels
+
+
+def media_of(assessment_id: int) -> list[AssessmentMedia]:
+    return list(db.session.scalars(select(AssessmentMedia).where(AssessmentMedia.assessment_id == assessment_id)
+                                   .order_by(AssessmentMedia.position)))
+
+
+def media_map(assessment_id: int) -> dict:
+    """``{label (lower-case): Resource}`` for an assessment (one query)."""
+    return {m.label_key: m.resource for m in media_of(assessment_id)}
+
+
+def _media_html(resource, label: str) -> Markup:
+    url = url_for("resources.download", resource_id=resource.id)
+    title = resource.description or resource.title
+    if resource.kind == "IMAGE":
+        size = ""
+        if resource.file is not None and resource.file.width:
+            size = Markup(' width="{}" height="{}"').format(resource.file.width, resource.file.height)
+        return Markup('<img class="question-media" src="{}" alt="{}"{} loading="lazy">').format(url, title, size)
+    if resource.kind == "AUDIO":
+        return Markup('<audio class="question-media" controls preload="metadata" src="{}" aria-label="{}">'
+                      '</audio>').format(url, title)
+    if resource.kind == "VIDEO":
+        return Markup('<video class="question-media" controls playsinline preload="metadata" src="{}" '
+                      'aria-label="{}"></video>').format(url, title)
+    if resource.kind == "LINK":
+        return Markup('<a href="{}" rel="noopener nofollow noreferrer" target="_blank">{}</a>').format(
+            resource.url, resource.title)
+    return Markup('<a href="{}">{}</a>').format(url, resource.title)
+
+
+def _missing_html(label: str, staff: bool) -> Markup:
+    if staff:
+        return Markup('<span class="media-missing" role="note">{}</span>').format(
+            _("Missing media: no file has the label “%(label)s”.", label=label))
+    return Markup('<span class="media-missing" role="note">{}</span>').format(_("(media not available)"))
+
+
+def render_with_media(text: str | None, media: dict, *, staff: bool = False) -> Markup:
+    """Markdown (sanitised by the one sanitiser) with ``[[media:label]]`` replaced by the media."""
+    if not text:
+        return Markup("")
+    pieces: list[Markup] = []
+
+    def token(match: re.Match) -> str:
+        label = match.group(1)
+        resource = media.get(label.lower())
+        pieces.append(_media_html(resource, label) if resource is not None else _missing_html(label, staff))
+        return f"LMSMEDIATOKEN{len(pieces) - 1}X"
+
+    html = str(render_markdown(MEDIA_RE.sub(token, text)))
+    html = re.sub(r"LMSMEDIATOKEN(\d+)X", lambda m: str(pieces[int(m.group(1))]), html)
+    return Markup(html)  # noqa: S704 - sanitised markdown plus media markup built with escaping above
+
+
+def unknown_labels(texts, media: dict) -> list[str]:
+    """Labels referenced in ``texts`` that no media of the assessment has."""
+    missing = []
+    for text in texts:
+        for label in labels_in(text):
+            if label.lower() not in media and label not in missing:
+                missing.append(label)
+    return missing
+

@@ -1,0 +1,386 @@
+"""Assessments and their questions, media, attempts (submissions), answers and history.
+
+* An ``Assessment`` is attached to nothing (it is in the bank) or to exactly one subject, unit,
+  part or section (a CHECK allows at most one of the four columns).
+* ``Question`` rows are what teachers edit.  When a student starts an attempt, each question
+  they get is frozen as a ``QuestionVersion`` (re-used while the question does not change), and
+  answers point at that version: editing a question later never changes what earlier students
+  saw.  A correction of the key or the points alone is applied to the versions with the same
+  text and options (and their answers re-scored); see ``lms.assessments.services``.
+* ``AssessmentMedia`` links a resource to the assessment under a label; question text refers to
+  it as ``[[media:label]]`` (``lms.assessments.media``).
+* ``Submission`` is one attempt; IN_PROGRESS → SUBMITTED → GRADED → RETURNED.  At most one
+  attempt per student and assessment is in progress (a partial unique index).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.common.types import UTCDateTime, utcnow
+from lms.extensions import db
+
+TITLE_MAX = 200
+TAG_MAX = 40
+
+
+class AssessmentStatus(StrEnum):
+    DRAFT = "DRAFT"
+    PUBLISHED = "PUBLISHED"
+    ARCHIVED = "ARCHIVED"
+
+
+class ScoringPolicy(StrEnum):
+    HIGHEST = "HIGHEST"
+    LATEST = "LATEST"
+    AVERAGE = "AVERAGE"
+
+
+class LatePolicy(StrEnum):
+    REFUSE = "REFUSE"
+    ACCEPT = "ACCEPT"
+
+
+class ResultsVisibility(StrEnum):
+    AFTER_SUBMIT = "AFTER_SUBMIT"
+    AFTER_DUE = "AFTER_DUE"
+    NEVER = "NEVER"
+
+
+class DisplayMode(StrEnum):
+    ONE_PER_SCREEN = "ONE_PER_SCREEN"
+    ALL_AT_ONCE = "ALL_AT_ONCE"
+
+
+class QuestionType(StrEnum):
+    SINGLE_CHOICE = "SINGLE_CHOICE"
+    MULTIPLE_CHOICE = "MULTIPLE_CHOICE"
+    TRUE_FALSE = "TRUE_FALSE"
+    SHORT_ANSWER = "SHORT_ANSWER"
+    NUMERIC = "NUMERIC"
+    LONG_ANSWER = "LONG_ANSWER"
+    FILE_UPLOAD = "FILE_UPLOAD"
+
+
+class SubmissionStatus(StrEnum):
+    IN_PROGRESS = "IN_PROGRESS"
+    SUBMITTED = "SUBMITTED"
+    GRADED = "GRADED"
+    RETURNED = "RETURNED"
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+def _is_set(column: str) -> str:
+    return f"(CASE WHEN {column} IS NULL THEN 0 ELSE 1 END)"
+
+
+class Assessment(db.Model):
+    __tablename__ = "assessment"
+    __table_args__ = (
+        CheckConstraint("length(title) > 0", name="title_not_empty"),
+        CheckConstraint(_in("status", AssessmentStatus), name="status_valid"),
+        CheckConstraint(_in("scoring_policy", ScoringPolicy), name="scoring_policy_valid"),
+        CheckConstraint(_in("late_policy", LatePolicy), name="late_policy_valid"),
+        CheckConstraint(_in("results_visibility", ResultsVisibility), name="results_visibility_valid"),
+        CheckConstraint(_in("display_mode", DisplayMode), name="display_mode_valid"),
+        # Attached to at most one place (none: in the bank).
+        CheckConstraint(" + ".join(_is_set(c) for c in ("subject_id", "unit_id", "part_id", "section_id"))
+                        + " <= 1", name="attached_once"),
+        CheckConstraint("attempts_allowed IS NULL OR attempts_allowed >= 1", name="attempts_positive"),
+        CheckConstraint("opens_at IS NULL OR due_at IS NULL OR due_at > opens_at", name="due_after_opens"),
+        CheckConstraint("late_deduction_percent BETWEEN 0 AND 100", name="late_deduction_range"),
+        CheckConstraint("late_floor_percent BETWEEN 0 AND 100", name="late_floor_range"),
+        CheckConstraint("time_limit_minutes IS NULL OR (time_limit_minutes BETWEEN 1 AND 1440)",
+                        name="time_limit_range"),
+        CheckConstraint("random_count IS NULL OR random_count >= 1", name="random_count_positive"),
+        Index("ix_assessment_bank", "core_subject_id", "level_id", "status"),
+        Index("ix_assessment_owner_updated", "owner_id", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    # Markdown; shown only through lms.common.markdown.render_markdown.
+    instructions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    status: Mapped[str] = mapped_column(String(16), default=AssessmentStatus.DRAFT,
+                                        server_default=AssessmentStatus.DRAFT.value)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    core_subject_id: Mapped[int | None] = mapped_column(ForeignKey("core_subject.id", ondelete="SET NULL"))
+    level_id: Mapped[int | None] = mapped_column(ForeignKey("level.id", ondelete="SET NULL"), index=True)
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id", ondelete="SET NULL"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
+    part_id: Mapped[int | None] = mapped_column(ForeignKey("part.id", ondelete="SET NULL"), index=True)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="SET NULL"), index=True)
+    # Settings.
+    attempts_allowed: Mapped[int | None] = mapped_column(Integer, default=1)  # None: unlimited
+    scoring_policy: Mapped[str] = mapped_column(String(16), default=ScoringPolicy.HIGHEST,
+                                                server_default=ScoringPolicy.HIGHEST.value)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    late_policy: Mapped[str] = mapped_column(String(16), default=LatePolicy.REFUSE,
+                                             server_default=LatePolicy.REFUSE.value)
+    late_deduction_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    late_floor_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    shuffle_options: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    results_visibility: Mapped[str] = mapped_column(String(16), default=ResultsVisibility.AFTER_SUBMIT,
+                                                    server_default=ResultsVisibility.AFTER_SUBMIT.value)
+    display_mode: Mapped[str] = mapped_column(String(16), default=DisplayMode.ALL_AT_ONCE,
+                                              server_default=DisplayMode.ALL_AT_ONCE.value)
+    random_count: Mapped[int | None] = mapped_column(Integer)
+    random_tag: Mapped[str | None] = mapped_column(String(TAG_MAX))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
+                                                 server_default=func.now())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    owner = relationship("User", lazy="joined")
+    core_subject = relationship("CoreSubject", lazy="joined")
+    level = relationship("Level", lazy="joined")
+
+    @property
+    def attached(self) -> bool:
+        return any((self.subject_id, self.unit_id, self.part_id, self.section_id))
+
+    @property
+    def attachment(self) -> tuple[str, int] | None:
+        """("section", 12) — where it is attached, or None in the bank."""
+        for kind in ("section", "part", "unit", "subject"):
+            value = getattr(self, f"{kind}_id")
+            if value:
+                return kind, value
+        return None
+
+    def __repr__(self) -> str:
+        return f"<Assessment {self.id} {self.title!r} {self.status}>"
+
+
+class Question(db.Model):
+    """A question as the teacher edits it now.  ``options`` is a list of strings (choice
+    types); ``key`` depends on the type (``lms.assessments.questions``)."""
+
+    __tablename__ = "question"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "position"),
+        CheckConstraint("position >= 0", name="position_not_negative"),
+        CheckConstraint(_in("type", QuestionType), name="type_valid"),
+        CheckConstraint("points >= 0 AND points <= 1000", name="points_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(20))
+    # Markdown with [[media:label]] references.
+    text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    points: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
+    options: Mapped[list] = mapped_column(JSON, default=list)
+    key: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Shown to students with their results (an explanation, a worked answer).
+    feedback: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
+                                                 server_default=func.now())
+
+    tag_rows: Mapped[list[QuestionTag]] = relationship(
+        back_populates="question", cascade="all, delete-orphan", lazy="selectin", order_by="QuestionTag.tag")
+
+    @property
+    def tags(self) -> list[str]:
+        return [row.tag for row in self.tag_rows]
+
+
+class QuestionTag(db.Model):
+    """A tag of a question (lower-case), for the bank filter and random selection."""
+
+    __tablename__ = "question_tag"
+    __table_args__ = (
+        UniqueConstraint("question_id", "tag"),
+        CheckConstraint("length(tag) > 0", name="tag_not_empty"),
+        Index("ix_question_tag_tag", "tag"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
+    tag: Mapped[str] = mapped_column(String(TAG_MAX))
+
+    question: Mapped[Question] = relationship(back_populates="tag_rows")
+
+
+class QuestionVersion(db.Model):
+    """What a student was shown: a frozen copy of a question (kept if the question is deleted)."""
+
+    __tablename__ = "question_version"
+    __table_args__ = (
+        UniqueConstraint("question_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint(_in("type", QuestionType), name="type_valid"),
+        CheckConstraint("points >= 0 AND points <= 1000", name="points_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id", ondelete="SET NULL"))
+    number: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    points: Mapped[float] = mapped_column(Float)
+    options: Mapped[list] = mapped_column(JSON, default=list)
+    key: Mapped[dict] = mapped_column(JSON, default=dict)
+    feedback: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+
+class AssessmentMedia(db.Model):
+    """A resource used by an assessment under a label (unique, case-insensitive), in order."""
+
+    __tablename__ = "assessment_media"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "label_key"),
+        UniqueConstraint("assessment_id", "position"),
+        CheckConstraint("length(label) > 0", name="label_not_empty"),
+        CheckConstraint("position >= 0", name="position_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="RESTRICT"), index=True)
+    label: Mapped[str] = mapped_column(String(40))
+    label_key: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    resource = relationship("Resource", lazy="joined", innerjoin=True)
+
+
+class Submission(db.Model):
+    """One attempt of a student at an assessment."""
+
+    __tablename__ = "submission"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "student_id", "attempt_number"),
+        CheckConstraint("attempt_number >= 1", name="attempt_number_positive"),
+        CheckConstraint(_in("status", SubmissionStatus), name="status_valid"),
+        CheckConstraint("status = 'IN_PROGRESS' OR submitted_at IS NOT NULL", name="submitted_at_set"),
+        CheckConstraint("max_score >= 0", name="max_score_not_negative"),
+        # One attempt in progress per student and assessment (two taps on "Start" make one).
+        Index("uq_submission_in_progress", "assessment_id", "student_id", unique=True,
+              postgresql_where=text("status = 'IN_PROGRESS'"), sqlite_where=text("status = 'IN_PROGRESS'")),
+        # The periodic job: attempts in progress whose time is up.
+        Index("ix_submission_open_deadline", "deadline_at",
+              postgresql_where=text("status = 'IN_PROGRESS'"), sqlite_where=text("status = 'IN_PROGRESS'")),
+        # The grading queue (ungraded first, oldest first) and the gradebook.
+        Index("ix_submission_assessment_status", "assessment_id", "status", "submitted_at"),
+        Index("ix_submission_student_assessment", "student_id", "assessment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="RESTRICT"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    attempt_number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=SubmissionStatus.IN_PROGRESS,
+                                        server_default=SubmissionStatus.IN_PROGRESS.value)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the timer / the due date
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    auto_submitted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    auto_score: Mapped[float | None] = mapped_column(Float)     # objective questions
+    manual_score: Mapped[float | None] = mapped_column(Float)   # points given by hand
+    final_score: Mapped[float | None] = mapped_column(Float)    # all points, after any late deduction
+    max_score: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    feedback: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Question version ids in the order this student sees them; {version id: [option indexes]}.
+    question_order: Mapped[list] = mapped_column(JSON, default=list)
+    option_order: Mapped[dict] = mapped_column(JSON, default=dict)
+    resubmitted_after_grading: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
+                                                 server_default=func.now())
+
+    assessment: Mapped[Assessment] = relationship(lazy="joined", innerjoin=True)
+    student = relationship("User", foreign_keys=[student_id], lazy="joined", innerjoin=True)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == SubmissionStatus.IN_PROGRESS
+
+
+class Answer(db.Model):
+    """A student's answer to one question version; kept up to date while the attempt is open."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "question_version_id"),
+        CheckConstraint("manual_points IS NULL OR manual_points >= 0", name="manual_points_not_negative"),
+        CheckConstraint("auto_points IS NULL OR auto_points >= 0", name="auto_points_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id", ondelete="RESTRICT"),
+                                                     index=True)
+    response: Mapped[dict] = mapped_column(JSON, default=dict)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    auto_points: Mapped[float | None] = mapped_column(Float)
+    manual_points: Mapped[float | None] = mapped_column(Float)
+    feedback: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A file answer: a resource owned by the student.
+    file_resource_id: Mapped[int | None] = mapped_column(ForeignKey("resource.id", ondelete="RESTRICT"),
+                                                         index=True)
+
+    @property
+    def points(self) -> float | None:
+        return self.manual_points if self.manual_points is not None else self.auto_points
+
+
+class SubmissionEvent(db.Model):
+    """The history of an attempt: who did what, when."""
+
+    __tablename__ = "submission_event"
+    __table_args__ = (Index("ix_submission_event_submission", "submission_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(24))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    actor = relationship("User", lazy="joined")
+
+
+class AssessmentExcusal(db.Model):
+    """A teacher excused a student from an assessment (not "missing", not in averages)."""
+
+    __tablename__ = "assessment_excusal"
+    __table_args__ = (UniqueConstraint("assessment_id", "student_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    excused_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())

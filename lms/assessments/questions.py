@@ -1,0 +1,414 @@
+"""Question types: what their options, key and responses look like, how they are checked, and
+how they are scored.  Pure functions (no database), unit-tested per type.
+
+=================  ==========================  =====================================  ==========================
+type               options                     key                                    response
+=================  ==========================  =====================================  ==========================
+SINGLE_CHOICE      ["3", "4", "5"]             {"correct": 1}                         {"choice": 1}
+MULTIPLE_CHOICE    ["2", "3", "4", "9"]        {"correct": [0, 1], "partial": true}   {"choices": [0, 3]}
+TRUE_FALSE         []                          {"correct": true}                      {"value": true}
+SHORT_ANSWER       []                          {"accepted": ["Bangkok", "กรุงเทพ"]}     {"text": " bangkok "}
+NUMERIC            []                          {"value": 3.5, "tolerance": 0.1}       {"text": "3.45"}
+LONG_ANSWER        []                          {}                                     {"text": "..."}
+FILE_UPLOAD        []                          {}                                     {"resource_id": 7, "filename": "a.pdf"}
+=================  ==========================  =====================================  ==========================
+
+Choice keys may also hold ``"feedback": ["", "Not quite: …", …]`` (one text per option, shown
+with the results; from GIFT imports).  Option indexes in keys and responses are always those
+of ``options`` (never the shuffled order a student saw).
+
+Scoring:
+
+* single choice, true/false: all the points or none;
+* multiple choice: all-or-nothing (the exact set of correct options), or with ``partial``:
+  each correct option chosen earns ``points / number of correct options``, each wrong one chosen
+  costs the same amount; the result is kept between 0 and the points;
+* short answer: compared with every accepted answer after Unicode NFKC normalisation, case
+  folding and removing all white space (so "new  york" = "New York" = "NewYork", and Thai
+  typed with a different but equivalent character sequence matches);
+* numeric: ``|answer − value| ≤ tolerance`` (an absolute tolerance; "3,5" is read as 3.5);
+* long answer and file upload are graded by hand (``score`` returns None).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from lms.assessments.models import QuestionType
+from lms.common.errors import ValidationFailed
+
+CHOICE_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
+OBJECTIVE_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE,
+                   QuestionType.SHORT_ANSWER, QuestionType.NUMERIC)
+MANUAL_TYPES = (QuestionType.LONG_ANSWER, QuestionType.FILE_UPLOAD)
+QUESTION_TYPES = tuple(t.value for t in QuestionType)
+MAX_OPTIONS = 12
+OPTION_MAX = 500
+TEXT_MAX = 20_000
+ANSWER_TEXT_MAX = 50_000
+
+TYPE_LABELS = {
+    "SINGLE_CHOICE": _l("Single choice"),
+    "MULTIPLE_CHOICE": _l("Multiple choice"),
+    "TRUE_FALSE": _l("True / false"),
+    "SHORT_ANSWER": _l("Short answer"),
+    "NUMERIC": _l("Number"),
+    "LONG_ANSWER": _l("Long answer"),
+    "FILE_UPLOAD": _l("File upload"),
+}
+
+
+def is_objective(question_type: str) -> bool:
+    return question_type in OBJECTIVE_TYPES
+
+
+# --- cleaning what a teacher typed ---------------------------------------------------------------
+
+
+@dataclass
+class QuestionInput:
+    """A question as submitted by the editor or an import (before cleaning)."""
+
+    type: str
+    text: str = ""
+    points: object = 1
+    options: list | None = None
+    key: dict | None = None
+    feedback: str = ""
+    tags: list | None = None
+
+
+def clean_points(value) -> float:
+    try:
+        points = float(str(value).strip().replace(",", ".")) if str(value).strip() != "" else 1.0
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("Points must be a number, e.g. 1 or 2.5."), field="points") from None
+    if not math.isfinite(points) or points < 0 or points > 1000:
+        raise ValidationFailed(_("Points must be between 0 and 1000."), field="points")
+    return round(points, 2)
+
+
+def parse_number(value) -> float | None:
+    """A number typed by a person: "3.5", "3,5", " -2 ", "1e3"; None when it is not one."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if math.isfinite(value) else None
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    text = text.replace(",", "")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def clean_tags(tags) -> list[str]:
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    result = []
+    for tag in tags or []:
+        tag = " ".join(unicodedata.normalize("NFC", str(tag)).split()).lower()
+        if not tag:
+            continue
+        if len(tag) > 40:
+            raise ValidationFailed(_("A tag is at most 40 characters: “%(tag)s”.", tag=tag[:40]), field="tags")
+        if tag not in result:
+            result.append(tag)
+    if len(result) > 20:
+        raise ValidationFailed(_("A question has at most 20 tags."), field="tags")
+    return result
+
+
+def _clean_options(options) -> list[str]:
+    if options is None:
+        return []
+    if not isinstance(options, list):
+        raise ValidationFailed(_("The options must be a list."), field="options")
+    cleaned = [str(o).strip() for o in options]
+    if len(cleaned) > MAX_OPTIONS:
+        raise ValidationFailed(_("A question has at most %(n)s options.", n=MAX_OPTIONS), field="options")
+    for option in cleaned:
+        if len(option) > OPTION_MAX:
+            raise ValidationFailed(_("An option is at most %(n)s characters.", n=OPTION_MAX), field="options")
+    if any(not o for o in cleaned):
+        raise ValidationFailed(_("An option is empty; remove it or write it."), field="options")
+    if len({o.casefold() for o in cleaned}) != len(cleaned):
+        raise ValidationFailed(_("Two options are the same."), field="options")
+    return cleaned
+
+
+def _index(value, count: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < count:
+        raise ValidationFailed(_("The correct answer must be one of the options."), field="key")
+    return value
+
+
+def _option_feedback(key: dict, count: int) -> list[str] | None:
+    feedback = key.get("feedback")
+    if feedback is None:
+        return None
+    if not isinstance(feedback, list) or len(feedback) > count:
+        raise ValidationFailed(_("Option feedback does not match the options."), field="key")
+    texts = [str(f or "").strip()[:OPTION_MAX] for f in feedback]
+    texts += [""] * (count - len(texts))
+    return texts if any(texts) else None
+
+
+def clean_question(data: QuestionInput) -> dict:
+    """The cleaned fields of a question (type, text, points, options, key, feedback, tags).
+
+    Only the structure is checked here: a draft question may still lack its key or options
+    (``problems_of`` lists what is missing before publishing)."""
+    qtype = str(data.type or "")
+    if qtype not in QUESTION_TYPES:
+        raise ValidationFailed(_("Choose a question type."), field="type")
+    text = (data.text or "").strip()
+    if len(text) > TEXT_MAX:
+        raise ValidationFailed(_("The question text is too long (%(n)s characters at most).", n=TEXT_MAX),
+                               field="text")
+    feedback = (data.feedback or "").strip()
+    if len(feedback) > TEXT_MAX:
+        raise ValidationFailed(_("The feedback is too long."), field="feedback")
+    points = clean_points(data.points)
+    key = data.key if isinstance(data.key, dict) else {}
+    options: list[str] = []
+    clean_key: dict = {}
+    if qtype in CHOICE_TYPES:
+        options = _clean_options(data.options)
+        correct = key.get("correct")
+        if qtype == QuestionType.SINGLE_CHOICE:
+            if correct is not None:
+                clean_key["correct"] = _index(correct, len(options))
+        else:
+            if correct is not None:
+                if not isinstance(correct, list):
+                    raise ValidationFailed(_("The correct answers must be a list of options."), field="key")
+                indexes = sorted({_index(c, len(options)) for c in correct})
+                if indexes:
+                    clean_key["correct"] = indexes
+            clean_key["partial"] = bool(key.get("partial", False))
+        feedback_list = _option_feedback(key, len(options))
+        if feedback_list:
+            clean_key["feedback"] = feedback_list
+    elif qtype == QuestionType.TRUE_FALSE:
+        correct = key.get("correct")
+        if correct is not None:
+            if not isinstance(correct, bool):
+                raise ValidationFailed(_("Choose whether the statement is true or false."), field="key")
+            clean_key["correct"] = correct
+    elif qtype == QuestionType.SHORT_ANSWER:
+        accepted = key.get("accepted") or []
+        if isinstance(accepted, str):
+            accepted = accepted.splitlines()
+        if not isinstance(accepted, list):
+            raise ValidationFailed(_("The accepted answers must be a list."), field="key")
+        answers = []
+        for answer in accepted:
+            answer = " ".join(str(answer).split())
+            if len(answer) > OPTION_MAX:
+                raise ValidationFailed(_("An accepted answer is at most %(n)s characters.", n=OPTION_MAX),
+                                       field="key")
+            if answer and normalise_text(answer) not in {normalise_text(a) for a in answers}:
+                answers.append(answer)
+        if len(answers) > 50:
+            raise ValidationFailed(_("At most 50 accepted answers."), field="key")
+        if answers:
+            clean_key["accepted"] = answers
+    elif qtype == QuestionType.NUMERIC:
+        raw_value, raw_tolerance = key.get("value"), key.get("tolerance", 0)
+        if raw_value not in (None, ""):
+            value = parse_number(raw_value)
+            if value is None:
+                raise ValidationFailed(_("The correct answer must be a number."), field="key")
+            tolerance = parse_number(raw_tolerance if raw_tolerance not in (None, "") else 0)
+            if tolerance is None or tolerance < 0:
+                raise ValidationFailed(_("The tolerance must be a number of 0 or more."), field="key")
+            clean_key["value"], clean_key["tolerance"] = value, tolerance
+    return {"type": qtype, "text": text, "points": points, "options": options, "key": clean_key,
+            "feedback": feedback, "tags": clean_tags(data.tags)}
+
+
+def problems_of(qtype: str, options: list, key: dict, text: str = "") -> list[str]:
+    """What a question lacks before it can be published (empty when it is complete)."""
+    problems = []
+    if not (text or "").strip():
+        problems.append(_("it has no text"))
+    if qtype in CHOICE_TYPES:
+        if len(options or []) < 2:
+            problems.append(_("it needs at least two options"))
+        if qtype == QuestionType.SINGLE_CHOICE and key.get("correct") is None:
+            problems.append(_("the correct option is not chosen"))
+        if qtype == QuestionType.MULTIPLE_CHOICE and not key.get("correct"):
+            problems.append(_("no option is marked correct"))
+    elif qtype == QuestionType.TRUE_FALSE and not isinstance(key.get("correct"), bool):
+        problems.append(_("true or false is not chosen"))
+    elif qtype == QuestionType.SHORT_ANSWER and not key.get("accepted"):
+        problems.append(_("it has no accepted answer"))
+    elif qtype == QuestionType.NUMERIC and key.get("value") is None:
+        problems.append(_("the correct number is missing"))
+    return problems
+
+
+# --- responses ------------------------------------------------------------------------------------
+
+
+def clean_response(qtype: str, options: list, form: dict) -> dict:
+    """A student's response from the take page's form fields (``answer``, several for multiple
+    choice).  Anything that does not fit the question is refused."""
+    values = form.get("answer")
+    values = values if isinstance(values, list) else ([values] if values not in (None, "") else [])
+    if qtype == QuestionType.SINGLE_CHOICE:
+        if not values:
+            return {}
+        index = _response_index(values[0], len(options))
+        return {"choice": index}
+    if qtype == QuestionType.MULTIPLE_CHOICE:
+        return {"choices": sorted({_response_index(v, len(options)) for v in values})}
+    if qtype == QuestionType.TRUE_FALSE:
+        if not values:
+            return {}
+        if values[0] not in ("true", "false"):
+            raise ValidationFailed(_("Choose true or false."), field="answer")
+        return {"value": values[0] == "true"}
+    if qtype in (QuestionType.SHORT_ANSWER, QuestionType.NUMERIC, QuestionType.LONG_ANSWER):
+        text = str(values[0]) if values else ""
+        if len(text) > ANSWER_TEXT_MAX:
+            raise ValidationFailed(_("The answer is too long."), field="answer")
+        return {"text": text}
+    raise ValidationFailed(_("This question takes a file."), field="answer")
+
+
+def _response_index(value, count: int) -> int:
+    if not str(value).isdigit() or not 0 <= int(value) < count:
+        raise ValidationFailed(_("That option is not one of the question's options."), field="answer")
+    return int(value)
+
+
+def is_answered(qtype: str, response: dict | None) -> bool:
+    response = response or {}
+    if qtype == QuestionType.SINGLE_CHOICE:
+        return response.get("choice") is not None
+    if qtype == QuestionType.MULTIPLE_CHOICE:
+        return bool(response.get("choices"))
+    if qtype == QuestionType.TRUE_FALSE:
+        return isinstance(response.get("value"), bool)
+    if qtype == QuestionType.FILE_UPLOAD:
+        return bool(response.get("resource_id"))
+    return bool(str(response.get("text", "")).strip())
+
+
+# --- scoring --------------------------------------------------------------------------------------
+
+
+def normalise_text(text: str) -> str:
+    """For short answers: NFKC, case-folded, without any white space."""
+    return "".join(unicodedata.normalize("NFKC", str(text or "")).casefold().split())
+
+
+def _round(value: float) -> float:
+    return round(value + 0.0, 2)
+
+
+def score(qtype: str, key: dict, points: float, response: dict | None) -> float | None:
+    """Points earned by ``response``; None for questions graded by hand."""
+    response = response or {}
+    key = key or {}
+    if qtype in MANUAL_TYPES:
+        return None
+    if qtype == QuestionType.SINGLE_CHOICE:
+        correct = key.get("correct")
+        return _round(points) if correct is not None and response.get("choice") == correct else 0.0
+    if qtype == QuestionType.MULTIPLE_CHOICE:
+        return _score_multiple(key, points, response)
+    if qtype == QuestionType.TRUE_FALSE:
+        correct = key.get("correct")
+        value = response.get("value")
+        return _round(points) if isinstance(correct, bool) and value is correct else 0.0
+    if qtype == QuestionType.SHORT_ANSWER:
+        given = normalise_text(response.get("text", ""))
+        accepted = {normalise_text(a) for a in key.get("accepted") or []}
+        return _round(points) if given and given in accepted else 0.0
+    if qtype == QuestionType.NUMERIC:
+        value = key.get("value")
+        given = parse_number(response.get("text"))
+        if value is None or given is None:
+            return 0.0
+        tolerance = float(key.get("tolerance") or 0)
+        return _round(points) if abs(given - float(value)) <= tolerance + 1e-9 else 0.0
+    return 0.0
+
+
+def _score_multiple(key: dict, points: float, response: dict) -> float:
+    correct = set(key.get("correct") or [])
+    chosen = set(response.get("choices") or [])
+    if not correct or not chosen:
+        return 0.0
+    if not key.get("partial"):
+        return _round(points) if chosen == correct else 0.0
+    share = points / len(correct)
+    earned = share * len(chosen & correct) - share * len(chosen - correct)
+    return _round(min(max(earned, 0.0), points))
+
+
+def correct_answer_text(qtype: str, options: list, key: dict) -> str:
+    """The key as a person reads it (for results pages and the grading page)."""
+    key = key or {}
+    if qtype == QuestionType.SINGLE_CHOICE and key.get("correct") is not None:
+        index = key["correct"]
+        return options[index] if 0 <= index < len(options) else ""
+    if qtype == QuestionType.MULTIPLE_CHOICE:
+        return "; ".join(options[i] for i in key.get("correct") or [] if 0 <= i < len(options))
+    if qtype == QuestionType.TRUE_FALSE and isinstance(key.get("correct"), bool):
+        return _("True") if key["correct"] else _("False")
+    if qtype == QuestionType.SHORT_ANSWER:
+        return " / ".join(key.get("accepted") or [])
+    if qtype == QuestionType.NUMERIC and key.get("value") is not None:
+        value = plain_number(key["value"])
+        tolerance = key.get("tolerance") or 0
+        return f"{value} ± {plain_number(tolerance)}" if tolerance else value
+    return ""
+
+
+def response_text(qtype: str, options: list, response: dict | None) -> str:
+    """A student's response as text (CSV, history)."""
+    response = response or {}
+    if qtype == QuestionType.SINGLE_CHOICE and response.get("choice") is not None:
+        index = response["choice"]
+        return options[index] if 0 <= index < len(options) else ""
+    if qtype == QuestionType.MULTIPLE_CHOICE:
+        return "; ".join(options[i] for i in response.get("choices") or [] if 0 <= i < len(options))
+    if qtype == QuestionType.TRUE_FALSE and isinstance(response.get("value"), bool):
+        return _("True") if response["value"] else _("False")
+    if qtype == QuestionType.FILE_UPLOAD:
+        return response.get("filename", "")
+    return str(response.get("text", ""))
+
+
+def plain_number(value) -> str:
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:g}"
+
+
+# --- late submissions -------------------------------------------------------------------------------
+
+
+def apply_late_policy(raw: float, max_score: float, late: bool, deduction_percent: int,
+                      floor_percent: int) -> float:
+    """The score after a late deduction: ``raw`` minus ``deduction_percent`` of it, but never
+    below ``floor_percent`` of the maximum (nor above ``raw``)."""
+    if not late or not deduction_percent:
+        return _round(raw)
+    deducted = raw * (1 - deduction_percent / 100)
+    floor = min(raw, max_score * floor_percent / 100)
+    return _round(max(deducted, floor))
+

@@ -1,0 +1,124 @@
+"""The gradebook (a classroom × a subject; CSV; excusing) and a student's progress page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.assessments import gradebook, grading, services
+from lms.assessments.views_bank import common_context
+from lms.auth.models import Role, User
+from lms.common.access import allow
+from lms.common.errors import NotFound
+from lms.common.htmx import is_htmx, redirect_to, render
+from lms.common.navigation import nav_item
+from lms.curriculum import services as curriculum
+from lms.extensions import db
+from lms.school import services as school
+from lms.school.viewutils import arg_int, form_int
+
+bp = Blueprint("gradebook", __name__)
+
+nav_item("gradebook.index", _l("Gradebook"), Role.ADMIN, Role.TEACHER, order=42)
+nav_item("gradebook.my_progress", _l("Progress"), Role.STUDENT, Role.PARENT, order=41)
+
+
+def _classroom_subject(classroom_id, subject_id):
+    """The classroom and one of its subjects, both visible to the actor (404 otherwise)."""
+    classroom = school.get_classroom_for(current_user, classroom_id)
+    subject = curriculum.get_subject_for(current_user, subject_id)
+    belongs = subject.classroom_id == classroom.id or (subject.classroom_id is None
+                                                      and subject.level_id == classroom.level_id)
+    if not belongs:
+        raise NotFound(_("That subject is not taught in this classroom."))
+    return classroom, subject
+
+
+@bp.route("/gradebook")
+@allow(Role.ADMIN, Role.TEACHER)
+def index():
+    classroom_id, subject_id = arg_int("classroom"), arg_int("subject")
+    if classroom_id and subject_id:
+        return redirect_to(url_for("gradebook.classroom", classroom_id=classroom_id, subject_id=subject_id),
+                           status=302)
+    classrooms = school.classrooms_of_year(current_user, include_archived=False)
+    chosen = next((c for c in classrooms if c.id == classroom_id), None) if classroom_id else None
+    subjects = [s for s, visible in curriculum.subjects_of_classroom(current_user, chosen) if visible] \
+        if chosen else []
+    return render("assessments/gradebook_index.html", "assessments/_gradebook_picker.html",
+                  classrooms=classrooms, chosen=chosen, subjects=subjects)
+
+
+def _gradebook_page(classroom, subject, status: int = 200):
+    book = gradebook.build_gradebook(classroom, subject)
+    editable = {a.id: services.can_edit_assessment(current_user, a) for a in book.assessments} \
+        if book.assessments else {}
+    return render("assessments/gradebook.html", "assessments/_gradebook_table.html", status=status, book=book,
+                  editable=editable, cell_text=gradebook.cell_text, **common_context())
+
+
+@bp.route("/classrooms/<int:classroom_id>/gradebook/<int:subject_id>")
+@allow(Role.ADMIN, Role.TEACHER)
+def classroom(classroom_id, subject_id):
+    classroom, subject = _classroom_subject(classroom_id, subject_id)
+    return _gradebook_page(classroom, subject)
+
+
+@bp.route("/classrooms/<int:classroom_id>/gradebook/<int:subject_id>.csv")
+@allow(Role.ADMIN, Role.TEACHER)
+def export(classroom_id, subject_id):
+    classroom, subject = _classroom_subject(classroom_id, subject_id)
+    book = gradebook.build_gradebook(classroom, subject)
+    name = f"gradebook-{classroom.name.replace('/', '-')}-{subject.id}.csv"
+    return Response(gradebook.gradebook_csv(book), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/classrooms/<int:classroom_id>/gradebook/<int:subject_id>/excuse", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def excuse(classroom_id, subject_id):
+    classroom, subject = _classroom_subject(classroom_id, subject_id)
+    assessment_id, student_id = form_int("assessment_id"), form_int("student_id")
+    assessment = next((a for a, _s in gradebook.subject_assessments([subject.id]) if a.id == assessment_id), None)
+    student = next((u for u, _p in school.roster(classroom) if u.id == student_id), None)
+    if assessment is None or student is None:
+        raise NotFound(_("That student or assessment is not in this gradebook."))
+    excused = request.form.get("excused", "1") == "1"
+    grading.set_excused(current_user, assessment, student, excused)
+    db.session.commit()
+    flash(_("%(name)s is excused from “%(title)s”.", name=student.full_name, title=assessment.title) if excused
+          else _("%(name)s is no longer excused from “%(title)s”.", name=student.full_name, title=assessment.title),
+          "success")
+    if not is_htmx():
+        return redirect_to(url_for("gradebook.classroom", classroom_id=classroom.id, subject_id=subject.id))
+    return _gradebook_page(classroom, subject)
+
+
+# --- progress -----------------------------------------------------------------------------------------
+
+
+@bp.route("/students/<int:student_id>/progress")
+@allow(Role.ADMIN, Role.TEACHER, Role.STUDENT, Role.PARENT)
+def progress(student_id):
+    student = school.get_student_for(current_user, student_id)
+    children = school.children_of(current_user) if current_user.role == Role.PARENT else []
+    return render("assessments/progress.html", student=student, children=children,
+                  subjects=gradebook.student_progress(current_user, student),
+                  classroom=school.current_classroom_of(student), cell_text=gradebook.cell_text,
+                  **common_context())
+
+
+@bp.route("/my/progress")
+@allow(Role.STUDENT, Role.PARENT)
+def my_progress():
+    if current_user.role == Role.STUDENT:
+        target: User | None = current_user
+    else:
+        children = school.children_of(current_user)
+        target = children[0] if children else None
+    if target is None:
+        return render("assessments/progress.html", student=None, children=[], subjects=[], classroom=None,
+                      cell_text=gradebook.cell_text, **common_context())
+    return redirect_to(url_for("gradebook.progress", student_id=target.id), status=302)

@@ -1,0 +1,138 @@
+"""Submissions: the teachers' grading queue and grading page; students' (and parents') view of an
+attempt's results and feedback."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.assessments import grading, services, taking
+from lms.assessments import questions as qtypes
+from lms.assessments.media import media_map, render_with_media
+from lms.assessments.models import Assessment, SubmissionStatus
+from lms.assessments.views_bank import common_context
+from lms.auth.models import Role
+from lms.common.access import allow
+from lms.common.errors import DomainError
+from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.markdown import render_markdown
+from lms.common.navigation import nav_item
+from lms.common.pagination import paginate
+from lms.extensions import db
+from lms.school import services as school
+from lms.school.viewutils import arg_int
+
+bp = Blueprint("submissions", __name__)
+
+nav_item("submissions.index", _l("Grading"), Role.ADMIN, Role.TEACHER, order=41)
+
+
+@bp.route("/submissions")
+@allow(Role.ADMIN, Role.TEACHER, Role.STUDENT)
+def index():
+    if current_user.role == Role.STUDENT:
+        page = paginate(grading.my_submissions_query(current_user))
+        return render("assessments/my_submissions.html", "assessments/_my_submissions.html", results=page,
+                      **common_context())
+    filters = grading.QueueFilters(assessment_id=arg_int("assessment"), classroom_id=arg_int("classroom"),
+                                   status=request.args.get("status", ""), q=request.args.get("q", "").strip()[:100])
+    page = paginate(grading.queue_query(current_user, filters), per_page=25)
+    assessments = list(db.session.scalars(
+        select(Assessment).where(services.gradeable_condition(current_user))
+        .order_by(Assessment.title, Assessment.id).limit(300)))
+    ctx = {"results": page, "filters": filters, "assessments": assessments,
+           "classrooms": school.classrooms_of_year(current_user, include_archived=False),
+           "classroom_names": grading.classrooms_by_student(s.student_id for s in page.items),
+           "statuses": [s.value for s in SubmissionStatus], **common_context()}
+    return render("assessments/queue.html", "assessments/_queue.html", **ctx)
+
+
+def _questions(submission, viewer) -> list[dict]:
+    assessment = submission.assessment
+    versions = taking.versions_of(submission)
+    answers = taking.answers_of(submission)
+    media = media_map(assessment.id)
+    staff = viewer.role in (Role.ADMIN, Role.TEACHER)
+    rows = []
+    for number, version in enumerate(versions, start=1):
+        answer = answers.get(version.id)
+        response = answer.response if answer else {}
+        option_feedback = (version.key or {}).get("feedback") or []
+        chosen = []
+        if version.type == "SINGLE_CHOICE" and response.get("choice") is not None:
+            chosen = [response["choice"]]
+        elif version.type == "MULTIPLE_CHOICE":
+            chosen = list(response.get("choices") or [])
+        rows.append({
+            "number": number, "version": version, "answer": answer, "response": response,
+            "text": render_with_media(version.text, media, staff=staff),
+            "response_text": qtypes.response_text(version.type, version.options, response),
+            "answered": qtypes.is_answered(version.type, response),
+            "correct": qtypes.correct_answer_text(version.type, version.options, version.key),
+            "option_feedback": [option_feedback[i] for i in chosen if i < len(option_feedback) and option_feedback[i]],
+            "manual": version.type in qtypes.MANUAL_TYPES,
+            "feedback_html": render_markdown(version.feedback) if version.feedback else "",
+        })
+    return rows
+
+
+@bp.route("/submissions/<int:submission_id>")
+@allow(Role.ADMIN, Role.TEACHER, Role.STUDENT, Role.PARENT)
+def detail(submission_id):
+    submission = taking.get_submission_for(current_user, submission_id)
+    if submission.is_open and taking.finish_overdue(submission):
+        db.session.commit()
+        submission = taking.get_submission_for(current_user, submission_id)
+    assessment = submission.assessment
+    staff = current_user.role in (Role.ADMIN, Role.TEACHER)
+    ctx = {"submission": submission, "assessment": assessment, "rows": _questions(submission, current_user),
+           "results_visible": taking.results_visible(assessment, submission, current_user),
+           "feedback_visible": taking.feedback_visible(submission, current_user),
+           "overall_feedback": render_markdown(submission.feedback) if submission.feedback else "",
+           "history": grading.history(submission) if staff else [], "score_text": grading.score_text(submission),
+           **common_context()}
+    if staff:
+        ctx["can_grade"] = services.can_edit_assessment(current_user, assessment)
+        ctx["classroom"] = school.current_classroom_of(submission.student)
+        return render("assessments/grade.html", "assessments/_grade_form.html", **ctx)
+    if current_user.role == Role.STUDENT:
+        attempts = taking.attempts_of(current_user, assessment)
+        ctx["can_retry"] = assessment.status == "PUBLISHED" and not any(a.is_open for a in attempts) and \
+            taking.start_problem(current_user, assessment, attempts) is None
+    return render("assessments/result.html", **ctx)
+
+
+@bp.route("/submissions/<int:submission_id>/grade", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def grade(submission_id):
+    submission = taking.get_submission_for(current_user, submission_id)
+    grading.require_grade(current_user, submission)
+    points = {k.split("-", 1)[1]: v for k, v in request.form.items() if k.startswith("points-")}
+    feedback = {k.split("-", 1)[1]: v for k, v in request.form.items() if k.startswith("feedback-")}
+    returning = request.form.get("action") == "return"
+    try:
+        grading.grade(current_user, submission, points=points, feedback=feedback,
+                      overall_feedback=request.form.get("feedback", ""), return_to_student=returning)
+    except DomainError as err:
+        db.session.rollback()
+        submission = taking.get_submission_for(current_user, submission_id)
+        flash(err.message, "error")
+        assessment = submission.assessment
+        ctx = {"submission": submission, "assessment": assessment, "rows": _questions(submission, current_user),
+               "results_visible": True, "feedback_visible": True, "history": grading.history(submission),
+               "overall_feedback": "", "score_text": grading.score_text(submission), "can_grade": True,
+               "classroom": school.current_classroom_of(submission.student), "posted": request.form,
+               **common_context()}
+        return render_form_errors("assessments/grade.html", "assessments/_grade_form.html", **ctx)
+    db.session.commit()
+    if returning:
+        flash(_("Returned to %(name)s with your feedback.", name=submission.student.full_name), "success")
+    else:
+        flash(_("Grades saved."), "success")
+    nxt = request.form.get("next")
+    if nxt == "queue":
+        return redirect_to(url_for("submissions.index", status=SubmissionStatus.SUBMITTED.value))
+    return redirect_to(url_for("submissions.detail", submission_id=submission.id))

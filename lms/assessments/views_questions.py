@@ -1,0 +1,264 @@
+"""Questions and media of an assessment: add, edit (versions keep what students saw), reorder,
+delete, import GIFT questions; upload or pick media files and give them labels."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from lms.assessments import authoring, gift, services
+from lms.assessments import questions as qtypes
+from lms.assessments.forms import MediaForm
+from lms.assessments.media import media_map, render_with_media
+from lms.assessments.models import Assessment, QuestionType
+from lms.assessments.views_bank import common_context, editor_context
+from lms.auth.models import Role
+from lms.common.access import allow
+from lms.common.errors import DomainError, ValidationFailed
+from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.extensions import db
+from lms.school.viewutils import attach_error
+
+bp = Blueprint("assessment_questions", __name__)
+
+EDITOR_OPTION_ROWS = 6
+UPLOAD_OVERHEAD = 1024 * 1024
+
+
+def _upload_limit():
+    """Media uploads may be as large as the library's: raise the request limit for that route."""
+    from flask_login import current_user as user
+
+    if request.endpoint == "assessment_questions.add_media" and request.method == "POST" and \
+            getattr(user, "role", None) in (Role.ADMIN, Role.TEACHER):
+        from lms.resources.services import max_upload_bytes
+
+        request.max_content_length = max_upload_bytes() + UPLOAD_OVERHEAD
+
+
+@bp.record_once
+def _install_upload_limit(state):
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
+
+
+def _editable(assessment_id) -> Assessment:
+    assessment = services.get_assessment_for(current_user, assessment_id)
+    services.require_edit_assessment(current_user, assessment)
+    return assessment
+
+
+def _questions_answer(assessment: Assessment, status: int = 200):
+    if not is_htmx():
+        return redirect_to(url_for("assessments.detail", assessment_id=assessment.id) + "#questions")
+    return render("assessments/edit.html", "assessments/_questions.html", status=status,
+                  **editor_context(assessment))
+
+
+# --- the editor's fields ---------------------------------------------------------------------------------
+
+
+def question_input(form, qtype: str) -> qtypes.QuestionInput:
+    """A QuestionInput from the editor's fields (blank option rows are dropped)."""
+    data = qtypes.QuestionInput(type=qtype, text=form.get("text", ""), points=form.get("points", "1"),
+                                feedback=form.get("feedback", ""), tags=form.get("tags", ""))
+    if qtype in qtypes.CHOICE_TYPES:
+        rows = [(int(k.split("-", 1)[1]), v.strip()) for k, v in form.items()
+                if k.startswith("option-") and k.split("-", 1)[1].isdigit()]
+        rows.sort()
+        kept = [(i, text) for i, text in rows if text]
+        new_index = {old: new for new, (old, _text) in enumerate(kept)}
+        data.options = [text for _i, text in kept]
+        chosen = [int(v) for v in form.getlist("correct") if v.isdigit() and int(v) in new_index]
+        feedback = [form.get(f"option-feedback-{old}", "").strip() for old, _text in kept]
+        if qtype == QuestionType.SINGLE_CHOICE:
+            data.key = {"correct": new_index[chosen[0]]} if chosen else {}
+        else:
+            data.key = {"correct": [new_index[c] for c in chosen], "partial": form.get("partial") == "1"}
+        if any(feedback):
+            data.key["feedback"] = feedback
+    elif qtype == QuestionType.TRUE_FALSE:
+        value = next((v for v in form.getlist("correct") if v in ("true", "false")), "")
+        data.key = {"correct": value == "true"} if value else {}
+    elif qtype == QuestionType.SHORT_ANSWER:
+        data.key = {"accepted": form.get("accepted", "").splitlines()}
+    elif qtype == QuestionType.NUMERIC:
+        data.key = {"value": form.get("value", ""), "tolerance": form.get("tolerance", "")}
+    return data
+
+
+def _editor_page(assessment, question, *, values=None, error: str | None = None, field: str | None = None,
+                 status: int = 200):
+    media = media_map(assessment.id)
+    values = values or {"type": question.type, "text": question.text, "points": qtypes.plain_number(question.points),
+                        "feedback": question.feedback, "tags": ", ".join(question.tags),
+                        "options": list(question.options or []), "key": dict(question.key or {})}
+    rows = max(EDITOR_OPTION_ROWS, len(values["options"]) + 2)
+    ctx = {"assessment": assessment, "question": question, "values": values,
+           "option_rows": min(rows, qtypes.MAX_OPTIONS), "error": error, "error_field": field,
+           "preview": render_with_media(values["text"], media, staff=True),
+           "problems": qtypes.problems_of(values["type"], values["options"], values["key"], values["text"]),
+           "answer_count": authoring.answer_counts([question.id]).get(question.id, 0),
+           "labels": sorted(m for m in media), "number": question.position + 1, **common_context()}
+    if status == 422:
+        return render_form_errors("assessments/question_edit.html", "assessments/_question_form.html", **ctx)
+    return render("assessments/question_edit.html", "assessments/_question_form.html", status=status, **ctx)
+
+
+@bp.route("/assessments/<int:assessment_id>/questions", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def add(assessment_id):
+    assessment = _editable(assessment_id)
+    qtype = request.form.get("type", "")
+    try:
+        question = authoring.add_question(current_user, assessment, qtypes.QuestionInput(type=qtype))
+    except ValidationFailed as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return _questions_answer(_editable(assessment_id), 422)
+    db.session.commit()
+    return redirect_to(url_for("assessment_questions.edit", assessment_id=assessment.id, question_id=question.id))
+
+
+@bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>", methods=["GET", "POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def edit(assessment_id, question_id):
+    assessment = _editable(assessment_id)
+    question = authoring.get_question(assessment, question_id)
+    if request.method == "GET":
+        return _editor_page(assessment, question)
+    qtype = request.form.get("type", question.type)
+    data = question_input(request.form, qtype)
+    try:
+        rescored = authoring.update_question(current_user, assessment, question, data)
+    except DomainError as err:
+        db.session.rollback()
+        assessment = _editable(assessment_id)
+        question = authoring.get_question(assessment, question_id)
+        values = {"type": qtype, "text": data.text, "points": data.points, "feedback": data.feedback,
+                  "tags": data.tags, "options": list(data.options or []), "key": dict(data.key or {})}
+        return _editor_page(assessment, question, values=values, error=err.message,
+                            field=getattr(err, "field", None), status=422)
+    db.session.commit()
+    message = _("Question saved.")
+    if rescored:
+        message += " " + ngettext("%(num)d earlier answer was re-scored with the new key.",
+                                  "%(num)d earlier answers are re-scored with the new key.", rescored)
+    flash(message, "success")
+    if request.form.get("next") == "list":
+        return redirect_to(url_for("assessments.detail", assessment_id=assessment.id) + "#questions")
+    return redirect_to(url_for("assessment_questions.edit", assessment_id=assessment.id, question_id=question.id))
+
+
+@bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>/delete", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def delete(assessment_id, question_id):
+    assessment = _editable(assessment_id)
+    question = authoring.get_question(assessment, question_id)
+    authoring.delete_question(current_user, assessment, question)
+    db.session.commit()
+    flash(_("The question was deleted (students' earlier answers keep their copy)."), "success")
+    return _questions_answer(assessment)
+
+
+@bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>/move", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def move(assessment_id, question_id):
+    assessment = _editable(assessment_id)
+    question = authoring.get_question(assessment, question_id)
+    authoring.move_question(current_user, assessment, question, request.form.get("direction", ""))
+    db.session.commit()
+    return _questions_answer(assessment)
+
+
+@bp.route("/assessments/<int:assessment_id>/questions/order", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def order(assessment_id):
+    assessment = _editable(assessment_id)
+    authoring.reorder_questions(current_user, assessment, request.form.getlist("question_id"))
+    db.session.commit()
+    return _questions_answer(assessment)
+
+
+@bp.route("/assessments/<int:assessment_id>/questions/import", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def import_gift(assessment_id):
+    assessment = _editable(assessment_id)
+    text = request.form.get("gift", "")
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        text = upload.read(gift.MAX_GIFT_BYTES + 1)
+    try:
+        items = gift.parse_gift(text)
+        created = authoring.add_questions(current_user, assessment, items)
+    except ValidationFailed as err:
+        db.session.rollback()
+        errors = err.details.get("errors") or [err.message]
+        flash(_("Nothing was imported: %(errors)s", errors=" ".join(errors)), "error")
+        return _questions_answer(_editable(assessment_id), 422)
+    db.session.commit()
+    flash(ngettext("%(num)d question was imported.", "%(num)d questions were imported.", len(created)), "success")
+    return _questions_answer(assessment)
+
+
+# --- media --------------------------------------------------------------------------------------------
+
+
+def _media_answer(assessment: Assessment, status: int = 200, form=None):
+    if not is_htmx():
+        return redirect_to(url_for("assessments.detail", assessment_id=assessment.id) + "#media")
+    return render("assessments/edit.html", "assessments/_media.html", status=status,
+                  **editor_context(assessment, media_form=form))
+
+
+@bp.route("/assessments/<int:assessment_id>/media", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def add_media(assessment_id):
+    from lms.resources import services as resources
+
+    assessment = _editable(assessment_id)
+    form = MediaForm()
+    form.resource_id.choices = []
+    upload = request.files.get("file")
+    try:
+        if not form.validate():
+            raise ValidationFailed(" ".join(e for errors in form.errors.values() for e in errors))
+        if upload is not None and upload.filename:
+            row = authoring.upload_media(current_user, assessment, upload.stream, upload.filename,
+                                         label=form.label.data or "", title=form.title.data or "")
+        elif form.resource_id.data:
+            resource = resources.get_resource_for(current_user, form.resource_id.data)
+            row = authoring.set_media(current_user, assessment, resource, form.label.data or "")
+        else:
+            raise ValidationFailed(_("Choose a file to upload or one of your resources."), field="file")
+    except DomainError as err:
+        db.session.rollback()
+        assessment = _editable(assessment_id)
+        attach_error(form, err)
+        if not is_htmx():
+            flash(err.message, "error")
+        return _media_answer(assessment, 422, form)
+    db.session.commit()
+    flash(_("Media “%(label)s” is ready: write [[media:%(label)s]] in a question.", label=row.label), "success")
+    return _media_answer(assessment)
+
+
+@bp.route("/assessments/<int:assessment_id>/media/<int:media_id>/delete", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def remove_media(assessment_id, media_id):
+    assessment = _editable(assessment_id)
+    label = authoring.remove_media(current_user, assessment, media_id)
+    db.session.commit()
+    flash(_("Media “%(label)s” was removed from the assessment (the file stays in the library).", label=label),
+          "success")
+    return _media_answer(assessment)
+
+
+@bp.route("/assessments/<int:assessment_id>/media/<int:media_id>/move", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def move_media(assessment_id, media_id):
+    assessment = _editable(assessment_id)
+    authoring.move_media(current_user, assessment, media_id, request.form.get("direction", ""))
+    db.session.commit()
+    return _media_answer(assessment)

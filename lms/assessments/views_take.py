@@ -1,0 +1,140 @@
+"""Taking an assessment on a phone: start, the questions (all at once or one per screen), the
+per-question autosave (htmx), submit."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.assessments import questions as qtypes
+from lms.assessments import services, taking
+from lms.assessments.media import media_map, render_with_media
+from lms.assessments.models import DisplayMode
+from lms.assessments.views_bank import common_context, student_context
+from lms.auth.models import Role
+from lms.common.access import allow
+from lms.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
+from lms.common.htmx import redirect_to, render
+from lms.common.types import utcnow
+from lms.extensions import db
+
+bp = Blueprint("taking", __name__)
+
+UPLOAD_OVERHEAD = 1024 * 1024
+
+
+def _upload_limit():
+    """A file answer may be as large as the library allows: raise the limit for that route only."""
+    if request.endpoint == "taking.save_answer" and request.method == "POST" and \
+            getattr(current_user, "role", None) == Role.STUDENT:
+        from lms.resources.services import max_upload_bytes
+
+        request.max_content_length = max_upload_bytes() + UPLOAD_OVERHEAD
+
+
+@bp.record_once
+def _install_upload_limit(state):
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
+
+
+def _closed_answer(submission, message: str):
+    """An attempt that is over: tell the page (it reloads to the submitted view)."""
+    response = render("assessments/_save_state.html", state="closed", message=message, status=409)
+    response.headers["HX-Trigger"] = "lms:attempt-closed"
+    return response
+
+
+def take_context(assessment, submission) -> dict:
+    versions = taking.versions_of(submission)
+    answers = taking.answers_of(submission)
+    media = media_map(assessment.id)
+    total = len(versions)
+    one_per_screen = assessment.display_mode == DisplayMode.ONE_PER_SCREEN and total > 1
+    current = 1
+    if one_per_screen:
+        current = request.args.get("q", 1, type=int) or 1
+        current = min(max(current, 1), total)
+    shown = [(i, v) for i, v in enumerate(versions, start=1) if not one_per_screen or i == current]
+    return {
+        "assessment": assessment, "submission": submission, "versions": versions, "shown": shown,
+        "answers": {vid: a.response for vid, a in answers.items()},
+        "answered": {v.id for v in versions if v.id in answers and qtypes.is_answered(v.type, answers[v.id].response)},
+        "rendered": {v.id: render_with_media(v.text, media) for _i, v in shown},
+        "option_orders": {v.id: taking.option_order(submission, v) for _i, v in shown},
+        "one_per_screen": one_per_screen, "current": current, "total": total,
+        "instructions": render_with_media(assessment.instructions, media),
+        "now": utcnow(), **common_context(),
+    }
+
+
+@bp.route("/assessments/<int:assessment_id>/take")
+@allow(Role.STUDENT)
+def take(assessment_id):
+    assessment = services.get_assessment_for(current_user, assessment_id)
+    submission = taking.open_attempt(current_user, assessment)
+    if submission is not None and taking.finish_overdue(submission):
+        db.session.commit()
+        flash(_("Time is up: your answers were submitted."), "info")
+        return redirect_to(url_for("submissions.detail", submission_id=submission.id))
+    if submission is None:
+        return render("assessments/start.html", **student_context(assessment))
+    return render("assessments/take.html", "assessments/_take_questions.html",
+                  **take_context(assessment, submission))
+
+
+@bp.route("/assessments/<int:assessment_id>/start", methods=["POST"])
+@allow(Role.STUDENT)
+def start(assessment_id):
+    assessment = services.get_assessment_for(current_user, assessment_id)
+    try:
+        taking.start_attempt(current_user, assessment)
+    except BusinessRuleViolation as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect_to(url_for("assessments.detail", assessment_id=assessment.id))
+    db.session.commit()
+    return redirect_to(url_for("taking.take", assessment_id=assessment.id))
+
+
+@bp.route("/submissions/<int:submission_id>/answers/<int:version_id>", methods=["POST"])
+@allow(Role.STUDENT)
+def save_answer(submission_id, version_id):
+    submission = taking.get_submission_for(current_user, submission_id)
+    form = {"answer": request.form.getlist("answer")}
+    try:
+        response = taking.save_answer(current_user, submission, version_id, form,
+                                      upload=request.files.get("answer-file"))
+    except taking.TimeUp as err:
+        db.session.rollback()
+        submission = taking.get_submission_for(current_user, submission_id)
+        taking.finish_overdue(submission)
+        db.session.commit()
+        return _closed_answer(submission, err.message)
+    except Conflict as err:
+        db.session.rollback()
+        return _closed_answer(submission, err.message)
+    except ValidationFailed as err:
+        db.session.rollback()
+        return render("assessments/_save_state.html", state="refused", message=err.message, status=422)
+    db.session.commit()
+    return render("assessments/_save_state.html", state="saved", saved_at=utcnow(),
+                  filename=response.get("filename"))
+
+
+@bp.route("/submissions/<int:submission_id>/submit", methods=["POST"])
+@allow(Role.STUDENT)
+def submit(submission_id):
+    submission = taking.get_submission_for(current_user, submission_id)
+    if taking.is_overdue(submission):
+        taking.finish_overdue(submission)
+        db.session.commit()
+        flash(_("Time is up: your answers were submitted."), "info")
+        return redirect_to(url_for("submissions.detail", submission_id=submission.id))
+    won = taking.submit(current_user, submission)
+    db.session.commit()
+    if won:
+        flash(_("Your answers were submitted."), "success")
+    else:
+        flash(_("This attempt was already submitted."), "info")
+    return redirect_to(url_for("submissions.detail", submission_id=submission.id))

@@ -1,0 +1,64 @@
+// Assessment editor: drag and drop to reorder questions (the ↑/↓ buttons do the same with
+// htmx), and the question editor's type-specific fields shown for the chosen type.
+// Loaded with `defer` on the assessment and question-editor pages only.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  function initQuestions() {
+    var list = document.querySelector('[data-sortable="questions"]');
+    if (!list || !window.Sortable || list.dataset.sortableReady) { return; }
+    list.dataset.sortableReady = "1";
+    window.Sortable.create(list, {
+      handle: ".drag-handle",
+      draggable: "> li",
+      animation: 150,
+      forceFallback: true,
+      onEnd: function (event) {
+        if (event.oldIndex === event.newIndex) { return; }
+        var ids = Array.prototype.map.call(list.querySelectorAll(":scope > li"), function (li) {
+          return li.getAttribute("data-id");
+        });
+        window.htmx.ajax("POST", list.getAttribute("data-order-url"), {
+          target: "#questions", swap: "outerHTML", values: {question_id: ids},
+          headers: {"X-CSRFToken": csrfToken()}
+        });
+      }
+    });
+  }
+
+  // Show only the fields of the chosen question type.
+  function showTypeFields() {
+    var select = document.querySelector("[data-question-type]");
+    if (!select) { return; }
+    var type = select.value;
+    document.querySelectorAll("[data-for-types]").forEach(function (el) {
+      var types = el.getAttribute("data-for-types").split(" ");
+      el.hidden = types.indexOf(type) < 0;
+    });
+    // A single-choice question has one correct option: untick the others when one is ticked.
+    document.querySelectorAll('.option-row input[name="correct"]').forEach(function (box) {
+      box.type = "checkbox";
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("[data-question-type]")) { showTypeFields(); }
+    if (target.matches && target.matches('.option-row input[name="correct"]') && target.checked) {
+      var select = document.querySelector("[data-question-type]");
+      if (select && select.value === "SINGLE_CHOICE") {
+        document.querySelectorAll('.option-row input[name="correct"]').forEach(function (box) {
+          if (box !== target) { box.checked = false; }
+        });
+      }
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", initQuestions);
+  document.addEventListener("DOMContentLoaded", function () { initQuestions(); showTypeFields(); });
+})();
