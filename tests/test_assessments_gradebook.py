@@ -114,6 +114,16 @@ def test_the_gradebook_csv_opens_in_excel_with_thai(client, auth, course, book):
     assert "สมชาย ใจดี" in text and "1/1 (100%) late" in text and "missing" in text
 
 
+def test_the_gradebook_csv_in_thai(client, auth, course, book):
+    auth.login(course.teacher)
+    client.post("/language", data={"locale": "th", "next": "/"})
+    response = client.get(f"/classrooms/{book.room.id}/gradebook/{course.subject.id}.csv")
+    assert response.data.startswith(b"\xef\xbb\xbf") and response.mimetype_params.get("charset") == "utf-8"
+    text = response.data.decode("utf-8-sig")
+    assert text.startswith("นักเรียน,อีเมล,Quiz two,Quiz one,เฉลี่ย %")
+    assert "1/1 (100%) ส่งช้า" in text and "ไม่ได้ส่ง" in text and "late" not in text
+
+
 def test_gradebook_access(client, auth, as_role, course, book, make):
     url = f"/classrooms/{book.room.id}/gradebook/{course.subject.id}"
     auth.login(course.other_teacher)

@@ -9,19 +9,25 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from lms.assessments.labels import (
+    ASSESSMENT_STATUS,
+    DISPLAY_MODE,
+    LATE_POLICY,
+    RESULTS_VISIBILITY,
+    SCORING_POLICY,
+    SUBMISSION_STATUS,
+)
 from lms.assessments.models import TITLE_MAX
 from lms.communication.forms import DATETIME_FORMAT, to_local, to_utc
 from lms.school.forms import choices
 
-SCORING_LABELS = {"HIGHEST": _l("The highest score"), "LATEST": _l("The latest attempt"),
-                  "AVERAGE": _l("The average of the attempts")}
-LATE_LABELS = {"REFUSE": _l("Refuse late work"), "ACCEPT": _l("Accept it, marked late")}
-RESULTS_LABELS = {"AFTER_SUBMIT": _l("Right after submitting"), "AFTER_DUE": _l("After the due date"),
-                  "NEVER": _l("Never")}
-DISPLAY_LABELS = {"ALL_AT_ONCE": _l("All questions on one page"), "ONE_PER_SCREEN": _l("One question per screen")}
-STATUS_LABELS = {"DRAFT": _l("Draft"), "PUBLISHED": _l("Published"), "ARCHIVED": _l("Archived")}
-SUBMISSION_STATUS_LABELS = {"IN_PROGRESS": _l("In progress"), "SUBMITTED": _l("Waiting for grading"),
-                            "GRADED": _l("Graded"), "RETURNED": _l("Returned")}
+# The labels of the stored codes live in the one registry (lms.assessments.labels).
+SCORING_LABELS = SCORING_POLICY
+LATE_LABELS = LATE_POLICY
+RESULTS_LABELS = RESULTS_VISIBILITY
+DISPLAY_LABELS = DISPLAY_MODE
+STATUS_LABELS = ASSESSMENT_STATUS
+SUBMISSION_STATUS_LABELS = SUBMISSION_STATUS
 
 
 class CreateForm(FlaskForm):
@@ -44,7 +50,7 @@ class SettingsForm(FlaskForm):
     due_at = DateTimeLocalField(_l("Due at"), format=DATETIME_FORMAT, validators=[Optional()])
     late_policy = SelectField(_l("After the due date"), choices=choices(LATE_LABELS.items()))
     late_deduction_percent = StringField(_l("Late deduction (%)"), validators=[Optional()])
-    late_floor_percent = StringField(_l("Never below (% of the points)"), validators=[Optional()])
+    late_floor_percent = StringField(_l("Lowest score after the late deduction (%)"), validators=[Optional()])
     time_limit_minutes = StringField(_l("Time limit (minutes)"), validators=[Optional()],
                                      description=_l("Empty: no time limit. The server enforces it."))
     shuffle_questions = BooleanField(_l("Shuffle the questions"))

@@ -13,8 +13,6 @@ waiting for hand grading; left out of averages).  Averages are plain means of pe
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, or_, select
@@ -189,24 +187,21 @@ def cell_text(cell: Cell) -> str:
             "in_progress": _("in progress")}.get(cell.state, "")
 
 
-def gradebook_csv(book: Gradebook) -> str:
-    """The gradebook as CSV (UTF-8 with a BOM so that Excel reads Thai)."""
+def gradebook_table(book: Gradebook) -> tuple[list, list]:
+    """The gradebook as a header row and rows for a CSV export (``lms.common.csvexport``)."""
     from flask_babel import gettext as _
 
     from lms.assessments.questions import plain_number
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Student"), _("Email")] + [a.title for a in book.assessments] + [_("Average %")])
-    for student in book.students:
-        average = book.student_average.get(student.id)
-        writer.writerow([student.full_name, student.email]
-                        + [cell_text(book.cell(student.id, a.id)) for a in book.assessments]
-                        + ["" if average is None else plain_number(average)])
-    writer.writerow([_("Average %"), ""] + [
+    header = [_("Student"), _("Email")] + [a.title for a in book.assessments] + [_("Average %")]
+    rows = [[student.full_name, student.email]
+            + [cell_text(book.cell(student.id, a.id)) for a in book.assessments]
+            + ["" if book.student_average.get(student.id) is None else plain_number(book.student_average[student.id])]
+            for student in book.students]
+    rows.append([_("Average %"), ""] + [
         "" if book.assessment_average.get(a.id) is None else plain_number(book.assessment_average[a.id])
         for a in book.assessments] + [""])
-    return "\ufeff" + out.getvalue()
+    return header, rows
 
 
 # --- a student's progress ----------------------------------------------------------------------------

@@ -78,7 +78,8 @@ def my_submissions_query(student):
 
 
 def classrooms_by_student(student_ids) -> dict[int, str]:
-    """``{student id: "P1/1"}`` for this academic year (one query)."""
+    """``{student id: "P1/1"}`` (as readers write it: "ป.1/1" in Thai) for this academic year (one query)."""
+    from lms.common.labels import classroom_label
     from lms.school.models import Classroom
 
     ids = list(set(student_ids))
@@ -89,7 +90,7 @@ def classrooms_by_student(student_ids) -> dict[int, str]:
                               .where(ClassroomMembership.student_id.in_(ids),
                                      ClassroomMembership.status == MembershipStatus.ACTIVE,
                                      ClassroomMembership.academic_year == current_academic_year()))
-    return {student_id: classroom.name for student_id, classroom in rows}
+    return {student_id: classroom_label(classroom) for student_id, classroom in rows}
 
 
 # --- grading -------------------------------------------------------------------------------------------

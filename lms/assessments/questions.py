@@ -37,8 +37,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from lms.assessments.labels import QUESTION_TYPE
 from lms.assessments.models import QuestionType
 from lms.common.errors import ValidationFailed
 
@@ -52,15 +52,7 @@ OPTION_MAX = 500
 TEXT_MAX = 20_000
 ANSWER_TEXT_MAX = 50_000
 
-TYPE_LABELS = {
-    "SINGLE_CHOICE": _l("Single choice"),
-    "MULTIPLE_CHOICE": _l("Multiple choice"),
-    "TRUE_FALSE": _l("True / false"),
-    "SHORT_ANSWER": _l("Short answer"),
-    "NUMERIC": _l("Number"),
-    "LONG_ANSWER": _l("Long answer"),
-    "FILE_UPLOAD": _l("File upload"),
-}
+TYPE_LABELS = QUESTION_TYPE  # the registry's labels (lms.assessments.labels)
 
 
 def is_objective(question_type: str) -> bool:

@@ -27,6 +27,7 @@ from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.labels import level_label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.curriculum import services as curriculum
@@ -50,7 +51,7 @@ def common_context() -> dict:
 def _choices(form) -> None:
     choices = services.filter_choices()
     form.core_subject_id.choices = [("", _("Any / not set"))] + [(str(c.id), c.name) for c in choices["cores"]]
-    form.level_id.choices = [("", _("Any / not set"))] + [(str(lv.id), lv.code) for lv in choices["levels"]]
+    form.level_id.choices = [("", _("Any / not set"))] + [(str(lv.id), level_label(lv)) for lv in choices["levels"]]
 
 
 # --- lists ----------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,6 +11,7 @@ from lms.assessments import gradebook, grading, services
 from lms.assessments.views_bank import common_context
 from lms.auth.models import Role, User
 from lms.common.access import allow
+from lms.common.csvexport import csv_response
 from lms.common.errors import NotFound
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.navigation import nav_item
@@ -72,8 +73,7 @@ def export(classroom_id, subject_id):
     classroom, subject = _classroom_subject(classroom_id, subject_id)
     book = gradebook.build_gradebook(classroom, subject)
     name = f"gradebook-{classroom.name.replace('/', '-')}-{subject.id}.csv"
-    return Response(gradebook.gradebook_csv(book), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_response(name, *gradebook.gradebook_table(book))
 
 
 @bp.route("/classrooms/<int:classroom_id>/gradebook/<int:subject_id>/excuse", methods=["POST"])

@@ -27,6 +27,16 @@ BOM = "\ufeff"
 MIMETYPE = "text/csv; charset=utf-8"
 
 
+def local_datetime(value, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """A stored (UTC) datetime as ISO-like text in the organization's timezone (Gregorian whatever
+    the reader's era), ``""`` for None: what spreadsheets read as a date."""
+    if value is None:
+        return ""
+    from flask_babel import get_timezone
+
+    return value.astimezone(get_timezone()).strftime(fmt)
+
+
 def safe_cell(value) -> str:
     """Spreadsheet-safe text: a leading = + - @ (or tab/CR) would be read as a formula."""
     text = "" if value is None else str(value)

@@ -23,9 +23,18 @@ LANGUAGE_NAMES = {"en": "English", "th": "ไทย"}
 SESSION_LOCALE_KEY = "lms_locale"
 
 
+API_PATH_PREFIX = "/api/"
+
+
 def select_locale() -> str:
     """Signed in: the user's choice, else the organization's.  Signed out: the language switch,
-    else the browser's Accept-Language, else the organization's."""
+    else the browser's Accept-Language, else the organization's.
+
+    The JSON API (``/api/...``) answers in the language its client asks for with Accept-Language,
+    else in English (the seed's messages): a script's messages do not change with the language its
+    user chose for the pages.  Codes and field names are English whatever the language."""
+    if has_request_context() and request.path.startswith(API_PATH_PREFIX):
+        return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in SUPPORTED_LOCALES:
         return user_locale

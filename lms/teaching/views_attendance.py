@@ -3,17 +3,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.models import Role, User
 from lms.common.access import allow
+from lms.common.csvexport import csv_response, local_datetime
 from lms.common.errors import DomainError
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.labels import label
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.school.services import local_today
@@ -118,15 +117,10 @@ def delete_meeting(session_id: int, meeting_id: int):
 def export(session_id: int):
     course_session = load(session_id)
     data = service.report(course_session)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["student", "email", *[f"{m.meeting_date.isoformat()} {m.starts_at.strftime('%H:%M')}Z"
-                                           for m in data["meetings"]],
-                     "present", "late", "excused", "absent", "points", "attendance_rate"])
-    for entry in data["students"]:
-        writer.writerow([entry.student.full_name, entry.student.email, *[m or "" for m in entry.marks],
-                         entry.counts.get("PRESENT", 0), entry.counts.get("LATE", 0), entry.counts.get("EXCUSED", 0),
-                         entry.counts.get("ABSENT", 0), entry.points, "" if entry.rate is None else entry.rate])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="session-{course_session.id}-attendance.csv"'})
+    statuses = ("PRESENT", "LATE", "EXCUSED", "ABSENT")
+    header = [_("Student"), _("Email"), *[local_datetime(m.starts_at, "%Y-%m-%d %H:%M") for m in data["meetings"]],
+              *[label("attendance_status", code) for code in statuses], _("Points"), _("Attendance rate")]
+    rows = [[entry.student.full_name, entry.student.email, *[label("attendance_status", m) for m in entry.marks],
+             *[entry.counts.get(code, 0) for code in statuses], entry.points, "" if entry.rate is None else entry.rate]
+            for entry in data["students"]]
+    return csv_response(f"session-{course_session.id}-attendance.csv", header, rows)

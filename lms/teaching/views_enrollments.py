@@ -3,18 +3,17 @@ remove; grade and completion inline; each student's own content; add a student; 
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from lms.auth.models import Role, User
 from lms.common.access import allow
+from lms.common.csvexport import csv_response, local_datetime
 from lms.common.errors import DomainError
 from lms.common.htmx import is_htmx, redirect_to, render
+from lms.common.labels import label
 from lms.common.pagination import paginate
 from lms.curriculum.models import Part, Section, Subject, Unit
 from lms.curriculum.services import visible_subjects
@@ -26,9 +25,9 @@ from lms.teaching.views_sessions import ENROLLMENT_LABELS, common_context, load
 
 bp = Blueprint("teaching_enrollments", __name__)
 
-ACTIONS = {  # current status → [(new status, button label)]
-    "PENDING": [("ENROLLED", "Approve"), ("DROPPED", "Reject")],
-    "ENROLLED": [("COMPLETED", "Completed"), ("DROPPED", "Dropped"), ("EXPELLED", "Remove")],
+ACTIONS = {  # current status → the statuses a teacher may move it to (buttons: _action_labels)
+    "PENDING": ["ENROLLED", "DROPPED"],
+    "ENROLLED": ["COMPLETED", "DROPPED", "EXPELLED"],
 }
 
 
@@ -154,15 +153,10 @@ def add(session_id: int):
 def export(session_id: int):
     course_session = load(session_id)
     scale = services.settings_of(course_session).grading_scale
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel reads UTF-8 (Thai) with a BOM
-    writer = csv.writer(out)
-    writer.writerow(["student", "email", "status", "enrolled_at", "completion_percentage", "final_grade",
-                     "letter_grade"])
-    for e, student in db.session.execute(service.enrollment_list_query(course_session)):
-        writer.writerow([student.full_name, student.email, e.enrollment_status, e.enrolled_at.isoformat(),
-                         e.completion_percentage, "" if e.final_grade is None else e.final_grade,
-                         letter_for(scale, e.final_grade) or ""])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="session-{course_session.id}-students.csv"'})
+    header = [_("Student"), _("Email"), _("Status"), _("Enrolled at"), _("Completion (%)"), _("Grade"), _("Letter grade")]
+    rows = [[student.full_name, student.email, label("enrollment_status", e.enrollment_status),
+             local_datetime(e.enrolled_at), e.completion_percentage, "" if e.final_grade is None else e.final_grade,
+             letter_for(scale, e.final_grade) or ""]
+            for e, student in db.session.execute(service.enrollment_list_query(course_session))]
+    return csv_response(f"session-{course_session.id}-students.csv", header, rows)
 

@@ -21,17 +21,17 @@ from lms.school.viewutils import arg_int, attach_error
 from lms.teaching import analytics, codes, services
 from lms.teaching import settings as settings_service
 from lms.teaching.forms import SessionForm, SettingsForm, scale_text
+from lms.teaching.labels import ATTENDANCE_STATUS, COURSE_SESSION_STATUS, ENROLLMENT_STATUS
 from lms.teaching.models import AttendanceStatus, CourseSessionStatus
 
 bp = Blueprint("teaching_sessions", __name__)
 
 nav_item("teaching_sessions.index", _l("Teaching sessions"), Role.ADMIN, Role.TEACHER, order=35)
 
-STATUS_LABELS = {"DRAFT": _l("Draft"), "PUBLISHED": _l("Published"), "EXPIRED": _l("Expired")}
-ENROLLMENT_LABELS = {"PENDING": _l("Waiting for approval"), "ENROLLED": _l("Enrolled"), "DROPPED": _l("Dropped"),
-                     "COMPLETED": _l("Completed"), "EXPELLED": _l("Removed")}
-ATTENDANCE_LABELS = {"PRESENT": _l("Present"), "LATE": _l("Late"), "EXCUSED": _l("Excused"),
-                     "ABSENT": _l("Absent")}
+# The labels of the stored codes live in the one registry (lms.teaching.labels).
+STATUS_LABELS = COURSE_SESSION_STATUS
+ENROLLMENT_LABELS = ENROLLMENT_STATUS
+ATTENDANCE_LABELS = ATTENDANCE_STATUS
 SORTS = {"newest": ("created_at", "desc"), "start": ("start_date", "asc"), "start_desc": ("start_date", "desc"),
          "end": ("end_date", "asc"), "name": ("session_name", "asc")}
 
