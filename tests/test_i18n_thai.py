@@ -83,14 +83,32 @@ def thai_student(client, demo, db):
 
 def _allowed(db, student) -> set[str]:
     """Names, codes and demo content: what may stay in Latin letters on a Thai page."""
+    from lms.assessments.models import Answer, Assessment, QuestionVersion
+    from lms.auth.models import User as Person
     from lms.curriculum.models import Part, Subject, Unit
+    from lms.resources.models import Resource
     from lms.school.models import Organization
+    from lms.teaching.models import CourseSession, CourseSessionAnnouncement, CourseSessionEnrollment
 
+    options = [o for row in db.scalars(select(QuestionVersion.options)) for o in (row or [])]
+    answers = [str((row or {}).get("text", "")) for row in db.scalars(select(Answer.response))]
     return words_of(db.scalar(select(Organization.name)), student.full_name, student.email,
                     "English",  # the language switch names each language in itself
                     *db.scalars(select(Subject.name)), *db.scalars(select(Unit.title)),
                     *db.scalars(select(Part.title)), *db.scalars(select(Section.title)),
-                    *db.scalars(select(Section.content)))
+                    *db.scalars(select(Section.content)),
+                    # assessments and teaching sessions: titles, texts, options, notes, teachers' names
+                    *db.scalars(select(Assessment.title)), *db.scalars(select(Assessment.instructions)),
+                    *db.scalars(select(QuestionVersion.text)), *db.scalars(select(QuestionVersion.feedback)),
+                    *options, *answers,
+                    *db.scalars(select(Resource.title)), *db.scalars(select(Resource.filename)),
+                    *db.scalars(select(Resource.description)),
+                    *db.scalars(select(CourseSession.session_name)),
+                    *db.scalars(select(CourseSession.session_description)),
+                    *db.scalars(select(CourseSessionAnnouncement.title)),
+                    *db.scalars(select(CourseSessionAnnouncement.message)),
+                    *db.scalars(select(CourseSessionEnrollment.notes)),
+                    *db.scalars(select(Person.full_name).where(Person.role == "TEACHER")))
 
 
 def test_thai_login_page_has_no_english(client, demo, db):
@@ -122,11 +140,124 @@ def test_thai_student_home_section_and_404_pages_have_no_english(client, thai_st
     assert english_words(missing.get_data(as_text=True), allowed) == []
 
 
+def test_thai_assessment_start_take_and_result_pages_have_no_english(client, thai_student, db):
+    """The demo student opens the demo assessment, starts the second attempt and takes it in Thai."""
+    from lms.assessments.models import Assessment
+
+    allowed = _allowed(db, thai_student)
+    assessment_id = db.scalar(select(Assessment.id).where(Assessment.title == "Tens and ones check"))
+    start = client.get(f"/assessments/{assessment_id}")
+    assert start.status_code == 200
+    start_page = start.get_data(as_text=True)
+    assert "เริ่มทำครั้งใหม่" in start_page and "ครั้งที่ 1" in start_page and "รอให้คะแนน" in start_page
+    assert english_words(start_page, allowed) == []
+
+    assert client.post(f"/assessments/{assessment_id}/start").status_code in (302, 303)
+    take = client.get(f"/assessments/{assessment_id}/take")
+    assert take.status_code == 200
+    page = take.get_data(as_text=True)
+    text = visible_text(page)
+    for thai in ("ครั้งที่ 2", "ข้อ 1 จาก 7", "ส่งคำตอบ", "ถูก", "ผิด", "เลือกทุกคำตอบที่ถูก", "คำตอบของคุณ"):
+        assert thai in text, thai
+    assert english_words(page, allowed) == []
+    # the strings the page's script shows (saving, offline, time up) are Thai too
+    assert 'data-saving="กำลังบันทึก…"' in page and "คุณออฟไลน์อยู่" in page
+
+    # the first attempt's result (its long answer waits for the teacher), the lists and the progress page
+    from lms.assessments.models import Submission
+
+    first = db.scalar(select(Submission.id).where(Submission.assessment_id == assessment_id,
+                                                  Submission.attempt_number == 1))
+    result = client.get(f"/submissions/{first}").get_data(as_text=True)
+    assert "คำตอบของคุณ:" in result and english_words(result, allowed) == []
+    for url, thai in (("/assessments", "แบบทดสอบ"), ("/submissions", "งานที่ฉันส่ง"),
+                      ("/my/progress", "ความก้าวหน้า")):
+        listing = client.get(url, follow_redirects=True).get_data(as_text=True)
+        assert thai in listing and english_words(listing, allowed) == [], url
+
+
+def test_thai_teaching_session_pages_have_no_english(client, thai_student, db):
+    """The demo student's teaching session: announcements, their work, attendance, check in."""
+    from lms.teaching.models import CourseSession
+
+    allowed = _allowed(db, thai_student)
+    session_id = db.scalar(select(CourseSession.id).where(CourseSession.session_code == "MATHSTAR"))
+    mine = client.get("/my/sessions").get_data(as_text=True)
+    assert "ชั้นเรียนของฉัน" in mine and "ลงทะเบียนแล้ว" in mine
+    assert english_words(mine, allowed) == []
+
+    response = client.get(f"/my/sessions/{session_id}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    text = visible_text(page)
+    for thai in ("ประกาศ", "งานของฉัน", "การมาเรียนของฉัน", "ความก้าวหน้า: 20 %", "ออกจากชั้นเรียนนี้"):
+        assert thai in text, thai
+    assert english_words(page, allowed) == []
+
+    join = client.get("/my/sessions/join").get_data(as_text=True)
+    assert "เข้าร่วมชั้นเรียน" in join and english_words(join, allowed) == []
+
+
+def test_thai_teacher_pages_of_assessments_and_teaching_sessions_have_no_english(client, demo, db):
+    """The demo teacher, in Thai, walks through the pages of both domains: only names, codes, demo
+    content and the names of formats (CSV, JSON, GIFT, Markdown…) stay in Latin letters."""
+    from lms.assessments.models import Assessment, Submission
+    from lms.curriculum.models import CoreSubject, Subject
+    from lms.school.models import ClassroomMembership
+    from lms.teaching.models import CourseSession, CourseSessionMeeting
+
+    AuthActions(client).login("teacher@example.org", DEMO_PASSWORD)
+    client.post("/language", data={"locale": "th", "next": "/"})
+    teacher = db.get(User, demo["teacher@example.org"])
+    allowed = _allowed(db, teacher) | words_of(
+        "CSV JSON GIFT Moodle Markdown media label picture API MATHSTAR MATH STAR A B C D",
+        *db.scalars(select(User.full_name)), *db.scalars(select(User.email)), *db.scalars(select(CoreSubject.name)),
+        *db.scalars(select(CourseSessionMeeting.checkin_code)))
+    session_id = db.scalar(select(CourseSession.id).where(CourseSession.session_code == "MATHSTAR"))
+    meeting_id = db.scalar(select(CourseSessionMeeting.id).where(CourseSessionMeeting.course_session_id == session_id))
+    assessment_id = db.scalar(select(Assessment.id).where(Assessment.title == "Tens and ones check"))
+    submission_id = db.scalar(select(Submission.id).where(Submission.assessment_id == assessment_id))
+    subject = db.scalar(select(Subject.id).where(Subject.name == "Mathematics P1"))
+    room = db.scalar(select(ClassroomMembership.classroom_id)  # P1/1, the demo student's classroom
+                     .where(ClassroomMembership.student_id == demo["student@example.org"]))
+    pages = {
+        "/sessions": "ชั้นเรียน", "/sessions/new": "ชั้นเรียนใหม่", f"/sessions/{session_id}": "รหัสเข้าร่วม",
+        f"/sessions/{session_id}/edit": "วันสิ้นสุด", f"/sessions/{session_id}/enrollments": "ลงทะเบียนแล้ว",
+        f"/sessions/{session_id}/announcements": "ประกาศ", f"/sessions/{session_id}/attendance": "การเช็คชื่อ",
+        f"/sessions/{session_id}/meetings/{meeting_id}": "รหัสเช็คชื่อ", f"/sessions/{session_id}/settings": "ขาด",
+        f"/sessions/{session_id}/analytics": "อัตราการมาเรียน",
+        "/assessments": "แบบทดสอบ", "/assessments/bank": "คลังแบบทดสอบ", "/assessments/new": "ฉบับร่าง",
+        f"/assessments/{assessment_id}": "เลือกคำตอบเดียว", f"/assessments/{assessment_id}/attach": "ผูก",
+        "/submissions": "งานรอให้คะแนน", f"/submissions/{submission_id}": "ให้คะแนน",
+        "/gradebook": "สมุดคะแนน", f"/classrooms/{room}/gradebook/{subject}": "เฉลี่ย",
+    }
+    for url, thai in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.get_data(as_text=True)
+        assert thai in visible_text(page), (url, thai)
+        assert english_words(page, allowed) == [], url
+
+
 def test_json_errors_carry_a_thai_message(client):
     response = client.get("/api/v1/no-such-thing", headers={"Accept-Language": "th"})
     assert response.status_code == 404 and response.is_json
     assert response.json["errorCode"] == "NOT_FOUND"
     assert response.json["message"].startswith("ไม่พบหน้าที่ต้องการ")
+
+
+def test_the_api_speaks_the_language_its_client_asks_for_and_keeps_codes(client, make):
+    """A Thai user's script still gets the seed's English messages unless it sends Accept-Language."""
+    from tests.api_helpers import headers_for
+
+    student = make.student("P1/1", locale="th")
+    headers = headers_for(client, student)
+    english = client.post("/api/v1/student/sessions/join", headers=headers, json={"session_code": "NOSUCHCD"})
+    assert english.json["errorCode"] == "INVALID_SESSION_CODE" and english.json["message"] == "Invalid session code"
+    thai = client.post("/api/v1/student/sessions/join", headers={**headers, "Accept-Language": "th-TH,th;q=0.9"},
+                       json={"session_code": "NOSUCHCD"})
+    assert thai.status_code == english.status_code and thai.json["errorCode"] == "INVALID_SESSION_CODE"
+    assert thai.json["message"] == "รหัสเข้าร่วมไม่ถูกต้อง" and set(thai.json) == set(english.json)
 
 
 def test_wtforms_own_messages_are_thai(client):
@@ -269,6 +400,28 @@ def test_every_csv_export_opens_as_utf8_with_a_bom_and_thai_headers(client, as_r
     assert template[0] == ["student_number", "full_name", "email", "classroom", "date_of_birth", "status"]
 
 
+def test_the_csv_exports_of_teaching_sessions_are_thai(client, make):
+    room = make.classroom("P1/1")
+    teacher = make.teacher(room, locale="th")
+    student = make.student(room, full_name="สมชาย ใจดี", number="S-1")
+    course_session = make.course_session(teacher, attendance_tracking_enabled=True)
+    make.enrollment(course_session, student, completion_percentage=40)
+    meeting = make.meeting(course_session, starts_at=datetime(2026, 3, 15, 2, 0, tzinfo=UTC), code="FRST")
+    make.attendance(meeting, student, "LATE")
+    AuthActions(client).login(teacher)
+
+    enrollments = _csv(client.get(f"/sessions/{course_session.id}/enrollments.csv"))
+    assert enrollments[0] == ["นักเรียน", "อีเมล", "สถานะ", "ลงทะเบียนเมื่อ", "ความก้าวหน้า (%)", "ผลการเรียน", "เกรด"]
+    assert enrollments[1][0] == "สมชาย ใจดี" and enrollments[1][2] == "ลงทะเบียนแล้ว"
+    assert re.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", enrollments[1][3])  # ISO, Gregorian
+
+    attendance = _csv(client.get(f"/sessions/{course_session.id}/attendance.csv"))
+    assert attendance[0][:2] == ["นักเรียน", "อีเมล"] and attendance[0][-6:] == [
+        "มา", "สาย", "ลา", "ขาด", "คะแนน", "อัตราการมาเรียน"]
+    assert attendance[0][2].startswith("2026-03-15 ")  # the meeting, in the organization's time
+    assert attendance[1][2] == "สาย" and attendance[1][3:7] == ["0", "1", "0", "0"]
+
+
 def test_a_thai_student_export_comes_back_in_through_the_import(client, as_role, make):
     room = make.classroom("P1/1")
     as_role("ADMIN")
@@ -316,3 +469,77 @@ def test_people_without_a_language_get_email_in_the_organization_s_language(clie
     [message] = [m for m in outbox if m["To"] == "new.teacher@example.org"]
     assert message["Subject"].startswith("คุณได้รับเชิญเข้าร่วม")
     assert "เปิดลิงก์นี้เพื่อตั้งชื่อและรหัสผ่านของคุณ" in email_text(message)
+
+
+def test_teaching_session_emails_go_out_in_each_recipient_s_language(app, make, outbox):
+    """Reminders before the end, urgent announcements and absence alerts to parents."""
+    from datetime import timedelta
+
+    from lms.common.types import utcnow
+    from lms.extensions import db as _db
+    from lms.teaching import jobs
+    from lms.teaching.models import CourseSessionAnnouncement
+
+    teacher = make.teacher(locale="en")
+    course_session = make.course_session(teacher, name="Maths club", end=utcnow() + timedelta(days=3),
+                                         reminder_days_before_expiry=5, attendance_tracking_enabled=True)
+    somchai = make.student("P1/1", full_name="สมชาย ใจดี", locale="th")
+    sam = make.student("P1/1", full_name="Sam Smith", locale="en")
+    parent = make.parent_of(somchai, locale="th")
+    for student in (somchai, sam):
+        make.enrollment(course_session, student)
+    start = utcnow() - timedelta(days=15)
+    for i in range(2):
+        meeting = make.meeting(course_session, starts_at=start + timedelta(days=7 * i), code=f"AB{i}X")
+        make.attendance(meeting, somchai, "ABSENT")
+    with app.app_context():
+        _db.session.add(CourseSessionAnnouncement(
+            tenant_id=course_session.tenant_id, course_session_id=course_session.id, title="Room B12",
+            message="We meet in room **B12**.", is_urgent=True, scheduled_for=utcnow() - timedelta(minutes=1),
+            created_by=teacher.id))
+        _db.session.commit()
+        assert jobs.send_expiry_reminders() == 3
+        assert jobs.deliver_due_session_announcements() == 1
+        assert jobs.alert_parents_of_absences() == 1
+
+    def mail(to, starting):
+        [message] = [m for m in outbox if m["To"] == to and m["Subject"].startswith(starting)]
+        return message
+
+    reminder = mail(somchai.email, "“Maths club”")
+    assert reminder["Subject"] == "“Maths club” ใกล้สิ้นสุดแล้ว"
+    assert "ชั้นเรียน “Maths club” จะสิ้นสุดในวันที่" in email_text(reminder)
+    assert 'lang="th"' in reminder.get_body(preferencelist=("html",)).get_content()
+    assert mail(sam.email, "“Maths club”")["Subject"] == "“Maths club” ends soon"
+    assert mail(teacher.email, "“Maths club”")["Subject"] == "“Maths club” ends soon"
+
+    urgent = mail(somchai.email, "ด่วน")
+    assert urgent["Subject"] == "ด่วน: Room B12" and "ประกาศด่วนในชั้นเรียน “Maths club”" in email_text(urgent)
+    assert mail(sam.email, "Urgent")["Subject"] == "Urgent: Room B12"
+
+    alert = mail(parent.email, "สมชาย")
+    assert alert["Subject"] == "สมชาย ใจดี ขาดเรียนติดต่อกัน 2 ครั้ง"
+    assert "ขาดเรียน 2 คาบล่าสุดติดต่อกัน" in email_text(alert) and "หากมีข้อสงสัย กรุณาติดต่อครู" in email_text(alert)
+
+
+def test_notifications_of_enrollments_and_graded_work_read_in_thai(client, make, db):
+    from lms.communication.models import Notification
+    from lms.communication.notifications import notify
+
+    teacher = make.teacher()
+    course_session = make.course_session(teacher, name="Maths club")
+    student = make.student("P1/1", locale="th")
+    enrollment = make.enrollment(course_session, student, status="PENDING")
+    AuthActions(client).login(teacher)
+    approved = client.post(f"/sessions/{course_session.id}/enrollments/{enrollment.id}/status",
+                           data={"enrollment_status": "ENROLLED"})
+    assert approved.status_code in (200, 303)
+    assert db.scalar(select(Notification.kind).where(Notification.user_id == student.id)) == "enrollment_approved"
+    with db.ctx() as session:
+        notify([student.id], "work_returned", title="Quiz one")
+        session.commit()
+    AuthActions(client).logout()
+    AuthActions(client).login(student)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "การลงทะเบียนเข้าชั้นเรียน “Maths club” ของคุณได้รับการอนุมัติแล้ว" in page
+    assert "งาน “Quiz one” ของคุณถูกส่งคืนพร้อมข้อเสนอแนะ" in page
