@@ -227,7 +227,7 @@ def test_thai_teacher_pages_of_assessments_and_teaching_sessions_have_no_english
         f"/sessions/{session_id}/meetings/{meeting_id}": "รหัสเช็คชื่อ", f"/sessions/{session_id}/settings": "ขาด",
         f"/sessions/{session_id}/analytics": "อัตราการมาเรียน",
         "/assessments": "แบบทดสอบ", "/assessments/bank": "คลังแบบทดสอบ", "/assessments/new": "ฉบับร่าง",
-        f"/assessments/{assessment_id}": "เลือกคำตอบเดียว", f"/assessments/{assessment_id}/attach": "ผูก",
+        f"/assessments/{assessment_id}": "เลือกคำตอบเดียว", f"/assessments/{assessment_id}/attach": "แนบ",
         "/submissions": "งานรอให้คะแนน", f"/submissions/{submission_id}": "ให้คะแนน",
         "/gradebook": "สมุดคะแนน", f"/classrooms/{room}/gradebook/{subject}": "เฉลี่ย",
     }
