@@ -428,6 +428,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     parser.add_argument("--only", help="comma-separated endpoints to measure (others are skipped)")
     parser.add_argument("--no-write", action="store_true", help="print the table, write no results file")
+    parser.add_argument("--analytics", action="store_true",
+                        help="also time the login-analytics, announcement and notification pages (test client)")
     args = parser.parse_args()
     args.duration = args.duration or (3 if args.quick else 10)
     args.warm = 1 if args.quick else 2
@@ -499,6 +501,14 @@ def main() -> int:
         log(f"expiry job: {SCALE['stale_sessions']:,} stale login sessions")
         results["expiry"] = time_expiry(app, SCALE["stale_sessions"])
         log(f"  closed {results['expiry']['closed']:,} in {results['expiry']['seconds']} s")
+        if args.analytics:
+            from bench import analytics_pages
+            from lms.config import normalise_database_url
+
+            log("analytics pages (through the test client)")
+            pages = analytics_pages.time_pages(normalise_database_url(url))
+            if not args.no_write:
+                analytics_pages.write_results(normalise_database_url(url), pages)
         if only:
             results["notes"].append(f"partial run: {', '.join(sorted(only))}")
         if results["first_load"]["path"] == "/":
