@@ -85,7 +85,7 @@ def _dispatch(job, args, kwargs, job_id, retry):
     if retry:
         options["retry"] = Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)
     try:
-        return queue.enqueue(job, args=args, kwargs=kwargs, **options)
+        return _enqueue_through_outage(queue, job, args, kwargs, options)
     except Exception:
         if not current_app.config.get("RQ_RUN_SYNC"):
             raise
@@ -93,6 +93,26 @@ def _dispatch(job, args, kwargs, job_id, retry):
         # must look to the caller as it would with a real worker: queued.
         log.exception("job %s failed", getattr(job, "__name__", job))
         return None
+
+
+# A Redis restart (or failover) takes a second or two: wait that long rather than lose the job.
+ENQUEUE_RETRY_DELAYS = [0.2, 0.5, 1.0, 1.5, 2.0]
+
+
+def _enqueue_through_outage(queue, job, args, kwargs, options):
+    """``queue.enqueue``, tried again while Redis is briefly unreachable (about 5 s in all)."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    for delay in [*ENQUEUE_RETRY_DELAYS, None]:
+        try:
+            return queue.enqueue(job, args=args, kwargs=kwargs, **options)
+        except (RedisConnectionError, RedisTimeoutError):
+            if delay is None:
+                raise
+            log.warning("Redis unreachable while enqueuing %s; trying again in %s s",
+                        getattr(job, "__name__", job), delay)
+            time.sleep(delay)
 
 
 @event.listens_for(Session, "after_flush", propagate=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 
 from lms.assessments import questions as qtypes
@@ -121,11 +121,15 @@ def visibility_condition(actor):
     if role == Role.TEACHER:
         return or_(Assessment.owner_id == actor.id, IN_BANK, attached_in_subjects(_taught_subject_ids(actor)))
     if role == Role.STUDENT:
+        # Correlated EXISTS (a few index lookups per assessment) rather than IN (every visible
+        # unit, part and section of the student's subjects, hashed for each query).
         return and_(Assessment.status == AssessmentStatus.PUBLISHED, or_(
-            Assessment.subject_id.in_(curriculum.visible_subjects(actor).with_only_columns(Subject.id)),
-            Assessment.unit_id.in_(curriculum.visible_units(actor).with_only_columns(Unit.id)),
-            Assessment.part_id.in_(curriculum.visible_parts(actor).with_only_columns(Part.id)),
-            Assessment.section_id.in_(curriculum.visible_sections(actor).with_only_columns(Section.id))))
+            exists(curriculum.visible_subjects(actor).with_only_columns(Subject.id)
+                   .where(Subject.id == Assessment.subject_id)),
+            exists(curriculum.visible_units(actor).with_only_columns(Unit.id).where(Unit.id == Assessment.unit_id)),
+            exists(curriculum.visible_parts(actor).with_only_columns(Part.id).where(Part.id == Assessment.part_id)),
+            exists(curriculum.visible_sections(actor).with_only_columns(Section.id)
+                   .where(Section.id == Assessment.section_id))))
     return false()
 
 

@@ -117,9 +117,11 @@ def save_answer(submission_id, version_id):
     except ValidationFailed as err:
         db.session.rollback()
         return render("assessments/_save_state.html", state="refused", message=err.message, status=422)
+    # Rendered before the commit, which would expire the user and organization rows the template
+    # reads (two more SELECTs on the most frequent POST of a test).
+    page = render("assessments/_save_state.html", state="saved", saved_at=utcnow(), filename=response.get("filename"))
     db.session.commit()
-    return render("assessments/_save_state.html", state="saved", saved_at=utcnow(),
-                  filename=response.get("filename"))
+    return page
 
 
 @bp.route("/submissions/<int:submission_id>/submit", methods=["POST"])

@@ -10,6 +10,7 @@ list — is removed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import markdown as md
 import nh3
@@ -65,8 +66,18 @@ def sanitise_html(html: str) -> str:
 
 
 def render_markdown(text: str | None) -> Markup:
-    """Markdown → safe HTML (a ``Markup``, so Jinja does not escape it again)."""
+    """Markdown → safe HTML (a ``Markup``, so Jinja does not escape it again).
+
+    The result depends only on the text and the site's ``BASE_URL`` (image sources), so the
+    most recent renderings are kept: a take page shows the same frozen questions to a whole
+    class, a section the same content to every student."""
     if not text:
         return Markup("")
+    base = current_app.config.get("BASE_URL", "") if has_app_context() else ""
+    return Markup(_render_cached(text, base))  # noqa: S704 - sanitised by nh3 in _render_cached
+
+
+@lru_cache(maxsize=512)
+def _render_cached(text: str, base: str) -> str:
     html = md.markdown(text, extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
-    return Markup(sanitise_html(html))  # noqa: S704 - sanitised by nh3 just above
+    return sanitise_html(html)
