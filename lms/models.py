@@ -25,10 +25,12 @@ from lms.curriculum.models import (  # noqa: F401
     Part,
     Section,
     SectionProgress,
+    SectionVisit,
     Subject,
     SubjectTeacher,
     Unit,
 )
+from lms.digest.models import DigestDelivery, DigestOptOut  # noqa: F401
 from lms.resources.models import Resource, SectionResource, StoredFile  # noqa: F401
 from lms.school.models import (  # noqa: F401
     Classroom,

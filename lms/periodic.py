@@ -32,4 +32,5 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("course-session-default-attendance", "lms.teaching.jobs:apply_default_attendance", 300),
     PeriodicJob("course-session-absence-alerts", "lms.teaching.jobs:alert_parents_of_absences", 900),
     PeriodicJob("submit-overdue-attempts", "lms.assessments.jobs:submit_overdue_attempts", 60),
+    PeriodicJob("weekly-parent-digest", "lms.digest.jobs:send_weekly_digests", 900),
 ]

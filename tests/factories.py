@@ -483,6 +483,26 @@ class Factory:
         return attempt
 
 
+    # --- home pages and the parent digest (issue 8b) ------------------------------------------------
+
+    def section_visit(self, student, section_id: int, *, at=None):
+        """``student`` opened the section at ``at`` (now by default)."""
+        from lms.common.types import utcnow
+        from lms.curriculum.models import SectionVisit
+
+        return self._save(SectionVisit(student_id=student.id, section_id=section_id, last_opened_at=at or utcnow()))
+
+    def excusal(self, assessment, student):
+        from lms.assessments.models import AssessmentExcusal
+
+        return self._save(AssessmentExcusal(assessment_id=assessment.id, student_id=student.id))
+
+    def digest_opt_out(self, parent, source: str = "WEB"):
+        from lms.digest.models import DigestOptOut
+
+        return self._save(DigestOptOut(user_id=parent.id, source=source))
+
+
 def png_bytes(size=(8, 6), color=(200, 30, 30), **save_options) -> bytes:
     """A small PNG made with Pillow."""
     import io

@@ -313,6 +313,15 @@ EXPECTED.update({
     ("api.openapi_document", "GET"): EVERYONE,
     ("api.issue_token", "POST"): {role: {400} for role in ROLES},  # no body
 })
+# Issue 8b: home pages and the weekly parent digest.  The "online now" card is an htmx fragment (a
+# plain request is sent home); the parent's digest setting takes no form data (it opts out: 303); the
+# sample unsubscribe token is not a signed one (404 for everyone, signed in or not).
+EXPECTED.update({
+    ("home.online", "GET"): _only({"ADMIN": {302}}),
+    ("digest.preference", "POST"): _only({"PARENT": {303}}),
+    ("digest.unsubscribe", "GET"): {role: {404} for role in ROLES},
+    ("digest.confirm_unsubscribe", "POST"): {role: {404} for role in ROLES},
+})
 for _endpoint, _method in [
     ("api.create_session", "POST"), ("api.list_sessions", "GET"), ("api.get_session", "GET"),
     ("api.update_session", "PATCH"), ("api.publish_session", "PATCH"), ("api.delete_session", "DELETE"),

@@ -85,6 +85,7 @@ def _allowed(db, student) -> set[str]:
     """Names, codes and demo content: what may stay in Latin letters on a Thai page."""
     from lms.assessments.models import Answer, Assessment, QuestionVersion
     from lms.auth.models import User as Person
+    from lms.communication.models import Announcement
     from lms.curriculum.models import Part, Subject, Unit
     from lms.resources.models import Resource
     from lms.school.models import Organization
@@ -108,7 +109,9 @@ def _allowed(db, student) -> set[str]:
                     *db.scalars(select(CourseSessionAnnouncement.title)),
                     *db.scalars(select(CourseSessionAnnouncement.message)),
                     *db.scalars(select(CourseSessionEnrollment.notes)),
-                    *db.scalars(select(Person.full_name).where(Person.role == "TEACHER")))
+                    *db.scalars(select(Person.full_name).where(Person.role == "TEACHER")),
+                    # the student's home page (issue 8b) shows announcements too
+                    *db.scalars(select(Announcement.title)))
 
 
 def test_thai_login_page_has_no_english(client, demo, db):
@@ -122,7 +125,7 @@ def test_thai_student_home_section_and_404_pages_have_no_english(client, thai_st
     home = client.get("/")
     assert home.status_code == 200 and 'lang="th"' in home.get_data(as_text=True)
     assert english_words(home.get_data(as_text=True), allowed) == []
-    assert "นักเรียน" in visible_text(home.get_data(as_text=True))
+    assert "ใกล้ครบกำหนดส่ง" in visible_text(home.get_data(as_text=True))  # the student home's "Due soon"
 
     section_id = db.scalar(select(Section.id).where(Section.title == "Counting in tens"))
     section = client.get(f"/sections/{section_id}")

@@ -37,7 +37,8 @@ from lms.school.viewutils import arg_int, attach_error
 
 bp = Blueprint("assessments", __name__)
 
-nav_item("assessments.index", _l("Assessments"), Role.ADMIN, Role.TEACHER, Role.STUDENT, order=40)
+nav_item("assessments.index", _l("Assessments"), Role.ADMIN, Role.TEACHER, Role.STUDENT, order=40,
+         group="assessments")
 
 STAFF = (Role.ADMIN, Role.TEACHER)
 

@@ -22,7 +22,8 @@ from lms.school.viewutils import arg_int, form_int
 
 bp = Blueprint("gradebook", __name__)
 
-nav_item("gradebook.index", _l("Gradebook"), Role.ADMIN, Role.TEACHER, order=42)
+nav_item("gradebook.index", _l("Gradebook"), Role.ADMIN, Role.TEACHER, order=42,
+         group="assessments")
 nav_item("gradebook.my_progress", _l("Progress"), Role.STUDENT, Role.PARENT, order=41)
 
 

@@ -27,7 +27,8 @@ from lms.school.viewutils import arg_int
 
 bp = Blueprint("submissions", __name__)
 
-nav_item("submissions.index", _l("Grading"), Role.ADMIN, Role.TEACHER, order=41)
+nav_item("submissions.index", _l("Grading"), Role.ADMIN, Role.TEACHER, order=41,
+         group="assessments")
 
 
 @bp.route("/submissions")

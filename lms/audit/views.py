@@ -18,7 +18,7 @@ from lms.common.pagination import paginate
 from lms.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
-nav_item("audit.index", _l("Audit log"), Role.ADMIN, order=82)
+nav_item("audit.index", _l("Audit log"), Role.ADMIN, order=82, group="admin")
 
 
 def _day(value: str) -> date | None:

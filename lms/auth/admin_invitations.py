@@ -22,8 +22,8 @@ from lms.common.ratelimit import config_limit
 from lms.extensions import db, limiter
 
 bp = Blueprint("invitations", __name__)
-nav_item("invitations.index", _l("Invitations"), Role.ADMIN, order=81)
-nav_item("invitations.mine", _l("Invitations"), Role.TEACHER, order=81)
+nav_item("invitations.index", _l("Invitations"), Role.ADMIN, order=81, group="admin")
+nav_item("invitations.mine", _l("Invitations"), Role.TEACHER, order=81, group="school")
 
 STATUS_CHOICES = [("", _l("Any status")), *INVITATION_STATUS.items()]
 STATUS_LABELS = INVITATION_STATUS

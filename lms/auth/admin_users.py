@@ -23,7 +23,7 @@ from lms.common.pagination import paginate
 from lms.extensions import db
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
-nav_item("users.index", _l("Users"), Role.ADMIN, order=80)
+nav_item("users.index", _l("Users"), Role.ADMIN, order=80, group="admin")
 
 STATUS_CHOICES = [("", _l("Any status")), ("active", _l("Active")), ("inactive", _l("Deactivated"))]
 

@@ -176,3 +176,19 @@ class SectionProgress(db.Model):
     section_id: Mapped[int] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"))
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+
+class SectionVisit(db.Model):
+    """A student opened a section: one row per student and section, ``last_opened_at`` updated on
+    every open (the home page's "continue where I stopped")."""
+
+    __tablename__ = "section_visit"
+    __table_args__ = (
+        UniqueConstraint("student_id", "section_id"),
+        Index("ix_section_visit_student_last", "student_id", "last_opened_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"), index=True)
+    last_opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())

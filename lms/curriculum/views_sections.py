@@ -12,7 +12,7 @@ from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import DomainError, ValidationFailed
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
-from lms.curriculum import services, tree
+from lms.curriculum import services, tree, visits
 from lms.curriculum.forms import SectionForm
 from lms.extensions import db
 from lms.resources import services as resources
@@ -44,7 +44,11 @@ def _reading_context(section) -> dict:
 @allow(SIGNED_IN)
 def detail(section_id):
     section = services.get_section_for(current_user, section_id)
-    return render("curriculum/section.html", **_reading_context(section))
+    response = render("curriculum/section.html", **_reading_context(section))
+    if current_user.role == Role.STUDENT:  # "continue where I stopped" on the home page (issue 8b)
+        visits.record_visit(current_user, section)
+        db.session.commit()
+    return response
 
 
 @bp.route("/sections/<int:section_id>/done", methods=["POST"])

@@ -24,7 +24,8 @@ from lms.school.viewutils import arg_int, attach_error
 
 bp = Blueprint("subjects", __name__)
 
-nav_item("subjects.index", _l("Subjects"), Role.ADMIN, Role.TEACHER, Role.STUDENT, Role.PARENT, order=30)
+nav_item("subjects.index", _l("Subjects"), Role.ADMIN, Role.TEACHER, Role.STUDENT, Role.PARENT, order=30,
+         group="school")
 
 
 @bp.app_template_filter("markdown")

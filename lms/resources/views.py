@@ -22,7 +22,7 @@ from lms.school.viewutils import arg_int, attach_error
 
 bp = Blueprint("resources", __name__)
 
-nav_item("resources.index", _l("Resources"), Role.ADMIN, Role.TEACHER, order=35)
+nav_item("resources.index", _l("Resources"), Role.ADMIN, Role.TEACHER, order=35, group="school")
 
 INLINE_TYPES = ("image/", "audio/", "video/", "application/pdf")
 UPLOAD_OVERHEAD = 1024 * 1024  # form fields around the file

@@ -54,6 +54,12 @@ class OrganizationForm(FlaskForm):
                                      validators=[InputRequired(), NumberRange(1, 50)])
     invitation_days = IntegerField(_l("Invitations are valid for (days)"),
                                    validators=[InputRequired(), NumberRange(1, 90)])
+    # The weekly email to parents (issue 8b); choices are set by the view (day names in the reader's
+    # language).  Left out of a post: unchanged.
+    digest_weekday = SelectField(_l("Weekly email to parents: day"), coerce=int, validate_choice=False,
+                                 validators=[Optional()])
+    digest_hour = SelectField(_l("Weekly email to parents: time"), coerce=int, validate_choice=False,
+                              choices=choices([(h, f"{h:02d}:00") for h in range(24)]), validators=[Optional()])
 
 
 class LevelForm(FlaskForm):

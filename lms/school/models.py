@@ -36,6 +36,8 @@ class Organization(db.Model):
         CheckConstraint("classes_per_level BETWEEN 1 AND 50", name="classes_per_level_range"),
         CheckConstraint("invitation_days BETWEEN 1 AND 90", name="invitation_days_range"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint("digest_weekday BETWEEN 0 AND 6", name="digest_weekday_range"),
+        CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -49,6 +51,9 @@ class Organization(db.Model):
     heartbeat_seconds: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     classes_per_level: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
     invitation_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    # The weekly email to parents (lms.digest): local weekday (0 = Monday … 6 = Sunday) and hour.
+    digest_weekday: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
+    digest_hour: Mapped[int] = mapped_column(Integer, default=16, server_default="16")
     # The logo file's random name under STORAGE_DIR/organization/ and its sniffed content type.
     logo_file: Mapped[str | None] = mapped_column(String(100))
     logo_content_type: Mapped[str | None] = mapped_column(String(40))

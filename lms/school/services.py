@@ -78,6 +78,8 @@ def default_organization() -> Organization:
         classes_per_level=6,
         invitation_days=7,
         use_buddhist_era=False,
+        digest_weekday=4,
+        digest_hour=16,
     )
 
 

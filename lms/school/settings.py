@@ -20,7 +20,10 @@ MAX_LOGO_BYTES = 1024 * 1024
 # Content types recognised from the file's first bytes (never from its name or the browser).
 LOGO_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
 SETTINGS_FIELDS = ("name", "timezone", "locale", "academic_year", "session_timeout_minutes",
-                   "heartbeat_seconds", "classes_per_level", "invitation_days", "use_buddhist_era")
+                   "heartbeat_seconds", "classes_per_level", "invitation_days", "use_buddhist_era",
+                   "digest_weekday", "digest_hour")
+# Settings a form may leave out (kept as they are): the weekly parent email's day and hour.
+OPTIONAL_LIMITS = {"digest_weekday": (0, 6), "digest_hour": (0, 23)}
 LIMITS = {
     "session_timeout_minutes": (1, 1440),
     "heartbeat_seconds": (10, 600),
@@ -77,7 +80,28 @@ def validate_settings(values: dict) -> dict:
         raise ValidationFailed(_("The heartbeat must be shorter than the login-session timeout, or every "
                                  "session would expire between two heartbeats."), field="heartbeat_seconds")
     cleaned["use_buddhist_era"] = bool(values.get("use_buddhist_era"))
+    for key, (low, high) in OPTIONAL_LIMITS.items():
+        raw = values.get(key)
+        if raw in (None, ""):
+            cleaned[key] = None  # unchanged
+            continue
+        try:
+            number = int(raw)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not low <= number <= high:
+            raise ValidationFailed(_("Choose a value from the list."), field=key)
+        cleaned[key] = number
     return cleaned
+
+
+def weekday_choices() -> list[tuple[int, str]]:
+    """(0, "Monday") … (6, "Sunday") in the reader's language (Babel's day names)."""
+    from babel.dates import get_day_names
+    from flask_babel import get_locale
+
+    names = get_day_names("wide", locale=get_locale())
+    return [(i, names[i]) for i in range(7)]
 
 
 def update_organization(actor, values: dict) -> Organization:
@@ -87,6 +111,8 @@ def update_organization(actor, values: dict) -> Organization:
     org = ensure_organization()
     changes = {}
     for key in SETTINGS_FIELDS:
+        if key in OPTIONAL_LIMITS and cleaned[key] is None:
+            continue
         before = getattr(org, key)
         if before != cleaned[key]:
             changes[key] = [before, cleaned[key]]

@@ -19,7 +19,7 @@ from lms.school.viewutils import attach_error
 
 bp = Blueprint("school_admin", __name__)
 
-nav_item("school_admin.organization", _l("Organization"), Role.ADMIN, order=90)
+nav_item("school_admin.organization", _l("Organization"), Role.ADMIN, order=90, group="admin")
 
 
 def _organization_form(org) -> OrganizationForm:
@@ -28,6 +28,7 @@ def _organization_form(org) -> OrganizationForm:
     if org.timezone and org.timezone not in zones:
         zones.insert(0, org.timezone)
     form.timezone.choices = choices([(tz, tz) for tz in zones])
+    form.digest_weekday.choices = choices(settings.weekday_choices())
     return form
 
 

@@ -23,8 +23,8 @@ from lms.school.viewutils import attach_error
 
 bp = Blueprint("classrooms", __name__)
 
-nav_item("classrooms.index", _l("Classrooms"), Role.ADMIN, order=20)
-nav_item("classrooms.my_classes", _l("My classes"), Role.TEACHER, order=20)
+nav_item("classrooms.index", _l("Classrooms"), Role.ADMIN, order=20, group="school")
+nav_item("classrooms.my_classes", _l("My classes"), Role.TEACHER, order=20, group="school")
 
 
 def _years(current: str) -> list[str]:

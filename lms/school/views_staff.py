@@ -23,7 +23,7 @@ from lms.school.viewutils import attach_error
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-nav_item("staff.index", _l("Staff"), Role.ADMIN, order=40)
+nav_item("staff.index", _l("Staff"), Role.ADMIN, order=40, group="school")
 
 
 @bp.route("")

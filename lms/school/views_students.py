@@ -23,7 +23,7 @@ from lms.school.viewutils import arg_int, attach_error, form_int
 
 bp = Blueprint("students", __name__)
 
-nav_item("students.index", _l("Students"), Role.ADMIN, order=30)
+nav_item("students.index", _l("Students"), Role.ADMIN, order=30, group="school")
 nav_item("students.my_children", _l("My children"), Role.PARENT, order=20)
 
 STATUS_LABELS = STUDENT_STATUS

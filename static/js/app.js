@@ -13,4 +13,23 @@
     var invalid = event.detail.target.querySelector && event.detail.target.querySelector('[aria-invalid="true"]');
     if (invalid) { invalid.focus(); }
   });
+
+  // Navigation dropdowns (<details class="dropdown">) work without JavaScript; this only closes
+  // them on Escape (focus back on their summary), on a click elsewhere, and when another opens.
+  function openDropdowns() {
+    return Array.prototype.slice.call(document.querySelectorAll(".site-nav details.dropdown[open]"));
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    openDropdowns().forEach(function (details) {
+      details.open = false;
+      var summary = details.querySelector("summary");
+      if (summary && details.contains(document.activeElement)) { summary.focus(); }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    openDropdowns().forEach(function (details) {
+      if (!details.contains(event.target)) { details.open = false; }
+    });
+  });
 })();

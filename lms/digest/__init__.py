@@ -1,0 +1,1 @@
+"""The weekly email to parents (missing and upcoming work, grades returned, attendance)."""
