@@ -145,6 +145,7 @@ EXPECTED.update({
     ("tree.add_unit", "POST"): OTHERS_SUBJECT_POST,
     ("tree.add_part", "POST"): OTHERS_SUBJECT_POST,
     ("tree.add_section", "POST"): OTHERS_SUBJECT_POST,
+    ("tree.rename", "GET"): NO_SUCH_NODE,
     ("tree.rename", "POST"): NO_SUCH_NODE,
     ("tree.delete", "POST"): NO_SUCH_NODE,
     ("tree.publish", "POST"): NO_SUCH_NODE,

@@ -66,6 +66,16 @@ def test_rename(client, setup, db):
     assert db.get(Section, ids["Tens"]).title == "Counting in tens"
 
 
+def test_the_rename_form_is_loaded_into_the_row_on_demand(client, setup):
+    _teacher, subject, ids = setup
+    form = client.get(f"/parts/{ids['Counting']}/rename", headers=HX)
+    body = form.get_data(as_text=True)
+    assert form.status_code == 200 and "<html" not in body
+    assert 'value="Counting"' in body and f'hx-post="/parts/{ids["Counting"]}/rename"' in body
+    plain = client.get(f"/parts/{ids['Counting']}/rename")
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(f"/subjects/{subject.id}")
+
+
 def test_delete_says_what_goes_with_it_and_keeps_positions_dense(client, setup, db, make):
     teacher, subject, ids = setup
     make.resource(teacher, section_id=ids["Ones"])

@@ -6,7 +6,7 @@ to the subject page for a plain form post.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -87,10 +87,16 @@ def _node(kinds: str, node_id):
     return node
 
 
-@bp.route(NODE_PATH + "/rename", methods=["POST"])
+@bp.route(NODE_PATH + "/rename", methods=["GET", "POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def rename(kinds, node_id):
+    """GET: the row as a rename form (htmx; loaded on demand to keep the tree light)."""
     node = _node(kinds, node_id)
+    subject_id = services.subject_of(node).id
+    if request.method == "GET":
+        if not is_htmx():
+            return redirect_to(url_for("subjects.detail", subject_id=subject_id))
+        return render_template("curriculum/_rename_row.html", kinds=kinds, node=node, subject_id=subject_id)
     return _act(node, lambda: tree.rename(current_user, node, request.form.get("title", "")) and None)
 
 

@@ -47,7 +47,9 @@
       onEnd: function (event) {
         if (event.from === event.to && event.oldIndex === event.newIndex) { return; }
         var item = event.item;
-        post(item.getAttribute("data-move-url"), {
+        // The drop goes to the same URL as the item's own ↑ button.
+        var up = item.querySelector(":scope > .node-row .move-up");
+        post(up.getAttribute("hx-post"), {
           parent_id: event.to.getAttribute("data-parent-id"),
           index: event.newIndex
         }, "#subject-tree");
@@ -83,18 +85,34 @@
     });
   }
 
-  // Keep the keyboard focus on the button that was pressed after the fragment is replaced.
-  var focusedId = null;
+  // Keep the keyboard focus on the control that was used after the fragment is replaced: found
+  // again by its id, or in the tree (whose buttons carry no ids, to keep it light) by the URL it
+  // posts to, preferring the same hx-vals (↑ and ↓ share their URL).
+  var focused = null;
   document.addEventListener("htmx:beforeRequest", function () {
     var active = document.activeElement;
-    focusedId = active && active.id ? active.id : null;
+    if (!active || active === document.body) { focused = null; return; }
+    var owner = active.closest("[hx-post], [hx-get]") || active.form;
+    focused = {
+      id: active.id || null,
+      url: owner ? (owner.getAttribute("hx-post") || owner.getAttribute("hx-get")) : null,
+      vals: active.getAttribute("hx-vals")
+    };
   });
+  function findAgain(wanted) {
+    var again = wanted.id ? document.getElementById(wanted.id) : null;
+    if (again || !wanted.url) { return again; }
+    var same = Array.prototype.filter.call(document.querySelectorAll("#subject-tree button"), function (button) {
+      return (button.getAttribute("hx-post") || button.getAttribute("hx-get")) === wanted.url;
+    });
+    return same.filter(function (button) { return button.getAttribute("hx-vals") === wanted.vals; })[0] || same[0];
+  }
   document.addEventListener("htmx:afterSettle", function () {
     init();
-    if (focusedId) {
-      var again = document.getElementById(focusedId);
+    if (focused) {
+      var again = findAgain(focused);
       if (again && !again.disabled) { again.focus(); }
-      focusedId = null;
+      focused = null;
     }
   });
   document.addEventListener("DOMContentLoaded", init);

@@ -26,13 +26,25 @@ def test_teacher_reorders_sections_by_drag_and_drop(desktop, live_server, make):
     desktop.reload()
     assert _section_titles(desktop) == ["Hundreds", "Ones", "Tens"]
     # The keyboard alternative: focus "down" on Hundreds and press Enter.
-    desktop.locator(".tree-section", has_text="Hundreds").locator("button[id^=down-]").focus()
+    desktop.get_by_role("button", name="Move down Hundreds").focus()
     with desktop.expect_response(lambda r: "/move" in r.url and r.status == 200):
         desktop.keyboard.press("Enter")
     desktop.wait_for_function(
         "() => document.querySelector('.tree-section .node-title').textContent.trim() === 'Ones'")
+    # The tree was replaced, and the focus is back on the same button for the next press.
+    desktop.wait_for_function("() => document.activeElement.matches('.node-actions button')")
+    focused = desktop.evaluate("() => document.activeElement.getAttribute('aria-labelledby')")
+    assert focused.startswith("tree-down ")
+    assert desktop.evaluate(f"() => document.getElementById('{focused.split()[1]}').textContent.trim()") == "Hundreds"
     desktop.reload()
     assert _section_titles(desktop) == ["Ones", "Hundreds", "Tens"]
+    # Rename loads its form into the row; saving answers the tree with the new title.
+    desktop.locator(".tree-section", has_text="Tens").get_by_role("button", name="Rename").click()
+    desktop.get_by_label("New title for “Tens”").fill("Counting in tens")
+    with desktop.expect_response(lambda r: "/rename" in r.url and r.request.method == "POST"):
+        desktop.get_by_role("button", name="Save").click()
+    desktop.wait_for_function("() => document.body.textContent.includes('Counting in tens')")
+    assert _section_titles(desktop) == ["Ones", "Hundreds", "Counting in tens"]
 
 
 def test_student_reads_a_section_on_a_phone_and_marks_it_done(phone, live_server, make):
