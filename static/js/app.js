@@ -14,6 +14,27 @@
     if (invalid) { invalid.focus(); }
   });
 
+  // When a swap removes the element that had the focus (the form or button that was used is
+  // re-rendered), put the focus at the start of the new content instead of letting it fall back
+  // to the top of the page. An element with the same id keeps the focus (htmx restores it).
+  var focusTargetId = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var active = document.activeElement;
+    focusTargetId = target && target.id && active && active !== document.body && target.contains(active)
+      ? target.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var id = focusTargetId;
+    focusTargetId = null;
+    var active = document.activeElement;
+    if (!id || (active && active !== document.body && document.contains(active))) { return; }
+    var region = document.getElementById(id);
+    if (!region) { return; }
+    if (!region.hasAttribute("tabindex")) { region.setAttribute("tabindex", "-1"); }
+    region.focus({preventScroll: true});
+  });
+
   // Navigation dropdowns (<details class="dropdown">) work without JavaScript; this only closes
   // them on Escape (focus back on their summary), on a click elsewhere, and when another opens.
   function openDropdowns() {

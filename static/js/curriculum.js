@@ -83,11 +83,14 @@
     });
   }
 
-  // Keep the keyboard focus on the button that was pressed after the fragment is replaced.
+  // Keep the keyboard focus on the button that was pressed after the fragment is replaced
+  // (after "Add …": in the title box, ready for the next title).
   var focusedId = null;
   document.addEventListener("htmx:beforeRequest", function () {
     var active = document.activeElement;
-    focusedId = active && active.id ? active.id : null;
+    var addForm = active && active.closest ? active.closest("form.add-node") : null;
+    var box = addForm ? addForm.querySelector("input[name=title][id]") : null;
+    focusedId = box ? box.id : (active && active.id ? active.id : null);
   });
   document.addEventListener("htmx:afterSettle", function () {
     init();
