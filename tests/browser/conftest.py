@@ -29,7 +29,8 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 EXPECTED_HTTP_ERROR = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d")
 # axe-core, vendored from the npm registry (`npm pack axe-core@4`; MPL-2.0, see vendor/axe-*.LICENSE).
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
-AXE_IMPACTS = ("serious", "critical")
+# The impacts that fail a test; LMS_AXE_IMPACTS=minor,moderate,serious,critical shows everything.
+AXE_IMPACTS = tuple(os.environ.get("LMS_AXE_IMPACTS", "serious,critical").split(","))
 
 
 def pytest_collection_modifyitems(items):
@@ -157,6 +158,10 @@ def assert_accessible(page, *, exclude_rules: tuple[str, ...] = ()):
     also log a CSP violation the PageWatcher reports), so axe's source is evaluated through the
     DevTools protocol (``page.evaluate``), which CSP does not govern; the page keeps its policy.
     """
+    # Check the page a user would read: no htmx request, swap or CSS transition half-way
+    # (a fading "Working…" indicator has, for a moment, too little contrast).
+    page.wait_for_function("""() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')
+        && document.getAnimations().every(a => !(a instanceof CSSTransition) || a.playState !== 'running')""")
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_axe_source())
     violations = page.evaluate(
