@@ -35,6 +35,49 @@
     region.focus({preventScroll: true});
   });
 
+  // A table wider than the screen scrolls inside its .table-scroll box. Keyboard users can only
+  // scroll it if the box can take the focus, and a focusable box needs a name: while it overflows
+  // it becomes a labelled region (named by the table's caption or the heading it comes under).
+  var scrollId = 0;
+  function scrollLabel(box) {
+    var caption = box.querySelector("caption");
+    if (caption) { return caption; }
+    var container = box.closest("section, article, details, main") || document.body;
+    var headings = container.querySelectorAll("h1, h2, h3, h4, h5, h6, summary");
+    var found = null;
+    Array.prototype.forEach.call(headings, function (heading) {
+      if (heading.compareDocumentPosition(box) & Node.DOCUMENT_POSITION_FOLLOWING) { found = heading; }
+    });
+    return found || document.querySelector("main h1");
+  }
+  function updateScrollBoxes() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      var overflows = box.scrollWidth > box.clientWidth + 1;
+      if (overflows && !box.hasAttribute("tabindex")) {
+        var label = scrollLabel(box);
+        if (!label) { return; }
+        if (!label.id) { label.id = "scroll-label-" + (++scrollId); }
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-labelledby", label.id);
+        box.setAttribute("data-scroll-region", "");
+      } else if (!overflows && box.hasAttribute("data-scroll-region")) {
+        ["tabindex", "role", "aria-labelledby", "data-scroll-region"].forEach(function (name) {
+          box.removeAttribute(name);
+        });
+      }
+    });
+  }
+  var scrollTimer = null;
+  function updateScrollBoxesSoon() {
+    window.clearTimeout(scrollTimer);
+    scrollTimer = window.setTimeout(updateScrollBoxes, 100);
+  }
+  document.addEventListener("DOMContentLoaded", updateScrollBoxes);
+  document.addEventListener("htmx:afterSettle", updateScrollBoxes);
+  document.addEventListener("toggle", updateScrollBoxes, true);  // a <details> opened or closed
+  window.addEventListener("resize", updateScrollBoxesSoon);
+
   // Navigation dropdowns (<details class="dropdown">) work without JavaScript; this only closes
   // them on Escape (focus back on their summary), on a click elsewhere, and when another opens.
   function openDropdowns() {
