@@ -211,7 +211,15 @@ def _student_joins_and_takes_it(page, live_server, student, assessment_id) -> in
     assert page.locator("h1").inner_text() == "Tens club"
     check(page)
 
-    visit(page, f"{live_server}/assessments")
+    # The subject, its "Tens" section, and the assessment attached to it.
+    visit(page, f"{live_server}/subjects")
+    page.click("text=Mathematics P1")
+    page.locator(".learner-tree").wait_for()
+    assert page.locator(".learner-tree .section-links a").all_inner_texts() == ["Tens", "Ones", "Hundreds"]
+    check(page)
+    page.click(".learner-tree >> text=Tens")
+    page.wait_for_selector("h1:has-text('Tens')")
+    check(page)
     page.click("text=Tens check")
     page.wait_for_url(f"{live_server}/assessments/{assessment_id}")
     assert page.locator("h1").inner_text() == "Tens check"
@@ -280,6 +288,15 @@ def _parent_follows_the_child(page, live_server, parent, student):
     check(page)
     visit(page, f"{live_server}/students/{student.id}/progress")
     assert "Tens check" in page.locator("main").inner_text()
+    # The child's sign-ins: the table is wider than the phone, so it scrolls in its box, which the
+    # keyboard can reach and scroll too (a named region).
+    visit(page, f"{live_server}/analytics/users/{student.id}")
+    logins = page.locator("#user-login-sessions .table-scroll")
+    expect(logins).to_have_attribute("tabindex", "0")
+    expect(logins).to_have_accessible_name("Login sessions")
+    logins.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("box => box.scrollLeft > 0", arg=logins.element_handle())
 
 
 def test_teacher_builds_and_grades_student_takes_it_on_a_phone_parent_follows(desktop, open_page, live_server, make):
