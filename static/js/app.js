@@ -57,8 +57,10 @@
         var label = scrollLabel(box);
         if (!label) { return; }
         if (!label.id) { label.id = "scroll-label-" + (++scrollId); }
+        // A region (landmark) unless the section around it already is one with that name.
+        var named = box.parentElement && box.parentElement.closest('[aria-labelledby~="' + label.id + '"]');
         box.setAttribute("tabindex", "0");
-        box.setAttribute("role", "region");
+        box.setAttribute("role", named ? "group" : "region");
         box.setAttribute("aria-labelledby", label.id);
         box.setAttribute("data-scroll-region", "");
       } else if (!overflows && box.hasAttribute("data-scroll-region")) {
