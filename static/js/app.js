@@ -14,6 +14,72 @@
     if (invalid) { invalid.focus(); }
   });
 
+  // When a swap removes the element that had the focus (the form or button that was used is
+  // re-rendered), put the focus at the start of the new content instead of letting it fall back
+  // to the top of the page. An element with the same id keeps the focus (htmx restores it).
+  var focusTargetId = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var active = document.activeElement;
+    focusTargetId = target && target.id && active && active !== document.body && target.contains(active)
+      ? target.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var id = focusTargetId;
+    focusTargetId = null;
+    var active = document.activeElement;
+    if (!id || (active && active !== document.body && document.contains(active))) { return; }
+    var region = document.getElementById(id);
+    if (!region) { return; }
+    if (!region.hasAttribute("tabindex")) { region.setAttribute("tabindex", "-1"); }
+    region.focus({preventScroll: true});
+  });
+
+  // A table wider than the screen scrolls inside its .table-scroll box. Keyboard users can only
+  // scroll it if the box can take the focus, and a focusable box needs a name: while it overflows
+  // it becomes a labelled region (named by the table's caption or the heading it comes under).
+  var scrollId = 0;
+  function scrollLabel(box) {
+    var caption = box.querySelector("caption");
+    if (caption) { return caption; }
+    var container = box.closest("section, article, details, main") || document.body;
+    var headings = container.querySelectorAll("h1, h2, h3, h4, h5, h6, summary");
+    var found = null;
+    Array.prototype.forEach.call(headings, function (heading) {
+      if (heading.compareDocumentPosition(box) & Node.DOCUMENT_POSITION_FOLLOWING) { found = heading; }
+    });
+    return found || document.querySelector("main h1");
+  }
+  function updateScrollBoxes() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      var overflows = box.scrollWidth > box.clientWidth + 1;
+      if (overflows && !box.hasAttribute("tabindex")) {
+        var label = scrollLabel(box);
+        if (!label) { return; }
+        if (!label.id) { label.id = "scroll-label-" + (++scrollId); }
+        // A region (landmark) unless the section around it already is one with that name.
+        var named = box.parentElement && box.parentElement.closest('[aria-labelledby~="' + label.id + '"]');
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", named ? "group" : "region");
+        box.setAttribute("aria-labelledby", label.id);
+        box.setAttribute("data-scroll-region", "");
+      } else if (!overflows && box.hasAttribute("data-scroll-region")) {
+        ["tabindex", "role", "aria-labelledby", "data-scroll-region"].forEach(function (name) {
+          box.removeAttribute(name);
+        });
+      }
+    });
+  }
+  var scrollTimer = null;
+  function updateScrollBoxesSoon() {
+    window.clearTimeout(scrollTimer);
+    scrollTimer = window.setTimeout(updateScrollBoxes, 100);
+  }
+  document.addEventListener("DOMContentLoaded", updateScrollBoxes);
+  document.addEventListener("htmx:afterSettle", updateScrollBoxes);
+  document.addEventListener("toggle", updateScrollBoxes, true);  // a <details> opened or closed
+  window.addEventListener("resize", updateScrollBoxesSoon);
+
   // Navigation dropdowns (<details class="dropdown">) work without JavaScript; this only closes
   // them on Escape (focus back on their summary), on a click elsewhere, and when another opens.
   function openDropdowns() {

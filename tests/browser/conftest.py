@@ -6,9 +6,11 @@ in CI (CI=true) a missing chromium fails them.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -25,6 +27,10 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
          "device_scale_factor": 3}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 EXPECTED_HTTP_ERROR = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d")
+# axe-core, vendored from the npm registry (`npm pack axe-core@4`; MPL-2.0, see vendor/axe-*.LICENSE).
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+# The impacts that fail a test; LMS_AXE_IMPACTS=minor,moderate,serious,critical shows everything.
+AXE_IMPACTS = tuple(os.environ.get("LMS_AXE_IMPACTS", "serious,critical").split(","))
 
 
 def pytest_collection_modifyitems(items):
@@ -119,3 +125,61 @@ def sign_in(page, base_url: str, email: str, password: str):
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def open_page(browser):
+    """More pages in their own browser contexts (another person on another device):
+    ``open_page(PHONE)``; each is watched like ``phone``/``desktop`` and closed after the test."""
+    opened = []
+
+    def open_(options=DESKTOP):
+        context, page, watcher = _open(browser, options)
+        page.watcher = watcher
+        opened.append((context, watcher))
+        return page
+
+    yield open_
+    for context, _watcher in opened:
+        context.close()
+    for _context, watcher in opened:
+        watcher.assert_clean()
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
+def assert_accessible(page, *, exclude_rules: tuple[str, ...] = ()):
+    """Run axe-core on the page as it is now; fail on any serious or critical violation
+    (``AXE_IMPACTS``). ``exclude_rules`` is only for a genuine false positive, explained in a
+    comment where it is used.
+
+    The app's CSP (script-src 'self') refuses an injected <script> (``add_script_tag`` would
+    also log a CSP violation the PageWatcher reports), so axe's source is evaluated through the
+    DevTools protocol (``page.evaluate``), which CSP does not govern; the page keeps its policy.
+    """
+    # Check the page a user would read: no htmx request, swap or CSS transition half-way
+    # (a fading "Working…" indicator has, for a moment, too little contrast).
+    page.wait_for_function("""() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')
+        && document.getAnimations().every(a => !(a instanceof CSSTransition) || a.playState !== 'running')""")
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    violations = page.evaluate(
+        """async (disabled) => {
+            const rules = Object.fromEntries(disabled.map(id => [id, {enabled: false}]));
+            const result = await window.axe.run(document, {resultTypes: ["violations"], rules});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target.join(" "), html: n.html.slice(0, 200),
+                                          summary: n.failureSummary}))}));
+        }""", list(exclude_rules))
+    serious = [v for v in violations if v["impact"] in AXE_IMPACTS]
+    if serious:
+        lines = [f"axe: {len(serious)} violation(s) ({'/'.join(AXE_IMPACTS)}) on {page.url}"]
+        for v in serious:
+            lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+            for node in v["nodes"][:5]:
+                lines.append(f"    {node['target']}: {node['html']}\n      {node['summary']}")
+        raise AssertionError("\n".join(lines))
