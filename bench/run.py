@@ -511,9 +511,6 @@ def main() -> int:
                 analytics_pages.write_results(normalise_database_url(url), pages)
         if only:
             results["notes"].append(f"partial run: {', '.join(sorted(only))}")
-        if results["first_load"]["path"] == "/":
-            results["notes"].append("The student home (`/`) on this branch is the welcome page; the home pages are "
-                                    "being rewritten in parallel.")
         results["checks"] = evaluate(results)
         table = markdown(results)
         print("\n" + table)

@@ -221,6 +221,15 @@ def test_continue_where_i_stopped_follows_the_sections_the_student_opens(client,
     assert db.count(SectionProgress, SectionProgress.student_id == student.id) == 3
 
 
+def test_continue_starts_in_the_first_subject_that_has_something_to_read(client, make, school):
+    student = school["student"]
+    art = make.subject("P1", core="Art", name="Art P1")  # first by name, but nothing published in it
+    make.tree(art, {"Colours": {"Mixing": ["Red and blue"]}}, published=False)
+    sign_in(client, student)
+    box = card(client.get("/").get_data(as_text=True), "continue")
+    assert f'href="/sections/{school["nodes"]["Ones"]}"' in box and "Art P1" not in box
+
+
 def test_continue_skips_a_section_no_longer_published(client, make, school, db):
     from lms.curriculum.models import Section
 

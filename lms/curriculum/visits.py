@@ -70,10 +70,13 @@ def where_to_continue(student) -> ContinuePoint | None:
         if recent is not None:
             _section, subject_id, subject_name = recent
         else:
-            readable = visible_sections(student).add_columns(Unit.subject_id.label("subject_id")).subquery()
+            # Correlated EXISTS: each candidate subject stops at its first readable section.
+            readable = (select(Section.id).join(Part, Part.id == Section.part_id).join(Unit, Unit.id == Part.unit_id)
+                        .where(Unit.subject_id == Subject.id, Unit.published.is_(True), Part.published.is_(True),
+                               Section.published.is_(True)))
             first = db.session.execute(
                 visible_subjects(student).with_only_columns(Subject.id, Subject.name)
-                .where(Subject.id.in_(select(readable.c.subject_id)))
+                .where(readable.exists())
                 .order_by(func.lower(Subject.name), Subject.id).limit(1)).first()
             if first is None:
                 return None
