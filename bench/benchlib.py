@@ -347,7 +347,10 @@ def compile_bytecode() -> None:
 
 def make_workdir(prefix: str) -> Path:
     workdir = Path(tempfile.mkdtemp(prefix=prefix))
-    atexit.register(shutil.rmtree, workdir, True)
+    if os.environ.get("LMS_BENCH_KEEP_WORKDIR"):  # keep the processes' logs to read after the run
+        log(f"work directory (kept): {workdir}")
+    else:
+        atexit.register(shutil.rmtree, workdir, True)
     return workdir
 
 

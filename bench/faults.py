@@ -58,7 +58,7 @@ RESULTS = ROOT / "bench" / "results"
 RECOVERY_SECONDS = 5  # after the last fault: every request must succeed from then on
 SAVE_EVERY = 3.0
 PING_EVERY = 15.0
-DRAIN_SECONDS = 240  # at most, waiting for every job to finish after the load
+DRAIN_SECONDS = 420  # at most, waiting for every job to finish after the load
 
 
 class Events:
@@ -202,6 +202,36 @@ def job_states(app, job_ids: list[str]) -> Counter:
     return states
 
 
+def unfinished_jobs(app, job_ids: list[str]) -> list[dict]:
+    """Where each job not finished is: its status, function, and which Redis lists hold it."""
+    from rq import Queue
+    from rq.job import Job
+
+    from lms.extensions import redis_connection
+
+    found = []
+    with app.app_context():
+        conn = redis_connection()
+        for jid in job_ids:
+            try:
+                job = Job.fetch(jid, connection=conn)
+            except Exception as err:  # noqa: BLE001
+                found.append({"id": jid, "status": type(err).__name__})
+                continue
+            if job.get_status() == "finished":
+                continue
+            queue = Queue(job.origin, connection=conn)
+            found.append({
+                "id": jid, "status": str(job.get_status()), "func": job.func_name,
+                "enqueued_at": str(job.enqueued_at), "in_queue": jid in queue.get_job_ids(),
+                "in_intermediate": jid.encode() in conn.lrange(queue.intermediate_queue_key, 0, -1),
+                "started_registry": jid in queue.started_job_registry,
+                "scheduled_registry": jid in queue.scheduled_job_registry,
+                "failed_registry": jid in queue.failed_job_registry,
+            })
+    return found
+
+
 def stored_answers(app, students: list[Student]) -> dict:
     from sqlalchemy import text
 
@@ -304,7 +334,10 @@ def main() -> int:
             if states.get("finished", 0) == len(producer.job_ids):
                 break
             time.sleep(2)
+        drained_in = DRAIN_SECONDS - max(0.0, deadline - time.monotonic())
         states = job_states(app, producer.job_ids)
+        stuck = unfinished_jobs(app, producer.job_ids)
+        log(f"queue drained after {drained_in:.0f} s" if not stuck else f"not finished: {stuck}")
         answers = stored_answers(app, students)
 
         during = Counter(str(s) for t, k, s in events.items if t < recovered_at and k != "enqueue")
@@ -322,7 +355,8 @@ def main() -> int:
             "http_until_recovered": dict(during), "http_after_recovery": dict(after),
             "errors_500_after_recovery": errors_500_after, "errors_after_recovery": errors_after,
             "jobs": {"enqueued": len(producer.job_ids), "enqueue_failures": dict(Counter(producer.failures)),
-                     "states": dict(states)},
+                     "states": dict(states),
+                     "drain_seconds": round(drained_in), "unfinished": stuck},
             "restarts_by_supervisor": dict(supervisor.restarts),
         }
         ok = (answers["stored_equal_to_last_sent"] == answers["questions_answered"] and errors_500_after == 0

@@ -9,6 +9,7 @@ ten: a job lost that way runs again about two and a half minutes later (RQ consi
 abandoned 90 s after its last heartbeat).
 """
 
+from rq.defaults import DEFAULT_MAINTENANCE_TASK_INTERVAL
 from rq.worker import Worker as RQWorker
 
 from lms import jobs
@@ -18,6 +19,9 @@ MAINTENANCE_INTERVAL = 60
 
 class Worker(RQWorker):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("maintenance_interval", MAINTENANCE_INTERVAL)
+        # `rq worker` always passes --maintenance-interval (600 unless given), so RQ's default is
+        # replaced here rather than only filled in; an explicit other value is kept.
+        if kwargs.get("maintenance_interval", DEFAULT_MAINTENANCE_TASK_INTERVAL) == DEFAULT_MAINTENANCE_TASK_INTERVAL:
+            kwargs["maintenance_interval"] = MAINTENANCE_INTERVAL
         super().__init__(*args, **kwargs)
         jobs.prepare_worker_app()

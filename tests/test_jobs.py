@@ -200,3 +200,27 @@ def test_the_worker_looks_for_abandoned_jobs_every_minute(monkeypatch):
     monkeypatch.setattr(lms.jobs, "prepare_worker_app", lambda: None)
     worker = Worker(["lms-test"], connection=fakeredis.FakeStrictRedis())
     assert worker.maintenance_interval == 60
+
+
+def test_the_worker_looks_for_abandoned_jobs_every_minute_even_when_started_by_rq_worker(monkeypatch):
+    """`rq worker` passes --maintenance-interval 600 unless told otherwise; a job a killed worker
+    had just taken (left in RQ's intermediate queue) is only retried after maintenance runs."""
+    from datetime import timedelta
+
+    import fakeredis
+    from rq import Queue
+    from rq.defaults import DEFAULT_MAINTENANCE_TASK_INTERVAL
+    from rq.utils import now
+
+    from lms import jobs
+    from lms.worker import MAINTENANCE_INTERVAL, Worker
+
+    monkeypatch.setattr(jobs, "prepare_worker_app", lambda: None)
+    connection = fakeredis.FakeStrictRedis()
+    queue = Queue("lms-test", connection=connection)
+    as_the_cli_does = Worker([queue], connection=connection, maintenance_interval=DEFAULT_MAINTENANCE_TASK_INTERVAL)
+    assert as_the_cli_does.maintenance_interval == MAINTENANCE_INTERVAL == 60
+    as_the_cli_does.last_cleaned_at = now() - timedelta(seconds=61)
+    assert as_the_cli_does.should_run_maintenance_tasks
+    chosen = Worker([queue], connection=connection, maintenance_interval=120)
+    assert chosen.maintenance_interval == 120
