@@ -23,6 +23,7 @@ from lms.audit.services import record
 from lms.auth.models import User
 from lms.auth.tokens import hash_token
 from lms.common.errors import NotFound, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.extensions import db
 
@@ -116,7 +117,7 @@ def create_personal_token(user: User, name, days) -> tuple[ApiToken, str]:
 
 
 def revoke_personal_token(user: User, token_id) -> ApiToken:
-    ident = int(token_id) if str(token_id).isdigit() else None
+    ident = as_id(token_id)
     token = db.session.scalar(select(ApiToken).where(ApiToken.id == ident, ApiToken.user_id == user.id)) \
         if ident else None
     if token is None:

@@ -41,6 +41,7 @@ from lms.assessments.models import (
 from lms.audit.services import record
 from lms.auth.models import Role
 from lms.common.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.curriculum import services as curriculum
 from lms.curriculum.models import CoreSubject, Part, Section, Subject, SubjectTeacher, Unit
@@ -152,13 +153,10 @@ def gradeable_assessment_ids(actor):
     return select(Assessment.id).where(gradeable_condition(actor))
 
 
-def _int_id(value) -> int | None:
-    return int(value) if str(value).isdigit() else None
-
 
 def get_assessment_for(actor, assessment_id) -> Assessment:
     """The assessment if ``actor`` may see it, else NotFound (404)."""
-    ident = _int_id(assessment_id)
+    ident = as_id(assessment_id)
     assessment = db.session.scalar(visible_assessments(actor).where(Assessment.id == ident)) if ident else None
     if assessment is None:
         raise NotFound(_("That assessment does not exist or is not available to you."))

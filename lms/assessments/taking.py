@@ -40,6 +40,7 @@ from lms.assessments.models import (
 from lms.assessments.services import gradeable_assessment_ids, questions_of
 from lms.auth.models import Role
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.school.models import ParentLink
@@ -256,7 +257,7 @@ def _lock(submission: Submission) -> tuple[str, object]:
 
 
 def version_in(submission: Submission, version_id) -> QuestionVersion:
-    ident = int(version_id) if str(version_id).isdigit() else None
+    ident = as_id(version_id)
     if ident is None or ident not in (submission.question_order or []):
         raise NotFound(_("That question is not part of this attempt."))
     return db.session.get(QuestionVersion, ident)

@@ -10,6 +10,7 @@ from wtforms import BooleanField, DateTimeLocalField, RadioField, SelectField, S
 from wtforms.validators import Optional
 
 from lms.analytics.localtime import zone
+from lms.common.ids import as_id
 from lms.communication.announcements import AnnouncementInput
 from lms.communication.labels import BODY_FORMAT, TARGET_KIND
 from lms.communication.models import BodyFormat
@@ -20,9 +21,6 @@ FORMAT_LABELS = BODY_FORMAT
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
-
 
 class AnnouncementForm(FlaskForm):
     title = StringField(_l("Title"), render_kw={"maxlength": 200, "required": True})
@@ -30,8 +28,8 @@ class AnnouncementForm(FlaskForm):
     body_format = RadioField(_l("Format"), choices=choices(list(FORMAT_LABELS.items())),
                              default=BodyFormat.MARKDOWN.value, validate_choice=False)
     target_kind = SelectField(_l("For"), validate_choice=False)
-    level_id = SelectField(_l("Level"), coerce=_optional_int, validate_choice=False)
-    classroom_id = SelectField(_l("Classroom"), coerce=_optional_int, validate_choice=False)
+    level_id = SelectField(_l("Level"), coerce=as_id, validate_choice=False)
+    classroom_id = SelectField(_l("Classroom"), coerce=as_id, validate_choice=False)
     include_parents = BooleanField(_l("Also their parents"))
     people = TextAreaField(_l("Email addresses"), render_kw={"rows": 3})
     urgent = BooleanField(_l("Urgent (also sent by email)"))

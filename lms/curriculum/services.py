@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
 from lms.curriculum.models import CoreSubject, Part, Section, SectionProgress, Subject, SubjectTeacher, Unit
 from lms.extensions import db
@@ -92,13 +93,10 @@ def _not_found(what: str):
     return NotFound(messages[what])
 
 
-def _int_id(value) -> int | None:
-    return int(value) if str(value).isdigit() else None
-
 
 def get_subject_for(actor, subject_id) -> Subject:
     """The subject if ``actor`` may see it, else NotFound (404)."""
-    ident = _int_id(subject_id)
+    ident = as_id(subject_id)
     subject = db.session.scalar(visible_subjects(actor).where(Subject.id == ident)) if ident else None
     if subject is None:
         raise _not_found("subject")
@@ -134,28 +132,24 @@ def visible_sections(actor):
     return _node_stmt(actor, Section)
 
 
+def _get_visible(actor, model, kind: str, node_id):
+    ident = as_id(node_id)
+    node = db.session.scalar(_node_stmt(actor, model).where(model.id == ident)) if ident else None
+    if node is None:
+        raise _not_found(kind)
+    return node
+
+
 def get_unit_for(actor, unit_id) -> Unit:
-    ident = _int_id(unit_id)
-    unit = db.session.scalar(visible_units(actor).where(Unit.id == ident)) if ident else None
-    if unit is None:
-        raise _not_found("unit")
-    return unit
+    return _get_visible(actor, Unit, "unit", unit_id)
 
 
 def get_part_for(actor, part_id) -> Part:
-    ident = _int_id(part_id)
-    part = db.session.scalar(visible_parts(actor).where(Part.id == ident)) if ident else None
-    if part is None:
-        raise _not_found("part")
-    return part
+    return _get_visible(actor, Part, "part", part_id)
 
 
 def get_section_for(actor, section_id) -> Section:
-    ident = _int_id(section_id)
-    section = db.session.scalar(visible_sections(actor).where(Section.id == ident)) if ident else None
-    if section is None:
-        raise _not_found("section")
-    return section
+    return _get_visible(actor, Section, "section", section_id)
 
 
 def get_node_for(actor, kind: str, node_id):
@@ -210,7 +204,7 @@ def list_core_subjects(*, include_archived: bool = True) -> list[CoreSubject]:
 
 
 def get_core_subject(core_id) -> CoreSubject:
-    ident = _int_id(core_id)
+    ident = as_id(core_id)
     core = db.session.get(CoreSubject, ident) if ident else None
     if core is None:
         raise NotFound(_("That core subject does not exist."))

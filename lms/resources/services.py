@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit.services import record
 from lms.auth.models import Role
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
+from lms.common.ids import as_id
 from lms.curriculum.models import Part, Section, Subject, Unit
 from lms.curriculum.services import require_edit, subject_of, visible_sections
 from lms.extensions import db
@@ -99,7 +100,7 @@ def visible_resources(actor):
 
 
 def get_resource_for(actor, resource_id) -> Resource:
-    ident = int(resource_id) if str(resource_id).isdigit() else None
+    ident = as_id(resource_id)
     resource = db.session.scalar(visible_resources(actor).where(Resource.id == ident)) if ident else None
     if resource is None:
         raise NotFound(_("That resource does not exist or is not available to you."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from lms.common.errors import DomainError
+from lms.common.ids import as_id
 
 
 def attach_error(form, err: DomainError) -> None:
@@ -19,9 +20,9 @@ def attach_error(form, err: DomainError) -> None:
 
 def arg_int(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return as_id(value)
 
 
 def form_int(name: str) -> int | None:
     value = request.form.get(name, "")
-    return int(value) if value.isdigit() else None
+    return as_id(value)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.common.errors import Conflict, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.teaching import limits, rules
@@ -50,7 +51,7 @@ def announcements_query(course_session: CourseSession, *, is_urgent: bool | None
 
 
 def get_announcement_for(actor, course_session: CourseSession, announcement_id) -> CourseSessionAnnouncement:
-    ident = int(announcement_id) if str(announcement_id).isdigit() else None
+    ident = as_id(announcement_id)
     found = db.session.scalar(select(A).where(A.id == ident, A.course_session_id == course_session.id,
                                               A.is_deleted.is_(False))) if ident else None
     if found is None:

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit.services import record
 from lms.auth.models import User
 from lms.common.errors import BusinessRuleViolation, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.teaching import codes, rules
@@ -63,7 +64,7 @@ def meetings_of(course_session: CourseSession) -> list[M]:
 
 
 def get_meeting_for(actor, course_session: CourseSession, meeting_id) -> M:
-    ident = int(meeting_id) if str(meeting_id).isdigit() else None
+    ident = as_id(meeting_id)
     meeting = db.session.scalar(select(M).where(M.id == ident, M.course_session_id == course_session.id)) \
         if ident else None
     if meeting is None:
@@ -178,7 +179,7 @@ def mark(actor, course_session: CourseSession, meeting: M, student_id, status) -
     require_tracking(course_session)
     status = rules.parse_choice(status, "status", AttendanceStatus,
                                 _("Attendance must be PRESENT, LATE, EXCUSED or ABSENT"))
-    ident = int(student_id) if str(student_id).isdigit() else None
+    ident = as_id(student_id)
     enrolled = db.session.scalar(select(E.id).where(E.course_session_id == course_session.id, E.student_id == ident,
                                                     E.enrollment_status.in_((Enr.ENROLLED, Enr.COMPLETED))))
     if enrolled is None:

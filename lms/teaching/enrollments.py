@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.communication.notifications import ENROLLMENT_APPROVED, ENROLLMENT_REJECTED, notify
 from lms.extensions import db
@@ -161,7 +162,7 @@ def add_student(actor, course_session: CourseSession, student_ref: str) -> Cours
 
 
 def get_enrollment_for(actor, course_session: CourseSession, enrollment_id) -> CourseSessionEnrollment:
-    ident = int(enrollment_id) if str(enrollment_id).isdigit() else None
+    ident = as_id(enrollment_id)
     enrollment = db.session.scalar(select(CourseSessionEnrollment).where(
         CourseSessionEnrollment.id == ident, CourseSessionEnrollment.course_session_id == course_session.id)) \
         if ident else None

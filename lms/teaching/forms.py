@@ -20,20 +20,18 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
+from lms.common.ids import as_id
 from lms.communication.forms import to_utc
 
 FORMAT = "%Y-%m-%dT%H:%M"
 
 
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
-
 
 class SessionForm(FlaskForm):
     session_name = StringField(_l("Session name"), render_kw={"maxlength": 255, "required": True})
     session_description = TextAreaField(_l("Description"), render_kw={"rows": 3})
-    teacher_id = SelectField(_l("Teacher"), coerce=_optional_int, validate_choice=False)
-    course_id = SelectField(_l("Course (subject)"), coerce=_optional_int, validate_choice=False)
+    teacher_id = SelectField(_l("Teacher"), coerce=as_id, validate_choice=False)
+    course_id = SelectField(_l("Course (subject)"), coerce=as_id, validate_choice=False)
     start_date = DateTimeLocalField(_l("Starts"), format=FORMAT, validators=[Optional()])
     end_date = DateTimeLocalField(_l("Ends"), format=FORMAT, validators=[Optional()])
     max_students = IntegerField(_l("Most students (empty: no limit)"), validators=[Optional()])
@@ -154,6 +152,6 @@ class AddStudentForm(FlaskForm):
 
 
 class ContentForm(FlaskForm):
-    subject_id = SelectField(_l("Subject"), coerce=_optional_int, validate_choice=False)
-    section_id = SelectField(_l("Section"), coerce=_optional_int, validate_choice=False)
+    subject_id = SelectField(_l("Subject"), coerce=as_id, validate_choice=False)
+    section_id = SelectField(_l("Section"), coerce=as_id, validate_choice=False)
     notes = TextAreaField(_l("Notes for the student"), render_kw={"rows": 2, "maxlength": 2000})

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import Forbidden, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.curriculum.models import Subject, SubjectTeacher
 from lms.extensions import db
@@ -78,7 +79,7 @@ def manageable_sessions(actor):
 
 
 def _ident(session_id) -> int | None:
-    return int(session_id) if str(session_id).isdigit() else None
+    return as_id(session_id)
 
 
 def load_session(session_id, *, lock: bool = False) -> CourseSession:
