@@ -14,25 +14,49 @@
     if (invalid) { invalid.focus(); }
   });
 
-  // When a swap removes the element that had the focus (the form or button that was used is
-  // re-rendered), put the focus at the start of the new content instead of letting it fall back
-  // to the top of the page. An element with the same id keeps the focus (htmx restores it).
-  var focusTargetId = null;
+  // After a swap the focus goes back to the control that was used, found again in the new
+  // content: by its id; after a form's button, the form's text box (to type the next entry);
+  // else a button posting to the same URL (with the same hx-vals if there is one: ↑ and ↓ share
+  // their URL). If none is found it goes to the start of the new content, not the top of the page.
+  var focusWanted = null;
+  function urlOf(element) {
+    var owner = element.closest("[hx-post], [hx-get]") || element.form;
+    return owner ? (owner.getAttribute("hx-post") || owner.getAttribute("hx-get")) : null;
+  }
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     var active = document.activeElement;
-    focusTargetId = target && target.id && active && active !== document.body && target.contains(active)
-      ? target.id : null;
+    if (!target || !target.id || !active || active === document.body || !target.contains(active)) {
+      focusWanted = null;
+      return;
+    }
+    var box = active.form && active.type === "submit"
+      ? active.form.querySelector("input[id]:not([type=hidden]), textarea[id]") : null;
+    focusWanted = {region: target.id, id: active.id || (box && box.id) || null, url: urlOf(active),
+                   vals: active.getAttribute("hx-vals")};
   });
+  function findAgain(wanted, region) {
+    var again = wanted.id ? document.getElementById(wanted.id) : null;
+    if (again || !wanted.url) { return again; }
+    var same = Array.prototype.filter.call(region.querySelectorAll("button, input, a"), function (element) {
+      return (element.getAttribute("hx-post") || element.getAttribute("hx-get")) === wanted.url;
+    });
+    return same.filter(function (element) { return element.getAttribute("hx-vals") === wanted.vals; })[0] || same[0];
+  }
   document.addEventListener("htmx:afterSettle", function () {
-    var id = focusTargetId;
-    focusTargetId = null;
+    var wanted = focusWanted;
+    focusWanted = null;
     var active = document.activeElement;
-    if (!id || (active && active !== document.body && document.contains(active))) { return; }
-    var region = document.getElementById(id);
+    if (!wanted || (active && active !== document.body && document.contains(active))) { return; }
+    var region = document.getElementById(wanted.region);
     if (!region) { return; }
-    if (!region.hasAttribute("tabindex")) { region.setAttribute("tabindex", "-1"); }
-    region.focus({preventScroll: true});
+    var again = findAgain(wanted, region);
+    if (again && !again.disabled) {
+      again.focus();
+    } else {
+      if (!region.hasAttribute("tabindex")) { region.setAttribute("tabindex", "-1"); }
+      region.focus({preventScroll: true});
+    }
   });
 
   // A table wider than the screen scrolls inside its .table-scroll box. Keyboard users can only

@@ -85,38 +85,6 @@
     });
   }
 
-  // Keep the keyboard focus on the control that was used after the fragment is replaced: found
-  // again by its id (after "Add …": the title box, ready for the next title), or in the tree
-  // (whose buttons carry no ids, to keep it light) by the URL it posts to, preferring the same
-  // hx-vals (↑ and ↓ share their URL).
-  var focused = null;
-  document.addEventListener("htmx:beforeRequest", function () {
-    var active = document.activeElement;
-    if (!active || active === document.body) { focused = null; return; }
-    var addForm = active.closest ? active.closest("form.add-node") : null;
-    var box = addForm ? addForm.querySelector("input[name=title][id]") : null;
-    var owner = active.closest("[hx-post], [hx-get]") || active.form;
-    focused = {
-      id: box ? box.id : (active.id || null),
-      url: owner ? (owner.getAttribute("hx-post") || owner.getAttribute("hx-get")) : null,
-      vals: active.getAttribute("hx-vals")
-    };
-  });
-  function findAgain(wanted) {
-    var again = wanted.id ? document.getElementById(wanted.id) : null;
-    if (again || !wanted.url) { return again; }
-    var same = Array.prototype.filter.call(document.querySelectorAll("#subject-tree button"), function (button) {
-      return (button.getAttribute("hx-post") || button.getAttribute("hx-get")) === wanted.url;
-    });
-    return same.filter(function (button) { return button.getAttribute("hx-vals") === wanted.vals; })[0] || same[0];
-  }
-  document.addEventListener("htmx:afterSettle", function () {
-    init();
-    if (focused) {
-      var again = findAgain(focused);
-      if (again && !again.disabled) { again.focus(); }
-      focused = null;
-    }
-  });
+  document.addEventListener("htmx:afterSettle", init);
   document.addEventListener("DOMContentLoaded", init);
 })();
