@@ -30,11 +30,6 @@ def register_labels(kind: str, labels: Mapping) -> dict[str, object]:
     return registered
 
 
-def labels_of(kind: str) -> dict[str, object]:
-    """Every registered label of ``kind`` (code → lazy label), e.g. for a select's options."""
-    return _REGISTRY[kind]
-
-
 def label(kind: str, code) -> str:
     """The label of ``code`` in the reader's language (the code itself when unknown)."""
     if code is None or code == "":

@@ -94,10 +94,6 @@ class Resource(db.Model):
     owner = relationship("User", lazy="joined")
 
     @property
-    def is_link(self) -> bool:
-        return self.kind == ResourceKind.LINK
-
-    @property
     def size(self) -> int | None:
         return self.file.size if self.file else None
 

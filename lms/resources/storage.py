@@ -13,7 +13,6 @@ import hashlib
 import logging
 import os
 import secrets
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -114,11 +113,6 @@ def delete_after_commit(*storage_names: str | None) -> None:
     for name in storage_names:
         if name:
             session.info.setdefault("lms_delete_files", []).append(path_of(name))
-
-
-def copy_out(storage_name: str, dest) -> None:
-    with open(path_of(storage_name), "rb") as src:
-        shutil.copyfileobj(src, dest)
 
 
 @event.listens_for(Session, "after_commit", propagate=True)
