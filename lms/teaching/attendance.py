@@ -34,7 +34,7 @@ from lms.teaching.models import AttendanceSource, AttendanceStatus, CourseSessio
 from lms.teaching.models import CourseSessionEnrollment as E
 from lms.teaching.models import CourseSessionMeeting as M
 from lms.teaching.models import SessionEnrollmentStatus as Enr
-from lms.teaching.services import get_session_for, settings_of
+from lms.teaching.services import get_session_for, is_expired, settings_of
 
 MAX_REPEAT = 52
 LATE_AFTER = timedelta(minutes=15)
@@ -97,7 +97,7 @@ def _parse_time(value, field_name: str, label: str) -> time:
 def create_meetings(actor, course_session: CourseSession, *, day, start, end, repeat_until=None) -> list[M]:
     """One meeting (or one per week until ``repeat_until``)."""
     get_session_for(actor, course_session.id)
-    if rules_expired(course_session):
+    if is_expired(course_session):
         raise rules.session_expired()
     first = _parse_date(day, "meeting_date", _("Date"))
     starts, ends = _parse_time(start, "start_time", _("Start time")), _parse_time(end, "end_time", _("End time"))
@@ -133,12 +133,6 @@ def create_meetings(actor, course_session: CourseSession, *, day, start, end, re
     record(actor, "course_session.meetings_create", course_session, count=len(created),
            first=first.isoformat(), until=(until or first).isoformat())
     return created
-
-
-def rules_expired(course_session: CourseSession) -> bool:
-    from lms.teaching.services import is_expired
-
-    return is_expired(course_session)
 
 
 def delete_meeting(actor, course_session: CourseSession, meeting: M) -> None:
@@ -197,8 +191,7 @@ def check_in(student, course_session: CourseSession, raw_code) -> CourseSessionA
     if enrolled is None:
         raise rules.enrollment_not_found()
     now = utcnow()
-    meeting = db.session.scalar(select(M).where(M.course_session_id == course_session.id, M.starts_at <= now,
-                                                M.ends_at > now).order_by(M.starts_at.desc()).limit(1))
+    meeting = current_meeting(course_session, now)
     if meeting is None:
         raise BusinessRuleViolation(_("There is no meeting going on right now. Check in during the meeting."),
                                     code="NO_MEETING_NOW")
@@ -212,8 +205,9 @@ def check_in(student, course_session: CourseSession, raw_code) -> CourseSessionA
     return _upsert(meeting, student.id, status, AttendanceSource.CHECKIN, student.id)
 
 
-def current_meeting(course_session: CourseSession) -> M | None:
-    now = utcnow()
+def current_meeting(course_session: CourseSession, now: datetime | None = None) -> M | None:
+    """The meeting going on at ``now`` (default: this instant), if any."""
+    now = now or utcnow()
     return db.session.scalar(select(M).where(M.course_session_id == course_session.id, M.starts_at <= now,
                                              M.ends_at > now).order_by(M.starts_at.desc()).limit(1))
 

@@ -25,10 +25,6 @@ def client_ip() -> str | None:
     return (request.remote_addr or None) if has_request_context() else None
 
 
-def present(data: dict, key: str) -> bool:
-    return key in data
-
-
 def parse_datetime(value, field: str, label: str, *, required: bool = False) -> datetime | None:
     """An aware UTC datetime from a datetime or an ISO 8601 string ("...Z", an offset, or none = UTC)."""
     if value is None or value == "":

@@ -78,13 +78,9 @@ def manageable_sessions(actor):
     return stmt.where(False)
 
 
-def _ident(session_id) -> int | None:
-    return as_id(session_id)
-
-
 def load_session(session_id, *, lock: bool = False) -> CourseSession:
     """The (not deleted) session with this id, else SESSION_NOT_FOUND; no access check."""
-    ident = _ident(session_id)
+    ident = as_id(session_id)
     stmt = select(CourseSession).where(CourseSession.id == ident, CourseSession.is_deleted.is_(False))
     if lock:
         stmt = stmt.with_for_update()

@@ -12,6 +12,7 @@ from lms.common.access import allow
 from lms.common.csvexport import csv_response, local_datetime
 from lms.common.errors import DomainError
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.ids import as_id
 from lms.common.labels import label
 from lms.common.types import utcnow
 from lms.extensions import db
@@ -30,7 +31,7 @@ def _context(course_session, form=None, **extra) -> dict:
         form = MeetingForm(formdata=None, meeting_date=local_today())
     return common_context(course_session=course_session, form=form, report=service.report(course_session),
                           tracking=services.settings_of(course_session).attendance_tracking_enabled, now=utcnow(),
-                          **extra)
+                          statuses=service.STATUSES, **extra)
 
 
 @bp.route("/sessions/<int:session_id>/attendance")
@@ -96,7 +97,7 @@ def mark(session_id: int, meeting_id: int):
     db.session.commit()
     if not is_htmx():
         return redirect_to(url_for("teaching_attendance.meeting", session_id=session_id, meeting_id=meeting_id))
-    student = db.session.get(User, int(student_id))
+    student = db.session.get(User, as_id(student_id))
     return render("teaching/meeting.html", "teaching/_attendance_row.html",
                   **_sheet_context(course_session, found, student=student))
 
@@ -117,7 +118,7 @@ def delete_meeting(session_id: int, meeting_id: int):
 def export(session_id: int):
     course_session = load(session_id)
     data = service.report(course_session)
-    statuses = ("PRESENT", "LATE", "EXCUSED", "ABSENT")
+    statuses = service.STATUSES
     header = [_("Student"), _("Email"), *[local_datetime(m.starts_at, "%Y-%m-%d %H:%M") for m in data["meetings"]],
               *[label("attendance_status", code) for code in statuses], _("Points"), _("Attendance rate")]
     rows = [[entry.student.full_name, entry.student.email, *[label("attendance_status", m) for m in entry.marks],

@@ -36,7 +36,7 @@ def _action_labels():
             "EXPELLED": _("Remove")}
 
 
-def _content_choices(enrollment_rows) -> tuple[list, dict]:
+def _content_choices() -> tuple[list, dict]:
     """Subjects the actor can see, and their sections (for the per-student content pickers; 2 queries)."""
     subjects = list(db.session.scalars(visible_subjects(current_user).where(Subject.archived.is_(False))
                                        .order_by(Subject.name, Subject.id)))
@@ -51,19 +51,24 @@ def _content_choices(enrollment_rows) -> tuple[list, dict]:
     return subjects, sections
 
 
+def _row_context(course_session, **extra) -> dict:
+    """What one student's row needs (the list page adds its page of rows and filters)."""
+    subjects, sections = _content_choices()
+    settings = services.settings_of(course_session)
+    return common_context(course_session=course_session, actions=ACTIONS, action_labels=_action_labels(),
+                          subjects=subjects, sections=sections,
+                          section_titles={sid: t for rows in sections.values() for sid, t in rows},
+                          subject_names={s.id: s.name for s in subjects}, scale=settings.grading_scale,
+                          letter_for=letter_for, expired=services.is_expired(course_session), **extra)
+
+
 def _context(course_session, **extra) -> dict:
     status = request.args.get("status", "")
     status = status if status in ENROLLMENT_LABELS else ""
     q = request.args.get("q", "").strip()[:100]
     results = paginate(service.enrollment_list_query(course_session, status=status, q=q), per_page=50,
                        scalars=False)
-    subjects, sections = _content_choices(results.items)
-    settings = services.settings_of(course_session)
-    return common_context(course_session=course_session, results=results, status_filter=status, q=q,
-                          actions=ACTIONS, action_labels=_action_labels(), subjects=subjects, sections=sections,
-                          section_titles={sid: t for rows in sections.values() for sid, t in rows},
-                          subject_names={s.id: s.name for s in subjects}, scale=settings.grading_scale,
-                          letter_for=letter_for, expired=services.is_expired(course_session), **extra)
+    return _row_context(course_session, results=results, status_filter=status, q=q, **extra)
 
 
 @bp.route("/sessions/<int:session_id>/enrollments")
@@ -76,12 +81,10 @@ def index(session_id: int):
 
 
 def _row(course_session, enrollment, *, error: str | None = None, status: int = 200):
+    """One student's row, for htmx (the list itself is not queried again)."""
     student = db.session.get(User, enrollment.student_id)
-    ctx = _context(course_session, e=enrollment, student=student, row_error=error)
-    response = render("teaching/enrollments.html", "teaching/_enrollment_row.html", **ctx)
-    if error and is_htmx():
-        response.status_code = status
-    return response
+    return render("teaching/enrollments.html", "teaching/_enrollment_row.html", status=status,
+                  **_row_context(course_session, e=enrollment, student=student, row_error=error))
 
 
 def _act(session_id: int, enrollment_id: int, action):

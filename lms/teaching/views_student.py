@@ -46,9 +46,9 @@ def join():
             enrollment = service.join_by_code(current_user, form.session_code.data)
         except DomainError as err:
             db.session.rollback()
-            if err.code == "ALREADY_ENROLLED":
+            if not getattr(err, "field", None):  # e.g. ALREADY_ENROLLED: shown under the code box
                 err.field = "session_code"
-            attach_error(form, err if getattr(err, "field", None) else _as_field(err))
+            attach_error(form, err)
             return render_form_errors("teaching/join.html", "teaching/_join_form.html", **common_context(form=form))
         db.session.commit()
         if enrollment.enrollment_status == "PENDING":
@@ -57,11 +57,6 @@ def join():
             flash(_("You joined the session."), "success")
         return redirect_to(url_for("my_sessions.detail", session_id=enrollment.course_session_id))
     return render("teaching/join.html", "teaching/_join_form.html", **common_context(form=form))
-
-
-def _as_field(err: DomainError) -> DomainError:
-    err.field = "session_code"
-    return err
 
 
 def _detail_context(course_session, enrollment, **extra) -> dict:
