@@ -25,6 +25,7 @@ from lms.common.access import SIGNED_IN, allow
 from lms.common.csvexport import csv_response
 from lms.common.errors import NotFound
 from lms.common.htmx import redirect_to, render
+from lms.common.ids import as_id
 from lms.common.labels import label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
@@ -74,8 +75,8 @@ def _local(dt) -> str:
 
 
 def _idle_days() -> int:
-    value = request.args.get("idle", "")
-    return min(int(value), 3650) if value.isdigit() and int(value) > 0 else services.DEFAULT_IDLE_DAYS
+    value = as_id(request.args.get("idle"))
+    return min(value, 3650) if value else services.DEFAULT_IDLE_DAYS
 
 
 # --- the overview -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from werkzeug.security import generate_password_hash
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalise_email
 from lms.common.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
 from lms.extensions import db
 from lms.school.models import (
@@ -48,7 +49,7 @@ from lms.school.services import (
 
 
 def get_staff_member(staff_id) -> User:
-    user = db.session.get(User, int(staff_id)) if str(staff_id).isdigit() else None
+    user = db.session.get(User, ident) if (ident := as_id(staff_id)) else None
     if user is None or user.role not in (Role.TEACHER, Role.ADMIN):
         raise NotFound(_("That staff member does not exist."))
     return user
@@ -95,7 +96,7 @@ def unassign_teacher(actor, assignment: TeacherAssignment) -> None:
 
 
 def get_assignment(assignment_id) -> TeacherAssignment:
-    assignment = db.session.get(TeacherAssignment, int(assignment_id)) if str(assignment_id).isdigit() else None
+    assignment = db.session.get(TeacherAssignment, ident) if (ident := as_id(assignment_id)) else None
     if assignment is None:
         raise NotFound(_("That assignment does not exist."))
     return assignment
