@@ -349,13 +349,6 @@ def teachers_of_classroom(classroom) -> list[User]:
     return teachers
 
 
-def homeroom_teacher_of(classroom) -> User | None:
-    return db.session.scalar(
-        select(User).join(TeacherAssignment, TeacherAssignment.teacher_id == User.id)
-        .where(TeacherAssignment.classroom_id == classroom.id,
-               TeacherAssignment.role == AssignmentRole.HOMEROOM))
-
-
 def current_membership_of(student, academic_year: str | None = None) -> ClassroomMembership | None:
     return db.session.scalar(
         select(ClassroomMembership).where(
