@@ -20,6 +20,7 @@ from werkzeug.security import generate_password_hash
 
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalise_email
+from lms.auth.services import validate_email_address
 from lms.common.errors import BusinessRuleViolation, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
@@ -141,13 +142,7 @@ def _clean_name(full_name: str) -> str:
 
 
 def _clean_new_email(email: str, *, exclude_user_id: int | None = None) -> str:
-    from email_validator import EmailNotValidError, validate_email
-
-    email = normalise_email(email)
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError as err:
-        raise ValidationFailed(_("“%(email)s” is not a valid email address.", email=email), field="email") from err
+    email = validate_email_address(email)
     stmt = select(User.id).where(User.email == email)
     if exclude_user_id:
         stmt = stmt.where(User.id != exclude_user_id)
