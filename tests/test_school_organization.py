@@ -144,6 +144,23 @@ def test_levels_rename_reorder_add_and_delete(client, as_role, make, db):
     assert {"level.create", "level.move", "level.update", "level.delete"} <= actions
 
 
+def test_default_levels_come_back_for_admins_only_and_once(client, as_role, make, db):
+    make.school()
+    with db.ctx() as session:
+        session.execute(Level.__table__.delete())
+        session.commit()
+    as_role("TEACHER")
+    assert client.post("/admin/levels/defaults").status_code == 403
+    assert db.count(Level) == 0  # refused: nothing stored
+    as_role("ADMIN")
+    response = client.post("/admin/levels/defaults", headers=HX)
+    assert response.status_code == 204 and response.headers["HX-Redirect"].endswith("/admin/levels")
+    assert [lv.code for lv in db.scalars(select(Level).order_by(Level.position))] == [
+        "P1", "P2", "P3", "P4", "P5", "P6", "M1", "M2", "M3", "M4", "M5", "M6"]
+    assert client.post("/admin/levels/defaults").status_code == 303
+    assert db.count(Level) == 12  # a second press adds nothing
+
+
 def test_bad_level_codes_are_refused(client, as_role, make, db):
     make.school()
     as_role("ADMIN")

@@ -78,3 +78,27 @@ def test_students_are_not_staff_pages(client, as_role, make):
     student = make.student()
     as_role("ADMIN")
     assert client.get(f"/staff/{student.id}").status_code == 404
+
+
+def test_staff_and_student_emails_are_checked_like_every_other_address(app, make, db):
+    """Empty, malformed and over-long addresses are refused with the reason; nothing is stored."""
+    import pytest
+
+    from lms.common.errors import ValidationFailed
+    from lms.extensions import db as sa_db
+    from lms.school.people import create_staff_member, create_student
+
+    admin = make.user(role="ADMIN")
+    before = db.count(User)
+    cases = [("", "Enter an email address."), ("nope", "is not a valid email address"),
+             ("a" * 250 + "@example.org", "")]
+    with app.test_request_context():
+        actor = sa_db.session.get(User, admin.id)
+        for email, reason in cases:
+            for create in (lambda e: create_staff_member(actor, "New Person", e),
+                           lambda e: create_student(actor, "New Person", e, None)):
+                with pytest.raises(ValidationFailed) as err:
+                    create(email)
+                assert err.value.field == "email" and reason in err.value.message
+                sa_db.session.rollback()
+    assert db.count(User) == before

@@ -20,6 +20,7 @@ from sqlalchemy import Date, and_, column, distinct, false, func, or_, select, t
 from lms.analytics.localtime import LocalClock, as_date, local_midnight_utc, zone
 from lms.auth.models import ROLE_VALUES, Role, User, UserSession
 from lms.common.errors import NotFound
+from lms.common.ids import as_id
 from lms.common.sql import seconds_between
 from lms.common.types import UTCDateTime, utcnow
 from lms.extensions import db
@@ -124,8 +125,8 @@ def population(actor):
 def get_user_for(actor, user_id) -> User:
     """The user whose login analytics ``actor`` may see (themselves included), else NotFound."""
     user = None
-    if str(user_id).isdigit():
-        user_id = int(user_id)
+    user_id = as_id(user_id)
+    if user_id:
         if user_id == actor.id:
             return actor
         stmt = select(User).where(User.id == user_id)

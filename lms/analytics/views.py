@@ -16,15 +16,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.analytics import charts, services
-from lms.analytics.localtime import zone
 from lms.auth.labels import END_REASON, ROLE_PLURAL
 from lms.auth.labels import ROLE as ROLE_NAMES
 from lms.auth.login_sessions import describe_device
 from lms.auth.models import ROLE_VALUES, Role, User, UserSession
 from lms.common.access import SIGNED_IN, allow
-from lms.common.csvexport import csv_response
+from lms.common.csvexport import csv_response, local_datetime
 from lms.common.errors import NotFound
 from lms.common.htmx import redirect_to, render
+from lms.common.ids import as_id
 from lms.common.labels import label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
@@ -69,13 +69,9 @@ def _role_arg() -> str:
     return role if role in ROLE_VALUES and current_user.is_admin else ""
 
 
-def _local(dt) -> str:
-    return dt.astimezone(zone()).strftime("%Y-%m-%d %H:%M:%S") if dt else ""
-
-
 def _idle_days() -> int:
-    value = request.args.get("idle", "")
-    return min(int(value), 3650) if value.isdigit() and int(value) > 0 else services.DEFAULT_IDLE_DAYS
+    value = as_id(request.args.get("idle"))
+    return min(value, 3650) if value else services.DEFAULT_IDLE_DAYS
 
 
 # --- the overview -------------------------------------------------------------------------------
@@ -147,7 +143,7 @@ def logins_csv():
     def rows():  # plain columns, read in batches: an export of 100,000 rows stays quick
         for name, email, role, started, active, ended, seconds, agent, reason, ip in db.session.execute(
                 stmt.with_only_columns(*columns).execution_options(yield_per=2000)):
-            yield [name, email, label("role", role), _local(started), _local(active), _local(ended),
+            yield [name, email, label("role", role), local_datetime(started), local_datetime(active), local_datetime(ended),
                    services.minutes(seconds), device(agent), label("end_reason", reason)] + ([ip or ""] if show_ip else [])
 
     return csv_response(f"login-sessions-{rng.start}-{rng.end}.csv", header, rows())
@@ -182,7 +178,7 @@ def user_csv(user_id: int):
     show_ip = current_user.is_admin
     header = [_("Started"), _("Last active"), _("Ended"), _("Minutes"), _("Device"), _("End reason")] + (
         [_("IP address")] if show_ip else [])
-    rows = ([_local(s.started_at), _local(s.last_active_at), _local(s.ended_at), services.minutes(seconds),
+    rows = ([local_datetime(s.started_at), local_datetime(s.last_active_at), local_datetime(s.ended_at), services.minutes(seconds),
              describe_device(s.user_agent), label("end_reason", s.end_reason)] + ([s.ip or ""] if show_ip else [])
             for s, seconds in db.session.execute(services.user_sessions_query(person, rng)))
     return csv_response(f"login-sessions-{person.id}-{rng.start}-{rng.end}.csv", header, rows)
@@ -226,6 +222,6 @@ def classroom_csv(classroom_id: int):
     report = services.classroom_report(room, rng, idle_days=_idle_days())
     header = [_("Name"), _("Email"), _("Last seen")] + [p.isoformat() for p in report["periods"]] + [
         _("Total minutes")]
-    rows = ([r["user"].full_name, r["user"].email, _local(r["last_seen"])]
+    rows = ([r["user"].full_name, r["user"].email, local_datetime(r["last_seen"])]
             + [services.minutes(s) for s in r["seconds"]] + [services.minutes(r["total"])] for r in report["rows"])
     return csv_response(f"classroom-{room.name.replace('/', '-')}-{rng.start}-{rng.end}.csv", header, rows)

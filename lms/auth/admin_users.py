@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, request, url_for
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,7 +14,7 @@ from lms.auth.invitations import ROLE_LABELS
 from lms.auth.login_sessions import describe_device
 from lms.auth.models import LoginAttempt, Role, UserSession
 from lms.common.access import allow
-from lms.common.csvexport import csv_response
+from lms.common.csvexport import csv_response, local_datetime
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.labels import label
 from lms.common.navigation import nav_item
@@ -50,17 +49,11 @@ def index():
 @allow(Role.ADMIN)
 def export():
     stmt = user_admin.users_query(current_user, **_filters())
-    zone = get_timezone()
     header = [_("Email"), _("Full name"), _("Role"), _("Active"), _("Last sign-in"), _("Created")]
     rows = ([user.email, user.full_name, label("role", user.role), _("Yes") if user.active else _("No"),
-             _local(user.last_login_at, zone, "%Y-%m-%d %H:%M"), _local(user.created_at, zone, "%Y-%m-%d")]
+             local_datetime(user.last_login_at, "%Y-%m-%d %H:%M"), local_datetime(user.created_at, "%Y-%m-%d")]
             for user in db.session.scalars(stmt))
     return csv_response("users.csv", header, rows)
-
-
-def _local(value, zone, fmt: str) -> str:
-    """ISO-like local time for spreadsheets (Gregorian whatever the reader's era)."""
-    return value.astimezone(zone).strftime(fmt) if value else ""
 
 
 def _detail_context(user) -> dict:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import g, has_request_context, request, session
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, literal, select, text, update
+from sqlalchemy import and_, literal, select, text, update
 
 from lms.auth.models import EndReason, User, UserSession
 from lms.common.sql import seconds_between
@@ -175,11 +175,6 @@ def login_sessions_of(user: User, limit: int = 20) -> list[UserSession]:
         .order_by(UserSession.ended_at.is_not(None), UserSession.started_at.desc(), UserSession.id.desc())
         .limit(limit)
     ))
-
-
-def open_login_session_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(UserSession).where(
-        UserSession.user_id == user.id, UserSession.ended_at.is_(None))) or 0
 
 
 def describe_device(user_agent: str | None) -> str:

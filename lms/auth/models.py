@@ -72,9 +72,6 @@ class User(UserMixin, db.Model):
             return False
         return check_password_hash(self.password_hash, password)
 
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles
-
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalise_email
 from lms.common.errors import Forbidden, NotFound, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.types import UTCDateTime, utcnow
 from lms.communication import audience
 from lms.communication.models import (
@@ -230,9 +231,8 @@ def manageable(actor):
 
 
 def get_manageable(actor, announcement_id) -> Announcement:
-    announcement = None
-    if str(announcement_id).isdigit():
-        announcement = db.session.scalar(manageable(actor).where(Announcement.id == int(announcement_id)))
+    ident = as_id(announcement_id)
+    announcement = db.session.scalar(manageable(actor).where(Announcement.id == ident)) if ident else None
     if announcement is None:
         raise NotFound(_("That announcement does not exist or is not yours."))
     return announcement
@@ -283,12 +283,13 @@ def inbox(user, *, unread_only: bool = False):
 def get_for_reader(user, announcement_id, *, options=()) -> tuple[Announcement, bool]:
     """``(announcement, as_reader)``: a live announcement targeted at ``user``; otherwise one the
     user manages (a preview, e.g. a draft); otherwise NotFound."""
-    if str(announcement_id).isdigit():
+    ident = as_id(announcement_id)
+    if ident:
         announcement = db.session.scalar(select(Announcement).where(
-            Announcement.id == int(announcement_id), audience.live(), audience.visible_to(user)).options(*options))
+            Announcement.id == ident, audience.live(), audience.visible_to(user)).options(*options))
         if announcement is not None:
             return announcement, True
-        announcement = db.session.scalar(manageable(user).where(Announcement.id == int(announcement_id))
+        announcement = db.session.scalar(manageable(user).where(Announcement.id == ident)
                                          .options(*options))
         if announcement is not None:
             return announcement, False

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 
 from lms.auth.models import User
+from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.communication.models import Notification
 from lms.extensions import db
@@ -122,10 +123,9 @@ def get_notification_for(user, notification_id) -> Notification:
 
     from lms.common.errors import NotFound
 
-    notification = None
-    if str(notification_id).isdigit():
-        notification = db.session.scalar(select(Notification).where(
-            Notification.id == int(notification_id), Notification.user_id == user.id))
+    ident = as_id(notification_id)
+    notification = db.session.scalar(select(Notification).where(
+        Notification.id == ident, Notification.user_id == user.id)) if ident else None
     if notification is None:
         raise NotFound(_("That notification does not exist."))
     return notification

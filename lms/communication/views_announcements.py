@@ -14,6 +14,7 @@ from lms.auth.models import Role
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import DomainError
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors, trigger
+from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label, level_name
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
@@ -156,9 +157,9 @@ def create():
     _form_choices(form)
     if request.method == "GET":
         form.target_kind.data = TargetKind.EVERYONE if current_user.is_admin else TargetKind.CLASSROOM
-        classroom = request.args.get("classroom", "")
-        if classroom.isdigit():
-            form.target_kind.data, form.classroom_id.data = TargetKind.CLASSROOM, int(classroom)
+        classroom_id = as_id(request.args.get("classroom"))
+        if classroom_id:
+            form.target_kind.data, form.classroom_id.data = TargetKind.CLASSROOM, classroom_id
     if form.validate_on_submit():
         response = _save(form)
         if response is not None:

@@ -20,7 +20,9 @@ from werkzeug.security import generate_password_hash
 
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalise_email
+from lms.auth.services import validate_email_address
 from lms.common.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
 from lms.extensions import db
 from lms.school.models import (
@@ -48,7 +50,7 @@ from lms.school.services import (
 
 
 def get_staff_member(staff_id) -> User:
-    user = db.session.get(User, int(staff_id)) if str(staff_id).isdigit() else None
+    user = db.session.get(User, ident) if (ident := as_id(staff_id)) else None
     if user is None or user.role not in (Role.TEACHER, Role.ADMIN):
         raise NotFound(_("That staff member does not exist."))
     return user
@@ -95,7 +97,7 @@ def unassign_teacher(actor, assignment: TeacherAssignment) -> None:
 
 
 def get_assignment(assignment_id) -> TeacherAssignment:
-    assignment = db.session.get(TeacherAssignment, int(assignment_id)) if str(assignment_id).isdigit() else None
+    assignment = db.session.get(TeacherAssignment, ident) if (ident := as_id(assignment_id)) else None
     if assignment is None:
         raise NotFound(_("That assignment does not exist."))
     return assignment
@@ -140,13 +142,7 @@ def _clean_name(full_name: str) -> str:
 
 
 def _clean_new_email(email: str, *, exclude_user_id: int | None = None) -> str:
-    from email_validator import EmailNotValidError, validate_email
-
-    email = normalise_email(email)
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError as err:
-        raise ValidationFailed(_("“%(email)s” is not a valid email address.", email=email), field="email") from err
+    email = validate_email_address(email)
     stmt = select(User.id).where(User.email == email)
     if exclude_user_id:
         stmt = stmt.where(User.id != exclude_user_id)

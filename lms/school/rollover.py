@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.school.models import (
@@ -303,7 +304,7 @@ def _chunks(ids: list[int], size: int = 500):
 
 
 def get_batch(batch_id) -> PromotionBatch:
-    batch = db.session.get(PromotionBatch, int(batch_id)) if str(batch_id).isdigit() else None
+    batch = db.session.get(PromotionBatch, ident) if (ident := as_id(batch_id)) else None
     if batch is None:
         raise NotFound(_("That rollover does not exist."))
     return batch

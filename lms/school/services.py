@@ -32,6 +32,7 @@ from sqlalchemy.orm import contains_eager
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
 from lms.extensions import db
 from lms.school.models import (
@@ -170,7 +171,7 @@ def levels_in_use() -> set[int]:
 
 
 def get_level(level_id) -> Level:
-    level = db.session.get(Level, level_id) if str(level_id).isdigit() else None
+    level = db.session.get(Level, ident) if (ident := as_id(level_id)) else None
     if level is None:
         raise NotFound(_("That level does not exist."))
     return level
@@ -282,9 +283,8 @@ def visible_classrooms(actor):
 
 def get_classroom_for(actor, classroom_id) -> Classroom:
     """The classroom if ``actor`` may see it, else NotFound (404)."""
-    classroom = None
-    if str(classroom_id).isdigit():
-        classroom = db.session.scalar(visible_classrooms(actor).where(Classroom.id == int(classroom_id)))
+    ident = as_id(classroom_id)
+    classroom = db.session.scalar(visible_classrooms(actor).where(Classroom.id == ident)) if ident else None
     if classroom is None:
         raise NotFound(_("That classroom does not exist or is not one of yours."))
     return classroom
@@ -310,9 +310,8 @@ def visible_students(actor):
 
 def get_student_for(actor, student_id) -> User:
     """The student if ``actor`` may see them, else NotFound (404)."""
-    student = None
-    if str(student_id).isdigit():
-        student = db.session.scalar(visible_students(actor).where(User.id == int(student_id)))
+    ident = as_id(student_id)
+    student = db.session.scalar(visible_students(actor).where(User.id == ident)) if ident else None
     if student is None:
         raise NotFound(_("That student does not exist or is not one of yours."))
     return student
@@ -348,13 +347,6 @@ def teachers_of_classroom(classroom) -> list[User]:
             seen.add(assignment.teacher_id)
             teachers.append(assignment.teacher)
     return teachers
-
-
-def homeroom_teacher_of(classroom) -> User | None:
-    return db.session.scalar(
-        select(User).join(TeacherAssignment, TeacherAssignment.teacher_id == User.id)
-        .where(TeacherAssignment.classroom_id == classroom.id,
-               TeacherAssignment.role == AssignmentRole.HOMEROOM))
 
 
 def current_membership_of(student, academic_year: str | None = None) -> ClassroomMembership | None:

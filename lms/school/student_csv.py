@@ -25,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import Response, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -33,7 +33,7 @@ from sqlalchemy import insert, select
 
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalise_email
-from lms.common.csvexport import BOM, csv_text
+from lms.common.csvexport import BOM, csv_response
 from lms.common.errors import ValidationFailed
 from lms.common.labels import classroom_label, classroom_names, label
 from lms.common.types import utcnow
@@ -93,14 +93,7 @@ class ImportRejected(ValidationFailed):
         self.preview = preview
 
 
-def template_csv() -> str:
-    example = ["S0001", "Somchai Jaidee", "somchai@example.org", "P1/1", "2019-05-14", "ACTIVE"]
-    return _to_csv([COLUMNS, example])
-
-
-def _to_csv(rows) -> str:
-    header, *rest = rows
-    return csv_text(header, rest)
+TEMPLATE_EXAMPLE = ["S0001", "Somchai Jaidee", "somchai@example.org", "P1/1", "2019-05-14", "ACTIVE"]
 
 
 def _key(text: str) -> str:
@@ -331,15 +324,13 @@ def drop_stash(actor, token: str) -> None:
 # --- export -----------------------------------------------------------------------------------
 
 
-def export_csv(rows) -> str:
-    """The rows of ``student_list_query`` in the import's columns (UTF-8 with BOM for Excel), with
-    the header, classroom names and statuses in the reader's language."""
-    lines = [[str(COLUMN_LABELS[c]) for c in COLUMNS]]
-    for user, profile, classroom in rows:
-        lines.append([
-            profile.student_number if profile else "", user.full_name, user.email,
-            classroom_label(classroom) if classroom else "",
-            profile.date_of_birth.isoformat() if profile and profile.date_of_birth else "",
-            label("student_status", profile.status if profile else StudentStatus.ACTIVE.value),
-        ])
-    return _to_csv(lines)
+def export_response(filename: str, rows) -> Response:
+    """The rows of ``student_list_query`` as a download in the import's columns, with the header,
+    classroom names and statuses in the reader's language."""
+    header = [str(COLUMN_LABELS[c]) for c in COLUMNS]
+    return csv_response(filename, header, ([
+        profile.student_number if profile else "", user.full_name, user.email,
+        classroom_label(classroom) if classroom else "",
+        profile.date_of_birth.isoformat() if profile and profile.date_of_birth else "",
+        label("student_status", profile.status if profile else StudentStatus.ACTIVE.value),
+    ] for user, profile, classroom in rows))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.models import Role
 from lms.common.access import allow
+from lms.common.csvexport import csv_response
 from lms.common.errors import ValidationFailed
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.extensions import db
@@ -72,5 +73,4 @@ def confirm():
 @bp.route("/template.csv")
 @allow(Role.ADMIN)
 def template():
-    return Response(student_csv.template_csv(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="students-template.csv"'})
+    return csv_response("students-template.csv", student_csv.COLUMNS, [student_csv.TEMPLATE_EXAMPLE])

@@ -10,6 +10,7 @@ from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError
 from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.ids import as_id
 from lms.extensions import db
 from lms.school import rollover, services
 from lms.school.forms import RolloverForm
@@ -19,12 +20,8 @@ bp = Blueprint("rollover", __name__, url_prefix="/classrooms/rollover")
 
 
 def _ids(values) -> set[int]:
-    ids = set()
-    for value in values:
-        for part in str(value).split(","):
-            if part.strip().isdigit():
-                ids.add(int(part))
-    return ids
+    parts = (as_id(part.strip()) for value in values for part in str(value).split(","))
+    return {ident for ident in parts if ident is not None}
 
 
 def _wizard(form: RolloverForm, *, status: int = 200, promoted: set[int] | None = None):

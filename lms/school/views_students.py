@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -55,10 +55,7 @@ def index():
 @allow(Role.ADMIN, Role.TEACHER)
 def export():
     rows = db.session.execute(services.student_list_query(current_user, **_filters())).all()
-    body = student_csv.export_csv(rows)
-    year = services.current_academic_year()
-    return Response(body, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="students-{year}.csv"'})
+    return student_csv.export_response(f"students-{services.current_academic_year()}.csv", rows)
 
 
 def _classroom_choices(blank_label) -> list:
