@@ -24,7 +24,8 @@ from flask_login import AnonymousUserMixin
 
 from lms.common.errorpages import error_response
 from lms.common.errors import ValidationFailed
-from lms.extensions import csrf, db
+from lms.common.pagination import page_of
+from lms.extensions import csrf
 
 API_PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
@@ -103,12 +104,9 @@ class Page:
 
 
 def paginate_query(stmt, page: int, limit: int, *, scalars: bool = True) -> Page:
-    from sqlalchemy import func, select
-
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    limited = stmt.limit(limit).offset((page - 1) * limit)
-    items = list(db.session.scalars(limited)) if scalars else list(db.session.execute(limited).all())
-    return Page(page, limit, total, items)
+    """The seed's pagination over the project's one pagination query (``lms.common.pagination``)."""
+    result = page_of(stmt, page, limit, scalars=scalars)
+    return Page(page, limit, result.total, list(result.items))
 
 
 def ok_list(page: Page, data: list, message: str | None = None):

@@ -25,11 +25,11 @@ def paginate(stmt, *, per_page: int = DEFAULT_PER_PAGE, max_per_page: int = MAX_
     """
     page, size = page_args(per_page, max_per_page)
     return db.paginate(stmt, page=page, per_page=size, max_per_page=max_per_page,
-                       error_out=False, count=True) if scalars else _paginate_rows(stmt, page, size)
+                       error_out=False, count=True) if scalars else page_of(stmt, page, size, scalars=False)
 
 
-class _RowPage:
-    """Pagination over multi-column rows (``db.paginate`` only yields scalars)."""
+class Page:
+    """One page of results (also of multi-column rows, which ``db.paginate`` does not yield)."""
 
     def __init__(self, items, page, per_page, total):
         self.items, self.page, self.per_page, self.total = items, page, per_page, total
@@ -43,12 +43,14 @@ class _RowPage:
         return iter(self.items)
 
 
-def _paginate_rows(stmt, page: int, per_page: int):
+def page_of(stmt, page: int, per_page: int, *, scalars: bool = True) -> Page:
+    """Page ``page`` (from 1) of ``stmt``: one COUNT and one LIMIT/OFFSET query."""
     from sqlalchemy import func, select
 
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return _RowPage(items, page, per_page, total)
+    limited = stmt.limit(per_page).offset((page - 1) * per_page)
+    items = list(db.session.scalars(limited)) if scalars else db.session.execute(limited).all()
+    return Page(items, page, per_page, total)
 
 
 def url_args(**overrides) -> dict:
