@@ -197,7 +197,8 @@ def clean_title(title) -> str:
 def _core_subject(core_subject_id) -> CoreSubject | None:
     if core_subject_id in (None, ""):
         return None
-    core = db.session.get(CoreSubject, int(core_subject_id)) if str(core_subject_id).isdigit() else None
+    ident = as_id(core_subject_id)
+    core = db.session.get(CoreSubject, ident) if ident else None
     if core is None:
         raise ValidationFailed(_("Choose a core subject from the list."), field="core_subject_id")
     return core
@@ -206,7 +207,8 @@ def _core_subject(core_subject_id) -> CoreSubject | None:
 def _level(level_id) -> Level | None:
     if level_id in (None, ""):
         return None
-    level = db.session.get(Level, int(level_id)) if str(level_id).isdigit() else None
+    ident = as_id(level_id)
+    level = db.session.get(Level, ident) if ident else None
     if level is None:
         raise ValidationFailed(_("Choose a level from the list."), field="level_id")
     return level
