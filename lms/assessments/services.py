@@ -92,13 +92,6 @@ IN_BANK = and_(Assessment.subject_id.is_(None), Assessment.unit_id.is_(None), As
                Assessment.section_id.is_(None))
 
 
-def home_subject_of(assessment: Assessment) -> Subject | None:
-    if not assessment.attached:
-        return None
-    subject_id = db.session.scalar(select(home_subject_id_expr()).where(Assessment.id == assessment.id))
-    return db.session.get(Subject, subject_id) if subject_id else None
-
-
 def attached_node(assessment: Assessment):
     """The Subject, Unit, Part or Section it is attached to (None in the bank)."""
     attachment = assessment.attachment
