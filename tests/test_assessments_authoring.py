@@ -312,3 +312,14 @@ def test_only_answers_of_deleted_questions_keep_their_version(client, auth, cour
     client.post(f"/assessments/{quiz.id}/questions/{first.id}/delete")
     assert db.count(Answer, Answer.submission_id == attempt.id) == 2
     assert "2 + 2 = ?" in client.get(f"/submissions/{attempt.id}").get_data(as_text=True)
+
+
+def test_a_media_upload_may_be_larger_than_other_requests(client, auth, course, make, db, app, monkeypatch):
+    quiz = make.assessment(course.teacher)
+    auth.login(course.teacher)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2000)
+    big = b"%PDF-1.4\n" + b"x" * 5000
+    response = client.post(f"/assessments/{quiz.id}/media", headers=HX, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(big), "sheet.pdf"), "label": "sheet"})
+    assert response.status_code == 200 and db.count(AssessmentMedia) == 1
+    assert client.post("/me/profile", data={"full_name": "x" * 5000}).status_code == 413
