@@ -168,6 +168,18 @@ def can_edit_assessment(actor, assessment: Assessment) -> bool:
                                                               gradeable_condition(actor))))
 
 
+def editable_ids(actor, assessments) -> set[int]:
+    """The ids of those of ``assessments`` that ``actor`` may change (``can_edit_assessment`` for a
+    whole list: one query at most)."""
+    ids = [a.id for a in assessments]
+    role = getattr(actor, "role", None)
+    if not ids or role not in (Role.ADMIN, Role.TEACHER):
+        return set()
+    if role == Role.ADMIN:
+        return set(ids)
+    return set(db.session.scalars(select(Assessment.id).where(Assessment.id.in_(ids), gradeable_condition(actor))))
+
+
 def require_edit_assessment(actor, assessment: Assessment) -> None:
     if not can_edit_assessment(actor, assessment):
         raise Forbidden(_("Only the assessment's owner, the subject's teachers or an administrator can "
