@@ -312,3 +312,40 @@ def test_only_answers_of_deleted_questions_keep_their_version(client, auth, cour
     client.post(f"/assessments/{quiz.id}/questions/{first.id}/delete")
     assert db.count(Answer, Answer.submission_id == attempt.id) == 2
     assert "2 + 2 = ?" in client.get(f"/submissions/{attempt.id}").get_data(as_text=True)
+
+
+def test_a_media_upload_may_be_larger_than_other_requests(client, auth, course, make, db, app, monkeypatch):
+    quiz = make.assessment(course.teacher)
+    auth.login(course.teacher)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2000)
+    big = b"%PDF-1.4\n" + b"x" * 5000
+    response = client.post(f"/assessments/{quiz.id}/media", headers=HX, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(big), "sheet.pdf"), "label": "sheet"})
+    assert response.status_code == 200 and db.count(AssessmentMedia) == 1
+    assert client.post("/me/profile", data={"full_name": "x" * 5000}).status_code == 413
+
+
+def test_questions_and_media_change_only_through_an_assessment_the_teacher_may_edit(client, auth, course, make,
+                                                                                    db):
+    theirs = make.assessment(course.other_teacher, title="Other's bank item", questions=ONE_OF_EACH[:2])
+    mine = make.assessment(course.teacher, questions=ONE_OF_EACH[:2])
+    their_ids = [qq.id for qq in questions(db, theirs.id)]
+    my_ids = [qq.id for qq in questions(db, mine.id)]
+    auth.login(course.teacher)
+    # Visible in the shared bank, but not theirs to change: 403 and nothing stored.
+    assert client.post(f"/assessments/{theirs.id}/questions", data={"type": "TRUE_FALSE"}).status_code == 403
+    assert client.post(f"/assessments/{theirs.id}/questions/{their_ids[0]}/delete", headers=HX).status_code == 403
+    assert client.post(f"/assessments/{theirs.id}/media", headers=HX, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(png_bytes()), "a.png"), "label": "a"}).status_code == 403
+    assert len(questions(db, theirs.id)) == 2 and db.count(AssessmentMedia) == 0
+    # Another assessment's question through one's own assessment: 404.
+    assert client.get(f"/assessments/{mine.id}/questions/{their_ids[0]}").status_code == 404
+    assert client.post(f"/assessments/{mine.id}/questions/{their_ids[0]}/delete", headers=HX).status_code == 404
+    assert client.post(f"/assessments/{mine.id}/media/999/delete", headers=HX).status_code == 404
+    assert len(questions(db, theirs.id)) == 2
+    # A reorder ignores ids that are not this assessment's questions.
+    response = client.post(f"/assessments/{mine.id}/questions/order", headers=HX,
+                           data={"question_id": [their_ids[0], "x", "-1", my_ids[1]]})
+    assert response.status_code == 200
+    assert [qq.id for qq in questions(db, mine.id)] == [my_ids[1], my_ids[0]]
+    assert [qq.id for qq in questions(db, theirs.id)] == their_ids

@@ -219,3 +219,40 @@ def test_progress_query_count_does_not_grow_with_assessments(client, auth, cours
     with count_queries() as many:
         client.get(url)
     assert many.count == few.count
+
+
+def test_only_the_gradebooks_teachers_excuse_and_bad_input_stores_nothing(client, auth, course, book, make, db):
+    elsewhere = make.assessment(course.other_teacher, section_id=course.other_ids["Saying hello"], publish=True)
+    url = f"/classrooms/{book.room.id}/gradebook/{course.subject.id}/excuse"
+    data = {"assessment_id": book.second.id, "student_id": book.thai.id}
+    auth.login(course.student)
+    assert client.post(url, data=data).status_code == 403
+    auth.logout()
+    auth.login(course.other_teacher)
+    assert client.post(url, data=data, headers=HX).status_code == 404
+    auth.logout()
+    auth.login(course.teacher)
+    for bad in ({"assessment_id": "x", "student_id": book.thai.id}, {"assessment_id": book.second.id},
+                {"assessment_id": elsewhere.id, "student_id": book.thai.id}):
+        assert client.post(url, data=bad, headers=HX).status_code == 404, bad
+    assert db.count(AssessmentExcusal) == 0
+
+
+def test_gradebook_query_count_does_not_grow_for_a_teacher_who_does_not_own_the_assessments(
+        client, auth, course, make, count_queries):
+    room = make.classroom("P1/1")
+    author = make.teacher()  # wrote the assessments; course.teacher teaches the subject
+    make.student(room)
+    make.assessment(author, questions=ONE_OF_EACH[:1], section_id=course.ids["Counting"], publish=True)
+    auth.login(course.teacher)
+    url = f"/classrooms/{room.id}/gradebook/{course.subject.id}"
+    client.get(url)
+    with count_queries() as small:
+        page = client.get(url)
+    assert page.status_code == 200 and 'name="excused"' in page.get_data(as_text=True)  # may excuse
+    for n in range(4):
+        make.assessment(author, title=f"More {n}", questions=ONE_OF_EACH[:1], section_id=course.ids["Comparing"],
+                        publish=True, due_at=utcnow() - timedelta(days=1))
+    with count_queries() as large:
+        assert client.get(url).status_code == 200
+    assert large.count == small.count

@@ -191,3 +191,17 @@ def test_an_unanswered_hand_graded_question_can_still_get_points(client, auth, c
     client.post(f"/submissions/{attempt.id}/grade", data=grade_form(db, attempt, long_points="0"))
     assert db.get(Submission, attempt.id).status == "GRADED"
     assert db.get(Submission, attempt.id).final_score == 1
+
+
+def test_bad_points_over_htmx_answer_the_form_fragment_with_422(client, auth, course, quiz, make, db):
+    attempt = make.attempt(course.student, quiz, RIGHT_ANSWERS)
+    auth.login(course.teacher)
+    response = client.post(f"/submissions/{attempt.id}/grade", headers=HX,
+                           data=grade_form(db, attempt, long_points="4"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "<html" not in page and 'id="grade-form-box"' in page
+    assert "Question 6: give points from 0 to 3." in page  # the message comes with the fragment
+    assert "Good explanation" in page and 'value="4"' in page  # what was typed is kept
+    saved = db.get(Submission, attempt.id)
+    assert saved.status == "SUBMITTED" and saved.final_score == 6
+    assert db.count(Answer, Answer.feedback == "Good explanation") == 0

@@ -376,3 +376,17 @@ def test_a_file_answer_is_the_students_resource_seen_by_their_teacher_only(clien
         auth.logout()
         auth.login(user)
         assert client.get(f"/resources/{resource.id}/download").status_code == status, user.email
+
+
+def test_a_file_answer_may_be_larger_than_other_requests(client, auth, course, make, db, app, monkeypatch):
+    quiz = make.assessment(course.teacher, questions=[ONE_OF_EACH[6]], section_id=course.ids["Counting"],
+                           publish=True)
+    auth.login(course.student)
+    start(client, quiz)
+    attempt = open_attempt(db, course.student)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2000)
+    big = b"%PDF-1.4\n" + b"x" * 5000
+    response = client.post(f"/submissions/{attempt.id}/answers/{attempt.question_order[0]}", headers=HX,
+                           data={"answer-file": (io.BytesIO(big), "work.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 200 and "Saved: work.pdf" in response.get_data(as_text=True)
+    assert client.post("/me/profile", data={"full_name": "x" * 5000}).status_code == 413

@@ -27,6 +27,7 @@ from lms.assessments.models import (
 from lms.assessments.services import require_edit_assessment
 from lms.audit.services import record
 from lms.common.errors import Conflict, NotFound, ValidationFailed
+from lms.common.ids import as_id
 from lms.curriculum import ordering
 from lms.extensions import db
 from lms.resources import services as resources
@@ -35,10 +36,9 @@ INLINE_RESCORE_LIMIT = 200  # more answers than this are re-scored by a backgrou
 
 
 def get_question(assessment: Assessment, question_id) -> Question:
-    question = None
-    if str(question_id).isdigit():
-        question = db.session.scalar(select(Question).where(Question.id == int(question_id),
-                                                            Question.assessment_id == assessment.id))
+    ident = as_id(question_id)
+    question = db.session.scalar(select(Question).where(Question.id == ident,
+                                                        Question.assessment_id == assessment.id)) if ident else None
     if question is None:
         raise NotFound(_("That question is not in this assessment."))
     return question
@@ -163,7 +163,7 @@ def reorder_questions(actor, assessment: Assessment, question_ids: list) -> None
     require_edit_assessment(actor, assessment)
     ordering.lock(Assessment, assessment.id)
     ids = ordering.sibling_ids(Question, Question.assessment_id, assessment.id)
-    wanted = list(dict.fromkeys(int(i) for i in question_ids if str(i).isdigit() and int(i) in ids))
+    wanted = list(dict.fromkeys(i for i in map(as_id, question_ids) if i in ids))
     ordering.renumber(Question, "assessment_id", {assessment.id: wanted + [i for i in ids if i not in wanted]})
 
 
@@ -171,10 +171,9 @@ def reorder_questions(actor, assessment: Assessment, question_ids: list) -> None
 
 
 def _media_row(assessment: Assessment, media_id) -> AssessmentMedia:
-    row = None
-    if str(media_id).isdigit():
-        row = db.session.scalar(select(AssessmentMedia).where(AssessmentMedia.id == int(media_id),
-                                                              AssessmentMedia.assessment_id == assessment.id))
+    ident = as_id(media_id)
+    row = db.session.scalar(select(AssessmentMedia).where(AssessmentMedia.id == ident,
+                                                          AssessmentMedia.assessment_id == assessment.id)) if ident else None
     if row is None:
         raise NotFound(_("That media file is not in this assessment."))
     return row

@@ -100,3 +100,26 @@ def unknown_labels(texts, media: dict) -> list[str]:
                 missing.append(label)
     return missing
 
+
+
+# --- uploads larger than the app's request limit ------------------------------------------------------
+
+UPLOAD_OVERHEAD = 1024 * 1024  # form fields around the file
+
+
+def allow_library_uploads(bp, endpoint: str, *roles) -> None:
+    """Let a POST to ``endpoint`` by one of ``roles`` be as large as the library allows: the limit
+    is raised for that route only, before anything (the CSRF check included) reads the body."""
+    from flask import request
+    from flask_login import current_user
+
+    def upload_limit():
+        if request.endpoint == endpoint and request.method == "POST" and \
+                getattr(current_user, "role", None) in roles:
+            from lms.resources.services import max_upload_bytes
+
+            request.max_content_length = max_upload_bytes() + UPLOAD_OVERHEAD
+
+    @bp.record_once
+    def install(state):
+        state.app.before_request_funcs.setdefault(None, []).insert(0, upload_limit)

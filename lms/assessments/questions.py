@@ -43,8 +43,6 @@ from lms.assessments.models import QuestionType
 from lms.common.errors import ValidationFailed
 
 CHOICE_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
-OBJECTIVE_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE,
-                   QuestionType.SHORT_ANSWER, QuestionType.NUMERIC)
 MANUAL_TYPES = (QuestionType.LONG_ANSWER, QuestionType.FILE_UPLOAD)
 QUESTION_TYPES = tuple(t.value for t in QuestionType)
 MAX_OPTIONS = 12
@@ -53,10 +51,6 @@ TEXT_MAX = 20_000
 ANSWER_TEXT_MAX = 50_000
 
 TYPE_LABELS = QUESTION_TYPE  # the registry's labels (lms.assessments.labels)
-
-
-def is_objective(question_type: str) -> bool:
-    return question_type in OBJECTIVE_TYPES
 
 
 # --- cleaning what a teacher typed ---------------------------------------------------------------

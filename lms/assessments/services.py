@@ -92,13 +92,6 @@ IN_BANK = and_(Assessment.subject_id.is_(None), Assessment.unit_id.is_(None), As
                Assessment.section_id.is_(None))
 
 
-def home_subject_of(assessment: Assessment) -> Subject | None:
-    if not assessment.attached:
-        return None
-    subject_id = db.session.scalar(select(home_subject_id_expr()).where(Assessment.id == assessment.id))
-    return db.session.get(Subject, subject_id) if subject_id else None
-
-
 def attached_node(assessment: Assessment):
     """The Subject, Unit, Part or Section it is attached to (None in the bank)."""
     attachment = assessment.attachment
@@ -175,6 +168,18 @@ def can_edit_assessment(actor, assessment: Assessment) -> bool:
                                                               gradeable_condition(actor))))
 
 
+def editable_ids(actor, assessments) -> set[int]:
+    """The ids of those of ``assessments`` that ``actor`` may change (``can_edit_assessment`` for a
+    whole list: one query at most)."""
+    ids = [a.id for a in assessments]
+    role = getattr(actor, "role", None)
+    if not ids or role not in (Role.ADMIN, Role.TEACHER):
+        return set()
+    if role == Role.ADMIN:
+        return set(ids)
+    return set(db.session.scalars(select(Assessment.id).where(Assessment.id.in_(ids), gradeable_condition(actor))))
+
+
 def require_edit_assessment(actor, assessment: Assessment) -> None:
     if not can_edit_assessment(actor, assessment):
         raise Forbidden(_("Only the assessment's owner, the subject's teachers or an administrator can "
@@ -197,7 +202,8 @@ def clean_title(title) -> str:
 def _core_subject(core_subject_id) -> CoreSubject | None:
     if core_subject_id in (None, ""):
         return None
-    core = db.session.get(CoreSubject, int(core_subject_id)) if str(core_subject_id).isdigit() else None
+    ident = as_id(core_subject_id)
+    core = db.session.get(CoreSubject, ident) if ident else None
     if core is None:
         raise ValidationFailed(_("Choose a core subject from the list."), field="core_subject_id")
     return core
@@ -206,7 +212,8 @@ def _core_subject(core_subject_id) -> CoreSubject | None:
 def _level(level_id) -> Level | None:
     if level_id in (None, ""):
         return None
-    level = db.session.get(Level, int(level_id)) if str(level_id).isdigit() else None
+    ident = as_id(level_id)
+    level = db.session.get(Level, ident) if ident else None
     if level is None:
         raise ValidationFailed(_("Choose a level from the list."), field="level_id")
     return level

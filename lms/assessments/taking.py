@@ -76,10 +76,9 @@ def submission_visibility(actor):
 
 def get_submission_for(actor, submission_id) -> Submission:
     """The attempt if ``actor`` may see it (the student, their parents, its graders), else 404."""
-    submission = None
-    if str(submission_id).isdigit():
-        submission = db.session.scalar(select(Submission).where(Submission.id == int(submission_id),
-                                                                submission_visibility(actor)))
+    ident = as_id(submission_id)
+    submission = db.session.scalar(select(Submission).where(Submission.id == ident,
+                                                            submission_visibility(actor))) if ident else None
     if submission is None:
         raise NotFound(_("That submission does not exist or is not available to you."))
     return submission

@@ -196,7 +196,8 @@ def detail(assessment_id):
     return render("assessments/edit.html", **editor_context(assessment))
 
 
-def _editable(assessment_id) -> Assessment:
+def editable_assessment(assessment_id) -> Assessment:
+    """The assessment if the current user may see (else 404) and change it (else 403)."""
     assessment = services.get_assessment_for(current_user, assessment_id)
     services.require_edit_assessment(current_user, assessment)
     return assessment
@@ -205,7 +206,7 @@ def _editable(assessment_id) -> Assessment:
 @bp.route("/assessments/<int:assessment_id>/settings", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def settings(assessment_id):
-    assessment = _editable(assessment_id)
+    assessment = editable_assessment(assessment_id)
     form = SettingsForm()
     _choices(form)
     if form.validate():
@@ -221,13 +222,13 @@ def settings(assessment_id):
                 return render("assessments/edit.html", "assessments/_settings.html",
                               **editor_context(assessment))
             return redirect_to(url_for("assessments.detail", assessment_id=assessment.id))
-    assessment = _editable(assessment_id)
+    assessment = editable_assessment(assessment_id)
     return render_form_errors("assessments/edit.html", "assessments/_settings.html",
                               **editor_context(assessment, settings_form=form))
 
 
 def _status_action(assessment_id, action, message):
-    assessment = _editable(assessment_id)
+    assessment = editable_assessment(assessment_id)
     try:
         action(current_user, assessment)
     except DomainError as err:
@@ -290,7 +291,7 @@ def duplicate(assessment_id):
 @bp.route("/assessments/<int:assessment_id>/delete", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def delete(assessment_id):
-    assessment = _editable(assessment_id)
+    assessment = editable_assessment(assessment_id)
     title = assessment.title
     try:
         services.delete(current_user, assessment)
@@ -309,7 +310,7 @@ def delete(assessment_id):
 @bp.route("/assessments/<int:assessment_id>/attach", methods=["GET", "POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def attach(assessment_id):
-    assessment = _editable(assessment_id)
+    assessment = editable_assessment(assessment_id)
     if request.method == "POST":
         kind, _sep, node_id = request.form.get("target", "").partition(":")
         try:

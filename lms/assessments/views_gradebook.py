@@ -55,10 +55,8 @@ def index():
 
 def _gradebook_page(classroom, subject, status: int = 200):
     book = gradebook.build_gradebook(classroom, subject)
-    editable = {a.id: services.can_edit_assessment(current_user, a) for a in book.assessments} \
-        if book.assessments else {}
     return render("assessments/gradebook.html", "assessments/_gradebook_table.html", status=status, book=book,
-                  editable=editable, cell_text=gradebook.cell_text, **common_context())
+                  editable=services.editable_ids(current_user, book.assessments), cell_text=gradebook.cell_text, **common_context())
 
 
 @bp.route("/classrooms/<int:classroom_id>/gradebook/<int:subject_id>")

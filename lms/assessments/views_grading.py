@@ -80,6 +80,16 @@ def _questions(submission, viewer) -> list[dict]:
     return rows
 
 
+def _grading_context(submission, **extra) -> dict:
+    """The staff page of an attempt: its answers, history and (for its graders) the grade form."""
+    assessment = submission.assessment
+    return {"submission": submission, "assessment": assessment, "rows": _questions(submission, current_user),
+            "results_visible": True, "feedback_visible": True, "history": grading.history(submission),
+            "score_text": grading.score_text(submission),
+            "can_grade": services.can_edit_assessment(current_user, assessment),
+            "classroom": school.current_classroom_of(submission.student), **common_context(), **extra}
+
+
 @bp.route("/submissions/<int:submission_id>")
 @allow(Role.ADMIN, Role.TEACHER, Role.STUDENT, Role.PARENT)
 def detail(submission_id):
@@ -87,18 +97,14 @@ def detail(submission_id):
     if submission.is_open and taking.finish_overdue(submission):
         db.session.commit()
         submission = taking.get_submission_for(current_user, submission_id)
+    if current_user.role in (Role.ADMIN, Role.TEACHER):
+        return render("assessments/grade.html", "assessments/_grade_form.html", **_grading_context(submission))
     assessment = submission.assessment
-    staff = current_user.role in (Role.ADMIN, Role.TEACHER)
     ctx = {"submission": submission, "assessment": assessment, "rows": _questions(submission, current_user),
            "results_visible": taking.results_visible(assessment, submission, current_user),
            "feedback_visible": taking.feedback_visible(submission, current_user),
            "overall_feedback": render_markdown(submission.feedback) if submission.feedback else "",
-           "history": grading.history(submission) if staff else [], "score_text": grading.score_text(submission),
-           **common_context()}
-    if staff:
-        ctx["can_grade"] = services.can_edit_assessment(current_user, assessment)
-        ctx["classroom"] = school.current_classroom_of(submission.student)
-        return render("assessments/grade.html", "assessments/_grade_form.html", **ctx)
+           "score_text": grading.score_text(submission), **common_context()}
     if current_user.role == Role.STUDENT:
         attempts = taking.attempts_of(current_user, assessment)
         ctx["can_retry"] = assessment.status == "PUBLISHED" and not any(a.is_open for a in attempts) and \
@@ -121,13 +127,8 @@ def grade(submission_id):
         db.session.rollback()
         submission = taking.get_submission_for(current_user, submission_id)
         flash(err.message, "error")
-        assessment = submission.assessment
-        ctx = {"submission": submission, "assessment": assessment, "rows": _questions(submission, current_user),
-               "results_visible": True, "feedback_visible": True, "history": grading.history(submission),
-               "overall_feedback": "", "score_text": grading.score_text(submission), "can_grade": True,
-               "classroom": school.current_classroom_of(submission.student), "posted": request.form,
-               **common_context()}
-        return render_form_errors("assessments/grade.html", "assessments/_grade_form.html", **ctx)
+        return render_form_errors("assessments/grade.html", "assessments/_grade_form.html",
+                                  **_grading_context(submission, posted=request.form))
     db.session.commit()
     if returning:
         flash(_("Returned to %(name)s with your feedback.", name=submission.student.full_name), "success")

@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from lms.assessments import authoring, gift, services
+from lms.assessments import authoring, gift
 from lms.assessments import questions as qtypes
 from lms.assessments.forms import MediaForm
-from lms.assessments.media import media_map, render_with_media
+from lms.assessments.media import allow_library_uploads, media_map, render_with_media
 from lms.assessments.models import Assessment, QuestionType
-from lms.assessments.views_bank import common_context, editor_context
+from lms.assessments.views_bank import common_context, editable_assessment, editor_context
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError, ValidationFailed
@@ -24,29 +24,8 @@ from lms.school.viewutils import attach_error
 bp = Blueprint("assessment_questions", __name__)
 
 EDITOR_OPTION_ROWS = 6
-UPLOAD_OVERHEAD = 1024 * 1024
 
-
-def _upload_limit():
-    """Media uploads may be as large as the library's: raise the request limit for that route."""
-    from flask_login import current_user as user
-
-    if request.endpoint == "assessment_questions.add_media" and request.method == "POST" and \
-            getattr(user, "role", None) in (Role.ADMIN, Role.TEACHER):
-        from lms.resources.services import max_upload_bytes
-
-        request.max_content_length = max_upload_bytes() + UPLOAD_OVERHEAD
-
-
-@bp.record_once
-def _install_upload_limit(state):
-    state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
-
-
-def _editable(assessment_id) -> Assessment:
-    assessment = services.get_assessment_for(current_user, assessment_id)
-    services.require_edit_assessment(current_user, assessment)
-    return assessment
+allow_library_uploads(bp, "assessment_questions.add_media", Role.ADMIN, Role.TEACHER)  # media files
 
 
 def _questions_answer(assessment: Assessment, status: int = 200):
@@ -109,14 +88,14 @@ def _editor_page(assessment, question, *, values=None, error: str | None = None,
 @bp.route("/assessments/<int:assessment_id>/questions", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def add(assessment_id):
-    assessment = _editable(assessment_id)
+    assessment = editable_assessment(assessment_id)
     qtype = request.form.get("type", "")
     try:
         question = authoring.add_question(current_user, assessment, qtypes.QuestionInput(type=qtype))
     except ValidationFailed as err:
         db.session.rollback()
         flash(err.message, "error")
-        return _questions_answer(_editable(assessment_id), 422)
+        return _questions_answer(editable_assessment(assessment_id), 422)
     db.session.commit()
     return redirect_to(url_for("assessment_questions.edit", assessment_id=assessment.id, question_id=question.id))
 
@@ -124,7 +103,7 @@ def add(assessment_id):
 @bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>", methods=["GET", "POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def edit(assessment_id, question_id):
-    assessment = _editable(assessment_id)
+    assessment = editable_assessment(assessment_id)
     question = authoring.get_question(assessment, question_id)
     if request.method == "GET":
         return _editor_page(assessment, question)
@@ -134,7 +113,7 @@ def edit(assessment_id, question_id):
         rescored = authoring.update_question(current_user, assessment, question, data)
     except DomainError as err:
         db.session.rollback()
-        assessment = _editable(assessment_id)
+        assessment = editable_assessment(assessment_id)
         question = authoring.get_question(assessment, question_id)
         values = {"type": qtype, "text": data.text, "points": data.points, "feedback": data.feedback,
                   "tags": data.tags, "options": list(data.options or []), "key": dict(data.key or {})}
@@ -154,7 +133,7 @@ def edit(assessment_id, question_id):
 @bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>/delete", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def delete(assessment_id, question_id):
-    assessment = _editable(assessment_id)
+    assessment = editable_assessment(assessment_id)
     question = authoring.get_question(assessment, question_id)
     authoring.delete_question(current_user, assessment, question)
     db.session.commit()
@@ -165,7 +144,7 @@ def delete(assessment_id, question_id):
 @bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>/move", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def move(assessment_id, question_id):
-    assessment = _editable(assessment_id)
+    assessment = editable_assessment(assessment_id)
     question = authoring.get_question(assessment, question_id)
     authoring.move_question(current_user, assessment, question, request.form.get("direction", ""))
     db.session.commit()
@@ -175,7 +154,7 @@ def move(assessment_id, question_id):
 @bp.route("/assessments/<int:assessment_id>/questions/order", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def order(assessment_id):
-    assessment = _editable(assessment_id)
+    assessment = editable_assessment(assessment_id)
     authoring.reorder_questions(current_user, assessment, request.form.getlist("question_id"))
     db.session.commit()
     return _questions_answer(assessment)
@@ -184,7 +163,7 @@ def order(assessment_id):
 @bp.route("/assessments/<int:assessment_id>/questions/import", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def import_gift(assessment_id):
-    assessment = _editable(assessment_id)
+    assessment = editable_assessment(assessment_id)
     text = request.form.get("gift", "")
     upload = request.files.get("file")
     if upload is not None and upload.filename:
@@ -196,7 +175,7 @@ def import_gift(assessment_id):
         db.session.rollback()
         errors = err.details.get("errors") or [err.message]
         flash(_("Nothing was imported: %(errors)s", errors=" ".join(errors)), "error")
-        return _questions_answer(_editable(assessment_id), 422)
+        return _questions_answer(editable_assessment(assessment_id), 422)
     db.session.commit()
     flash(ngettext("%(num)d question was imported.", "%(num)d questions were imported.", len(created)), "success")
     return _questions_answer(assessment)
@@ -217,7 +196,7 @@ def _media_answer(assessment: Assessment, status: int = 200, form=None):
 def add_media(assessment_id):
     from lms.resources import services as resources
 
-    assessment = _editable(assessment_id)
+    assessment = editable_assessment(assessment_id)
     form = MediaForm()
     form.resource_id.choices = []
     upload = request.files.get("file")
@@ -234,7 +213,7 @@ def add_media(assessment_id):
             raise ValidationFailed(_("Choose a file to upload or one of your resources."), field="file")
     except DomainError as err:
         db.session.rollback()
-        assessment = _editable(assessment_id)
+        assessment = editable_assessment(assessment_id)
         attach_error(form, err)
         if not is_htmx():
             flash(err.message, "error")
@@ -247,7 +226,7 @@ def add_media(assessment_id):
 @bp.route("/assessments/<int:assessment_id>/media/<int:media_id>/delete", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def remove_media(assessment_id, media_id):
-    assessment = _editable(assessment_id)
+    assessment = editable_assessment(assessment_id)
     label = authoring.remove_media(current_user, assessment, media_id)
     db.session.commit()
     flash(_("Media “%(label)s” was removed from the assessment (the file stays in the library).", label=label),
@@ -258,7 +237,7 @@ def remove_media(assessment_id, media_id):
 @bp.route("/assessments/<int:assessment_id>/media/<int:media_id>/move", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def move_media(assessment_id, media_id):
-    assessment = _editable(assessment_id)
+    assessment = editable_assessment(assessment_id)
     authoring.move_media(current_user, assessment, media_id, request.form.get("direction", ""))
     db.session.commit()
     return _media_answer(assessment)

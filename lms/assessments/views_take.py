@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from lms.assessments import questions as qtypes
 from lms.assessments import services, taking
-from lms.assessments.media import media_map, render_with_media
+from lms.assessments.media import allow_library_uploads, media_map, render_with_media
 from lms.assessments.models import DisplayMode
 from lms.assessments.views_bank import common_context, student_context
 from lms.auth.models import Role
@@ -21,21 +21,7 @@ from lms.extensions import db
 
 bp = Blueprint("taking", __name__)
 
-UPLOAD_OVERHEAD = 1024 * 1024
-
-
-def _upload_limit():
-    """A file answer may be as large as the library allows: raise the limit for that route only."""
-    if request.endpoint == "taking.save_answer" and request.method == "POST" and \
-            getattr(current_user, "role", None) == Role.STUDENT:
-        from lms.resources.services import max_upload_bytes
-
-        request.max_content_length = max_upload_bytes() + UPLOAD_OVERHEAD
-
-
-@bp.record_once
-def _install_upload_limit(state):
-    state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
+allow_library_uploads(bp, "taking.save_answer", Role.STUDENT)  # a file answer
 
 
 def _closed_answer(submission, message: str):
