@@ -166,7 +166,7 @@ def test_list_filters_and_enrolled_count(client, make, setup):
 
 
 @pytest.mark.parametrize("query, field", [
-    ("limit=101", "limit"), ("limit=0", "limit"), ("page=0", "page"), ("page=x", "page"),
+    ("limit=101", "limit"), ("limit=0", "limit"), ("page=0", "page"), ("page=x", "page"), ("page=%C2%B2", "page"),
     ("status=LIVE", "status"), ("sortBy=password", "sortBy"), ("sortOrder=up", "sortOrder"),
     ("startDate=yesterday", "startDate"), ("courseId=abc", "courseId"),
 ])

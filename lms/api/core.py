@@ -24,6 +24,7 @@ from flask_login import AnonymousUserMixin
 
 from lms.common.errorpages import error_response
 from lms.common.errors import ValidationFailed
+from lms.common.ids import as_id
 from lms.common.pagination import page_of
 from lms.extensions import csrf
 
@@ -141,7 +142,7 @@ class Query:
         raw = self.args.get(name)
         if raw in (None, ""):
             return default
-        if not raw.isdigit() or int(raw) < minimum or (maximum is not None and int(raw) > maximum):
+        if as_id(raw) is None or int(raw) < minimum or (maximum is not None and int(raw) > maximum):
             limits = f"{minimum}–{maximum}" if maximum is not None else f">= {minimum}"
             self._bad(name, _("%(name)s must be an integer (%(limits)s)", name=name, limits=limits))
             return default

@@ -99,7 +99,7 @@ def create_personal_token(user: User, name, days) -> tuple[ApiToken, str]:
     name = " ".join(str(name or "").split())
     if not 1 <= len(name) <= 100:
         raise ValidationFailed(_("Give the token a name (up to 100 characters)."), field="name")
-    days = int(days) if str(days).isdigit() else 0
+    days = as_id(days) or 0
     if days not in PAT_EXPIRY_CHOICES:
         raise ValidationFailed(_("Choose how long the token lasts."), field="days")
     now = utcnow()

@@ -41,6 +41,7 @@ from flask_babel import gettext as _
 from lms.assessments.labels import QUESTION_TYPE
 from lms.assessments.models import QuestionType
 from lms.common.errors import ValidationFailed
+from lms.common.ids import as_id
 
 CHOICE_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
 MANUAL_TYPES = (QuestionType.LONG_ANSWER, QuestionType.FILE_UPLOAD)
@@ -275,9 +276,10 @@ def clean_response(qtype: str, options: list, form: dict) -> dict:
 
 
 def _response_index(value, count: int) -> int:
-    if not str(value).isdigit() or not 0 <= int(value) < count:
+    index = as_id(value)
+    if index is None or not 0 <= index < count:
         raise ValidationFailed(_("That option is not one of the question's options."), field="answer")
-    return int(value)
+    return index
 
 
 def is_answered(qtype: str, response: dict | None) -> bool:

@@ -18,6 +18,7 @@ from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError, ValidationFailed
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.ids import as_id
 from lms.extensions import db
 from lms.school.viewutils import attach_error
 
@@ -43,13 +44,13 @@ def question_input(form, qtype: str) -> qtypes.QuestionInput:
     data = qtypes.QuestionInput(type=qtype, text=form.get("text", ""), points=form.get("points", "1"),
                                 feedback=form.get("feedback", ""), tags=form.get("tags", ""))
     if qtype in qtypes.CHOICE_TYPES:
-        rows = [(int(k.split("-", 1)[1]), v.strip()) for k, v in form.items()
-                if k.startswith("option-") and k.split("-", 1)[1].isdigit()]
+        rows = [(as_id(k.split("-", 1)[1]), v.strip()) for k, v in form.items()
+                if k.startswith("option-") and as_id(k.split("-", 1)[1]) is not None]
         rows.sort()
         kept = [(i, text) for i, text in rows if text]
         new_index = {old: new for new, (old, _text) in enumerate(kept)}
         data.options = [text for _i, text in kept]
-        chosen = [int(v) for v in form.getlist("correct") if v.isdigit() and int(v) in new_index]
+        chosen = [as_id(v) for v in form.getlist("correct") if as_id(v) in new_index]
         feedback = [form.get(f"option-feedback-{old}", "").strip() for old, _text in kept]
         if qtype == QuestionType.SINGLE_CHOICE:
             data.key = {"correct": new_index[chosen[0]]} if chosen else {}

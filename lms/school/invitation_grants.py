@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from lms.auth import hooks
 from lms.auth.models import Role, User, normalise_email
 from lms.common.errors import ValidationFailed
+from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_code_of
 from lms.extensions import db
 from lms.school import people, services
@@ -28,7 +29,7 @@ def classroom_by_name(name: str, academic_year: str | None = None) -> Classroom 
     """The current-year classroom called ``name`` ("P1/1", or as a Thai reader writes it: "ป.1/1"), or None."""
     code, _sep, number = (name or "").strip().rpartition("/")
     code, number = level_code_of(code), number.strip()
-    if not code or not number.isdigit():
+    if not code or as_id(number) is None:
         return None
     from lms.school.models import Level
 

@@ -61,7 +61,7 @@ def parse_int(value, field: str, message: str, *, minimum: int | None = None, ma
         value = int(value)
     if isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("-").isdigit():
+        if not (text.isascii() and text.lstrip("-").isdigit()):
             raise ValidationFailed(message, field=field)
         value = int(text)
     if not isinstance(value, int):
