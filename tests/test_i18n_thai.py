@@ -302,7 +302,8 @@ def test_buddhist_era_in_every_format_and_only_for_thai_readers(app, make):
         thai = render_template_string(template, w=when).split("|")
     assert thai[0] == "15/3/69" and thai[1] == "15 มี.ค. 2569"
     assert thai[2] == "15 มีนาคม พ.ศ. 2569"  # the era is named: พ.ศ., never ค.ศ. with a B.E. year
-    assert thai[3] == "15/3/69 10:30" and thai[4].startswith("15 มี.ค. 2569 10:30")
+    # The Buddhist-era date and the school's local time; CLDR may append "น." (Babel 2.19 does).
+    assert thai[3].startswith("15/3/69 10:30") and thai[4].startswith("15 มี.ค. 2569 10:30")
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         english = render_template_string(template, w=when).split("|")
     assert english[1] == "Mar 15, 2026"
