@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user, user_loaded_from_cookie
+from flask_login import current_user, logout_user
 
 from lms.auth import invitations, login_sessions
 from lms.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, NewPasswordForm, add_error
@@ -22,7 +22,6 @@ from lms.auth.services import (
     reset_password,
     sign_in,
     sign_out,
-    start_login_session_from_cookie,
     valid_token,
 )
 from lms.common.access import PUBLIC, SIGNED_IN, allow
@@ -34,8 +33,6 @@ from lms.extensions import csrf, db, limiter
 
 bp = Blueprint("auth", __name__)
 
-# A remember-me cookie that signs a user back in starts a new login session.
-user_loaded_from_cookie.connect(start_login_session_from_cookie)
 
 
 def safe_next(target: str | None) -> str:
