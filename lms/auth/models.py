@@ -42,7 +42,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     locale: Mapped[str | None] = mapped_column(String(10))
-    # Bumped to sign a user out of every browser (password reset, deactivation).
+    # The credentials version: carried by every Flask session (``get_id``) and API JWT (``ver``); bumped
+    # by ``lms.auth.credentials.revoke_credentials`` (password change/reset, sign out everywhere,
+    # deactivation, role change) so all of them stop working at once.
     login_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
