@@ -56,6 +56,7 @@ BLUEPRINTS = [
 HOOK_MODULES = [
     "lms.school.invitation_grants",
     "lms.assessments.hooks",
+    "lms.api.tokens",  # revokes personal access tokens with the user's credentials
 ]
 
 
@@ -183,6 +184,9 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
+    from lms.auth import remember
+
+    remember.init_app(app)  # "keep me signed in": our own rotating cookie, not Flask-Login's
 
     @login_manager.unauthorized_handler
     def unauthorized():

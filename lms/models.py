@@ -13,7 +13,7 @@ from lms.assessments.models import (  # noqa: F401
     SubmissionEvent,
 )
 from lms.audit.models import AuditLog  # noqa: F401
-from lms.auth.models import AccountToken, Invitation, LoginAttempt, User, UserSession  # noqa: F401
+from lms.auth.models import AccountToken, Invitation, LoginAttempt, RememberToken, User, UserSession  # noqa: F401
 from lms.communication.models import (  # noqa: F401
     Announcement,
     AnnouncementPerson,

@@ -25,6 +25,7 @@ class PeriodicJob:
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("worker-heartbeat", "lms.jobs:record_worker_heartbeat", 60, inline=False),
     PeriodicJob("close-inactive-login-sessions", "lms.auth.jobs:close_inactive_login_sessions", 60),
+    PeriodicJob("delete-expired-remember-tokens", "lms.auth.jobs:delete_expired_remember_tokens", 3600),
     PeriodicJob("publish-due-announcements", "lms.communication.jobs:publish_due_announcements", 60),
     PeriodicJob("expire-course-sessions", "lms.teaching.jobs:expire_course_sessions", 300),
     PeriodicJob("course-session-expiry-reminders", "lms.teaching.jobs:send_expiry_reminders", 3600),

@@ -61,6 +61,7 @@ EXPECTED = {
     ("auth.change_email", "POST"): SIGNED_IN_PAGE,
     ("auth.change_password_view", "POST"): SIGNED_IN_PAGE,
     ("auth.sign_out_others", "POST"): {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}},
+    ("auth.sign_out_all", "POST"): {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}},
     ("invitations.mine", "GET"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403}, "TEACHER": {200},
                                   "ADMIN": {403}},
     ("invitations.create_mine", "POST"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403},
@@ -409,7 +410,8 @@ def test_role_matrix_over_every_route(app, make, role):
     client = app.test_client()
     if role != ANON:
         AuthActions(client).login(make.user(role=role))
-    routes = sorted(_routes(app), key=lambda rm: (rm[0].endpoint == "auth.logout", rm[0].rule, rm[1]))
+    routes = sorted(_routes(app), key=lambda rm: (rm[0].endpoint in ("auth.logout", "auth.sign_out_all"),
+                                                     rm[0].endpoint == "auth.logout", rm[0].rule, rm[1]))
     problems, seen = [], set()
     for rule, method in routes:
         url = _sample_url(app, rule, samples)

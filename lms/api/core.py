@@ -1,5 +1,7 @@
 """The API blueprint: bearer authentication, the seed's envelopes, parameter parsing, route declarations.
 
+* Rate limits: each signed-in user and each anonymous address has its own limit, and signed-in
+  requests also count against the school's (``lms.teaching.limits``).
 * Authentication is ``Authorization: Bearer <token>`` only — a short-lived JWT from
   ``POST /api/v1/auth/token`` or a personal access token from ``/me``.  Cookies never authenticate
   the API: ``before_request`` sets the request's user from the bearer token alone
@@ -26,6 +28,7 @@ from lms.common.errorpages import error_response
 from lms.common.errors import ValidationFailed
 from lms.common.ids import as_id
 from lms.common.pagination import page_of
+from lms.common.ratelimit import client_ip
 from lms.extensions import csrf
 
 API_PREFIX = "/api/v1"
@@ -41,8 +44,15 @@ def authenticate_bearer():
 
     user, problem = user_from_bearer(request.headers.get("Authorization"))
     g._login_user = user or AnonymousUserMixin()
-    if problem:
-        return error_response(401, problem, code="INVALID_TOKEN")
+    if user is None:
+        # Anonymous (or a bad token): counted per address only, never against the school's limit,
+        # so nobody can use up the school's requests without signing in.
+        limits.hit("API_LIMIT_PER_ANONYMOUS_IP", "ip", client_ip())
+        if problem:
+            return error_response(401, problem, code="INVALID_TOKEN")
+        return None
+    # Each user first (one busy script is stopped before the school's budget is spent), then the school.
+    limits.hit("API_LIMIT_PER_USER", "user", user.id)
     limits.hit("API_LIMIT_PER_TENANT", "tenant", current_organization().id or 0)
     return None
 

@@ -1,10 +1,14 @@
 """API credentials: short-lived JWTs (``POST /api/v1/auth/token``) and personal access tokens.
 
-* JWT: HS256 signed with ``SECRET_KEY``, 15 minutes, claims ``sub`` (user id), ``role``, ``tenant``
-  (organization id), ``iat``, ``exp``, ``jti``.  A token stops working when the user is deactivated
-  or their role changes.
+* JWT: HS256 signed with ``SECRET_KEY``, 15 minutes, claims ``sub`` (user id), ``role``, ``ver``
+  (the user's credentials version, ``User.login_version``), ``tenant`` (this instance and its
+  organization, ``instance_tenant()``), ``iss`` (``BASE_URL``), ``iat``, ``exp``, ``jti``.  All are
+  required and checked: a token stops working when the user's credentials are revoked (password
+  change or reset, "sign out everywhere (else)", deactivation, role change — ``lms.auth.credentials``)
+  and a token minted by another instance, even one sharing the secret, is refused.
 * Personal access tokens (``lms_pat_…``): made on ``/me`` with a name and an expiry, shown once,
-  stored as SHA-256; revoked there too.
+  stored as SHA-256; revoked there, and all at once when the user's credentials are revoked
+  (``revoke_all_personal_tokens``, registered with ``lms.auth.credentials``).
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ from datetime import timedelta
 import jwt
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lms.api.models import ApiToken
 from lms.audit.services import record
+from lms.auth.credentials import on_credentials_revoked
 from lms.auth.models import User
 from lms.auth.tokens import hash_token
 from lms.common.errors import NotFound, ValidationFailed
@@ -35,12 +40,23 @@ MAX_LIVE_TOKENS = 20
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-def issue_jwt(user: User) -> tuple[str, int]:
-    """``(token, seconds until it expires)``."""
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "jti", "role", "ver", "tenant", "iss"]
+
+
+def instance_tenant() -> str:
+    """Who this instance is: its slug (or queue name) and its organization's slug.  Another instance
+    differs here (and in ``iss``, its base URL) even when it shares the secret."""
     from lms.school.services import current_organization
 
+    instance = current_app.config.get("LMS_INSTANCE") or current_app.config.get("QUEUE_NAME") or "default"
+    return f"{instance}/{current_organization().slug}"
+
+
+def issue_jwt(user: User) -> tuple[str, int]:
+    """``(token, seconds until it expires)``."""
     now = utcnow()
-    claims = {"sub": str(user.id), "role": str(user.role), "tenant": current_organization().id,
+    claims = {"sub": str(user.id), "role": str(user.role), "ver": int(user.login_version or 1),
+              "tenant": instance_tenant(), "iss": current_app.config["BASE_URL"],
               "iat": now, "exp": now + JWT_LIFETIME, "jti": uuid.uuid4().hex}
     token = jwt.encode(claims, current_app.config["SECRET_KEY"], algorithm=JWT_ALGORITHM)
     return token, int(JWT_LIFETIME.total_seconds())
@@ -62,11 +78,14 @@ def user_from_bearer(header: str | None) -> tuple[User | None, str | None]:
         return _user_from_pat(token)
     try:
         claims = jwt.decode(token, current_app.config["SECRET_KEY"], algorithms=[JWT_ALGORITHM],
-                            options={"require": ["exp", "iat", "sub", "jti"]})
+                            issuer=current_app.config["BASE_URL"], options={"require": REQUIRED_CLAIMS})
     except jwt.PyJWTError:
         return None, _invalid()
-    user = db.session.get(User, int(claims["sub"])) if str(claims.get("sub", "")).isdigit() else None
-    if user is None or not user.active or str(user.role) != claims.get("role"):
+    if claims.get("tenant") != instance_tenant():
+        return None, _invalid()
+    user = db.session.get(User, int(claims["sub"])) if as_id(claims.get("sub")) else None
+    if user is None or not user.active or str(user.role) != claims.get("role") \
+            or claims.get("ver") != user.login_version:
         return None, _invalid()
     return user, None
 
@@ -114,6 +133,16 @@ def create_personal_token(user: User, name, days) -> tuple[ApiToken, str]:
     db.session.flush()
     record(user, "api_token.create", token, name=name, days=days)
     return token, raw
+
+
+@on_credentials_revoked
+def revoke_all_personal_tokens(user: User) -> int:
+    """Revoke every live personal access token of ``user`` (credentials revoked); returns how many."""
+    now = utcnow()
+    result = db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+        .values(revoked_at=now).execution_options(synchronize_session=False))
+    return result.rowcount
 
 
 def revoke_personal_token(user: User, token_id) -> ApiToken:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,9 +15,9 @@ from lms.api.views_teacher import session_list
 from lms.auth.models import Role
 from lms.common.access import PUBLIC, allow
 from lms.common.errors import DomainError, ValidationFailed
-from lms.common.ratelimit import client_ip, config_limit
+from lms.common.ratelimit import sign_in_limits
 from lms.common.types import utcnow
-from lms.extensions import db, limiter
+from lms.extensions import db
 from lms.teaching import analytics, services
 from lms.teaching import announcements as ann
 from lms.teaching import enrollments as enr
@@ -123,22 +123,11 @@ def admin_analytics(session_id: int):
 # --- tokens and the document ---------------------------------------------------------------------------
 
 
-def _json_email() -> str:
-    data = request.get_json(silent=True)
-    email = data.get("email") if isinstance(data, dict) else None
-    return str(email or "").strip().lower()[:254]
-
-
-def _token_failed(response) -> bool:
-    return bool(g.get("lms_login_failed"))
-
-
 @bp.route("/auth/token", methods=["POST"])
 @operation("POST", "/auth/token", summary="Exchange email and password for a 15-minute bearer token (JWT)",
            tag="Authentication", body="TokenRequest", response="Token", public=True, errors=(400, 401, 429))
 @allow(PUBLIC)
-@limiter.limit(config_limit("LOGIN_LIMIT_PER_IP"), key_func=client_ip, deduct_when=_token_failed)
-@limiter.limit(config_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_json_email, deduct_when=_token_failed)
+@sign_in_limits  # one counter with the sign-in page
 def issue_token():
     from lms.api.tokens import issue_jwt
     from lms.auth.services import authenticate

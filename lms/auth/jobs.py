@@ -20,3 +20,13 @@ def close_inactive_login_sessions() -> int:
     if closed:
         log.info("closed %d inactive login sessions", closed)
     return closed
+
+
+@background_job
+def delete_expired_remember_tokens() -> int:
+    """Hourly: forget remembered browsers past their expiry (they are refused already).  Idempotent."""
+    from lms.auth.remember import delete_expired
+
+    deleted = delete_expired()
+    db.session.commit()
+    return deleted

@@ -42,7 +42,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     locale: Mapped[str | None] = mapped_column(String(10))
-    # Bumped to sign a user out of every browser (password reset, deactivation).
+    # The credentials version: carried by every Flask session (``get_id``) and API JWT (``ver``); bumped
+    # by ``lms.auth.credentials.revoke_credentials`` (password change/reset, sign out everywhere,
+    # deactivation, role change) so all of them stop working at once.
     login_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
@@ -242,3 +244,34 @@ class AccountToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     user = relationship("User", lazy="raise_on_sql")
+
+
+class RememberToken(db.Model):
+    """"Keep me signed in on this device": one row per remembered browser (a *series*).
+
+    The cookie holds ``<series>.<token>``; only their SHA-256 digests are stored.  Each use signs
+    the browser back in and replaces the token (the previous digest is kept for a few seconds, for
+    requests already on their way).  An older token presented again means the cookie was copied:
+    the series is deleted and the login session it started ends.  Rows are deleted at sign-out and
+    when the user's credentials are revoked (password change or reset, "sign out everywhere",
+    deactivation, role change); ``expires_at`` is checked on the server.
+    """
+
+    __tablename__ = "remember_token"
+    __table_args__ = (
+        CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        Index("ix_remember_token_user", "user_id"),
+        Index("ix_remember_token_expires", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    series_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    previous_token_hash: Mapped[str | None] = mapped_column(String(64))
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The login session this series started last (ended too when the cookie turns out to be copied).
+    login_session_id: Mapped[int | None] = mapped_column(ForeignKey("user_session.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

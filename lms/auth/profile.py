@@ -10,8 +10,8 @@ from lms.auth import login_sessions
 from lms.auth.forms import EmailChangeForm, PasswordChangeForm, ProfileForm, add_error
 from lms.auth.services import (
     change_password,
-    refresh_current_login,
     request_email_change,
+    sign_out_everywhere,
     sign_out_everywhere_else,
     update_profile,
 )
@@ -105,10 +105,10 @@ def change_password_view():
             db.session.rollback()
             add_error(form, err)
         else:
-            refresh_current_login(user)
             db.session.commit()
             return _form_answer("auth/_password_form.html",
-                                _("Your password has been changed. Your other devices were signed out."))
+                                _("Your password has been changed. Your other devices were signed out "
+                                  "and your API tokens revoked."))
     return render_form_errors("auth/profile.html", "auth/_password_form.html", **_context(password_form=form))
 
 
@@ -117,7 +117,17 @@ def change_password_view():
 def sign_out_others():
     user = current_user._get_current_object()
     ended = sign_out_everywhere_else(user)
-    refresh_current_login(user)
     db.session.commit()
     return _form_answer("auth/_login_sessions.html",
                         _("Signed out everywhere else (%(n)d login sessions ended).", n=ended))
+
+
+@bp.route("/me/sessions/sign-out-everywhere", methods=["POST"])
+@allow(SIGNED_IN)
+def sign_out_all():
+    """Every login session (this one too), remembered browser and API token ends; back to sign-in."""
+    counts = sign_out_everywhere(current_user._get_current_object())
+    db.session.commit()
+    flash(_("You were signed out everywhere (%(n)d login sessions ended, %(t)d API tokens revoked).",
+            n=counts["sessions_ended"], t=counts["api_tokens_revoked"]), "info")
+    return redirect_to(url_for("auth.login"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, flash, has_request_context, request, session
+from flask import flash, has_request_context, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
@@ -12,6 +12,8 @@ from sqlalchemy import select, update
 
 from lms.audit.services import record
 from lms.auth import login_sessions
+from lms.auth import remember as remember_tokens
+from lms.auth.credentials import revoke_credentials
 from lms.auth.models import AccountToken, EndReason, LoginAttempt, TokenPurpose, User, normalise_email
 from lms.auth.tokens import hash_token, new_token
 from lms.common.errors import ValidationFailed
@@ -72,29 +74,28 @@ def authenticate(email: str, password: str) -> User:
 
 
 def sign_in(user: User, *, remember: bool = False):
-    """Sign ``user`` in on this browser: a fresh cookie session and a new login session."""
+    """Sign ``user`` in on this browser: a fresh cookie session and a new login session; with
+    ``remember``, a new remember-me series (``lms.auth.remember``), never Flask-Login's cookie."""
     previous = login_sessions.current_login_session_id()
     if previous:
         login_sessions.end_login_session(previous, EndReason.LOGOUT)
+    remember_tokens.forget_this_browser()  # whoever this browser remembered before
     # Rotate: nothing from before the sign-in (including the CSRF token) carries over.
     session.clear()
     login_session = login_sessions.start_login_session(user)
     user.last_login_at = login_session.started_at
-    login_user(user, remember=remember)
+    login_user(user)
+    if remember:
+        remember_tokens.remember(user, login_session.id)
     return login_session
 
 
 def sign_out() -> None:
-    """End this browser's login session and forget the user (and the remember-me cookie)."""
+    """End this browser's login session and forget the user (and this browser's remember-me series)."""
     login_sessions.end_login_session(login_sessions.current_login_session_id(), EndReason.LOGOUT)
+    remember_tokens.forget_this_browser()
     session.pop(login_sessions.LOGIN_SESSION_KEY, None)
     logout_user()
-
-
-def refresh_current_login(user: User) -> None:
-    """After ``login_version`` changed: keep this browser signed in with the new version."""
-    cookie_name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-    login_user(user, remember=bool(request.cookies.get(cookie_name)), fresh=True)
 
 
 def _signed_out_message(reason: str | None) -> str:
@@ -122,18 +123,9 @@ def load_user(user_id: str) -> User | None:
     if user is None and has_request_context():
         had_login_session = session.pop(login_sessions.LOGIN_SESSION_KEY, None) is not None
         session.pop("_user_id", None)
-        cookie_name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-        if had_login_session and reason and not request.cookies.get(cookie_name):
+        if had_login_session and reason and not request.cookies.get(remember_tokens.cookie_name()):
             flash(_signed_out_message(reason), "info")
     return user
-
-
-def start_login_session_from_cookie(sender, user: User, **extra) -> None:
-    """Signal handler: a remember-me cookie signed the user back in; that is a new login session."""
-    login_sessions.start_login_session(user)
-    user.last_login_at = utcnow()
-    record_login_attempt(user.email, user, True, "REMEMBERED")
-    db.session.commit()
 
 
 # --- passwords ------------------------------------------------------------------------
@@ -149,28 +141,34 @@ def check_new_password(password: str, email: str, *, field: str = "password") ->
         raise ValidationFailed(_("Your password must not be your email address."), field=field)
 
 
-def _sign_out_everywhere(user: User, *, keep: int | None = None) -> int:
-    """End the user's other login sessions and invalidate every other cookie (login version)."""
-    ended = login_sessions.end_user_login_sessions(user, except_id=keep)
-    user.login_version = (user.login_version or 1) + 1
-    return ended
-
-
 def change_password(actor: User, current_password: str, new_password: str) -> int:
-    """Change the actor's own password; their other login sessions end.  Returns how many ended."""
+    """Change the actor's own password: this browser stays signed in; every other login session,
+    remembered browser, API token (JWT) and personal access token stops working.  Returns how many
+    login sessions ended."""
     if not actor.check_password(current_password or ""):
         raise ValidationFailed(_("Your current password is not correct."), field="current_password")
     check_new_password(new_password, actor.email, field="new_password")
     actor.set_password(new_password)
-    ended = _sign_out_everywhere(actor, keep=login_sessions.current_login_session_id())
-    record(actor, "user.password_changed", actor, other_sessions_ended=ended)
-    return ended
+    counts = revoke_credentials(actor, keep_this_browser=True)
+    record(actor, "user.password_changed", actor, other_sessions_ended=counts["sessions_ended"],
+           api_tokens_revoked=counts["api_tokens_revoked"])
+    return counts["sessions_ended"]
 
 
 def sign_out_everywhere_else(actor: User) -> int:
-    ended = _sign_out_everywhere(actor, keep=login_sessions.current_login_session_id())
-    record(actor, "user.signed_out_elsewhere", actor, sessions_ended=ended)
-    return ended
+    """Every other browser and app signed in with the password (login sessions, remembered browsers,
+    JWTs) is signed out; this browser and the personal access tokens stay."""
+    counts = revoke_credentials(actor, keep_this_browser=True, keep_api_tokens=True)
+    record(actor, "user.signed_out_elsewhere", actor, sessions_ended=counts["sessions_ended"])
+    return counts["sessions_ended"]
+
+
+def sign_out_everywhere(actor: User) -> dict:
+    """Every login session (this one too), remembered browser, JWT and personal access token ends."""
+    counts = revoke_credentials(actor)
+    record(actor, "user.signed_out_everywhere", actor, **counts)
+    sign_out()
+    return counts
 
 
 # --- password reset -------------------------------------------------------------------
@@ -240,8 +238,9 @@ def reset_password(raw_token: str, new_password: str) -> User:
     check_new_password(new_password, user.email)
     token.used_at = utcnow()
     user.set_password(new_password)
-    ended = _sign_out_everywhere(user)
-    record(user, "user.password_reset", user, sessions_ended=ended)
+    counts = revoke_credentials(user)
+    record(user, "user.password_reset", user, sessions_ended=counts["sessions_ended"],
+           api_tokens_revoked=counts["api_tokens_revoked"])
     return user
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from lms.audit.services import record
-from lms.auth import login_sessions
+from lms.auth.credentials import revoke_credentials
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
 from lms.extensions import db
@@ -67,9 +67,10 @@ def deactivate(actor: User, user_id: int) -> User:
     if user.role == Role.ADMIN and _other_active_admins(user) == 0:
         raise BusinessRuleViolation(_("This is the last active administrator."))
     user.active = False
-    ended = login_sessions.end_user_login_sessions(user)
-    user.login_version = (user.login_version or 1) + 1
-    record(actor, "user.deactivated", user, email=user.email, sessions_ended=ended)
+    # Every login session, remembered browser, API token and personal access token stops working.
+    counts = revoke_credentials(user)
+    record(actor, "user.deactivated", user, email=user.email, sessions_ended=counts["sessions_ended"],
+           api_tokens_revoked=counts["api_tokens_revoked"])
     return user
 
 
@@ -95,9 +96,9 @@ def change_role(actor: User, user_id: int, role: str) -> User:
         raise BusinessRuleViolation(_("This is the last active administrator."))
     old = user.role
     user.role = role
-    # Pages and permissions follow the new role: sign the user out everywhere.
-    login_sessions.end_user_login_sessions(user)
-    user.login_version = (user.login_version or 1) + 1
+    # Pages and permissions follow the new role: sign the user out everywhere (personal access
+    # tokens stay: they act with whatever role the account has).
+    revoke_credentials(user, keep_api_tokens=True)
     record(actor, "user.role_changed", user, email=user.email, old_role=old, new_role=role)
     return user
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user, user_loaded_from_cookie
+from flask_login import current_user, logout_user
 
 from lms.auth import invitations, login_sessions
 from lms.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, NewPasswordForm, add_error
@@ -18,26 +18,21 @@ from lms.auth.models import TokenPurpose, normalise_email
 from lms.auth.services import (
     authenticate,
     confirm_email_change,
-    find_user_by_email,
-    record_login_attempt,
     request_password_reset,
     reset_password,
     sign_in,
     sign_out,
-    start_login_session_from_cookie,
     valid_token,
 )
 from lms.common.access import PUBLIC, SIGNED_IN, allow
 from lms.common.errorpages import error_response
 from lms.common.errors import NotFound, ValidationFailed
 from lms.common.htmx import redirect_to, render, render_form_errors
-from lms.common.ratelimit import client_ip, config_limit
+from lms.common.ratelimit import client_ip, config_limit, sign_in_limits
 from lms.extensions import csrf, db, limiter
 
 bp = Blueprint("auth", __name__)
 
-# A remember-me cookie that signs a user back in starts a new login session.
-user_loaded_from_cookie.connect(start_login_session_from_cookie)
 
 
 def safe_next(target: str | None) -> str:
@@ -54,24 +49,9 @@ def _form_email() -> str:
     return normalise_email(request.form.get("email", ""))[:254]
 
 
-def _login_failed(response) -> bool:
-    """Only failed sign-ins count against the limits (deducted after the response)."""
-    return bool(g.get("lms_login_failed"))
-
-
-def _record_rate_limited(request_limit) -> None:
-    email = _form_email()
-    if email:
-        record_login_attempt(email, find_user_by_email(email), False, "RATE_LIMITED")
-        db.session.commit()
-
-
 @bp.route("/auth/login", methods=["GET", "POST"])
 @allow(PUBLIC)
-@limiter.limit(config_limit("LOGIN_LIMIT_PER_IP"), key_func=client_ip, methods=["POST"],
-               deduct_when=_login_failed, on_breach=_record_rate_limited)
-@limiter.limit(config_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_form_email, methods=["POST"],
-               deduct_when=_login_failed, on_breach=_record_rate_limited)
+@sign_in_limits  # one counter with the API's token endpoint
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect_to(safe_next(request.args.get("next")))

@@ -40,6 +40,8 @@ def error_response(status: int, message: str | None = None, *, code: str | None 
     title, default_message = _messages().get(status, (_("Error"), _("Something went wrong.")))
     message = message or default_message
     if wants_json():
+        if retry_after:
+            details = {**(details or {}), "retryAfter": retry_after}
         response = jsonify({
             "success": False,
             "statusCode": status,
@@ -83,7 +85,8 @@ def register_error_handlers(app) -> None:
         from lms.extensions import db
 
         db.session.rollback()
-        return error_response(err.status, err.message, code=err.code, details=err.details)
+        return error_response(err.status, err.message, code=err.code, details=err.details,
+                              retry_after=getattr(err, "retry_after", None))
 
     @app.errorhandler(OperationalError)
     def database_unavailable(err):
@@ -102,8 +105,14 @@ def register_error_handlers(app) -> None:
             return err
         retry_after = None
         if err.code == 429:
-            retry_after = _retry_after_seconds(err)
-        return error_response(err.code, getattr(err, "lms_message", None), retry_after=retry_after)
+            retry_after = _retry_after_seconds(err) or 60  # a 429 always says when to come back
+        response = error_response(err.code, getattr(err, "lms_message", None), retry_after=retry_after)
+        if err.code == 405:
+            # Werkzeug's own 405 lists the methods the URL takes; keep that on our page/JSON.
+            allow_header = dict(err.get_headers()).get("Allow")
+            if allow_header:
+                response.headers["Allow"] = allow_header
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(err):

@@ -3,12 +3,16 @@
 Limits are declared on views with ``@limiter.limit(...)`` (``lms.extensions.limiter``);
 their values come from the config so an instance can tune them.  Keys are prefixed per
 instance queue, so instances sharing one Redis never share counters.  Over a limit the
-error page (429) says when to try again (``Retry-After``).
+error page (429) says when to try again (``Retry-After``), and so does a form that a view
+re-rendered with a ``RateLimited`` error (``lms.teaching.limits``): that answer becomes a 429 too.
+
+Failed sign-ins on the page (``/auth/login``) and on the API (``/api/v1/auth/token``) share one
+counter per account and one per address (``sign_in_limits``).
 """
 
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 
 from lms.extensions import limiter
 
@@ -32,6 +36,51 @@ DEFAULT_LIMITS = {
 
 def client_ip() -> str:
     return request.remote_addr or "unknown"
+
+
+def sign_in_email() -> str:
+    """The address a sign-in names, from the page's form or the API's JSON body (normalised)."""
+    email = request.form.get("email")
+    if email is None and request.is_json:
+        data = request.get_json(silent=True)
+        email = data.get("email") if isinstance(data, dict) else None
+    return str(email or "").strip().lower()[:254]
+
+
+def _sign_in_failed(response) -> bool:
+    """Only failed sign-ins count (deducted after the response); views set ``g.lms_login_failed``."""
+    return bool(g.get("lms_login_failed"))
+
+
+def _record_rate_limited(request_limit) -> None:
+    from lms.auth.services import find_user_by_email, record_login_attempt
+    from lms.extensions import db
+
+    email = sign_in_email()
+    if email:
+        record_login_attempt(email, find_user_by_email(email), False, "RATE_LIMITED")
+        db.session.commit()
+
+
+def sign_in_limits(view):
+    """The failed-sign-in limits, shared by every way to sign in with a password (POST only)."""
+    view = limiter.shared_limit(config_limit("LOGIN_LIMIT_PER_ACCOUNT"), scope="sign-in-account",
+                                key_func=lambda: "account:" + sign_in_email(), methods=["POST"],
+                                deduct_when=_sign_in_failed, on_breach=_record_rate_limited)(view)
+    return limiter.shared_limit(config_limit("LOGIN_LIMIT_PER_IP"), scope="sign-in-ip",
+                                key_func=lambda: "ip:" + client_ip(), methods=["POST"],
+                                deduct_when=_sign_in_failed, on_breach=_record_rate_limited)(view)
+
+
+def _rate_limited_answer(response):
+    """A view that caught ``RateLimited`` and re-rendered its form answers 429 with Retry-After;
+    any other 429 without the header gets one."""
+    retry_after = g.get("lms_retry_after")
+    if retry_after and response.status_code in (200, 422):
+        response.status_code = 429
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(retry_after or 60)
+    return response
 
 
 def config_limit(name: str):
@@ -61,3 +110,4 @@ def init_app(app) -> None:
     cfg.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     cfg.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
+    app.after_request(_rate_limited_answer)

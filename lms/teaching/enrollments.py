@@ -92,6 +92,9 @@ def join_by_code(student, raw_code) -> CourseSessionEnrollment:
         raise Forbidden(_("Only students can join a session with a code."))
     if raw_code is None or (isinstance(raw_code, str) and not raw_code.strip()):
         raise ValidationFailed(_("Session code is required"), field="session_code")
+    # Limited per student (guessing codes) and per student and session (the same code again and
+    # again) — never per session alone, so one student's retries cannot close a session to the class.
+    limits.hit("TEACHING_JOIN_LIMIT_PER_STUDENT", student.id)
     code = codes.normalise_code(raw_code)
     if not codes.is_join_code(code):
         raise invalid_code()
@@ -100,12 +103,12 @@ def join_by_code(student, raw_code) -> CourseSessionEnrollment:
         CourseSession.is_active.is_(True), CourseSession.status != Status.DRAFT))
     if session_id is None:
         raise invalid_code()
+    limits.hit("TEACHING_JOIN_LIMIT_PER_STUDENT_AND_SESSION", session_id, student.id)
     course_session = load_session(session_id, lock=True)  # capacity is counted under this lock
     return _enroll(student, course_session, actor=student, by_code=True)
 
 
 def _enroll(student, course_session: CourseSession, *, actor, by_code: bool) -> CourseSessionEnrollment:
-    limits.hit("TEACHING_ENROLLMENT_LIMIT_PER_SESSION", course_session.id)
     if is_expired(course_session):
         raise rules.session_expired()
     existing = enrollment_of(student, course_session.id)
@@ -123,6 +126,9 @@ def _enroll(student, course_session: CourseSession, *, actor, by_code: bool) -> 
                                field="session_code")
     if course_session.max_students is not None and seats_taken(course_session.id) >= course_session.max_students:
         raise BusinessRuleViolation(_("Maximum student capacity reached"), code="CAPACITY_REACHED")
+    # The seed's "100 enrollments per hour per session" counts new enrollments only: a refused
+    # attempt (already enrolled, closed, full, late) never uses up the session's budget.
+    limits.hit("TEACHING_ENROLLMENT_LIMIT_PER_SESSION", course_session.id)
     pending = by_code and settings.require_approval_for_enrollment
     ip = rules.client_ip()
     enrollment = CourseSessionEnrollment(
