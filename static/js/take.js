@@ -6,7 +6,13 @@
 //    re-sent on the `online` event and every few seconds, from any page of the attempt;
 //  * on load, answers kept on the device and not yet confirmed are put back into the form
 //    and sent again;
-//  * submitting waits until every answer is saved (else it says so);
+//  * each form carries the revision of the answer it shows; every save answers the new one. A save
+//    refused because another tab changed the answer (409, data-state="conflict") puts the newer
+//    answer into the form and keeps the refused text in a box to copy;
+//  * a tab's saves of one answer never overlap (a re-send waits for the htmx save and the other
+//    way round), so a tab cannot be "stale" against itself;
+//  * submitting waits until every answer is saved (else it says so), and stops when a re-sent
+//    answer was refused because another tab changed it;
 //  * the timer counts down to the server's deadline (so it survives reloads); at zero the page
 //    reloads and the server submits the attempt.
 // Loaded with `defer` on the take page only (no inline scripts: CSP).
@@ -70,9 +76,70 @@
 
   var labels = {saving: page.getAttribute("data-saving"), retrying: page.getAttribute("data-retrying")};
 
+  function formOf(key) {
+    return document.querySelector('[data-answer-form][data-key="' + key.slice(PREFIX.length) + '"]');
+  }
+
+  function setValues(form, values) {
+    form.querySelectorAll('[name="answer"]').forEach(function (input) {
+      if (input.type === "radio" || input.type === "checkbox") {
+        input.checked = values.indexOf(input.value) >= 0;
+      } else if (input.type !== "file") {
+        input.value = values.length ? values[0] : "";
+      }
+    });
+  }
+
+  // --- revisions and answers changed in another tab ---------------------------------------------
+  var conflicts = 0;
+
+  // The server's reply is in the form's state element: take its revision; on a conflict put the
+  // newer answer into the form and move the box with both texts below the state (where the next
+  // "Saving…" does not wipe it). Returns the reply's state ("saved", "conflict", "closed", ...).
+  function afterSave(form, stateEl) {
+    if (!form || !stateEl) { return ""; }
+    var reply = stateEl.querySelector("[data-state]");
+    if (!reply) { return ""; }
+    var revision = reply.getAttribute("data-revision");
+    var field = form.querySelector('input[name="revision"]');
+    if (revision && field) { field.value = revision; }
+    if (reply.getAttribute("data-state") === "conflict") {
+      conflicts += 1;
+      var values = [];
+      try { values = JSON.parse(reply.getAttribute("data-values") || "[]"); } catch (e) { values = []; }
+      setValues(form, values);
+      var old = form.querySelector(".answer-conflict");
+      if (old && old !== reply) { old.remove(); }
+      stateEl.after(reply);
+      stateEl.textContent = "";
+      stateEl.className = "save-state";
+      updateCount(form);
+    }
+    return reply.getAttribute("data-state");
+  }
+
+  // A tab's saves of one answer go one at a time: wait for the htmx save in flight, if any.
+  function idle(form) {
+    if (!form || !form.classList.contains("htmx-request")) { return Promise.resolve(); }
+    return new Promise(function (resolve) {
+      var done = false;
+      function finish() { if (!done) { done = true; resolve(); } }
+      form.addEventListener("htmx:afterRequest", function () { setTimeout(finish, 0); }, {once: true});
+      setTimeout(finish, 15000);
+    });
+  }
+
   var failedFiles = [];
 
   // --- htmx saves -------------------------------------------------------------------------
+  // ... and the other way round: an htmx save waits for a re-send of the same answer in flight.
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches("[data-answer-form]") || !form._lmsSending) { return; }
+    event.preventDefault();
+    form._lmsSending.then(function () { event.detail.issueRequest(true); });
+  });
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt;
     if (!form.matches || !form.matches("[data-answer-form]")) { return; }
@@ -89,11 +156,12 @@
     var status = xhr ? xhr.status : 0;
     if (event.detail.successful) {
       confirmSaved(key, form._lmsSent);
+      afterSave(form, stateOf(key));
       updateCount(form);
     } else if (status >= 400 && status < 500) {
       var store = storage();
-      if (store) { store.removeItem(key); }  // refused for good (time up, bad answer): the page says why
-      if (status === 409) { setTimeout(function () { window.location.reload(); }, 2500); }
+      if (store) { store.removeItem(key); }  // refused for good (time up, bad answer, another tab): the page says why
+      if (afterSave(form, stateOf(key)) === "closed") { setTimeout(function () { window.location.reload(); }, 2500); }
     } else {
       showState(key, labels.retrying, "not-saved");
       if (form.getAttribute("data-type") === "FILE_UPLOAD" && failedFiles.indexOf(form) < 0) {
@@ -134,12 +202,27 @@
   }
 
   function sendOne(key) {
+    var form = formOf(key);
+    if (form && form._lmsSending) { return form._lmsSending; }
+    var job = idle(form).then(function () { return post(key, form); });
+    if (form) {
+      form._lmsSending = job.then(function () { form._lmsSending = null; });
+    }
+    return job;
+  }
+
+  function post(key, form) {
     var store = storage();
     var raw = store && store.getItem(key);
     if (!raw) { return Promise.resolve(); }
     var entry = JSON.parse(raw);
     var body = new URLSearchParams();
-    entry.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    // The revision this tab knows now (its own saves raise it); an entry from an earlier visit
+    // was put into the form with its own revision by restore().
+    var field = form && form.querySelector('input[name="revision"]');
+    entry.fields.forEach(function (pair) {
+      body.append(pair[0], pair[0] === "revision" && field ? field.value : pair[1]);
+    });
     showState(key, labels.saving, "saving");
     return fetch(entry.url, {
       method: "POST", body: body, credentials: "same-origin",
@@ -150,12 +233,13 @@
           confirmSaved(key, JSON.stringify(entry.fields));
           var el = stateOf(key);
           if (el) { el.innerHTML = html; el.className = "save-state"; }
-          updateCount(document.querySelector('[data-answer-form][data-key="' + key.slice(PREFIX.length) + '"]'));
+          afterSave(form, el);
+          updateCount(form);
         } else if (response.status >= 400 && response.status < 500) {
           store.removeItem(key);
           var target = stateOf(key);
-          if (target) { target.innerHTML = html; }
-          if (response.status === 409) { setTimeout(function () { window.location.reload(); }, 2500); }
+          if (target) { target.innerHTML = html; target.className = "save-state"; }
+          if (afterSave(form, target) === "closed") { setTimeout(function () { window.location.reload(); }, 2500); }
         } else {
           showState(key, labels.retrying, "not-saved");
         }
@@ -168,18 +252,17 @@
   // --- answers kept on this device -------------------------------------------------------------
   function restore() {
     pendingKeys().forEach(function (key) {
-      var form = document.querySelector('[data-answer-form][data-key="' + key.slice(PREFIX.length) + '"]');
+      var form = formOf(key);
       if (!form) { return; }
       var entry;
       try { entry = JSON.parse(storage().getItem(key)); } catch (e) { return; }
       var values = entry.fields.filter(function (p) { return p[0] === "answer"; }).map(function (p) { return p[1]; });
-      form.querySelectorAll('[name="answer"]').forEach(function (input) {
-        if (input.type === "radio" || input.type === "checkbox") {
-          input.checked = values.indexOf(input.value) >= 0;
-        } else {
-          input.value = values.length ? values[0] : "";
-        }
-      });
+      setValues(form, values);
+      // The copy was typed on the revision it was kept with: if another tab changed the answer
+      // since, the server refuses it and both texts are shown.
+      var revision = entry.fields.filter(function (p) { return p[0] === "revision"; });
+      var field = form.querySelector('input[name="revision"]');
+      if (revision.length && field) { field.value = revision[0][1]; }
       showState(key, labels.retrying, "not-saved");
     });
   }
@@ -222,10 +305,15 @@
     if (!form.matches || !form.matches("#submit-form")) { return; }
     if (!pendingKeys().length && !failedFiles.length) { return; }  // htmx asks for confirmation as usual
     event.preventDefault();
+    var before = conflicts;
     resend().then(function () {
       var warning = document.getElementById("submit-warning");
       if (pendingKeys().length || failedFiles.length) {
         if (warning) { warning.hidden = false; warning.textContent = form.getAttribute("data-unsaved"); }
+        return;
+      }
+      if (conflicts > before) {  // an answer kept here was changed in another tab: look first
+        if (warning) { warning.hidden = false; warning.textContent = form.getAttribute("data-conflict"); }
         return;
       }
       if (warning) { warning.hidden = true; }
