@@ -1,7 +1,9 @@
 // Taking an assessment: every answer is saved by htmx as it changes (hx-post per question).
 // This script makes sure nothing typed is lost on a phone:
 //  * before each save the answer is copied to localStorage; the copy is removed only when the
-//    server confirms it (so a closed tab or a dead battery keeps it on the device);
+//    server confirms it (so a closed tab or a dead battery keeps it on the device). Copies are
+//    kept per tab (localStorage is shared by the tabs): a tab re-sends its own copies, and those
+//    of a tab that is gone (no heartbeat), each with the revision it was typed on;
 //  * a save that fails (no network, server error) is marked "Not saved — retrying" and is
 //    re-sent on the `online` event and every few seconds, from any page of the attempt;
 //  * on load, answers kept on the device and not yet confirmed are put back into the form
@@ -19,8 +21,11 @@
 (function () {
   "use strict";
 
-  var PREFIX = "lms-answer:";
+  var PREFIX = "lms-answer:";   // lms-answer:<submission>:<version>|<tab>
+  var TABS = "lms-tab:";        // lms-tab:<tab> -> the tab's last heartbeat (ms)
   var RETRY_MS = 4000;
+  var GONE_MS = 3 * RETRY_MS;   // a tab without a heartbeat for this long is closed
+  var TAB = Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
   var page = document.getElementById("take");
   if (!page) { return; }
   var submissionId = page.getAttribute("data-submission");
@@ -42,27 +47,59 @@
     return fields;
   }
 
+  function keyOf(form) {
+    return PREFIX + form.getAttribute("data-key") + "|" + TAB;
+  }
+
+  function formKeyOf(key) {
+    return key.slice(PREFIX.length).split("|")[0];
+  }
+
+  function ownerOf(key) {
+    return key.split("|")[1] || "";
+  }
+
   function keep(form) {
     var store = storage();
     if (!store || form.getAttribute("data-type") === "FILE_UPLOAD") { return; }
     var entry = {url: form.getAttribute("hx-post"), fields: fieldsOf(form), t: Date.now()};
-    store.setItem(PREFIX + form.getAttribute("data-key"), JSON.stringify(entry));
+    store.setItem(keyOf(form), JSON.stringify(entry));
     return entry;
   }
 
+  // --- tabs ------------------------------------------------------------------------------------
+  function heartbeat() {
+    var store = storage();
+    if (!store) { return; }
+    try { store.setItem(TABS + TAB, String(Date.now())); } catch (e) { /* storage full: copies still work */ }
+  }
+
+  function alive(owner) {
+    if (owner === TAB) { return true; }
+    var store = storage();
+    var beat = owner && store ? Number(store.getItem(TABS + owner)) : 0;
+    return beat > 0 && Date.now() - beat < GONE_MS;
+  }
+
+  // This tab's copies not yet confirmed, and those of tabs that are gone (oldest first).
   function pendingKeys() {
     var store = storage();
     var keys = [];
     if (!store) { return keys; }
     for (var i = 0; i < store.length; i++) {
       var key = store.key(i);
-      if (key && key.indexOf(PREFIX + submissionId + ":") === 0) { keys.push(key); }
+      if (key && key.indexOf(PREFIX + submissionId + ":") === 0 && (ownerOf(key) === TAB || !alive(ownerOf(key)))) {
+        keys.push(key);
+      }
     }
-    return keys;
+    function time(key) {
+      try { return JSON.parse(store.getItem(key)).t || 0; } catch (e) { return 0; }
+    }
+    return keys.sort(function (a, b) { return time(a) - time(b); });
   }
 
   function stateOf(key) {
-    var versionId = key.split(":").pop();
+    var versionId = formKeyOf(key).split(":").pop();
     return document.getElementById("save-" + versionId);
   }
 
@@ -77,7 +114,7 @@
   var labels = {saving: page.getAttribute("data-saving"), retrying: page.getAttribute("data-retrying")};
 
   function formOf(key) {
-    return document.querySelector('[data-answer-form][data-key="' + key.slice(PREFIX.length) + '"]');
+    return document.querySelector('[data-answer-form][data-key="' + formKeyOf(key) + '"]');
   }
 
   function setValues(form, values) {
@@ -145,13 +182,13 @@
     if (!form.matches || !form.matches("[data-answer-form]")) { return; }
     form._lmsSent = JSON.stringify(fieldsOf(form));
     keep(form);
-    showState(PREFIX + form.getAttribute("data-key"), labels.saving, "saving");
+    showState(keyOf(form), labels.saving, "saving");
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
     if (!form.matches || !form.matches("[data-answer-form]")) { return; }
-    var key = PREFIX + form.getAttribute("data-key");
+    var key = keyOf(form);
     var xhr = event.detail.xhr;
     var status = xhr ? xhr.status : 0;
     if (event.detail.successful) {
@@ -217,9 +254,9 @@
     if (!raw) { return Promise.resolve(); }
     var entry = JSON.parse(raw);
     var body = new URLSearchParams();
-    // The revision this tab knows now (its own saves raise it); an entry from an earlier visit
-    // was put into the form with its own revision by restore().
-    var field = form && form.querySelector('input[name="revision"]');
+    // This tab's copy goes with the revision the tab knows now (its own saves raise it); a copy
+    // left by a tab that is gone, with the revision it was typed on.
+    var field = ownerOf(key) === TAB && form ? form.querySelector('input[name="revision"]') : null;
     entry.fields.forEach(function (pair) {
       body.append(pair[0], pair[0] === "revision" && field ? field.value : pair[1]);
     });
@@ -326,7 +363,7 @@
     var link = event.target.closest && event.target.closest(".take-nav a, .question-jump a");
     if (!link) { return; }
     document.querySelectorAll("[data-answer-form]").forEach(function (form) {
-      var key = PREFIX + form.getAttribute("data-key");
+      var key = keyOf(form);
       var active = document.activeElement;
       if (active && form.contains(active) && (active.tagName === "TEXTAREA" || active.type === "text")) {
         keep(form);
@@ -364,6 +401,23 @@
     tick();
   }
 
+  // Heartbeats of tabs closed long ago are removed (their copies are re-sent by the next tab).
+  (function forgetOldTabs() {
+    var store = storage();
+    if (!store) { return; }
+    for (var i = store.length - 1; i >= 0; i--) {
+      var key = store.key(i);
+      if (key && key.indexOf(TABS) === 0 && Date.now() - Number(store.getItem(key)) > 10 * GONE_MS) {
+        store.removeItem(key);
+      }
+    }
+  })();
+  heartbeat();
+  setInterval(heartbeat, RETRY_MS);
+  window.addEventListener("pagehide", function () {
+    var store = storage();
+    if (store) { store.removeItem(TABS + TAB); }
+  });
   window.addEventListener("online", function () { connection(); resend(); });
   window.addEventListener("offline", connection);
   setInterval(resend, RETRY_MS);
