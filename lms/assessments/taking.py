@@ -28,6 +28,7 @@ from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.assessments import questions as qtypes
+from lms.assessments.media import freeze_media, frozen_media, frozen_media_of, media_map
 from lms.assessments.models import (
     Answer,
     Assessment,
@@ -156,18 +157,22 @@ def _choose_questions(assessment: Assessment, rng: random.Random) -> list[Questi
     return pool
 
 
-def _same(version: QuestionVersion, question: Question) -> bool:
+def _same(version: QuestionVersion, question: Question, version_media: dict, question_media: dict) -> bool:
     return (version.type, version.text, list(version.options or []), dict(version.key or {}), version.points,
-            version.feedback) == (question.type, question.text, list(question.options or []),
-                                  dict(question.key or {}), question.points, question.feedback)
+            version.feedback, version_media) == (question.type, question.text, list(question.options or []),
+                                                 dict(question.key or {}), question.points, question.feedback,
+                                                 question_media)
 
 
 def frozen_versions(questions: list[Question]) -> dict[int, QuestionVersion]:
     """``{question id: version}``: the latest version of each question when it still matches the
-    question, else a new one (two queries, retried if another start made it at the same time)."""
+    question and the files under the labels its text uses, else a new one (four queries, retried
+    if another start made it at the same time)."""
     ids = [q.id for q in questions]
     if not ids:
         return {}
+    media = media_map(questions[0].assessment_id)
+    wanted = {q.id: frozen_media(q.text, media) for q in questions}
     for _attempt in range(3):
         latest_numbers = (select(QuestionVersion.question_id, func.max(QuestionVersion.number).label("number"))
                           .where(QuestionVersion.question_id.in_(ids)).group_by(QuestionVersion.question_id)
@@ -175,10 +180,11 @@ def frozen_versions(questions: list[Question]) -> dict[int, QuestionVersion]:
         latest = {v.question_id: v for v in db.session.scalars(
             select(QuestionVersion).join(latest_numbers, (latest_numbers.c.question_id == QuestionVersion.question_id)
                                          & (latest_numbers.c.number == QuestionVersion.number)))}
+        frozen = frozen_media_of(v.id for v in latest.values())
         result, new = {}, []
         for question in questions:
             version = latest.get(question.id)
-            if version is None or not _same(version, question):
+            if version is None or not _same(version, question, frozen.get(version.id, {}), wanted[question.id]):
                 version = QuestionVersion(
                     assessment_id=question.assessment_id, question_id=question.id,
                     number=(version.number + 1) if version else 1, type=question.type, text=question.text,
@@ -191,6 +197,9 @@ def frozen_versions(questions: list[Question]) -> dict[int, QuestionVersion]:
         try:
             with db.session.begin_nested():
                 db.session.add_all(new)
+                db.session.flush()
+                for version in new:
+                    freeze_media(version.id, wanted[version.question_id])
                 db.session.flush()
             return result
         except IntegrityError:

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from lms.assessments import questions as qtypes
 from lms.assessments import services, taking
-from lms.assessments.media import allow_library_uploads, media_map, render_with_media
+from lms.assessments.media import allow_library_uploads, media_map, render_with_media, version_media
 from lms.assessments.models import DisplayMode
 from lms.assessments.views_bank import common_context, student_context
 from lms.auth.models import Role
@@ -42,12 +42,13 @@ def take_context(assessment, submission) -> dict:
         current = request.args.get("q", 1, type=int) or 1
         current = min(max(current, 1), total)
     shown = [(i, v) for i, v in enumerate(versions, start=1) if not one_per_screen or i == current]
+    frozen = version_media([v for _i, v in shown], assessment.id)  # the files this attempt was given
     return {
         "assessment": assessment, "submission": submission, "versions": versions, "shown": shown,
         "answers": {vid: a.response for vid, a in answers.items()},
         "revisions": {vid: a.revision for vid, a in answers.items()},
         "answered": {v.id for v in versions if v.id in answers and qtypes.is_answered(v.type, answers[v.id].response)},
-        "rendered": {v.id: render_with_media(v.text, media) for _i, v in shown},
+        "rendered": {v.id: render_with_media(v.text, frozen[v.id]) for _i, v in shown},
         "option_orders": {v.id: taking.option_order(submission, v) for _i, v in shown},
         "one_per_screen": one_per_screen, "current": current, "total": total,
         "instructions": render_with_media(assessment.instructions, media),
