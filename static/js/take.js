@@ -24,7 +24,9 @@
   var PREFIX = "lms-answer:";   // lms-answer:<submission>:<version>|<tab>
   var TABS = "lms-tab:";        // lms-tab:<tab> -> the tab's last heartbeat (ms)
   var RETRY_MS = 4000;
-  var GONE_MS = 3 * RETRY_MS;   // a tab without a heartbeat for this long is closed
+  // A tab without a heartbeat for this long is gone (a closed tab removes its heartbeat at once;
+  // this is for a crash). Above a minute: browsers run a hidden tab's timers once a minute.
+  var GONE_MS = 180000;
   var TAB = Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
   var page = document.getElementById("take");
   if (!page) { return; }
@@ -268,6 +270,10 @@
       return response.text().then(function (html) {
         if (response.ok) {
           confirmSaved(key, JSON.stringify(entry.fields));
+          if (form && ownerOf(key) !== TAB) {  // a closed tab's copy is now the answer: show it here
+            setValues(form, entry.fields.filter(function (p) { return p[0] === "answer"; })
+              .map(function (p) { return p[1]; }));
+          }
           var el = stateOf(key);
           if (el) { el.innerHTML = html; el.className = "save-state"; }
           afterSave(form, el);
@@ -407,7 +413,7 @@
     if (!store) { return; }
     for (var i = store.length - 1; i >= 0; i--) {
       var key = store.key(i);
-      if (key && key.indexOf(TABS) === 0 && Date.now() - Number(store.getItem(key)) > 10 * GONE_MS) {
+      if (key && key.indexOf(TABS) === 0 && Date.now() - Number(store.getItem(key)) > GONE_MS) {
         store.removeItem(key);
       }
     }
