@@ -129,3 +129,15 @@ def test_a_file_an_attempt_showed_cannot_be_deleted_from_the_library(client, aut
     from lms.resources.models import Resource
 
     assert db.scalar(select(Resource.id).where(Resource.id == old_id)) == old_id
+
+
+def test_a_frozen_file_is_not_downloadable_by_someone_who_may_not_see_the_assessment(client, auth, course, quiz,
+                                                                                     make, db):
+    old_id = db.scalar(select(AssessmentMedia.resource_id))
+    make.attempt(course.student, quiz, {0: ["Done"]})
+    replace_sheet(client, auth, course, quiz)
+    auth.login(course.other_student)  # P2/1: neither the assessment nor the attempt is theirs
+    assert client.get(f"/resources/{old_id}/download").status_code == 404
+    auth.logout()
+    auth.login(course.other_teacher)
+    assert client.get(f"/resources/{old_id}/download").status_code == 404
