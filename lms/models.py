@@ -9,6 +9,7 @@ from lms.assessments.models import (  # noqa: F401
     Question,
     QuestionTag,
     QuestionVersion,
+    QuestionVersionMedia,
     Submission,
     SubmissionEvent,
 )

@@ -100,3 +100,33 @@ def test_a_first_answer_sent_twice_at_once_is_one_row(app, course, make, db):
     _in_parallel(app, save, 2)
     assert db.count(Answer) == 1
     assert db.scalar(select(Answer.response)) == {"choice": 1}
+
+
+def test_two_tabs_saving_different_answers_on_the_same_revision_at_once_store_one(app, course, make, db):
+    """Both tabs showed revision 1; they save at the same moment: one is stored (revision 2), the
+    other is refused as stale, whichever comes second."""
+    quiz = make.assessment(course.teacher, questions=[ONE_OF_EACH[5]], section_id=course.ids["Counting"],
+                           publish=True)
+    attempt = make.attempt(course.student, quiz, {0: ["first"]}, submit=False)
+    texts = iter(["from tab A", "from tab B"])
+    lock = threading.Lock()
+
+    def save():
+        with lock:
+            text = next(texts)
+        student = _db.session.get(User, course.student.id)
+        submission = _db.session.get(Submission, attempt.id)
+        try:
+            taking.save_answer(student, submission, attempt.question_order[0], {"answer": [text]}, base_revision=1)
+        except taking.StaleAnswer as err:
+            _db.session.rollback()
+            return ("refused", text, err.answer.response["text"])
+        return ("saved", text, None)
+
+    results = _in_parallel(app, save, 2)
+    saved = [r for r in results if r[0] == "saved"]
+    refused = [r for r in results if r[0] == "refused"]
+    assert len(saved) == 1 and len(refused) == 1
+    assert refused[0][2] == saved[0][1]  # the refused tab is shown the answer that was stored
+    answer = db.scalar(select(Answer))
+    assert answer.response == {"text": saved[0][1]} and answer.revision == 2

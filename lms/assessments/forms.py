@@ -103,7 +103,8 @@ class MediaForm(FlaskForm):
     resource_id = SelectField(_l("…or one of your resources"), validators=[Optional()], validate_choice=False)
     label = StringField(_l("Label"), validators=[Optional(), Length(max=40)],
                         description=_l("One short word, e.g. picture-1. Questions show it with [[media:picture-1]]; "
-                                       "a new file with the same label replaces the old one everywhere."))
+                                       "a new file with the same label is shown in new attempts (earlier attempts keep the file "
+                                       "they showed)."))
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
 
 

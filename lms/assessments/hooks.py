@@ -1,6 +1,8 @@
 """How assessments plug into other domains (imported once at start, see ``HOOK_MODULES``).
 
-* Resources: anyone who may see an assessment may download its media; a student's answer file
+* Resources: anyone who may see an assessment may download its media, and the files frozen with
+  its question versions (the file an earlier attempt showed, after it was replaced); so may anyone
+  who may see an attempt at it (a parent, a grader); a student's answer file
   is visible to the student, their parents, the assessment's teachers (and admins); a resource
   used by an assessment (as media or as an answer) cannot be deleted from the library.
 """
@@ -10,7 +12,14 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
-from lms.assessments.models import Answer, Assessment, AssessmentMedia, Submission
+from lms.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentMedia,
+    QuestionVersion,
+    QuestionVersionMedia,
+    Submission,
+)
 from lms.assessments.services import visibility_condition
 from lms.assessments.taking import submission_visibility
 from lms.extensions import db
@@ -25,6 +34,15 @@ def _media_of_visible_assessments(actor):
 
 
 @resource_visibility_rule
+def _frozen_media(actor):
+    assessments = select(Assessment.id).where(visibility_condition(actor)).union(
+        select(Submission.assessment_id).where(submission_visibility(actor)))
+    return exists().where(QuestionVersionMedia.resource_id == Resource.id,
+                          QuestionVersionMedia.question_version_id == QuestionVersion.id,
+                          QuestionVersion.assessment_id.in_(assessments))
+
+
+@resource_visibility_rule
 def _answer_files(actor):
     visible = select(Submission.id).where(submission_visibility(actor))
     return exists().where(Answer.file_resource_id == Resource.id, Answer.submission_id.in_(visible))
@@ -34,6 +52,11 @@ def _assessment_usage(resource) -> list[str]:
     titles = list(db.session.scalars(
         select(Assessment.title).join(AssessmentMedia, AssessmentMedia.assessment_id == Assessment.id)
         .where(AssessmentMedia.resource_id == resource.id).order_by(Assessment.title)))
+    frozen = list(db.session.scalars(
+        select(Assessment.title).join(QuestionVersion, QuestionVersion.assessment_id == Assessment.id)
+        .join(QuestionVersionMedia, QuestionVersionMedia.question_version_id == QuestionVersion.id)
+        .where(QuestionVersionMedia.resource_id == resource.id).distinct().order_by(Assessment.title)))
+    titles += [title for title in frozen if title not in titles]
     places = [_("Assessment “%(title)s”", title=title) for title in titles]
     answers = db.session.scalar(select(Answer.id).where(Answer.file_resource_id == resource.id).limit(1))
     if answers:

@@ -3,9 +3,12 @@
 Syntax: ``[[media:label]]`` anywhere in a question's text (or an assessment's instructions),
 e.g. ``Listen: [[media:song-1]] Which animal is it?``.  The label is the one given to the file
 on the assessment's **Media** list (one short word: letters, digits, ``-``, ``_``, ``.``;
-case-insensitive).  When the page is shown the label is looked up among the assessment's media
-*at that moment*: uploading a new file under the same label, renaming the file or reordering the
-list never breaks a question.  Images are shown, audio and video get the browser's player,
+case-insensitive).  The label is looked up among the assessment's media when an attempt starts
+and the file is frozen with the question version the student gets (``QuestionVersionMedia``):
+uploading a new file under the same label changes what *new* attempts show, while attempts
+already started, submitted or graded keep showing (and linking to) the file they were shown.
+The teacher's pages and the instructions show the files under the labels now.  Renaming the
+file or reordering the list never breaks a question.  Images are shown, audio and video get the browser's player,
 documents a download link.  An unknown label shows a visible "missing media" marker to teachers
 (and a neutral placeholder to students); the publish check lists unknown labels.
 """
@@ -19,7 +22,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
-from lms.assessments.models import AssessmentMedia
+from lms.assessments.models import AssessmentMedia, QuestionVersionMedia
 from lms.common.markdown import render_markdown
 from lms.extensions import db
 
@@ -45,6 +48,43 @@ def media_of(assessment_id: int) -> list[AssessmentMedia]:
 def media_map(assessment_id: int) -> dict:
     """``{label (lower-case): Resource}`` for an assessment (one query)."""
     return {m.label_key: m.resource for m in media_of(assessment_id)}
+
+
+def frozen_media(text: str | None, media: dict) -> dict[str, int]:
+    """``{label (lower-case): resource id}`` of the labels ``text`` uses that ``media`` has: what a
+    question version freezes."""
+    return {label.lower(): media[label.lower()].id for label in labels_in(text) if label.lower() in media}
+
+
+def frozen_media_of(version_ids) -> dict[int, dict[str, int]]:
+    """``{version id: {label: resource id}}`` as frozen (one query)."""
+    result: dict[int, dict[str, int]] = {}
+    ids = list(version_ids)
+    if ids:
+        for version_id, key, resource_id in db.session.execute(
+                select(QuestionVersionMedia.question_version_id, QuestionVersionMedia.label_key,
+                       QuestionVersionMedia.resource_id).where(QuestionVersionMedia.question_version_id.in_(ids))):
+            result.setdefault(version_id, {})[key] = resource_id
+    return result
+
+
+def freeze_media(version_id: int, frozen: dict[str, int]) -> None:
+    db.session.add_all(QuestionVersionMedia(question_version_id=version_id, label_key=key, resource_id=resource_id)
+                       for key, resource_id in frozen.items())
+
+
+def version_media(versions, assessment_id: int) -> dict[int, dict]:
+    """``{version id: {label: Resource}}``: the files each version showed when it was frozen; a
+    label it has none for (versions made before files were frozen) shows the assessment's file
+    now.  Two queries for any number of versions."""
+    current = media_map(assessment_id)
+    ids = [v.id for v in versions]
+    rows = list(db.session.scalars(select(QuestionVersionMedia)
+                                   .where(QuestionVersionMedia.question_version_id.in_(ids)))) if ids else []
+    result = {version_id: dict(current) for version_id in ids}
+    for row in rows:
+        result[row.question_version_id][row.label_key] = row.resource
+    return result
 
 
 def _media_html(resource, label: str) -> Markup:

@@ -8,7 +8,11 @@
   saw.  A correction of the key or the points alone is applied to the versions with the same
   text and options (and their answers re-scored); see ``lms.assessments.services``.
 * ``AssessmentMedia`` links a resource to the assessment under a label; question text refers to
-  it as ``[[media:label]]`` (``lms.assessments.media``).
+  it as ``[[media:label]]`` (``lms.assessments.media``).  A question version freezes the files
+  its text showed (``QuestionVersionMedia``): replacing the file under a label makes a new version
+  for new attempts, and earlier attempts keep showing the file they were shown.
+* An ``Answer`` carries a ``revision``, raised by every save that changes it; a save based on an
+  older revision (a second tab) is refused unless it is the same answer again.
 * ``Submission`` is one attempt; IN_PROGRESS → SUBMITTED → GRADED → RETURNED.  At most one
   attempt per student and assessment is in progress (a partial unique index).
 """
@@ -252,6 +256,24 @@ class QuestionVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
 
+class QuestionVersionMedia(db.Model):
+    """The file a question version showed under a label, frozen with the version.  A label a
+    version has no row for (versions made before media were frozen) shows the assessment's file."""
+
+    __tablename__ = "question_version_media"
+    __table_args__ = (
+        UniqueConstraint("question_version_id", "label_key"),
+        CheckConstraint("length(label_key) > 0", name="label_key_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id", ondelete="CASCADE"))
+    label_key: Mapped[str] = mapped_column(String(40))
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="RESTRICT"), index=True)
+
+    resource = relationship("Resource", lazy="joined", innerjoin=True)
+
+
 class AssessmentMedia(db.Model):
     """A resource used by an assessment under a label (unique, case-insensitive), in order."""
 
@@ -337,6 +359,7 @@ class Answer(db.Model):
         UniqueConstraint("submission_id", "question_version_id"),
         CheckConstraint("manual_points IS NULL OR manual_points >= 0", name="manual_points_not_negative"),
         CheckConstraint("auto_points IS NULL OR auto_points >= 0", name="auto_points_not_negative"),
+        CheckConstraint("revision >= 1", name="revision_positive"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -344,6 +367,8 @@ class Answer(db.Model):
     question_version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id", ondelete="RESTRICT"),
                                                      index=True)
     response: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Raised by each save that changes the response; the take page sends the one it shows.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     auto_points: Mapped[float | None] = mapped_column(Float)
     manual_points: Mapped[float | None] = mapped_column(Float)

@@ -382,6 +382,21 @@ def response_text(qtype: str, options: list, response: dict | None) -> str:
     return str(response.get("text", ""))
 
 
+def response_fields(qtype: str, response: dict | None) -> list[str]:
+    """The take page's ``answer`` field values that give ``response`` (the reverse of
+    ``clean_response``): a tab shown a newer answer puts these into its form."""
+    response = response or {}
+    if qtype == QuestionType.SINGLE_CHOICE:
+        return [str(response["choice"])] if response.get("choice") is not None else []
+    if qtype == QuestionType.MULTIPLE_CHOICE:
+        return [str(i) for i in response.get("choices") or []]
+    if qtype == QuestionType.TRUE_FALSE:
+        return [("true" if response["value"] else "false")] if isinstance(response.get("value"), bool) else []
+    if qtype == QuestionType.FILE_UPLOAD:
+        return []
+    return [str(response.get("text", ""))]
+
+
 def plain_number(value) -> str:
     value = float(value)
     return str(int(value)) if value.is_integer() else f"{value:g}"

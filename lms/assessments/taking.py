@@ -7,7 +7,9 @@
   (two tabs, a double tap) make one attempt: at most one is in progress (a unique index).
 * **Save** is one small UPDATE (or the first INSERT) of the answer row, after locking the
   attempt's row, so it can never slip in after the submission.  Answers after the deadline
-  (plus ``GRACE_SECONDS`` for the network) are refused.
+  (plus ``GRACE_SECONDS`` for the network) are refused.  Each answer has a revision, raised by
+  every save that changes it; the page sends the revision it showed, and a different answer
+  based on an older revision (a second tab) is refused with the newer one (``StaleAnswer``).
 * **Submit** is one conditional UPDATE ``... WHERE status = 'IN_PROGRESS'``: of two parallel
   submits exactly one changes the row; the other is told it was already submitted.  Objective
   questions are scored at once.  An attempt whose time is up is submitted on the next request
@@ -17,6 +19,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import format_datetime
@@ -25,6 +28,7 @@ from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.assessments import questions as qtypes
+from lms.assessments.media import freeze_media, frozen_media, frozen_media_of, media_map
 from lms.assessments.models import (
     Answer,
     Assessment,
@@ -153,18 +157,22 @@ def _choose_questions(assessment: Assessment, rng: random.Random) -> list[Questi
     return pool
 
 
-def _same(version: QuestionVersion, question: Question) -> bool:
+def _same(version: QuestionVersion, question: Question, version_media: dict, question_media: dict) -> bool:
     return (version.type, version.text, list(version.options or []), dict(version.key or {}), version.points,
-            version.feedback) == (question.type, question.text, list(question.options or []),
-                                  dict(question.key or {}), question.points, question.feedback)
+            version.feedback, version_media) == (question.type, question.text, list(question.options or []),
+                                                 dict(question.key or {}), question.points, question.feedback,
+                                                 question_media)
 
 
 def frozen_versions(questions: list[Question]) -> dict[int, QuestionVersion]:
     """``{question id: version}``: the latest version of each question when it still matches the
-    question, else a new one (two queries, retried if another start made it at the same time)."""
+    question and the files under the labels its text uses, else a new one (four queries, retried
+    if another start made it at the same time)."""
     ids = [q.id for q in questions]
     if not ids:
         return {}
+    media = media_map(questions[0].assessment_id)
+    wanted = {q.id: frozen_media(q.text, media) for q in questions}
     for _attempt in range(3):
         latest_numbers = (select(QuestionVersion.question_id, func.max(QuestionVersion.number).label("number"))
                           .where(QuestionVersion.question_id.in_(ids)).group_by(QuestionVersion.question_id)
@@ -172,10 +180,11 @@ def frozen_versions(questions: list[Question]) -> dict[int, QuestionVersion]:
         latest = {v.question_id: v for v in db.session.scalars(
             select(QuestionVersion).join(latest_numbers, (latest_numbers.c.question_id == QuestionVersion.question_id)
                                          & (latest_numbers.c.number == QuestionVersion.number)))}
+        frozen = frozen_media_of(v.id for v in latest.values())
         result, new = {}, []
         for question in questions:
             version = latest.get(question.id)
-            if version is None or not _same(version, question):
+            if version is None or not _same(version, question, frozen.get(version.id, {}), wanted[question.id]):
                 version = QuestionVersion(
                     assessment_id=question.assessment_id, question_id=question.id,
                     number=(version.number + 1) if version else 1, type=question.type, text=question.text,
@@ -188,6 +197,9 @@ def frozen_versions(questions: list[Question]) -> dict[int, QuestionVersion]:
         try:
             with db.session.begin_nested():
                 db.session.add_all(new)
+                db.session.flush()
+                for version in new:
+                    freeze_media(version.id, wanted[version.question_id])
                 db.session.flush()
             return result
         except IntegrityError:
@@ -262,8 +274,55 @@ def version_in(submission: Submission, version_id) -> QuestionVersion:
     return db.session.get(QuestionVersion, ident)
 
 
-def save_answer(student, submission: Submission, version_id, form: dict, upload=None) -> dict:
-    """Store the answer to one question of an open attempt; returns the stored response."""
+@dataclass
+class SavedAnswer:
+    response: dict
+    revision: int  # the answer's revision after the save (the page sends it with the next one)
+
+
+class StaleAnswer(Conflict):
+    """A save based on an older revision than the stored one (another tab, another device changed
+    the answer since this page got it).  Nothing is stored; ``answer`` is the newer one."""
+
+    def __init__(self, message: str, *, answer: Answer, version: QuestionVersion, refused: dict):
+        super().__init__(message, code="STALE_ANSWER")
+        self.answer, self.version, self.refused = answer, version, refused
+
+
+def _stored_answer(submission: Submission, version: QuestionVersion) -> Answer | None:
+    return db.session.scalar(select(Answer).where(Answer.submission_id == submission.id,
+                                                  Answer.question_version_id == version.id)
+                             .execution_options(populate_existing=True))
+
+
+def _check_revision(stored: Answer | None, version: QuestionVersion, base_revision, response: dict) -> bool:
+    """Whether the save changes the stored answer.  ``base_revision`` is the revision the page
+    showed (0: no answer yet; None: not sent, the save is not checked).  The same answer sent
+    again (a re-send after a lost reply, an offline copy) is never a conflict; a different one
+    based on an older revision is (``StaleAnswer``)."""
+    current = stored.revision if stored is not None else 0
+    if stored is not None and version.type != qtypes.QuestionType.FILE_UPLOAD and stored.response == response:
+        return False
+    if base_revision is not None and base_revision < current:
+        raise StaleAnswer(_("This answer was changed in another tab."), answer=stored, version=version,
+                          refused=response)
+    return True
+
+
+def parse_revision(value) -> int | None:
+    """The revision a page sent: None when absent; a ``ValidationFailed`` when it is not a number."""
+    if value is None:
+        return None
+    revision = as_id(value)
+    if revision is None:
+        raise ValidationFailed(_("This page is out of date; reload it."), field="revision")
+    return revision
+
+
+def save_answer(student, submission: Submission, version_id, form: dict, upload=None, *,
+                base_revision: int | None = None) -> SavedAnswer:
+    """Store the answer to one question of an open attempt, raising its revision when it changes.
+    ``base_revision``: the revision the page showed (see ``_check_revision``)."""
     if submission.student_id != getattr(student, "id", None):
         raise NotFound(_("That submission does not exist or is not available to you."))
     status, deadline = _lock(submission)
@@ -273,10 +332,12 @@ def save_answer(student, submission: Submission, version_id, form: dict, upload=
     if deadline is not None and now > deadline + timedelta(seconds=GRACE_SECONDS):
         raise TimeUp(_("Time is up: this answer was not saved and your attempt has been submitted."))
     version = version_in(submission, version_id)
+    stored = _stored_answer(submission, version)
     file_resource_id = None
     if version.type == qtypes.QuestionType.FILE_UPLOAD:
         if upload is None or not getattr(upload, "filename", ""):
             raise ValidationFailed(_("Choose a file."), field="answer")
+        _check_revision(stored, version, base_revision, {"filename": upload.filename})
         from lms.resources import services as resources
 
         resource = resources.store_upload(student, upload.stream, upload.filename,
@@ -285,23 +346,29 @@ def save_answer(student, submission: Submission, version_id, form: dict, upload=
         file_resource_id = resource.id
     else:
         response = qtypes.clean_response(version.type, version.options, form)
+        if not _check_revision(stored, version, base_revision, response):
+            return SavedAnswer(stored.response, stored.revision)
     values = {"response": response, "saved_at": now}
     if file_resource_id is not None:
         values["file_resource_id"] = file_resource_id
-    changed = db.session.execute(
-        update(Answer).where(Answer.submission_id == submission.id, Answer.question_version_id == version.id)
-        .values(**values).execution_options(synchronize_session=False)).rowcount
-    if not changed:
-        try:
-            with db.session.begin_nested():
-                db.session.execute(insert(Answer).values(submission_id=submission.id,
-                                                         question_version_id=version.id, **values))
-        except IntegrityError:  # the first save of this answer arrived twice at once
-            db.session.execute(
-                update(Answer).where(Answer.submission_id == submission.id,
-                                     Answer.question_version_id == version.id)
-                .values(**values).execution_options(synchronize_session=False))
-    return response
+    if stored is not None:
+        db.session.execute(update(Answer).where(Answer.id == stored.id)
+                           .values(revision=Answer.revision + 1, **values)
+                           .execution_options(synchronize_session=False))
+        return SavedAnswer(response, stored.revision + 1)
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(Answer).values(submission_id=submission.id, question_version_id=version.id,
+                                                     revision=1, **values))
+    except IntegrityError:  # the first save of this answer arrived twice at once (no row lock to wait on)
+        stored = _stored_answer(submission, version)
+        if not _check_revision(stored, version, base_revision, response):
+            return SavedAnswer(stored.response, stored.revision)
+        db.session.execute(update(Answer).where(Answer.id == stored.id)
+                           .values(revision=Answer.revision + 1, **values)
+                           .execution_options(synchronize_session=False))
+        return SavedAnswer(response, stored.revision + 1)
+    return SavedAnswer(response, 1)
 
 
 def answers_of(submission: Submission) -> dict[int, Answer]:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lms.assessments import grading, services, taking
 from lms.assessments import questions as qtypes
-from lms.assessments.media import media_map, render_with_media
+from lms.assessments.media import render_with_media, version_media
 from lms.assessments.models import Assessment, SubmissionStatus
 from lms.assessments.views_bank import common_context
 from lms.auth.models import Role
@@ -55,7 +55,7 @@ def _questions(submission, viewer) -> list[dict]:
     assessment = submission.assessment
     versions = taking.versions_of(submission)
     answers = taking.answers_of(submission)
-    media = media_map(assessment.id)
+    media = version_media(versions, assessment.id)  # the files shown when the attempt was taken
     staff = viewer.role in (Role.ADMIN, Role.TEACHER)
     rows = []
     for number, version in enumerate(versions, start=1):
@@ -69,7 +69,7 @@ def _questions(submission, viewer) -> list[dict]:
             chosen = list(response.get("choices") or [])
         rows.append({
             "number": number, "version": version, "answer": answer, "response": response,
-            "text": render_with_media(version.text, media, staff=staff),
+            "text": render_with_media(version.text, media[version.id], staff=staff),
             "response_text": qtypes.response_text(version.type, version.options, response),
             "answered": qtypes.is_answered(version.type, response),
             "correct": qtypes.correct_answer_text(version.type, version.options, version.key),

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from lms.assessments import questions as qtypes
 from lms.assessments import services, taking
-from lms.assessments.media import allow_library_uploads, media_map, render_with_media
+from lms.assessments.media import allow_library_uploads, media_map, render_with_media, version_media
 from lms.assessments.models import DisplayMode
 from lms.assessments.views_bank import common_context, student_context
 from lms.auth.models import Role
@@ -42,11 +42,13 @@ def take_context(assessment, submission) -> dict:
         current = request.args.get("q", 1, type=int) or 1
         current = min(max(current, 1), total)
     shown = [(i, v) for i, v in enumerate(versions, start=1) if not one_per_screen or i == current]
+    frozen = version_media([v for _i, v in shown], assessment.id)  # the files this attempt was given
     return {
         "assessment": assessment, "submission": submission, "versions": versions, "shown": shown,
         "answers": {vid: a.response for vid, a in answers.items()},
+        "revisions": {vid: a.revision for vid, a in answers.items()},
         "answered": {v.id for v in versions if v.id in answers and qtypes.is_answered(v.type, answers[v.id].response)},
-        "rendered": {v.id: render_with_media(v.text, media) for _i, v in shown},
+        "rendered": {v.id: render_with_media(v.text, frozen[v.id]) for _i, v in shown},
         "option_orders": {v.id: taking.option_order(submission, v) for _i, v in shown},
         "one_per_screen": one_per_screen, "current": current, "total": total,
         "instructions": render_with_media(assessment.instructions, media),
@@ -83,20 +85,35 @@ def start(assessment_id):
     return redirect_to(url_for("taking.take", assessment_id=assessment.id))
 
 
+def _stale_answer(err: taking.StaleAnswer):
+    """A save from a tab that did not have the newest answer: nothing stored; the tab is shown
+    the newer answer (and puts it in its form) and keeps the refused text to copy."""
+    version, answer = err.version, err.answer
+    return render("assessments/_save_state.html", state="conflict", message=err.message, version=version,
+                  revision=answer.revision, newer=qtypes.response_text(version.type, version.options, answer.response),
+                  newer_fields=qtypes.response_fields(version.type, answer.response),
+                  refused=qtypes.response_text(version.type, version.options, err.refused), status=409)
+
+
 @bp.route("/submissions/<int:submission_id>/answers/<int:version_id>", methods=["POST"])
 @allow(Role.STUDENT)
 def save_answer(submission_id, version_id):
     submission = taking.get_submission_for(current_user, submission_id)
     form = {"answer": request.form.getlist("answer")}
     try:
-        response = taking.save_answer(current_user, submission, version_id, form,
-                                      upload=request.files.get("answer-file"))
+        saved = taking.save_answer(current_user, submission, version_id, form,
+                                   upload=request.files.get("answer-file"),
+                                   base_revision=taking.parse_revision(request.form.get("revision")))
     except taking.TimeUp as err:
         db.session.rollback()
         submission = taking.get_submission_for(current_user, submission_id)
         taking.finish_overdue(submission)
         db.session.commit()
         return _closed_answer(submission, err.message)
+    except taking.StaleAnswer as err:
+        page = _stale_answer(err)
+        db.session.rollback()
+        return page
     except Conflict as err:
         db.session.rollback()
         return _closed_answer(submission, err.message)
@@ -105,7 +122,8 @@ def save_answer(submission_id, version_id):
         return render("assessments/_save_state.html", state="refused", message=err.message, status=422)
     # Rendered before the commit, which would expire the user and organization rows the template
     # reads (two more SELECTs on the most frequent POST of a test).
-    page = render("assessments/_save_state.html", state="saved", saved_at=utcnow(), filename=response.get("filename"))
+    page = render("assessments/_save_state.html", state="saved", saved_at=utcnow(),
+                  filename=saved.response.get("filename"), revision=saved.revision)
     db.session.commit()
     return page
 

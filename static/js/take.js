@@ -1,20 +1,33 @@
 // Taking an assessment: every answer is saved by htmx as it changes (hx-post per question).
 // This script makes sure nothing typed is lost on a phone:
 //  * before each save the answer is copied to localStorage; the copy is removed only when the
-//    server confirms it (so a closed tab or a dead battery keeps it on the device);
+//    server confirms it (so a closed tab or a dead battery keeps it on the device). Copies are
+//    kept per tab (localStorage is shared by the tabs): a tab re-sends its own copies, and those
+//    of a tab that is gone (no heartbeat), each with the revision it was typed on;
 //  * a save that fails (no network, server error) is marked "Not saved — retrying" and is
 //    re-sent on the `online` event and every few seconds, from any page of the attempt;
 //  * on load, answers kept on the device and not yet confirmed are put back into the form
 //    and sent again;
-//  * submitting waits until every answer is saved (else it says so);
+//  * each form carries the revision of the answer it shows; every save answers the new one. A save
+//    refused because another tab changed the answer (409, data-state="conflict") puts the newer
+//    answer into the form and keeps the refused text in a box to copy;
+//  * a tab's saves of one answer never overlap (a re-send waits for the htmx save and the other
+//    way round), so a tab cannot be "stale" against itself;
+//  * submitting waits until every answer is saved (else it says so), and stops when a re-sent
+//    answer was refused because another tab changed it;
 //  * the timer counts down to the server's deadline (so it survives reloads); at zero the page
 //    reloads and the server submits the attempt.
 // Loaded with `defer` on the take page only (no inline scripts: CSP).
 (function () {
   "use strict";
 
-  var PREFIX = "lms-answer:";
+  var PREFIX = "lms-answer:";   // lms-answer:<submission>:<version>|<tab>
+  var TABS = "lms-tab:";        // lms-tab:<tab> -> the tab's last heartbeat (ms)
   var RETRY_MS = 4000;
+  // A tab without a heartbeat for this long is gone (a closed tab removes its heartbeat at once;
+  // this is for a crash). Above a minute: browsers run a hidden tab's timers once a minute.
+  var GONE_MS = 180000;
+  var TAB = Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
   var page = document.getElementById("take");
   if (!page) { return; }
   var submissionId = page.getAttribute("data-submission");
@@ -36,27 +49,59 @@
     return fields;
   }
 
+  function keyOf(form) {
+    return PREFIX + form.getAttribute("data-key") + "|" + TAB;
+  }
+
+  function formKeyOf(key) {
+    return key.slice(PREFIX.length).split("|")[0];
+  }
+
+  function ownerOf(key) {
+    return key.split("|")[1] || "";
+  }
+
   function keep(form) {
     var store = storage();
     if (!store || form.getAttribute("data-type") === "FILE_UPLOAD") { return; }
     var entry = {url: form.getAttribute("hx-post"), fields: fieldsOf(form), t: Date.now()};
-    store.setItem(PREFIX + form.getAttribute("data-key"), JSON.stringify(entry));
+    store.setItem(keyOf(form), JSON.stringify(entry));
     return entry;
   }
 
+  // --- tabs ------------------------------------------------------------------------------------
+  function heartbeat() {
+    var store = storage();
+    if (!store) { return; }
+    try { store.setItem(TABS + TAB, String(Date.now())); } catch (e) { /* storage full: copies still work */ }
+  }
+
+  function alive(owner) {
+    if (owner === TAB) { return true; }
+    var store = storage();
+    var beat = owner && store ? Number(store.getItem(TABS + owner)) : 0;
+    return beat > 0 && Date.now() - beat < GONE_MS;
+  }
+
+  // This tab's copies not yet confirmed, and those of tabs that are gone (oldest first).
   function pendingKeys() {
     var store = storage();
     var keys = [];
     if (!store) { return keys; }
     for (var i = 0; i < store.length; i++) {
       var key = store.key(i);
-      if (key && key.indexOf(PREFIX + submissionId + ":") === 0) { keys.push(key); }
+      if (key && key.indexOf(PREFIX + submissionId + ":") === 0 && (ownerOf(key) === TAB || !alive(ownerOf(key)))) {
+        keys.push(key);
+      }
     }
-    return keys;
+    function time(key) {
+      try { return JSON.parse(store.getItem(key)).t || 0; } catch (e) { return 0; }
+    }
+    return keys.sort(function (a, b) { return time(a) - time(b); });
   }
 
   function stateOf(key) {
-    var versionId = key.split(":").pop();
+    var versionId = formKeyOf(key).split(":").pop();
     return document.getElementById("save-" + versionId);
   }
 
@@ -70,30 +115,92 @@
 
   var labels = {saving: page.getAttribute("data-saving"), retrying: page.getAttribute("data-retrying")};
 
+  function formOf(key) {
+    return document.querySelector('[data-answer-form][data-key="' + formKeyOf(key) + '"]');
+  }
+
+  function setValues(form, values) {
+    form.querySelectorAll('[name="answer"]').forEach(function (input) {
+      if (input.type === "radio" || input.type === "checkbox") {
+        input.checked = values.indexOf(input.value) >= 0;
+      } else if (input.type !== "file") {
+        input.value = values.length ? values[0] : "";
+      }
+    });
+  }
+
+  // --- revisions and answers changed in another tab ---------------------------------------------
+  var conflicts = 0;
+
+  // The server's reply is in the form's state element: take its revision; on a conflict put the
+  // newer answer into the form and move the box with both texts below the state (where the next
+  // "Saving…" does not wipe it). Returns the reply's state ("saved", "conflict", "closed", ...).
+  function afterSave(form, stateEl) {
+    if (!form || !stateEl) { return ""; }
+    var reply = stateEl.querySelector("[data-state]");
+    if (!reply) { return ""; }
+    var revision = reply.getAttribute("data-revision");
+    var field = form.querySelector('input[name="revision"]');
+    if (revision && field) { field.value = revision; }
+    if (reply.getAttribute("data-state") === "conflict") {
+      conflicts += 1;
+      var values = [];
+      try { values = JSON.parse(reply.getAttribute("data-values") || "[]"); } catch (e) { values = []; }
+      setValues(form, values);
+      var old = form.querySelector(".answer-conflict");
+      if (old && old !== reply) { old.remove(); }
+      stateEl.after(reply);
+      stateEl.textContent = "";
+      stateEl.className = "save-state";
+      updateCount(form);
+    }
+    return reply.getAttribute("data-state");
+  }
+
+  // A tab's saves of one answer go one at a time: wait for the htmx save in flight, if any.
+  function idle(form) {
+    if (!form || !form.classList.contains("htmx-request")) { return Promise.resolve(); }
+    return new Promise(function (resolve) {
+      var done = false;
+      function finish() { if (!done) { done = true; resolve(); } }
+      form.addEventListener("htmx:afterRequest", function () { setTimeout(finish, 0); }, {once: true});
+      setTimeout(finish, 15000);
+    });
+  }
+
   var failedFiles = [];
 
   // --- htmx saves -------------------------------------------------------------------------
+  // ... and the other way round: an htmx save waits for a re-send of the same answer in flight.
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches("[data-answer-form]") || !form._lmsSending) { return; }
+    event.preventDefault();
+    form._lmsSending.then(function () { event.detail.issueRequest(true); });
+  });
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt;
     if (!form.matches || !form.matches("[data-answer-form]")) { return; }
     form._lmsSent = JSON.stringify(fieldsOf(form));
     keep(form);
-    showState(PREFIX + form.getAttribute("data-key"), labels.saving, "saving");
+    showState(keyOf(form), labels.saving, "saving");
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
     if (!form.matches || !form.matches("[data-answer-form]")) { return; }
-    var key = PREFIX + form.getAttribute("data-key");
+    var key = keyOf(form);
     var xhr = event.detail.xhr;
     var status = xhr ? xhr.status : 0;
     if (event.detail.successful) {
       confirmSaved(key, form._lmsSent);
+      afterSave(form, stateOf(key));
       updateCount(form);
     } else if (status >= 400 && status < 500) {
       var store = storage();
-      if (store) { store.removeItem(key); }  // refused for good (time up, bad answer): the page says why
-      if (status === 409) { setTimeout(function () { window.location.reload(); }, 2500); }
+      if (store) { store.removeItem(key); }  // refused for good (time up, bad answer, another tab): the page says why
+      if (afterSave(form, stateOf(key)) === "closed") { setTimeout(function () { window.location.reload(); }, 2500); }
     } else {
       showState(key, labels.retrying, "not-saved");
       if (form.getAttribute("data-type") === "FILE_UPLOAD" && failedFiles.indexOf(form) < 0) {
@@ -134,12 +241,27 @@
   }
 
   function sendOne(key) {
+    var form = formOf(key);
+    if (form && form._lmsSending) { return form._lmsSending; }
+    var job = idle(form).then(function () { return post(key, form); });
+    if (form) {
+      form._lmsSending = job.then(function () { form._lmsSending = null; });
+    }
+    return job;
+  }
+
+  function post(key, form) {
     var store = storage();
     var raw = store && store.getItem(key);
     if (!raw) { return Promise.resolve(); }
     var entry = JSON.parse(raw);
     var body = new URLSearchParams();
-    entry.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    // This tab's copy goes with the revision the tab knows now (its own saves raise it); a copy
+    // left by a tab that is gone, with the revision it was typed on.
+    var field = ownerOf(key) === TAB && form ? form.querySelector('input[name="revision"]') : null;
+    entry.fields.forEach(function (pair) {
+      body.append(pair[0], pair[0] === "revision" && field ? field.value : pair[1]);
+    });
     showState(key, labels.saving, "saving");
     return fetch(entry.url, {
       method: "POST", body: body, credentials: "same-origin",
@@ -148,14 +270,19 @@
       return response.text().then(function (html) {
         if (response.ok) {
           confirmSaved(key, JSON.stringify(entry.fields));
+          if (form && ownerOf(key) !== TAB) {  // a closed tab's copy is now the answer: show it here
+            setValues(form, entry.fields.filter(function (p) { return p[0] === "answer"; })
+              .map(function (p) { return p[1]; }));
+          }
           var el = stateOf(key);
           if (el) { el.innerHTML = html; el.className = "save-state"; }
-          updateCount(document.querySelector('[data-answer-form][data-key="' + key.slice(PREFIX.length) + '"]'));
+          afterSave(form, el);
+          updateCount(form);
         } else if (response.status >= 400 && response.status < 500) {
           store.removeItem(key);
           var target = stateOf(key);
-          if (target) { target.innerHTML = html; }
-          if (response.status === 409) { setTimeout(function () { window.location.reload(); }, 2500); }
+          if (target) { target.innerHTML = html; target.className = "save-state"; }
+          if (afterSave(form, target) === "closed") { setTimeout(function () { window.location.reload(); }, 2500); }
         } else {
           showState(key, labels.retrying, "not-saved");
         }
@@ -168,18 +295,17 @@
   // --- answers kept on this device -------------------------------------------------------------
   function restore() {
     pendingKeys().forEach(function (key) {
-      var form = document.querySelector('[data-answer-form][data-key="' + key.slice(PREFIX.length) + '"]');
+      var form = formOf(key);
       if (!form) { return; }
       var entry;
       try { entry = JSON.parse(storage().getItem(key)); } catch (e) { return; }
       var values = entry.fields.filter(function (p) { return p[0] === "answer"; }).map(function (p) { return p[1]; });
-      form.querySelectorAll('[name="answer"]').forEach(function (input) {
-        if (input.type === "radio" || input.type === "checkbox") {
-          input.checked = values.indexOf(input.value) >= 0;
-        } else {
-          input.value = values.length ? values[0] : "";
-        }
-      });
+      setValues(form, values);
+      // The copy was typed on the revision it was kept with: if another tab changed the answer
+      // since, the server refuses it and both texts are shown.
+      var revision = entry.fields.filter(function (p) { return p[0] === "revision"; });
+      var field = form.querySelector('input[name="revision"]');
+      if (revision.length && field) { field.value = revision[0][1]; }
       showState(key, labels.retrying, "not-saved");
     });
   }
@@ -222,10 +348,15 @@
     if (!form.matches || !form.matches("#submit-form")) { return; }
     if (!pendingKeys().length && !failedFiles.length) { return; }  // htmx asks for confirmation as usual
     event.preventDefault();
+    var before = conflicts;
     resend().then(function () {
       var warning = document.getElementById("submit-warning");
       if (pendingKeys().length || failedFiles.length) {
         if (warning) { warning.hidden = false; warning.textContent = form.getAttribute("data-unsaved"); }
+        return;
+      }
+      if (conflicts > before) {  // an answer kept here was changed in another tab: look first
+        if (warning) { warning.hidden = false; warning.textContent = form.getAttribute("data-conflict"); }
         return;
       }
       if (warning) { warning.hidden = true; }
@@ -238,7 +369,7 @@
     var link = event.target.closest && event.target.closest(".take-nav a, .question-jump a");
     if (!link) { return; }
     document.querySelectorAll("[data-answer-form]").forEach(function (form) {
-      var key = PREFIX + form.getAttribute("data-key");
+      var key = keyOf(form);
       var active = document.activeElement;
       if (active && form.contains(active) && (active.tagName === "TEXTAREA" || active.type === "text")) {
         keep(form);
@@ -276,6 +407,23 @@
     tick();
   }
 
+  // Heartbeats of tabs closed long ago are removed (their copies are re-sent by the next tab).
+  (function forgetOldTabs() {
+    var store = storage();
+    if (!store) { return; }
+    for (var i = store.length - 1; i >= 0; i--) {
+      var key = store.key(i);
+      if (key && key.indexOf(TABS) === 0 && Date.now() - Number(store.getItem(key)) > GONE_MS) {
+        store.removeItem(key);
+      }
+    }
+  })();
+  heartbeat();
+  setInterval(heartbeat, RETRY_MS);
+  window.addEventListener("pagehide", function () {
+    var store = storage();
+    if (store) { store.removeItem(TABS + TAB); }
+  });
   window.addEventListener("online", function () { connection(); resend(); });
   window.addEventListener("offline", connection);
   setInterval(resend, RETRY_MS);

@@ -47,7 +47,7 @@ def test_student_takes_an_assessment_on_a_phone_and_reads_the_feedback(phone, li
 
     phone.reload()  # half-way: everything typed so far is still there
     phone.wait_for_selector("text=Question 1 of 6")
-    assert phone.locator(".take-question").nth(0).locator("input[value='1']").is_checked()
+    assert phone.locator(".take-question").nth(0).locator("input[name=answer][value='1']").is_checked()
     assert phone.locator(".take-question").nth(3).locator("input[name=answer]").input_value() == "bangkok"
     assert "3 of 6 answered" in phone.locator("#answered-count").inner_text()
 
