@@ -11,7 +11,7 @@ row's key, and the job wrapper (``lms.jobs.background_job``) claims the row befo
 job and records it done afterwards, so a second push of the same row finds it done and skips.
 
 A row's life: waiting (``enqueued_at`` empty) → queued (``enqueued_at``, ``rq_job_id``) →
-running (``started_at``, ``attempts`` + 1) → done (``done_at``).  A failed run leaves the row
+running (``started_at``, ``run_by``, ``attempts`` + 1) → done (``done_at``).  A failed run leaves the row
 queued with ``last_error`` (RQ retries it); a row whose RQ job is gone while it is not done
 (a killed worker, a lost Redis) is pushed again by the sweep, up to ``MAX_RUNS`` runs.
 Done rows are deleted after a week, rows never done after a month (``clean_job_outbox``).
@@ -81,6 +81,7 @@ class JobOutbox(db.Model):
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # pushed to RQ (empty: waiting)
     rq_job_id: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())   # the current (or last) run
+    run_by: Mapped[str | None] = mapped_column(String(64))  # the RQ job of that run
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # runs started
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(_ERROR_LENGTH))
@@ -226,13 +227,23 @@ def _error_text(err: BaseException) -> str:
 
 def run_once(key: str, func, args, kwargs):
     """Run ``func`` for the row ``key`` unless it is done or running elsewhere (called by the job
-    wrapper in its own app context)."""
+    wrapper in its own app context).
+
+    A run holds the row for ``LEASE``; the same RQ job may take it back sooner: RQ runs a job again
+    only once it considers the earlier run dead (a killed worker's job, retried by its maintenance).
+    """
+    from rq import get_current_job
+
+    current = get_current_job()
+    run_by = current.id if current is not None else None
     now = utcnow()
+    free = [JobOutbox.started_at.is_(None), JobOutbox.started_at < now - LEASE]
+    if run_by:
+        free.append(JobOutbox.run_by == run_by)
     claimed = db.session.execute(
         update(JobOutbox)
-        .where(JobOutbox.idempotency_key == key, JobOutbox.done_at.is_(None),
-               or_(JobOutbox.started_at.is_(None), JobOutbox.started_at < now - LEASE))
-        .values(started_at=now, attempts=JobOutbox.attempts + 1)
+        .where(JobOutbox.idempotency_key == key, JobOutbox.done_at.is_(None), or_(*free))
+        .values(started_at=now, run_by=run_by, attempts=JobOutbox.attempts + 1)
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     if not claimed:

@@ -265,3 +265,33 @@ def test_old_outbox_rows_are_cleaned(app, db):
         sa_db.session.commit()
         assert clean_job_outbox() == 2
     assert sorted(r.idempotency_key for r in _rows(db)) == ["recent-done", "waiting"]
+
+
+def test_a_job_whose_worker_died_mid_run_runs_when_rq_retries_it_but_not_twice_at_once(app, db, queued):
+    with app.app_context():
+        enqueue(write_audit_entry, "killed")
+        row = sa_db.session.scalar(select(JobOutbox))
+        # A worker took it and was killed (kill -9) mid-run: the row stays claimed by that RQ job.
+        row.started_at, row.run_by, row.attempts = utcnow(), row.rq_job_id, 1
+        sa_db.session.commit()
+        from rq import Queue
+
+        # Another push of the same row meanwhile (a second worker) does not run it a second time ...
+        Queue(app.config["QUEUE_NAME"], connection=redis_connection()).enqueue(
+            write_audit_entry, "killed", lms_outbox_key=row.idempotency_key)
+    from rq import Queue
+
+    with app.app_context():
+        queue = Queue(app.config["QUEUE_NAME"], connection=redis_connection())
+        queue.remove(row.rq_job_id)  # (the killed run's job is not in the queue any more)
+    run_worker(app)
+    assert _labels(db) == []
+    # ... but RQ's retry of the killed run's own job (its maintenance found it abandoned) does.
+    with app.app_context():
+        from rq.job import Job
+
+        queue.enqueue_job(Job.fetch(row.rq_job_id, connection=redis_connection()))
+    run_worker(app)
+    assert _labels(db) == ["killed"]
+    [row] = _rows(db)
+    assert row.done_at is not None and row.attempts == 2

@@ -29,6 +29,7 @@ def upgrade():
     sa.Column('enqueued_at', sa.DateTime(), nullable=True),
     sa.Column('rq_job_id', sa.String(length=64), nullable=True),
     sa.Column('started_at', sa.DateTime(), nullable=True),
+    sa.Column('run_by', sa.String(length=64), nullable=True),
     sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
     sa.Column('done_at', sa.DateTime(), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=True),
