@@ -14,7 +14,8 @@ A row's life: waiting (``enqueued_at`` empty) → queued (``enqueued_at``, ``rq_
 running (``started_at``, ``run_by``, ``attempts`` + 1) → done (``done_at``).  A failed run leaves the row
 queued with ``last_error`` (RQ retries it); a row whose RQ job is gone while it is not done
 (a killed worker, a lost Redis) is pushed again by the sweep, up to ``MAX_RUNS`` runs.
-Done rows are deleted after a week, rows never done after a month (``clean_job_outbox``).
+A done row keeps no arguments (an email's text carries its reset or invitation link); done rows
+are deleted after a week, rows never done after a month (``clean_job_outbox``).
 """
 
 from __future__ import annotations
@@ -259,7 +260,8 @@ def run_once(key: str, func, args, kwargs):
             log.exception("could not record the failure of job %s (outbox key %s)", func.__name__, key)
         raise
     db.session.remove()  # what the job did not commit is not committed now either
-    _record(key, done_at=utcnow())
+    # Done: the arguments are not needed any more and are not kept (an email's text holds a reset link).
+    _record(key, done_at=utcnow(), args=[], kwargs={})
     return result
 
 

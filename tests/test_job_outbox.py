@@ -108,7 +108,10 @@ def test_a_reset_email_asked_for_while_redis_is_down_is_sent_once_redis_is_back(
     [row] = _rows(db)                                          # and so is the job, waiting
     assert row.job == "lms.mail:deliver_email" and row.enqueued_at is None and row.done_at is None
     assert "Connection" in row.last_error or "refused" in row.last_error
-    assert client.get("/healthz").get_json()["jobs_waiting"] == 1
+    health = client.get("/healthz")
+    assert health.status_code == 200  # the contract: status, db, redis (+ the backlog)
+    assert health.get_json()["redis"] == "unavailable" and health.get_json()["db"] == "ok"
+    assert health.get_json()["status"] == "degraded" and health.get_json()["jobs_waiting"] == 1
     assert outbox == []
 
     with app.app_context():  # still down: the sweep leaves the row waiting, and does not fail
@@ -123,6 +126,7 @@ def test_a_reset_email_asked_for_while_redis_is_down_is_sent_once_redis_is_back(
     assert message["To"] == user.email
     [row] = _rows(db)
     assert row.done_at is not None and row.attempts == 1
+    assert row.args == [] and row.kwargs == {}  # the sent email (its reset link) is not kept
 
 
 def test_requests_during_an_outage_do_not_each_try_redis(app, client, make, redis_down, monkeypatch):
