@@ -64,3 +64,25 @@ def redis_connection():
 
             ext[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
     return ext[url]
+
+
+RELAY_REDIS_TIMEOUT = 0.2  # seconds: a request pushing its jobs never waits on Redis longer
+
+
+def relay_redis_connection():
+    """The connection requests push their jobs through (``lms.outbox.relay``): it gives up within
+    0.2 s and never retries, so an unreachable Redis costs a request at most that."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    if url.startswith("fakeredis://"):
+        return redis_connection()
+    ext = current_app.extensions.setdefault("lms_relay_redis", {})
+    if url not in ext:
+        from redis import Redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        ext[url] = Redis.from_url(url, socket_connect_timeout=RELAY_REDIS_TIMEOUT,
+                                  socket_timeout=RELAY_REDIS_TIMEOUT, retry=Retry(NoBackoff(), 0))
+    return ext[url]

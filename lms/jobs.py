@@ -1,14 +1,16 @@
 """Background work: the one enqueue helper and the job decorator.
 
-* With ``REDIS_URL`` set, jobs go to the instance's RQ queue (``QUEUE_NAME``)
-  and are retried on failure.
+* With ``REDIS_URL`` set, a job asked for is a row of the job outbox (``lms.outbox``) written in
+  the caller's transaction; after the commit it is pushed to the instance's RQ queue
+  (``QUEUE_NAME``), or, if Redis does not answer within 0.2 s, left for the sweep that runs every
+  minute.  Runs are retried on failure, and a job runs once in effect (idempotency key).
 * Without it (the embedded default) the same functions run inline.
 
-Jobs take ids, never ORM objects, and always run in their own app context and
-database session, so a failing job cannot roll back the request that asked for
-it.  A job enqueued while the caller's transaction has writes is dispatched
-only after that transaction commits (and dropped if it rolls back): a worker
-never looks for a row that is not committed yet.
+Jobs take ids, never ORM objects (their arguments are stored as JSON), and always run in their own
+app context and database session, so a failing job cannot roll back the request that asked for
+it.  A job enqueued while the caller's transaction has writes is dispatched only after that
+transaction commits (and dropped if it rolls back): a worker never looks for a row that is not
+committed yet.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import time
 from functools import wraps
 
 from flask import current_app, has_app_context
-from rq import Queue, Retry
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,6 @@ from lms.extensions import db, redis_connection
 
 log = logging.getLogger(__name__)
 
-RETRY_INTERVALS = [10, 60, 300]
 _worker_app = None
 
 
@@ -42,14 +42,22 @@ def prepare_worker_app():
 
 
 def background_job(func):
-    """Decorate a job function: it runs in a fresh app context and DB session."""
+    """Decorate a job function: it runs in a fresh app context and DB session.
+
+    Pushed from the outbox, it gets the row's key (``lms_outbox_key``): the row is claimed before
+    the run and recorded done after it, so a second push of the same row does not run it again.
+    """
 
     @wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args, lms_outbox_key: str | None = None, **kwargs):
         app = current_app._get_current_object() if has_app_context() else prepare_worker_app()
         with app.app_context():
             try:
-                return func(*args, **kwargs)
+                if lms_outbox_key is None:
+                    return func(*args, **kwargs)
+                from lms.outbox import run_once
+
+                return run_once(lms_outbox_key, func, args, kwargs)
             finally:
                 db.session.remove()
 
@@ -60,59 +68,39 @@ def background_job(func):
 def enqueue(job, *args, job_id: str | None = None, retry: bool = True, **kwargs):
     """Run ``job(*args, **kwargs)`` in the background (or inline without Redis).
 
-    Returns the RQ job when it was queued now, else None.
+    With Redis, the job is a row of the job outbox committed with the caller's transaction;
+    ``job_id``, if given, is its idempotency key (a second enqueue with the same key is ignored).
+    Returns the RQ job when it was queued now, else None (after the commit, or by the sweep).
+    Never waits on Redis and never fails because Redis is down.
     """
     if not getattr(job, "is_background_job", False):
         raise TypeError(f"{job!r} is not decorated with @background_job")
     session = db.session()
-    if session.info.get("lms_has_writes") or session.new or session.dirty or session.deleted:
-        session.info.setdefault("lms_after_commit", []).append((job, args, kwargs, job_id, retry))
+    deferred = bool(session.info.get("lms_has_writes") or session.new or session.dirty or session.deleted)
+    if not current_app.config.get("REDIS_URL"):
+        if deferred:
+            session.info.setdefault("lms_after_commit", []).append((job, args, kwargs))
+            return None
+        _run_inline(job, args, kwargs)
         return None
-    return _dispatch(job, args, kwargs, job_id, retry)
+    from lms import outbox
+
+    entry = outbox.new_entry(job, args, kwargs, key=job_id, retry=retry)
+    if job_id and outbox.key_exists(job_id):
+        return None
+    if deferred:
+        session.add(entry.row())
+        session.info.setdefault("lms_outbox_after_commit", []).append(entry)
+        return None
+    outbox.insert_now(entry)
+    return outbox.relay([entry])
 
 
-def _dispatch(job, args, kwargs, job_id, retry):
-    conn = redis_connection()
-    if conn is None:
-        try:
-            job(*args, **kwargs)
-        except Exception:  # inline mode has no retry: log it, never fail the caller
-            log.exception("inline job %s failed", getattr(job, "__name__", job))
-        return None
-    queue = Queue(current_app.config["QUEUE_NAME"], connection=conn,
-                  is_async=not current_app.config.get("RQ_RUN_SYNC", False))
-    options = {"job_id": job_id}
-    if retry:
-        options["retry"] = Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)
+def _run_inline(job, args, kwargs):
     try:
-        return _enqueue_through_outage(queue, job, args, kwargs, options)
-    except Exception:
-        if not current_app.config.get("RQ_RUN_SYNC"):
-            raise
-        # Synchronous test mode runs the job inside enqueue(); a job failure
-        # must look to the caller as it would with a real worker: queued.
-        log.exception("job %s failed", getattr(job, "__name__", job))
-        return None
-
-
-# A Redis restart (or failover) takes a second or two: wait that long rather than lose the job.
-ENQUEUE_RETRY_DELAYS = [0.2, 0.5, 1.0, 1.5, 2.0]
-
-
-def _enqueue_through_outage(queue, job, args, kwargs, options):
-    """``queue.enqueue``, tried again while Redis is briefly unreachable (about 5 s in all)."""
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-
-    for delay in [*ENQUEUE_RETRY_DELAYS, None]:
-        try:
-            return queue.enqueue(job, args=args, kwargs=kwargs, **options)
-        except (RedisConnectionError, RedisTimeoutError):
-            if delay is None:
-                raise
-            log.warning("Redis unreachable while enqueuing %s; trying again in %s s",
-                        getattr(job, "__name__", job), delay)
-            time.sleep(delay)
+        job(*args, **kwargs)
+    except Exception:  # inline mode has no retry: log it, never fail the caller
+        log.exception("inline job %s failed", getattr(job, "__name__", job))
 
 
 @event.listens_for(Session, "after_flush", propagate=True)
@@ -128,20 +116,25 @@ def _mark_bulk_writes(orm_execute_state):
 
 
 def _run_deferred(session):
-    pending = session.info.pop("lms_after_commit", [])
+    inline = session.info.pop("lms_after_commit", [])
+    entries = session.info.pop("lms_outbox_after_commit", [])
     session.info.pop("lms_has_writes", None)
-    for job, args, kwargs, job_id, retry in pending:
+    for job, args, kwargs in inline:
+        _run_inline(job, args, kwargs)
+    if entries:
+        from lms.outbox import relay
+
         try:
-            _dispatch(job, args, kwargs, job_id, retry)
-        except Exception:
-            log.exception("could not dispatch job %s after commit", getattr(job, "__name__", job))
+            relay(entries)
+        except Exception:  # the rows are committed: the sweep pushes them
+            log.exception("could not relay %d jobs after commit", len(entries))
 
 
 @event.listens_for(Session, "after_commit", propagate=True)
 def _after_commit(session):
     if session.in_nested_transaction():
         return  # a savepoint was released: the work is not committed yet
-    if session.info.get("lms_after_commit"):
+    if session.info.get("lms_after_commit") or session.info.get("lms_outbox_after_commit"):
         _run_deferred(session)
     else:
         session.info.pop("lms_has_writes", None)
@@ -151,6 +144,7 @@ def _after_commit(session):
 def _after_rollback(session, previous_transaction):
     if not session.in_transaction():
         session.info.pop("lms_after_commit", None)
+        session.info.pop("lms_outbox_after_commit", None)  # the rows went with the transaction
         session.info.pop("lms_has_writes", None)
 
 

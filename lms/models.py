@@ -32,6 +32,7 @@ from lms.curriculum.models import (  # noqa: F401
     Unit,
 )
 from lms.digest.models import DigestDelivery, DigestOptOut  # noqa: F401
+from lms.outbox import JobOutbox  # noqa: F401
 from lms.resources.models import Resource, SectionResource, StoredFile  # noqa: F401
 from lms.school.models import (  # noqa: F401
     Classroom,

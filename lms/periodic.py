@@ -24,6 +24,8 @@ class PeriodicJob:
 
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("worker-heartbeat", "lms.jobs:record_worker_heartbeat", 60, inline=False),
+    PeriodicJob("relay-job-outbox", "lms.outbox:relay_job_outbox", 60, inline=False),
+    PeriodicJob("clean-job-outbox", "lms.outbox:clean_job_outbox", 3600),
     PeriodicJob("close-inactive-login-sessions", "lms.auth.jobs:close_inactive_login_sessions", 60),
     PeriodicJob("delete-expired-remember-tokens", "lms.auth.jobs:delete_expired_remember_tokens", 3600),
     PeriodicJob("publish-due-announcements", "lms.communication.jobs:publish_due_announcements", 60),

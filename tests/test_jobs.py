@@ -151,45 +151,6 @@ def test_rq_worker_and_cron_run_the_periodic_heartbeat_end_to_end(app, database_
                 proc.kill()
 
 
-def test_enqueue_waits_through_a_short_redis_outage(app, monkeypatch):
-    """A Redis restart takes a second or two: the job is queued once Redis answers, not lost."""
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from rq import Queue
-
-    import lms.jobs
-
-    real_enqueue = Queue.enqueue
-    calls = []
-
-    def flaky_enqueue(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) < 3:
-            raise RedisConnectionError("Connection refused")
-        return real_enqueue(self, *args, **kwargs)
-
-    monkeypatch.setattr(Queue, "enqueue", flaky_enqueue)
-    monkeypatch.setattr(lms.jobs, "ENQUEUE_RETRY_DELAYS", [0, 0, 0])
-    with app.app_context():
-        job = enqueue(record_worker_heartbeat)
-    assert job is not None and len(calls) == 3
-
-
-def test_enqueue_gives_up_when_redis_stays_down(app, monkeypatch):
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from rq import Queue
-
-    import lms.jobs
-
-    def down(self, *args, **kwargs):
-        raise RedisConnectionError("Connection refused")
-
-    monkeypatch.setattr(Queue, "enqueue", down)
-    monkeypatch.setattr(lms.jobs, "ENQUEUE_RETRY_DELAYS", [0, 0])
-    monkeypatch.setitem(app.config, "RQ_RUN_SYNC", False)
-    with app.app_context(), pytest.raises(RedisConnectionError):
-        enqueue(record_worker_heartbeat)
-
-
 def test_the_worker_looks_for_abandoned_jobs_every_minute(monkeypatch):
     """A job whose worker was killed mid-run is retried within minutes, not RQ's default ten."""
     import fakeredis
