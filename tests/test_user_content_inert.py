@@ -32,6 +32,8 @@ HOSTILE = [
     "ZEBRA typed tokens LMSMEDIATOKEN0X LMSMEDIATOKEN7X lmsmedia00n0x",
     "ZEBRA `[[media:pic]]` [[media:pic]] [[media:gone]] [see [[media:pic]]](http://e.org)",
     f'[ZEBRA [[media:pic]]](http://e.org "[[media:pic]]") <span hx-boost="true">{TARGET}</span>',
+    # A web link whose address carries the attribute: pasted into an href it became hx-post=... (the bug).
+    "[ZEBRA worksheet]([[media:web]]) and [[media:web]]",
 ]
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -89,12 +91,12 @@ class _File:
 
 
 class _Resource:
-    def __init__(self, ident, kind, title="Dots"):
-        self.id, self.kind, self.title, self.description, self.url = ident, kind, title, None, None
+    def __init__(self, ident, kind, title="Dots", url=None):
+        self.id, self.kind, self.title, self.description, self.url = ident, kind, title, None, url
         self.file = _File()
 
 
-MEDIA = {"pic": _Resource(7, "IMAGE")}
+MEDIA = {"pic": _Resource(7, "IMAGE"), "web": _Resource(8, "LINK", "Worksheet", f"https://e.org/x/hx-post={TARGET}?")}
 
 
 def _all_attributes(html: str) -> list[str]:
