@@ -71,6 +71,9 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=str(PROJECT_ROOT / "var"),
     )
+    from lms.common.downloads import RangeResponse
+
+    app.response_class = RangeResponse  # byte ranges as RFC 9110 says (lms.common.downloads)
     app.config.update(APP_DEFAULTS)
     if config is None:
         app.config.update(load_config())
