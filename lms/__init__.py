@@ -17,6 +17,7 @@ from lms.extensions import babel, csrf, db, login_manager, migrate
 # "module:attribute" of every blueprint, in registration order.
 BLUEPRINTS = [
     "lms.health:bp",
+    "lms.csp_report:bp",
     "lms.home.views:bp",
     "lms.auth.views:bp",
     "lms.auth.admin_users:bp",
