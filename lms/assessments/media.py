@@ -7,7 +7,10 @@ case-insensitive).  When the page is shown the label is looked up among the asse
 *at that moment*: uploading a new file under the same label, renaming the file or reordering the
 list never breaks a question.  Images are shown, audio and video get the browser's player,
 documents a download link.  An unknown label shows a visible "missing media" marker to teachers
-(and a neutral placeholder to students); the publish check lists unknown labels.
+(and a neutral placeholder to students); the publish check lists unknown labels.  Media go only
+where text may stand: ``[[media:label]]`` inside a link (its text, address or title), an image's
+description or code stays as typed.  The media markup is built here from the resource and placed
+into the parsed, sanitised HTML; the author's text never becomes markup.
 """
 
 from __future__ import annotations
