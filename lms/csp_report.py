@@ -16,6 +16,7 @@ import logging
 import re
 
 from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
 
 from lms.common.access import PUBLIC, allow
 from lms.common.ratelimit import client_ip, config_limit
@@ -75,19 +76,19 @@ def _log(violation: dict) -> None:
 @limiter.limit(config_limit("CSP_REPORT_LIMIT_PER_IP"), key_func=client_ip)
 def report():
     if request.mimetype not in REPORT_TYPES:
-        return _error(415, "Send a CSP report (application/csp-report or application/reports+json).")
+        return _error(415, _("Send a CSP report (application/csp-report or application/reports+json)."))
     if request.content_length is not None and request.content_length > MAX_BODY:
-        return _error(413, "The report is too large.")
+        return _error(413, _("The report is too large."))
     body = request.stream.read(MAX_BODY + 1)
     if len(body) > MAX_BODY:
-        return _error(413, "The report is too large.")
+        return _error(413, _("The report is too large."))
     try:
         payload = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        return _error(400, "The report is not JSON.")
+        return _error(400, _("The report is not JSON."))
     violations = _violations(payload)
     if not violations:
-        return _error(400, "The body holds no CSP violation report.")
+        return _error(400, _("The body holds no CSP violation report."))
     for violation in violations[:MAX_VIOLATIONS]:
         _log(violation)
     return "", 204
