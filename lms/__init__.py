@@ -17,6 +17,7 @@ from lms.extensions import babel, csrf, db, login_manager, migrate
 # "module:attribute" of every blueprint, in registration order.
 BLUEPRINTS = [
     "lms.health:bp",
+    "lms.csp_report:bp",
     "lms.home.views:bp",
     "lms.auth.views:bp",
     "lms.auth.admin_users:bp",
@@ -72,6 +73,9 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=str(PROJECT_ROOT / "var"),
     )
+    from lms.common.downloads import RangeResponse
+
+    app.response_class = RangeResponse  # byte ranges as RFC 9110 says (lms.common.downloads)
     app.config.update(APP_DEFAULTS)
     if config is None:
         app.config.update(load_config())

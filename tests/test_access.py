@@ -42,6 +42,7 @@ EVERYONE = {role: {200} for role in ROLES}
 TEACHERS_ONLY_POST = {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403}, "TEACHER": {404}, "ADMIN": {403}}
 EXPECTED = {
     ("health.healthz", "GET"): EVERYONE,
+    ("csp_report.report", "POST"): {role: {415} for role in ROLES},  # no body: not a report
     ("home.index", "GET"): SIGNED_IN_PAGE,
     ("home.set_language", "POST"): {role: {303} for role in ROLES},
     ("auth.login", "GET"): {ANON: {200}, **{r: {303} for r in ROLES[1:]}},

@@ -120,3 +120,48 @@ def test_forgot_password_form_errors_and_fragment(client):
 
 def test_the_login_page_links_to_the_reset_page(client):
     assert b'href="/auth/forgot-password"' in client.get("/auth/login").data
+
+
+def test_the_request_does_the_same_work_for_every_address_and_the_job_finds_the_account(
+        app, client, make, outbox, db, monkeypatch):
+    """The page answers before any lookup: it queues one job with the address whatever it is (same
+    response, same SQL), and only the job, for a real active account, stores a token and sends mail."""
+    from sqlalchemy import event
+
+    from lms.auth import jobs
+    from lms.extensions import db as _db
+
+    user = make.user(email="real@example.org")
+    make.user(email="gone@example.org", active=False)
+    queued = []
+    monkeypatch.setattr("lms.jobs.enqueue", lambda job, *args, **kwargs: queued.append((job, args)))
+    with app.app_context():
+        engine = _db.engine
+
+    def answer(email):
+        statements = []
+
+        def log(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", log)
+        try:
+            response = client.post("/auth/forgot-password", data={"email": email})
+        finally:
+            event.remove(engine, "before_cursor_execute", log)
+        return response, statements
+
+    addresses = ["Real@Example.org", "nobody@example.org", "gone@example.org"]
+    answers = [answer(email) for email in addresses]
+    assert len({(r.status_code, r.data) for r, _sql in answers}) == 1
+    assert len({tuple(sql) for _r, sql in answers}) == 1
+    assert not any("FROM user" in s or 'FROM "user"' in s for _r, sql in answers for s in sql)
+    assert [(job.__name__, args) for job, args in queued] == [
+        ("send_password_reset", ("real@example.org",)), ("send_password_reset", ("nobody@example.org",)),
+        ("send_password_reset", ("gone@example.org",))]
+    assert db.count(AccountToken) == 0 and outbox == []  # nothing yet: the job does the work
+
+    with app.app_context():  # as the worker runs it
+        assert [jobs.send_password_reset(*args) for _job, args in queued] == [True, False, False]
+    assert [m["To"] for m in outbox] == [user.email]
+    assert db.scalar(select(AccountToken.user_id)) == user.id and db.count(AccountToken) == 1

@@ -78,6 +78,13 @@ def joined(e) -> dict:
             "student_id": e.student_id, "enrolled_at": iso(e.enrolled_at), "enrollment_status": e.enrollment_status}
 
 
+def pending_session(s, e) -> dict:
+    """All a student whose enrollment waits for approval sees of the session (seed 000)."""
+    return {"course_session_id": s.id, "session_name": s.session_name,
+            "enrollment": {"course_session_enrollment_id": e.id, "course_session_id": e.course_session_id,
+                           "student_id": e.student_id, "enrollment_status": e.enrollment_status}}
+
+
 def student_session(s, e) -> dict:
     return {"course_session_id": s.id, "session_name": s.session_name, "course_session_status": s.status,
             "enrollment_status": e.enrollment_status, "completion_percentage": e.completion_percentage,

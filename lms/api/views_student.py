@@ -59,11 +59,15 @@ def my_sessions():
 
 
 @bp.route("/student/sessions/<int:session_id>", methods=["GET"])
-@operation("GET", "/student/sessions/{sessionId}", summary="An enrolled session's details", tag="Student",
+@operation("GET", "/student/sessions/{sessionId}",
+           summary="An enrolled session's details (while the enrollment is PENDING: only its name and status)",
+           tag="Student",
            roles=STUDENT, response="StudentSessionDetail", errors=(401, 403, 404))
 @allow(Role.STUDENT)
 def my_session(session_id: int):
     course_session, enrollment = enr.get_student_session(current_user, session_id, api=True)
+    if enrollment.enrollment_status == SessionEnrollmentStatus.PENDING:  # not approved yet: name and status
+        return ok(ser.pending_session(course_session, enrollment))
     scale = services.settings_of(course_session).grading_scale
     data = ser.session_full(course_session)
     for hidden in ("is_deleted", "tenant_id"):
@@ -93,7 +97,8 @@ def my_announcements(session_id: int):
     query = Query()
     page, limit = query.page(), query.limit(20)
     query.check()
-    course_session, _enrollment = enr.get_student_session(current_user, session_id, api=True)
+    course_session, enrollment = enr.get_student_session(current_user, session_id, api=True)
+    enr.require_approved(enrollment)
     result = paginate_query(ann.announcements_query(course_session, live_only=True), page, limit)
     return ok_list(result, [ser.announcement(a) for a in result.items])
 

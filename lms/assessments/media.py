@@ -10,20 +10,25 @@ already started, submitted or graded keep showing (and linking to) the file they
 The teacher's pages and the instructions show the files under the labels now.  Renaming the
 file or reordering the list never breaks a question.  Images are shown, audio and video get the browser's player,
 documents a download link.  An unknown label shows a visible "missing media" marker to teachers
-(and a neutral placeholder to students); the publish check lists unknown labels.
+(and a neutral placeholder to students); the publish check lists unknown labels.  Media go only
+where text may stand: ``[[media:label]]`` inside a link (its text, address or title), an image's
+description or code stays as typed.  The media markup is built here from the resource and placed
+into the parsed, sanitised HTML; the author's text never becomes markup.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
+from html.parser import HTMLParser
 
 from flask import url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from lms.assessments.models import AssessmentMedia, QuestionVersionMedia
-from lms.common.markdown import render_markdown
+from lms.common.markdown import inert, is_htmx_attribute, sanitised_markdown
 from lms.extensions import db
 
 MEDIA_RE = re.compile(r"\[\[media:([^\]\s]{1,40})\]\]")
@@ -114,21 +119,126 @@ def _missing_html(label: str, staff: bool) -> Markup:
     return Markup('<span class="media-missing" role="note">{}</span>').format(_("(media not available)"))
 
 
+# A placeholder for the n-th ``[[media:label]]`` while the text goes through Markdown and the
+# sanitiser.  Letters and digits only (Markdown and nh3 leave it alone), with a random part chosen
+# when the process starts: an author cannot type one of ours, and ours never reach a page (every one
+# is replaced or turned back into the label's text below), so what looks like a placeholder in an
+# author's text is just text.
+_NONCE = secrets.token_hex(8)
+_PLACEHOLDER = "lmsmedia" + _NONCE + "n{}x"
+_PLACEHOLDER_RE = re.compile("lmsmedia" + _NONCE + r"n(\d+)x")
+# Inside these the label stays text: a link cannot hold media, code shows the syntax itself.
+_LITERAL_INSIDE = {"a", "code", "pre"}
+_VOID = {"br", "hr", "img", "wbr"}
+
+
+class _MediaPlacer(HTMLParser):
+    """Re-serialise sanitised HTML, putting media where a placeholder stands in a text node.
+
+    Attribute values are never filled with markup: a placeholder inside one (a link address, a
+    title) becomes the label's literal text again, or, in an address, the attribute is dropped."""
+
+    def __init__(self, tokens: list[tuple[str, Markup]]):
+        super().__init__(convert_charrefs=False)
+        self.tokens = tokens
+        self.out: list[str] = []
+        self.text: list[str] = []
+        self.literal_depth = 0
+
+    # text ------------------------------------------------------------------------------------
+    def handle_data(self, data):
+        self.text.append(data)
+
+    def handle_entityref(self, name):
+        self.text.append(f"&{name};")
+
+    def handle_charref(self, name):
+        self.text.append(f"&#{name};")
+
+    def _literal(self, match: re.Match) -> str:
+        index = int(match.group(1))
+        return f"[[media:{self.tokens[index][0]}]]" if index < len(self.tokens) else match.group(0)
+
+    def _flush(self):
+        raw = "".join(self.text)
+        self.text = []
+        if not raw:
+            return
+        pos = 0
+        for match in _PLACEHOLDER_RE.finditer(raw):
+            self.out.append(raw[pos:match.start()])
+            index = int(match.group(1))
+            if index >= len(self.tokens):
+                self.out.append(match.group(0))
+            elif self.literal_depth:
+                self.out.append(str(escape(self._literal(match))))
+            else:
+                self.out.append(str(self.tokens[index][1]))
+            pos = match.end()
+        self.out.append(raw[pos:])
+
+    # tags --------------------------------------------------------------------------------------
+    def handle_starttag(self, tag, attrs):
+        self._flush()
+        parts = [tag]
+        for name, value in attrs:
+            if is_htmx_attribute(name):
+                continue
+            if value is None:
+                parts.append(name)
+                continue
+            if _PLACEHOLDER_RE.search(value):
+                if name in ("href", "src"):
+                    continue
+                value = _PLACEHOLDER_RE.sub(self._literal, value)
+            parts.append(f'{name}="{escape(value)}"')
+        self.out.append("<" + " ".join(parts) + ">")
+        if tag in _LITERAL_INSIDE:
+            self.literal_depth += 1
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag in _LITERAL_INSIDE:
+            self.literal_depth -= 1
+
+    def handle_endtag(self, tag):
+        self._flush()
+        if tag in _VOID:
+            return
+        self.out.append(f"</{tag}>")
+        if tag in _LITERAL_INSIDE and self.literal_depth:
+            self.literal_depth -= 1
+
+    def handle_comment(self, data):  # the sanitiser removes comments; never re-emit one
+        self._flush()
+
+    def result(self, html: str) -> str:
+        self.feed(html)
+        self.close()
+        self._flush()
+        return "".join(self.out)
+
+
 def render_with_media(text: str | None, media: dict, *, staff: bool = False) -> Markup:
-    """Markdown (sanitised by the one sanitiser) with ``[[media:label]]`` replaced by the media."""
+    """Markdown (sanitised by the one sanitiser) with ``[[media:label]]`` replaced by the media, inside
+    an ``hx-disable`` container.
+
+    The media elements are built here from the assessment's resources (never from the author's
+    text) and placed into text nodes of the parsed, sanitised HTML."""
     if not text:
         return Markup("")
-    pieces: list[Markup] = []
+    tokens: list[tuple[str, Markup]] = []
 
-    def token(match: re.Match) -> str:
+    def placeholder(match: re.Match) -> str:
         label = match.group(1)
         resource = media.get(label.lower())
-        pieces.append(_media_html(resource, label) if resource is not None else _missing_html(label, staff))
-        return f"LMSMEDIATOKEN{len(pieces) - 1}X"
+        tokens.append((label, _media_html(resource, label) if resource is not None else _missing_html(label, staff)))
+        return _PLACEHOLDER.format(len(tokens) - 1)
 
-    html = str(render_markdown(MEDIA_RE.sub(token, text)))
-    html = re.sub(r"LMSMEDIATOKEN(\d+)X", lambda m: str(pieces[int(m.group(1))]), html)
-    return Markup(html)  # noqa: S704 - sanitised markdown plus media markup built with escaping above
+    html = str(sanitised_markdown(MEDIA_RE.sub(placeholder, text)))
+    if tokens:
+        html = _MediaPlacer(tokens).result(html)
+    return inert(Markup(html))  # noqa: S704 - sanitised markdown; media markup built with escaping above
 
 
 def unknown_labels(texts, media: dict) -> list[str]:

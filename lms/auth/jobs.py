@@ -30,3 +30,14 @@ def delete_expired_remember_tokens() -> int:
     deleted = delete_expired()
     db.session.commit()
     return deleted
+
+
+@background_job
+def send_password_reset(email: str) -> bool:
+    """A reset link for ``email`` (asked for on the forgot-password page), when an active account has
+    it.  The lookup happens here, not in the request, so the page answers alike for every address."""
+    from lms.auth.services import email_reset_link
+
+    sent = email_reset_link(email)
+    db.session.commit()
+    return sent

@@ -198,13 +198,23 @@ def _send_reset_email(user: User, raw_token: str) -> None:
 
 
 def request_password_reset(email: str) -> None:
-    """Email a reset link when an active account has this address; silent otherwise (the page
-    answers the same either way)."""
+    """Someone asked for a reset link for ``email``: the request does the same work whatever the
+    address (it queues one job, :func:`lms.auth.jobs.send_password_reset`, which looks the account
+    up), so neither the answer nor its timing tells whether the address has an account."""
+    from lms.auth.jobs import send_password_reset
+    from lms.jobs import enqueue
+
+    enqueue(send_password_reset, normalise_email(email or "")[:254])
+
+
+def email_reset_link(email: str) -> bool:
+    """Email a reset link when an active account has this address; nothing otherwise.  True when sent."""
     user = find_user_by_email(email)
     if user is None or not user.active:
-        return
+        return False
     raw = _issue_token(user, TokenPurpose.RESET_PASSWORD, RESET_TOKEN_LIFETIME)
     _send_reset_email(user, raw)
+    return True
 
 
 def send_reset_link(actor: User, user: User) -> None:

@@ -4,7 +4,13 @@ Allowed: headings, paragraphs, lists, emphasis, links (http, https, mailto; alwa
 ``rel="noopener nofollow"``), tables, code, block quotes, and images whose source is this
 site's resource download URL (``/resources/<id>/download``).  Everything else — scripts,
 styles, event-handler attributes, ``javascript:`` links, iframes, raw HTML tags outside the
-list — is removed.
+list — is removed.  No attribute of htmx (``hx-*``, ``data-hx-*``) ever survives.
+
+Every rendering is wrapped in ``<div class="user-content" hx-disable>`` (:func:`inert`): htmx 2 ignores
+``hx-*`` attributes inside such a container, so even markup that slipped past the sanitiser could
+not make a reader's browser send a request with the reader's session and CSRF token.  Nothing may
+edit the sanitised HTML as a string afterwards; :mod:`lms.assessments.media` places its media by
+walking the parsed HTML.
 """
 
 from __future__ import annotations
@@ -42,7 +48,15 @@ def _image_source(value: str) -> str | None:
     return value if RESOURCE_SRC.match(value) else None
 
 
+def is_htmx_attribute(name: str) -> bool:
+    """``hx-post``, ``data-hx-get``, ``hx-on:click``...: attributes htmx acts on."""
+    name = name.strip().lower()
+    return name.startswith(("hx-", "data-hx-"))
+
+
 def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    if is_htmx_attribute(attribute):
+        return None
     if element == "img" and attribute == "src":
         return _image_source(value)
     if element in ("td", "th") and attribute == "align":
@@ -65,8 +79,17 @@ def sanitise_html(html: str) -> str:
     )
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Markdown → safe HTML (a ``Markup``, so Jinja does not escape it again).
+INERT_OPEN = Markup('<div class="user-content" hx-disable>')
+INERT_CLOSE = Markup("</div>")
+
+
+def inert(html: Markup) -> Markup:
+    """Safe HTML written by a user, inside a container where htmx processes nothing."""
+    return INERT_OPEN + html + INERT_CLOSE if html else Markup("")
+
+
+def sanitised_markdown(text: str | None) -> Markup:
+    """Markdown → sanitised HTML, not yet wrapped (for :mod:`lms.assessments.media`, which wraps it).
 
     The result depends only on the text and the site's ``BASE_URL`` (image sources), so the
     most recent renderings are kept: a take page shows the same frozen questions to a whole
@@ -75,6 +98,12 @@ def render_markdown(text: str | None) -> Markup:
         return Markup("")
     base = current_app.config.get("BASE_URL", "") if has_app_context() else ""
     return Markup(_render_cached(text, base))  # noqa: S704 - sanitised by nh3 in _render_cached
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown → safe HTML (a ``Markup``, so Jinja does not escape it again), inside an
+    ``hx-disable`` container."""
+    return inert(sanitised_markdown(text))
 
 
 @lru_cache(maxsize=512)

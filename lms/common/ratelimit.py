@@ -31,6 +31,8 @@ DEFAULT_LIMITS = {
     # Heavy CSV exports of login sessions; announcements (urgent ones send email to many people).
     "EXPORT_LIMIT_PER_USER": "60 per hour",
     "ANNOUNCEMENT_LIMIT_PER_USER": "60 per hour",
+    # Content-Security-Policy violation reports posted by browsers (anyone may post them).
+    "CSP_REPORT_LIMIT_PER_IP": "120 per minute",
 }
 
 

@@ -8,17 +8,18 @@ import re
 import nh3
 from markupsafe import Markup, escape
 
-from lms.common.markdown import render_markdown
+from lms.common.markdown import inert, render_markdown
 
 BLOCK_END = re.compile(r"<(?:br|/p|/li|/h\d|/tr|/td|/th|/blockquote|/pre)\b[^>]*>")
 
 
 def render_plain(text: str) -> Markup:
-    """Plain text: escaped, paragraphs on blank lines, line breaks kept."""
+    """Plain text: escaped, paragraphs on blank lines, line breaks kept (inside an ``hx-disable``
+    container, like every rendering of user text)."""
     paragraphs = [p for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
-    return Markup("").join(
+    return inert(Markup("").join(
         Markup("<p>{}</p>").format(Markup("<br>").join(escape(line) for line in p.strip().split("\n")))
-        for p in paragraphs)
+        for p in paragraphs))
 
 
 def render_body(text: str, body_format: str) -> Markup:

@@ -218,7 +218,9 @@ def my_sessions_today(student, *, limit: int = MEETINGS_LIST) -> list[MySessionR
                E.enrollment_status.in_((SessionEnrollmentStatus.PENDING, SessionEnrollmentStatus.ENROLLED)))
         .order_by(M.starts_at.is_(None), M.starts_at, CourseSession.start_date.desc(), CourseSession.id)
         .limit(limit)).all()
+    # A pending student (not approved yet) sees the session's name and their status, no meetings.
     return [MySessionRow(s, status, course, meeting, bool(tracking), mark)
+            if status != SessionEnrollmentStatus.PENDING else MySessionRow(s, status, course, None, False, None)
             for s, status, course, meeting, tracking, mark in rows]
 
 

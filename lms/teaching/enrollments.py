@@ -70,6 +70,13 @@ def get_student_session(student, session_id, *, api: bool = False):
     return course_session, enrollment
 
 
+def require_approved(enrollment: CourseSessionEnrollment) -> None:
+    """A PENDING student sees only the session's name and their status (seed 000): announcements, their
+    work, meetings and check-in wait for the teacher's approval (403)."""
+    if enrollment.enrollment_status == Enr.PENDING:
+        raise Forbidden(_("Your request is waiting for the teacher's approval."), code="ENROLLMENT_PENDING")
+
+
 def student_sessions_query(student, *, status: str = "", active_only: bool = False):
     """Rows of (CourseSession, CourseSessionEnrollment) of a student, newest start first."""
     stmt = (select(CourseSession, CourseSessionEnrollment)

@@ -21,6 +21,7 @@ from lms.teaching import announcements as ann
 from lms.teaching import attendance, limits, services
 from lms.teaching import enrollments as service
 from lms.teaching.forms import CheckInForm, JoinForm
+from lms.teaching.models import SessionEnrollmentStatus
 from lms.teaching.settings import letter_for
 from lms.teaching.views_sessions import common_context
 
@@ -60,13 +61,20 @@ def join():
 
 
 def _detail_context(course_session, enrollment, **extra) -> dict:
+    """What the session page shows.  A PENDING student (not approved yet) sees only the session's name
+    and their status (seed 000): no announcements, work, meetings or attendance."""
     from lms.curriculum.models import Section, Subject
 
     settings = services.settings_of(course_session)
+    if enrollment.enrollment_status == SessionEnrollmentStatus.PENDING:
+        for name in ("checkin_form", "checked_in"):
+            extra.pop(name, None)
+        return common_context(course_session=course_session, enrollment=enrollment, pending=True,
+                              names=services.names_for([course_session]), settings=settings, **extra)
     announcements = list(db.session.scalars(ann.announcements_query(course_session, live_only=True).limit(20)))
     return common_context(
         course_session=course_session, enrollment=enrollment, names=services.names_for([course_session]),
-        announcements=announcements, render_markdown=render_markdown, settings=settings,
+        announcements=announcements, render_markdown=render_markdown, settings=settings, pending=False,
         letter=letter_for(settings.grading_scale, enrollment.final_grade),
         subject=db.session.get(Subject, enrollment.assigned_subject_id) if enrollment.assigned_subject_id else None,
         section=db.session.get(Section, enrollment.assigned_section_id) if enrollment.assigned_section_id else None,
@@ -89,6 +97,7 @@ def detail(session_id: int):
 @allow(Role.STUDENT)
 def check_in(session_id: int):
     course_session, enrollment = service.get_student_session(current_user, session_id)
+    service.require_approved(enrollment)
     form = CheckInForm(formdata=request.form)
     try:
         limits.hit("TEACHING_CHECKIN_LIMIT_PER_STUDENT", current_user.id)
