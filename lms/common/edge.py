@@ -20,7 +20,7 @@ import math
 import re
 from datetime import date, datetime
 
-from flask import current_app, g, request
+from flask import current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
@@ -111,7 +111,6 @@ class LimitedJSONProvider(DefaultJSONProvider):
 def _refuse(status: int, message: str, *, field: str, code: str):
     from lms.common.errorpages import error_response
 
-    g.edge_refused = True
     return error_response(status, message, code=code, details={"field": field, "reason": message})
 
 
@@ -162,23 +161,10 @@ def check_request():
         return _check_json()
     try:
         bad = _first_bad_in_multidict(request.form) or _first_bad_in_multidict(request.files)
-    except ValueError:  # an unreadable multipart body (werkzeug raises on some malformed ones)
-        bad = None
+    except ValueError:  # an unreadable body (werkzeug skips most malformed multipart parts itself)
         return _refuse(400, _("The form could not be read. Reload the page and try again."), field="body",
                        code="BAD_REQUEST")
-    if bad:
-        return _bad_text(bad)
-    if _is_multipart_without_parts():
-        return _refuse(400, _("The form could not be read. Reload the page and try again."), field="body",
-                       code="BAD_REQUEST")
-    return None
-
-
-def _is_multipart_without_parts() -> bool:
-    """A multipart body werkzeug could not split into parts (no boundary, broken framing)."""
-    if request.mimetype != "multipart/form-data" or not request.content_length:
-        return False
-    return not request.form and not request.files
+    return _bad_text(bad) if bad else None
 
 
 def _check_json():
