@@ -1,14 +1,15 @@
 """Acceptance (issue 14): hostile input at every URL never answers a server error.
 
 Walks ``app.url_map`` (every rule, every method) as an anonymous visitor, a student, a teacher and an
-administrator, with ids filled from real objects made by the factories, and sends NUL bytes and other
-control characters, huge numbers (``page=10**30``, ids ``10**30``), 10,000-character strings and
+administrator, with ids filled from real objects made by the factories, and sends NUL bytes (other
+control characters: tests/test_edge_input.py), huge numbers (``page=10**30``, ids ``10**30``), 10,000-character strings and
 JSON nested 10,000 deep in the path, the query string, form bodies and JSON bodies.  No response may
 be 500 or above.  Field names come from each view's forms (their field types choose the values), the
 names the view reads from ``request.args``/``request.form``, and the API's OpenAPI schemas.
 
-Bounded: one request per payload kind per (route, method, role); most hostile requests are refused
-at the edge before a view runs.  Runs on SQLite and PostgreSQL (where NUL and integer overflow
+Bounded: one request per payload kind per (route, method, role), plus, for the teacher and the
+administrator, each form or JSON field alone made too long / too large / too old with the other
+fields plausible; most hostile requests are refused at the edge before a view runs.  Runs on SQLite and PostgreSQL (where NUL and integer overflow
 used to be 500s).
 """
 
