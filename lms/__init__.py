@@ -90,6 +90,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _configure_logging(app)
 
+    from lms.common import edge
+
+    edge.init_app(app)  # first: bounded ids in the URL map, and its check runs before every other hook
     _init_database(app)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -19,6 +19,7 @@ from sqlalchemy import Date, and_, column, distinct, false, func, or_, select, t
 
 from lms.analytics.localtime import LocalClock, as_date, local_midnight_utc, zone
 from lms.auth.models import ROLE_VALUES, Role, User, UserSession
+from lms.common.edge import year_in_range
 from lms.common.errors import NotFound
 from lms.common.ids import as_id
 from lms.common.sql import seconds_between
@@ -79,10 +80,12 @@ class DateRange:
 
 
 def _parse_day(value: str | None) -> date | None:
+    """A day typed in the query string (None when it is not one, or outside 1900–2200)."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if year_in_range(day) else None
 
 
 def date_range_from(args) -> tuple[DateRange, str | None]:

@@ -27,7 +27,7 @@ from flask_login import AnonymousUserMixin
 from lms.common.errorpages import error_response
 from lms.common.errors import ValidationFailed
 from lms.common.ids import as_id
-from lms.common.pagination import page_of
+from lms.common.pagination import MAX_PAGE, page_of
 from lms.common.ratelimit import client_ip
 from lms.extensions import csrf
 
@@ -159,7 +159,7 @@ class Query:
         return int(raw)
 
     def page(self) -> int:
-        return self.integer("page", 1)
+        return self.integer("page", 1, maximum=MAX_PAGE)
 
     def limit(self, default: int) -> int:
         return self.integer("limit", default, maximum=100)

@@ -50,6 +50,15 @@ from lms.assessments.services import (
     create_assessment,
     questions_of,
 )
+from lms.common.edge import (
+    MAX_JSON_DEPTH,
+    YEAR_MAX,
+    YEAR_MIN,
+    JSONTooDeep,
+    first_bad_in_json,
+    loads_limited,
+    year_in_range,
+)
 from lms.common.errors import ValidationFailed
 from lms.curriculum.models import CoreSubject
 from lms.extensions import db
@@ -98,6 +107,9 @@ def _datetime(value, field: str) -> datetime | None:
     except ValueError:
         raise ValidationFailed(_("Settings: %(field)s is not a date and time like 2026-06-01T08:00:00Z.",
                                  field=field)) from None
+    if not year_in_range(parsed):
+        raise ValidationFailed(_("Settings: %(field)s must be a date between %(first)d and %(last)d.",
+                                 field=field, first=YEAR_MIN, last=YEAR_MAX))
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
@@ -125,10 +137,16 @@ def parse_document(raw: str | bytes) -> dict:
             raise ValidationFailed(_("The file is too large (2 MB at most)."))
         raw = raw.decode("utf-8-sig", errors="replace")
     try:
-        document = json.loads(raw)
+        document = loads_limited(raw)
+    except JSONTooDeep:
+        raise ValidationFailed(_("The JSON is nested too deeply (more than %(depth)d levels).",
+                                 depth=MAX_JSON_DEPTH)) from None
     except json.JSONDecodeError as err:
         raise ValidationFailed(_("This is not valid JSON (line %(line)s, column %(col)s).",
                                  line=err.lineno, col=err.colno)) from None
+    if first_bad_in_json(document):
+        raise ValidationFailed(_("The file contains a control character (such as a NUL byte) that cannot be "
+                                 "accepted."))
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValidationFailed(_("This is not an exported assessment (“format” must be “%(format)s”).",
                                  format=FORMAT))

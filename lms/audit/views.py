@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from lms.audit.models import AuditLog
 from lms.auth.models import Role, User
 from lms.common.access import allow
+from lms.common.edge import year_in_range
 from lms.common.htmx import render
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
@@ -23,9 +24,10 @@ nav_item("audit.index", _l("Audit log"), Role.ADMIN, order=82, group="admin")
 
 def _day(value: str) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if year_in_range(day) else None
 
 
 def _utc_start_of(day: date) -> datetime:

@@ -7,7 +7,8 @@ import logging
 from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from lms.common.errors import DomainError
@@ -74,6 +75,9 @@ def _default_code(status: int) -> str:
     }.get(status, "ERROR")
 
 
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+
+
 def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(err):
@@ -89,20 +93,26 @@ def register_error_handlers(app) -> None:
                               retry_after=getattr(err, "retry_after", None))
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)  # every connection of the pool busy: a database that does not answer
     def database_unavailable(err):
+        return database_unavailable_response(err)
+
+    @app.errorhandler(DataError)
+    def value_refused_by_database(err):
+        # A value the database cannot hold (too long, out of range) that no check caught first.
         from lms.extensions import db
 
-        log.error("database unavailable: %s", err)
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: S110 - the connection may be gone entirely
-            pass
-        return error_response(503, code="DATABASE_UNAVAILABLE")
+        log.warning("value refused by the database on %s %s: %s", request.method, request.path, err.orig)
+        db.session.rollback()
+        return error_response(400, _("A value you sent is too long or out of range."), code="VALUE_OUT_OF_RANGE")
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
         if err.code is None or err.code < 400:
             return err
+        if isinstance(getattr(err, "original_exception", None), DATABASE_DOWN):  # raised after the view
+            return database_unavailable_response(err.original_exception)
         retry_after = None
         if err.code == 429:
             retry_after = _retry_after_seconds(err) or 60  # a 429 always says when to come back
@@ -124,6 +134,57 @@ def register_error_handlers(app) -> None:
         except Exception:  # noqa: S110
             pass
         return error_response(500)
+
+
+DATABASE_RETRY_SECONDS = 30
+
+
+def request_locale() -> str:
+    """The reader's language from the request alone (the language switch's choice in the session
+    cookie, else Accept-Language, else the instance's setting): no user, no organization, no query."""
+    from flask import current_app, session
+
+    from lms.common.i18n import SESSION_LOCALE_KEY, SUPPORTED_LOCALES
+
+    chosen = session.get(SESSION_LOCALE_KEY)
+    if chosen in SUPPORTED_LOCALES:
+        return chosen
+    configured = current_app.config.get("ORG_LOCALE", "en")
+    return request.accept_languages.best_match(SUPPORTED_LOCALES) or (
+        configured if configured in SUPPORTED_LOCALES else "en")
+
+
+def database_unavailable_response(err):
+    """503 while the database is down, without touching it again: the page is rendered without the
+    layout (which loads the signed-in user and the organization) and in the request's language."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    from lms.extensions import db
+
+    log.error("database unavailable: %s", err)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: S110 - the connection may be gone entirely
+        pass
+    locale = request_locale()
+    with force_locale(locale):
+        title, message = _messages()[503]
+        if wants_json():
+            response = error_response(503, message, code="DATABASE_UNAVAILABLE")
+        else:
+            template = "errors/_unavailable.html" if is_htmx() else "errors/unavailable.html"
+            # Straight from the Jinja environment: no context processors (they load the user).
+            html = current_app.jinja_env.get_template(template).render(
+                title=title, message=message, locale=locale, retry_after=DATABASE_RETRY_SECONDS,
+                site_name=current_app.config.get("ORG_NAME") or "LMS")
+            response = make_response(html, 503)
+            if is_htmx():
+                response.headers["HX-Retarget"] = "#messages"
+                response.headers["HX-Reswap"] = "innerHTML"
+    response.headers["Retry-After"] = str(DATABASE_RETRY_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _retry_after_seconds(err) -> int | None:

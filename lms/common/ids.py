@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+ID_MAX = 2**31 - 1  # PostgreSQL ``integer``: a larger number is no id (and would overflow the query)
+
 
 def as_id(value) -> int | None:
-    """``int(value)`` when ``value`` (str or int) is all digits, else None (never raises)."""
-    text = str(value) if value is not None else ""
-    return int(text) if text.isascii() and text.isdigit() else None  # "²".isdigit() is True
+    """``int(value)`` when ``value`` (str or int) is all digits and at most ``ID_MAX``, else None
+    (never raises)."""
+    text = str(value) if value is not None and not isinstance(value, bool) else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(ID_MAX)):  # "²".isdigit() is True
+        return None
+    number = int(text)
+    return number if number <= ID_MAX else None

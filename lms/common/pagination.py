@@ -1,4 +1,8 @@
-"""The one pagination helper: ``?page=&per_page=`` on any SELECT statement."""
+"""The one pagination helper: ``?page=&per_page=`` on any SELECT statement.
+
+Page numbers are clamped, never an error: ``page`` below 1 (or not a number) is the first page,
+a page beyond the last is the last page (a huge number too: no OFFSET PostgreSQL cannot hold).
+"""
 
 from __future__ import annotations
 
@@ -8,28 +12,36 @@ from lms.extensions import db
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000  # also the API's largest ``page`` (answered 400 above it)
+
+
+def requested_number(name: str, default: int, maximum: int) -> int:
+    """A positive number from the query string, clamped to 1..``maximum`` (``default`` if absent)."""
+    raw = (request.args.get(name) or "").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return default
+    value = int(raw) if len(raw) <= len(str(maximum)) else maximum
+    return min(max(value, 1), maximum)
 
 
 def page_args(default_per_page: int = DEFAULT_PER_PAGE, max_per_page: int = MAX_PER_PAGE) -> tuple[int, int]:
     """Page number and size from the query string, clamped to sane values."""
-    page = request.args.get("page", 1, type=int) or 1
-    per_page = request.args.get("per_page", default_per_page, type=int) or default_per_page
-    return max(page, 1), min(max(per_page, 1), max_per_page)
+    return (requested_number("page", 1, MAX_PAGE),
+            requested_number("per_page", default_per_page, max_per_page))
 
 
 def paginate(stmt, *, per_page: int = DEFAULT_PER_PAGE, max_per_page: int = MAX_PER_PAGE,
-             scalars: bool = True):
+             scalars: bool = True) -> Page:
     """Run ``stmt`` for the requested page; the result has ``items``, ``total``, ``pages``...
 
-    Out-of-range pages answer an empty page rather than an error.
+    A page beyond the last answers the last page.
     """
     page, size = page_args(per_page, max_per_page)
-    return db.paginate(stmt, page=page, per_page=size, max_per_page=max_per_page,
-                       error_out=False, count=True) if scalars else page_of(stmt, page, size, scalars=False)
+    return page_of(stmt, page, size, scalars=scalars, clamp=True)
 
 
 class Page:
-    """One page of results (also of multi-column rows, which ``db.paginate`` does not yield)."""
+    """One page of results (of entities, or of multi-column rows)."""
 
     def __init__(self, items, page, per_page, total):
         self.items, self.page, self.per_page, self.total = items, page, per_page, total
@@ -43,13 +55,25 @@ class Page:
         return iter(self.items)
 
 
-def page_of(stmt, page: int, per_page: int, *, scalars: bool = True) -> Page:
-    """Page ``page`` (from 1) of ``stmt``: one COUNT and one LIMIT/OFFSET query."""
+def page_of(stmt, page: int, per_page: int, *, scalars: bool = True, clamp: bool = False) -> Page:
+    """Page ``page`` (from 1) of ``stmt``: one COUNT and one LIMIT/OFFSET query.
+
+    Beyond the last page: the last page with ``clamp``, else an empty page (without a query).
+    """
     from sqlalchemy import func, select
 
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    limited = stmt.limit(per_page).offset((page - 1) * per_page)
-    items = list(db.session.scalars(limited)) if scalars else db.session.execute(limited).all()
+    page = max(int(page), 1)
+    if clamp:
+        page = min(page, max((total + per_page - 1) // per_page, 1))
+    offset = (page - 1) * per_page
+    if offset and offset >= total:
+        return Page([], page, per_page, total)
+    limited = stmt.limit(per_page).offset(offset)
+    if scalars:
+        items = list(db.session.execute(limited).unique().scalars())
+    else:
+        items = db.session.execute(limited).all()
     return Page(items, page, per_page, total)
 
 

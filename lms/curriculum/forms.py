@@ -7,15 +7,18 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from lms.common.ids import ID_MAX
 from lms.curriculum.models import TITLE_MAX
 from lms.school.forms import choices  # noqa: F401 - re-exported for the views
 
 
 def _int_or_none(value):
+    """A choice's number; None when absent, not a number or beyond any id (2**31 - 1)."""
     try:
-        return int(value) if value not in (None, "", "None") else None
+        number = int(value) if value not in (None, "", "None") else None
     except (TypeError, ValueError):
         return None
+    return number if number is None or abs(number) <= ID_MAX else None
 
 
 class CoreSubjectForm(FlaskForm):

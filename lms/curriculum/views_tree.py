@@ -14,6 +14,7 @@ from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError, ValidationFailed
 from lms.common.htmx import is_htmx, redirect_to, render
+from lms.common.ids import as_id
 from lms.curriculum import services, tree
 from lms.curriculum.views_subjects import subject_context
 from lms.extensions import db
@@ -142,9 +143,9 @@ def move(kinds, node_id):
             tree.step(current_user, node, direction)
         else:
             parent_id, index = request.form.get("parent_id", ""), request.form.get("index", "")
-            if not index.isdigit() or (parent_id and not parent_id.isdigit()):
+            if as_id(index) is None or (parent_id and as_id(parent_id) is None):
                 raise ValidationFailed(_("Say where to move it."), field="index")
-            tree.move(current_user, node, parent_id=int(parent_id) if parent_id else None, index=int(index))
+            tree.move(current_user, node, parent_id=as_id(parent_id) if parent_id else None, index=as_id(index))
         return None
 
     return _act(node, action)

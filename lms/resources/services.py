@@ -434,7 +434,7 @@ def attach(actor, section: Section, resource: Resource, *, index: int | None = N
 def _link_of(section: Section, resource_id) -> SectionResource:
     link = db.session.scalar(select(SectionResource).where(
         SectionResource.section_id == section.id,
-        SectionResource.resource_id == (int(resource_id) if str(resource_id).isdigit() else -1)))
+        SectionResource.resource_id == (as_id(resource_id) or -1)))
     if link is None:
         raise NotFound(_("That resource is not in this section."))
     return link
@@ -461,7 +461,7 @@ def reorder(actor, section: Section, resource_ids: list) -> None:
     links = list(db.session.scalars(select(SectionResource).where(SectionResource.section_id == section.id)
                                     .order_by(SectionResource.position)))
     by_resource = {link.resource_id: link.id for link in links}
-    wanted = [by_resource[int(r)] for r in resource_ids if str(r).isdigit() and int(r) in by_resource]
+    wanted = [by_resource[as_id(r)] for r in resource_ids if as_id(r) in by_resource]
     wanted = list(dict.fromkeys(wanted))
     rest = [link.id for link in links if link.id not in wanted]
     ordering.renumber(SectionResource, "section_id", {section.id: wanted + rest})

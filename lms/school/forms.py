@@ -12,6 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from lms.common.ids import ID_MAX
+
 try:  # WTForms 3.3+ wants option objects (tuples are deprecated)
     from wtforms.fields.choices import SelectChoice
 except ImportError:  # pragma: no cover - older WTForms
@@ -32,10 +34,12 @@ ASSIGNMENT_ROLE_CHOICES = choices([("HOMEROOM", _l("Homeroom teacher")), ("SUBJE
 
 
 def _int_or_none(value):
+    """A choice's number; None when absent, not a number or beyond any id (2**31 - 1)."""
     try:
-        return int(value) if value not in (None, "", "None") else None
+        number = int(value) if value not in (None, "", "None") else None
     except (TypeError, ValueError):
         return None
+    return number if number is None or abs(number) <= ID_MAX else None
 
 
 class OrganizationForm(FlaskForm):

@@ -65,7 +65,7 @@ def resolve_children(actor, text: str) -> list[int]:
 def grants_for(actor, role: str, *, classroom_id=None, children: str = "") -> dict:
     """The grants of an invitation form (validated by ``check_grants`` when it is created)."""
     if role == Role.STUDENT and classroom_id:
-        return {"classroom_id": int(classroom_id)}
+        return {"classroom_id": as_id(classroom_id) or 0}
     if role == Role.PARENT and (children or "").strip():
         return {"student_ids": resolve_children(actor, children)}
     return {}

@@ -34,6 +34,7 @@ from sqlalchemy import insert, select
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalise_email
 from lms.common.csvexport import BOM, csv_response
+from lms.common.edge import year_in_range
 from lms.common.errors import ValidationFailed
 from lms.common.labels import classroom_label, classroom_names, label
 from lms.common.types import utcnow
@@ -129,6 +130,8 @@ def _parse_date(text: str) -> date:
             continue
         if value.year > 2400:  # Buddhist era, as Thai schools often write it
             value = value.replace(year=value.year - 543)
+        if not year_in_range(value):
+            break
         return value
     raise ValueError(text)
 

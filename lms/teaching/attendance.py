@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.auth.models import User
+from lms.common.edge import date_range_message, year_in_range
 from lms.common.errors import BusinessRuleViolation, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.types import utcnow
@@ -80,9 +81,12 @@ def _parse_date(value, field_name: str, label: str, required: bool = True) -> da
             raise ValidationFailed(_("%(label)s is required", label=label), field=field_name)
         return None
     try:
-        return date.fromisoformat(str(value).strip())
+        parsed = date.fromisoformat(str(value).strip())
     except ValueError:
         raise ValidationFailed(_("%(label)s must be a date like 2026-05-14", label=label), field=field_name) from None
+    if not year_in_range(parsed):
+        raise ValidationFailed(date_range_message(), field=field_name)
+    return parsed
 
 
 def _parse_time(value, field_name: str, label: str) -> time:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time
 from flask import has_request_context, request
 from flask_babel import gettext as _
 
+from lms.common.edge import INT4_MAX, INT4_MIN, YEAR_MAX, YEAR_MIN, year_in_range
 from lms.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 
 NAME_MIN, NAME_MAX = 2, 255
@@ -42,6 +43,9 @@ def parse_datetime(value, field: str, label: str, *, required: bool = False) -> 
         raise ValidationFailed(_("%(label)s must be valid ISO date", label=label), field=field)
     if not isinstance(parsed, datetime):  # a bare date
         parsed = datetime.combine(parsed, time.min)
+    if not year_in_range(parsed):
+        raise ValidationFailed(_("%(label)s must be a date between %(first)d and %(last)d",
+                                 label=label, first=YEAR_MIN, last=YEAR_MAX), field=field)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
@@ -61,10 +65,12 @@ def parse_int(value, field: str, message: str, *, minimum: int | None = None, ma
         value = int(value)
     if isinstance(value, str):
         text = value.strip()
-        if not (text.isascii() and text.lstrip("-").isdigit()):
+        if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 12:
             raise ValidationFailed(message, field=field)
         value = int(text)
     if not isinstance(value, int):
+        raise ValidationFailed(message, field=field)
+    if not INT4_MIN <= value <= INT4_MAX:  # no column takes more (and PostgreSQL would overflow)
         raise ValidationFailed(message, field=field)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise ValidationFailed(message, field=field)
