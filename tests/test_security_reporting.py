@@ -99,7 +99,7 @@ def test_a_report_cannot_forge_log_lines_and_long_values_are_cut(client, caplog)
     (b'{"csp-report": "just a string"}', "application/csp-report", 400),
     (b"[1, 2, 3]", "application/reports+json", 400),
     (b"null", "application/json", 400),
-    (b"[" * 100_000 + b"]" * 100_000, "application/reports+json", 413),
+    (b"[" * 100_000 + b"]" * 100_000, "application/reports+json", 400),  # the edge's depth check answers first
     (b"[" * 50_000, "application/reports+json", 400),
     (json.dumps({"csp-report": {"x": "y" * 70_000}}).encode(), "application/csp-report", 413),
 ])
