@@ -295,3 +295,22 @@ def test_the_instance_env_file_configures_providers(tmp_path, monkeypatch):
     assert list(config["OIDC_PROVIDERS"]) == ["google", "microsoft"]
     assert config["OIDC_PROVIDERS"]["google"]["label"] == "Google Workspace"
     assert config["OIDC_PROVIDERS"]["microsoft"]["email_verified_claim"] == "xms_edov"
+
+
+def test_failed_callbacks_count_against_the_sign_in_limit_per_address(database_url, redis_url, tmp_path):
+    providers = parse_oidc_providers({
+        "OIDC_PROVIDERS": "google", "OIDC_GOOGLE_ISSUER": "http://127.0.0.1:9",
+        "OIDC_GOOGLE_CLIENT_ID": "x", "OIDC_GOOGLE_CLIENT_SECRET": "y"})
+    limited = create_app(make_test_config(database_url, redis_url, OIDC_PROVIDERS=providers,
+                                          STORAGE_DIR=str(tmp_path), RATELIMIT_ENABLED=True,
+                                          LOGIN_LIMIT_PER_IP="2 per minute"))
+    client = limited.test_client()
+    statuses = [client.get("/auth/sso/google/callback?code=c&state=forged").status_code for _ in range(3)]
+    assert statuses == [400, 400, 429]
+
+
+def test_the_buttons_and_messages_are_in_thai(browser):
+    thai = {"Accept-Language": "th"}
+    assert "เข้าสู่ระบบด้วย School ID" in browser.get("/auth/login", headers=thai).text
+    refused = browser.get("/auth/sso/local/callback?error=access_denied", headers=thai)
+    assert "การเข้าสู่ระบบด้วย School ID ถูกยกเลิกหรือถูกปฏิเสธ" in refused.text
