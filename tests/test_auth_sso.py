@@ -314,3 +314,34 @@ def test_the_buttons_and_messages_are_in_thai(browser):
     assert "เข้าสู่ระบบด้วย School ID" in browser.get("/auth/login", headers=thai).text
     refused = browser.get("/auth/sso/local/callback?error=access_denied", headers=thai)
     assert "การเข้าสู่ระบบด้วย School ID ถูกยกเลิกหรือถูกปฏิเสธ" in refused.text
+
+
+def _local_app(issuer_setting, secret, database_url, redis_url, tmp_path):
+    providers = parse_oidc_providers({
+        "OIDC_PROVIDERS": "local", "OIDC_LOCAL_ISSUER": issuer_setting,
+        "OIDC_LOCAL_CLIENT_ID": "lms-local", "OIDC_LOCAL_CLIENT_SECRET": secret})
+    return create_app(make_test_config(database_url, redis_url, OIDC_PROVIDERS=providers,
+                                       STORAGE_DIR=str(tmp_path)))
+
+
+def test_a_wrong_client_secret_signs_no_one_in(issuer, database_url, redis_url, tmp_path, make, db):
+    make.user(role="TEACHER", email="ann@school.test")
+    client = _local_app(issuer, "not-the-secret", database_url, redis_url, tmp_path).test_client()
+    authorize = client.get("/auth/sso/local").headers["Location"]
+    response = client.get(_callback_path(browse_to_callback(authorize, "ann", APP_BASE)))
+    assert response.status_code == 400
+    assert not _signed_in(client)
+    assert db.count(UserSession) == 0
+
+
+def test_a_discovery_document_naming_another_issuer_is_refused(issuer, database_url, redis_url, tmp_path,
+                                                               make, db):
+    """The configured issuer must be the one the provider names (and signs its ID tokens as)."""
+    make.user(role="TEACHER", email="ann@school.test")
+    other_name = issuer.replace("127.0.0.1", "localhost")  # same server, another issuer name
+    client = _local_app(other_name, "local-secret-0123456789", database_url, redis_url, tmp_path).test_client()
+    authorize = client.get("/auth/sso/local").headers["Location"]
+    response = client.get(_callback_path(browse_to_callback(authorize, "ann", APP_BASE)))
+    assert response.status_code == 400
+    assert not _signed_in(client)
+    assert db.count(UserSession) == 0

@@ -43,6 +43,12 @@ def _refused(settings: dict, message: str, status: int):
     return render("auth/sso_refused.html", provider_label=settings["label"], message=message, status=status)
 
 
+def _not_completed(settings: dict):
+    return _refused(settings, _("Sign-in with %(provider)s could not be completed (the link was used already, "
+                                "has expired or was changed). Start again from the sign-in page.",
+                                provider=settings["label"]), 400)
+
+
 @bp.route("/auth/sso/<provider>")
 @allow(PUBLIC)
 def sso_start(provider: str):
@@ -73,14 +79,15 @@ def sso_callback(provider: str):
         token = sso.client(provider).authorize_access_token()
     except (AuthlibBaseError, JoseError, RequestException, ValueError, KeyError, TypeError) as err:
         log.warning("single sign-on with %s refused: %r", provider, err)
-        return _refused(settings, _("Sign-in with %(provider)s could not be completed (the link was used "
-                                    "already, has expired or was changed). Start again from the sign-in page.",
-                                    provider=settings["label"]), 400)
+        return _not_completed(settings)
     claims = token.get("userinfo")
-    if not claims:  # no ID token: not OpenID Connect
-        return _refused(settings, _("Sign-in with %(provider)s could not be completed (the link was used "
-                                    "already, has expired or was changed). Start again from the sign-in page.",
-                                    provider=settings["label"]), 400)
+    # The discovery document must name the configured issuer (OpenID Connect Discovery 4.3); Authlib
+    # then checked the ID token's "iss" against it.
+    issuer = str(sso.client(provider).load_server_metadata().get("issuer", "")).rstrip("/")
+    if not claims or issuer != settings["issuer"]:
+        log.warning("single sign-on with %s refused: no ID token or issuer %r is not the configured one",
+                    provider, issuer)
+        return _not_completed(settings)
     try:
         user = sso.account_for(settings, dict(claims))
     except sso.SignInRefused as err:

@@ -122,7 +122,7 @@ def browse_to_callback(authorize_url: str, login: str, app_base: str) -> str:
     for _step in range(12):
         if response.is_redirect:
             location = urljoin(response.url, response.headers["Location"])
-            if location.startswith(app_base):
+            if location.startswith(app_base.rstrip("/") + "/"):
                 return location
             response = browser.get(location, allow_redirects=False, timeout=10)
             continue
