@@ -19,7 +19,8 @@ from lms.auth.models import LoginAttempt, User, UserSession
 from lms.config import ConfigError, parse_oidc_providers
 from lms.school.models import StudentProfile
 from tests.conftest import make_test_config
-from tests.oidc_provider import browse_to_callback, start_provider
+from tests.oidc_provider import browse_to_callback, free_port, start_provider
+from tests.oidc_provider.tamper import tampering_proxy
 
 APP_BASE = "http://localhost"  # BASE_URL of the test config
 ACCOUNTS = {
@@ -345,3 +346,33 @@ def test_a_discovery_document_naming_another_issuer_is_refused(issuer, database_
     assert response.status_code == 400
     assert not _signed_in(client)
     assert db.count(UserSession) == 0
+
+
+def test_an_id_token_changed_on_the_way_fails_its_signature_check(database_url, redis_url, tmp_path, make, db,
+                                                                  caplog):
+    """A proxy between the app and the real provider rewrites the ID token's email: refused."""
+    make.user(role="TEACHER", email="mallory@school.test")
+    make.user(role="ADMIN", email="admin@school.test")
+    proxy_port, forged = free_port(), {}
+    clients = [{"client_id": "lms-local", "client_secret": "local-secret-0123456789",
+                "redirect_uris": [f"{APP_BASE}/auth/sso/local/callback"]}]
+    accounts = {"mallory": {"email": "mallory@school.test", "email_verified": True}}
+    provider_port = free_port()
+    with start_provider(tmp_path, clients, accounts, port=provider_port,
+                        issuer=f"http://127.0.0.1:{proxy_port}") as issuer, \
+            tampering_proxy(proxy_port, f"http://127.0.0.1:{provider_port}", forged):
+        app = _local_app(issuer, "local-secret-0123456789", database_url, redis_url, tmp_path)
+
+        def sign_in(client):
+            authorize = client.get("/auth/sso/local").headers["Location"]
+            return client.get(_callback_path(browse_to_callback(authorize, "mallory", APP_BASE)))
+
+        honest = app.test_client()
+        assert sign_in(honest).status_code in (302, 303)  # through the proxy, untouched: signed in
+        assert _signed_in(honest)
+        forged["email"] = "admin@school.test"
+        attacked = app.test_client()
+        assert sign_in(attacked).status_code == 400
+        assert not _signed_in(attacked)
+    assert "BadSignatureError" in caplog.text  # checked against the provider's JWKS
+    assert db.count(UserSession) == 1

@@ -60,25 +60,27 @@ def install() -> Path:
     return target
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
-def start_provider(tmp_dir: Path, clients: list[dict], accounts: dict[str, dict]):
-    """Run the provider for the ``with`` block; yields its issuer URL."""
+def start_provider(tmp_dir: Path, clients: list[dict], accounts: dict[str, dict], *, port: int | None = None,
+                   issuer: str | None = None):
+    """Run the provider for the ``with`` block; yields its issuer URL (its own address unless
+    ``issuer`` names another, e.g. a proxy in front of it)."""
     folder = install()
     script = folder / f"provider-{os.getpid()}.mjs"  # beside node_modules, so the import resolves
     shutil.copy(HERE / "provider.mjs", script)
-    port = _free_port()
+    port = port or free_port()
+    issuer = issuer or f"http://127.0.0.1:{port}"
     config = tmp_dir / "oidc-provider.json"
-    config.write_text(json.dumps({"port": port, "clients": clients, "accounts": accounts}))
+    config.write_text(json.dumps({"port": port, "issuer": issuer, "clients": clients, "accounts": accounts}))
     log_path = tmp_dir / "oidc-provider.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(["node", str(script), str(config)], stdout=log, stderr=subprocess.STDOUT)
-    issuer = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while "READY" not in log_path.read_text():

@@ -1,7 +1,7 @@
 // A real OpenID Connect provider (panva/oidc-provider) for the SSO tests, on 127.0.0.1.
 // Usage: node provider.mjs <config.json>; prints "READY <issuer>" once it listens.
 // The config names the port, the registered clients and the accounts with their claims:
-//   {"port": 5123, "clients": [{"client_id", "client_secret", "redirect_uris": [...]}],
+//   {"port": 5123, "issuer": (optional, e.g. a proxy in front of it), "clients": [{"client_id", "client_secret", "redirect_uris": [...]}],
 //    "accounts": {"<login>": {"email": "...", "email_verified": true, "name": "..."}}}
 // Sign-in and consent use the provider's own development pages (any password is accepted).
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import Provider from 'oidc-provider';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const issuer = `http://127.0.0.1:${config.port}`;
+const issuer = config.issuer || `http://127.0.0.1:${config.port}`;
 
 const provider = new Provider(issuer, {
   clients: config.clients.map((client) => ({
