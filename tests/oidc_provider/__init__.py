@@ -39,7 +39,7 @@ def install() -> Path:
     """The folder with ``node_modules/oidc-provider`` (installed with ``npm ci`` on first use)."""
     for tool in ("node", "npm"):
         if shutil.which(tool) is None:
-            pytest.fail(f"the single sign-on tests need {tool} (Node.js 20+) to run a real OpenID Connect "
+            pytest.fail(f"the single sign-on tests need {tool} (Node.js 18+) to run a real OpenID Connect "
                         f"provider: apt-get install -y nodejs npm")
     target = _cache_dir()
     if (target / "node_modules" / "oidc-provider" / "package.json").is_file():
