@@ -100,6 +100,8 @@ MAIL_USERNAME=
 MAIL_PASSWORD=
 MAIL_USE_TLS=true
 MAIL_FROM="{name} <no-reply@{slug}.example.org>"
+# Single sign-on ("Sign in with Google / Microsoft"): see instances/example.env and the README.
+OIDC_PROVIDERS=
 """
 
 

@@ -103,6 +103,8 @@ def read_settings(instance: str | None = None, environ: dict | None = None) -> d
     for key in ENV_DEFAULTS:
         if key in environ:
             values[key] = environ[key]
+    # Single sign-on settings have names made from the provider's name (OIDC_<NAME>_...).
+    values.update({key: value for key, value in environ.items() if key.startswith("OIDC_")})
     values["LMS_INSTANCE"] = instance or ""
     return values
 
@@ -135,6 +137,68 @@ def validate(values: dict[str, str]) -> None:
         raise ConfigError(f"MAIL_BACKEND must be 'smtp' or 'console'{where}")
     if values["MAIL_BACKEND"] == "smtp" and not values["MAIL_SERVER"]:
         raise ConfigError(f"MAIL_SERVER is missing (MAIL_BACKEND=smtp){where}")
+
+
+# --- single sign-on (OpenID Connect) ------------------------------------------------------
+
+OIDC_NAME_RE = re.compile(r"^[a-z][a-z0-9]{0,19}$")
+OIDC_KNOWN_NAMES = {"google": "Google", "microsoft": "Microsoft"}
+OIDC_AUTO_CREATE_ROLES = ("STUDENT", "TEACHER", "PARENT")  # never ADMIN
+OIDC_DOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+
+
+def parse_oidc_providers(values: dict[str, str]) -> dict[str, dict]:
+    """The OpenID Connect providers named in ``OIDC_PROVIDERS`` (comma-separated), in that order.
+
+    For each name, e.g. ``google``: ``OIDC_GOOGLE_ISSUER`` (the issuer URL, whose
+    ``/.well-known/openid-configuration`` is the discovery document), ``OIDC_GOOGLE_CLIENT_ID``,
+    ``OIDC_GOOGLE_CLIENT_SECRET`` (required); ``OIDC_GOOGLE_NAME`` (the button's label),
+    ``OIDC_GOOGLE_AUTO_CREATE_DOMAINS`` (email domains whose unknown, verified addresses get an
+    account), ``OIDC_GOOGLE_AUTO_CREATE_ROLE`` (STUDENT by default; TEACHER or PARENT; never ADMIN)
+    and ``OIDC_GOOGLE_EMAIL_VERIFIED_CLAIM`` (``email_verified`` by default) are optional.
+    """
+    production = values.get("LMS_ENV") == "production"
+    where = f" (in instances/{values['LMS_INSTANCE']}.env)" if values.get("LMS_INSTANCE") else ""
+    names = [name.strip().lower() for name in (values.get("OIDC_PROVIDERS") or "").split(",") if name.strip()]
+    providers: dict[str, dict] = {}
+    for name in names:
+        if not OIDC_NAME_RE.match(name):
+            raise ConfigError(f"OIDC_PROVIDERS: {name!r} is not a valid provider name "
+                              f"(a-z and digits, starting with a letter){where}")
+        if name in providers:
+            raise ConfigError(f"OIDC_PROVIDERS names {name!r} twice{where}")
+        prefix = f"OIDC_{name.upper()}_"
+
+        def setting(key: str, default: str = "", prefix=prefix) -> str:
+            return (values.get(prefix + key) or default).strip()
+
+        for key in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET"):
+            if not setting(key):
+                raise ConfigError(f"{prefix}{key} is missing: OIDC_PROVIDERS names {name!r}{where}")
+        issuer = setting("ISSUER").rstrip("/")
+        if not issuer.startswith(("https://", "http://")) or (production and not issuer.startswith("https://")):
+            raise ConfigError(f"{prefix}ISSUER must be an {'https' if production else 'http(s)'}:// URL, "
+                              f"not {issuer!r}{where}")
+        role = setting("AUTO_CREATE_ROLE", "STUDENT").upper()
+        if role not in OIDC_AUTO_CREATE_ROLES:
+            raise ConfigError(f"{prefix}AUTO_CREATE_ROLE must be one of {', '.join(OIDC_AUTO_CREATE_ROLES)} "
+                              f"(administrator accounts are never created by sign-in), not {role!r}{where}")
+        domains = tuple(d.strip().lower().lstrip("@") for d in setting("AUTO_CREATE_DOMAINS").split(",")
+                        if d.strip())
+        for domain in domains:
+            if not OIDC_DOMAIN_RE.match(domain):
+                raise ConfigError(f"{prefix}AUTO_CREATE_DOMAINS: {domain!r} is not an email domain{where}")
+        providers[name] = {
+            "name": name,
+            "label": setting("NAME", OIDC_KNOWN_NAMES.get(name, name.capitalize())),
+            "issuer": issuer,
+            "client_id": setting("CLIENT_ID"),
+            "client_secret": setting("CLIENT_SECRET"),
+            "auto_create_domains": domains,
+            "auto_create_role": role,
+            "email_verified_claim": setting("EMAIL_VERIFIED_CLAIM", "email_verified"),
+        }
+    return providers
 
 
 def _positive_number(values: dict[str, str], key: str) -> float:
@@ -185,6 +249,7 @@ def load_config(instance: str | None = None, environ: dict | None = None) -> dic
         "UPLOAD_MAX_IMAGE_PIXELS": int(_positive_number(values, "UPLOAD_MAX_IMAGE_PIXELS")),
         "LOG_LEVEL": values["LOG_LEVEL"],
         "PROXY_HOPS": int(values["PROXY_HOPS"] or (1 if production else 0)),
+        "OIDC_PROVIDERS": parse_oidc_providers(values),
         # Secure cookies everywhere but on the embedded default and plain-http development instances.
         "SESSION_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_SECURE": secure_cookies,

@@ -325,6 +325,11 @@ EXPECTED.update({
     ("digest.unsubscribe", "GET"): {role: {404} for role in ROLES},
     ("digest.confirm_unsubscribe", "POST"): {role: {404} for role in ROLES},
 })
+# Issue 15.9: single sign-on.  The suite's app configures no provider, so every provider is unknown.
+EXPECTED.update({
+    ("auth.sso_start", "GET"): {role: {404} for role in ROLES},
+    ("auth.sso_callback", "GET"): {role: {404} for role in ROLES},
+})
 for _endpoint, _method in [
     ("api.create_session", "POST"), ("api.list_sessions", "GET"), ("api.get_session", "GET"),
     ("api.update_session", "PATCH"), ("api.publish_session", "PATCH"), ("api.delete_session", "DELETE"),
@@ -390,7 +395,7 @@ def test_role_matrix_over_every_route(app, make, role):
         "classroom_id": classroom.id, "student_id": target.id, "staff_id": other_teacher.id,
         "parent_id": parent.id, "assignment_id": 999999, "batch_id": 999999,
         "level_id": _level_id(make),
-        "announcement_id": 999999, "notification_id": 999999,
+        "announcement_id": 999999, "notification_id": 999999, "provider": "google",
     }
     subject = make.subject("P2/1", teachers=[other_teacher])
     nodes = make.tree(subject, {"Unit": {"Part": ["Section"]}})

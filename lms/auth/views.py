@@ -208,4 +208,5 @@ def confirm_email(token: str):
     return render("auth/confirm_email.html", new_email=pending.new_email, token=token)
 
 
-from lms.auth import profile  # noqa: E402,F401 - /me routes live on this blueprint
+# /me and /auth/sso/<provider> (single sign-on) routes live on this blueprint
+from lms.auth import profile, sso_views  # noqa: E402,F401
