@@ -148,6 +148,8 @@ def sniff(source, filename: str | None = None) -> Sniffed:
             if ACTIVE_MARKUP.search(first_kb) or ACTIVE_MARKUP.search(first_kb.replace(b"\x00", b"")):
                 raise _Refused(_markup_message(), "markup")
             found = _identify(fh, head, size)
+            if found not in DOCUMENTS.values() and _zip_attached(fh, size):
+                raise _Refused(_archive_message(), "zip")
         except _Refused as refused:
             raise _refusal(refused, named) from None
     if named is not None and named not in found.allowed_extensions:
@@ -241,6 +243,19 @@ def _disguised(head: bytes) -> tuple[str, str] | None:
     if any(magic in window for magic in EXECUTABLE_MAGIC if len(magic) >= 4) or b"MZ\x90\x00" in window:
         return _program_message(), "program"
     return None
+
+
+def _zip_attached(fh, size: int) -> bool:
+    """A zip's end record closing the file: a zip glued behind an image or a video (a polyglot)."""
+    window = min(size, 22 + 65535)
+    fh.seek(size - window)
+    tail = fh.read(window)
+    at = tail.rfind(b"PK\x05\x06")
+    while at >= 0:
+        if len(tail) >= at + 22 and at + 22 + int.from_bytes(tail[at + 20:at + 22], "little") == len(tail):
+            return True
+        at = tail.rfind(b"PK\x05\x06", 0, at)
+    return False
 
 
 def _is_plain_text(fh) -> bool:
