@@ -34,7 +34,7 @@ def clamd_socket(tmp_path_factory):
     sock = folder / "clamd.sock"
     config = folder / "clamd.conf"
     config.write_text(f"LocalSocket {sock}\nDatabaseDirectory {database}\nTemporaryDirectory {folder}\n"
-                      f"Foreground yes\nLogFile {folder / 'clamd.log'}\nLogVerbose yes\n")
+                      f"Foreground yes\nLogFile {folder / 'clamd.log'}\nLogVerbose yes\nStreamMaxLength 1M\n")
     process = subprocess.Popen([CLAMD, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
@@ -103,6 +103,16 @@ def test_an_infected_logo_is_refused(client, as_role, make, db, app, scanning):
     assert db.scalar(select(Organization)).logo_file is None
     assert (set(folder.iterdir()) if folder.exists() else set()) == before
     assert db.scalar(select(AuditLog.actor_id).where(AuditLog.action == "upload.infected")) == admin.id
+
+
+@pytest.mark.clamav
+def test_a_file_longer_than_the_scanner_accepts_is_refused_saying_so(client, as_role, db, app, scanning):
+    as_role("TEACHER")
+    big = b"%PDF-1.4\n" + b"x" * (1024 * 1024 + 10) + b"\n%%EOF\n"  # this clamd's StreamMaxLength is 1M
+    response = upload(client, big, "long.pdf")
+    assert response.status_code == 422
+    assert "larger than the virus scanner accepts" in response.get_data(as_text=True)
+    assert db.count(Resource) == 0
 
 
 def test_a_configured_scanner_that_cannot_be_reached_refuses_uploads(client, as_role, db, app, monkeypatch,

@@ -25,6 +25,10 @@ class ScannerUnavailable(Exception):
     """clamd could not give a verdict (the reason is for the log)."""
 
 
+class TooLargeToScan(ScannerUnavailable):
+    """The file is longer than clamd's StreamMaxLength."""
+
+
 def configured() -> bool:
     config = current_app.config
     return bool(config.get("CLAMAV_SOCKET") or config.get("CLAMAV_HOST"))
@@ -52,24 +56,37 @@ def scan_stream(fh) -> str | None:
     fh.seek(0)
     try:
         with _connect() as sock:
-            sock.sendall(b"zINSTREAM\0")
-            while chunk := fh.read(CHUNK):
-                sock.sendall(struct.pack(">I", len(chunk)) + chunk)
-            sock.sendall(struct.pack(">I", 0))
-            reply = b""
-            while not reply.endswith(b"\0"):
-                part = sock.recv(4096)
-                if not part:
-                    break
-                reply += part
+            try:
+                sock.sendall(b"zINSTREAM\0")
+                while chunk := fh.read(CHUNK):
+                    sock.sendall(struct.pack(">I", len(chunk)) + chunk)
+                sock.sendall(struct.pack(">I", 0))
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # clamd stopped reading (size limit): its answer says why
+            reply = _read_reply(sock)
     except OSError as err:
         raise ScannerUnavailable(f"clamd: {err}") from err
     answer = reply.rstrip(b"\0").decode("utf-8", "replace").strip()
+    if "size limit exceeded" in answer:
+        raise TooLargeToScan(f"clamd answered {answer!r}")
     if answer.endswith(" FOUND"):
         return answer.removeprefix("stream:").removesuffix(" FOUND").strip()
     if answer.endswith(" OK") or answer == "stream: OK":
         return None
     raise ScannerUnavailable(f"clamd answered {answer!r}")
+
+
+def _read_reply(sock) -> bytes:
+    reply = b""
+    while not reply.endswith(b"\0"):
+        try:
+            part = sock.recv(4096)
+        except ConnectionResetError:
+            break
+        if not part:
+            break
+        reply += part
+    return reply
 
 
 def check_upload(fh, actor, filename: str) -> None:
@@ -79,6 +96,11 @@ def check_upload(fh, actor, filename: str) -> None:
         return
     try:
         signature = scan_stream(fh)
+    except TooLargeToScan as err:
+        log.error("upload refused, larger than clamd's StreamMaxLength: %s", err)
+        raise ValidationFailed(_("The file was not saved: it is larger than the virus scanner accepts. Ask an "
+                                 "administrator to raise the scanner's limit (StreamMaxLength)."),
+                               field="file") from err
     except ScannerUnavailable as err:
         log.error("upload refused, virus scanning unavailable: %s", err)
         raise ValidationFailed(_("The file was not saved: virus scanning is unavailable, try again later."),
