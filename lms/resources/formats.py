@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import struct
 import zipfile
+import zlib
 
 
 class Invalid(Exception):
@@ -343,7 +344,8 @@ def open_zip(fh) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(fh)
         members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as err:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, struct.error, KeyError,
+            IndexError) as err:
         raise Invalid(f"not a readable zip: {err}") from err
     if not members or len(members) > MAX_ZIP_MEMBERS or min(m.header_offset for m in members) != 0:
         raise Invalid("the zip's directory does not describe the file")
@@ -356,7 +358,8 @@ def _small_member(archive: zipfile.ZipFile, name: str) -> bytes:
         raise Invalid(f"{name} is too large")
     try:
         return archive.read(info)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as err:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, zlib.error,
+            struct.error) as err:
         raise Invalid(f"{name} cannot be read: {err}") from err
 
 

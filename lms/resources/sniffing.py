@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,28 +183,34 @@ def _identify(fh, head: bytes, size: int) -> Sniffed:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return WEBP
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return _checked(WAV, formats.check_wav, fh, head, size, "WAV")
+        _checked(formats.check_wav, fh, head, size, "WAV")
+        return WAV
     if head.startswith(b"ID3") or formats.mpeg_frame(head[:4]):
-        return _checked(MP3, formats.check_mp3, fh, head, size, "MP3")
+        _checked(formats.check_mp3, fh, head, size, "MP3")
+        return MP3
     if formats.adts_frame(head[:7]):
-        return _checked(AAC, formats.check_aac, fh, head, size, "AAC")
+        _checked(formats.check_aac, fh, head, size, "AAC")
+        return AAC
     if head.startswith(b"OggS"):
-        return _checked(OGG, formats.check_ogg, fh, head, size, "Ogg")
+        _checked(formats.check_ogg, fh, head, size, "Ogg")
+        return OGG
     if head[4:8] == b"ftyp":
         if head[8:12] == b"qt  ":
             raise _Refused(_("This video format is not allowed; upload MP4 or WebM."))
-        has_video = _checked(True, formats.check_mp4, fh, head, size, "MP4")
+        has_video = _checked(formats.check_mp4, fh, head, size, "MP4")
         return MP4 if has_video else M4A
     if head.startswith(b"\x1a\x45\xdf\xa3"):
         if b"matroska" in head[:64]:
             raise _Refused(_("This video format is not allowed; upload MP4 or WebM."))
-        return _checked(WEBM, formats.check_webm, fh, head, size, "WebM")
+        _checked(formats.check_webm, fh, head, size, "WebM")
+        return WEBM
     if head.startswith(b"%PDF-"):
-        return _checked(PDF, formats.check_pdf, fh, head, size, "PDF")
+        _checked(formats.check_pdf, fh, head, size, "PDF")
+        return PDF
     if head.startswith(ZIP_MAGIC):
         try:
             document = formats.office_document(fh)
-        except formats.Invalid:
+        except (formats.Invalid, struct.error, IndexError, ValueError, KeyError, OverflowError):
             document = None
         if document is None:
             raise _Refused(_archive_message(), "zip")
@@ -220,17 +227,16 @@ def _identify(fh, head: bytes, size: int) -> Sniffed:
     raise _Refused(_not_allowed_message())
 
 
-def _checked(result, check, fh, head: bytes, size: int, format_name: str):
-    """``result`` when ``check`` finds the structure it claims; else say what the file really is."""
+def _checked(check, fh, head: bytes, size: int, format_name: str):
+    """What ``check`` returns when it finds the structure the file claims; else say what it really is."""
     try:
-        value = check(fh, size)
-    except formats.Invalid:
+        return check(fh, size)
+    except (formats.Invalid, struct.error, IndexError, ValueError, OverflowError):
         disguised = _disguised(head)
         if disguised is not None:
             raise _Refused(*disguised) from None
         raise _Refused(_("This is not a valid %(format)s file: it is damaged, or it is another kind of file "
                          "made to look like one.", format=format_name)) from None
-    return value if result is True else result
 
 
 def _disguised(head: bytes) -> tuple[str, str] | None:
