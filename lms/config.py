@@ -65,6 +65,11 @@ ENV_DEFAULTS: dict[str, str] = {
     "UPLOAD_MAX_AUDIO_MB": "50",
     "UPLOAD_MAX_VIDEO_MB": "200",
     "UPLOAD_MAX_IMAGE_PIXELS": "40000000",
+    # Virus scanning with ClamAV's clamd (off unless one of these is set): a unix socket, or host + port.
+    "CLAMAV_SOCKET": "",
+    "CLAMAV_HOST": "",
+    "CLAMAV_PORT": "3310",
+    "CLAMAV_TIMEOUT": "60",
     "LOG_LEVEL": "INFO",
     # Reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted
     # (default: 1 in production, where gunicorn only listens on 127.0.0.1 behind the proxy).
@@ -247,6 +252,10 @@ def load_config(instance: str | None = None, environ: dict | None = None) -> dic
         **{key: _positive_number(values, key) for key in ("UPLOAD_MAX_IMAGE_MB", "UPLOAD_MAX_DOCUMENT_MB",
                                                           "UPLOAD_MAX_AUDIO_MB", "UPLOAD_MAX_VIDEO_MB")},
         "UPLOAD_MAX_IMAGE_PIXELS": int(_positive_number(values, "UPLOAD_MAX_IMAGE_PIXELS")),
+        "CLAMAV_SOCKET": values["CLAMAV_SOCKET"].strip(),
+        "CLAMAV_HOST": values["CLAMAV_HOST"].strip(),
+        "CLAMAV_PORT": int(_positive_number(values, "CLAMAV_PORT")),
+        "CLAMAV_TIMEOUT": _positive_number(values, "CLAMAV_TIMEOUT"),
         "LOG_LEVEL": values["LOG_LEVEL"],
         "PROXY_HOPS": int(values["PROXY_HOPS"] or (1 if production else 0)),
         "OIDC_PROVIDERS": parse_oidc_providers(values),

@@ -318,7 +318,7 @@ def test_a_media_upload_may_be_larger_than_other_requests(client, auth, course, 
     quiz = make.assessment(course.teacher)
     auth.login(course.teacher)
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2000)
-    big = b"%PDF-1.4\n" + b"x" * 5000
+    big = b"%PDF-1.4\n" + b"x" * 5000 + b"\n%%EOF\n"
     response = client.post(f"/assessments/{quiz.id}/media", headers=HX, content_type="multipart/form-data",
                            data={"file": (io.BytesIO(big), "sheet.pdf"), "label": "sheet"})
     assert response.status_code == 200 and db.count(AssessmentMedia) == 1

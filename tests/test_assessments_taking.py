@@ -385,7 +385,7 @@ def test_a_file_answer_may_be_larger_than_other_requests(client, auth, course, m
     start(client, quiz)
     attempt = open_attempt(db, course.student)
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2000)
-    big = b"%PDF-1.4\n" + b"x" * 5000
+    big = b"%PDF-1.4\n" + b"x" * 5000 + b"\n%%EOF\n"
     response = client.post(f"/submissions/{attempt.id}/answers/{attempt.question_order[0]}", headers=HX,
                            data={"answer-file": (io.BytesIO(big), "work.pdf")}, content_type="multipart/form-data")
     assert response.status_code == 200 and "Saved: work.pdf" in response.get_data(as_text=True)

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from lms.common.markdown import render_markdown
 from lms.curriculum.models import Part, Section, SectionProgress, Unit
+from tests import sample_files as samples
 
 HX = {"HX-Request": "true"}
 
@@ -177,9 +178,8 @@ def test_section_progress_rows_are_unique(app, course, db):
 
 def test_audio_and_video_use_native_controls_loading_metadata_only(client, auth, course, make):
     teacher, _subject, ids, student = course
-    make.resource(teacher, b"ID3\x04\x00" + b"\x00" * 64, "song.mp3", title="Song", section_id=ids["One"])
-    make.resource(teacher, b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00" + b"\x00" * 40, "clip.mp4", title="Clip",
-                  section_id=ids["One"])
+    make.resource(teacher, samples.mp3(), "song.mp3", title="Song", section_id=ids["One"])
+    make.resource(teacher, samples.mp4(), "clip.mp4", title="Clip", section_id=ids["One"])
     auth.login(student)
     page = client.get(f"/sections/{ids['One']}").get_data(as_text=True)
     assert '<audio controls preload="metadata"' in page

@@ -30,7 +30,7 @@ def order_in(db, section_id):
 
 def test_download_supports_range_requests(client, auth, course, make):
     teacher, _subject, ids = course
-    data = b"%PDF-1.4\n" + bytes(range(256)) * 40
+    data = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
     resource = make.resource(teacher, data, "worksheet.pdf", section_id=ids["Section one"])
     auth.login(teacher)
     full = client.get(f"/resources/{resource.id}/download")
@@ -107,7 +107,7 @@ def test_library_search_filters_and_fragment(client, auth, course, make):
     teacher, subject, ids = course
     make.resource(teacher, png_bytes(color=(3, 3, 3)), "map.png", title="World map", label="map-1",
                   section_id=ids["Section one"])
-    make.resource(teacher, b"%PDF-1.4\nxx", "sheet.pdf", title="Worksheet", description="Counting practice")
+    make.resource(teacher, b"%PDF-1.4\nxx\n%%EOF\n", "sheet.pdf", title="Worksheet", description="Counting practice")
     other = make.teacher()
     make.resource(other, png_bytes(color=(4, 4, 4)), "secret.png", title="Someone else's")
     auth.login(teacher)

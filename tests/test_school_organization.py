@@ -7,9 +7,11 @@ from sqlalchemy import select
 
 from lms.audit.models import AuditLog
 from lms.school.models import Level, Organization
+from tests import sample_files as samples
+from tests.factories import png_bytes
 
 HX = {"HX-Request": "true"}
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 SETTINGS = {"name": "Wat School", "timezone": "Asia/Bangkok", "locale": "th", "academic_year": "2569",
             "session_timeout_minutes": "15", "heartbeat_seconds": "30", "classes_per_level": "8",
             "invitation_days": "14", "use_buddhist_era": "y"}
@@ -68,6 +70,12 @@ def test_logo_upload_is_sniffed_stored_and_served(client, as_role, make, db, app
     make.school()
     as_role("ADMIN")
     response = client.post("/admin/organization", data={**SETTINGS, "logo": (io.BytesIO(PNG), "logo.svg")},
+                           content_type="multipart/form-data", headers=HX)
+    # Content and name must agree: a PNG named .svg is refused, saying what it really is.
+    assert response.status_code == 422
+    assert "This file is named .svg but it is a PNG image" in response.get_data(as_text=True)
+    assert org(db).logo_file is None
+    response = client.post("/admin/organization", data={**SETTINGS, "logo": (io.BytesIO(PNG), "logo.PNG")},
                            content_type="multipart/form-data")
     assert response.status_code == 303
     saved = org(db)
@@ -81,7 +89,7 @@ def test_logo_upload_is_sniffed_stored_and_served(client, as_role, make, db, app
     assert served.headers["Content-Disposition"].startswith("inline")
     assert "/organization/logo" in client.get("/classrooms").get_data(as_text=True)  # shown in the header
     # Replacing it removes the old file; removing it stops serving it.
-    client.post("/admin/organization", data={**SETTINGS, "logo": (io.BytesIO(b"GIF89a" + b"\x00" * 20), "x.gif")},
+    client.post("/admin/organization", data={**SETTINGS, "logo": (io.BytesIO(png_bytes(color=(0, 0, 9))), "x.png")},
                 content_type="multipart/form-data")
     assert not stored.exists()
     client.post("/admin/organization", data={**SETTINGS, "remove_logo": "y"})
@@ -89,17 +97,24 @@ def test_logo_upload_is_sniffed_stored_and_served(client, as_role, make, db, app
     assert client.get("/organization/logo").status_code == 404
 
 
-def test_non_images_are_refused_as_logo(client, as_role, make, db):
+def test_non_images_are_refused_as_logo(client, as_role, make, db, app):
     make.school()
     as_role("ADMIN")
-    for data, name in [(b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "logo.svg"),
-                       (b"<html><script>alert(1)</script>", "logo.png"),
-                       (PNG + b"\x00" * (1024 * 1024), "huge.png")]:
+    storage = Path(app.config["STORAGE_DIR"]) / "organization"
+    before = set(storage.iterdir()) if storage.exists() else set()
+    for data, name, message in [
+            (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "logo.svg", "Web pages, SVG and XML"),
+            (b"<html><script>alert(1)</script>", "logo.png", "This file is named .png but it is a web page"),
+            (samples.png_with_text("<script>alert(1)</script>"), "logo.png", "Web pages, SVG and XML"),
+            (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "logo.png", "The image could not be read"),
+            (samples.pdf(), "logo.pdf", "The logo must be a PNG, JPEG, GIF or WebP image"),
+            (PNG + b"\x00" * (1024 * 1024), "huge.png", "1 MB")]:
         response = client.post("/admin/organization", data={**SETTINGS, "logo": (io.BytesIO(data), name)},
                                content_type="multipart/form-data", headers=HX)
         assert response.status_code == 422
-        assert "PNG, JPEG, GIF or WebP" in response.get_data(as_text=True) or "1 MB" in response.get_data(as_text=True)
+        assert message in response.get_data(as_text=True), name
     assert org(db).logo_file is None and org(db).name != "Wat School"
+    assert (set(storage.iterdir()) if storage.exists() else set()) == before
 
 
 def test_only_admins_change_the_organization(client, as_role, make):

@@ -36,3 +36,46 @@ def _jsonable(value):
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     return str(value)
+
+
+# --- entries that outlive a refused request --------------------------------------------------------
+# A refusal (an infected upload) is recorded although the request's transaction rolls back: the
+# entry is added as usual and, should that transaction end without a commit, written again on a
+# connection of its own once the rollback has released the session's locks.
+
+PENDING_KEY = "lms_audit_despite_rollback"
+
+
+def record_despite_rollback(actor, action: str, entity=None, **details) -> AuditLog:
+    entry = record(actor, action, entity, **details)
+    db.session.info.setdefault(PENDING_KEY, []).append({
+        "actor_id": entry.actor_id, "action": entry.action, "entity_type": entry.entity_type,
+        "entity_id": entry.entity_id, "ip": entry.ip, "details": entry.details})
+    return entry
+
+
+def _install_rollback_hooks() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from lms.common.types import utcnow
+
+    @event.listens_for(Session, "after_commit", propagate=True)
+    def _committed(session):
+        if not session.in_nested_transaction():
+            session.info.pop(PENDING_KEY, None)
+
+    @event.listens_for(Session, "after_transaction_end", propagate=True)
+    def _rolled_back(session, transaction):
+        if transaction.parent is not None or transaction.nested:
+            return
+        rows = session.info.pop(PENDING_KEY, None)
+        if not rows:
+            return
+        bind = session.get_bind()
+        engine = getattr(bind, "engine", bind)
+        with engine.begin() as conn:
+            conn.execute(AuditLog.__table__.insert(), [{**row, "created_at": utcnow()} for row in rows])
+
+
+_install_rollback_hooks()

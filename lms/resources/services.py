@@ -28,7 +28,7 @@ from lms.common.ids import as_id
 from lms.curriculum.models import Part, Section, Subject, Unit
 from lms.curriculum.services import require_edit, subject_of, visible_sections
 from lms.extensions import db
-from lms.resources import storage
+from lms.resources import storage, virus_scan
 from lms.resources.labels import RESOURCE_KIND
 from lms.resources.models import FILE_KINDS, LABEL_MAX, Resource, ResourceKind, SectionResource, StoredFile
 from lms.resources.sniffing import sniff
@@ -175,14 +175,20 @@ def _human_size(size: int) -> str:
 # --- upload -----------------------------------------------------------------------------------
 
 
-def _check_image(path, limit_pixels: int) -> tuple[int, int]:
-    """Width and height, read from the header only; refuses decompression bombs."""
+PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
+
+
+def check_image(path, limit_pixels: int, content_type: str | None = None) -> tuple[int, int]:
+    """Width and height, read from the header only; refuses decompression bombs and files Pillow
+    does not read as the image type their first bytes claim."""
     from PIL import Image
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(path, formats=list(PILLOW_FORMATS.values())) as image:
+                if content_type and image.format != PILLOW_FORMATS.get(content_type):
+                    raise ValueError(f"Pillow reads {image.format}, not {content_type}")
                 width, height = image.size
                 if width * height > limit_pixels:
                     raise _bomb(limit_pixels)
@@ -261,14 +267,16 @@ def store_upload(owner, stream, filename: str, *, title: str = "", label: str = 
     try:
         if temp.size == 0:
             raise ValidationFailed(_("The file is empty."), field="file")
-        sniffed = sniff(temp.path)
+        sniffed = sniff(temp.path, display_name)
         if temp.size > limits[sniffed.kind]:
             raise ValidationFailed(_("%(kind)s files can be at most %(max)s; this one is %(size)s.",
                                      kind=kind_labels()[sniffed.kind], max=_human_size(limits[sniffed.kind]),
                                      size=_human_size(temp.size)), field="file")
         width = height = None
         if sniffed.kind == ResourceKind.IMAGE:
-            width, height = _check_image(temp.path, max_image_pixels())
+            width, height = check_image(temp.path, max_image_pixels(), sniffed.content_type)
+        with open(temp.path, "rb") as fh:
+            virus_scan.check_upload(fh, owner, display_name)
         stored = _stored_file_for(temp, sniffed, width, height)
     finally:
         temp.discard()

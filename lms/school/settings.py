@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import secrets
 from pathlib import Path
 from zoneinfo import available_timezones
@@ -36,17 +37,23 @@ def timezone_choices() -> list[str]:
     return sorted(tz for tz in available_timezones() if "/" in tz and not tz.startswith(("Etc/", "SystemV/")))
 
 
-def sniff_image(data: bytes) -> str | None:
-    """The image type of ``data`` by its magic bytes (PNG, JPEG, GIF, WebP), or None."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+def check_logo(actor, data: bytes, filename: str | None) -> str:
+    """The content type of a logo upload: an image by its content and structure (the library's
+    checks: name and content agree, Pillow reads it), scanned for viruses when enabled."""
+    from lms.resources import services as resources
+    from lms.resources import sniffing, virus_scan
+
+    try:
+        sniffed = sniffing.sniff(io.BytesIO(data), filename)
+        if sniffed.content_type not in LOGO_TYPES:
+            raise ValidationFailed(_("The logo must be a PNG, JPEG, GIF or WebP image."), field="logo")
+        resources.check_image(io.BytesIO(data), resources.max_image_pixels(), sniffed.content_type)
+        virus_scan.check_upload(io.BytesIO(data), actor, filename or "logo")
+    except ValidationFailed as err:
+        if err.field == "logo":
+            raise
+        raise ValidationFailed(err.message, field="logo", status=err.status) from err
+    return sniffed.content_type
 
 
 def validate_settings(values: dict) -> dict:
@@ -134,16 +141,14 @@ def logo_path(org: Organization) -> Path | None:
     return path if path.is_file() else None
 
 
-def set_logo(actor, data: bytes) -> str | None:
+def set_logo(actor, data: bytes, filename: str | None = None) -> str | None:
     """Store a new logo; returns the previous file's name (to delete after the commit)."""
     require_admin(actor)
     if not data:
         raise ValidationFailed(_("Choose an image file."), field="logo")
     if len(data) > MAX_LOGO_BYTES:
         raise ValidationFailed(_("The logo must be smaller than 1 MB."), field="logo")
-    content_type = sniff_image(data)
-    if content_type is None:
-        raise ValidationFailed(_("The logo must be a PNG, JPEG, GIF or WebP image."), field="logo")
+    content_type = check_logo(actor, data, filename)
     org = ensure_organization()
     previous = org.logo_file
     name = f"logo-{secrets.token_hex(12)}.{LOGO_TYPES[content_type]}"

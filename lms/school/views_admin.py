@@ -45,7 +45,8 @@ def organization():
             settings.update_organization(current_user, {name: form[name].data for name in settings.SETTINGS_FIELDS})
             upload = request.files.get("logo")
             if upload and upload.filename:
-                replaced = settings.set_logo(current_user, upload.read(settings.MAX_LOGO_BYTES + 1))
+                replaced = settings.set_logo(current_user, upload.read(settings.MAX_LOGO_BYTES + 1),
+                                              upload.filename)
             elif form.remove_logo.data:
                 replaced = settings.remove_logo(current_user)
         except ValidationFailed as err:
