@@ -12,8 +12,8 @@ from lms.assessments.models import AssessmentMedia, QuestionVersion, Submission
 from tests.assessment_fixtures import HX, build_course
 from tests.factories import ONE_OF_EACH
 
-OLD = b"%PDF-1.4\n% the worksheet as it was when the student took the quiz\n"
-NEW = b"%PDF-1.4\n% the corrected worksheet uploaded afterwards\n"
+OLD = b"%PDF-1.4\n% the worksheet as it was when the student took the quiz\ntrailer\n<<>>\n%%EOF\n"
+NEW = b"%PDF-1.4\n% the corrected worksheet uploaded afterwards\ntrailer\n<<>>\n%%EOF\n"
 
 
 @pytest.fixture
