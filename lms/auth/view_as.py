@@ -20,13 +20,13 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import flash, g, has_request_context, request, session
+from flask import flash, g, has_request_context, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.audit.services import record
 from lms.auth.models import Role, User
-from lms.common.errors import BusinessRuleViolation, NotFound
+from lms.common.errors import BusinessRuleViolation, Forbidden, NotFound
 from lms.extensions import db
 
 VIEW_AS_KEY = "lms_view_as"
@@ -74,8 +74,6 @@ def start(actor: User, user_id: int, back: str) -> User:
     if user is None:
         raise NotFound(_("That account does not exist."))
     if user.is_admin:
-        from lms.common.errors import Forbidden
-
         raise Forbidden(_("Administrators cannot be viewed as."))
     reason = _not_viewable_reason(user)
     if reason:
@@ -108,22 +106,24 @@ def swap(user: User | None) -> User | None:
         session.pop(VIEW_AS_KEY, None)  # left over from someone else's sign-in: never honoured
         return user
     if time.time() - int(data.get("since") or 0) > TIME_LIMIT.total_seconds():
-        _end_now(EndReason.TIME_LIMIT, _("Viewing as another user ended after %(n)d minutes.",
-                                         n=int(TIME_LIMIT.total_seconds() // 60)))
+        _end_now(EndReason.TIME_LIMIT, lambda: _("Viewing as another user ended after %(n)d minutes.",
+                                                 n=int(TIME_LIMIT.total_seconds() // 60)))
         return user
     viewed = db.session.get(User, data.get("user")) if isinstance(data.get("user"), int) else None
     if viewed is None or _not_viewable_reason(viewed):
-        _end_now(EndReason.NOT_VIEWABLE, _("Viewing as another user ended: that account can no longer be viewed."))
+        _end_now(EndReason.NOT_VIEWABLE,
+                 lambda: _("Viewing as another user ended: that account can no longer be viewed."))
         return user
     g.lms_acting_admin = user
     return viewed
 
 
-def _end_now(reason: str, message: str) -> None:
-    """Ended while loading the user (before the view runs): committed on its own."""
+def _end_now(reason: str, message) -> None:
+    """Ended while loading the user (before the view runs): committed on its own.  ``message`` is
+    translated only once viewing has ended (the locale is chosen from the signed-in user)."""
     end(reason)
     db.session.commit()
-    flash(message, "info")
+    flash(message(), "info")
 
 
 def ends_at() -> float | None:
@@ -152,5 +152,15 @@ def keep_admin_alive() -> bool:
         admin.id, login_session_id, g.get("lms_login_session_timeout")))
 
 
-def request_path() -> str:
-    return request.full_path.rstrip("?")
+def make_this_request_read_only() -> None:
+    """A safety net under the pages' own checks: this request's database session rolls back where
+    it would commit, so a page that writes on GET stores nothing while an admin views as someone."""
+    db_session = db.session()
+    db_session.commit = db_session.rollback  # an instance attribute: this session object only
+    g.lms_read_only_session = db_session
+
+
+def restore_commits() -> None:
+    db_session = g.pop("lms_read_only_session", None)
+    if db_session is not None:
+        db_session.__dict__.pop("commit", None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -44,10 +44,18 @@ def stop():
 
 @bp.before_app_request
 def refuse_changes_while_viewing():
-    """Read-only: while an admin views as someone, only GET (and Stop, sign-out, heartbeat) get through."""
+    """Read-only: while an admin views as someone, only GET (and Stop, sign-out, heartbeat) get through,
+    and what a GET would have written is rolled back (pages skip their known writes themselves)."""
     if view_as.refuses(request.method, request.endpoint):
         return error_response(403, view_as.refusal_message(), code="VIEW_AS_READ_ONLY")
+    if request.method in view_as.SAFE_METHODS and view_as.VIEW_AS_KEY in session and view_as.viewing():
+        view_as.make_this_request_read_only()
     return None
+
+
+@bp.teardown_app_request
+def restore_commits(_exc=None):
+    view_as.restore_commits()
 
 
 @bp.app_context_processor
