@@ -203,3 +203,14 @@ def test_suspended_in_the_periodic_list():
     from lms.periodic import PERIODIC_JOBS
 
     assert any(job.func == "lms.auth.jobs:lift_ended_suspensions" for job in PERIODIC_JOBS)
+
+
+def test_the_reason_is_shown_in_thai(app, client, as_role, make):
+    as_role("ADMIN")
+    user = make.user(role="STUDENT", locale="th")
+    client.post(f"/admin/users/{user.id}/suspend", data={"reason": "ค้างค่าปรับห้องสมุด", "until": "2026-12-12"})
+    browser = app.test_client()
+    text = browser.post(  # signed out: the language the browser asks for
+        "/auth/login", data={"email": user.email, "login": user.email, "password": TEST_PASSWORD},
+        headers={"Accept-Language": "th"}).get_data(as_text=True)
+    assert "บัญชีของคุณถูกระงับถึง" in text and "ค้างค่าปรับห้องสมุด" in text and "12 ธ.ค." in text
