@@ -208,3 +208,27 @@ def test_parent_and_teacher_can_be_viewed(client, admin, make, school):
     client.post("/view-as/stop")
     _view_as(client, school["teacher"])
     assert "You are viewing as Tess Teacher (Teacher)" in client.get("/").get_data(as_text=True)
+
+
+def test_a_page_that_would_write_without_asking_stores_nothing_either(app, client, admin, make, school, db):
+    """The safety net under the pages' own checks: an overdue attempt is submitted by the student's
+    next page, but not by the admin viewing it (the job does it later)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from lms.assessments.models import Submission
+    from lms.common.types import utcnow
+
+    quiz = make.assessment(school["teacher"], section_id=school["nodes"]["Ones"], publish=True,
+                           time_limit_minutes=5)
+    attempt = make.attempt(school["student"], quiz, {0: ["1"]}, submit=False)
+    with db.ctx() as session:
+        session.execute(update(Submission).where(Submission.id == attempt.id)
+                        .values(deadline_at=utcnow() - timedelta(minutes=2)))
+        session.commit()
+    _view_as(client, school["student"])
+    assert client.get(f"/submissions/{attempt.id}").status_code == 200
+    assert db.get(Submission, attempt.id).status == "IN_PROGRESS"
+    client.post("/view-as/stop")
+    assert db.count(AuditLog, AuditLog.action == "view_as.ended") == 1  # Stop itself was stored
