@@ -142,6 +142,9 @@ def test_badge_on_lists_filter_and_user_page(client, as_role, make):
     assert "Somchai Suspended" in listed and "Nok Normal" not in listed and "Suspended</span>" in listed
     page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert "Behaviour" in page and "Lift the suspension" in page
+    student = make.student(full_name="Pat Pupil")
+    client.post(f"/admin/users/{student.id}/suspend", data={"reason": "Behaviour"})
+    assert "Suspended</span>" in client.get(f"/students/{student.id}").get_data(as_text=True)
 
 
 def test_the_job_lifts_at_the_end_exactly_once(app, client, as_role, make, db):
