@@ -260,12 +260,10 @@ def _init_inline_periodic_jobs(app: Flask) -> None:
     if app.config.get("REDIS_URL") or app.config.get("TESTING"):
         return
 
+    @app.before_request
     def run_periodic_jobs():
         if request.endpoint in ("static", "health.healthz"):
             return
         from lms.jobs import run_due_periodic_jobs_inline
 
         run_due_periodic_jobs_inline()
-
-    # First of all: before the request's own hooks (a view-as request rolls back what it would commit).
-    app.before_request_funcs.setdefault(None, []).insert(0, run_periodic_jobs)

@@ -155,7 +155,9 @@ def keep_admin_alive() -> bool:
 
 def make_this_request_read_only() -> None:
     """A safety net under the pages' own checks: this request's database session rolls back where
-    it would commit, so a page that writes on GET stores nothing while an admin views as someone."""
+    it would commit, so a page that writes on GET stores nothing while an admin views as someone.
+    (On the embedded default, periodic jobs that fall due in such a request run again at their next
+    interval: they are idempotent.)"""
     db_session = db.session()
     db_session.commit = db_session.rollback  # an instance attribute: this session object only
     g.lms_read_only_session = db_session
