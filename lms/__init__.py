@@ -21,6 +21,8 @@ BLUEPRINTS = [
     "lms.home.views:bp",
     "lms.auth.views:bp",
     "lms.auth.admin_users:bp",
+    "lms.auth.admin_suspension:bp",
+    "lms.auth.views_view_as:bp",
     "lms.auth.admin_invitations:bp",
     "lms.audit.views:bp",
     "lms.school.views_admin:bp",

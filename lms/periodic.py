@@ -27,6 +27,7 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("relay-job-outbox", "lms.outbox:relay_job_outbox", 60, inline=False),
     PeriodicJob("clean-job-outbox", "lms.outbox:clean_job_outbox", 3600),
     PeriodicJob("close-inactive-login-sessions", "lms.auth.jobs:close_inactive_login_sessions", 60),
+    PeriodicJob("lift-ended-suspensions", "lms.auth.jobs:lift_ended_suspensions", 300),
     PeriodicJob("delete-expired-remember-tokens", "lms.auth.jobs:delete_expired_remember_tokens", 3600),
     PeriodicJob("publish-due-announcements", "lms.communication.jobs:publish_due_announcements", 60),
     PeriodicJob("expire-course-sessions", "lms.teaching.jobs:expire_course_sessions", 300),

@@ -114,8 +114,15 @@ def _deactivate(app, make, user, outbox):
     return admin
 
 
+def _suspend(app, make, user, outbox):
+    admin = app.test_client()
+    AuthActions(admin).login(make.user(role="ADMIN"))
+    assert admin.post(f"/admin/users/{user.id}/suspend", data={"reason": "Testing"}).status_code == 303
+    return admin
+
+
 EVENTS = {"password change": _change_password, "password reset": _reset_password,
-          "sign out everywhere": _sign_out_everywhere, "deactivation": _deactivate}
+          "sign out everywhere": _sign_out_everywhere, "deactivation": _deactivate, "suspension": _suspend}
 
 
 @pytest.mark.parametrize("event", list(EVENTS))

@@ -84,7 +84,7 @@ def user_from_bearer(header: str | None) -> tuple[User | None, str | None]:
     if claims.get("tenant") != instance_tenant():
         return None, _invalid()
     user = db.session.get(User, int(claims["sub"])) if as_id(claims.get("sub")) else None
-    if user is None or not user.active or str(user.role) != claims.get("role") \
+    if user is None or not user.active or user.is_suspended or str(user.role) != claims.get("role") \
             or claims.get("ver") != user.login_version:
         return None, _invalid()
     return user, None
@@ -97,7 +97,7 @@ def _user_from_pat(raw: str) -> tuple[User | None, str | None]:
         return None, _invalid()
     token, user = row
     now = utcnow()
-    if not token.is_live(now) or not user.active:
+    if not token.is_live(now) or not user.active or user.is_suspended:
         return None, _invalid()
     if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
         token.last_used_at = now

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.auth import user_admin
+from lms.auth.admin_suspension import suspension_context
 from lms.auth.forms import ROLE_CHOICES, RoleForm
 from lms.auth.invitations import ROLE_LABELS
 from lms.auth.login_sessions import describe_device
@@ -24,7 +25,8 @@ from lms.extensions import db
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 nav_item("users.index", _l("Users"), Role.ADMIN, order=80, group="admin")
 
-STATUS_CHOICES = [("", _l("Any status")), ("active", _l("Active")), ("inactive", _l("Deactivated"))]
+STATUS_CHOICES = [("", _l("Any status")), ("active", _l("Active")), ("inactive", _l("Deactivated")),
+                  ("suspended", _l("Suspended"))]
 
 
 def _filters() -> dict:
@@ -64,7 +66,7 @@ def _detail_context(user) -> dict:
         select(LoginAttempt).where(LoginAttempt.user_id == user.id)
         .order_by(LoginAttempt.created_at.desc(), LoginAttempt.id.desc()).limit(20)))
     return {"role_labels": ROLE_LABELS, "user": user, "role_form": RoleForm(formdata=None, role=user.role), "login_sessions": sessions,
-            "attempts": attempts, "describe_device": describe_device}
+            "attempts": attempts, "describe_device": describe_device, **suspension_context(user)}
 
 
 @bp.route("/<int:user_id>")

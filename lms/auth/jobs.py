@@ -41,3 +41,15 @@ def send_password_reset(email: str) -> bool:
     sent = email_reset_link(email)
     db.session.commit()
     return sent
+
+
+@background_job
+def lift_ended_suspensions() -> int:
+    """Every five minutes: lift suspensions whose end has passed (one UPDATE, audited).  Idempotent."""
+    from lms.auth.suspension import lift_ended
+
+    lifted = lift_ended()
+    db.session.commit()
+    if lifted:
+        log.info("lifted %d ended suspensions", lifted)
+    return lifted

@@ -33,6 +33,12 @@ class User(UserMixin, db.Model):
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         CheckConstraint("role IN ('ADMIN', 'TEACHER', 'STUDENT', 'PARENT')", name="role_valid"),
         CheckConstraint("length(full_name) > 0", name="full_name_not_empty"),
+        # Suspension (lms.auth.suspension): a reason and a start, or none of the suspension columns.
+        CheckConstraint("(suspended_at IS NULL AND suspension_reason IS NULL AND suspended_until IS NULL"
+                        " AND suspended_by_id IS NULL) OR (suspended_at IS NOT NULL"
+                        " AND suspension_reason IS NOT NULL)", name="suspension_consistent"),
+        CheckConstraint("length(suspension_reason) BETWEEN 1 AND 500", name="suspension_reason_length"),
+        CheckConstraint("suspended_until > suspended_at", name="suspension_ends_after_start"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -47,6 +53,12 @@ class User(UserMixin, db.Model):
     # deactivation, role change) so all of them stop working at once.
     login_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Suspended by an admin (lms.auth.suspension): no sign-in until ``suspended_until`` (None: until
+    # lifted); the periodic job clears the four columns once the end has passed.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    suspension_reason: Mapped[str | None] = mapped_column(String(500))
+    suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
                                                  server_default=func.now())
@@ -73,6 +85,13 @@ class User(UserMixin, db.Model):
         if not self.password_hash:
             return False
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_suspended(self) -> bool:
+        """Suspended right now (an end that has passed counts as lifted, before the job clears it)."""
+        if self.suspended_at is None:
+            return False
+        return self.suspended_until is None or self.suspended_until > utcnow()
 
     @property
     def is_admin(self) -> bool:

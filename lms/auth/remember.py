@@ -126,7 +126,7 @@ def sign_in_from_cookie(_request=None) -> User | None:
         return None
     now = utcnow()
     user = db.session.get(User, row.user_id)
-    if row.expires_at <= now or user is None or not user.active:
+    if row.expires_at <= now or user is None or not user.active or user.is_suspended:
         db.session.delete(row)
         db.session.commit()
         _forget_cookie()

@@ -11,10 +11,11 @@ from flask_login import login_user, logout_user
 from sqlalchemy import select, update
 
 from lms.audit.services import record
-from lms.auth import login_sessions
+from lms.auth import login_sessions, view_as
 from lms.auth import remember as remember_tokens
 from lms.auth.credentials import revoke_credentials
 from lms.auth.models import AccountToken, EndReason, LoginAttempt, TokenPurpose, User, normalise_email
+from lms.auth.suspension import refuse_if_suspended
 from lms.auth.tokens import hash_token, new_token
 from lms.common.errors import ValidationFailed
 from lms.common.i18n import SUPPORTED_LOCALES
@@ -69,6 +70,7 @@ def authenticate(email: str, password: str) -> User:
         record_login_attempt(email, user, False, "INACTIVE")
         raise ValidationFailed(_("This account has been deactivated. Ask the school office."),
                                code="ACCOUNT_INACTIVE", field="password")
+    refuse_if_suspended(user, email)  # after the password check: only the owner learns why
     record_login_attempt(email, user, True, "OK")
     return user
 
@@ -114,7 +116,7 @@ def load_user(user_id: str) -> User | None:
     user, state = login_sessions.load_user_with_login_session(
         int(ident), login_sessions.current_login_session_id())
     reason = None
-    if user is None or not user.active or (version and str(user.login_version) != version):
+    if user is None or not user.active or user.is_suspended or (version and str(user.login_version) != version):
         user = None
     elif state is not None:
         live, reason = login_sessions.login_session_is_live(state)
@@ -125,7 +127,7 @@ def load_user(user_id: str) -> User | None:
         session.pop("_user_id", None)
         if had_login_session and reason and not request.cookies.get(remember_tokens.cookie_name()):
             flash(_signed_out_message(reason), "info")
-    return user
+    return view_as.swap(user)  # an admin viewing as someone: that someone (lms.auth.view_as)
 
 
 # --- passwords ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from lms.audit.services import record
 from lms.auth.credentials import revoke_credentials
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
+from lms.common.types import utcnow
 from lms.extensions import db
 
 SORTS = {
@@ -41,6 +42,9 @@ def users_query(actor: User, *, q: str = "", role: str = "", status: str = "", s
         stmt = stmt.where(User.active.is_(True))
     elif status == "inactive":
         stmt = stmt.where(User.active.is_(False))
+    elif status == "suspended":
+        stmt = stmt.where(User.suspended_at.is_not(None),
+                          or_(User.suspended_until.is_(None), User.suspended_until > utcnow()))
     return stmt.order_by(*SORTS.get(sort, SORTS["name"]))
 
 

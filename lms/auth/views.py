@@ -12,7 +12,7 @@ from flask import Blueprint, flash, g, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from lms.auth import invitations, login_sessions
+from lms.auth import invitations, login_sessions, view_as
 from lms.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, NewPasswordForm, add_error
 from lms.auth.models import TokenPurpose, normalise_email
 from lms.auth.services import (
@@ -76,6 +76,8 @@ def login():
 @allow(PUBLIC)
 def logout():
     if current_user.is_authenticated:
+        if view_as.viewing():
+            view_as.end(view_as.EndReason.LOGOUT)
         sign_out()
         db.session.commit()
         flash(_("You have been signed out."), "info")
@@ -90,6 +92,11 @@ def logout():
 @allow(SIGNED_IN)
 def ping():
     """204 while the login session is open (one UPDATE); 401 once it has ended."""
+    if view_as.viewing():  # the admin's own login session, never the viewed user's
+        if not view_as.keep_admin_alive():
+            return error_response(401)
+        db.session.commit()
+        return "", 204
     login_session_id = login_sessions.current_login_session_id()
     if login_session_id is None:  # signed in before login sessions existed: start one now
         login_sessions.start_login_session(current_user)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.auth.invitations import ROLE_LABELS as ROLE_NAMES
 from lms.auth.models import Role
+from lms.auth.view_as import viewing as viewing_as_someone
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import DomainError
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors, trigger
@@ -91,7 +92,7 @@ def read_all():
 @allow(SIGNED_IN)
 def detail(announcement_id: int):
     announcement, as_reader = service.get_for_reader(current_user, announcement_id, options=_LOADED)
-    if as_reader:
+    if as_reader and not viewing_as_someone():  # an admin viewing as the reader marks nothing read
         service.mark_read(current_user, announcement)
         db.session.commit()
     counts = service.read_counts([announcement]) if not as_reader else {}

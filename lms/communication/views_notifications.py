@@ -6,6 +6,7 @@ from flask import Blueprint, flash, make_response, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.auth.view_as import viewing as viewing_as_someone
 from lms.common.access import SIGNED_IN, allow
 from lms.common.htmx import is_htmx, redirect_to, render, trigger
 from lms.common.pagination import paginate
@@ -59,8 +60,9 @@ def read(notification_id: int):
 def open_link(notification_id: int):
     """Follow a notification's link, marking it read on the way."""
     notification = notifications.get_notification_for(current_user, notification_id)
-    notifications.mark_read(current_user, notification)
-    db.session.commit()
+    if not viewing_as_someone():  # an admin viewing as the user marks nothing read
+        notifications.mark_read(current_user, notification)
+        db.session.commit()
     return redirect_to(notifications.safe_link(notification.link) or url_for("notifications.index"), status=302)
 
 
