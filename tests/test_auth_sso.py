@@ -11,11 +11,12 @@ import re
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lms import create_app
 from lms.audit.models import AuditLog
 from lms.auth.models import LoginAttempt, User, UserSession
+from lms.common.types import utcnow
 from lms.config import ConfigError, parse_oidc_providers
 from lms.school.models import StudentProfile
 from tests.conftest import make_test_config
@@ -205,6 +206,21 @@ def test_a_deactivated_account_is_refused(browser, issuer, make, db):
     assert db.count(UserSession) == 0
     attempt = db.scalar(select(LoginAttempt))
     assert (attempt.user_id, attempt.success, attempt.reason) == (user.id, False, "INACTIVE")
+
+
+def test_a_suspended_account_is_refused_and_told_why(browser, issuer, make, db):
+    user = make.user(role="TEACHER", email="gone@school.test")
+    with db.ctx() as session:
+        session.execute(update(User).where(User.id == user.id).values(
+            suspended_at=utcnow(), suspension_reason="Records under review"))
+        session.commit()
+    response = _sign_in(browser, issuer, "gone")
+    assert response.status_code == 403
+    assert "suspended" in response.text and "Records under review" in response.text
+    assert not _signed_in(browser)
+    assert db.count(UserSession) == 0
+    attempt = db.scalar(select(LoginAttempt))
+    assert (attempt.user_id, attempt.success, attempt.reason) == (user.id, False, "SUSPENDED")
 
 
 def test_a_tampered_state_is_refused_and_the_callback_works_only_once(browser, issuer, make, db):

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalise_email
 from lms.auth.services import find_user_by_email, record_login_attempt
+from lms.auth.suspension import suspension_message
 from lms.common.errors import DomainError
 from lms.extensions import db
 
@@ -94,6 +95,9 @@ def account_for(settings: dict, claims: dict) -> User:
         record_login_attempt(email, user, False, "INACTIVE")
         raise SignInRefused(_("This account has been deactivated. Ask the school office."),
                             code="ACCOUNT_INACTIVE")
+    if user.is_suspended:
+        record_login_attempt(email, user, False, "SUSPENDED")
+        raise SignInRefused(suspension_message(user), code="ACCOUNT_SUSPENDED")
     record_login_attempt(email, user, True, "SSO")
     record(user, "user.login", user, method="sso", provider=settings["name"])
     return user

@@ -1,6 +1,6 @@
 """issue 15: account suspension (reason, start, optional end, by whom)
 
-Revision ID: 0019
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-03 11:40:00
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0019'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None
