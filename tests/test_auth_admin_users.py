@@ -64,7 +64,7 @@ def test_deactivation_signs_the_user_out_at_the_next_request_and_reactivation(ap
     assert theirs.get("/").status_code == 302
     assert theirs.post("/api/session/ping").status_code == 401
     assert db.scalar(select(UserSession.end_reason).where(UserSession.user_id == user.id)) == "REVOKED"
-    refused = theirs.post("/auth/login", data={"email": user.email, "password": "correct-horse-battery"})
+    refused = theirs.post("/auth/login", data={"login": user.email, "password": "correct-horse-battery"})
     assert b"deactivated" in refused.data
     client.post(f"/admin/users/{user.id}/reactivate")
     assert db.get(User, user.id).active

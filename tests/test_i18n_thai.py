@@ -264,12 +264,15 @@ def test_the_api_speaks_the_language_its_client_asks_for_and_keeps_codes(client,
 
 
 def test_wtforms_own_messages_are_thai(client):
-    response = client.post("/auth/login", data={"email": "not-an-email", "password": ""},
-                           headers={"Accept-Language": "th"})
+    # The sign-in field takes any text (email, username or student number): "required" is checked there,
+    # the email format on the password-reset form.
+    response = client.post("/auth/login", data={"login": "", "password": ""}, headers={"Accept-Language": "th"})
     page = response.get_data(as_text=True)
-    assert "อีเมลไม่ถูกต้อง" in page and "กรุณากรอกช่องนี้" in page
-    assert "This field is required." not in page and "Invalid email address." not in page
-    english = client.post("/auth/login", data={"email": "not-an-email", "password": ""},
+    assert "กรุณากรอกช่องนี้" in page and "This field is required." not in page
+    response = client.post("/auth/forgot-password", data={"email": "not-an-email"}, headers={"Accept-Language": "th"})
+    page = response.get_data(as_text=True)
+    assert "อีเมลไม่ถูกต้อง" in page and "Invalid email address." not in page
+    english = client.post("/auth/forgot-password", data={"email": "not-an-email"},
                           headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Invalid email address." in english
 

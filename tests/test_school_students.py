@@ -223,7 +223,7 @@ def test_only_admins_change_students(client, make, db):
     p1 = make.classroom("P1/1")
     student = make.student(p1)
     teacher = make.teacher(p1)
-    client.post("/auth/login", data={"email": teacher.email, "password": "correct-horse-battery"})
+    client.post("/auth/login", data={"login": teacher.email, "password": "correct-horse-battery"})
     assert client.get(f"/students/{student.id}").status_code == 200
     assert client.get(f"/students/{student.id}/edit").status_code == 403
     assert client.post(f"/students/{student.id}/promote").status_code == 403
