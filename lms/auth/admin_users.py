@@ -14,8 +14,8 @@ from lms.auth.invitations import ROLE_LABELS
 from lms.auth.login_sessions import describe_device
 from lms.auth.models import LoginAttempt, Role, UserSession
 from lms.common.access import allow
-from lms.common.errors import ValidationFailed
 from lms.common.csvexport import csv_response, local_datetime
+from lms.common.errors import ValidationFailed
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.labels import label
 from lms.common.navigation import nav_item

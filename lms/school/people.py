@@ -37,12 +37,6 @@ from lms.school.models import (
     StudentStatus,
     TeacherAssignment,
 )
-from lms.school.sign_in_names import (
-    assign_student_number,
-    check_username_free,
-    clean_username,
-    username_from_number,
-)
 from lms.school.services import (
     _flush_or_conflict,
     current_membership_of,
@@ -50,6 +44,12 @@ from lms.school.services import (
     next_level,
     ordered_classrooms,
     require_admin,
+)
+from lms.school.sign_in_names import (
+    assign_student_number,
+    check_username_free,
+    clean_username,
+    username_from_number,
 )
 
 # --- teachers -------------------------------------------------------------------------------

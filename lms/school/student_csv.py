@@ -50,8 +50,8 @@ from lms.school.models import (
     StudentStatus,
 )
 from lms.school.people import STUDENT_NUMBER_RE, unusable_password_hash
-from lms.school.sign_in_names import USERNAME_RE, next_student_numbers
 from lms.school.services import current_academic_year, local_today, ordered_classrooms, require_admin
+from lms.school.sign_in_names import USERNAME_RE, next_student_numbers
 
 COLUMNS = ["student_number", "full_name", "email", "username", "classroom", "date_of_birth", "status"]
 # The export's header row, in the reader's language (the import reads these and the codes).
