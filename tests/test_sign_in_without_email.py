@@ -259,3 +259,34 @@ def test_two_concurrent_creations_get_different_numbers(app, make, db):
         thread.join()
     assert all(isinstance(r, str) for r in results), results
     assert len(set(results)) == 2
+
+
+def test_migration_backfills_numbers_and_usernames(tmp_path_factory):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from lms import create_app
+    from lms.extensions import db as _db
+    from tests.conftest import make_test_config, temporary_database
+
+    with temporary_database(tmp_path_factory, "backfill") as url:
+        app = create_app(make_test_config(url, "fakeredis://"))
+        with app.app_context():
+            upgrade(revision="0008")
+            with _db.engine.begin() as conn:
+                conn.execute(text("INSERT INTO organization (name, slug, academic_year, timezone) "
+                                  "VALUES ('School', 'school', '2031', 'Asia/Bangkok')"))
+                for i, email in enumerate(("a@example.org", "b@example.org", "c@example.org"), start=1):
+                    conn.execute(text('INSERT INTO "user" (id, email, full_name, role, active, login_version) '
+                                      "VALUES (:i, :e, 'Kid', 'STUDENT', true, 1)"), {"i": i, "e": email})
+                conn.execute(text("INSERT INTO student_profile (user_id, student_number, status, guardian_notes) "
+                                  "VALUES (1, '20310001', 'ACTIVE', ''), (2, NULL, 'ACTIVE', '')"))
+            upgrade(revision="0017")
+            with _db.engine.connect() as conn:
+                rows = conn.execute(text('SELECT u.id, u.username, p.student_number FROM "user" u '
+                                         "JOIN student_profile p ON p.user_id = u.id ORDER BY u.id")).all()
+            assert [tuple(r) for r in rows] == [(1, "20310001", "20310001"), (2, "20310002", "20310002"),
+                                                (3, "20310003", "20310003")]
+            downgrade(revision="0008")
+            _db.session.remove()
+            _db.engine.dispose()
