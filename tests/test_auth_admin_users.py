@@ -48,7 +48,7 @@ def test_csv_export_has_a_bom_and_the_filtered_rows(client, as_role, make):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     text = response.data.decode("utf-8")
-    assert text.startswith("\ufeffEmail,Full name,Role,Active")
+    assert text.startswith("\ufeffEmail,Username,Full name,Role,Active")
     assert "somchai@example.org,สมชาย ใจดี,Student,Yes" in text and "tanya@" not in text
 
 
