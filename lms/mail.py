@@ -78,8 +78,12 @@ def render_email(to: str, subject, template: str, *, locale: str | None = None, 
     return message
 
 
-def send_email(to: str, subject, template: str, *, locale: str | None = None, **context) -> None:
-    """Render now and deliver in the background (after the current transaction commits)."""
+def send_email(to: str | None, subject, template: str, *, locale: str | None = None, **context) -> None:
+    """Render now and deliver in the background (after the current transaction commits).
+
+    An account may have no email (students who sign in with a username): nothing is sent then."""
+    if not to:
+        return
     message = render_email(to, subject, template, locale=locale, **context)
     enqueue(deliver_email, message.as_string())
 

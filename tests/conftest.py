@@ -232,10 +232,11 @@ class AuthActions:
     def __init__(self, client):
         self.client = client
 
-    def login(self, user_or_email, password: str = TEST_PASSWORD, **extra):
-        email = getattr(user_or_email, "email", user_or_email)
-        response = self.client.post("/auth/login", data={"email": email, "password": password, **extra})
-        assert response.status_code in (302, 303), f"login failed for {email}: {response.status_code}"
+    def login(self, user_or_login, password: str = TEST_PASSWORD, **extra):
+        """Sign in through the page: a user (by email, else username) or a login text."""
+        login = getattr(user_or_login, "sign_in_name", user_or_login)
+        response = self.client.post("/auth/login", data={"login": login, "password": password, **extra})
+        assert response.status_code in (302, 303), f"login failed for {login}: {response.status_code}"
         return response
 
     def logout(self):

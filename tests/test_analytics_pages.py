@@ -280,7 +280,7 @@ def test_teacher_sees_p1_1_analytics_and_gets_404_for_p2_1(client, demo):
             select(Level.code + "/" + db.cast(Classroom.number, db.String), Classroom.id)
             .join(Level, Level.id == Classroom.level_id)).all())
         db.session.remove()
-    client.post("/auth/login", data={"email": "teacher@example.org", "password": DEMO_PASSWORD})
+    client.post("/auth/login", data={"login": "teacher@example.org", "password": DEMO_PASSWORD})
     response = client.get(f"/analytics/classrooms/{ids['P1/1']}")
     assert response.status_code == 200 and "Sam Student" in response.get_data(as_text=True)
     assert client.get(f"/analytics/classrooms/{ids['P2/1']}").status_code == 404

@@ -23,7 +23,7 @@ EDITOR_FIELDS = {
 
 def login(client, email):
     client.post("/auth/logout")
-    response = client.post("/auth/login", data={"email": email, "password": DEMO_PASSWORD})
+    response = client.post("/auth/login", data={"login": email, "password": DEMO_PASSWORD})
     assert response.status_code in (302, 303)
 
 

@@ -48,8 +48,8 @@ def test_csv_export_has_a_bom_and_the_filtered_rows(client, as_role, make):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     text = response.data.decode("utf-8")
-    assert text.startswith("\ufeffEmail,Full name,Role,Active")
-    assert "somchai@example.org,สมชาย ใจดี,Student,Yes" in text and "tanya@" not in text
+    assert text.startswith("\ufeffEmail,Username,Full name,Role,Active")
+    assert "somchai@example.org,,สมชาย ใจดี,Student,Yes" in text and "tanya@" not in text
 
 
 def test_deactivation_signs_the_user_out_at_the_next_request_and_reactivation(app, client, as_role, make, db):
@@ -64,7 +64,7 @@ def test_deactivation_signs_the_user_out_at_the_next_request_and_reactivation(ap
     assert theirs.get("/").status_code == 302
     assert theirs.post("/api/session/ping").status_code == 401
     assert db.scalar(select(UserSession.end_reason).where(UserSession.user_id == user.id)) == "REVOKED"
-    refused = theirs.post("/auth/login", data={"email": user.email, "password": "correct-horse-battery"})
+    refused = theirs.post("/auth/login", data={"login": user.email, "password": "correct-horse-battery"})
     assert b"deactivated" in refused.data
     client.post(f"/admin/users/{user.id}/reactivate")
     assert db.get(User, user.id).active

@@ -197,7 +197,7 @@ def test_sign_out_everywhere_is_audited(client, make, db):
 
 def test_keep_me_signed_in_sets_a_random_server_stored_cookie_not_flask_logins(app, client, make, db):
     user = make.user()
-    response = client.post("/auth/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"})
+    response = client.post("/auth/login", data={"login": user.email, "password": TEST_PASSWORD, "remember": "y"})
     cookies = response.headers.getlist("Set-Cookie")
     assert not any(c.startswith("remember_token=") for c in cookies)
     mine = next(c for c in cookies if c.startswith(f"{COOKIE}="))

@@ -36,7 +36,7 @@ def _age(db, login_session_id, *, idle: timedelta, started_before: timedelta | N
 
 def test_signing_in_starts_a_login_session_with_ip_and_user_agent(client, make, db):
     user = make.user()
-    client.post("/auth/login", data={"email": user.email, "password": TEST_PASSWORD},
+    client.post("/auth/login", data={"login": user.email, "password": TEST_PASSWORD},
                 headers={"User-Agent": PHONE_UA})
     [login_session] = _sessions(db, user)
     assert login_session.ended_at is None and login_session.user_agent == PHONE_UA
@@ -52,7 +52,7 @@ def test_sign_in_rotates_the_cookie_session(client, make):
     client.get("/auth/login")
     with client.session_transaction() as flask_session:
         flask_session["planted"] = "by an attacker"
-    client.post("/auth/login", data={"email": user.email, "password": TEST_PASSWORD})
+    client.post("/auth/login", data={"login": user.email, "password": TEST_PASSWORD})
     with client.session_transaction() as flask_session:
         assert "planted" not in flask_session
         assert flask_session["_user_id"].startswith(f"{user.id}:")
@@ -209,7 +209,7 @@ def test_a_page_request_with_an_expired_login_session_signs_out_and_says_why(app
 
 def test_remember_me_starts_a_new_login_session_after_expiry(app, client, make, db):
     user = make.user()
-    client.post("/auth/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"})
+    client.post("/auth/login", data={"login": user.email, "password": TEST_PASSWORD, "remember": "y"})
     first = _login_session_id(client)
     with app.app_context():
         sa_db.session.execute(update(UserSession).values(started_at=utcnow() - timedelta(minutes=20),

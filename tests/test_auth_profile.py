@@ -109,7 +109,7 @@ def test_sign_out_everywhere_else(app, client, as_role, db):
     user = as_role("STUDENT")
     others = [app.test_client() for _ in range(2)]
     for other in others:
-        other.post("/auth/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"})
+        other.post("/auth/login", data={"login": user.email, "password": TEST_PASSWORD, "remember": "y"})
     response = client.post("/me/sessions/sign-out-others", headers={"HX-Request": "true"})
     assert response.status_code == 200 and b"2 login sessions ended" in response.data
     assert b'id="login-sessions"' in response.data and b"<html" not in response.data

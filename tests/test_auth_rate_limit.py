@@ -26,7 +26,7 @@ def limited_app(app, database_url, redis_url):
 
 
 def _wrong(client, email, ip="10.0.0.1"):
-    return client.post("/auth/login", data={"email": email, "password": "not-the-password"},
+    return client.post("/auth/login", data={"login": email, "password": "not-the-password"},
                        environ_base={"REMOTE_ADDR": ip})
 
 
@@ -35,7 +35,7 @@ def test_the_eleventh_rapid_wrong_attempt_for_one_account_is_refused_with_429(li
     client = limited_app.test_client()
     for _ in range(10):
         response = _wrong(client, user.email)
-        assert response.status_code == 200 and b"Wrong email or password" in response.data
+        assert response.status_code == 200 and b"Wrong sign-in name or password" in response.data
     response = _wrong(client, user.email)
     assert response.status_code == 429
     text = response.get_data(as_text=True)
@@ -44,11 +44,11 @@ def test_the_eleventh_rapid_wrong_attempt_for_one_account_is_refused_with_429(li
     assert 60 < retry <= 15 * 60
     assert re.search(r"try again in \d+ minutes", text)
     # Even the right password waits now; other accounts are not affected.
-    right = client.post("/auth/login", data={"email": user.email, "password": TEST_PASSWORD},
+    right = client.post("/auth/login", data={"login": user.email, "password": TEST_PASSWORD},
                         environ_base={"REMOTE_ADDR": "10.0.0.1"})
     assert right.status_code == 429
     other = make.user()
-    assert client.post("/auth/login", data={"email": other.email, "password": TEST_PASSWORD},
+    assert client.post("/auth/login", data={"login": other.email, "password": TEST_PASSWORD},
                        environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 303
     reasons = db.scalars(select(LoginAttempt.reason).where(LoginAttempt.email == user.email))
     assert reasons.count("WRONG_PASSWORD") == 10 and reasons.count("RATE_LIMITED") == 2
@@ -66,7 +66,7 @@ def test_successful_sign_ins_do_not_count(limited_app, make):
     user = make.user()
     client = limited_app.test_client()
     for _ in range(12):
-        response = client.post("/auth/login", data={"email": user.email, "password": TEST_PASSWORD})
+        response = client.post("/auth/login", data={"login": user.email, "password": TEST_PASSWORD})
         assert response.status_code == 303
         client.post("/auth/logout")
 

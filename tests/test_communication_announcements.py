@@ -354,7 +354,7 @@ def test_list_pages_query_counts_do_not_grow(app, client, as_role, make, count_q
 def test_p1_1_announcement_is_for_student_not_student2_and_reading_clears_the_count(app, demo):
     student, student2 = app.test_client(), app.test_client()
     for client, email in ((student, "student@example.org"), (student2, "student2@example.org")):
-        client.post("/auth/login", data={"email": email, "password": DEMO_PASSWORD})
+        client.post("/auth/login", data={"login": email, "password": DEMO_PASSWORD})
     assert "P1/1 field trip on Friday" in inbox_titles(student)
     assert "P1/1 field trip on Friday" not in inbox_titles(student2)
     assert badge(student) == 1

@@ -24,7 +24,7 @@ OUTLINE = """1 Living things
 
 
 def login(client, email):
-    response = client.post("/auth/login", data={"email": email, "password": DEMO_PASSWORD})
+    response = client.post("/auth/login", data={"login": email, "password": DEMO_PASSWORD})
     assert response.status_code == 303
 
 

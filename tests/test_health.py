@@ -34,6 +34,6 @@ def test_pages_answer_503_not_500_when_the_database_is_down(app, client, monkeyp
         session_cls = type(db.session())
     monkeypatch.setattr(session_cls, "execute", broken)
     monkeypatch.setattr(session_cls, "scalar", broken)
-    response = client.post("/auth/login", data={"email": "a@b.org", "password": "whatever-password"})
+    response = client.post("/auth/login", data={"login": "a@b.org", "password": "whatever-password"})
     assert response.status_code == 503
     assert b"temporarily unavailable" in response.data

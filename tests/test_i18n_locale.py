@@ -33,7 +33,7 @@ def test_a_signed_in_user_s_choice_is_stored_on_the_account(client, as_role, db)
 def test_the_organization_language_is_the_default_for_signed_in_users(client, make):
     make.organization(locale="th")
     user = make.user()
-    client.post("/auth/login", data={"email": user.email, "password": "correct-horse-battery"})
+    client.post("/auth/login", data={"login": user.email, "password": "correct-horse-battery"})
     assert _lang(client.get("/", headers={"Accept-Language": "en"})) == "th"
 
 

@@ -264,12 +264,15 @@ def test_the_api_speaks_the_language_its_client_asks_for_and_keeps_codes(client,
 
 
 def test_wtforms_own_messages_are_thai(client):
-    response = client.post("/auth/login", data={"email": "not-an-email", "password": ""},
-                           headers={"Accept-Language": "th"})
+    # The sign-in field takes any text (email, username or student number): "required" is checked there,
+    # the email format on the password-reset form.
+    response = client.post("/auth/login", data={"login": "", "password": ""}, headers={"Accept-Language": "th"})
     page = response.get_data(as_text=True)
-    assert "อีเมลไม่ถูกต้อง" in page and "กรุณากรอกช่องนี้" in page
-    assert "This field is required." not in page and "Invalid email address." not in page
-    english = client.post("/auth/login", data={"email": "not-an-email", "password": ""},
+    assert "กรุณากรอกช่องนี้" in page and "This field is required." not in page
+    response = client.post("/auth/forgot-password", data={"email": "not-an-email"}, headers={"Accept-Language": "th"})
+    page = response.get_data(as_text=True)
+    assert "อีเมลไม่ถูกต้อง" in page and "Invalid email address." not in page
+    english = client.post("/auth/forgot-password", data={"email": "not-an-email"},
                           headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Invalid email address." in english
 
@@ -384,12 +387,12 @@ def test_every_csv_export_opens_as_utf8_with_a_bom_and_thai_headers(client, as_r
     span = "from=2026-03-01&to=2026-03-31"
 
     users = _csv(client.get("/admin/users/export.csv"))
-    assert users[0] == ["อีเมล", "ชื่อ-นามสกุล", "บทบาท", "ใช้งานอยู่", "เข้าสู่ระบบล่าสุด", "สร้างเมื่อ"]
-    assert ["สมชาย ใจดี", "นักเรียน", "ใช่"] == [r for r in users if r[1] == "สมชาย ใจดี"][0][1:4]
+    assert users[0] == ["อีเมล", "ชื่อผู้ใช้", "ชื่อ-นามสกุล", "บทบาท", "ใช้งานอยู่", "เข้าสู่ระบบล่าสุด", "สร้างเมื่อ"]
+    assert ["สมชาย ใจดี", "นักเรียน", "ใช่"] == [r for r in users if r[2] == "สมชาย ใจดี"][0][2:5]
 
     students = _csv(client.get("/students/export.csv"))
-    assert students[0] == ["เลขประจำตัวนักเรียน", "ชื่อ-นามสกุล", "อีเมล", "ห้องเรียน", "วันเกิด", "สถานะ"]
-    assert students[1][:2] == ["S-1", "สมชาย ใจดี"] and students[1][3:] == ["ป.1/1", "", "กำลังศึกษา"]
+    assert students[0] == ["เลขประจำตัวนักเรียน", "ชื่อ-นามสกุล", "อีเมล", "ชื่อผู้ใช้", "ห้องเรียน", "วันเกิด", "สถานะ"]
+    assert students[1][:2] == ["S-1", "สมชาย ใจดี"] and students[1][4:] == ["ป.1/1", "", "กำลังศึกษา"]
 
     overview = _csv(client.get(f"/analytics/export.csv?{span}"))
     assert overview[0] == ["วันที่", "ผู้ใช้ที่เข้าใช้งาน", "จำนวนการเข้าสู่ระบบ", "นาทีที่ออนไลน์"]
@@ -401,7 +404,7 @@ def test_every_csv_export_opens_as_utf8_with_a_bom_and_thai_headers(client, as_r
     assert classroom[0][:3] == ["ชื่อ", "อีเมล", "พบล่าสุด"]
 
     template = _csv(client.get("/students/import/template.csv"))
-    assert template[0] == ["student_number", "full_name", "email", "classroom", "date_of_birth", "status"]
+    assert template[0] == ["student_number", "full_name", "email", "username", "classroom", "date_of_birth", "status"]
 
 
 def test_the_csv_exports_of_teaching_sessions_are_thai(client, make):

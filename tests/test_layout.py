@@ -32,7 +32,7 @@ def test_security_headers_on_every_response(client):
 
 def test_session_cookie_is_httponly_and_samesite_lax(client, make):
     user = make.user()
-    response = client.post("/auth/login", data={"email": user.email, "password": "correct-horse-battery"})
+    response = client.post("/auth/login", data={"login": user.email, "password": "correct-horse-battery"})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 

@@ -86,7 +86,7 @@ def test_each_user_has_their_own_api_limit_whatever_token_they_use(limited, make
 
 
 def _wrong_page(client, email, ip="10.8.0.1"):
-    return client.post("/auth/login", data={"email": email, "password": "not-the-password"}, **_ip(ip))
+    return client.post("/auth/login", data={"login": email, "password": "not-the-password"}, **_ip(ip))
 
 
 def _wrong_api(client, email, ip="10.8.0.1"):

@@ -100,7 +100,7 @@ def test_bad_classroom_input_is_refused_with_a_message(client, as_role, make, db
 def test_teachers_cannot_create_or_change_classrooms(client, make, db):
     p1 = make.classroom("P1/1")
     teacher = make.teacher(p1)
-    client.post("/auth/login", data={"email": teacher.email, "password": "correct-horse-battery"})
+    client.post("/auth/login", data={"login": teacher.email, "password": "correct-horse-battery"})
     assert client.post("/classrooms", data={"level_id": level_id(db, "P1"), "academic_year": "2026"}).status_code == 403
     assert client.post(f"/classrooms/{p1.id}/archive").status_code == 403
     assert client.post(f"/classrooms/{p1.id}/teachers", data={"teacher_id": teacher.id}).status_code == 403
@@ -160,7 +160,7 @@ def test_admin_removes_a_teacher(client, as_role, make, db):
     assert db.count(TeacherAssignment) == 0
     # And the teacher no longer sees the classroom.
     client.post("/auth/logout")
-    client.post("/auth/login", data={"email": teacher.email, "password": "correct-horse-battery"})
+    client.post("/auth/login", data={"login": teacher.email, "password": "correct-horse-battery"})
     assert client.get(f"/classrooms/{p1.id}").status_code == 404
 
 

@@ -231,7 +231,7 @@ def test_undo_is_refused_after_later_changes_or_on_another_day(app, client, as_r
 def test_only_admins_roll_over(client, make, db):
     p1 = make.classroom("P1/1")
     teacher = make.teacher(p1)
-    client.post("/auth/login", data={"email": teacher.email, "password": "correct-horse-battery"})
+    client.post("/auth/login", data={"login": teacher.email, "password": "correct-horse-battery"})
     assert client.get("/classrooms/rollover").status_code == 403
     assert client.post("/classrooms/rollover", data={"to_year": "2027"}).status_code == 403
     assert db.count(PromotionBatch) == 0
@@ -239,7 +239,7 @@ def test_only_admins_roll_over(client, make, db):
 
 def test_rollover_of_the_demo_school(client, demo, db):
     """The whole demo school in one go, through the wizard: every student moves."""
-    client.post("/auth/login", data={"email": "admin@example.org", "password": "demo-pass-1234"})
+    client.post("/auth/login", data={"login": "admin@example.org", "password": "demo-pass-1234"})
     page = client.get("/classrooms/rollover").get_data(as_text=True)
     response = client.post("/classrooms/rollover", data=wizard_form(page), headers=HX)
     assert response.status_code == 204 and "/classrooms/rollover/" in response.headers["HX-Redirect"]

@@ -71,8 +71,8 @@ def test_export_is_the_filtered_list_with_the_import_s_columns(client, as_role, 
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0] == ["Student number", "Full name", "Email", "Classroom", "Date of birth", "Status"]
-    assert [r[:2] + [r[3], r[5]] for r in rows[1:]] == [["T-1", "สมชาย ใจดี", "P1/1", "Active"]]
+    assert rows[0] == ["Student number", "Full name", "Email", "Username", "Classroom", "Date of birth", "Status"]
+    assert [r[:2] + [r[4], r[6]] for r in rows[1:]] == [["T-1", "สมชาย ใจดี", "P1/1", "Active"]]
 
 
 def test_admin_creates_a_student_in_a_classroom(client, as_role, make, db):
@@ -223,7 +223,7 @@ def test_only_admins_change_students(client, make, db):
     p1 = make.classroom("P1/1")
     student = make.student(p1)
     teacher = make.teacher(p1)
-    client.post("/auth/login", data={"email": teacher.email, "password": "correct-horse-battery"})
+    client.post("/auth/login", data={"login": teacher.email, "password": "correct-horse-battery"})
     assert client.get(f"/students/{student.id}").status_code == 200
     assert client.get(f"/students/{student.id}/edit").status_code == 403
     assert client.post(f"/students/{student.id}/promote").status_code == 403

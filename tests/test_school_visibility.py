@@ -12,7 +12,7 @@ from lms.school.models import Classroom, Level
 
 
 def sign_in(client, email):
-    response = client.post("/auth/login", data={"email": email, "password": DEMO_PASSWORD})
+    response = client.post("/auth/login", data={"login": email, "password": DEMO_PASSWORD})
     assert response.status_code == 303
 
 
@@ -62,7 +62,7 @@ def test_parent_with_several_children_switches_between_them(client, make):
     second = make.student("P3/2", full_name="Second Child")
     other = make.student("P1/1", full_name="Not Mine")
     parent = make.parent_of(first, second)
-    client.post("/auth/login", data={"email": parent.email, "password": "correct-horse-battery"})
+    client.post("/auth/login", data={"login": parent.email, "password": "correct-horse-battery"})
     overview = client.get("/my/children").get_data(as_text=True)
     assert "First Child" in overview and "Second Child" in overview and "P3/2" in overview
     page = client.get(f"/students/{first.id}").get_data(as_text=True)
@@ -147,7 +147,7 @@ def test_teacher_no_longer_sees_a_student_who_moved_away(app, client, make):
         people.enroll_student(None, services.db.session.get(User, student.id),
                                 services.db.session.get(Classroom, p2.id))
         services.db.session.commit()
-    client.post("/auth/login", data={"email": teacher.email, "password": "correct-horse-battery"})
+    client.post("/auth/login", data={"login": teacher.email, "password": "correct-horse-battery"})
     assert client.get(f"/students/{student.id}").status_code == 404
 
 
@@ -156,7 +156,7 @@ def test_teacher_student_list_shows_only_their_students(client, make):
     make.student(p1, full_name="Alice Mine")
     make.student("P2/1", full_name="Bob Other")
     teacher = make.teacher(p1)
-    client.post("/auth/login", data={"email": teacher.email, "password": "correct-horse-battery"})
+    client.post("/auth/login", data={"login": teacher.email, "password": "correct-horse-battery"})
     page = client.get("/students").get_data(as_text=True)
     assert "Alice Mine" in page and "Bob Other" not in page
     export = client.get("/students/export.csv").get_data(as_text=True)

@@ -129,7 +129,7 @@ def admin_analytics(session_id: int):
 
 
 @bp.route("/auth/token", methods=["POST"])
-@operation("POST", "/auth/token", summary="Exchange email and password for a 15-minute bearer token (JWT)",
+@operation("POST", "/auth/token", summary="Exchange a login (email, username or student number) and password for a 15-minute bearer token (JWT)",
            tag="Authentication", body="TokenRequest", response="Token", public=True, errors=(400, 401, 429))
 @allow(PUBLIC)
 @sign_in_limits  # one counter with the sign-in page
@@ -138,13 +138,15 @@ def issue_token():
     from lms.auth.services import authenticate
 
     data = json_body()
-    email, password = data.get("email"), data.get("password")
-    if not isinstance(email, str) or not email.strip():
-        raise ValidationFailed(_("email is required"), field="email")
+    login, password = data.get("login"), data.get("password")
+    if login is None:  # the field's name before usernames existed (seed 000's contract)
+        login = data.get("email")
+    if not isinstance(login, str) or not login.strip():
+        raise ValidationFailed(_("login is required"), field="login")
     if not isinstance(password, str) or not password:
         raise ValidationFailed(_("password is required"), field="password")
     try:
-        user = authenticate(email, password)
+        user = authenticate(login, password)
     except ValidationFailed as err:
         g.lms_login_failed = True
         db.session.commit()  # the failed attempt is recorded

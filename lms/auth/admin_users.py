@@ -10,12 +10,13 @@ from sqlalchemy import select
 
 from lms.auth import user_admin
 from lms.auth.admin_suspension import suspension_context
-from lms.auth.forms import ROLE_CHOICES, RoleForm
+from lms.auth.forms import ROLE_CHOICES, RoleForm, UsernameForm, add_error
 from lms.auth.invitations import ROLE_LABELS
 from lms.auth.login_sessions import describe_device
 from lms.auth.models import LoginAttempt, Role, UserSession
 from lms.common.access import allow
 from lms.common.csvexport import csv_response, local_datetime
+from lms.common.errors import ValidationFailed
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.labels import label
 from lms.common.navigation import nav_item
@@ -51,14 +52,14 @@ def index():
 @allow(Role.ADMIN)
 def export():
     stmt = user_admin.users_query(current_user, **_filters())
-    header = [_("Email"), _("Full name"), _("Role"), _("Active"), _("Last sign-in"), _("Created")]
-    rows = ([user.email, user.full_name, label("role", user.role), _("Yes") if user.active else _("No"),
+    header = [_("Email"), _("Username"), _("Full name"), _("Role"), _("Active"), _("Last sign-in"), _("Created")]
+    rows = ([user.email or "", user.username or "", user.full_name, label("role", user.role), _("Yes") if user.active else _("No"),
              local_datetime(user.last_login_at, "%Y-%m-%d %H:%M"), local_datetime(user.created_at, "%Y-%m-%d")]
             for user in db.session.scalars(stmt))
     return csv_response("users.csv", header, rows)
 
 
-def _detail_context(user) -> dict:
+def _detail_context(user, username_form=None) -> dict:
     sessions = list(db.session.scalars(
         select(UserSession).where(UserSession.user_id == user.id)
         .order_by(UserSession.started_at.desc(), UserSession.id.desc()).limit(20)))
@@ -66,7 +67,8 @@ def _detail_context(user) -> dict:
         select(LoginAttempt).where(LoginAttempt.user_id == user.id)
         .order_by(LoginAttempt.created_at.desc(), LoginAttempt.id.desc()).limit(20)))
     return {"role_labels": ROLE_LABELS, "user": user, "role_form": RoleForm(formdata=None, role=user.role), "login_sessions": sessions,
-            "attempts": attempts, "describe_device": describe_device, **suspension_context(user)}
+            "attempts": attempts, "describe_device": describe_device, **suspension_context(user),
+            "username_form": username_form or UsernameForm(formdata=None, username=user.username or "")}
 
 
 @bp.route("/<int:user_id>")
@@ -105,6 +107,21 @@ def change_role(user_id: int):
     form = RoleForm()
     user = user_admin.change_role(current_user, user_id, form.role.data or "")
     return _after_action(user, _("%(name)s is now %(role)s.", name=user.full_name, role=user.role))
+
+
+@bp.route("/<int:user_id>/username", methods=["POST"])
+@allow(Role.ADMIN)
+def change_username(user_id: int):
+    form = UsernameForm()
+    try:
+        user = user_admin.set_username(current_user, user_id, form.username.data or "")
+    except ValidationFailed as err:
+        db.session.rollback()
+        add_error(form, err)
+        user = user_admin.get_user(current_user, user_id)
+        return render("admin/users/detail.html", "admin/users/_panel.html",
+                      **_detail_context(user, username_form=form)), 422
+    return _after_action(user, _("The username of %(name)s was saved.", name=user.full_name))
 
 
 @bp.route("/<int:user_id>/reset-link", methods=["POST"])

@@ -16,7 +16,7 @@ def select_choices(pairs) -> list:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    login = StringField(_l("Email, username or student number"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
@@ -77,6 +77,10 @@ class BulkInviteForm(FlaskForm):
     text = TextAreaField(_l("One person per line: email, name, role[, classroom or children]"),
                          validators=[Optional()])
     file = FileField(_l("…or a CSV file with the same columns"))
+
+
+class UsernameForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[Length(max=40)])
 
 
 class RoleForm(FlaskForm):

@@ -26,11 +26,25 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+# A username: 3-40 ASCII letters, digits, ".", "_" or "-", starting with a letter or digit; stored
+# lower-case, so "Pupil1" and "pupil1" are one name. ASCII only (no Thai letters): young pupils type it
+# on shared tablets whatever keyboard layout is on, and it never contains "@", so it cannot be an email.
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{2,39}$"
+USERNAME_MAX_LENGTH = 40
+
+
+def normalise_username(username: str | None) -> str:
+    return (username or "").strip().lower()
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user"
     __table_args__ = (
         # Stored lower-case, so the plain unique constraint is case-insensitive.
         CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("username = lower(username)", name="username_lowercase"),
+        # Every account can sign in with something: an email, a username or both.
+        CheckConstraint("email IS NOT NULL OR username IS NOT NULL", name="email_or_username"),
         CheckConstraint("role IN ('ADMIN', 'TEACHER', 'STUDENT', 'PARENT')", name="role_valid"),
         CheckConstraint("length(full_name) > 0", name="full_name_not_empty"),
         # Suspension (lms.auth.suspension): a reason and a start, or none of the suspension columns.
@@ -42,7 +56,9 @@ class User(UserMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # Stored lower-case (``normalise_username``), so the plain unique constraint is case-insensitive.
+    username: Mapped[str | None] = mapped_column(String(USERNAME_MAX_LENGTH), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
@@ -64,7 +80,12 @@ class User(UserMixin, db.Model):
                                                  server_default=func.now())
 
     def __repr__(self) -> str:
-        return f"<User {self.id} {self.email} {self.role}>"
+        return f"<User {self.id} {self.email or self.username} {self.role}>"
+
+    @property
+    def sign_in_name(self) -> str:
+        """What this account signs in with, as shown in lists: the email, else the username."""
+        return self.email or self.username or ""
 
     # Flask-Login: the cookie holds id and login_version; bumping the version
     # invalidates every remembered cookie and login session of this user.

@@ -150,7 +150,7 @@ def _start(user: User, row: RememberToken) -> None:
     login_session = login_sessions.start_login_session(user)
     row.login_session_id = login_session.id
     user.last_login_at = login_session.started_at
-    record_login_attempt(user.email, user, True, "REMEMBERED")
+    record_login_attempt(user.sign_in_name, user, True, "REMEMBERED")
     login_user(user)  # the Flask session from now on; never Flask-Login's remember cookie
 
 

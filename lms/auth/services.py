@@ -8,7 +8,7 @@ from flask import flash, has_request_context, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from lms.audit.services import record
 from lms.auth import login_sessions, view_as
@@ -27,32 +27,70 @@ MAX_PASSWORD_LENGTH = 200
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
 EMAIL_CHANGE_TOKEN_LIFETIME = timedelta(hours=24)
 
+def wrong_credentials() -> str:
+    return _("Wrong sign-in name or password.")
+
 # Compared against when the email is unknown, so both cases take the same time.
 _DUMMY_HASH = None
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    email = normalise_email(email)
+    if not email:
+        return None
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def normalise_login(login: str | None) -> str:
+    """What the sign-in form's ``login`` field names, normalised (email, username or student number)."""
+    return (login or "").strip().lower()[:254]
+
+
+def find_user_by_login(login: str | None) -> User | None:
+    """The account an email, a username (any case) or a student number (any case) names.
+
+    With "@" it is an email; otherwise a username first, then a student's number. Always the same
+    number of queries for a known and an unknown name (no timing difference between them)."""
+    from lms.school.models import StudentProfile
+
+    text = normalise_login(login)
+    if not text:
+        return None
+    if "@" in text:
+        return find_user_by_email(text)
+    rows = db.session.execute(
+        select(User, StudentProfile.student_number)
+        .outerjoin(StudentProfile, StudentProfile.user_id == User.id)
+        .where((User.username == text) | (func.lower(StudentProfile.student_number) == text))
+        .limit(5)).all()
+    by_username = [user for user, _number in rows if user.username == text]
+    if by_username:
+        return by_username[0]
+    by_number = [user for user, number in rows if number and number.lower() == text and user.is_student]
+    return by_number[0] if len(by_number) == 1 else None
 
 
 # --- signing in -----------------------------------------------------------------------
 
 
-def record_login_attempt(email: str, user: User | None, success: bool, reason: str) -> LoginAttempt:
+def record_login_attempt(login: str, user: User | None, success: bool, reason: str) -> LoginAttempt:
+    """``login`` is what was typed (email, username or student number), kept normalised."""
     ip, agent = login_sessions._client()
-    attempt = LoginAttempt(email=normalise_email(email)[:254], user_id=user.id if user else None, ip=ip,
+    attempt = LoginAttempt(email=normalise_login(login), user_id=user.id if user else None, ip=ip,
                            user_agent=agent, success=success, reason=reason)
     db.session.add(attempt)
     return attempt
 
 
-def authenticate(email: str, password: str) -> User:
-    """The user with these credentials, or ValidationFailed with one neutral message.
+def authenticate(login: str, password: str) -> User:
+    """The user with these credentials (``login``: email, username or student number), or
+    ValidationFailed with one neutral message.
 
     Every attempt is recorded (``LoginAttempt``); the caller commits in both cases.
     """
     global _DUMMY_HASH
-    user = find_user_by_email(email)
+    email = login
+    user = find_user_by_login(login)
     if user is None:
         if _DUMMY_HASH is None:
             probe = User(email="x@x", full_name="x", role="STUDENT")
@@ -62,10 +100,10 @@ def authenticate(email: str, password: str) -> User:
 
         check_password_hash(_DUMMY_HASH, password)
         record_login_attempt(email, None, False, "UNKNOWN_EMAIL")
-        raise ValidationFailed(_("Wrong email or password."), code="INVALID_CREDENTIALS", field="password")
+        raise ValidationFailed(wrong_credentials(), code="INVALID_CREDENTIALS", field="password")
     if not user.check_password(password):
         record_login_attempt(email, user, False, "WRONG_PASSWORD")
-        raise ValidationFailed(_("Wrong email or password."), code="INVALID_CREDENTIALS", field="password")
+        raise ValidationFailed(wrong_credentials(), code="INVALID_CREDENTIALS", field="password")
     if not user.active:
         record_login_attempt(email, user, False, "INACTIVE")
         raise ValidationFailed(_("This account has been deactivated. Ask the school office."),

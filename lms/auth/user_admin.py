@@ -18,7 +18,7 @@ from lms.extensions import db
 
 SORTS = {
     "name": (func.lower(User.full_name), User.id),
-    "email": (User.email,),
+    "email": (func.coalesce(User.email, User.username),),
     "role": (User.role, func.lower(User.full_name), User.id),
     "last_login": (User.last_login_at.desc().nulls_last(), User.id),
     "newest": (User.created_at.desc(), User.id.desc()),
@@ -35,7 +35,7 @@ def users_query(actor: User, *, q: str = "", role: str = "", status: str = "", s
     stmt = select(User)
     if q:
         like = f"%{q.strip().lower()}%"
-        stmt = stmt.where(or_(User.email.like(like), func.lower(User.full_name).like(like)))
+        stmt = stmt.where(or_(User.email.like(like), User.username.like(like), func.lower(User.full_name).like(like)))
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.role == role)
     if status == "active":
@@ -107,9 +107,29 @@ def change_role(actor: User, user_id: int, role: str) -> User:
     return user
 
 
+def set_username(actor: User, user_id: int, username: str | None) -> User:
+    """Change (or, for an account with an email, remove) the username; audited."""
+    from lms.school.sign_in_names import check_username_free, clean_username
+
+    user = get_user(actor, user_id)
+    new = clean_username(username)
+    if new is None and not user.email:
+        raise ValidationFailed(_("An account without an email needs a username to sign in with."), field="username")
+    check_username_free(new, exclude_user_id=user.id)
+    old = user.username
+    if new != old:
+        user.username = new
+        db.session.flush()
+        record(actor, "user.username_changed", user, old_username=old, new_username=new)
+    return user
+
+
 def send_reset_link(actor: User, user_id: int) -> User:
     from lms.auth.services import send_reset_link as send
 
     user = get_user(actor, user_id)
+    if not user.email:
+        raise BusinessRuleViolation(_("%(name)s has no email address, so no link can be sent.",
+                                      name=user.full_name))
     send(actor, user)
     return user

@@ -58,7 +58,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data)
+            user = authenticate(form.login.data, form.password.data)
         except ValidationFailed as err:
             g.lms_login_failed = True
             db.session.commit()  # the failed attempt is recorded

@@ -160,7 +160,8 @@ def deliver(parent_id: int, week: str, now: datetime | None = None) -> str | Non
     from lms.mail import absolute_url, send_email
 
     parent = db.session.get(User, parent_id)
-    if parent is None or parent.role != Role.PARENT or not parent.active or is_opted_out(parent):
+    if (parent is None or parent.role != Role.PARENT or not parent.active or not parent.email
+            or is_opted_out(parent)):
         return None
     if db.session.scalar(select(DigestDelivery.id).where(DigestDelivery.parent_id == parent_id,
                                                          DigestDelivery.week == week)):

@@ -54,9 +54,16 @@ def seed_school(users: dict[str, User]) -> None:
     existing = {u.email: u for u in db.session.scalars(select(User).where(User.email.like("%@demo.example.org")))}
     password_hash = users["student@example.org"].password_hash
 
-    wanted = [(users["student@example.org"], by_name["P1/1"], "D0001"),
-              (users["student2@example.org"], by_name["P2/1"], "D0002")]
     new_users = []
+    # The stable P1/1 pupil without email: signs in with the username ``pupil1`` (DESIGN.md).
+    pupil = db.session.scalar(select(User).where(User.username == DEMO_PUPIL_USERNAME))
+    if pupil is None:
+        pupil = User(email=None, username=DEMO_PUPIL_USERNAME, full_name="Ploy Pupil", role=Role.STUDENT,
+                     password_hash=password_hash)
+        new_users.append(pupil)
+    wanted = [(users["student@example.org"], by_name["P1/1"], "D0001"),
+              (users["student2@example.org"], by_name["P2/1"], "D0002"),
+              (pupil, by_name["P1/1"], "D0003")]
     serial = 100
     for level in levels:
         for number in range(1, CLASSES_PER_LEVEL + 1):
@@ -90,6 +97,9 @@ def seed_school(users: dict[str, User]) -> None:
                                                          ParentLink.student_id == child.id)):
         db.session.add(ParentLink(parent_id=parent.id, student_id=child.id))
     db.session.flush()
+
+
+DEMO_PUPIL_USERNAME = "pupil1"
 
 
 def _homeroom(teacher: User, classroom: Classroom) -> None:

@@ -92,8 +92,9 @@ class AssignClassroomForm(FlaskForm):
 
 class StudentForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(), Length(max=254)])
     student_number = StringField(_l("Student number"), validators=[Length(max=32)])
+    username = StringField(_l("Username"), validators=[Length(max=40)])
     date_of_birth = DateField(_l("Date of birth"), validators=[Optional()])
     classroom_id = SelectField(_l("Classroom"), coerce=_int_or_none, validators=[Optional()])
     guardian_notes = TextAreaField(_l("Notes about guardians"), validators=[Length(max=2000)])

@@ -45,6 +45,12 @@ from lms.school.services import (
     ordered_classrooms,
     require_admin,
 )
+from lms.school.sign_in_names import (
+    assign_student_number,
+    check_username_free,
+    clean_username,
+    username_from_number,
+)
 
 # --- teachers -------------------------------------------------------------------------------
 
@@ -141,7 +147,10 @@ def _clean_name(full_name: str) -> str:
     return full_name
 
 
-def _clean_new_email(email: str, *, exclude_user_id: int | None = None) -> str:
+def _clean_new_email(email: str | None, *, exclude_user_id: int | None = None,
+                     optional: bool = False) -> str | None:
+    if optional and not (email or "").strip():
+        return None
     email = validate_email_address(email)
     stmt = select(User.id).where(User.email == email)
     if exclude_user_id:
@@ -193,11 +202,18 @@ def _check_number_free(number: str | None, exclude_user_id: int | None = None) -
 
 
 def ensure_student_profile(student: User) -> StudentProfile:
+    """The student's profile; a student who has none (joined by invitation) gets one with a
+    generated student number, and a username made from it when the account has none."""
     profile = db.session.get(StudentProfile, student.id)
     if profile is None:
         profile = StudentProfile(user_id=student.id, status=StudentStatus.ACTIVE)
         db.session.add(profile)
         db.session.flush()
+    if profile.student_number is None:
+        assign_student_number(profile)
+        if student.username is None:
+            student.username = username_from_number(profile.student_number)
+            db.session.flush()
     return profile
 
 
@@ -205,39 +221,62 @@ def profile_of(student: User) -> StudentProfile | None:
     return db.session.get(StudentProfile, student.id)
 
 
-def create_student(actor, full_name: str, email: str, student_number: str | None,
+def _placeholder_username() -> str:
+    return "new-" + secrets.token_hex(8)
+
+
+def create_student(actor, full_name: str, email: str | None, student_number: str | None,
                    classroom: Classroom | None = None, date_of_birth: date | None = None,
-                   guardian_notes: str = "") -> User:
-    """A student account (no usable password until invited) with its profile and classroom."""
+                   guardian_notes: str = "", username: str | None = None) -> User:
+    """A student account (no usable password until invited) with its profile and classroom.
+
+    The email is optional; a blank student number is generated and a blank username is proposed
+    from the student number."""
     require_admin(actor)
     number = clean_student_number(student_number)
-    user = User(full_name=_clean_name(full_name), email=_clean_new_email(email), role=Role.STUDENT,
-                password_hash=unusable_password_hash())
+    username = clean_username(username)
+    user = User(full_name=_clean_name(full_name), email=_clean_new_email(email, optional=True), role=Role.STUDENT,
+                password_hash=unusable_password_hash(), username=username)
     _check_number_free(number)
+    check_username_free(username)
+    if username is None and user.email is None:
+        user.username = _placeholder_username()  # replaced by the proposal from the number below
     db.session.add(user)
-    _flush_or_conflict(_("There is already an account with the email %(email)s.", email=user.email))
-    db.session.add(StudentProfile(user_id=user.id, student_number=number, date_of_birth=date_of_birth,
-                                  guardian_notes=(guardian_notes or "").strip()))
+    _flush_or_conflict(_("That email or username is already used."))
+    profile = StudentProfile(user_id=user.id, student_number=number, date_of_birth=date_of_birth,
+                             guardian_notes=(guardian_notes or "").strip())
+    db.session.add(profile)
     _flush_or_conflict(_("Student number %(number)s is already used by another student.", number=number))
-    record(actor, "student.create", user, email=user.email, student_number=number)
+    if number is None:
+        number = assign_student_number(profile)
+    if username is None:
+        user.username = username_from_number(number) or (user.username if user.email is None else None)
+        _flush_or_conflict(_("That email or username is already used."))
+    record(actor, "student.create", user, email=user.email, username=user.username, student_number=number)
     if classroom is not None:
         enroll_student(actor, user, classroom)
     return user
 
 
-def update_student(actor, student: User, *, full_name: str, email: str, student_number: str | None,
-                   status: str, date_of_birth: date | None, guardian_notes: str) -> User:
+def update_student(actor, student: User, *, full_name: str, email: str | None, student_number: str | None,
+                   status: str, date_of_birth: date | None, guardian_notes: str,
+                   username: str | None = None) -> User:
+    """``username=None`` keeps the current one (callers without the field); "" removes it."""
     require_admin(actor)
     profile = ensure_student_profile(student)
-    number = clean_student_number(student_number)
+    number = clean_student_number(student_number) or profile.student_number
     if status not in STUDENT_STATUSES:
         raise ValidationFailed(_("Choose a valid status."), field="status")
     full_name = _clean_name(full_name)
-    email = _clean_new_email(email, exclude_user_id=student.id)
+    email = _clean_new_email(email, exclude_user_id=student.id, optional=True)
+    username = student.username if username is None else clean_username(username)
+    check_username_free(username, exclude_user_id=student.id)
+    if email is None and username is None:
+        raise ValidationFailed(_("A student without an email needs a username to sign in with."), field="username")
     _check_number_free(number, exclude_user_id=student.id)
-    before = {"full_name": student.full_name, "email": student.email, "student_number": profile.student_number,
-              "status": profile.status}
-    student.full_name, student.email = full_name, email
+    before = {"full_name": student.full_name, "email": student.email, "username": student.username,
+              "student_number": profile.student_number, "status": profile.status}
+    student.full_name, student.email, student.username = full_name, email, username
     profile.student_number, profile.date_of_birth = number, date_of_birth
     profile.guardian_notes = (guardian_notes or "").strip()
     if status != profile.status:
@@ -245,8 +284,9 @@ def update_student(actor, student: User, *, full_name: str, email: str, student_
         if status in (StudentStatus.LEFT, StudentStatus.GRADUATED):
             _end_active_memberships(student, MembershipStatus.LEFT if status == StudentStatus.LEFT
                                     else MembershipStatus.GRADUATED)
-    _flush_or_conflict(_("That email or student number is already used."))
-    after = {"full_name": full_name, "email": email, "student_number": number, "status": status}
+    _flush_or_conflict(_("That email, username or student number is already used."))
+    after = {"full_name": full_name, "email": email, "username": username, "student_number": number,
+             "status": status}
     record(actor, "student.update", student, changes={k: [before[k], v] for k, v in after.items() if before[k] != v})
     return student
 

@@ -504,7 +504,7 @@ def student_list_query(actor, *, q: str = "", level_id: int | None = None, class
     q = (q or "").strip()
     if q:
         pattern = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.full_name).like(pattern), User.email.like(pattern),
+        stmt = stmt.where(or_(func.lower(User.full_name).like(pattern), User.email.like(pattern), User.username.like(pattern),
                               func.lower(StudentProfile.student_number).like(pattern)))
     if level_id:
         stmt = stmt.where(Classroom.level_id == level_id)

@@ -2,9 +2,11 @@
 
 The format (UTF-8, a header row; Excel's "CSV UTF-8" and Thai Windows files both read):
 
-    student_number,full_name,email,classroom,date_of_birth,status
+    student_number,full_name,email,username,classroom,date_of_birth,status
 
-``full_name`` and ``email`` are required; ``classroom`` is a name like P1/1 in the current
+``full_name`` is required; a student needs no email (a blank ``student_number`` is generated, a
+blank ``username`` is made from the student number; files without the ``username`` column, as
+before, still import); ``classroom`` is a name like P1/1 in the current
 academic year (blank: not placed); ``date_of_birth`` is YYYY-MM-DD or DD/MM/YYYY (a year
 after 2400 is read as Buddhist era); ``status`` defaults to ACTIVE.  The export writes the
 same columns with their headers and values in the reader's language ("รหัสนักเรียน", "ป.1/1",
@@ -32,7 +34,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from lms.audit.services import record
-from lms.auth.models import Role, User, normalise_email
+from lms.auth.models import Role, User, normalise_email, normalise_username
 from lms.common.csvexport import BOM, csv_response
 from lms.common.edge import year_in_range
 from lms.common.errors import ValidationFailed
@@ -50,12 +52,13 @@ from lms.school.models import (
 )
 from lms.school.people import STUDENT_NUMBER_RE, unusable_password_hash
 from lms.school.services import current_academic_year, local_today, ordered_classrooms, require_admin
+from lms.school.sign_in_names import USERNAME_RE, next_student_numbers
 
-COLUMNS = ["student_number", "full_name", "email", "classroom", "date_of_birth", "status"]
+COLUMNS = ["student_number", "full_name", "email", "username", "classroom", "date_of_birth", "status"]
 # The export's header row, in the reader's language (the import reads these and the codes).
 COLUMN_LABELS = {"student_number": _l("Student number"), "full_name": _l("Full name"), "email": _l("Email"),
-                 "classroom": _l("Classroom"), "date_of_birth": _l("Date of birth"), "status": _l("Status")}
-REQUIRED = {"full_name", "email"}
+                 "username": _l("Username"), "classroom": _l("Classroom"), "date_of_birth": _l("Date of birth"), "status": _l("Status")}
+REQUIRED = {"full_name"}
 MAX_ROWS = 5000
 MAX_BYTES = 2 * 1024 * 1024
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -94,7 +97,7 @@ class ImportRejected(ValidationFailed):
         self.preview = preview
 
 
-TEMPLATE_EXAMPLE = ["S0001", "Somchai Jaidee", "somchai@example.org", "P1/1", "2019-05-14", "ACTIVE"]
+TEMPLATE_EXAMPLE = ["S0001", "Somchai Jaidee", "somchai@example.org", "s0001", "P1/1", "2019-05-14", "ACTIVE"]
 
 
 def _key(text: str) -> str:
@@ -186,7 +189,10 @@ def check_import(actor, data: bytes) -> ImportPreview:
 
     emails = [normalise_email(r.values.get("email", "")) for r in rows]
     numbers = [r.values.get("student_number", "") for r in rows]
-    taken_emails, taken_numbers = set(), set()
+    usernames = [normalise_username(r.values.get("username", "")) for r in rows]
+    taken_emails, taken_numbers, taken_usernames = set(), set(), set()
+    for chunk in _in_chunks(sorted({u for u in usernames if u})):
+        taken_usernames.update(db.session.scalars(select(User.username).where(User.username.in_(chunk))))
     for chunk in _in_chunks(sorted({e for e in emails if e})):
         taken_emails.update(db.session.scalars(select(User.email).where(User.email.in_(chunk))))
     for chunk in _in_chunks(sorted({n for n in numbers if n})):
@@ -197,17 +203,28 @@ def check_import(actor, data: bytes) -> ImportPreview:
     statuses = _translations(STUDENT_STATUS)
     first_email_row: dict[str, int] = {}
     first_number_row: dict[str, int] = {}
+    first_username_row: dict[str, int] = {}
 
-    for row, email, number in zip(rows, emails, numbers, strict=True):
+    for row, email, number, username in zip(rows, emails, numbers, usernames, strict=True):
         v = row.values
         name = v.get("full_name", "")
         if not name:
             row.errors.append(_("The full name is missing."))
         elif len(name) > 200:
             row.errors.append(_("The full name is longer than 200 characters."))
-        if not email:
-            row.errors.append(_("The email is missing."))
-        else:
+        if username:
+            if not USERNAME_RE.match(username):
+                row.errors.append(_("Username “%(username)s” may only use letters (a–z), digits, “.”, “_” and "
+                                    "“-” (3 to 40).", username=username))
+            elif username in taken_usernames:
+                row.errors.append(_("The username %(username)s is already taken.", username=username))
+            elif username in first_username_row:
+                row.errors.append(_("Username %(username)s is also on row %(row)s.", username=username,
+                                    row=first_username_row[username]))
+            else:
+                first_username_row[username] = row.line
+        v["username"] = username
+        if email:
             try:
                 validate_email(email, check_deliverability=False)
             except EmailNotValidError:
@@ -262,8 +279,10 @@ def import_students(actor, data: bytes, *, source: str = "") -> int:
     if not preview.ok:
         raise ImportRejected(preview)
     now, today = utcnow(), local_today()
+    _fill_numbers_and_usernames(preview.rows)
     password_hash = unusable_password_hash()  # one random, forgotten password for the whole file
-    user_rows = [{"email": r.values["email"], "full_name": r.values["full_name"], "role": Role.STUDENT.value,
+    user_rows = [{"email": r.values["email"] or None, "username": r.values["username"] or None,
+                  "full_name": r.values["full_name"], "role": Role.STUDENT.value,
                   "password_hash": password_hash, "active": True, "login_version": 1,
                   "created_at": now, "updated_at": now} for r in preview.rows]
     ids = list(db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), user_rows))
@@ -278,6 +297,40 @@ def import_students(actor, data: bytes, *, source: str = "") -> int:
         db.session.execute(insert(ClassroomMembership), memberships)
     record(actor, "student.import", None, count=len(ids), placed=len(memberships), source=source[:200])
     return len(ids)
+
+
+def _fill_numbers_and_usernames(rows: list[ImportRow]) -> None:
+    """Blank student numbers get generated ones (after every number in the school and the file);
+    blank usernames are made from the student number, avoiding every taken and listed name."""
+    blank = [r for r in rows if not r.values.get("student_number")]
+    if blank:
+        listed = [r.values["student_number"] for r in rows if r.values.get("student_number")]
+        for row, number in zip(blank, next_student_numbers(len(blank), also_taken=listed), strict=True):
+            row.values["student_number"] = number
+    proposals = {}
+    for row in rows:
+        if not row.values.get("username"):
+            proposals[row.line] = normalise_username(row.values["student_number"].replace("/", "-"))[:36]
+            if len(proposals[row.line]) < 3:
+                proposals[row.line] = "s-" + proposals[row.line]
+    taken = {r.values["username"] for r in rows if r.values.get("username")}
+    wanted = sorted(set(proposals.values()))
+    for chunk in _in_chunks(wanted):
+        taken.update(db.session.scalars(select(User.username).where(User.username.in_(chunk))))
+    # Names that a suffixed proposal could also hit ("2026-2").
+    for chunk in _in_chunks(wanted):
+        for base in chunk:
+            taken.update(db.session.scalars(select(User.username).where(User.username.like(base + "-%"))))
+    for row in rows:
+        base = proposals.get(row.line)
+        if base is None:
+            continue
+        candidate, suffix = base, 1
+        while candidate in taken:
+            suffix += 1
+            candidate = f"{base}-{suffix}"
+        taken.add(candidate)
+        row.values["username"] = candidate
 
 
 # --- the uploaded file between the preview and the confirmation ---------------------------
@@ -332,7 +385,7 @@ def export_response(filename: str, rows) -> Response:
     classroom names and statuses in the reader's language."""
     header = [str(COLUMN_LABELS[c]) for c in COLUMNS]
     return csv_response(filename, header, ([
-        profile.student_number if profile else "", user.full_name, user.email,
+        profile.student_number if profile else "", user.full_name, user.email or "", user.username or "",
         classroom_label(classroom) if classroom else "",
         profile.date_of_birth.isoformat() if profile and profile.date_of_birth else "",
         label("student_status", profile.status if profile else StudentStatus.ACTIVE.value),

@@ -168,7 +168,8 @@ def _find_student(text: str) -> User:
     text = (text or "").strip()
     student = db.session.scalar(select(User).outerjoin(StudentProfile, StudentProfile.user_id == User.id).where(
         User.role == Role.STUDENT,
-        (StudentProfile.student_number == text) | (User.email == normalise_email(text))))
+        (StudentProfile.student_number == text) | (User.email == normalise_email(text))
+        | (User.username == normalise_email(text))))
     if student is None:
         raise ValidationFailed(_("No student has the number or email “%(text)s”.", text=text), field="student")
     return student

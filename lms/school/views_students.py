@@ -81,7 +81,7 @@ def create():
             student = people.create_student(
                 current_user, form.full_name.data, form.email.data, form.student_number.data,
                 classroom=_classroom_by_id(form.classroom_id.data), date_of_birth=form.date_of_birth.data,
-                guardian_notes=form.guardian_notes.data)
+                guardian_notes=form.guardian_notes.data, username=form.username.data)
         except DomainError as err:
             db.session.rollback()
             attach_error(form, err)
@@ -149,7 +149,8 @@ def edit(student_id):
         try:
             people.update_student(current_user, student, full_name=form.full_name.data, email=form.email.data,
                                     student_number=form.student_number.data, status=form.status.data,
-                                    date_of_birth=form.date_of_birth.data, guardian_notes=form.guardian_notes.data)
+                                    date_of_birth=form.date_of_birth.data, guardian_notes=form.guardian_notes.data,
+                                    username=form.username.data or "")
         except DomainError as err:
             db.session.rollback()
             attach_error(form, err)

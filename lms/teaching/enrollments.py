@@ -164,7 +164,8 @@ def add_student(actor, course_session: CourseSession, student_ref: str) -> Cours
     if not ref:
         raise ValidationFailed(_("Give a student's email or student number."), field="student")
     student = db.session.scalar(visible_students(actor).outerjoin(StudentProfile, StudentProfile.user_id == User.id)
-                                .where(or_(User.email == ref, func.lower(StudentProfile.student_number) == ref)))
+                                .where(or_(User.email == ref, User.username == ref,
+                                           func.lower(StudentProfile.student_number) == ref)))
     if student is None:
         raise ValidationFailed(_("No student of yours has that email or number."), field="student")
     load_session(course_session.id, lock=True)

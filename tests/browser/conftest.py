@@ -118,7 +118,7 @@ def desktop(browser):
 
 def sign_in(page, base_url: str, email: str, password: str):
     page.goto(f"{base_url}/auth/login")
-    page.fill("input[name=email]", email)
+    page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")

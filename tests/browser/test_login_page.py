@@ -25,4 +25,4 @@ def test_signing_in_and_out_in_a_real_browser(phone, live_server, make):
 def test_wrong_password_shows_the_error_next_to_the_field(desktop, live_server, make):
     user = make.user()
     sign_in(desktop, live_server, user.email, "not-the-password")
-    assert "Wrong email or password" in desktop.locator(".field-error").inner_text()
+    assert "Wrong sign-in name or password" in desktop.locator(".field-error").inner_text()

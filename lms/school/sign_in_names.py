@@ -1,0 +1,103 @@
+"""Student numbers and usernames: what a student signs in with when there is no email.
+
+Student numbers are generated as ``<first year of the academic year><4-digit running number>``
+("20260001", "20260002", ...): sortable, unique (the column's unique constraint), and readable on a
+login card. Usernames are proposed from the student number (lower-case, "/" becomes "-").
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from lms.auth.models import USERNAME_PATTERN, User, normalise_username
+from lms.common.errors import ValidationFailed
+from lms.extensions import db
+from lms.school.models import StudentProfile
+
+USERNAME_RE = re.compile(USERNAME_PATTERN)
+RUNNING_DIGITS = 4
+
+
+def number_prefix() -> str:
+    from lms.school.services import current_academic_year
+
+    match = re.match(r"\d{4}", current_academic_year() or "")
+    if match:
+        return match.group(0)
+    from lms.school.services import local_today
+
+    return str(local_today().year)
+
+
+def next_student_numbers(count: int = 1, prefix: str | None = None, also_taken=()) -> list[str]:
+    """The next ``count`` free generated numbers, after every such number in the school and in
+    ``also_taken`` (the caller inserts them; see ``assign_student_number``)."""
+    prefix = prefix or number_prefix()
+    width = len(prefix) + RUNNING_DIGITS
+    taken = list(db.session.scalars(
+        select(StudentProfile.student_number)
+        .where(StudentProfile.student_number.like(prefix + "%"),
+               func.length(StudentProfile.student_number) == width)).all())
+    taken += [n for n in also_taken if n.startswith(prefix) and len(n) == width]
+    running = max((int(n[len(prefix):]) for n in taken if n[len(prefix):].isdigit()), default=0)
+    return [f"{prefix}{running + i:0{RUNNING_DIGITS}d}" for i in range(1, count + 1)]
+
+
+def assign_student_number(profile: StudentProfile, attempts: int = 5) -> str:
+    """Give ``profile`` the next generated number; a concurrent creation that took the same number
+    makes the unique constraint refuse it, and the next one is tried (in a savepoint)."""
+    for _attempt in range(attempts):
+        number = next_student_numbers(1)[0]
+        try:
+            with db.session.begin_nested():
+                profile.student_number = number
+                db.session.flush()
+            return number
+        except IntegrityError:
+            profile.student_number = None
+    raise ValidationFailed(_("No free student number could be generated; please try again."),
+                           field="student_number")
+
+
+def clean_username(username: str | None) -> str | None:
+    """The normalised username, None when blank; ValidationFailed (field ``username``) when malformed."""
+    username = normalise_username(username)
+    if not username:
+        return None
+    if not USERNAME_RE.match(username):
+        raise ValidationFailed(
+            _("A username is 3 to 40 letters (a–z), digits, “.”, “_” or “-”, starting with a letter or digit."),
+            field="username")
+    return username
+
+
+def username_taken(username: str, exclude_user_id: int | None = None) -> bool:
+    stmt = select(User.id).where(User.username == normalise_username(username))
+    if exclude_user_id:
+        stmt = stmt.where(User.id != exclude_user_id)
+    return db.session.scalar(stmt) is not None
+
+
+def check_username_free(username: str | None, exclude_user_id: int | None = None) -> None:
+    if username and username_taken(username, exclude_user_id):
+        raise ValidationFailed(_("The username %(username)s is already taken.", username=username),
+                               field="username")
+
+
+def username_from_number(number: str | None) -> str | None:
+    """A username proposed from a student number, or None when it cannot make one."""
+    base = normalise_username((number or "").replace("/", "-"))
+    if len(base) < 3:
+        base = ("s-" + base) if base else ""
+    base = base[:36]
+    if not base or not USERNAME_RE.match(base):
+        return None
+    candidate, suffix = base, 1
+    while username_taken(candidate):
+        suffix += 1
+        candidate = f"{base}-{suffix}"
+    return candidate
