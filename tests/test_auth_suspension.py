@@ -13,6 +13,8 @@ from lms.common.types import utcnow
 from tests.api_helpers import api_token
 from tests.conftest import TEST_PASSWORD, AuthActions
 
+NEXT_YEAR = date.today().year + 1  # an end day always in the future
+
 COOKIE = "lms_remember"
 
 
@@ -44,17 +46,17 @@ def test_suspended_user_is_told_why_after_a_correct_password_only(app, client, a
     admin = as_role("ADMIN")
     user = make.user(role="TEACHER")
     response = client.post(f"/admin/users/{user.id}/suspend", headers={"HX-Request": "true"},
-                           data={"reason": "Unpaid library fines", "until": "2026-12-12"})
+                           data={"reason": "Unpaid library fines", "until": f"{NEXT_YEAR}-12-12"})
     assert response.status_code == 200 and b"is suspended" in response.data
     stored = db.get(User, user.id)
     assert stored.suspension_reason == "Unpaid library fines" and stored.suspended_by_id == admin.id
     browser = app.test_client()
     wrong = _login(browser, user, "not-the-password")
-    assert b"Wrong email or password." in wrong.data and b"suspended" not in wrong.data
+    assert b"Wrong sign-in name or password." in wrong.data and b"suspended" not in wrong.data
     right = _login(browser, user)
     assert right.status_code == 200
     text = right.get_data(as_text=True)
-    assert "Your account is suspended until Dec 12, 2026: Unpaid library fines. Ask the school office." in text
+    assert f"Your account is suspended until Dec 12, {NEXT_YEAR}: Unpaid library fines. Ask the school office." in text
     assert browser.get("/me").status_code == 302
     reasons = [a.reason for a in db.scalars(select(LoginAttempt).where(LoginAttempt.user_id == user.id))]
     assert reasons == ["WRONG_PASSWORD", "SUSPENDED"]
@@ -211,7 +213,7 @@ def test_suspended_in_the_periodic_list():
 def test_the_reason_is_shown_in_thai(app, client, as_role, make):
     as_role("ADMIN")
     user = make.user(role="STUDENT", locale="th")
-    client.post(f"/admin/users/{user.id}/suspend", data={"reason": "ค้างค่าปรับห้องสมุด", "until": "2026-12-12"})
+    client.post(f"/admin/users/{user.id}/suspend", data={"reason": "ค้างค่าปรับห้องสมุด", "until": f"{NEXT_YEAR}-12-12"})
     browser = app.test_client()
     text = browser.post(  # signed out: the language the browser asks for
         "/auth/login", data={"email": user.email, "login": user.email, "password": TEST_PASSWORD},

@@ -31,7 +31,7 @@ def _check_whole_file_for_long_suffixes(client, url: str) -> bytes:
 @pytest.fixture
 def teacher_with_files(make, auth):
     teacher = make.teacher("P1/1")
-    document = make.resource(teacher, b"%PDF-1.4\n" + bytes(range(256)) * 4, "worksheet.pdf")
+    document = make.resource(teacher, b"%PDF-1.4\n" + bytes(range(256)) * 4 + b"\n%%EOF\n", "worksheet.pdf")
     image = make.resource(teacher, png_bytes(), "picture.png")
     auth.login(teacher)
     return document, image
