@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 
 from lms.common.errorpages import error_response
-from lms.common.errors import ValidationFailed
+from lms.common.errors import NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.pagination import page_of
 from lms.extensions import csrf
@@ -44,12 +44,27 @@ def authenticate_bearer():
     if problem:
         return error_response(401, problem, code="INVALID_TOKEN")
     limits.hit("API_LIMIT_PER_TENANT", "tenant", current_organization().id or 0)
+    if user is not None:
+        refuse_impossible_ids()
     return None
+
+
+MAX_ID = 2_147_483_647  # ids are 32-bit integers in the database
+MAX_PAGE = 100_000      # a later page is refused (400): its offset would be absurd
+
+
+def refuse_impossible_ids() -> None:
+    """An id in the path beyond what the database can hold names nothing: 404, not a database error."""
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, int) and value > MAX_ID:
+            code = "SESSION_NOT_FOUND" if name == "session_id" else "NOT_FOUND"
+            raise NotFound(_("Not found"), code=code, details={"field": name})
 
 
 # --- declarations (for the OpenAPI document) -----------------------------------------------------
 
 OPERATIONS: list[dict] = []
+BODIES: dict[str, str] = {}  # endpoint → the name of its body schema
 
 
 def operation(method: str, path: str, *, summary: str, tag: str, roles: str = "", body: str | None = None,
@@ -62,6 +77,8 @@ def operation(method: str, path: str, *, summary: str, tag: str, roles: str = ""
                            "body": body, "response": response, "status": status, "query": query,
                            "errors": errors, "public": public, "list": list_response,
                            "operation_id": view.__name__})
+        if body:
+            BODIES[f"{bp.name}.{view.__name__}"] = body
         return view
 
     return decorator
@@ -71,10 +88,12 @@ def operation(method: str, path: str, *, summary: str, tag: str, roles: str = ""
 
 
 def iso(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a ``Z``."""
+    """ISO 8601 in UTC with a ``Z``; the year always has four digits ("0005-01-01T00:00:00Z": ``strftime``
+    writes year 5 as "5")."""
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    value = value.astimezone(UTC) if value.tzinfo is not None else value
+    return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def ok(data, message: str | None = None, status: int = 200):
@@ -121,14 +140,23 @@ def ok_list(page: Page, data: list, message: str | None = None):
 
 
 def json_body() -> dict:
+    """The request's JSON object, checked against the operation's documented body (``lms.api.validation``)."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ValidationFailed(_("The request body must be a JSON object"), field="body")
+    body = BODIES.get(request.endpoint or "")
+    if body:
+        from lms.api.openapi import SCHEMAS
+        from lms.api.validation import check_body
+
+        check_body(data, SCHEMAS[body])
     return data
 
 
 class Query:
-    """Query parameters, checked all at once: bad ones → 400 VALIDATION_ERROR listing each problem."""
+    """Query parameters, checked all at once: bad ones → 400 VALIDATION_ERROR listing each problem.
+    A parameter that is absent takes its default; one sent empty (``?status=``) is refused like any other
+    value that is not of its type."""
 
     def __init__(self):
         self.args = request.args
@@ -140,7 +168,7 @@ class Query:
     def integer(self, name: str, default: int | None = None, *, minimum: int = 1,
                 maximum: int | None = None) -> int | None:
         raw = self.args.get(name)
-        if raw in (None, ""):
+        if raw is None:
             return default
         if as_id(raw) is None or int(raw) < minimum or (maximum is not None and int(raw) > maximum):
             limits = f"{minimum}–{maximum}" if maximum is not None else f">= {minimum}"
@@ -149,14 +177,14 @@ class Query:
         return int(raw)
 
     def page(self) -> int:
-        return self.integer("page", 1)
+        return self.integer("page", 1, maximum=MAX_PAGE)
 
     def limit(self, default: int) -> int:
         return self.integer("limit", default, maximum=100)
 
     def choice(self, name: str, choices, default: str = "") -> str:
         raw = self.args.get(name)
-        if raw in (None, ""):
+        if raw is None:
             return default
         if raw not in choices:
             self._bad(name, _("%(name)s must be one of %(choices)s", name=name, choices=", ".join(choices)))
@@ -165,7 +193,7 @@ class Query:
 
     def boolean(self, name: str) -> bool | None:
         raw = self.args.get(name)
-        if raw in (None, ""):
+        if raw is None:
             return None
         if raw.lower() not in ("true", "false", "1", "0"):
             self._bad(name, _("%(name)s must be true or false", name=name))
@@ -174,11 +202,14 @@ class Query:
 
     def date(self, name: str) -> datetime | None:
         raw = self.args.get(name)
-        if raw in (None, ""):
+        if raw is None:
             return None
+        from lms.api.validation import RFC3339
         from lms.teaching.rules import parse_datetime
 
         try:
+            if not RFC3339.match(raw):
+                raise ValidationFailed(name)
             return parse_datetime(raw, name, name)
         except ValidationFailed:
             self._bad(name, _("%(name)s must be a valid ISO 8601 date", name=name))

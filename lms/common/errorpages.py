@@ -103,7 +103,10 @@ def register_error_handlers(app) -> None:
         retry_after = None
         if err.code == 429:
             retry_after = _retry_after_seconds(err)
-        return error_response(err.code, getattr(err, "lms_message", None), retry_after=retry_after)
+        response = error_response(err.code, getattr(err, "lms_message", None), retry_after=retry_after)
+        if err.code == 405 and getattr(err, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(err.valid_methods)  # RFC 9110: a 405 lists what is allowed
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(err):
