@@ -145,3 +145,10 @@ def test_a_405_lists_the_allowed_methods(client, setup):
     response = client.put("/api/v1/teacher/sessions", headers=setup["h"], json={})
     assert response.status_code == 405
     assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+
+
+def test_an_unknown_query_parameter_is_400(client, setup):
+    response = client.get("/api/v1/teacher/sessions?sort=name", headers=setup["h"])
+    assert response.status_code == 400 and response.json["details"]["field"] == "sort"
+    assert client.get("/api/v1/teacher/sessions?=false", headers=setup["h"]).status_code == 400
+    assert client.get("/api/v1/teacher/sessions?sortBy=session_name", headers=setup["h"]).status_code == 200

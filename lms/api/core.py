@@ -44,9 +44,18 @@ def authenticate_bearer():
     if problem:
         return error_response(401, problem, code="INVALID_TOKEN")
     limits.hit("API_LIMIT_PER_TENANT", "tenant", current_organization().id or 0)
-    if user is not None:
+    if user is not None or request.endpoint in PUBLIC_ENDPOINTS:
         refuse_impossible_ids()
+        refuse_unknown_query_parameters()
     return None
+
+
+def refuse_unknown_query_parameters() -> None:
+    """Only the query parameters the operation declares (a typo is an error, not silently ignored)."""
+    allowed = QUERIES.get(request.endpoint or "", set())
+    unknown = [name for name in request.args if name not in allowed]
+    if unknown:
+        raise ValidationFailed(_("%(name)s is not a known query parameter", name=unknown[0]), field=unknown[0])
 
 
 MAX_ID = 2_147_483_647  # ids are 32-bit integers in the database
@@ -65,6 +74,8 @@ def refuse_impossible_ids() -> None:
 
 OPERATIONS: list[dict] = []
 BODIES: dict[str, str] = {}  # endpoint → the name of its body schema
+QUERIES: dict[str, set[str]] = {}  # endpoint → its query parameters
+PUBLIC_ENDPOINTS: set[str] = set()
 
 
 def operation(method: str, path: str, *, summary: str, tag: str, roles: str = "", body: str | None = None,
@@ -77,8 +88,12 @@ def operation(method: str, path: str, *, summary: str, tag: str, roles: str = ""
                            "body": body, "response": response, "status": status, "query": query,
                            "errors": errors, "public": public, "list": list_response,
                            "operation_id": view.__name__})
+        endpoint = f"{bp.name}.{view.__name__}"
         if body:
-            BODIES[f"{bp.name}.{view.__name__}"] = body
+            BODIES[endpoint] = body
+        QUERIES.setdefault(endpoint, set()).update(name.partition("@")[0] for name in query)
+        if public:
+            PUBLIC_ENDPOINTS.add(endpoint)
         return view
 
     return decorator
