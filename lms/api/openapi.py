@@ -146,7 +146,7 @@ SCHEMAS = {
         "default_attendance_status": _nullable(ATTENDANCE_STATUS),
     }, ("reminder_days_before_expiry",), closed=True, description="null for a flag, attendance_points or "
                                                                   "default_attendance_status: unchanged"),
-    "JoinRequest": _obj({"session_code": {"type": "string", "minLength": 1, "maxLength": 64, "example": "MATHSTAR",
+    "JoinRequest": _obj({"session_code": {"type": "string", "minLength": 1, "example": "MATHSTAR",
                                           "description": "Case, spaces and dashes do not matter; an unknown "
                                                          "code is 409 INVALID_SESSION_CODE"}},
                         ("session_code",), closed=True),
@@ -175,7 +175,7 @@ SCHEMAS = {
                                      "students_above_80_percent": COUNT, "students_below_50_percent": COUNT}),
     }, ("session_overview", "enrollment_timeline", "performance_metrics")),
     "TokenRequest": _obj({"email": {"type": "string", "format": "email", "maxLength": 254},
-                          "password": {"type": "string", "minLength": 1, "maxLength": 1024}},
+                          "password": {"type": "string", "minLength": 1}},
                          ("email", "password"), closed=True),
     "Token": _obj({"access_token": STR, "token_type": {"type": "string", "enum": ["Bearer"]},
                    "expires_in": {"type": "integer", "minimum": 1}, "expires_at": DATE,
