@@ -371,8 +371,9 @@ class Factory:
 
         if teacher is None:
             teacher = self.user(role=Role.TEACHER)
-        if subject is None:
-            subject = self.subject("P1", teachers=[teacher])
+        if subject is None or (status != "EXPIRED" and self._runs_active_session(teacher, subject)):
+            # Seed 000: one active session per teacher and course, so another one gets a course of its own.
+            subject = self.subject("P1", teachers=[teacher], name=f"Course {next(_seq)}")
         now = utcnow()
         n = next(_seq)
         with self.app.app_context():
@@ -391,6 +392,18 @@ class Factory:
             db.session.expunge(course_session)
             db.session.remove()
         return course_session
+
+    def _runs_active_session(self, teacher, subject) -> bool:
+        from sqlalchemy import select
+
+        from lms.teaching.models import CourseSession
+
+        with self.app.app_context():
+            found = db.session.scalar(select(CourseSession.id).where(
+                CourseSession.teacher_id == teacher.id, CourseSession.course_id == subject.id,
+                CourseSession.is_deleted.is_(False), CourseSession.status != "EXPIRED").limit(1))
+            db.session.remove()
+        return found is not None
 
     def enrollment(self, course_session, student=None, *, status: str = "ENROLLED", **kwargs):
         from lms.common.types import utcnow

@@ -19,11 +19,21 @@ def _math_p1(db):
 def test_the_acceptance_flow_through_the_api(client, demo, db):
     teacher = bearer(api_token(client, "teacher@example.org", DEMO_PASSWORD))
     start = utcnow() + timedelta(days=1)
-    created = client.post("/api/v1/teacher/sessions", headers=teacher, json={
+    new_session = {
         "session_name": "Spring 2026 - Mathematics", "session_description": "Tens and ones",
         "teacher_id": demo["teacher@example.org"], "course_id": _math_p1(db), "course_session_status": "DRAFT",
         "start_date": iso(start), "end_date": iso(start + timedelta(days=60)), "max_students": 30,
-        "session_timezone": "Asia/Bangkok", "auto_expire_enabled": True})
+        "session_timezone": "Asia/Bangkok", "auto_expire_enabled": True}
+    # One active session per teacher and course: the demo's running session must end first.
+    refused = client.post("/api/v1/teacher/sessions", headers=teacher, json=new_session)
+    assert refused.status_code == 409 and refused.json["errorCode"] == "ACTIVE_SESSION_EXISTS"
+    running = client.get(f"/api/v1/teacher/sessions?courseId={_math_p1(db)}&status=PUBLISHED",
+                         headers=teacher).json["data"]
+    assert len(running) == 1
+    ended = client.patch(f"/api/v1/teacher/sessions/{running[0]['course_session_id']}", headers=teacher,
+                         json={"course_session_status": "EXPIRED"})
+    assert ended.status_code == 200 and ended.json["data"]["course_session_status"] == "EXPIRED"
+    created = client.post("/api/v1/teacher/sessions", headers=teacher, json=new_session)
     assert created.status_code == 201, created.json
     body = created.json
     assert body["success"] is True and body["message"] == "Course session created successfully"

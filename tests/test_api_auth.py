@@ -168,11 +168,11 @@ def test_api_requests_are_limited_per_tenant(limited, make):
 def test_session_creation_is_limited_per_teacher(limited, make):
     client = limited(TEACHING_SESSION_CREATE_LIMIT_PER_TEACHER="2 per hour").test_client()
     teacher = make.teacher("P1/1")
-    subject = make.subject("P1", teachers=[teacher])
+    subjects = [make.subject("P1", teachers=[teacher], name=f"Course {i}") for i in range(3)]
     headers = headers_for(client, teacher)
     start = utcnow() + timedelta(days=1)
     statuses = [client.post("/api/v1/teacher/sessions", headers=headers, json={
-        "session_name": f"S{i}", "course_id": subject.id, "start_date": iso(start),
+        "session_name": f"S{i}", "course_id": subjects[i].id, "start_date": iso(start),
         "end_date": iso(start + timedelta(days=2))}).status_code for i in range(3)]
     assert statuses == [201, 201, 429]
 

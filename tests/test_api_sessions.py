@@ -53,7 +53,7 @@ def test_create_returns_the_seed_fields_and_settings_row(client, db, setup):
     ({"session_name": "x"}, "session_name", "Session name must be between 2 and 255 characters"),
     ({"session_name": "   "}, "session_name", "Session name must be between 2 and 255 characters"),
     ({"session_name": "y" * 256}, "session_name", "Session name must be between 2 and 255 characters"),
-    ({"session_name": 42}, "session_name", "Session name must be between 2 and 255 characters"),
+    ({"session_name": 42}, "session_name", "session_name must be a string"),
     ({"start_date": None}, "start_date", "Start date is required"),
     ({"start_date": "next monday"}, "start_date", "Start date must be valid ISO date"),
     ({"end_date": None}, "end_date", "End date is required"),

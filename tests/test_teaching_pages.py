@@ -39,6 +39,15 @@ def _session_form(course, **overrides):
     return data
 
 
+def _end_demo_session(app):
+    from lms.extensions import db as sqla
+
+    with app.app_context():
+        sqla.session.execute(CourseSession.__table__.update().values(status="EXPIRED"))
+        sqla.session.commit()
+        sqla.session.remove()
+
+
 def test_the_acceptance_flow_through_the_pages(client, app, demo, db, outbox):
     auth = AuthActions(client)
     auth.login("teacher@example.org", DEMO_PASSWORD)
@@ -48,6 +57,12 @@ def test_the_acceptance_flow_through_the_pages(client, app, demo, db, outbox):
                             headers=HX)
     assert backwards.status_code == 422 and "End date must be after start date" in backwards.get_data(as_text=True)
     assert db.count(CourseSession) == before
+    # seed 000: one active session per teacher and course; the demo's "Tens" session is still running
+    second = client.post("/sessions/new", data=_session_form(_math_p1(db)), headers=HX)
+    assert second.status_code == 409
+    assert "This teacher already has an active session for this course" in second.get_data(as_text=True)
+    assert db.count(CourseSession) == before
+    _end_demo_session(app)
     created = client.post("/sessions/new", data=_session_form(_math_p1(db)))
     assert created.status_code == 303
     session_id = int(created.headers["Location"].rstrip("/").split("/")[-1])
@@ -259,7 +274,7 @@ def test_analytics_page_and_api_figures(client, make):
     admin = headers_for(client.application.test_client(), make.user(role="ADMIN"))
     data = client.application.test_client().get(f"/api/v1/admin/sessions/{course_session.id}/analytics",
                                                  headers=admin).json["data"]
-    assert data["session_overview"] == {"total_enrolled": 4, "completion_rate": 25.0, "average_grade": 85.0,
+    assert data["session_overview"] == {"total_enrolled": 3, "completion_rate": 25.0, "average_grade": 85.0,
                                         "dropout_rate": 25.0, "active_students": 2, "pending_requests": 1,
                                         "attendance_rate": None}
     assert data["performance_metrics"] == {"average_completion_percentage": 76.7, "students_above_80_percent": 2,

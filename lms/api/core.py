@@ -25,8 +25,8 @@ from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 
 from lms.common.errorpages import error_response
-from lms.common.errors import ValidationFailed
-from lms.common.ids import as_id
+from lms.common.errors import NotFound, ValidationFailed
+from lms.common.ids import ID_MAX, as_id
 from lms.common.pagination import MAX_PAGE, page_of
 from lms.common.ratelimit import client_ip
 from lms.extensions import csrf
@@ -54,12 +54,34 @@ def authenticate_bearer():
     # Each user first (one busy script is stopped before the school's budget is spent), then the school.
     limits.hit("API_LIMIT_PER_USER", "user", user.id)
     limits.hit("API_LIMIT_PER_TENANT", "tenant", current_organization().id or 0)
+    if user is not None or request.endpoint in PUBLIC_ENDPOINTS:
+        refuse_impossible_ids()
+        refuse_unknown_query_parameters()
     return None
+
+
+def refuse_unknown_query_parameters() -> None:
+    """Only the query parameters the operation declares (a typo is an error, not silently ignored)."""
+    allowed = QUERIES.get(request.endpoint or "", set())
+    unknown = [name for name in request.args if name not in allowed]
+    if unknown:
+        raise ValidationFailed(_("%(name)s is not a known query parameter", name=unknown[0]), field=unknown[0])
+
+
+def refuse_impossible_ids() -> None:
+    """An id in the path beyond what the database can hold names nothing: 404, not a database error."""
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, int) and value > ID_MAX:
+            code = "SESSION_NOT_FOUND" if name == "session_id" else "NOT_FOUND"
+            raise NotFound(_("Not found"), code=code, details={"field": name})
 
 
 # --- declarations (for the OpenAPI document) -----------------------------------------------------
 
 OPERATIONS: list[dict] = []
+BODIES: dict[str, str] = {}  # endpoint → the name of its body schema
+QUERIES: dict[str, set[str]] = {}  # endpoint → its query parameters
+PUBLIC_ENDPOINTS: set[str] = set()
 
 
 def operation(method: str, path: str, *, summary: str, tag: str, roles: str = "", body: str | None = None,
@@ -72,6 +94,12 @@ def operation(method: str, path: str, *, summary: str, tag: str, roles: str = ""
                            "body": body, "response": response, "status": status, "query": query,
                            "errors": errors, "public": public, "list": list_response,
                            "operation_id": view.__name__})
+        endpoint = f"{bp.name}.{view.__name__}"
+        if body:
+            BODIES[endpoint] = body
+        QUERIES.setdefault(endpoint, set()).update(name.partition("@")[0] for name in query)
+        if public:
+            PUBLIC_ENDPOINTS.add(endpoint)
         return view
 
     return decorator
@@ -81,10 +109,12 @@ def operation(method: str, path: str, *, summary: str, tag: str, roles: str = ""
 
 
 def iso(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a ``Z``."""
+    """ISO 8601 in UTC with a ``Z``; the year always has four digits ("0005-01-01T00:00:00Z": ``strftime``
+    writes year 5 as "5")."""
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    value = value.astimezone(UTC) if value.tzinfo is not None else value
+    return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def ok(data, message: str | None = None, status: int = 200):
@@ -131,14 +161,23 @@ def ok_list(page: Page, data: list, message: str | None = None):
 
 
 def json_body() -> dict:
+    """The request's JSON object, checked against the operation's documented body (``lms.api.validation``)."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ValidationFailed(_("The request body must be a JSON object"), field="body")
+    body = BODIES.get(request.endpoint or "")
+    if body:
+        from lms.api.openapi import SCHEMAS
+        from lms.api.validation import check_body
+
+        check_body(data, SCHEMAS[body])
     return data
 
 
 class Query:
-    """Query parameters, checked all at once: bad ones → 400 VALIDATION_ERROR listing each problem."""
+    """Query parameters, checked all at once: bad ones → 400 VALIDATION_ERROR listing each problem.
+    A parameter that is absent takes its default; one sent empty (``?status=``) is refused like any other
+    value that is not of its type."""
 
     def __init__(self):
         self.args = request.args
@@ -150,7 +189,7 @@ class Query:
     def integer(self, name: str, default: int | None = None, *, minimum: int = 1,
                 maximum: int | None = None) -> int | None:
         raw = self.args.get(name)
-        if raw in (None, ""):
+        if raw is None:
             return default
         if as_id(raw) is None or int(raw) < minimum or (maximum is not None and int(raw) > maximum):
             limits = f"{minimum}–{maximum}" if maximum is not None else f">= {minimum}"
@@ -166,7 +205,7 @@ class Query:
 
     def choice(self, name: str, choices, default: str = "") -> str:
         raw = self.args.get(name)
-        if raw in (None, ""):
+        if raw is None:
             return default
         if raw not in choices:
             self._bad(name, _("%(name)s must be one of %(choices)s", name=name, choices=", ".join(choices)))
@@ -175,7 +214,7 @@ class Query:
 
     def boolean(self, name: str) -> bool | None:
         raw = self.args.get(name)
-        if raw in (None, ""):
+        if raw is None:
             return None
         if raw.lower() not in ("true", "false", "1", "0"):
             self._bad(name, _("%(name)s must be true or false", name=name))
@@ -184,11 +223,14 @@ class Query:
 
     def date(self, name: str) -> datetime | None:
         raw = self.args.get(name)
-        if raw in (None, ""):
+        if raw is None:
             return None
+        from lms.api.validation import RFC3339
         from lms.teaching.rules import parse_datetime
 
         try:
+            if not RFC3339.match(raw):
+                raise ValidationFailed(name)
             return parse_datetime(raw, name, name)
         except ValidationFailed:
             self._bad(name, _("%(name)s must be a valid ISO 8601 date", name=name))

@@ -4,160 +4,208 @@ from __future__ import annotations
 
 import re
 
-from lms.api.core import API_PREFIX, OPERATIONS
+from lms.api.core import API_PREFIX, MAX_ID, MAX_PAGE, OPERATIONS
 
-DATE = {"type": "string", "format": "date-time", "example": "2026-03-01T09:00:00Z"}
+DATE = {"type": "string", "format": "date-time", "example": "2026-03-01T09:00:00Z",
+        "description": "ISO 8601 / RFC 3339 with a time and an offset (Z for UTC)"}
 NULL_DATE = {**DATE, "nullable": True}
-INT = {"type": "integer"}
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+NULL_ID = {**ID, "nullable": True}
+COUNT = {"type": "integer", "minimum": 0}
+PERCENT = {"type": "number", "minimum": 0, "maximum": 100}
 STR = {"type": "string"}
 BOOL = {"type": "boolean"}
+GRADE = {"type": "integer", "minimum": 0, "maximum": 100}
 SESSION_STATUS = {"type": "string", "enum": ["DRAFT", "PUBLISHED", "EXPIRED"]}
 ENROLLMENT_STATUS = {"type": "string", "enum": ["PENDING", "ENROLLED", "DROPPED", "COMPLETED", "EXPELLED"]}
 ATTENDANCE_STATUS = {"type": "string", "enum": ["PRESENT", "LATE", "EXCUSED", "ABSENT"]}
+SESSION_CODE = {"type": "string", "minLength": 8, "maxLength": 10, "pattern": "^[A-HJ-NP-Z2-9]{8,10}$",
+                "example": "MATHSTAR"}
+SESSION_NAME = {"type": "string", "minLength": 2, "maxLength": 255,
+                "description": "2–255 characters once spaces are trimmed and collapsed"}
+DESCRIPTION = {"type": "string", "nullable": True, "maxLength": 5000}
+TIMEZONE = {"type": "string", "nullable": True, "maxLength": 50, "example": "Asia/Bangkok",
+            "description": "An IANA timezone name (400 VALIDATION_ERROR for an unknown one)"}
+TITLE = {"type": "string", "minLength": 2, "maxLength": 255,
+         "description": "2–255 characters once spaces are trimmed"}
+MESSAGE = {"type": "string", "minLength": 10, "maxLength": 2000,
+           "description": "10–2000 characters once spaces are trimmed"}
 
 
-def _obj(properties: dict, required: tuple = ()) -> dict:
+def _nullable(schema: dict, description: str = "") -> dict:
+    """``schema`` or null (an enum lists null too, as OpenAPI 3.0 wants)."""
+    result = {**schema, "nullable": True}
+    if "enum" in schema:
+        result["enum"] = [*schema["enum"], None]
+    if description:
+        result["description"] = description
+    return result
+
+
+def _obj(properties: dict, required: tuple = (), *, closed: bool = False, description: str = "") -> dict:
+    """An object schema; ``closed``: the server refuses other keys (400 VALIDATION_ERROR)."""
     schema = {"type": "object", "properties": properties}
+    if description:
+        schema["description"] = description
     if required:
         schema["required"] = list(required)
+    if closed:
+        schema["additionalProperties"] = False
     return schema
 
 
-GRADING_SCALE = {"type": "object", "nullable": True,
-                 "additionalProperties": _obj({"min": {"type": "integer", "minimum": 0, "maximum": 100},
-                                               "max": {"type": "integer", "minimum": 0, "maximum": 100}},
-                                              ("min", "max")),
+GRADE_RANGE = _obj({"min": GRADE, "max": GRADE}, ("min", "max"), closed=True)
+GRADING_SCALE = {"type": "object", "nullable": True, "maxProperties": 20,
+                 "description": "Up to 20 grade names (1–5 characters) with ranges in 0–100, min ≤ max, "
+                                "not overlapping (400 VALIDATION_ERROR otherwise)",
+                 "additionalProperties": GRADE_RANGE,
                  "example": {"A": {"min": 85, "max": 100}, "B": {"min": 75, "max": 84}}}
+POINTS = {"type": "integer", "minimum": 0, "maximum": 100}
+ATTENDANCE_POINTS = _obj({"PRESENT": POINTS, "LATE": POINTS, "EXCUSED": POINTS, "ABSENT": POINTS}, closed=True)
+SETTING_FLAGS = ("allow_late_enrollment", "require_approval_for_enrollment", "allow_student_discussions",
+                 "send_reminder_emails", "attendance_tracking_enabled", "allow_student_drop")
+SETTINGS_FIELDS = {**{name: BOOL for name in SETTING_FLAGS},
+                   "reminder_days_before_expiry": {"type": "integer", "minimum": 1, "maximum": 30},
+                   "grading_scale": GRADING_SCALE}
+SESSION_FIELDS = {
+    "session_name": SESSION_NAME, "session_description": DESCRIPTION,
+    "teacher_id": {**ID, "description": "An active TEACHER's user id (a teacher's own by default)"},
+    "course_id": {**ID, "description": "A curriculum subject the teacher teaches"},
+    "start_date": {**DATE, "description": "Not in the past for a new session"},
+    "end_date": {**DATE, "description": "After start_date"},
+    "max_students": {"type": "integer", "minimum": 1, "maximum": 100000, "nullable": True},
+    "enrollment_deadline": {**NULL_DATE, "description": "Not after end_date"},
+    "session_timezone": TIMEZONE, "auto_expire_enabled": BOOL,
+}
 
 SCHEMAS = {
     "CourseSessionCreate": _obj({
-        "session_name": {"type": "string", "minLength": 2, "maxLength": 255},
-        "session_description": {"type": "string", "nullable": True},
-        "teacher_id": {"type": "integer", "description": "A TEACHER user id (a teacher's own by default)"},
-        "course_id": {"type": "integer", "description": "A curriculum subject id"},
-        "course_session_status": {"type": "string", "enum": ["DRAFT", "PUBLISHED"]},
-        "start_date": DATE, "end_date": DATE,
-        "max_students": {"type": "integer", "minimum": 1, "nullable": True},
-        "enrollment_deadline": NULL_DATE,
-        "session_timezone": {"type": "string", "nullable": True, "example": "Asia/Bangkok"},
-        "auto_expire_enabled": BOOL,
-    }, ("session_name", "course_id", "start_date", "end_date")),
+        **SESSION_FIELDS, "teacher_id": {**SESSION_FIELDS["teacher_id"], "nullable": True},
+        "auto_expire_enabled": {**BOOL, "nullable": True, "description": "null: true"},
+        "course_session_status": _nullable({"type": "string", "enum": ["DRAFT", "PUBLISHED"]}, "null: DRAFT"),
+    }, ("session_name", "course_id", "start_date", "end_date"), closed=True),
     "CourseSessionUpdate": _obj({
-        "session_name": {"type": "string", "minLength": 2, "maxLength": 255},
-        "session_description": {"type": "string", "nullable": True},
-        "teacher_id": INT, "course_id": INT, "course_session_status": SESSION_STATUS,
-        "start_date": DATE, "end_date": DATE,
-        "max_students": {"type": "integer", "minimum": 1, "nullable": True},
-        "enrollment_deadline": NULL_DATE, "session_timezone": {"type": "string", "nullable": True},
-        "auto_expire_enabled": BOOL,
-    }),
+        **SESSION_FIELDS, "teacher_id": {**SESSION_FIELDS["teacher_id"], "nullable": True},
+        "course_id": {**SESSION_FIELDS["course_id"], "nullable": True},
+        "course_session_status": _nullable(SESSION_STATUS,
+                                           "Only forward: DRAFT → PUBLISHED → EXPIRED (422 otherwise)"),
+    }, closed=True, description="null for teacher_id, course_id or course_session_status: unchanged"),
     "CourseSession": _obj({
-        "course_session_id": INT, "session_name": STR, "session_description": {"type": "string", "nullable": True},
-        "teacher_id": INT, "course_id": INT, "course_session_status": SESSION_STATUS,
-        "start_date": DATE, "end_date": DATE, "max_students": {"type": "integer", "nullable": True},
+        "course_session_id": ID, "session_name": STR, "session_description": {"type": "string", "nullable": True},
+        "teacher_id": ID, "course_id": ID, "course_session_status": SESSION_STATUS,
+        "start_date": DATE, "end_date": DATE, "max_students": {"type": "integer", "minimum": 1, "nullable": True},
         "enrollment_deadline": NULL_DATE, "session_timezone": {"type": "string", "nullable": True},
-        "session_code": {"type": "string", "example": "MATHSTAR"}, "auto_expire_enabled": BOOL,
-        "tenant_id": INT, "created_at": DATE, "updated_at": DATE, "is_active": BOOL, "is_deleted": BOOL,
-        "enrolled_count": INT,
-    }),
+        "session_code": {**SESSION_CODE, "nullable": True}, "auto_expire_enabled": BOOL,
+        "tenant_id": ID, "created_at": DATE, "updated_at": DATE, "is_active": BOOL, "is_deleted": BOOL,
+        "enrolled_count": {**COUNT, "description": "Students enrolled now (ENROLLED + COMPLETED), "
+                                                   "the same figure as analytics' total_enrolled"},
+    }, ("course_session_id", "session_name", "teacher_id", "course_id", "course_session_status", "start_date",
+        "end_date")),
     "CourseSessionListItem": _obj({
-        "course_session_id": INT, "session_name": STR, "course_session_status": SESSION_STATUS,
-        "start_date": DATE, "end_date": DATE, "session_code": STR, "enrolled_count": INT,
-        "max_students": {"type": "integer", "nullable": True}, "teacher_id": INT, "course_id": INT,
-    }),
+        "course_session_id": ID, "session_name": STR, "course_session_status": SESSION_STATUS,
+        "start_date": DATE, "end_date": DATE, "session_code": {**SESSION_CODE, "nullable": True},
+        "enrolled_count": COUNT, "max_students": {"type": "integer", "minimum": 1, "nullable": True},
+        "teacher_id": ID, "course_id": ID,
+    }, ("course_session_id", "session_name", "course_session_status", "enrolled_count")),
     "CourseSessionPublished": _obj({
-        "course_session_id": INT, "course_session_status": SESSION_STATUS, "session_code": STR, "updated_at": DATE,
-    }),
+        "course_session_id": ID, "course_session_status": SESSION_STATUS, "session_code": SESSION_CODE,
+        "updated_at": DATE,
+    }, ("course_session_id", "course_session_status", "session_code")),
     "Enrollment": _obj({
-        "course_session_enrollment_id": INT, "course_session_id": INT, "student_id": INT, "enrolled_at": DATE,
-        "enrollment_status": ENROLLMENT_STATUS,
-        "completion_percentage": {"type": "integer", "minimum": 0, "maximum": 100},
-        "final_grade": {"type": "integer", "minimum": 0, "maximum": 100, "nullable": True},
+        "course_session_enrollment_id": ID, "course_session_id": ID, "student_id": ID, "enrolled_at": DATE,
+        "enrollment_status": ENROLLMENT_STATUS, "completion_percentage": GRADE,
+        "final_grade": {**GRADE, "nullable": True},
         "letter_grade": {"type": "string", "nullable": True}, "completion_date": NULL_DATE,
-        "dropped_at": NULL_DATE, "assigned_subject_id": {"type": "integer", "nullable": True},
-        "assigned_section_id": {"type": "integer", "nullable": True}, "notes": {"type": "string", "nullable": True},
-        "student": _obj({"full_name": STR, "email_address": STR}),
-    }),
-    "EnrollmentStatusUpdate": _obj({"enrollment_status": ENROLLMENT_STATUS}, ("enrollment_status",)),
-    "GradeUpdate": _obj({
-        "final_grade": {"type": "integer", "minimum": 0, "maximum": 100, "nullable": True},
-        "completion_percentage": {"type": "integer", "minimum": 0, "maximum": 100},
-    }, ("completion_percentage",)),
+        "dropped_at": NULL_DATE, "assigned_subject_id": NULL_ID, "assigned_section_id": NULL_ID,
+        "notes": {"type": "string", "nullable": True},
+        "student": _obj({"full_name": STR, "email_address": {"type": "string", "nullable": True}}),
+    }, ("course_session_enrollment_id", "course_session_id", "student_id", "enrollment_status")),
+    "EnrollmentStatusUpdate": _obj({"enrollment_status": ENROLLMENT_STATUS}, ("enrollment_status",), closed=True),
+    "GradeUpdate": _obj({"final_grade": {**GRADE, "nullable": True}, "completion_percentage": GRADE},
+                        ("completion_percentage",), closed=True),
     "AnnouncementCreate": _obj({
-        "title": {"type": "string", "minLength": 2, "maxLength": 255},
-        "message": {"type": "string", "minLength": 10, "maxLength": 2000},
-        "is_urgent": BOOL, "scheduled_for": NULL_DATE, "expires_at": NULL_DATE,
-    }, ("title", "message")),
+        "title": TITLE, "message": MESSAGE, "is_urgent": {**BOOL, "nullable": True}, "scheduled_for": NULL_DATE,
+        "expires_at": {**NULL_DATE, "description": "After scheduled_for"},
+    }, ("title", "message"), closed=True),
     "AnnouncementUpdate": _obj({
-        "title": {"type": "string", "minLength": 2, "maxLength": 255},
-        "message": {"type": "string", "minLength": 10, "maxLength": 2000},
-        "is_urgent": BOOL, "scheduled_for": NULL_DATE, "expires_at": NULL_DATE,
-    }),
+        "title": TITLE, "message": MESSAGE, "is_urgent": {**BOOL, "nullable": True}, "scheduled_for": NULL_DATE,
+        "expires_at": {**NULL_DATE, "description": "After scheduled_for"},
+    }, closed=True),
     "Announcement": _obj({
-        "course_session_announcement_id": INT, "course_session_id": INT, "title": STR, "message": STR,
+        "course_session_announcement_id": ID, "course_session_id": ID, "title": STR, "message": STR,
         "is_urgent": BOOL, "scheduled_for": NULL_DATE, "expires_at": NULL_DATE, "is_active": BOOL,
         "created_at": DATE, "updated_at": NULL_DATE,
-    }),
+    }, ("course_session_announcement_id", "course_session_id", "title", "message")),
     "Settings": _obj({
-        "course_session_settings_id": INT, "course_session_id": INT, "allow_late_enrollment": BOOL,
-        "require_approval_for_enrollment": BOOL, "allow_student_discussions": BOOL, "send_reminder_emails": BOOL,
-        "reminder_days_before_expiry": {"type": "integer", "minimum": 1, "maximum": 30},
-        "grading_scale": GRADING_SCALE, "attendance_tracking_enabled": BOOL, "allow_student_drop": BOOL,
-        "attendance_points": {"type": "object", "additionalProperties": INT},
-        "default_attendance_status": ATTENDANCE_STATUS,
-    }),
+        "course_session_settings_id": ID, "course_session_id": ID, **SETTINGS_FIELDS,
+        "attendance_points": ATTENDANCE_POINTS, "default_attendance_status": ATTENDANCE_STATUS,
+    }, ("course_session_settings_id", "course_session_id")),
     "SettingsUpdate": _obj({
-        "allow_late_enrollment": BOOL, "require_approval_for_enrollment": BOOL, "allow_student_discussions": BOOL,
-        "send_reminder_emails": BOOL, "reminder_days_before_expiry": {"type": "integer", "minimum": 1, "maximum": 30},
-        "grading_scale": GRADING_SCALE, "attendance_tracking_enabled": BOOL, "allow_student_drop": BOOL,
-        "attendance_points": {"type": "object", "additionalProperties": INT},
-        "default_attendance_status": ATTENDANCE_STATUS,
-    }, ("reminder_days_before_expiry",)),
-    "JoinRequest": _obj({"session_code": {"type": "string", "example": "MATHSTAR"}}, ("session_code",)),
+        **SETTINGS_FIELDS, **{name: {**BOOL, "nullable": True} for name in SETTING_FLAGS},
+        "attendance_points": {**ATTENDANCE_POINTS, "nullable": True},
+        "default_attendance_status": _nullable(ATTENDANCE_STATUS),
+    }, ("reminder_days_before_expiry",), closed=True, description="null for a flag, attendance_points or "
+                                                                  "default_attendance_status: unchanged"),
+    "JoinRequest": _obj({"session_code": {"type": "string", "minLength": 1, "example": "MATHSTAR",
+                                          "description": "Case, spaces and dashes do not matter; an unknown "
+                                                         "code is 409 INVALID_SESSION_CODE"}},
+                        ("session_code",), closed=True),
     "JoinedEnrollment": _obj({
-        "course_session_enrollment_id": INT, "course_session_id": INT, "student_id": INT, "enrolled_at": DATE,
+        "course_session_enrollment_id": ID, "course_session_id": ID, "student_id": ID, "enrolled_at": DATE,
         "enrollment_status": ENROLLMENT_STATUS,
-    }),
+    }, ("course_session_enrollment_id", "course_session_id", "student_id", "enrollment_status")),
     "StudentSession": _obj({
-        "course_session_id": INT, "session_name": STR, "course_session_status": SESSION_STATUS,
-        "enrollment_status": ENROLLMENT_STATUS, "completion_percentage": INT, "start_date": DATE, "end_date": DATE,
-    }),
+        "course_session_id": ID, "session_name": STR, "course_session_status": SESSION_STATUS,
+        "enrollment_status": ENROLLMENT_STATUS, "completion_percentage": GRADE, "start_date": DATE,
+        "end_date": DATE,
+    }, ("course_session_id", "session_name", "course_session_status", "enrollment_status")),
     "StudentSessionDetail": {"allOf": [{"$ref": "#/components/schemas/CourseSession"},
-                                       _obj({"enrollment": {"$ref": "#/components/schemas/Enrollment"}})]},
+                                       _obj({"enrollment": {"$ref": "#/components/schemas/Enrollment"}},
+                                            ("enrollment",))]},
     "Analytics": _obj({
-        "session_overview": _obj({"total_enrolled": INT, "completion_rate": {"type": "number"},
-                                  "average_grade": {"type": "number", "nullable": True},
-                                  "dropout_rate": {"type": "number"}, "active_students": INT,
-                                  "pending_requests": INT,
-                                  "attendance_rate": {"type": "number", "nullable": True}}),
+        "session_overview": _obj({
+            "total_enrolled": {**COUNT, "description": "Students enrolled now (ENROLLED + COMPLETED), the same "
+                                                       "figure as the session's enrolled_count"},
+            "completion_rate": PERCENT, "average_grade": {**PERCENT, "nullable": True},
+            "dropout_rate": PERCENT, "active_students": COUNT, "pending_requests": COUNT,
+            "attendance_rate": {**PERCENT, "nullable": True}}, ("total_enrolled",)),
         "enrollment_timeline": {"type": "array", "items": _obj({"date": {"type": "string", "format": "date"},
-                                                                "enrollments": INT})},
-        "performance_metrics": _obj({"average_completion_percentage": {"type": "number"},
-                                     "students_above_80_percent": INT, "students_below_50_percent": INT}),
-    }),
-    "TokenRequest": _obj({"login": {"type": "string", "description": "Email, username or student number"},
-                          "email": {"type": "string", "description": "Older name of login (still accepted)",
-                                    "deprecated": True},
-                          "password": {"type": "string"}},
-                         ("password",)),
-    "Token": _obj({"access_token": STR, "token_type": {"type": "string", "enum": ["Bearer"]}, "expires_in": INT,
-                   "expires_at": DATE, "user": _obj({"id": INT, "role": STR, "full_name": STR})}),
-    "Pagination": _obj({"page": INT, "limit": INT, "total": INT, "totalPages": INT, "hasNext": BOOL,
-                        "hasPrev": BOOL}),
-    "Error": _obj({"success": {"type": "boolean", "enum": [False]}, "statusCode": INT, "message": STR,
-                   "errorCode": {"type": "string", "example": "VALIDATION_ERROR"},
+                                                                "enrollments": COUNT})},
+        "performance_metrics": _obj({"average_completion_percentage": PERCENT,
+                                     "students_above_80_percent": COUNT, "students_below_50_percent": COUNT}),
+    }, ("session_overview", "enrollment_timeline", "performance_metrics")),
+    "TokenRequest": _obj({"login": {"type": "string", "minLength": 1, "maxLength": 254,
+                                    "description": "Email, username or student number"},
+                          "email": {"type": "string", "maxLength": 254, "deprecated": True,
+                                    "description": "Older name of login (still accepted)"},
+                          "password": {"type": "string", "minLength": 1}},
+                         ("password",), closed=True,
+                         description="login (or the older email) is required: 400 naming login otherwise"),
+    "Token": _obj({"access_token": STR, "token_type": {"type": "string", "enum": ["Bearer"]},
+                   "expires_in": {"type": "integer", "minimum": 1}, "expires_at": DATE,
+                   "user": _obj({"id": ID, "role": {"type": "string", "enum": ["ADMIN", "TEACHER", "STUDENT",
+                                                                               "PARENT", "SUPERVISOR"]},
+                                 "full_name": STR})},
+                  ("access_token", "token_type", "expires_in", "expires_at", "user")),
+    "Pagination": _obj({"page": {"type": "integer", "minimum": 1}, "limit": {"type": "integer", "minimum": 1},
+                        "total": COUNT, "totalPages": COUNT, "hasNext": BOOL, "hasPrev": BOOL},
+                       ("page", "limit", "total", "totalPages", "hasNext", "hasPrev")),
+    "Error": _obj({"success": {"type": "boolean", "enum": [False]}, "statusCode": {"type": "integer",
+                                                                                  "minimum": 400, "maximum": 599},
+                   "message": STR, "errorCode": {"type": "string", "example": "VALIDATION_ERROR"},
                    "details": {"type": "object", "additionalProperties": True}},
                   ("success", "statusCode", "message", "errorCode", "details")),
 }
 
 QUERY_PARAMETERS = {
-    "page": {"type": "integer", "minimum": 1, "default": 1},
+    "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
     "limit": {"type": "integer", "minimum": 1, "maximum": 100},
-    "status": {"type": "string"},
-    "courseId": {"type": "integer"},
-    "teacherId": {"type": "integer"},
-    "startDate": {"type": "string", "format": "date-time"},
-    "endDate": {"type": "string", "format": "date-time"},
+    "status": SESSION_STATUS,
+    "status@enrollment": ENROLLMENT_STATUS,
+    "courseId": ID,
+    "teacherId": ID,
+    "startDate": DATE,
+    "endDate": DATE,
     "sortBy": {"type": "string", "enum": ["course_session_id", "session_name", "start_date", "end_date",
                                           "created_at", "updated_at"]},
     "sortOrder": {"type": "string", "enum": ["asc", "desc"]},
@@ -167,9 +215,38 @@ QUERY_PARAMETERS = {
 
 ERROR_TEXT = {400: "Validation error (VALIDATION_ERROR)", 401: "No or invalid bearer token",
               403: "Not allowed (FORBIDDEN)", 404: "Not found (SESSION_NOT_FOUND, ...)",
-              409: "Conflict (DUPLICATE_SESSION_NAME, ALREADY_ENROLLED, INVALID_SESSION_CODE, ...)",
+              409: "Conflict (DUPLICATE_SESSION_NAME, ACTIVE_SESSION_EXISTS, ALREADY_ENROLLED, "
+                   "INVALID_SESSION_CODE, ...)",
               422: "Business rule (SESSION_EXPIRED, CAPACITY_REACHED, INVALID_STATUS_TRANSITION, ...)",
               429: "Rate limited (RATE_LIMITED)"}
+
+# Stateful testing and clients: where an id in a response can be used next.
+SESSION_LINK = {"sessionId": "$response.body#/data/course_session_id"}
+FIRST_SESSION = {"sessionId": "$response.body#/data/0/course_session_id"}
+SESSION_OPERATIONS = ("get_session", "update_session", "publish_session", "delete_session", "list_enrollments",
+                      "create_announcement", "list_announcements", "get_settings", "put_settings",
+                      "admin_analytics")
+LINKS = {
+    "create_session": {op: SESSION_LINK for op in SESSION_OPERATIONS},
+    "publish_session": {op: SESSION_LINK for op in ("get_session", "update_session", "delete_session")},
+    "create_announcement": {op: {"sessionId": "$response.body#/data/course_session_id",
+                                 "announcementId": "$response.body#/data/course_session_announcement_id"}
+                            for op in ("update_announcement", "delete_announcement")},
+    "update_enrollment_status": {op: {"sessionId": "$response.body#/data/course_session_id",
+                                      "enrollmentId": "$response.body#/data/course_session_enrollment_id"}
+                                 for op in ("update_grade", "update_enrollment_status")},
+    "list_sessions": {op: FIRST_SESSION for op in SESSION_OPERATIONS},
+    "admin_sessions": {op: FIRST_SESSION for op in SESSION_OPERATIONS},
+    "list_enrollments": {op: {"sessionId": "$response.body#/data/0/course_session_id",
+                              "enrollmentId": "$response.body#/data/0/course_session_enrollment_id"}
+                         for op in ("update_grade", "update_enrollment_status")},
+    "list_announcements": {op: {"sessionId": "$response.body#/data/0/course_session_id",
+                                "announcementId": "$response.body#/data/0/course_session_announcement_id"}
+                           for op in ("update_announcement", "delete_announcement")},
+    "my_sessions": {op: FIRST_SESSION for op in ("my_session", "my_announcements", "drop_session")},
+    "join_session": {op: {"sessionId": "$response.body#/data/course_session_id"}
+                     for op in ("my_session", "my_announcements", "drop_session")},
+}
 
 
 def _ref(name: str) -> dict:
@@ -188,10 +265,10 @@ def _operation(op: dict) -> dict:
     result = {"operationId": op["operation_id"], "summary": op["summary"], "tags": [op["tag"]]}
     if op["roles"]:
         result["description"] = f"Roles: {op['roles']}."
-    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+    params = [{"name": name, "in": "path", "required": True, "schema": ID}
               for name in re.findall(r"{(\w+)}", op["path"])]
-    params += [{"name": name, "in": "query", "required": False, "schema": QUERY_PARAMETERS[name]}
-               for name in op["query"]]
+    params += [{"name": key.partition("@")[0], "in": "query", "required": False, "schema": QUERY_PARAMETERS[key]}
+               for key in op["query"]]
     if params:
         result["parameters"] = params
     if op["body"]:
@@ -202,15 +279,31 @@ def _operation(op: dict) -> dict:
     elif op["response"]:
         responses[str(op["status"])] = {"description": "OK",
                                         "content": {"application/json": {"schema": _envelope(op)}}}
+        links = LINKS.get(op["operation_id"], {})
+        if links:
+            responses[str(op["status"])]["links"] = {
+                f"{target}": {"operationId": target, "parameters": params} for target, params in links.items()}
     else:
         responses[str(op["status"])] = {"description": "OK", "content": {"application/json": {"schema": {
             "type": "object"}}}}
-    for status in op["errors"]:
+    for status in sorted(error_statuses(op)):
         responses[str(status)] = {"description": ERROR_TEXT[status],
                                   "content": {"application/json": {"schema": _ref("Error")}}}
     result["responses"] = responses
     result["security"] = [] if op["public"] else [{"bearerAuth": []}]
     return result
+
+
+def error_statuses(op: dict) -> set[int]:
+    """The error codes an operation can answer: its declared ones and what every request may get."""
+    statuses = set(op["errors"]) | {429}           # every API request counts against the tenant's limit
+    if not op["public"]:
+        statuses |= {401, 403}                     # no or a bad token; a role the route does not allow
+    if "{" in op["path"]:
+        statuses.add(404)
+    if op["body"] or op["query"]:
+        statuses.add(400)
+    return statuses
 
 
 def build_document() -> dict:

@@ -44,7 +44,7 @@ def join_session():
 
 @bp.route("/student/sessions", methods=["GET"])
 @operation("GET", "/student/sessions", summary="The sessions I am enrolled in", tag="Student", roles=STUDENT,
-           response="StudentSession", list_response=True, query=("status", "activeOnly", "page", "limit"),
+           response="StudentSession", list_response=True, query=("status@enrollment", "activeOnly", "page", "limit"),
            errors=(400, 401, 403))
 @allow(Role.STUDENT)
 def my_sessions():

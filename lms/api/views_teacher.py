@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.api import serializers as ser
-from lms.api.core import Query, bp, json_body, no_content, ok, ok_list, operation, paginate_query
+from lms.api.core import MAX_ID, Query, bp, json_body, no_content, ok, ok_list, operation, paginate_query
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.extensions import db
@@ -32,8 +32,8 @@ def _session(session_id: int):
 def session_list(query: Query, *, teacher_filter: bool):
     page, limit = query.page(), query.limit(10)
     status = query.choice("status", tuple(CourseSessionStatus))
-    course_id = query.integer("courseId")
-    teacher_id = query.integer("teacherId") if teacher_filter else None
+    course_id = query.integer("courseId", maximum=MAX_ID)
+    teacher_id = query.integer("teacherId", maximum=MAX_ID) if teacher_filter else None
     start_from, end_before = query.date("startDate"), query.date("endDate")
     sort_by = query.choice("sortBy", SORT_FIELDS, "created_at")
     sort_order = query.choice("sortOrder", ("asc", "desc"), "desc")
@@ -114,7 +114,7 @@ def delete_session(session_id: int):
 @bp.route("/teacher/sessions/<int:session_id>/enrollments", methods=["GET"])
 @operation("GET", "/teacher/sessions/{sessionId}/enrollments", summary="List a session's enrollments",
            tag="Enrollments", roles=STAFF, response="Enrollment", list_response=True,
-           query=("status", "page", "limit"), errors=(400, 401, 403, 404))
+           query=("status@enrollment", "page", "limit"), errors=(400, 401, 403, 404))
 @allow(Role.ADMIN, Role.TEACHER)
 def list_enrollments(session_id: int):
     query = Query()

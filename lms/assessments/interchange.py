@@ -71,7 +71,7 @@ MAX_QUESTIONS = 500
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+    return value.astimezone(UTC).strftime(f"{value.astimezone(UTC).year:04d}-%m-%dT%H:%M:%SZ") if value else None
 
 
 def export_assessment(assessment) -> dict:

@@ -34,7 +34,8 @@ def local_datetime(value, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
         return ""
     from flask_babel import get_timezone
 
-    return value.astimezone(get_timezone()).strftime(fmt)
+    local = value.astimezone(get_timezone())
+    return local.strftime(fmt.replace("%Y", f"{local.year:04d}"))  # strftime writes year 5 as "5"
 
 
 def safe_cell(value) -> str:

@@ -1,8 +1,11 @@
 """Seed 000's session analytics, computed by the database.
 
-* ``total_enrolled``: students who got a seat (``approved_at`` set: joined without approval,
-  approved, or added by the teacher) — pending requests and rejected ones do not count.
-* ``completion_rate`` / ``dropout_rate``: COMPLETED / (DROPPED + EXPELLED) among them, in %.
+* ``total_enrolled``: students enrolled now, ENROLLED + COMPLETED — the one definition of "enrolled"
+  (``services.ENROLLED_STATUSES``), the same figure as the session's ``enrolled_count`` in the API
+  and on the pages.
+* ``completion_rate`` / ``dropout_rate``: COMPLETED / (DROPPED + EXPELLED) among every student who
+  ever got a seat (``approved_at`` set: joined without approval, approved, or added by the teacher;
+  rejected requests never had one), in %.
 * ``average_grade``: the mean final grade of those who have one.
 * ``active_students``: ENROLLED now.
 * ``enrollment_timeline``: seats given per day (the school's calendar day).
@@ -21,6 +24,7 @@ from lms.extensions import db
 from lms.teaching.attendance import attendance_rate
 from lms.teaching.models import CourseSession, CourseSessionEnrollment
 from lms.teaching.models import SessionEnrollmentStatus as Enr
+from lms.teaching.services import ENROLLED_STATUSES
 
 E = CourseSessionEnrollment
 
@@ -35,9 +39,9 @@ def _count_if(condition):
 
 def session_analytics(course_session: CourseSession) -> dict:
     seated = E.approved_at.is_not(None)
-    learning = E.enrollment_status.in_((Enr.ENROLLED, Enr.COMPLETED))
+    learning = E.enrollment_status.in_(ENROLLED_STATUSES)
     row = db.session.execute(
-        select(_count_if(seated), _count_if(seated & (E.enrollment_status == Enr.COMPLETED)),
+        select(_count_if(seated), _count_if(learning), _count_if(seated & (E.enrollment_status == Enr.COMPLETED)),
                _count_if(seated & E.enrollment_status.in_((Enr.DROPPED, Enr.EXPELLED))),
                _count_if(E.enrollment_status == Enr.ENROLLED),
                func.avg(case((seated, E.final_grade))),
@@ -46,8 +50,8 @@ def session_analytics(course_session: CourseSession) -> dict:
                _count_if(learning & (E.completion_percentage < 50)),
                _count_if(E.enrollment_status == Enr.PENDING))
         .where(E.course_session_id == course_session.id)).one()
-    total, completed, dropped, active, avg_grade, avg_completion, above, below, pending = row
-    total = total or 0
+    seats, enrolled, completed, dropped, active, avg_grade, avg_completion, above, below, pending = row
+    seats = seats or 0
     start = min(course_session.created_at, course_session.start_date)
     clock = LocalClock.for_range(start, max(utcnow(), course_session.end_date))
     day = clock.date(E.approved_at).label("day")
@@ -55,10 +59,10 @@ def session_analytics(course_session: CourseSession) -> dict:
                                   .group_by(day).order_by(day)).all()
     return {
         "session_overview": {
-            "total_enrolled": total,
-            "completion_rate": _pct(completed, total),
+            "total_enrolled": enrolled or 0,
+            "completion_rate": _pct(completed, seats),
             "average_grade": round(float(avg_grade), 1) if avg_grade is not None else None,
-            "dropout_rate": _pct(dropped, total),
+            "dropout_rate": _pct(dropped, seats),
             "active_students": active or 0,
             "pending_requests": pending or 0,
             "attendance_rate": attendance_rate(course_session.id),

@@ -70,6 +70,7 @@ def _in(column: str, values) -> str:
 
 
 NOT_DELETED = text("NOT is_deleted")
+ACTIVE_SESSION = text("NOT is_deleted AND status <> 'EXPIRED'")
 
 
 class _Audit:
@@ -95,6 +96,10 @@ class CourseSession(_Audit, db.Model):
         # A teacher's session names are unique per course among sessions that are not deleted.
         Index("uq_course_session_teacher_course_name", "teacher_id", "course_id", "session_name", unique=True,
               postgresql_where=NOT_DELETED, sqlite_where=NOT_DELETED),
+        # Seed 000: a teacher has only one active session per course (drafts and published ones count;
+        # expired and deleted ones do not).
+        Index("uq_course_session_teacher_course_active", "teacher_id", "course_id", unique=True,
+              postgresql_where=ACTIVE_SESSION, sqlite_where=ACTIVE_SESSION),
         # Lists filter and sort by dates; the expiry job reads (status, end_date).
         Index("ix_course_session_status_end", "status", "end_date"),
         Index("ix_course_session_dates", "start_date", "end_date"),

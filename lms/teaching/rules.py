@@ -48,7 +48,10 @@ def parse_datetime(value, field: str, label: str, *, required: bool = False) -> 
                                  label=label, first=YEAR_MIN, last=YEAR_MAX), field=field)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # "9999-12-31T23:59:59-01:00" is past the last representable instant
+        raise ValidationFailed(_("%(label)s must be valid ISO date", label=label), field=field) from None
 
 
 def parse_int(value, field: str, message: str, *, minimum: int | None = None, maximum: int | None = None,
@@ -131,6 +134,11 @@ def meeting_not_found() -> NotFound:
 def duplicate_session_name() -> Conflict:
     message = _("Session name already exists for this teacher and course")
     return Conflict(message, code="DUPLICATE_SESSION_NAME", details={"field": "session_name", "reason": message})
+
+
+def active_session_exists() -> Conflict:
+    message = _("This teacher already has an active session for this course")
+    return Conflict(message, code="ACTIVE_SESSION_EXISTS", details={"field": "course_id", "reason": message})
 
 
 def session_expired() -> BusinessRuleViolation:

@@ -242,17 +242,31 @@ def _name_taken(teacher_id: int, course_id: int, name: str, except_id: int | Non
     return db.session.scalar(stmt.limit(1)) is not None
 
 
+def _active_taken(teacher_id: int, course_id: int, except_id: int | None = None) -> bool:
+    """The teacher has a draft or published session for this course already (seed 000's one active one)."""
+    stmt = select(CourseSession.id).where(CourseSession.teacher_id == teacher_id,
+                                          CourseSession.course_id == course_id, CourseSession.is_deleted.is_(False),
+                                          CourseSession.status != Status.EXPIRED)
+    if except_id:
+        stmt = stmt.where(CourseSession.id != except_id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
 def _flush_session(course_session: CourseSession, *, new_code: bool) -> None:
-    """Flush; a taken code is drawn again (a few times), a taken name is DUPLICATE_SESSION_NAME."""
+    """Flush; a taken code is drawn again (a few times), a taken name is DUPLICATE_SESSION_NAME, a second
+    active session of the teacher for the course (a race the checks before missed) ACTIVE_SESSION_EXISTS."""
     for _attempt in range(8):
         try:
             with db.session.begin_nested():
                 db.session.flush()
             return
         except IntegrityError as err:
-            if new_code and "session_code" in str(err.orig).lower():
+            problem = str(err.orig).lower()
+            if new_code and "session_code" in problem:
                 course_session.session_code = unique_join_code()
                 continue
+            if "session_name" not in problem and ("teacher_course_active" in problem or "teacher_id" in problem):
+                raise rules.active_session_exists() from err
             raise rules.duplicate_session_name() from err
     raise rules.duplicate_session_name()
 
@@ -296,6 +310,8 @@ def create_session(actor, data: dict) -> CourseSession:
         if data.get("auto_expire_enabled") is not None else True
     if _name_taken(teacher.id, course.id, name):
         raise rules.duplicate_session_name()
+    if _active_taken(teacher.id, course.id):
+        raise rules.active_session_exists()
     now, ip = utcnow(), rules.client_ip()
     course_session = CourseSession(
         tenant_id=tenant_id(), session_name=name, session_description=description, teacher_id=teacher.id,
@@ -368,6 +384,10 @@ def update_session(actor, course_session: CourseSession, data: dict) -> CourseSe
             changes.get("teacher_id", course_session.teacher_id), changes.get("course_id", course_session.course_id),
             changes.get("session_name", course_session.session_name), course_session.id):
         raise rules.duplicate_session_name()
+    if {"teacher_id", "course_id"} & changes.keys() and _active_taken(
+            changes.get("teacher_id", course_session.teacher_id), changes.get("course_id", course_session.course_id),
+            course_session.id):
+        raise rules.active_session_exists()
     before = {k: str(getattr(course_session, k)) for k in changes}
     for key, value in changes.items():
         setattr(course_session, key, value)

@@ -77,6 +77,14 @@ def _form_choices(form: SessionForm, *, teacher_id: int | None = None) -> None:
         (c.id, c.name) for c in services.courses_for(current_user, teacher_id)])
 
 
+def _conflict_status(err: DomainError, response):
+    """A conflict with another session (ACTIVE_SESSION_EXISTS, DUPLICATE_SESSION_NAME) answers 409, the form
+    shown again with the message, as the API does."""
+    if err.status == 409:
+        response.status_code = 409
+    return response
+
+
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def create():
@@ -88,8 +96,9 @@ def create():
         except DomainError as err:
             db.session.rollback()
             attach_error(form, err)
-            return render_form_errors("teaching/session_form.html", "teaching/_session_form.html",
-                                      **common_context(form=form, course_session=None))
+            return _conflict_status(err, render_form_errors(
+                "teaching/session_form.html", "teaching/_session_form.html",
+                **common_context(form=form, course_session=None)))
         db.session.commit()
         flash(_("Teaching session created. Its join code is %(code)s.", code=course_session.session_code), "success")
         return redirect_to(url_for("teaching_sessions.detail", session_id=course_session.id))
@@ -134,8 +143,9 @@ def edit(session_id: int):
             db.session.rollback()
             attach_error(form, err)
             course_session = load(session_id)
-            return render_form_errors("teaching/session_form.html", "teaching/_session_form.html",
-                                      **common_context(form=form, course_session=course_session))
+            return _conflict_status(err, render_form_errors(
+                "teaching/session_form.html", "teaching/_session_form.html",
+                **common_context(form=form, course_session=course_session)))
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect_to(url_for("teaching_sessions.detail", session_id=course_session.id))
