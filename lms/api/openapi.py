@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
-from lms.api.core import API_PREFIX, MAX_ID, MAX_PAGE, OPERATIONS
+from lms.api.core import API_PREFIX, OPERATIONS
+from lms.common.ids import ID_MAX
+from lms.common.pagination import MAX_PAGE
 
 DATE = {"type": "string", "format": "date-time", "example": "2026-03-01T09:00:00Z",
-        "description": "ISO 8601 / RFC 3339 with a time and an offset (Z for UTC)"}
+        "description": "ISO 8601 / RFC 3339 with a time and an offset (Z for UTC); in requests, years "
+                       "1900-2200 (400 otherwise)"}
 NULL_DATE = {**DATE, "nullable": True}
-ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+ID = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
 NULL_ID = {**ID, "nullable": True}
 COUNT = {"type": "integer", "minimum": 0}
 PERCENT = {"type": "number", "minimum": 0, "maximum": 100}
@@ -213,7 +216,8 @@ QUERY_PARAMETERS = {
     "activeOnly": {"type": "boolean"},
 }
 
-ERROR_TEXT = {400: "Validation error (VALIDATION_ERROR)", 401: "No or invalid bearer token",
+ERROR_TEXT = {400: "Validation error (VALIDATION_ERROR); a control character such as NUL anywhere in the "
+                   "request (INVALID_CHARACTERS)", 401: "No or invalid bearer token",
               403: "Not allowed (FORBIDDEN)", 404: "Not found (SESSION_NOT_FOUND, ...)",
               409: "Conflict (DUPLICATE_SESSION_NAME, ACTIVE_SESSION_EXISTS, ALREADY_ENROLLED, "
                    "INVALID_SESSION_CODE, ...)",
@@ -297,12 +301,11 @@ def _operation(op: dict) -> dict:
 def error_statuses(op: dict) -> set[int]:
     """The error codes an operation can answer: its declared ones and what every request may get."""
     statuses = set(op["errors"]) | {429}           # every API request counts against the tenant's limit
+    statuses.add(400)                              # control characters anywhere (the edge check)
     if not op["public"]:
         statuses |= {401, 403}                     # no or a bad token; a role the route does not allow
     if "{" in op["path"]:
         statuses.add(404)
-    if op["body"] or op["query"]:
-        statuses.add(400)
     return statuses
 
 

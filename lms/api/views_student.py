@@ -58,7 +58,7 @@ def my_sessions():
     return ok_list(result, [ser.student_session(s, e) for s, e in result.items])
 
 
-@bp.route("/student/sessions/<int:session_id>", methods=["GET"])
+@bp.route("/student/sessions/<unbounded_int:session_id>", methods=["GET"])
 @operation("GET", "/student/sessions/{sessionId}",
            summary="An enrolled session's details (while the enrollment is PENDING: only its name and status)",
            tag="Student",
@@ -77,7 +77,7 @@ def my_session(session_id: int):
     return ok(data)
 
 
-@bp.route("/student/sessions/<int:session_id>/enrollment", methods=["DELETE"])
+@bp.route("/student/sessions/<unbounded_int:session_id>/enrollment", methods=["DELETE"])
 @operation("DELETE", "/student/sessions/{sessionId}/enrollment", summary="Drop out of a session (if allowed)",
            tag="Student", roles=STUDENT, response="Enrollment", errors=(401, 403, 404, 422))
 @allow(Role.STUDENT)
@@ -88,7 +88,7 @@ def drop_session(session_id: int):
     return ok(ser.enrollment(enrollment), _("Successfully dropped from session"))
 
 
-@bp.route("/student/sessions/<int:session_id>/announcements", methods=["GET"])
+@bp.route("/student/sessions/<unbounded_int:session_id>/announcements", methods=["GET"])
 @operation("GET", "/student/sessions/{sessionId}/announcements", summary="Active announcements of my session",
            tag="Student", roles=STUDENT, response="Announcement", list_response=True, query=("page", "limit"),
            errors=(400, 401, 403, 404))
@@ -116,7 +116,7 @@ def admin_sessions():
     return session_list(Query(), teacher_filter=True)
 
 
-@bp.route("/admin/sessions/<int:session_id>/analytics", methods=["GET"])
+@bp.route("/admin/sessions/<unbounded_int:session_id>/analytics", methods=["GET"])
 @operation("GET", "/admin/sessions/{sessionId}/analytics", summary="A session's analytics", tag="Admin",
            roles="ADMIN", response="Analytics", errors=(401, 403, 404))
 @allow(Role.ADMIN)

@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.api import serializers as ser
-from lms.api.core import MAX_ID, Query, bp, json_body, no_content, ok, ok_list, operation, paginate_query
+from lms.api.core import Query, bp, json_body, no_content, ok, ok_list, operation, paginate_query
 from lms.auth.models import Role
 from lms.common.access import allow
+from lms.common.ids import ID_MAX
 from lms.extensions import db
 from lms.teaching import announcements as ann
 from lms.teaching import enrollments as enr
@@ -32,8 +33,8 @@ def _session(session_id: int):
 def session_list(query: Query, *, teacher_filter: bool):
     page, limit = query.page(), query.limit(10)
     status = query.choice("status", tuple(CourseSessionStatus))
-    course_id = query.integer("courseId", maximum=MAX_ID)
-    teacher_id = query.integer("teacherId", maximum=MAX_ID) if teacher_filter else None
+    course_id = query.integer("courseId", maximum=ID_MAX)
+    teacher_id = query.integer("teacherId", maximum=ID_MAX) if teacher_filter else None
     start_from, end_before = query.date("startDate"), query.date("endDate")
     sort_by = query.choice("sortBy", SORT_FIELDS, "created_at")
     sort_order = query.choice("sortOrder", ("asc", "desc"), "desc")
@@ -64,7 +65,7 @@ def list_sessions():
     return session_list(Query(), teacher_filter=False)
 
 
-@bp.route("/teacher/sessions/<int:session_id>", methods=["GET"])
+@bp.route("/teacher/sessions/<unbounded_int:session_id>", methods=["GET"])
 @operation("GET", "/teacher/sessions/{sessionId}", summary="Get a course session", tag="Teacher sessions",
            roles=STAFF, response="CourseSession", errors=SESSION_ERRORS)
 @allow(Role.ADMIN, Role.TEACHER)
@@ -75,7 +76,7 @@ def get_session(session_id: int):
     return ok(ser.session_full(course_session, enrolled))
 
 
-@bp.route("/teacher/sessions/<int:session_id>", methods=["PATCH"])
+@bp.route("/teacher/sessions/<unbounded_int:session_id>", methods=["PATCH"])
 @operation("PATCH", "/teacher/sessions/{sessionId}", summary="Update a course session (restricted once published)",
            tag="Teacher sessions", roles=STAFF, body="CourseSessionUpdate", response="CourseSession",
            errors=(400, 401, 403, 404, 409, 422))
@@ -87,7 +88,7 @@ def update_session(session_id: int):
     return ok(ser.session_full(course_session), _("Course session updated successfully"))
 
 
-@bp.route("/teacher/sessions/<int:session_id>/publish", methods=["PATCH"])
+@bp.route("/teacher/sessions/<unbounded_int:session_id>/publish", methods=["PATCH"])
 @operation("PATCH", "/teacher/sessions/{sessionId}/publish", summary="Publish a draft session",
            tag="Teacher sessions", roles=STAFF, response="CourseSessionPublished", errors=(401, 403, 404, 422))
 @allow(Role.ADMIN, Role.TEACHER)
@@ -98,7 +99,7 @@ def publish_session(session_id: int):
     return ok(ser.published(course_session), _("Course session published successfully"))
 
 
-@bp.route("/teacher/sessions/<int:session_id>", methods=["DELETE"])
+@bp.route("/teacher/sessions/<unbounded_int:session_id>", methods=["DELETE"])
 @operation("DELETE", "/teacher/sessions/{sessionId}", summary="Soft-delete a draft session",
            tag="Teacher sessions", roles=STAFF, status=204, errors=(401, 403, 404, 422))
 @allow(Role.ADMIN, Role.TEACHER)
@@ -111,7 +112,7 @@ def delete_session(session_id: int):
 # --- enrollments ----------------------------------------------------------------------------------
 
 
-@bp.route("/teacher/sessions/<int:session_id>/enrollments", methods=["GET"])
+@bp.route("/teacher/sessions/<unbounded_int:session_id>/enrollments", methods=["GET"])
 @operation("GET", "/teacher/sessions/{sessionId}/enrollments", summary="List a session's enrollments",
            tag="Enrollments", roles=STAFF, response="Enrollment", list_response=True,
            query=("status@enrollment", "page", "limit"), errors=(400, 401, 403, 404))
@@ -127,7 +128,7 @@ def list_enrollments(session_id: int):
     return ok_list(result, [ser.enrollment(e, student, scale) for e, student in result.items])
 
 
-@bp.route("/teacher/sessions/<int:session_id>/enrollments/<int:enrollment_id>/status", methods=["PATCH"])
+@bp.route("/teacher/sessions/<unbounded_int:session_id>/enrollments/<unbounded_int:enrollment_id>/status", methods=["PATCH"])
 @operation("PATCH", "/teacher/sessions/{sessionId}/enrollments/{enrollmentId}/status",
            summary="Change an enrollment's status (approve, reject, complete, drop, expel)", tag="Enrollments",
            roles=STAFF, body="EnrollmentStatusUpdate", response="Enrollment", errors=(400, 401, 403, 404, 422))
@@ -141,7 +142,7 @@ def update_enrollment_status(session_id: int, enrollment_id: int):
     return ok(ser.enrollment(enrollment, None, scale), _("Enrollment status updated successfully"))
 
 
-@bp.route("/teacher/sessions/<int:session_id>/enrollments/<int:enrollment_id>/grade", methods=["PATCH"])
+@bp.route("/teacher/sessions/<unbounded_int:session_id>/enrollments/<unbounded_int:enrollment_id>/grade", methods=["PATCH"])
 @operation("PATCH", "/teacher/sessions/{sessionId}/enrollments/{enrollmentId}/grade",
            summary="Set a student's final grade and completion", tag="Enrollments", roles=STAFF,
            body="GradeUpdate", response="Enrollment", errors=(400, 401, 403, 404, 422))
@@ -158,7 +159,7 @@ def update_grade(session_id: int, enrollment_id: int):
 # --- announcements ----------------------------------------------------------------------------------
 
 
-@bp.route("/teacher/sessions/<int:session_id>/announcements", methods=["POST"])
+@bp.route("/teacher/sessions/<unbounded_int:session_id>/announcements", methods=["POST"])
 @operation("POST", "/teacher/sessions/{sessionId}/announcements", summary="Create an announcement",
            tag="Announcements", roles=STAFF, body="AnnouncementCreate", response="Announcement", status=201,
            errors=(400, 401, 403, 404, 409, 429))
@@ -170,7 +171,7 @@ def create_announcement(session_id: int):
     return ok(ser.announcement(announcement), _("Announcement created successfully"), 201)
 
 
-@bp.route("/teacher/sessions/<int:session_id>/announcements", methods=["GET"])
+@bp.route("/teacher/sessions/<unbounded_int:session_id>/announcements", methods=["GET"])
 @operation("GET", "/teacher/sessions/{sessionId}/announcements", summary="List a session's announcements",
            tag="Announcements", roles=STAFF, response="Announcement", list_response=True,
            query=("isUrgent", "activeOnly", "page", "limit"), errors=(400, 401, 403, 404))
@@ -186,7 +187,7 @@ def list_announcements(session_id: int):
     return ok_list(result, [ser.announcement(a) for a in result.items])
 
 
-@bp.route("/teacher/sessions/<int:session_id>/announcements/<int:announcement_id>", methods=["PATCH"])
+@bp.route("/teacher/sessions/<unbounded_int:session_id>/announcements/<unbounded_int:announcement_id>", methods=["PATCH"])
 @operation("PATCH", "/teacher/sessions/{sessionId}/announcements/{announcementId}",
            summary="Update an announcement", tag="Announcements", roles=STAFF, body="AnnouncementUpdate",
            response="Announcement", errors=(400, 401, 403, 404, 409))
@@ -199,7 +200,7 @@ def update_announcement(session_id: int, announcement_id: int):
     return ok(ser.announcement(announcement), _("Announcement updated successfully"))
 
 
-@bp.route("/teacher/sessions/<int:session_id>/announcements/<int:announcement_id>", methods=["DELETE"])
+@bp.route("/teacher/sessions/<unbounded_int:session_id>/announcements/<unbounded_int:announcement_id>", methods=["DELETE"])
 @operation("DELETE", "/teacher/sessions/{sessionId}/announcements/{announcementId}",
            summary="Soft-delete an announcement", tag="Announcements", roles=STAFF, status=204,
            errors=(401, 403, 404))
@@ -215,7 +216,7 @@ def delete_announcement(session_id: int, announcement_id: int):
 # --- settings ---------------------------------------------------------------------------------------------
 
 
-@bp.route("/teacher/sessions/<int:session_id>/settings", methods=["GET"])
+@bp.route("/teacher/sessions/<unbounded_int:session_id>/settings", methods=["GET"])
 @operation("GET", "/teacher/sessions/{sessionId}/settings", summary="Get a session's settings",
            tag="Settings", roles=STAFF, response="Settings", errors=SESSION_ERRORS)
 @allow(Role.ADMIN, Role.TEACHER)
@@ -225,7 +226,7 @@ def get_settings(session_id: int):
     return ok(ser.settings(found))
 
 
-@bp.route("/teacher/sessions/<int:session_id>/settings", methods=["PUT"])
+@bp.route("/teacher/sessions/<unbounded_int:session_id>/settings", methods=["PUT"])
 @operation("PUT", "/teacher/sessions/{sessionId}/settings", summary="Update a session's settings",
            tag="Settings", roles=STAFF, body="SettingsUpdate", response="Settings", errors=(400, 401, 403, 404))
 @allow(Role.ADMIN, Role.TEACHER)

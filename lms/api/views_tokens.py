@@ -55,7 +55,7 @@ def create():
     return _fragment(new_token=raw, new_token_name=token.name)
 
 
-@bp.route("/me/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/me/api-tokens/<unbounded_int:token_id>/revoke", methods=["POST"])
 @allow(SIGNED_IN)
 def revoke(token_id: int):
     token = tokens.revoke_personal_token(current_user, token_id)

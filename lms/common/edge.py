@@ -293,6 +293,8 @@ def init_app(app) -> None:
     """Before the blueprints (their rules use the bounded converter) and before CSRF (which reads
     the form): the check runs first on every request."""
     app.url_map.converters["int"] = BoundedIntegerConverter
+    # For routes that answer an id beyond that range themselves (the API's SESSION_NOT_FOUND).
+    app.url_map.converters["unbounded_int"] = IntegerConverter
     app.json = LimitedJSONProvider(app)
     app.before_request(check_request)
     install_form_filters()
