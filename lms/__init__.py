@@ -53,6 +53,7 @@ BLUEPRINTS = [
     "lms.assessments.views_gradebook:bp",
     "lms.assessments.views_interchange:bp",
     "lms.digest.views:bp",
+    "lms.privacy.views:bp",
 ]
 
 # Modules that plug into another domain's hooks (imported once the models are loaded).

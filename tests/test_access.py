@@ -326,6 +326,10 @@ EXPECTED.update({
     ("digest.preference", "POST"): _only({"PARENT": {303}}),
     ("digest.unsubscribe", "GET"): {role: {404} for role in ROLES},
     ("digest.confirm_unsubscribe", "POST"): {role: {404} for role in ROLES},
+    # Privacy (issue 14): admins only, teachers included in the refusal (403 before any lookup).
+    ("privacy.export", "POST"): _only({"ADMIN": {200}}),
+    ("privacy.erase", "GET"): _only({"ADMIN": {200}}),
+    ("privacy.erase", "POST"): _only({"ADMIN": {200}}),  # no confirmation typed: the form again
 })
 # Issue 15.9: single sign-on.  The suite's app configures no provider, so every provider is unknown.
 EXPECTED.update({

@@ -64,6 +64,11 @@ class OrganizationForm(FlaskForm):
                                  validators=[Optional()])
     digest_hour = SelectField(_l("Weekly email to parents: time"), coerce=int, validate_choice=False,
                               choices=choices([(h, f"{h:02d}:00") for h in range(24)]), validators=[Optional()])
+    # Privacy (issue 14): left out of a post, unchanged.
+    log_retention_days = IntegerField(_l("Keep login attempts and other logs for (days)"),
+                                      validators=[Optional(), NumberRange(30, 3650)])
+    audit_retention_days = IntegerField(_l("Keep the audit log for (days)"),
+                                        validators=[Optional(), NumberRange(365, 3650)])
 
 
 class LevelForm(FlaskForm):

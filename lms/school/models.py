@@ -38,6 +38,9 @@ class Organization(db.Model):
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         CheckConstraint("digest_weekday BETWEEN 0 AND 6", name="digest_weekday_range"),
         CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
+        CheckConstraint("log_retention_days BETWEEN 30 AND 3650", name="log_retention_range"),
+        CheckConstraint("audit_retention_days BETWEEN 365 AND 3650", name="audit_retention_range"),
+        CheckConstraint("audit_retention_days >= log_retention_days", name="audit_kept_as_long_as_logs"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -54,6 +57,11 @@ class Organization(db.Model):
     # The weekly email to parents (lms.digest): local weekday (0 = Monday … 6 = Sunday) and hour.
     digest_weekday: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
     digest_hour: Mapped[int] = mapped_column(Integer, default=16, server_default="16")
+    # Privacy (lms.privacy.retention): login attempts, old login sessions' IP and browser, and read
+    # notifications are removed after ``log_retention_days``; audit entries after
+    # ``audit_retention_days`` (never sooner than the logs).
+    log_retention_days: Mapped[int] = mapped_column(Integer, default=365, server_default="365")
+    audit_retention_days: Mapped[int] = mapped_column(Integer, default=1825, server_default="1825")
     # The logo file's random name under STORAGE_DIR/organization/ and its sniffed content type.
     logo_file: Mapped[str | None] = mapped_column(String(100))
     logo_content_type: Mapped[str | None] = mapped_column(String(40))
@@ -165,6 +173,9 @@ class StudentProfile(db.Model):
                                         server_default=StudentStatus.ACTIVE.value, index=True)
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     guardian_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Set when the student's personal data was erased (lms.privacy.erase); the account stays,
+    # anonymised, so that class statistics keep counting their work.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
                                                  server_default=func.now())

@@ -81,6 +81,8 @@ def default_organization() -> Organization:
         use_buddhist_era=False,
         digest_weekday=4,
         digest_hour=16,
+        log_retention_days=365,
+        audit_retention_days=1825,
     )
 
 
@@ -500,7 +502,8 @@ def student_list_query(actor, *, q: str = "", level_id: int | None = None, class
             .outerjoin(current, current.c.student_id == User.id)
             .outerjoin(Classroom, Classroom.id == current.c.classroom_id)
             .outerjoin(Level, Level.id == Classroom.level_id)
-            .options(contains_eager(Classroom.level)))
+            .options(contains_eager(Classroom.level))
+            .where(StudentProfile.erased_at.is_(None)))  # erased students (lms.privacy) are not listed
     q = (q or "").strip()
     if q:
         pattern = f"%{q.lower()}%"

@@ -22,9 +22,12 @@ MAX_LOGO_BYTES = 1024 * 1024
 LOGO_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
 SETTINGS_FIELDS = ("name", "timezone", "locale", "academic_year", "session_timeout_minutes",
                    "heartbeat_seconds", "classes_per_level", "invitation_days", "use_buddhist_era",
-                   "digest_weekday", "digest_hour")
+                   "digest_weekday", "digest_hour", "log_retention_days", "audit_retention_days")
 # Settings a form may leave out (kept as they are): the weekly parent email's day and hour.
 OPTIONAL_LIMITS = {"digest_weekday": (0, 6), "digest_hour": (0, 23)}
+# Privacy (lms.privacy.retention): how long logs and the audit log are kept, in days.  A form may
+# leave them out (kept as they are); the audit log is never kept for less time than the logs.
+RETENTION_LIMITS = {"log_retention_days": (30, 3650), "audit_retention_days": (365, 3650)}
 LIMITS = {
     "session_timeout_minutes": (1, 1440),
     "heartbeat_seconds": (10, 600),
@@ -99,7 +102,31 @@ def validate_settings(values: dict) -> dict:
         if number is None or not low <= number <= high:
             raise ValidationFailed(_("Choose a value from the list."), field=key)
         cleaned[key] = number
+    for key, (low, high) in RETENTION_LIMITS.items():
+        raw = values.get(key)
+        if raw in (None, ""):
+            cleaned[key] = None  # unchanged
+            continue
+        number = raw if isinstance(raw, int) and not isinstance(raw, bool) else as_whole_number(raw)
+        if number is None or not low <= number <= high:
+            raise ValidationFailed(_("Enter a whole number from %(low)s to %(high)s.", low=low, high=high),
+                                   field=key)
+        cleaned[key] = number
     return cleaned
+
+
+def as_whole_number(raw) -> int | None:
+    text = str(raw).strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def _check_retention(org: Organization, cleaned: dict) -> None:
+    logs = cleaned["log_retention_days"] if cleaned["log_retention_days"] is not None else org.log_retention_days
+    audit = (cleaned["audit_retention_days"] if cleaned["audit_retention_days"] is not None
+             else org.audit_retention_days)
+    if audit < logs:
+        raise ValidationFailed(_("Keep the audit log at least as long as the other logs (%(days)s days or more).",
+                                 days=logs), field="audit_retention_days")
 
 
 def weekday_choices() -> list[tuple[int, str]]:
@@ -116,9 +143,10 @@ def update_organization(actor, values: dict) -> Organization:
     require_admin(actor)
     cleaned = validate_settings(values)
     org = ensure_organization()
+    _check_retention(org, cleaned)
     changes = {}
     for key in SETTINGS_FIELDS:
-        if key in OPTIONAL_LIMITS and cleaned[key] is None:
+        if (key in OPTIONAL_LIMITS or key in RETENTION_LIMITS) and cleaned[key] is None:
             continue
         before = getattr(org, key)
         if before != cleaned[key]:

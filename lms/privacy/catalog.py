@@ -1,0 +1,91 @@
+"""Where a person's data lives: every column that points at a user, and what erasure does to it.
+
+The export walks every one of these columns (so a new model with a foreign key to ``user`` is in
+the export without anyone remembering to add it).  Erasure needs a decision per column: a test
+fails when a foreign key to ``user`` has no entry in ``ERASURE`` below.
+
+Decisions:
+
+* ``KEEP``      the row stays as it is, pointing at the anonymised account (aggregates: scores,
+                attendance, progress, class history; or the column names a member of staff).
+* ``DELETE``    the rows are deleted (logs, links, notifications, tokens).
+* ``ANONYMISE`` the row stays but ``lms.privacy.erase`` clears its personal or free-text columns.
+"""
+
+from __future__ import annotations
+
+from lms.extensions import db
+
+KEEP = "KEEP"
+DELETE = "DELETE"
+ANONYMISE = "ANONYMISE"
+
+ERASURE: dict[tuple[str, str], str] = {
+    ("account_token", "user_id"): DELETE,
+    ("announcement", "author_id"): KEEP,
+    ("announcement_person", "user_id"): KEEP,         # who an announcement went to (its audience size)
+    ("announcement_read", "user_id"): KEEP,           # read counts
+    ("api_token", "user_id"): DELETE,
+    ("assessment", "owner_id"): KEEP,
+    ("assessment_excusal", "excused_by_id"): KEEP,
+    ("assessment_excusal", "student_id"): KEEP,       # excused work stays out of the averages
+    ("audit_log", "actor_id"): KEEP,                  # details mentioning the student are redacted
+    ("classroom_membership", "student_id"): KEEP,     # class sizes and history
+    ("course_session", "created_by"): KEEP,
+    ("course_session", "deleted_by"): KEEP,
+    ("course_session", "teacher_id"): KEEP,
+    ("course_session", "updated_by"): KEEP,
+    ("course_session_announcement", "created_by"): KEEP,
+    ("course_session_announcement", "updated_by"): KEEP,
+    ("course_session_attendance", "marked_by"): KEEP,
+    ("course_session_attendance", "student_id"): KEEP,  # attendance counts
+    ("course_session_enrollment", "created_by"): KEEP,
+    ("course_session_enrollment", "deleted_by"): KEEP,
+    ("course_session_enrollment", "student_id"): ANONYMISE,  # the teacher's notes are cleared
+    ("course_session_enrollment", "updated_by"): KEEP,
+    ("course_session_meeting", "created_by"): KEEP,
+    ("course_session_settings", "created_by"): KEEP,
+    ("course_session_settings", "updated_by"): KEEP,
+    ("digest_delivery", "parent_id"): KEEP,           # parents only
+    ("digest_opt_out", "user_id"): DELETE,
+    ("invitation", "accepted_user_id"): DELETE,       # holds the email and name
+    ("invitation", "invited_by_id"): KEEP,
+    ("login_attempt", "user_id"): DELETE,
+    ("notification", "user_id"): DELETE,
+    ("parent_link", "parent_id"): KEEP,               # the student's own links go through student_id
+    ("parent_link", "student_id"): DELETE,
+    ("promotion_batch", "actor_id"): KEEP,
+    ("promotion_batch", "undone_by_id"): KEEP,
+    ("promotion_move", "student_id"): KEEP,           # rollover counts
+    ("resource", "owner_id"): DELETE,                 # uploaded answer files, from storage too
+    ("section_progress", "student_id"): KEEP,         # progress figures
+    ("section_visit", "student_id"): KEEP,
+    ("student_profile", "user_id"): ANONYMISE,        # number, date of birth, notes cleared
+    ("subject", "created_by_id"): KEEP,
+    ("subject_teacher", "teacher_id"): KEEP,
+    ("submission", "graded_by_id"): KEEP,
+    ("submission", "student_id"): ANONYMISE,          # scores kept; free-text answers and feedback removed
+    ("submission_event", "actor_id"): KEEP,
+    ("teacher_assignment", "teacher_id"): KEEP,
+    ("user_session", "user_id"): ANONYMISE,           # IP address and browser cleared; times kept
+    ("remember_token", "user_id"): DELETE,            # remembered browsers
+    ("user", "suspended_by_id"): KEEP,                # an administrator's act (never a student's)
+}
+
+# Never exported: secrets (hashes of passwords and tokens).
+SECRET_COLUMNS = frozenset({"password_hash", "token_hash"})
+
+
+def user_columns() -> list[tuple]:
+    """``(table, column)`` for every column with a foreign key to ``user.id``, in a stable order."""
+    found = []
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if any(fk.column.table.name == "user" for fk in column.foreign_keys):
+                found.append((table, column))
+    return sorted(found, key=lambda pair: (pair[0].name, pair[1].name))
+
+
+def missing_decisions() -> list[str]:
+    """"table.column" of user columns without an erasure decision (a test keeps this empty)."""
+    return [f"{t.name}.{c.name}" for t, c in user_columns() if (t.name, c.name) not in ERASURE]
