@@ -129,6 +129,11 @@ def _audit(actor, action: str, selection: Selection, **details) -> None:
            all_matching=selection.all_matching, **details)
 
 
+def record_export(actor, selection: Selection) -> None:
+    """Exports are audited too (who took which students' data)."""
+    _audit(actor, EXPORT, selection)
+
+
 def _ensure_profiles(selection: Selection, now) -> None:
     missing = [user.id for user, profile, _room in selection.rows if profile is None]
     if missing:

@@ -59,7 +59,7 @@ def _context(action: str, selection: bulk.Selection | None, problems=None) -> di
         "action": action, "action_label": bulk.ACTIONS.get(action, ""), "selection": selection,
         "names": [user.full_name for user, _p, _r in (selection.rows if selection else [])][:PREVIEW_NAMES],
         "problems": problems or [], "classroom": classroom, "classroom_name": classroom_label(classroom) if classroom else "",
-        "status": status if status in STUDENT_STATUSES else "", "status_labels": STUDENT_STATUS,
+        "target_status": status if status in STUDENT_STATUSES else "", "status_labels": STUDENT_STATUS,
         "scope": request.form.get("scope", "selected"), "form": request.form,
         "filter_fields": FILTER_FIELDS,
     }
@@ -88,7 +88,7 @@ def run():
     context = _context(action, selection)
     if action == bulk.MOVE:
         context["problems"] = bulk.check_move(current_user, selection, context["classroom"])
-    elif action == bulk.SET_STATUS and not context["status"]:
+    elif action == bulk.SET_STATUS and not context["target_status"]:
         context["problems"] = [_("Choose a valid status.")]
     elif action == bulk.INVITE_PARENTS:
         context["invitations"] = bulk.pending_parent_invitations(selection)
@@ -102,19 +102,20 @@ def run():
 
 def _perform(action: str, selection: bulk.Selection, context: dict):
     if action == bulk.EXPORT:
-        bulk._audit(current_user, bulk.EXPORT, selection)
+        response = student_csv.export_response(f"students-{services.current_academic_year()}-selection.csv",
+                                               selection.rows)  # built before the commit expires the rows
+        bulk.record_export(current_user, selection)
         db.session.commit()
-        return student_csv.export_response(f"students-{services.current_academic_year()}-selection.csv",
-                                           selection.rows)
+        return response
     try:
         if action == bulk.MOVE:
             moved = bulk.move(current_user, selection, context["classroom"])
             message = _("%(n)d students are now in %(classroom)s (%(moved)d moved).", n=selection.count,
                         classroom=context["classroom_name"], moved=moved)
         elif action == bulk.SET_STATUS:
-            changed = bulk.set_status(current_user, selection, context["status"])
+            changed = bulk.set_status(current_user, selection, context["target_status"])
             message = _("%(n)d students are now “%(status)s” (%(changed)d changed).", n=selection.count,
-                        status=STUDENT_STATUS[context["status"]], changed=changed)
+                        status=STUDENT_STATUS[context["target_status"]], changed=changed)
         elif action == bulk.INVITE_PARENTS:
             sent, without = bulk.invite_parents(current_user, selection)
             message = _("%(sent)d parent invitations sent again with new links.", sent=sent)
