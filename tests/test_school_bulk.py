@@ -30,7 +30,7 @@ def test_the_list_has_labelled_checkboxes_and_the_actions(client, as_role, make)
     page = client.get("/students").get_data(as_text=True)
     assert f'name="student_id" value="{student.id}"' in page
     assert 'aria-label="Select Alpha One"' in page and 'aria-label="Select all on this page"' in page
-    assert "all 1 matching the filter" in page
+    assert "the 1 matching the filter" in page
     assert 'value="move"' in page and 'value="set_status"' in page and 'value="export"' in page
     # The place where "Prepare sign-in" plugs in is there, disabled.
     assert 'value="prepare_sign_in" disabled' in page
@@ -67,7 +67,7 @@ def test_without_javascript_the_confirmation_is_a_page_and_the_answer_a_redirect
     as_role("ADMIN")
     data = {"action": "move", "target_classroom": p1.id, "scope": "page", "page_id": [student.id]}
     page = client.post("/students/bulk", data=data)
-    assert page.status_code == 200 and b"<html" in page.data and b"Move 1 students to P1/1?" in page.data
+    assert page.status_code == 200 and b"<html" in page.data and b"Move 1 student to P1/1?" in page.data
     assert b'name="page_id" value="%d"' % student.id in page.data
     done = client.post("/students/bulk", data={**data, "confirm": "1"})
     assert done.status_code == 303
@@ -203,7 +203,7 @@ def test_invite_parents_sends_their_pending_invitations_again(client, as_role, m
                                       grants={"student_ids": [a.id]}, expires_in_days=-1)
     data = {"action": "invite_parents", "student_id": [a.id, b.id]}
     ask = client.post("/students/bulk", data=data, headers=HX)
-    assert b"Send 1 parent invitations" in ask.data
+    assert b"Send 1 parent invitation again" in ask.data
     assert client.post("/students/bulk", data={**data, "confirm": "1"}).status_code == 303
     [message] = outbox
     assert message["To"] == "mum@example.org"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.auth import hooks, invitations
@@ -197,7 +198,8 @@ def resend_all():
         return redirect_to(url_for("invitations.index"))
     db.session.commit()
     if sent:
-        flash(_("%(n)d invitations sent again with new links.", n=len(sent)), "success")
+        flash(ngettext("%(num)d invitation sent again with a new link.",
+                       "%(num)d invitations sent again with new links.", len(sent)), "success")
     else:
         flash(_("No invitations are waiting to be accepted."), "info")
     if skipped:

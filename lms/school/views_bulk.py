@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.auth.models import Role
@@ -110,17 +111,22 @@ def _perform(action: str, selection: bulk.Selection, context: dict):
     try:
         if action == bulk.MOVE:
             moved = bulk.move(current_user, selection, context["classroom"])
-            message = _("%(n)d students are now in %(classroom)s (%(moved)d moved).", n=selection.count,
-                        classroom=context["classroom_name"], moved=moved)
+            message = ngettext("%(num)d student is now in %(classroom)s (%(moved)d moved).",
+                               "%(num)d students are now in %(classroom)s (%(moved)d moved).", selection.count,
+                               classroom=context["classroom_name"], moved=moved)
         elif action == bulk.SET_STATUS:
             changed = bulk.set_status(current_user, selection, context["target_status"])
-            message = _("%(n)d students are now “%(status)s” (%(changed)d changed).", n=selection.count,
-                        status=STUDENT_STATUS[context["target_status"]], changed=changed)
+            message = ngettext("%(num)d student is now “%(status)s” (%(changed)d changed).",
+                               "%(num)d students are now “%(status)s” (%(changed)d changed).", selection.count,
+                               status=STUDENT_STATUS[context["target_status"]], changed=changed)
         elif action == bulk.INVITE_PARENTS:
             sent, without = bulk.invite_parents(current_user, selection)
-            message = _("%(sent)d parent invitations sent again with new links.", sent=sent)
+            message = ngettext("%(num)d parent invitation sent again with a new link.",
+                               "%(num)d parent invitations sent again with new links.", sent)
             if without:
-                message += " " + _("%(n)d of the selected students have no parent invitation waiting.", n=without)
+                message += " " + ngettext("%(num)d of the selected students has no parent invitation waiting.",
+                                          "%(num)d of the selected students have no parent invitation waiting.",
+                                          without)
         else:  # bulk.PREPARE_SIGN_IN, once a handler is registered
             message = bulk.prepare_sign_in_handler(current_user, selection)
     except DomainError as err:
