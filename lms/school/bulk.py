@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, insert, select, update
 
 from lms.audit.services import record
 from lms.auth.models import Invitation, InvitationStatus, Role, User
@@ -178,7 +178,9 @@ def move(actor, selection: Selection, classroom: Classroom) -> int:
             update(ClassroomMembership)
             .where(ClassroomMembership.student_id.in_(to_move), ClassroomMembership.academic_year == year,
                    ClassroomMembership.status == MembershipStatus.ACTIVE)
-            .values(status=MembershipStatus.MOVED.value, ended_on=today)
+            .values(status=MembershipStatus.MOVED.value,
+                    ended_on=case((ClassroomMembership.started_on > today, ClassroomMembership.started_on),
+                                  else_=today))
             .execution_options(synchronize_session=False))
         db.session.execute(insert(ClassroomMembership), [
             {"student_id": uid, "classroom_id": classroom.id, "academic_year": year,
