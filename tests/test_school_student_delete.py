@@ -83,3 +83,12 @@ def test_the_database_refuses_to_delete_an_account_with_history(app, make, histo
             _db.session.execute(delete(User).where(User.id == student.id))
             _db.session.flush()
         _db.session.rollback()
+
+
+def test_a_teaching_session_enrollment_blocks_the_delete(client, as_role, make, db):
+    student = make.student("P1/1", full_name="Enrolled Pupil")
+    make.enrollment(make.course_session(), student)
+    as_role("ADMIN")
+    refused = client.post(f"/students/{student.id}/delete")
+    assert refused.status_code == 422 and b"enrolled in a teaching session" in refused.data
+    assert db.get(User, student.id) is not None
