@@ -30,6 +30,7 @@ BLUEPRINTS = [
     "lms.school.views_rollover:bp",
     "lms.school.views_students:bp",
     "lms.school.views_import:bp",
+    "lms.school.views_bulk:bp",
     "lms.school.views_staff:bp",
     "lms.curriculum.views_subjects:bp",
     "lms.curriculum.views_tree:bp",

@@ -112,6 +112,11 @@ EXPECTED.update({
     ("students.link_parent", "POST"): ADMIN_ACTS,
     ("students.unlink_parent", "POST"): ADMIN_ACTS,
     ("students.my_children", "GET"): _only({"PARENT": {200}}),
+    # The sample student has work (an attempt, an enrollment): the page explains, the POST refuses.
+    ("students.delete", "GET"): _only({"ADMIN": {200}}),
+    ("students.delete", "POST"): _only({"ADMIN": {422}}),
+    # No form data: "choose an action" (400) for the staff who may run bulk actions.
+    ("student_bulk.run", "POST"): _only({"TEACHER": {400}, "ADMIN": {400}}),
     ("student_import.upload", "GET"): ADMIN_ACTS,
     ("student_import.upload", "POST"): ADMIN_ACTS,
     ("student_import.confirm", "POST"): ADMIN_ACTS,

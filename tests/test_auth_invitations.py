@@ -254,7 +254,8 @@ def test_bulk_is_all_or_nothing_when_an_address_is_taken_meanwhile(app, make):
     from lms.extensions import db as sa_db
 
     admin = make.user(role="ADMIN")
-    make.user(email="taken@example.org")
+    # An account that has signed in (one that never did can be invited: the invitation activates it).
+    make.user(email="taken@example.org", last_login_at=utcnow())
     with app.test_request_context():
         actor = sa_db.session.get(User, admin.id)
         with pytest.raises(ValidationFailed):

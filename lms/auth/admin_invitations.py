@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.auth import hooks, invitations
-from lms.auth.forms import ROLE_CHOICES, BulkInviteForm, InviteForm, add_error, select_choices
+from lms.auth.forms import ROLE_CHOICES, BulkInviteForm, InviteForm, ResendAllForm, add_error, select_choices
 from lms.auth.labels import INVITATION_STATUS
 from lms.auth.models import Role
 from lms.common.access import allow
@@ -40,6 +41,8 @@ def _invite_form(**kwargs) -> InviteForm:
     from lms.school.invitation_grants import invitable_classrooms
 
     form = InviteForm(**kwargs)
+    if form.expires_in_days.data is None:
+        form.expires_in_days.data = invitations.clean_expiry_days(None)
     allowed = invitations.invitable_roles(current_user)
     form.role.choices = select_choices((value, label) for value, label in ROLE_CHOICES if value in allowed)
     blank = [] if current_user.is_teacher else [("", _("No classroom yet"))]
@@ -63,6 +66,7 @@ def _list_context(**overrides) -> dict:
         "status_choices": STATUS_CHOICES, "status_labels": STATUS_LABELS,
         "role_labels": invitations.ROLE_LABELS, "role_choices": ROLE_CHOICES,
         "grants_label": hooks.grants_label, "inviters": _inviters(page.items),
+        "resend_all_form": ResendAllForm(formdata=None, data={"expires_in_days": invitations.clean_expiry_days(None)}),
     }
     context.update(overrides)
     return context
@@ -104,7 +108,8 @@ def _create():
     if form.validate_on_submit():
         try:
             invitation, raw = invitations.invite(current_user, form.email.data, form.role.data,
-                                                 form.full_name.data, grants=_grants(form))
+                                                 form.full_name.data, grants=_grants(form),
+                                                 expires_in_days=form.expires_in_days.data)
         except ValidationFailed as err:
             db.session.rollback()
             add_error(form, err)
@@ -149,6 +154,8 @@ def _bulk_text(form) -> str | None:
 def bulk():
     """Paste or upload, see every row checked (nothing stored), then send all of them or none."""
     form = BulkInviteForm()
+    if form.expires_in_days.data is None:
+        form.expires_in_days.data = invitations.clean_expiry_days(None)
     context = {"form": form, "rows": None, "text": "", "error_count": 0}
     if not form.is_submitted():
         return render("invitations/bulk.html", "invitations/_bulk.html", **context)
@@ -162,7 +169,7 @@ def bulk():
             raise ValidationFailed(_("Paste at least one line: email, name, role."), field="text")
         context.update(rows=rows, error_count=sum(1 for row in rows if row.errors))
         if request.form.get("confirm") == "1" and not context["error_count"]:
-            created = invitations.invite_bulk(current_user, text)
+            created = invitations.invite_bulk(current_user, text, expires_in_days=form.expires_in_days.data)
             db.session.commit()
             flash(_("%(n)d invitations sent.", n=len(created)), "success")
             return redirect_to(url_for("invitations.index"))
@@ -172,6 +179,32 @@ def bulk():
         return render_form_errors("invitations/bulk.html", "invitations/_bulk.html", **context)
     status = 422 if context["error_count"] and is_htmx() else 200
     return render("invitations/bulk.html", "invitations/_bulk.html", status=status, **context)
+
+
+@bp.route("/admin/invitations/resend-all", methods=["POST"])
+@allow(Role.ADMIN)
+@limiter.limit(config_limit("RESEND_ALL_LIMIT_PER_USER"), key_func=lambda: f"user:{current_user.id}")
+def resend_all():
+    """Every invitation still waiting gets a new link and expiry by email (one step, audited)."""
+    form = ResendAllForm()
+    if not form.validate():
+        flash(_("The link must be valid for %(min)d to %(max)d days.", min=1, max=90), "error")
+        return redirect_to(url_for("invitations.index"))
+    try:
+        sent, skipped = invitations.resend_all_pending(current_user, expires_in_days=form.expires_in_days.data)
+    except ValidationFailed as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect_to(url_for("invitations.index"))
+    db.session.commit()
+    if sent:
+        flash(ngettext("%(num)d invitation sent again with a new link.",
+                       "%(num)d invitations sent again with new links.", len(sent)), "success")
+    else:
+        flash(_("No invitations are waiting to be accepted."), "info")
+    if skipped:
+        flash(_("Not sent: %(reasons)s", reasons=" ".join(skipped[:10])), "warning")
+    return redirect_to(url_for("invitations.index"))
 
 
 # --- actions on one invitation ----------------------------------------------------------
@@ -186,8 +219,17 @@ def _row_answer(invitation, message: str, **extra):
     return redirect_to(url_for(_scope()["index"]))
 
 
+def _days_from_form():
+    from lms.common.ids import as_id
+
+    value = request.form.get("expires_in_days", "").strip()
+    if not value:
+        return None
+    return as_id(value) or 0  # 0: refused with a message by the service
+
+
 def _resend(invitation_id: int):
-    invitation = invitations.resend(current_user, invitation_id)
+    invitation = invitations.resend(current_user, invitation_id, expires_in_days=_days_from_form())
     return _row_answer(invitation, _("Sent again to %(email)s; the previous link no longer works.",
                                      email=invitation.email))
 
@@ -200,7 +242,7 @@ def _revoke(invitation_id: int):
 def _link(invitation_id: int):
     from lms.mail import absolute_url
 
-    invitation, raw = invitations.new_link(current_user, invitation_id)
+    invitation, raw = invitations.new_link(current_user, invitation_id, expires_in_days=_days_from_form())
     link = absolute_url("auth.accept_invitation", token=raw)
     db.session.commit()
     if is_htmx():

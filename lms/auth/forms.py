@@ -1,8 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
 try:  # wtforms >= 3.3 wants option objects; tuples still work (with a warning) before that
     from wtforms.fields.choices import SelectChoice
@@ -71,12 +79,18 @@ class InviteForm(FlaskForm):
                                validators=[Optional()])
     children = StringField(_l("Children (parents): student numbers or emails"),
                            validators=[Optional(), Length(max=500)])
+    expires_in_days = IntegerField(_l("Link valid for (days)"), validators=[Optional(), NumberRange(min=1, max=90)])
 
 
 class BulkInviteForm(FlaskForm):
     text = TextAreaField(_l("One person per line: email, name, role[, classroom or children]"),
                          validators=[Optional()])
     file = FileField(_l("…or a CSV file with the same columns"))
+    expires_in_days = IntegerField(_l("Link valid for (days)"), validators=[Optional(), NumberRange(min=1, max=90)])
+
+
+class ResendAllForm(FlaskForm):
+    expires_in_days = IntegerField(_l("Link valid for (days)"), validators=[Optional(), NumberRange(min=1, max=90)])
 
 
 class UsernameForm(FlaskForm):

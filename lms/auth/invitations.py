@@ -50,16 +50,50 @@ def _check_may_invite(actor: User, role: str, grants: dict) -> None:
         check(actor, role, grants)
 
 
+MIN_EXPIRY_DAYS, MAX_EXPIRY_DAYS = 1, 90
+
+
 def _expiry_days() -> int:
     from lms.school.services import current_organization
 
     return current_organization().invitation_days or 7
 
 
-def _email_problem(email: str) -> str | None:
-    """Why this address cannot be invited now (an account or an open invitation exists)."""
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        return _("%(email)s already has an account.", email=email)
+def clean_expiry_days(days) -> int:
+    """Days until a link expires: the organization's setting when not given, else 1 to 90."""
+    if days in (None, ""):
+        return _expiry_days()
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not MIN_EXPIRY_DAYS <= days <= MAX_EXPIRY_DAYS:
+        raise ValidationFailed(_("The link must be valid for %(min)d to %(max)d days.", min=MIN_EXPIRY_DAYS,
+                                 max=MAX_EXPIRY_DAYS), field="expires_in_days")
+    return days
+
+
+def can_activate(user: User | None, role: str) -> bool:
+    """An account made by an administrator or an import that never signed in: inviting it sends an
+    activation (accepting sets its password; no second account)."""
+    return (user is not None and user.last_login_at is None and user.active and user.role == role)
+
+
+def _account_problem(user: User | None, email: str, role: str) -> str | None:
+    if user is None or can_activate(user, role):
+        return None
+    if user.last_login_at is None and user.role != role:
+        return _("%(email)s already has an account with another role; invite them with that role or "
+                 "change it first.", email=email)
+    return _("%(email)s already has an account.", email=email)
+
+
+def _email_problem(email: str, role: str | None = None) -> str | None:
+    """Why this address cannot be invited now (an account that signed in, or an open invitation)."""
+    user = db.session.scalar(select(User).where(User.email == email))
+    problem = _account_problem(user, email, role) if user is not None else None
+    if problem:
+        return problem
     pending = db.session.scalar(select(Invitation).where(Invitation.email == email,
                                                          Invitation.status == InvitationStatus.PENDING))
     if pending is not None and pending.expires_at > utcnow():
@@ -78,13 +112,17 @@ def _retire_expired_invitation(email: str) -> None:
     )
 
 
+def _days_left(invitation: Invitation) -> int:
+    return max(1, round((invitation.expires_at - utcnow()).total_seconds() / 86400))
+
+
 def _send_invitation_email(invitation: Invitation, raw_token: str, inviter: User) -> None:
     from lms.mail import absolute_url, send_email
 
     # The invitee has no account (so no language) yet: the organization's language.
     send_email(invitation.email, _l("You are invited to %(org)s", org=_org_name()), "invitation", locale=None,
                invitation=invitation, inviter=inviter, role_label=ROLE_LABELS.get(invitation.role, invitation.role),
-               link=absolute_url("auth.accept_invitation", token=raw_token), days=_expiry_days())
+               link=absolute_url("auth.accept_invitation", token=raw_token), days=_days_left(invitation))
 
 
 def _org_name() -> str:
@@ -93,12 +131,13 @@ def _org_name() -> str:
     return current_organization().name
 
 
-def _new_invitation(actor: User, email: str, role: str, full_name: str | None, grants: dict) -> tuple[Invitation, str]:
+def _new_invitation(actor: User, email: str, role: str, full_name: str | None, grants: dict,
+                    days: int | None = None) -> tuple[Invitation, str]:
     raw, digest = new_token()
     now = utcnow()
     invitation = Invitation(email=email, full_name=(full_name or "").strip() or None, role=role,
                             grants=dict(grants or {}), token_hash=digest, status=InvitationStatus.PENDING,
-                            expires_at=now + timedelta(days=_expiry_days()), invited_by_id=actor.id,
+                            expires_at=now + timedelta(days=days or _expiry_days()), invited_by_id=actor.id,
                             sent_at=now, send_count=1)
     db.session.add(invitation)
     return invitation, raw
@@ -112,25 +151,29 @@ def _clean_role(role: str) -> str:
 
 
 def invite(actor: User, email: str, role: str, full_name: str | None = None, grants: dict | None = None,
-           *, send: bool = True) -> tuple[Invitation, str]:
-    """Invite one person; returns the invitation and the raw token (for the link shown once)."""
+           *, send: bool = True, expires_in_days=None) -> tuple[Invitation, str]:
+    """Invite one person; returns the invitation and the raw token (for the link shown once).
+
+    An address whose account was made by an administrator or an import and never signed in
+    can be invited too: accepting then activates that account (see ``accept``)."""
     email = validate_email_address(email)
     role = _clean_role(role)
+    days = clean_expiry_days(expires_in_days)
     if full_name and len(full_name.strip()) > 200:
         raise ValidationFailed(_("Use at most %(n)d characters.", n=200), field="full_name")
     grants = dict(grants or {})
     _check_may_invite(actor, role, grants)
-    problem = _email_problem(email)
+    problem = _email_problem(email, role)
     if problem:
         raise ValidationFailed(problem, field="email")
     _retire_expired_invitation(email)
-    invitation, raw = _new_invitation(actor, email, role, full_name, grants)
+    invitation, raw = _new_invitation(actor, email, role, full_name, grants, days)
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
         raise ValidationFailed(_("%(email)s was invited a moment ago.", email=email), field="email") from None
-    record(actor, "invitation.created", invitation, email=email, role=role, grants=grants)
+    record(actor, "invitation.created", invitation, email=email, role=role, grants=grants, expires_in_days=days)
     if send:
         _send_invitation_email(invitation, raw, actor)
     return invitation, raw
@@ -177,7 +220,8 @@ def check_bulk(actor: User, rows: list[BulkRow]) -> list[BulkRow]:
         raise ValidationFailed(_("At most %(n)d rows at a time.", n=MAX_BULK_ROWS), field="text")
     allowed = invitable_roles(actor)
     emails = [r.email for r in rows if r.email]
-    existing = set(db.session.scalars(select(User.email).where(User.email.in_(emails)))) if emails else set()
+    existing = ({u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
+                if emails else {})
     pending = set(db.session.scalars(select(Invitation.email).where(
         Invitation.email.in_(emails), Invitation.status == InvitationStatus.PENDING,
         Invitation.expires_at > utcnow()))) if emails else set()
@@ -190,8 +234,9 @@ def check_bulk(actor: User, rows: list[BulkRow]) -> list[BulkRow]:
         if row.email in seen:
             row.errors.append(_("This address appears more than once."))
         seen.add(row.email)
-        if row.email in existing:
-            row.errors.append(_("%(email)s already has an account.", email=row.email))
+        problem = _account_problem(existing.get(row.email), row.email, row.role)
+        if problem:
+            row.errors.append(problem)
         elif row.email in pending:
             row.errors.append(_("%(email)s already has a pending invitation: resend it from the list.",
                                 email=row.email))
@@ -228,8 +273,9 @@ def _bulk_grants(actor: User, row: BulkRow) -> None:
         row.errors.append(err.message)
 
 
-def invite_bulk(actor: User, text: str) -> list[Invitation]:
+def invite_bulk(actor: User, text: str, *, expires_in_days=None) -> list[Invitation]:
     """All rows or none: any row with an error stores nothing."""
+    days = clean_expiry_days(expires_in_days)
     rows = check_bulk(actor, parse_bulk(text))
     if not rows:
         raise ValidationFailed(_("Paste at least one line: email, name, role."), field="text")
@@ -240,7 +286,7 @@ def invite_bulk(actor: User, text: str) -> list[Invitation]:
     for row in rows:
         _check_may_invite(actor, row.role, row.grants)
         _retire_expired_invitation(row.email)
-        invitation, raw = _new_invitation(actor, row.email, row.role, row.full_name, row.grants)
+        invitation, raw = _new_invitation(actor, row.email, row.role, row.full_name, row.grants, days)
         created.append(invitation)
         sends.append((invitation, raw))
     try:
@@ -250,7 +296,8 @@ def invite_bulk(actor: User, text: str) -> list[Invitation]:
         raise ValidationFailed(_("Someone invited one of these addresses a moment ago; check the list and "
                                  "try again."), field="text") from None
     for invitation in created:
-        record(actor, "invitation.created", invitation, email=invitation.email, role=invitation.role, bulk=True)
+        record(actor, "invitation.created", invitation, email=invitation.email, role=invitation.role, bulk=True,
+               expires_in_days=days)
     for invitation, raw in sends:
         _send_invitation_email(invitation, raw, actor)
     return created
@@ -287,27 +334,33 @@ def get_invitation(actor: User, invitation_id: int) -> Invitation:
     return invitation
 
 
-def _rotate_token(actor: User, invitation: Invitation, action: str) -> str:
+def _rotate_token(actor: User, invitation: Invitation, action: str | None, days=None) -> str:
     if invitation.status not in (InvitationStatus.PENDING, InvitationStatus.EXPIRED):
         raise ValidationFailed(_("Only pending or expired invitations can be sent again."))
+    days = clean_expiry_days(days)
     _check_may_invite(actor, invitation.role, invitation.grants or {})
+    user = db.session.scalar(select(User).where(User.email == invitation.email))
+    problem = _account_problem(user, invitation.email, invitation.role) if user is not None else None
+    if problem:
+        raise ValidationFailed(problem)
     if invitation.status == InvitationStatus.EXPIRED:
-        problem = _email_problem(invitation.email)
+        problem = _email_problem(invitation.email, invitation.role)
         if problem:
             raise ValidationFailed(problem)
     raw, digest = new_token()
     now = utcnow()
     invitation.token_hash = digest
     invitation.status = InvitationStatus.PENDING
-    invitation.expires_at = now + timedelta(days=_expiry_days())
-    record(actor, action, invitation, email=invitation.email)
+    invitation.expires_at = now + timedelta(days=days)
+    if action:
+        record(actor, action, invitation, email=invitation.email, expires_in_days=days)
     return raw
 
 
-def resend(actor: User, invitation_id: int) -> Invitation:
+def resend(actor: User, invitation_id: int, *, expires_in_days=None, audit: bool = True) -> Invitation:
     """A new token and expiry, emailed again; the previous link stops working."""
     invitation = get_invitation(actor, invitation_id)
-    raw = _rotate_token(actor, invitation, "invitation.resent")
+    raw = _rotate_token(actor, invitation, "invitation.resent" if audit else None, expires_in_days)
     invitation.sent_at = utcnow()
     invitation.send_count = (invitation.send_count or 0) + 1
     db.session.flush()
@@ -315,12 +368,55 @@ def resend(actor: User, invitation_id: int) -> Invitation:
     return invitation
 
 
-def new_link(actor: User, invitation_id: int) -> tuple[Invitation, str]:
+def new_link(actor: User, invitation_id: int, *, expires_in_days=None) -> tuple[Invitation, str]:
     """A fresh link to copy (e.g. into a chat); the previously sent link stops working."""
     invitation = get_invitation(actor, invitation_id)
-    raw = _rotate_token(actor, invitation, "invitation.link_copied")
+    raw = _rotate_token(actor, invitation, "invitation.link_copied", expires_in_days)
     db.session.flush()
     return invitation, raw
+
+
+def waiting_invitations(actor: User) -> list[Invitation]:
+    """Invitations not accepted or revoked yet (pending, including lapsed links, and expired)."""
+    stmt = select(Invitation).where(Invitation.status.in_((InvitationStatus.PENDING, InvitationStatus.EXPIRED)))
+    if not actor.is_admin:
+        stmt = stmt.where(Invitation.invited_by_id == actor.id)
+    return list(db.session.scalars(stmt.order_by(Invitation.id)))
+
+
+def resend_all_pending(actor: User, *, expires_in_days=None) -> tuple[list[Invitation], list[str]]:
+    """Send every invitation that is still waiting again, with a new link and a new expiry (expired
+    ones too: this extends them).  Those that cannot be sent any more (the address now has an
+    account that signed in, or another open invitation) are skipped and reported.  One audit entry."""
+    if not actor.is_admin:
+        raise Forbidden(_("Only an administrator can do that."))
+    days = clean_expiry_days(expires_in_days)
+    waiting = waiting_invitations(actor)
+    emails = [i.email for i in waiting]
+    users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))} if emails else {}
+    open_elsewhere = {i.email for i in waiting if i.status == InvitationStatus.PENDING and i.expires_at > utcnow()}
+    sent, skipped, sends = [], [], []
+    for invitation in waiting:
+        problem = _account_problem(users.get(invitation.email), invitation.email, invitation.role)
+        if problem is None and invitation.status == InvitationStatus.EXPIRED and invitation.email in open_elsewhere:
+            problem = _("%(email)s already has a pending invitation: resend it from the list.", email=invitation.email)
+        if problem:
+            skipped.append(problem)
+            continue
+        raw, digest = new_token()
+        invitation.token_hash = digest
+        invitation.status = InvitationStatus.PENDING
+        invitation.expires_at = utcnow() + timedelta(days=days)
+        invitation.sent_at = utcnow()
+        invitation.send_count = (invitation.send_count or 0) + 1
+        sent.append(invitation)
+        sends.append((invitation, raw))
+    db.session.flush()
+    record(actor, "invitation.resent_all", None, count=len(sent), invitation_ids=[i.id for i in sent],
+           skipped=len(skipped), expires_in_days=days)
+    for invitation, raw in sends:
+        _send_invitation_email(invitation, raw, actor)
+    return sent, skipped
 
 
 def revoke(actor: User, invitation_id: int) -> Invitation:
@@ -362,24 +458,33 @@ def accept(raw_token: str, full_name: str, password: str) -> User:
     if len(full_name) > 200:
         raise ValidationFailed(_("Use at most %(n)d characters.", n=200), field="full_name")
     check_new_password(password, invitation.email)
-    if db.session.scalar(select(User.id).where(User.email == invitation.email)) is not None:
-        raise ValidationFailed(_("%(email)s already has an account. Sign in instead.", email=invitation.email))
-    user = User(email=invitation.email, full_name=full_name, role=invitation.role)
-    user.set_password(password)
-    db.session.add(user)
-    try:
+    existing = db.session.scalar(select(User).where(User.email == invitation.email))
+    activated = existing is not None
+    if existing is not None:
+        if not can_activate(existing, invitation.role):
+            raise ValidationFailed(_("%(email)s already has an account. Sign in instead.", email=invitation.email))
+        # An account an administrator made (or imported): this invitation activates it.
+        user = existing
+        user.full_name = full_name
+        user.set_password(password)
         db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise ValidationFailed(_("%(email)s already has an account. Sign in instead.",
-                                 email=invitation.email)) from None
+    else:
+        user = User(email=invitation.email, full_name=full_name, role=invitation.role)
+        user.set_password(password)
+        db.session.add(user)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            raise ValidationFailed(_("%(email)s already has an account. Sign in instead.",
+                                     email=invitation.email)) from None
     invitation.status = InvitationStatus.ACCEPTED
     invitation.accepted_at = utcnow()
     invitation.accepted_user_id = user.id
     for apply in hooks.invitation_accept_hooks:
         apply(invitation, user)
     record(user, "invitation.accepted", invitation, email=user.email, role=user.role,
-           grants=invitation.grants or {})
+           grants=invitation.grants or {}, activated_existing_account=activated)
     return user
 
 

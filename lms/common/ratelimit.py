@@ -28,6 +28,8 @@ DEFAULT_LIMITS = {
     # Signed-in actions that check the current password or send email.
     "ACCOUNT_CHANGE_LIMIT_PER_USER": "20 per hour",
     "INVITE_LIMIT_PER_USER": "200 per hour",
+    # "Resend all pending invitations" (one click may send hundreds of emails).
+    "RESEND_ALL_LIMIT_PER_USER": "5 per hour",
     # Heavy CSV exports of login sessions; announcements (urgent ones send email to many people).
     "EXPORT_LIMIT_PER_USER": "60 per hour",
     "ANNOUNCEMENT_LIMIT_PER_USER": "60 per hour",

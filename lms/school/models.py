@@ -211,7 +211,7 @@ class ClassroomMembership(db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
     classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="RESTRICT"))
     # The classroom's year, repeated here so the one-current-classroom rule is a DB index.
     academic_year: Mapped[str] = mapped_column(String(20))
@@ -293,7 +293,7 @@ class PromotionMove(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("promotion_batch.id", ondelete="CASCADE"))
-    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
     outcome: Mapped[str] = mapped_column(String(16))
     from_membership_id: Mapped[int | None] = mapped_column(
         ForeignKey("classroom_membership.id", ondelete="SET NULL"))

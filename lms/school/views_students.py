@@ -15,7 +15,7 @@ from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.extensions import db
-from lms.school import people, services, student_csv
+from lms.school import bulk, deletion, people, services, student_csv
 from lms.school.forms import LinkParentForm, PlaceStudentForm, StudentEditForm, StudentForm, choices
 from lms.school.labels import STUDENT_STATUS
 from lms.school.models import STUDENT_STATUSES
@@ -48,7 +48,8 @@ def index():
     year = services.current_academic_year()
     return render("school/students.html", "school/_student_list.html", results=results, filters=filters,
                   levels=services.list_levels(), classrooms=services.classrooms_of_year(current_user, year),
-                  year=year, status_labels=STATUS_LABELS)
+                  year=year, status_labels=STATUS_LABELS, bulk_actions=bulk.available_actions(current_user),
+                  max_selection=bulk.MAX_SELECTION)
 
 
 @bp.route("/students/export.csv")
@@ -243,6 +244,28 @@ def unlink_parent(student_id, parent_id):
     flash(_("%(parent)s no longer follows %(student)s.", parent=parent.full_name, student=student.full_name),
           "success")
     return render("school/student.html", "school/_parents.html", **_detail_context(student))
+
+
+@bp.route("/students/<int:student_id>/delete", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def delete(student_id):
+    """Delete a student created by mistake (no work, no history); otherwise explain and offer Deactivate."""
+    student = services.get_student_for(current_user, student_id)
+    if request.method == "POST":
+        name = student.full_name
+        try:
+            deletion.delete_student(current_user, student)
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+            student = services.get_student_for(current_user, student_id)
+        else:
+            db.session.commit()
+            flash(_("%(name)s was deleted.", name=name), "success")
+            return redirect_to(url_for("students.index"))
+    reasons = deletion.deletion_blockers(student)
+    return render("school/student_delete.html", status=422 if reasons and request.method == "POST" else 200,
+                  student=student, reasons=reasons, goes=deletion.what_goes(student))
 
 
 @bp.route("/my/children")

@@ -153,7 +153,7 @@ class CourseSessionEnrollment(_Audit, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
     course_session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id", ondelete="CASCADE"))
-    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     # When the student got a seat (joined without approval, approved, or added by the teacher).
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -305,7 +305,7 @@ class CourseSessionAttendance(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("course_session_meeting.id", ondelete="CASCADE"))
-    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     status: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(16), default=AttendanceSource.TEACHER,
                                         server_default=AttendanceSource.TEACHER.value)

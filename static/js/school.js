@@ -1,5 +1,5 @@
 // School pages: the year-end rollover wizard (counts of repeaters, tick all / untick all).
-// Loaded with `defer` only on the rollover page; the page works without it.
+// Loaded with `defer` on the rollover page and the students list; the pages work without it.
 (function () {
   "use strict";
 
@@ -46,4 +46,25 @@
     var form = document.getElementById("rollover-form");
     if (form) { update(form); }
   });
+})();
+
+// Students list: "select all on this page" ticks every row's box (without JS the
+// "all on this page" choice under the table does the same).
+(function () {
+  "use strict";
+
+  function reveal() {
+    document.querySelectorAll("[data-bulk-toggle]").forEach(function (box) { box.hidden = false; });
+  }
+  document.addEventListener("change", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-bulk-toggle]");
+    if (!toggle || !toggle.form) { return; }
+    toggle.form.querySelectorAll('input[name="student_id"]').forEach(function (box) { box.checked = toggle.checked; });
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", reveal);
+  } else {
+    reveal();
+  }
+  document.addEventListener("htmx:afterSwap", reveal);
 })();
