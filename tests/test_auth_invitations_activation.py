@@ -136,6 +136,6 @@ def limited_app(app, database_url, redis_url):
 def test_resend_all_is_rate_limited(limited_app, make):
     admin = make.user(role="ADMIN")
     client = limited_app.test_client()
-    client.post("/auth/login", data={"email": admin.email, "password": TEST_PASSWORD})
+    client.post("/auth/login", data={"login": admin.email, "password": TEST_PASSWORD})
     statuses = [client.post("/admin/invitations/resend-all").status_code for _ in range(6)]
     assert statuses[:5] == [303] * 5 and statuses[5] == 429

@@ -132,8 +132,8 @@ def test_json_values_that_are_not_text_do_not_break_html_forms(client, make):
 # --- multipart ----------------------------------------------------------------------------------
 
 
-def test_a_file_sent_as_the_email_address_is_the_forms_message_not_a_500(client):
-    response = client.post("/auth/login", data={"email": (io.BytesIO(b"x"), "email.txt"), "password": "whatever"},
+def test_a_file_sent_as_the_sign_in_name_is_the_forms_message_not_a_500(client):
+    response = client.post("/auth/login", data={"login": (io.BytesIO(b"x"), "login.txt"), "password": "whatever"},
                            content_type="multipart/form-data")
     assert response.status_code == 200
     assert "/auth/login" in response.get_data(as_text=True)

@@ -156,7 +156,7 @@ def test_export_is_exactly_the_selection_in_the_export_columns(client, as_role, 
     response = client.post("/students/bulk", data={"action": "export", "student_id": [a.id], "confirm": "1"})
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0] == ["Student number", "Full name", "Email", "Classroom", "Date of birth", "Status"]
+    assert rows[0] == ["Student number", "Full name", "Email", "Username", "Classroom", "Date of birth", "Status"]
     assert [r[:2] for r in rows[1:]] == [["T-1", "สมชาย ใจดี"]]
     assert bulk_audits(db)[0].action == "student.bulk_export"
 
