@@ -52,4 +52,4 @@ def test_admin_writes_a_classroom_announcement(desktop, live_server, demo):
     desktop.click('button[value="publish"]')
     desktop.wait_for_url(f"{live_server}/announcements/manage")
     assert "Published." in desktop.locator("main").inner_text()
-    assert "read by 0 of 4" in desktop.locator("#announcement-manage").inner_text()
+    assert "read by 0 of 5" in desktop.locator("#announcement-manage").inner_text()  # P1/1's five pupils
