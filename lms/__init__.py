@@ -51,6 +51,9 @@ BLUEPRINTS = [
     "lms.assessments.views_gradebook:bp",
     "lms.assessments.views_interchange:bp",
     "lms.digest.views:bp",
+    # issue 15.5/15.7: contact profiles (phone, photo, bio) and family codes
+    "lms.profiles.views:bp",
+    "lms.school.views_family:bp",
 ]
 
 # Modules that plug into another domain's hooks (imported once the models are loaded).
