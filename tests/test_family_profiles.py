@@ -370,3 +370,16 @@ def test_admin_invites_a_parent_from_the_student_page(app, make):
                       headers={"HX-Request": "true"})
     assert bad.status_code == 422
     assert _count(app, Invitation) == 1
+
+
+def test_admin_edits_a_teachers_phone_photo_and_bio_from_the_staff_and_user_pages(app, make):
+    teacher = make.teacher()
+    client = _login(app, make.user(role="ADMIN"))
+    link = f"/people/{teacher.id}/profile"
+    assert link in client.get(f"/staff/{teacher.id}").text
+    assert link in client.get(f"/admin/users/{teacher.id}").text
+    page = client.get(link).text
+    assert "Short bio" in page and "Upload the photo" in page
+    response = client.post(f"/people/{teacher.id}/contact", data={"phone": "0812345678", "bio": "Science"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(link)
+    assert "Science" in client.get(link).text
