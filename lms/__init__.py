@@ -55,6 +55,8 @@ BLUEPRINTS = [
     "lms.assessments.views_interchange:bp",
     "lms.digest.views:bp",
     "lms.privacy.views:bp",
+    "lms.profiles.views:bp",
+    "lms.school.views_family:bp",
 ]
 
 # Modules that plug into another domain's hooks (imported once the models are loaded).

@@ -33,10 +33,12 @@ from lms.curriculum.models import (  # noqa: F401
 )
 from lms.digest.models import DigestDelivery, DigestOptOut  # noqa: F401
 from lms.outbox import JobOutbox  # noqa: F401
+from lms.profiles.models import PersonProfile  # noqa: F401
 from lms.resources.models import Resource, SectionResource, StoredFile  # noqa: F401
 from lms.school.models import (  # noqa: F401
     Classroom,
     ClassroomMembership,
+    FamilyCode,
     Level,
     Organization,
     ParentLink,

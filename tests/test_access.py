@@ -341,6 +341,19 @@ EXPECTED.update({
     ("auth.sso_start", "GET"): {role: {404} for role in ROLES},
     ("auth.sso_callback", "GET"): {role: {404} for role in ROLES},
 })
+# Issue 15.5/15.7: family codes, inviting a parent from a student's page, contact profiles.  The
+# sample person is the P2/1 student: only the admin sees them (and may edit their profile).
+EXPECTED.update({
+    ("family.issue_code", "POST"): ADMIN_ACTS,
+    ("family.invite_parent", "POST"): ADMIN_ACTS,
+    ("family.link_child", "GET"): _only({"PARENT": {200}}),
+    ("family.link_child", "POST"): _only({"PARENT": {200}}),
+    ("profiles.edit", "GET"): _only({"ADMIN": {200}}, denied={404}),
+    ("profiles.update_contact", "POST"): _only({"ADMIN": {303}}, denied={404}),
+    ("profiles.upload_photo", "POST"): _only({"ADMIN": {200}}, denied={404}),
+    ("profiles.delete_photo", "POST"): _only({"ADMIN": {303}}, denied={404}),
+    ("profiles.photo", "GET"): _only({}, denied={404}),  # no photo yet
+})
 for _endpoint, _method in [
     ("api.create_session", "POST"), ("api.list_sessions", "GET"), ("api.get_session", "GET"),
     ("api.update_session", "PATCH"), ("api.publish_session", "PATCH"), ("api.delete_session", "DELETE"),

@@ -347,3 +347,30 @@ def test_the_full_name_confirms_too_and_the_student_is_signed_out(app, client, a
     assert response.status_code == 204 and response.headers["HX-Redirect"].endswith(f"/students/{world.student.id}")
     assert student_browser.get("/me").status_code in (302, 303)
     assert db.count(UserSession, UserSession.user_id == world.student.id, UserSession.ended_at.is_(None)) == 0
+
+
+def test_erasing_removes_the_phone_photo_and_family_codes(app, client, as_role, make, db):
+    from lms.common.types import utcnow
+    from lms.profiles.models import PersonProfile
+    from lms.school.models import FamilyCode
+
+    student = make.student("P1/1", number="S-3003", full_name="Dao Dee")
+    _set_status(app, student, "LEFT")
+    admin = as_role("ADMIN")
+    assert client.post(f"/people/{student.id}/photo", data={"photo": (io.BytesIO(png_bytes()), "dao.png")},
+                       content_type="multipart/form-data").status_code in (200, 302, 303)
+    client.post(f"/people/{student.id}/contact", data={"phone": "081-234-5678"})
+    person = db.get(PersonProfile, student.id)
+    assert person is not None and person.photo_name
+    with app.app_context():
+        photo_path = storage.path_of(person.photo_name)
+    assert photo_path.exists()
+    with db.ctx() as session:
+        session.add(FamilyCode(student_id=student.id, code_hash="x" * 64, created_by_id=admin.id,
+                               expires_at=utcnow() + timedelta(days=3)))
+        session.commit()
+    response = client.post(f"/students/{student.id}/erase", data={"confirmation": "S-3003"}, headers=HX)
+    assert response.status_code == 204
+    assert db.get(PersonProfile, student.id) is None
+    assert db.count(FamilyCode, FamilyCode.student_id == student.id) == 0
+    assert not photo_path.exists()

@@ -37,6 +37,9 @@ def _context(**overrides) -> dict:
         "current_login_session_id": login_sessions.current_login_session_id(),
         "describe_device": login_sessions.describe_device,
     }
+    from lms.profiles.views import contact_context  # issue 15.7: phone, photo, bio
+
+    context.update(contact_context(user))
     context.update(overrides)
     return context
 

@@ -35,6 +35,9 @@ DEFAULT_LIMITS = {
     "ANNOUNCEMENT_LIMIT_PER_USER": "60 per hour",
     # Content-Security-Policy violation reports posted by browsers (anyone may post them).
     "CSP_REPORT_LIMIT_PER_IP": "120 per minute",
+    # Family codes entered by parents (a guess at a code must stay hopeless).
+    "FAMILY_CODE_LIMIT_PER_USER": "10 per hour",
+    "FAMILY_CODE_LIMIT_PER_IP": "30 per hour",
 }
 
 

@@ -69,6 +69,10 @@ ERASURE: dict[tuple[str, str], str] = {
     ("teacher_assignment", "teacher_id"): KEEP,
     ("user_session", "user_id"): ANONYMISE,           # IP address and browser cleared; times kept
     ("remember_token", "user_id"): DELETE,            # remembered browsers
+    ("person_profile", "user_id"): DELETE,            # phone, bio, photo (the files too)
+    ("family_code", "student_id"): DELETE,
+    ("family_code", "created_by_id"): KEEP,
+    ("family_code", "used_by_id"): KEEP,              # a parent's act
     ("user", "suspended_by_id"): KEEP,                # an administrator's act (never a student's)
 }
 

@@ -33,9 +33,10 @@ from lms.common.types import utcnow
 from lms.communication.models import Notification
 from lms.digest.models import DigestOptOut
 from lms.extensions import db
+from lms.profiles.models import PersonProfile
 from lms.resources import storage
 from lms.resources.models import Resource, SectionResource, StoredFile
-from lms.school.models import ParentLink, StudentProfile, StudentStatus
+from lms.school.models import FamilyCode, ParentLink, StudentProfile, StudentStatus
 from lms.school.services import require_admin
 from lms.teaching.models import CourseSessionEnrollment
 
@@ -215,11 +216,18 @@ def erase_student(actor, student: User, typed_confirmation: str | None) -> dict[
         delete(ParentLink).where(ParentLink.student_id == sid),
         delete(Invitation).where(or_(Invitation.accepted_user_id == sid, Invitation.email.in_(old_logins))),
         delete(RememberToken).where(RememberToken.user_id == sid),
+        delete(FamilyCode).where(FamilyCode.student_id == sid),
         delete(AccountToken).where(AccountToken.user_id == sid),
         delete(ApiToken).where(ApiToken.user_id == sid),
         delete(DigestOptOut).where(DigestOptOut.user_id == sid),
     ):
         db.session.execute(stmt.execution_options(synchronize_session=False))
+
+    # Phone, bio and photo.
+    person = db.session.get(PersonProfile, sid)
+    if person is not None:
+        storage.delete_after_commit(person.photo_name, person.thumb_name)
+        db.session.delete(person)
 
     # Login sessions: ended, and without the IP address and browser.
     login_sessions.end_user_login_sessions(student)

@@ -121,6 +121,15 @@ class LinkParentForm(FlaskForm):
     email = EmailField(_l("Parent's email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
+class FamilyCodeForm(FlaskForm):
+    code = StringField(_l("Family code"), validators=[DataRequired(), Length(max=40)])
+
+
+class InviteParentForm(FlaskForm):
+    email = EmailField(_l("Parent's email"), validators=[DataRequired(), Email(), Length(max=254)])
+    full_name = StringField(_l("Parent's name"), validators=[Optional(), Length(max=200)])
+
+
 class StaffForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])

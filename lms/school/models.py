@@ -305,3 +305,30 @@ class PromotionMove(db.Model):
     previous_student_status: Mapped[str | None] = mapped_column(String(16))
 
     student = relationship("User", lazy="joined", innerjoin=True)
+
+
+# --- issue 15.5: family codes ---------------------------------------------------------------
+
+
+class FamilyCode(db.Model):
+    """A one-time code the school prints or emails so a signed-in parent can link this student.
+
+    Only the SHA-256 of the code is stored; it expires, is used once, and a new code for the same
+    student replaces the unused one.
+    """
+
+    __tablename__ = "family_code"
+    __table_args__ = (
+        CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        CheckConstraint("(used_at IS NULL) OR (used_at >= created_at)", name="used_after_created"),
+        CheckConstraint("length(code_hash) = 64", name="code_hash_length"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -107,6 +107,12 @@ def _detail_context(classroom: Classroom, teacher_form=None, student_form=None) 
         "students": services.roster(classroom),
         "is_admin": current_user.is_admin,
     }
+    # Issue 15.5/15.7: photos and parents' phones on the roster (one query each, whatever the size).
+    from lms.profiles.services import parents_by_student, photo_versions
+
+    student_ids = [student.id for student, _profile in ctx["students"]]
+    ctx["photos"] = photo_versions(student_ids)
+    ctx["roster_parents"] = parents_by_student(student_ids)
     if current_user.is_admin:
         if teacher_form is None:
             teacher_form = AssignTeacherForm(formdata=None)

@@ -115,11 +115,12 @@ def _detail_context(student: User, parent_form=None, place_form=None) -> dict:
         "status_labels": STATUS_LABELS,
         "year": services.current_academic_year(),
         "children": services.children_of(current_user) if current_user.is_parent else [],
+        "photos": _photos_of(student),
     }
     if current_user.is_admin or current_user.is_teacher:
         ctx["history"] = services.membership_history(student)
+        ctx.update(_family_context(student))
     if current_user.is_admin:
-        ctx["parents"] = services.parents_of(student)
         ctx["parent_form"] = parent_form or LinkParentForm(formdata=None)
         if place_form is None:
             place_form = PlaceStudentForm(formdata=None)
@@ -130,6 +131,28 @@ def _detail_context(student: User, parent_form=None, place_form=None) -> dict:
         ctx["promotion"] = {"next_level": next_level, "targets": targets,
                             "default": next((c.id for c in targets if classroom and c.number == classroom.number),
                                             None)}
+    return ctx
+
+
+def _photos_of(student: User) -> dict:
+    from lms.profiles.services import photo_versions
+
+    return photo_versions([student.id])
+
+
+def _family_context(student: User) -> dict:
+    """Issue 15.5/15.7: parents with their phones (staff), the family code, invite and contact forms (admins)."""
+    from lms.profiles.services import phones_of
+
+    parents = services.parents_of(student)
+    ctx = {"parents": parents, "parent_phones": phones_of([p.id for p in parents])}
+    if current_user.is_admin:
+        from lms.profiles.views import contact_context
+        from lms.school.family_codes import current_code
+        from lms.school.forms import InviteParentForm
+
+        ctx.update(invite_form=InviteParentForm(formdata=None), family_code=current_code(student),
+                   **contact_context(student))
     return ctx
 
 
