@@ -134,14 +134,12 @@ def test_expired_and_revoked_cards_do_nothing(client, as_role, room, auth, app):
     links = sorted(qr_links(client.get(f"/classrooms/{classroom.id}/login-cards.pdf").data))
     with app.app_context():
         cards = _db.session.scalars(select(SignInCard).order_by(SignInCard.id)).all()
-        first = cards[0]
+        first, second_id = cards[0], cards[1].id
         first.created_at -= timedelta(days=15)
         first.expires_at = first.created_at + timedelta(days=14)
         _db.session.commit()
     page = client.get(f"/classrooms/{classroom.id}/login-cards").get_data(as_text=True)
     assert page.count("Revoke the card of") == 12  # the expired one is not listed
-    with app.app_context():
-        second_id = cards[1].id
     client.post(f"/classrooms/{classroom.id}/sign-in-cards/revoke", data={"card_id": second_id})
     assert client.get(f"/classrooms/{classroom.id}/login-cards").get_data(as_text=True).count(
         "Revoke the card of") == 11
