@@ -16,8 +16,9 @@ from lms.auth.models import TokenPurpose, User
 from lms.auth.services import sign_in, sign_out, valid_token
 from lms.auth.views import bp
 from lms.common.access import PUBLIC, SIGNED_IN, allow
+from lms.common.errorpages import error_response
 from lms.common.errors import ValidationFailed
-from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ratelimit import client_ip, config_limit
 from lms.extensions import db, limiter
 
@@ -30,7 +31,12 @@ ALLOWED_BEFORE_NEW_PASSWORD = {"auth.choose_password", "auth.logout", "auth.ping
 def require_new_password():
     if (request.endpoint not in ALLOWED_BEFORE_NEW_PASSWORD and current_user.is_authenticated
             and getattr(current_user, "must_change_password", False)):
-        return redirect_to(login_cards.after_card_sign_in_url(current_user))
+        if request.method == "GET" and not is_htmx() and not request.path.startswith("/api/"):
+            return redirect_to(login_cards.after_card_sign_in_url(current_user))
+        # Background requests (htmx polling, the API) get nothing rather than a loop of redirects.
+        if is_htmx():
+            return "", 204
+        return error_response(403, _("Choose your own password first."), code="PASSWORD_CHANGE_REQUIRED")
     return None
 
 
