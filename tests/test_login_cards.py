@@ -264,3 +264,41 @@ def test_the_qr_confirm_page_is_translated(client, as_role, room, auth):
     auth.logout()
     page = client.get(link.replace("http://localhost", ""), headers={"Accept-Language": "th"})
     assert "เข้าสู่ระบบ" in page.get_data(as_text=True)
+
+
+def test_a_suspended_pupil_cannot_use_a_card(client, as_role, room, auth, app, db):
+    classroom, students = room
+    as_role("ADMIN")
+    prepare(client, classroom, scope="", student_id=[students[0].id])
+    [link] = qr_links(client.get(f"/classrooms/{classroom.id}/login-cards.pdf").data)
+    with app.app_context():
+        from lms.common.types import utcnow
+
+        user = _db.session.get(User, students[0].id)
+        user.suspended_at, user.suspension_reason = utcnow(), "Holiday"
+        _db.session.commit()
+    auth.logout()
+    response = client.post(link.replace("http://localhost", ""))
+    assert response.status_code == 403 and b"Holiday" in response.data
+    assert client.get("/").status_code in (302, 303)
+    assert db.count(SignInCard, SignInCard.used_at.is_not(None)) == 0
+
+
+def test_revoking_is_audited_and_old_batches_are_forgotten(client, as_role, room, app, db):
+    from lms.auth.jobs import delete_expired_login_card_batches
+    from lms.periodic import PERIODIC_JOBS
+
+    classroom, _students = room
+    as_role("ADMIN")
+    prepare(client, classroom)
+    client.post(f"/classrooms/{classroom.id}/sign-in-cards/revoke")
+    [audit] = db.scalars(select(AuditLog).where(AuditLog.action == "classroom.sign_in_cards_revoked"))
+    assert audit.details["count"] == 13
+    with app.app_context():
+        batch = _db.session.scalar(select(LoginCardBatch))
+        batch.created_at -= timedelta(hours=1)
+        batch.expires_at -= timedelta(hours=1)
+        _db.session.commit()
+        assert delete_expired_login_card_batches() == 1
+    assert any(job.name == "delete-expired-login-card-batches" for job in PERIODIC_JOBS)
+    assert client.get(f"/classrooms/{classroom.id}/login-cards.pdf").status_code == 404
