@@ -302,3 +302,15 @@ def test_revoking_is_audited_and_old_batches_are_forgotten(client, as_role, room
         assert delete_expired_login_card_batches() == 1
     assert any(job.name == "delete-expired-login-card-batches" for job in PERIODIC_JOBS)
     assert client.get(f"/classrooms/{classroom.id}/login-cards.pdf").status_code == 404
+
+
+def test_the_language_can_change_before_the_new_password(client, as_role, room, auth):
+    classroom, _students = room
+    as_role("ADMIN")
+    prepare(client, classroom)
+    _page, cards = cards_from_page(client, classroom)
+    auth.logout()
+    auth.login("pupil04", cards["pupil04"])
+    assert client.post("/language", data={"locale": "th", "next": "/auth/new-password"}).status_code == 303
+    assert "ตั้งรหัสผ่านของคุณเอง" in client.get("/auth/new-password").get_data(as_text=True)
+    assert client.get("/notifications/badge", headers={"HX-Request": "true"}).status_code == 204

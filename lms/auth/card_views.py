@@ -10,7 +10,7 @@ from flask import flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.auth import login_cards
+from lms.auth import login_cards, view_as
 from lms.auth.forms import NewPasswordForm, add_error
 from lms.auth.models import TokenPurpose, User
 from lms.auth.services import sign_in, sign_out, valid_token
@@ -24,13 +24,13 @@ from lms.extensions import db, limiter
 
 # What a user who must choose a new password may still reach.
 ALLOWED_BEFORE_NEW_PASSWORD = {"auth.choose_password", "auth.logout", "auth.ping", "static",
-                               "auth.picture_password_setup", "health.healthz"}
+                               "auth.picture_password_setup", "health.healthz", "home.set_language", "view_as.stop"}
 
 
 @bp.before_app_request
 def require_new_password():
     if (request.endpoint not in ALLOWED_BEFORE_NEW_PASSWORD and current_user.is_authenticated
-            and getattr(current_user, "must_change_password", False)):
+            and getattr(current_user, "must_change_password", False) and not view_as.viewing()):
         if request.method == "GET" and not is_htmx() and not request.path.startswith("/api/"):
             return redirect_to(login_cards.after_card_sign_in_url(current_user))
         # Background requests (htmx polling, the API) get nothing rather than a loop of redirects.
