@@ -14,7 +14,16 @@ from lms.assessments.models import (  # noqa: F401
     SubmissionEvent,
 )
 from lms.audit.models import AuditLog  # noqa: F401
-from lms.auth.models import AccountToken, Invitation, LoginAttempt, RememberToken, User, UserSession  # noqa: F401
+from lms.auth.models import (  # noqa: F401
+    AccountToken,
+    Invitation,
+    LoginAttempt,
+    LoginCardBatch,
+    RememberToken,
+    SignInCard,
+    User,
+    UserSession,
+)
 from lms.communication.models import (  # noqa: F401
     Announcement,
     AnnouncementPerson,

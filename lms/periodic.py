@@ -29,6 +29,7 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("close-inactive-login-sessions", "lms.auth.jobs:close_inactive_login_sessions", 60),
     PeriodicJob("lift-ended-suspensions", "lms.auth.jobs:lift_ended_suspensions", 300),
     PeriodicJob("delete-expired-remember-tokens", "lms.auth.jobs:delete_expired_remember_tokens", 3600),
+    PeriodicJob("delete-expired-login-card-batches", "lms.auth.jobs:delete_expired_login_card_batches", 600),
     PeriodicJob("publish-due-announcements", "lms.communication.jobs:publish_due_announcements", 60),
     PeriodicJob("expire-course-sessions", "lms.teaching.jobs:expire_course_sessions", 300),
     PeriodicJob("course-session-expiry-reminders", "lms.teaching.jobs:send_expiry_reminders", 3600),

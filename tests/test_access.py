@@ -354,6 +354,20 @@ EXPECTED.update({
     ("profiles.delete_photo", "POST"): _only({"ADMIN": {303}}, denied={404}),
     ("profiles.photo", "GET"): _only({}, denied={404}),  # no photo yet
 })
+# Issue 15.2: activation links, QR sign-in cards and "choose a new password"; a classroom's login
+# cards (the sample classroom is not the teacher's: 404; no fresh cards: the PDF is 404; nothing ticked: 422).
+EXPECTED.update({
+    ("auth.activate", "GET"): {role: {404} for role in ROLES},
+    ("auth.activate", "POST"): {role: {404} for role in ROLES},
+    ("auth.qr_sign_in", "GET"): {role: {404} for role in ROLES},
+    ("auth.qr_sign_in", "POST"): {role: {404} for role in ROLES},
+    ("auth.choose_password", "GET"): SIGNED_IN_PAGE,
+    ("auth.choose_password", "POST"): SIGNED_IN_PAGE,
+    ("classrooms.login_cards_page", "GET"): _only({"TEACHER": {404}, "ADMIN": {200}}),
+    ("classrooms.prepare_sign_in", "POST"): _only({"TEACHER": {404}, "ADMIN": {422}}),
+    ("classrooms.login_cards_pdf", "GET"): _only({"TEACHER": {404}, "ADMIN": {404}}),
+    ("classrooms.revoke_sign_in_cards", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
+})
 for _endpoint, _method in [
     ("api.create_session", "POST"), ("api.list_sessions", "GET"), ("api.get_session", "GET"),
     ("api.update_session", "PATCH"), ("api.publish_session", "PATCH"), ("api.delete_session", "DELETE"),

@@ -32,8 +32,8 @@ def test_the_list_has_labelled_checkboxes_and_the_actions(client, as_role, make)
     assert 'aria-label="Select Alpha One"' in page and 'aria-label="Select all on this page"' in page
     assert "the 1 matching the filter" in page
     assert 'value="move"' in page and 'value="set_status"' in page and 'value="export"' in page
-    # The place where "Prepare sign-in" plugs in is there, disabled.
-    assert 'value="prepare_sign_in" disabled' in page
+    # "Prepare sign-in" is enabled (lms.school.views_cards registers the handler).
+    assert 'value="prepare_sign_in"' in page and 'value="prepare_sign_in" disabled' not in page
 
 
 def test_move_asks_first_then_moves_everyone_with_one_audit_entry(client, as_role, make, db):
@@ -189,11 +189,18 @@ def test_students_and_parents_cannot_use_bulk_actions(client, as_role, make, rol
     assert client.post("/students/bulk", data={"action": "export", "student_id": [student.id]}).status_code == 403
 
 
-def test_prepare_sign_in_is_not_available_yet(client, as_role, make):
-    student = make.student("P1/1")
+def test_prepare_sign_in_needs_a_classroom_for_a_card(client, as_role, make, db):
+    from lms.auth.models import SignInCard, User
+    from lms.extensions import db as _db
+
+    student = make.student(None)
+    with client.application.app_context():
+        _db.session.get(User, student.id).email, _db.session.get(User, student.id).username = None, "nobody01"
+        _db.session.commit()
     as_role("ADMIN")
-    response = client.post("/students/bulk", data={"action": "prepare_sign_in", "student_id": [student.id]})
-    assert response.status_code == 400 and b"not available yet" in response.data
+    response = client.post("/students/bulk", data={"action": "prepare_sign_in", "confirm": "1",
+                                                   "student_id": [student.id]})
+    assert b"put them in a classroom first" in response.data and db.count(SignInCard) == 0
 
 
 def test_invite_parents_sends_their_pending_invitations_again(client, as_role, make, db, outbox):

@@ -53,3 +53,13 @@ def lift_ended_suspensions() -> int:
     if lifted:
         log.info("lifted %d ended suspensions", lifted)
     return lifted
+
+
+@background_job
+def delete_expired_login_card_batches() -> int:
+    """Every 10 minutes: forget printable login cards (one-time passwords) past their short window."""
+    from lms.auth.login_cards import delete_expired_batches
+
+    deleted = delete_expired_batches()
+    db.session.commit()
+    return deleted

@@ -4,7 +4,20 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, func, text, true
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    false,
+    func,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -69,6 +82,9 @@ class User(UserMixin, db.Model):
     # deactivation, role change) so all of them stop working at once.
     login_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Signed in with a one-time password or a login card (lms.auth.login_cards): nothing else
+    # works until a new password is chosen (the gate in lms.auth.card_views).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Suspended by an admin (lms.auth.suspension): no sign-in until ``suspended_until`` (None: until
     # lifted); the periodic job clears the four columns once the end has passed.
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -262,6 +278,7 @@ class Invitation(db.Model):
 class TokenPurpose(StrEnum):
     RESET_PASSWORD = "RESET_PASSWORD"  # noqa: S105 - a purpose code, not a password
     CHANGE_EMAIL = "CHANGE_EMAIL"
+    ACTIVATE = "ACTIVATE"  # a created/imported account's first password (lms.auth.login_cards)
 
 
 class AccountToken(db.Model):
@@ -269,7 +286,7 @@ class AccountToken(db.Model):
 
     __tablename__ = "account_token"
     __table_args__ = (
-        CheckConstraint("purpose IN ('RESET_PASSWORD', 'CHANGE_EMAIL')", name="purpose_valid"),
+        CheckConstraint("purpose IN ('RESET_PASSWORD', 'CHANGE_EMAIL', 'ACTIVATE')", name="purpose_valid"),
         CheckConstraint("purpose <> 'CHANGE_EMAIL' OR new_email IS NOT NULL", name="new_email_present"),
         Index("ix_account_token_user_purpose", "user_id", "purpose"),
     )
@@ -315,3 +332,45 @@ class RememberToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SignInCard(db.Model):
+    """A login card's QR sign-in token (``/auth/qr/<token>``): single use, stored hashed, expires.
+
+    One open card per student: making a new card revokes the old one (``lms.auth.login_cards``).
+    """
+
+    __tablename__ = "sign_in_card"
+    __table_args__ = (
+        CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        Index("ix_sign_in_card_classroom_open", "classroom_id", "used_at", "revoked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    classroom_id: Mapped[int | None] = mapped_column(ForeignKey("classroom.id", ondelete="SET NULL"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
+
+
+class LoginCardBatch(db.Model):
+    """The cards of one "Prepare sign-in", printable for a short while by the admin or teacher who
+    made them: the one-time passwords and QR links are kept encrypted (Fernet, key from SECRET_KEY)
+    until ``expires_at``, then the row is deleted; the accounts keep only the password hashes."""
+
+    __tablename__ = "login_card_batch"
+    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_created"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    card_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

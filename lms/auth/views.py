@@ -216,4 +216,4 @@ def confirm_email(token: str):
 
 
 # /me and /auth/sso/<provider> (single sign-on) routes live on this blueprint
-from lms.auth import profile, sso_views  # noqa: E402,F401
+from lms.auth import card_views, profile, sso_views  # noqa: E402,F401

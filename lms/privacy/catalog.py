@@ -51,15 +51,19 @@ ERASURE: dict[tuple[str, str], str] = {
     ("invitation", "accepted_user_id"): DELETE,       # holds the email and name
     ("invitation", "invited_by_id"): KEEP,
     ("login_attempt", "user_id"): DELETE,
+    ("login_card_batch", "created_by_id"): KEEP,      # staff; the batch itself is gone within 30 minutes
     ("notification", "user_id"): DELETE,
     ("parent_link", "parent_id"): KEEP,               # the student's own links go through student_id
     ("parent_link", "student_id"): DELETE,
     ("promotion_batch", "actor_id"): KEEP,
     ("promotion_batch", "undone_by_id"): KEEP,
     ("promotion_move", "student_id"): KEEP,           # rollover counts
+    ("remember_token", "user_id"): DELETE,            # remembered browsers
     ("resource", "owner_id"): DELETE,                 # uploaded answer files, from storage too
     ("section_progress", "student_id"): KEEP,         # progress figures
     ("section_visit", "student_id"): KEEP,
+    ("sign_in_card", "created_by_id"): KEEP,
+    ("sign_in_card", "user_id"): DELETE,              # login cards (QR sign-in tokens)
     ("student_profile", "user_id"): ANONYMISE,        # number, date of birth, notes cleared
     ("subject", "created_by_id"): KEEP,
     ("subject_teacher", "teacher_id"): KEEP,
@@ -67,13 +71,12 @@ ERASURE: dict[tuple[str, str], str] = {
     ("submission", "student_id"): ANONYMISE,          # scores kept; free-text answers and feedback removed
     ("submission_event", "actor_id"): KEEP,
     ("teacher_assignment", "teacher_id"): KEEP,
-    ("user_session", "user_id"): ANONYMISE,           # IP address and browser cleared; times kept
-    ("remember_token", "user_id"): DELETE,            # remembered browsers
     ("person_profile", "user_id"): DELETE,            # phone, bio, photo (the files too)
     ("family_code", "student_id"): DELETE,
     ("family_code", "created_by_id"): KEEP,
     ("family_code", "used_by_id"): KEEP,              # a parent's act
     ("user", "suspended_by_id"): KEEP,                # an administrator's act (never a student's)
+    ("user_session", "user_id"): ANONYMISE,           # IP address and browser cleared; times kept
 }
 
 # Never exported: secrets (hashes of passwords and tokens).

@@ -27,7 +27,15 @@ from lms.assessments.models import Answer, AssessmentMedia, QuestionType, Questi
 from lms.audit.models import AuditLog
 from lms.audit.services import record
 from lms.auth import login_sessions
-from lms.auth.models import AccountToken, Invitation, LoginAttempt, RememberToken, User, UserSession
+from lms.auth.models import (
+    AccountToken,
+    Invitation,
+    LoginAttempt,
+    RememberToken,
+    SignInCard,
+    User,
+    UserSession,
+)
 from lms.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
 from lms.common.types import utcnow
 from lms.communication.models import Notification
@@ -217,6 +225,7 @@ def erase_student(actor, student: User, typed_confirmation: str | None) -> dict[
         delete(Invitation).where(or_(Invitation.accepted_user_id == sid, Invitation.email.in_(old_logins))),
         delete(RememberToken).where(RememberToken.user_id == sid),
         delete(FamilyCode).where(FamilyCode.student_id == sid),
+        delete(SignInCard).where(SignInCard.user_id == sid),
         delete(AccountToken).where(AccountToken.user_id == sid),
         delete(ApiToken).where(ApiToken.user_id == sid),
         delete(DigestOptOut).where(DigestOptOut.user_id == sid),

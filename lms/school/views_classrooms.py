@@ -238,3 +238,6 @@ MEMBERSHIP_LABELS = MEMBERSHIP_STATUS
 @bp.app_context_processor
 def school_labels():
     return {"assignment_role_labels": ROLE_LABELS, "membership_labels": MEMBERSHIP_LABELS}
+
+# "Prepare sign-in" and login cards (lms.school.views_cards) live on this blueprint
+from lms.school import views_cards  # noqa: E402,F401
