@@ -62,6 +62,8 @@ class User(UserMixin, db.Model):
     full_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Three pictures in order (lms.auth.picture_password), hashed with the password KDF.
+    picture_password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     locale: Mapped[str | None] = mapped_column(String(10))
     # The credentials version: carried by every Flask session (``get_id``) and API JWT (``ver``); bumped
