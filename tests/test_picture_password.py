@@ -272,3 +272,38 @@ def test_picks_are_not_counted_as_failures(limited_app, make):
         client.post(PICTURE_LOGIN, data={"login": "noi", "picture": "sun"})
         client.post(PICTURE_LOGIN, data={"login": "noi", "action": "restart"})
     assert pictures_sign_in(client, "noi", PICKS).status_code == 303
+
+
+def test_a_reset_signs_the_student_out_and_a_change_signs_other_browsers_out(app, make, auth, client, db):
+    classroom = make.classroom("P1/1")
+    student = make.student(classroom, username="noi", email=None)
+    teacher = make.teacher(classroom)
+    set_up(app)
+    tablet = app.test_client()
+    assert pictures_sign_in(tablet, "noi", PICKS).status_code == 303
+    phone = app.test_client()
+    assert pictures_sign_in(phone, "noi", PICKS).status_code == 303
+    # The student changes the pictures on the phone: the tablet is signed out, the phone stays.
+    pick_setup(phone, ["moon", "star", "tree"])
+    assert pick_setup(phone, ["moon", "star", "tree"]).status_code == 303
+    assert signed_in(phone) and not signed_in(tablet)
+    # The teacher resets them: the phone is signed out too.
+    auth.login(teacher)
+    client.post(f"/students/{student.id}/picture-password/reset")
+    assert not signed_in(phone)
+    assert db.get(User, student.id).picture_password_hash is None
+
+
+def test_erasing_a_student_removes_the_picture_password(app, make, db):
+    from lms.privacy.erase import erase_student
+
+    admin = make.user(role="ADMIN")
+    student = make.student("P1/1", username="noi", email=None, number="S-555")
+    set_up(app)
+    from lms.school.models import StudentProfile
+
+    with app.test_request_context(), db.ctx() as session:
+        session.get(StudentProfile, student.id).status = "LEFT"
+        erase_student(session.get(User, admin.id), session.get(User, student.id), "S-555")
+        session.commit()
+    assert db.get(User, student.id).picture_password_hash is None

@@ -200,7 +200,8 @@ class LoginAttempt(db.Model):
     ip: Mapped[str | None] = mapped_column(String(45), index=True)
     user_agent: Mapped[str | None] = mapped_column(String(512))
     success: Mapped[bool] = mapped_column(Boolean)
-    # OK, REMEMBERED (back through a remember-me cookie), UNKNOWN_EMAIL, WRONG_PASSWORD, INACTIVE, RATE_LIMITED
+    # OK, OK_PICTURES (a picture password), REMEMBERED (back through a remember-me cookie), UNKNOWN_EMAIL,
+    # WRONG_PASSWORD, WRONG_PICTURES, INACTIVE, RATE_LIMITED
     reason: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True,
                                                  server_default=func.now())

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.audit.services import record
+from lms.auth.credentials import revoke_credentials
 from lms.auth.models import User
 from lms.common.errors import ValidationFailed
 from lms.extensions import db
@@ -90,7 +91,10 @@ def set_picture_password(user: User, picks) -> None:
     changed = has_picture_password(user)
     method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
     user.picture_password_hash = generate_password_hash(_secret(user, picks), method=method)
-    record(user, "auth.picture_password_changed" if changed else "auth.picture_password_set", user)
+    revoked = {}
+    if changed:  # like a password change: every other browser signed in with the old one is signed out
+        revoked = revoke_credentials(user, keep_this_browser=True)
+    record(user, "auth.picture_password_changed" if changed else "auth.picture_password_set", user, **revoked)
     db.session.flush()
 
 
@@ -106,7 +110,9 @@ def reset_picture_password(actor, student: User) -> bool:
     if not has_picture_password(student):
         return False
     student.picture_password_hash = None
-    record(actor, "auth.picture_password_reset", student)
+    # Like a password reset: whoever signed in with the old pictures is signed out.
+    revoked = revoke_credentials(student)
+    record(actor, "auth.picture_password_reset", student, **revoked)
     db.session.flush()
     return True
 

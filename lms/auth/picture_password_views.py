@@ -70,7 +70,7 @@ def picture_password_setup():
         return _render_setup({}, _("The pictures did not match. Start again: choose three pictures."),
                              status=422)
     session.pop(SETUP_KEY, None)
-    pictures.set_picture_password(current_user, picks)
+    pictures.set_picture_password(current_user._get_current_object(), picks)
     db.session.commit()
     flash(_("Your picture password is ready. Next time, sign in with your pictures."), "success")
     return redirect_to(url_for("home.index"))
