@@ -120,6 +120,7 @@ def test_sign_in_with_the_right_pictures(app, make, db):
     attempts = db.scalars(select(LoginAttempt).where(LoginAttempt.user_id == student.id,
                                                      LoginAttempt.reason == "OK_PICTURES"))
     assert len(list(attempts)) == 3
+    assert db.count(AuditLog, AuditLog.action == "auth.signed_in_with_pictures", AuditLog.entity_id == student.id) == 3
 
 
 def test_wrong_pictures_get_the_wrong_password_message_and_are_recorded(app, make, db):

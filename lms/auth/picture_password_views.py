@@ -11,6 +11,7 @@ from flask import flash, g, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.audit.services import record
 from lms.auth import picture_password as pictures
 from lms.auth.models import Role
 from lms.auth.services import normalise_login, sign_in
@@ -125,6 +126,7 @@ def picture_login():
         db.session.commit()  # the failed attempt is recorded
         return _render_sign_in(login, [], err.message)
     sign_in(user)
+    record(user, "auth.signed_in_with_pictures", user)
     db.session.commit()
     return redirect_to(safe_next(request.args.get("next")))
 
