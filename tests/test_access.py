@@ -110,6 +110,13 @@ EXPECTED.update({
     ("students.place", "POST"): ADMIN_ACTS,
     ("students.promote", "POST"): ADMIN_ACTS,
     ("students.link_parent", "POST"): ADMIN_ACTS,
+    # Picture passwords (issue 15.3): the setup is only for students of the chosen levels (the sample
+    # users are in no classroom); the reset needs a student the teacher teaches.
+    ("auth.picture_login", "GET"): {ANON: {200}, **{r: {303} for r in ROLES[1:]}},
+    ("auth.picture_login", "POST"): {role: {422} for role in ROLES},  # no login typed
+    ("auth.picture_password_setup", "GET"): _only({}),
+    ("auth.picture_password_setup", "POST"): _only({}),
+    ("auth.reset_picture_password", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
     ("students.unlink_parent", "POST"): ADMIN_ACTS,
     ("students.my_children", "GET"): _only({"PARENT": {200}}),
     # The sample student has work (an attempt, an enrollment): the page explains, the POST refuses.

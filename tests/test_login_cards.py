@@ -91,7 +91,8 @@ def test_cards_page_and_pdf_for_a_class_without_email(client, as_role, room, db,
     assert client.get(f"/classrooms/{classroom.id}/login-cards.pdf").status_code == 404
 
 
-def test_qr_sign_in_once_then_a_new_password(client, as_role, room, auth, db, app):
+def test_qr_sign_in_once_then_a_new_password(client, as_role, room, auth, db, app, make):
+    make.organization(picture_password_levels="")  # this class signs in with passwords
     classroom, _students = room
     as_role("ADMIN")
     prepare(client, classroom)
@@ -153,7 +154,8 @@ def test_expired_and_revoked_cards_do_nothing(client, as_role, room, auth, app):
     assert client.get("/").status_code in (302, 303)  # still signed out
 
 
-def test_one_time_password_forces_a_new_password(client, as_role, room, auth):
+def test_one_time_password_forces_a_new_password(client, as_role, room, auth, make):
+    make.organization(picture_password_levels="")  # this class signs in with passwords
     classroom, _students = room
     as_role("ADMIN")
     prepare(client, classroom)
@@ -314,3 +316,25 @@ def test_the_language_can_change_before_the_new_password(client, as_role, room, 
     assert client.post("/language", data={"locale": "th", "next": "/auth/new-password"}).status_code == 303
     assert "ตั้งรหัสผ่านของคุณเอง" in client.get("/auth/new-password").get_data(as_text=True)
     assert client.get("/notifications/badge", headers={"HX-Request": "true"}).status_code == 204
+
+
+def test_a_young_pupil_chooses_pictures_after_the_card_and_its_password_stops_working(
+        client, as_role, room, auth, db):
+    from tests.test_picture_password import pick_setup, pictures_sign_in
+
+    classroom, _students = room  # P1: signs in with pictures (the default levels P1-P3)
+    as_role("ADMIN")
+    prepare(client, classroom)
+    _page, cards = cards_from_page(client, classroom)
+    auth.logout()
+    auth.login("pupil04", cards["pupil04"])
+    assert client.get("/classrooms").headers["Location"].endswith("/auth/picture-password/setup")
+    pick_setup(client, ["cat", "sun", "boat"])
+    pick_setup(client, ["cat", "sun", "boat"])  # confirmed
+    assert db.scalar(select(User.must_change_password).where(User.username == "pupil04")) is False
+    assert client.get("/me").status_code == 200  # the gate lets the pupil in
+    auth.logout()
+    assert client.post("/auth/login", data={"login": "pupil04", "password": cards["pupil04"]}).status_code == 200
+    assert client.get("/me").status_code in (302, 303)  # the card's one-time password no longer works
+    pictures_sign_in(client, "pupil04", ["cat", "sun", "boat"])
+    assert client.get("/me").status_code == 200

@@ -236,16 +236,12 @@ def redeem(raw: str) -> User:
 def after_card_sign_in_url(user: User) -> str:
     """Where a student goes after signing in with a card (or a one-time password).
 
-    THE single place where the picture password plugs in: when the picture-password feature is
-    installed (endpoint ``auth.picture_password_setup``) and says this student uses one, go there;
-    otherwise to "choose a new password"."""
-    if current_app.view_functions.get("auth.picture_password_setup"):
-        try:
-            from lms.auth.picture_password import uses_picture_password
-        except ImportError:
-            uses_picture_password = None
-        if uses_picture_password is not None and uses_picture_password(user):
-            return url_for("auth.picture_password_setup")
+    A student whose level signs in with pictures chooses a picture password (which replaces the
+    card's one-time password); everyone else chooses a new password."""
+    from lms.auth.picture_password import uses_picture_password
+
+    if uses_picture_password(user):
+        return url_for("auth.picture_password_setup")
     return url_for("auth.choose_password")
 
 

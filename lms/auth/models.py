@@ -75,6 +75,8 @@ class User(UserMixin, db.Model):
     full_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Three pictures in order (lms.auth.picture_password), hashed with the password KDF.
+    picture_password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     locale: Mapped[str | None] = mapped_column(String(10))
     # The credentials version: carried by every Flask session (``get_id``) and API JWT (``ver``); bumped
@@ -214,7 +216,8 @@ class LoginAttempt(db.Model):
     ip: Mapped[str | None] = mapped_column(String(45), index=True)
     user_agent: Mapped[str | None] = mapped_column(String(512))
     success: Mapped[bool] = mapped_column(Boolean)
-    # OK, REMEMBERED (back through a remember-me cookie), UNKNOWN_EMAIL, WRONG_PASSWORD, INACTIVE, RATE_LIMITED
+    # OK, OK_PICTURES (a picture password), REMEMBERED (back through a remember-me cookie), UNKNOWN_EMAIL,
+    # WRONG_PASSWORD, WRONG_PICTURES, INACTIVE, RATE_LIMITED
     reason: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True,
                                                  server_default=func.now())

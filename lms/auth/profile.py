@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from lms.auth import login_sessions
 from lms.auth.forms import EmailChangeForm, PasswordChangeForm, ProfileForm, add_error
+from lms.auth.picture_password import uses_picture_password
 from lms.auth.services import (
     change_password,
     request_email_change,
@@ -36,6 +37,7 @@ def _context(**overrides) -> dict:
         "login_sessions": login_sessions.login_sessions_of(user),
         "current_login_session_id": login_sessions.current_login_session_id(),
         "describe_device": login_sessions.describe_device,
+        "picture_password": uses_picture_password(user),
     }
     from lms.profiles.views import contact_context  # issue 15.7: phone, photo, bio
 

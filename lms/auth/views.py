@@ -215,5 +215,5 @@ def confirm_email(token: str):
     return render("auth/confirm_email.html", new_email=pending.new_email, token=token)
 
 
-# /me and /auth/sso/<provider> (single sign-on) routes live on this blueprint
-from lms.auth import card_views, profile, sso_views  # noqa: E402,F401
+# /me, /auth/sso/<provider> (single sign-on), login-card and picture-password routes live on this blueprint
+from lms.auth import card_views, picture_password_views, profile, sso_views  # noqa: E402,F401

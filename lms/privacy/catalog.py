@@ -80,7 +80,7 @@ ERASURE: dict[tuple[str, str], str] = {
 }
 
 # Never exported: secrets (hashes of passwords and tokens).
-SECRET_COLUMNS = frozenset({"password_hash", "token_hash"})
+SECRET_COLUMNS = frozenset({"password_hash", "picture_password_hash", "token_hash"})
 
 
 def user_columns() -> list[tuple]:

@@ -251,6 +251,7 @@ def erase_student(actor, student: User, typed_confirmation: str | None) -> dict[
     student.suspended_at = student.suspended_until = student.suspension_reason = None
     student.suspended_by_id = None
     student.password_hash = None
+    student.picture_password_hash = None
     student.active = False
     student.locale = None
     student.login_version = (student.login_version or 1) + 1

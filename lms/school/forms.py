@@ -7,6 +7,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -69,6 +70,9 @@ class OrganizationForm(FlaskForm):
                                       validators=[Optional(), NumberRange(30, 3650)])
     audit_retention_days = IntegerField(_l("Keep the audit log for (days)"),
                                         validators=[Optional(), NumberRange(365, 3650)])
+    # Picture passwords (issue 15.3): level codes; choices set by the view, checked by the service.
+    picture_password_levels = SelectMultipleField(_l("Levels whose students may sign in with pictures"),
+                                                  validate_choice=False)
 
 
 class LevelForm(FlaskForm):

@@ -65,6 +65,10 @@ class Organization(db.Model):
     # The logo file's random name under STORAGE_DIR/organization/ and its sniffed content type.
     logo_file: Mapped[str | None] = mapped_column(String(100))
     logo_content_type: Mapped[str | None] = mapped_column(String(40))
+    # Picture passwords (lms.auth.picture_password): the codes of the levels, comma-separated, whose
+    # students may sign in with three pictures instead of a password.
+    picture_password_levels: Mapped[str] = mapped_column(String(500), default="P1,P2,P3",
+                                                         server_default="P1,P2,P3")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
                                                  server_default=func.now())

@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from lms.audit.services import record
 from lms.common.errors import ValidationFailed
@@ -208,3 +209,24 @@ def delete_logo_file(name: str | None) -> None:
         (logo_dir() / name).unlink()
     except OSError:
         pass
+
+
+def set_picture_password_levels(actor, codes) -> Organization:
+    """The levels (by code) whose students may sign in with a picture password; audited."""
+    from lms.school.models import Level
+
+    require_admin(actor)
+    known = {level.code: level.position for level in db.session.scalars(select(Level))}
+    wanted = {str(code).strip() for code in (codes or []) if str(code).strip()}
+    if not wanted <= set(known):
+        raise ValidationFailed(_("Choose levels from the list."), field="picture_password_levels")
+    value = ",".join(sorted(wanted, key=lambda code: (known[code], code)))
+    if len(value) > 500:
+        raise ValidationFailed(_("Choose fewer levels."), field="picture_password_levels")
+    org = ensure_organization()
+    if org.picture_password_levels != value:
+        record(actor, "organization.update", org,
+               changes={"picture_password_levels": [org.picture_password_levels, value]})
+        org.picture_password_levels = value
+        db.session.flush()
+    return org

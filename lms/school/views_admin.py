@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.auth.models import Role
+from lms.auth.picture_password import level_codes
 from lms.common.access import PUBLIC, allow
 from lms.common.errors import DomainError, ValidationFailed
 from lms.common.htmx import redirect_to, render, render_form_errors
@@ -29,6 +30,10 @@ def _organization_form(org) -> OrganizationForm:
         zones.insert(0, org.timezone)
     form.timezone.choices = choices([(tz, tz) for tz in zones])
     form.digest_weekday.choices = choices(settings.weekday_choices())
+    form.picture_password_levels.choices = [(level.code, f"{level.code} {level.name}")
+                                            for level in services.list_levels()]
+    if request.method == "GET":
+        form.picture_password_levels.data = level_codes(org.picture_password_levels)
     return form
 
 
@@ -43,6 +48,8 @@ def organization():
         replaced = None
         try:
             settings.update_organization(current_user, {name: form[name].data for name in settings.SETTINGS_FIELDS})
+            if "picture_password_levels_shown" in request.form:  # left out of a post: unchanged
+                settings.set_picture_password_levels(current_user, form.picture_password_levels.data)
             upload = request.files.get("logo")
             if upload and upload.filename:
                 replaced = settings.set_logo(current_user, upload.read(settings.MAX_LOGO_BYTES + 1),
