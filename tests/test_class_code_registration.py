@@ -238,3 +238,19 @@ def test_the_join_page_is_rate_limited_per_address(app, database_url, redis_url,
         with limited_app.app_context():
             limiter.reset()
         limiter.init_app(app)
+
+
+def test_a_username_taken_at_the_same_moment_is_a_message_not_a_500(client, auth, db, make, classroom, teacher,
+                                                                      monkeypatch):
+    make.user(role="STUDENT", username="same.time")
+    auth.login(teacher)
+    turn_on(client, classroom)
+    code = current_code(db, classroom)
+    auth.logout()
+    from lms.school import class_codes
+
+    monkeypatch.setattr(class_codes, "check_username_free", lambda username: None)  # the check raced
+    response = join(client, code, username="same.time")
+    assert response.status_code == 200
+    assert "already used" in response.get_data(as_text=True)
+    assert db.count(StudentRegistration) == 0

@@ -23,10 +23,11 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.auth.models import Role, User
-from lms.common.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from lms.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from lms.common.labels import classroom_label
 from lms.common.types import utcnow
 from lms.communication.notifications import notify, register_kind
@@ -126,7 +127,10 @@ def register(class_code: ClassCode, full_name: str, username: str, password: str
     user = User(full_name=name, email=email, username=username, role=Role.STUDENT, active=False)
     user.set_password(password)
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as err:  # taken at the same moment by another registration (the view rolls back)
+        raise Conflict(_("That email or username is already used.")) from err
     profile = StudentProfile(user_id=user.id)
     db.session.add(profile)
     db.session.flush()

@@ -10,7 +10,7 @@ from flask_login import current_user
 from lms.auth.forms import add_error
 from lms.auth.models import Role
 from lms.common.access import PUBLIC, allow
-from lms.common.errors import DomainError, ValidationFailed
+from lms.common.errors import DomainError
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label
 from lms.common.ratelimit import client_ip, config_limit
@@ -137,7 +137,7 @@ def join(code: str):
         try:
             user = class_codes.register(class_code, form.full_name.data, form.username.data, form.password.data,
                                         form.email.data)
-        except ValidationFailed as err:
+        except DomainError as err:  # a field's message, or a conflict above the form
             db.session.rollback()
             add_error(form, err)
             return render_form_errors("school/join.html", "school/_join_form.html", **context)
