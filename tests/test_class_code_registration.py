@@ -87,7 +87,7 @@ def test_admin_may_turn_it_on(client, as_role, db, classroom):
     assert current_code(db, classroom)
 
 
-def test_join_happy_path_ends_pending_and_cannot_sign_in(client, auth, db, classroom, teacher, make):
+def test_join_happy_path_ends_pending_and_cannot_sign_in(client, auth, db, app, classroom, teacher, make):
     auth.login(teacher)
     turn_on(client, classroom)
     code = current_code(db, classroom)
@@ -112,11 +112,22 @@ def test_join_happy_path_ends_pending_and_cannot_sign_in(client, auth, db, class
     assert "not approved your registration yet" in refused.get_data(as_text=True)
     wrong = client.post("/auth/login", data={"login": "new.kid", "password": "wrong-password-x"})
     assert "not approved" not in wrong.get_data(as_text=True)
+    # An administrator re-activating the account does not skip the teacher's approval.
+    with app.app_context():
+        from lms.extensions import db as _db
+
+        _db.session.execute(update(User).where(User.id == user.id).values(active=True))
+        _db.session.commit()
+    refused = client.post("/auth/login", data={"login": "new.kid", "password": PASSWORD})
+    assert "not approved your registration yet" in refused.get_data(as_text=True)
     # Nothing visible: pages and the API.
     assert client.get("/", follow_redirects=False).status_code in (302, 303)
     token = client.post("/api/v1/auth/token", json={"login": "new.kid", "password": PASSWORD})
     assert token.status_code in (401, 403, 422)
     assert "token" not in (token.get_json() or {}) or not token.get_json().get("token")
+    auth.login(teacher)
+    notifications = client.get("/notifications").get_data(as_text=True)
+    assert "New Kid asked to join P4/1 with the class code" in notifications
 
 
 def test_teacher_approves_one_and_all_placing_them_in_the_classroom(client, auth, db, classroom, teacher, make):

@@ -14,7 +14,7 @@ from lms.audit.services import record
 from lms.auth import login_sessions, view_as
 from lms.auth import remember as remember_tokens
 from lms.auth.credentials import revoke_credentials
-from lms.auth.models import AccountToken, EndReason, LoginAttempt, TokenPurpose, User, normalise_email
+from lms.auth.models import AccountToken, EndReason, LoginAttempt, Role, TokenPurpose, User, normalise_email
 from lms.auth.suspension import refuse_if_suspended
 from lms.auth.tokens import hash_token, new_token
 from lms.common.errors import ValidationFailed
@@ -104,7 +104,7 @@ def authenticate(login: str, password: str) -> User:
     if not user.check_password(password):
         record_login_attempt(email, user, False, "WRONG_PASSWORD")
         raise ValidationFailed(wrong_credentials(), code="INVALID_CREDENTIALS", field="password")
-    if not user.active and _is_pending_registration(user):
+    if user.role == Role.STUDENT and _is_pending_registration(user):
         record_login_attempt(email, user, False, "PENDING")
         raise ValidationFailed(_("Your teacher has not approved your registration yet. Please wait, then try again."),
                                code="REGISTRATION_PENDING", field="password")
