@@ -32,6 +32,7 @@ BLUEPRINTS = [
     "lms.school.views_import:bp",
     "lms.school.views_bulk:bp",
     "lms.school.views_staff:bp",
+    "lms.school.views_class_codes:bp",
     "lms.curriculum.views_subjects:bp",
     "lms.curriculum.views_tree:bp",
     "lms.curriculum.views_sections:bp",

@@ -95,6 +95,15 @@ EXPECTED.update({
     ("classrooms.add_student", "POST"): ADMIN_ACTS,
     ("classrooms.archive", "POST"): ADMIN_ACTS,
     ("classrooms.delete", "POST"): ADMIN_ACTS,
+    # Self-registration with a class code: the classroom's teachers and admins; /join is public.
+    ("class_codes.turn_on", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
+    ("class_codes.turn_off", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
+    ("class_codes.print_code", "GET"): _only({"TEACHER": {404}, "ADMIN": {303}}),  # not turned on
+    ("class_codes.approve", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),  # nobody pending
+    ("class_codes.reject", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
+    ("class_codes.approve_all", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
+    ("class_codes.join", "GET"): {role: {404} for role in ROLES},  # no such code
+    ("class_codes.join", "POST"): {role: {404} for role in ROLES},
     ("rollover.wizard", "GET"): ADMIN_ACTS,
     ("rollover.run", "POST"): ADMIN_ACTS,
     ("rollover.summary", "GET"): ADMIN_MISSING,
@@ -441,6 +450,7 @@ def test_role_matrix_over_every_route(app, make, role):
         "parent_id": parent.id, "assignment_id": 999999, "batch_id": 999999,
         "level_id": _level_id(make),
         "announcement_id": 999999, "notification_id": 999999, "provider": "google",
+        "code": "NOSUCHCD",
     }
     subject = make.subject("P2/1", teachers=[other_teacher])
     nodes = make.tree(subject, {"Unit": {"Part": ["Section"]}})

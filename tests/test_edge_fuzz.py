@@ -216,7 +216,7 @@ def _samples(make) -> tuple[dict, dict]:
         media_id = db.session.scalar(select(AssessmentMedia.id).where(AssessmentMedia.assessment_id == quiz.id))
         db.session.remove()
     samples = {
-        "user_id": student.id, "invitation_id": invitation.id, "token": "not-a-real-token", "provider": "google",
+        "user_id": student.id, "invitation_id": invitation.id, "token": "not-a-real-token", "provider": "google", "code": "NOSUCHCD",
         "classroom_id": classroom.id, "student_id": student.id, "staff_id": teacher.id, "parent_id": parent.id,
         "assignment_id": 1, "batch_id": 1, "level_id": level_id, "announcement_id": announcement.id,
         "notification_id": notification.id, "core_id": subject.core_subject_id, "subject_id": subject.id,

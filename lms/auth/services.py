@@ -14,7 +14,7 @@ from lms.audit.services import record
 from lms.auth import login_sessions, view_as
 from lms.auth import remember as remember_tokens
 from lms.auth.credentials import revoke_credentials
-from lms.auth.models import AccountToken, EndReason, LoginAttempt, TokenPurpose, User, normalise_email
+from lms.auth.models import AccountToken, EndReason, LoginAttempt, Role, TokenPurpose, User, normalise_email
 from lms.auth.suspension import refuse_if_suspended
 from lms.auth.tokens import hash_token, new_token
 from lms.common.errors import ValidationFailed
@@ -104,6 +104,10 @@ def authenticate(login: str, password: str) -> User:
     if not user.check_password(password):
         record_login_attempt(email, user, False, "WRONG_PASSWORD")
         raise ValidationFailed(wrong_credentials(), code="INVALID_CREDENTIALS", field="password")
+    if user.role == Role.STUDENT and _is_pending_registration(user):
+        record_login_attempt(email, user, False, "PENDING")
+        raise ValidationFailed(_("Your teacher has not approved your registration yet. Please wait, then try again."),
+                               code="REGISTRATION_PENDING", field="password")
     if not user.active:
         record_login_attempt(email, user, False, "INACTIVE")
         raise ValidationFailed(_("This account has been deactivated. Ask the school office."),
@@ -111,6 +115,12 @@ def authenticate(login: str, password: str) -> User:
     refuse_if_suspended(user, email)  # after the password check: only the owner learns why
     record_login_attempt(email, user, True, "OK")
     return user
+
+
+def _is_pending_registration(user: User) -> bool:
+    from lms.school.class_codes import is_pending
+
+    return is_pending(user)
 
 
 def sign_in(user: User, *, remember: bool = False):

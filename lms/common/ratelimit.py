@@ -33,6 +33,10 @@ DEFAULT_LIMITS = {
     # Heavy CSV exports of login sessions; announcements (urgent ones send email to many people).
     "EXPORT_LIMIT_PER_USER": "60 per hour",
     "ANNOUNCEMENT_LIMIT_PER_USER": "60 per hour",
+    # Self-registration with a class code (/join/<code>): per address (a school's NAT hides a whole
+    # class) and per code (registrations, POST only).
+    "JOIN_LIMIT_PER_IP": "120 per hour",
+    "JOIN_LIMIT_PER_CODE": "60 per hour",
     # Content-Security-Policy violation reports posted by browsers (anyone may post them).
     "CSP_REPORT_LIMIT_PER_IP": "120 per minute",
     # Family codes entered by parents (a guess at a code must stay hopeless).

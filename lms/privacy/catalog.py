@@ -31,6 +31,7 @@ ERASURE: dict[tuple[str, str], str] = {
     ("assessment_excusal", "student_id"): KEEP,       # excused work stays out of the averages
     ("audit_log", "actor_id"): KEEP,                  # details mentioning the student are redacted
     ("classroom_membership", "student_id"): KEEP,     # class sizes and history
+    ("class_code", "created_by_id"): KEEP,            # a teacher's act (never a student's)
     ("course_session", "created_by"): KEEP,
     ("course_session", "deleted_by"): KEEP,
     ("course_session", "teacher_id"): KEEP,
@@ -65,6 +66,7 @@ ERASURE: dict[tuple[str, str], str] = {
     ("sign_in_card", "created_by_id"): KEEP,
     ("sign_in_card", "user_id"): DELETE,              # login cards (QR sign-in tokens)
     ("student_profile", "user_id"): ANONYMISE,        # number, date of birth, notes cleared
+    ("student_registration", "user_id"): DELETE,      # a pending class-code registration
     ("subject", "created_by_id"): KEEP,
     ("subject_teacher", "teacher_id"): KEEP,
     ("submission", "graded_by_id"): KEEP,

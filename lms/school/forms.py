@@ -6,12 +6,13 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
+    PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
 from lms.common.ids import ID_MAX
 
@@ -149,3 +150,22 @@ class RolloverForm(FlaskForm):
     to_year = StringField(_l("New academic year"), validators=[DataRequired(), Length(max=20)])
     copy_teachers = BooleanField(_l("Teachers keep their classroom names (P1/1's teachers teach next year's P1/1)"),
                                  default=True)
+
+
+class ClassCodeForm(FlaskForm):
+    """Turn class-code registration on, or regenerate the code (lms.school.class_codes)."""
+
+    days = IntegerField(_l("Valid for (days)"), default=7,
+                        validators=[InputRequired(), NumberRange(min=1, max=30)])
+
+
+class JoinClassForm(FlaskForm):
+    """A student registering with a class code.  A picture password can be offered here later
+    (``picture_password``) for the levels where that is the rule; for now a normal password."""
+
+    full_name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
+    password = PasswordField(_l("Choose a password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(), Length(max=254)])

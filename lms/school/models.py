@@ -336,3 +336,45 @@ class FamilyCode(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class ClassCode(db.Model):
+    """A classroom's self-registration code (issue 15.4): at most one per classroom, off by default.
+
+    Stored in plain text (unique) because the teacher is shown it again and again on the classroom
+    page; it is not a secret credential: it only lets someone *ask* to join, and every request waits
+    for the teacher's approval.  Regenerating replaces the code (the old one stops working);
+    turning registration off deletes the row.
+    """
+
+    __tablename__ = "class_code"
+    __table_args__ = (
+        CheckConstraint("length(code) = 8", name="code_length"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"), unique=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    classroom: Mapped[Classroom] = relationship()
+
+
+class StudentRegistration(db.Model):
+    """A student account made with a class code, waiting for a teacher's approval (PENDING).
+
+    While this row exists the account is inactive (``User.active`` is false: no way to sign in,
+    no page, no API) and not in any classroom.  Approving deletes the row, activates the account
+    and places the student in the classroom; rejecting deletes the account (and so this row).
+    """
+
+    __tablename__ = "student_registration"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    classroom: Mapped[Classroom] = relationship()
+    user = relationship("User", lazy="joined", innerjoin=True)

@@ -15,8 +15,8 @@ from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label, level_label, level_name
 from lms.common.navigation import nav_item
 from lms.extensions import db
-from lms.school import people, services
-from lms.school.forms import AddToClassroomForm, AssignTeacherForm, ClassroomForm, choices
+from lms.school import class_codes, people, services
+from lms.school.forms import AddToClassroomForm, AssignTeacherForm, ClassCodeForm, ClassroomForm, choices
 from lms.school.labels import ASSIGNMENT_ROLE, MEMBERSHIP_STATUS
 from lms.school.models import Classroom, StudentProfile, TeacherAssignment
 from lms.school.viewutils import attach_error
@@ -106,6 +106,10 @@ def _detail_context(classroom: Classroom, teacher_form=None, student_form=None) 
         "assignments": services.assignments_of_classroom(classroom),
         "students": services.roster(classroom),
         "is_admin": current_user.is_admin,
+        "class_code": (code := class_codes.code_of(classroom)),
+        "class_code_expired": code is not None and class_codes.is_expired(code),
+        "registrations": class_codes.pending_of(classroom),
+        "class_code_form": ClassCodeForm(formdata=None),
     }
     # Issue 15.5/15.7: photos and parents' phones on the roster (one query each, whatever the size).
     from lms.profiles.services import parents_by_student, photo_versions
