@@ -11,6 +11,7 @@ from tests.browser.conftest import PHONE, assert_accessible, sign_in
 
 
 def test_admin_prints_cards_and_a_pupil_signs_in_by_qr(desktop, open_page, live_server, live_app, make):
+    make.organization(picture_password_levels="")  # this class signs in with passwords, not pictures
     classroom = make.classroom("P1/1")
     pupils = [make.student(classroom, full_name=name) for name in ("Mali Card", "Niran Card", "สมศรี ดีใจ")]
     with live_app.app_context():
