@@ -256,7 +256,7 @@ def _init_templates(app: Flask) -> None:
 
 def _layout_organization():
     """The organization for the layout; falls back to the settings when the DB is down."""
-    from lms.school.services import current_organization, default_organization
+    from lms.core.organization import current_organization, default_organization
 
     try:
         return current_organization()

@@ -48,7 +48,7 @@ def absolute_url(endpoint: str, **values) -> str:
 
 def _default_locale() -> str:
     from lms.common.i18n import SUPPORTED_LOCALES
-    from lms.school.services import current_organization
+    from lms.core.organization import current_organization
 
     try:
         locale = current_organization().locale
@@ -59,7 +59,7 @@ def _default_locale() -> str:
 
 def render_email(to: str, subject, template: str, *, locale: str | None = None, **context) -> EmailMessage:
     """The message for ``to``: ``subject`` may be a lazy string, translated into ``locale``."""
-    from lms.school.services import current_organization
+    from lms.core.organization import current_organization
 
     with force_locale(locale or _default_locale()):
         context.setdefault("organization", current_organization())

@@ -39,7 +39,7 @@ csrf.exempt(bp)
 @bp.before_request
 def authenticate_bearer():
     from lms.api.tokens import user_from_bearer
-    from lms.school.services import current_organization
+    from lms.core.organization import current_organization
     from lms.teaching import limits
 
     user, problem = user_from_bearer(request.headers.get("Authorization"))

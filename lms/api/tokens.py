@@ -46,7 +46,7 @@ REQUIRED_CLAIMS = ["exp", "iat", "sub", "jti", "role", "ver", "tenant", "iss"]
 def instance_tenant() -> str:
     """Who this instance is: its slug (or queue name) and its organization's slug.  Another instance
     differs here (and in ``iss``, its base URL) even when it shares the secret."""
-    from lms.school.services import current_organization
+    from lms.core.organization import current_organization
 
     instance = current_app.config.get("LMS_INSTANCE") or current_app.config.get("QUEUE_NAME") or "default"
     return f"{instance}/{current_organization().slug}"

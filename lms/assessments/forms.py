@@ -18,7 +18,7 @@ from lms.assessments.labels import (
     SUBMISSION_STATUS,
 )
 from lms.assessments.models import TITLE_MAX
-from lms.communication.forms import DATETIME_FORMAT, to_local, to_utc
+from lms.core.localtime import DATETIME_FORMAT, to_local, to_utc
 from lms.school.forms import choices
 
 # The labels of the stored codes live in the one registry (lms.assessments.labels).

@@ -31,9 +31,9 @@ from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Forbidden, ValidationFailed
 from lms.common.types import utcnow
+from lms.core.academic_year import current_academic_year
 from lms.extensions import db
 from lms.school.models import ClassroomMembership, MembershipStatus
-from lms.school.services import current_academic_year
 
 STATUS_ORDER = case({SubmissionStatus.SUBMITTED.value: 0, SubmissionStatus.GRADED.value: 1,
                      SubmissionStatus.RETURNED.value: 2, SubmissionStatus.IN_PROGRESS.value: 3},

@@ -54,7 +54,7 @@ MIN_EXPIRY_DAYS, MAX_EXPIRY_DAYS = 1, 90
 
 
 def _expiry_days() -> int:
-    from lms.school.services import current_organization
+    from lms.core.organization import current_organization
 
     return current_organization().invitation_days or 7
 
@@ -126,7 +126,7 @@ def _send_invitation_email(invitation: Invitation, raw_token: str, inviter: User
 
 
 def _org_name() -> str:
-    from lms.school.services import current_organization
+    from lms.core.organization import current_organization
 
     return current_organization().name
 

@@ -31,7 +31,7 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 def _zone() -> ZoneInfo:
-    from lms.school.services import current_organization
+    from lms.core.organization import current_organization
 
     try:
         return ZoneInfo(current_organization().timezone)

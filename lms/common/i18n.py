@@ -49,7 +49,7 @@ def select_locale() -> str:
 
 
 def _org_locale() -> str:
-    from lms.school.services import current_organization
+    from lms.core.organization import current_organization
 
     try:
         locale = current_organization().locale
@@ -59,7 +59,7 @@ def _org_locale() -> str:
 
 
 def select_timezone() -> str:
-    from lms.school.services import current_organization
+    from lms.core.organization import current_organization
 
     try:
         return current_organization().timezone
@@ -69,7 +69,7 @@ def select_timezone() -> str:
 
 def uses_buddhist_era() -> bool:
     """Thai readers of an organization that shows years in the Buddhist era (B.E. = A.D. + 543)."""
-    from lms.school.services import current_organization
+    from lms.core.organization import current_organization
 
     try:
         use_be = current_organization().use_buddhist_era

@@ -29,6 +29,7 @@ from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
+from lms.core.academic_year import current_academic_year
 from lms.curriculum.models import CoreSubject, Part, Section, SectionProgress, Subject, SubjectTeacher, Unit
 from lms.extensions import db
 from lms.school.models import (
@@ -40,7 +41,7 @@ from lms.school.models import (
     ParentLink,
     TeacherAssignment,
 )
-from lms.school.services import current_academic_year, require_admin
+from lms.school.services import require_admin
 
 # --- visibility -----------------------------------------------------------------------------
 

@@ -27,15 +27,16 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 
-from lms.analytics.localtime import zone
 from lms.auth.models import Role, User
 from lms.common.errors import Forbidden, NotFound
 from lms.common.types import utcnow
+from lms.core.localtime import zone
+from lms.core.organization import current_organization
 from lms.digest.models import DigestDelivery, DigestOptOut, DigestStatus
 from lms.extensions import db
 from lms.home import work
 from lms.school.models import ParentLink
-from lms.school.services import children_of, current_organization
+from lms.school.services import children_of
 
 WINDOW = timedelta(days=7)
 TOKEN_SALT = "lms-digest-unsubscribe"  # noqa: S105 - a signing salt, not a secret

@@ -26,6 +26,8 @@ from lms.common.errors import Forbidden, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label
 from lms.common.types import utcnow
+from lms.core.academic_year import current_academic_year
+from lms.core.localtime import local_today
 from lms.extensions import db
 from lms.school.models import (
     STUDENT_STATUSES,
@@ -35,7 +37,7 @@ from lms.school.models import (
     StudentProfile,
     StudentStatus,
 )
-from lms.school.services import current_academic_year, local_today, require_admin, student_list_query
+from lms.school.services import require_admin, student_list_query
 
 MAX_SELECTION = 2000
 

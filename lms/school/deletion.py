@@ -28,9 +28,10 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit.services import record
 from lms.auth.models import Role, User, UserSession
 from lms.common.errors import BusinessRuleViolation
+from lms.core.academic_year import current_academic_year
 from lms.extensions import db
 from lms.school.models import ClassroomMembership, MembershipStatus, ParentLink, StudentProfile
-from lms.school.services import current_academic_year, parents_of, require_admin
+from lms.school.services import parents_of, require_admin
 
 
 def _history_checks():

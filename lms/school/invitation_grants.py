@@ -18,6 +18,7 @@ from lms.auth.models import Role, User, normalise_email
 from lms.common.errors import ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_code_of
+from lms.core.academic_year import current_academic_year
 from lms.extensions import db
 from lms.school import people, services
 from lms.school.models import Classroom, StudentProfile
@@ -36,7 +37,7 @@ def classroom_by_name(name: str, academic_year: str | None = None) -> Classroom 
     return db.session.scalar(
         select(Classroom).join(Level, Level.id == Classroom.level_id)
         .where(Level.code == code, Classroom.number == int(number),
-               Classroom.academic_year == (academic_year or services.current_academic_year())))
+               Classroom.academic_year == (academic_year or current_academic_year())))
 
 
 def resolve_children(actor, text: str) -> list[int]:
@@ -74,7 +75,7 @@ def grants_for(actor, role: str, *, classroom_id=None, children: str = "") -> di
 def invitable_classrooms(actor) -> list[Classroom]:
     """Current, unarchived classrooms the actor may invite students into."""
     stmt = (services.visible_classrooms(actor)
-            .where(Classroom.academic_year == services.current_academic_year(), Classroom.archived.is_(False)))
+            .where(Classroom.academic_year == current_academic_year(), Classroom.archived.is_(False)))
     return list(db.session.scalars(services.ordered_classrooms(stmt)))
 
 

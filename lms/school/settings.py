@@ -14,8 +14,8 @@ from sqlalchemy import select
 from lms.audit.services import record
 from lms.common.errors import ValidationFailed
 from lms.common.i18n import SUPPORTED_LOCALES
+from lms.core.models import Organization
 from lms.extensions import db
-from lms.school.models import Organization
 from lms.school.services import ensure_organization, require_admin
 
 MAX_LOGO_BYTES = 1024 * 1024

@@ -23,12 +23,12 @@ RUNNING_DIGITS = 4
 
 
 def number_prefix() -> str:
-    from lms.school.services import current_academic_year
+    from lms.core.academic_year import current_academic_year
 
     match = re.match(r"\d{4}", current_academic_year() or "")
     if match:
         return match.group(0)
-    from lms.school.services import local_today
+    from lms.core.localtime import local_today
 
     return str(local_today().year)
 

@@ -40,6 +40,8 @@ from lms.common.edge import year_in_range
 from lms.common.errors import ValidationFailed
 from lms.common.labels import classroom_label, classroom_names, label
 from lms.common.types import utcnow
+from lms.core.academic_year import current_academic_year
+from lms.core.localtime import local_today
 from lms.extensions import db
 from lms.school.labels import STUDENT_STATUS
 from lms.school.models import (
@@ -51,7 +53,7 @@ from lms.school.models import (
     StudentStatus,
 )
 from lms.school.people import STUDENT_NUMBER_RE, unusable_password_hash
-from lms.school.services import current_academic_year, local_today, ordered_classrooms, require_admin
+from lms.school.services import ordered_classrooms, require_admin
 from lms.school.sign_in_names import USERNAME_RE, next_student_numbers
 
 COLUMNS = ["student_number", "full_name", "email", "username", "classroom", "date_of_birth", "status"]

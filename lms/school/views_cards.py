@@ -90,7 +90,7 @@ def login_cards_pdf(classroom_id):
     db.session.commit()
     if not cards:
         raise NotFound(_("There are no fresh login cards to print: make new cards for this classroom."))
-    from lms.school.services import current_organization
+    from lms.core.organization import current_organization
 
     pdf = card_pdf.render_cards(cards, school=current_organization().name, labels={
         "title": _("Login cards %(name)s", name=classroom_label(classroom)),

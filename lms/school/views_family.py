@@ -38,7 +38,8 @@ def issue_code(student_id):
     row, code = family_codes.issue(current_user, student)
     db.session.commit()
     if request.form.get("slip") == "1":
-        from lms.school.services import current_classroom_of, current_organization
+        from lms.core.organization import current_organization
+        from lms.school.services import current_classroom_of
 
         return render("school/family_code_slip.html", student=student, code=code, family_code=row,
                       classroom=current_classroom_of(student), organization_name=current_organization().name)

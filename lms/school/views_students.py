@@ -14,6 +14,7 @@ from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
+from lms.core.academic_year import current_academic_year
 from lms.extensions import db
 from lms.school import bulk, deletion, people, services, student_csv
 from lms.school.forms import LinkParentForm, PlaceStudentForm, StudentEditForm, StudentForm, choices
@@ -45,7 +46,7 @@ def _filters() -> dict:
 def index():
     filters = _filters()
     results = paginate(services.student_list_query(current_user, **filters), scalars=False, per_page=50)
-    year = services.current_academic_year()
+    year = current_academic_year()
     return render("school/students.html", "school/_student_list.html", results=results, filters=filters,
                   levels=services.list_levels(), classrooms=services.classrooms_of_year(current_user, year),
                   year=year, status_labels=STATUS_LABELS, bulk_actions=bulk.available_actions(current_user),
@@ -56,7 +57,7 @@ def index():
 @allow(Role.ADMIN, Role.TEACHER)
 def export():
     rows = db.session.execute(services.student_list_query(current_user, **_filters())).all()
-    return student_csv.export_response(f"students-{services.current_academic_year()}.csv", rows)
+    return student_csv.export_response(f"students-{current_academic_year()}.csv", rows)
 
 
 def _classroom_choices(blank_label) -> list:
@@ -113,7 +114,7 @@ def _detail_context(student: User, parent_form=None, place_form=None) -> dict:
         "teachers": services.assignments_of_classroom(classroom) if classroom else [],
         "is_admin": current_user.is_admin,
         "status_labels": STATUS_LABELS,
-        "year": services.current_academic_year(),
+        "year": current_academic_year(),
         "children": services.children_of(current_user) if current_user.is_parent else [],
         "photos": _photos_of(student),
     }

@@ -44,7 +44,7 @@ STATUSES = tuple(s.value for s in AttendanceStatus)
 
 
 def session_zone(course_session: CourseSession) -> ZoneInfo:
-    from lms.analytics.localtime import zone
+    from lms.core.localtime import zone
 
     return zone(course_session.session_timezone) if course_session.session_timezone else zone()
 

@@ -29,8 +29,8 @@ DEMO_NAME = "Mathematics P1 — Tens"
 
 
 def seed_teaching(users: dict[str, User]) -> None:
-    from lms.analytics.localtime import zone
-    from lms.school.services import current_organization, local_today
+    from lms.core.localtime import local_today, zone
+    from lms.core.organization import current_organization
 
     if db.session.scalar(select(CourseSession.id).where(CourseSession.session_code == DEMO_CODE)):
         return

@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from lms.common.ids import as_id
-from lms.communication.forms import to_utc
+from lms.core.localtime import to_utc
 
 FORMAT = "%Y-%m-%dT%H:%M"
 

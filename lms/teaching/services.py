@@ -55,7 +55,8 @@ SORTABLE = {"course_session_id": CourseSession.id, "session_name": CourseSession
 
 
 def tenant_id() -> int:
-    from lms.school.services import current_organization, ensure_organization
+    from lms.core.organization import current_organization
+    from lms.school.services import ensure_organization
 
     org = current_organization()
     return org.id if org.id is not None else ensure_organization().id

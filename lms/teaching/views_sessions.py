@@ -14,7 +14,7 @@ from lms.common.errors import DomainError
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
-from lms.communication.forms import to_local
+from lms.core.localtime import to_local
 from lms.extensions import db
 from lms.school.forms import choices
 from lms.school.viewutils import arg_int, attach_error
@@ -221,8 +221,8 @@ def teaching_today_for_classroom(classroom) -> list:
     """Today's meetings of teaching sessions with students of ``classroom`` (one query), for its page."""
     from sqlalchemy import func, select
 
+    from lms.core.localtime import local_today
     from lms.school.models import ClassroomMembership, MembershipStatus
-    from lms.school.services import local_today
     from lms.teaching.models import CourseSession, CourseSessionEnrollment, CourseSessionMeeting
 
     meeting, enrollment = CourseSessionMeeting, CourseSessionEnrollment
