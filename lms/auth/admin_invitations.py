@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from lms.auth import hooks, invitations
+from lms.auth import invitations
 from lms.auth.forms import ROLE_CHOICES, BulkInviteForm, InviteForm, ResendAllForm, add_error, select_choices
 from lms.auth.labels import INVITATION_STATUS
 from lms.auth.models import Role
@@ -38,23 +38,19 @@ def _scope() -> dict:
 
 
 def _invite_form(**kwargs) -> InviteForm:
-    from lms.school.invitation_grants import invitable_classrooms
-
     form = InviteForm(**kwargs)
     if form.expires_in_days.data is None:
         form.expires_in_days.data = invitations.clean_expiry_days(None)
     allowed = invitations.invitable_roles(current_user)
     form.role.choices = select_choices((value, label) for value, label in ROLE_CHOICES if value in allowed)
     blank = [] if current_user.is_teacher else [("", _("No classroom yet"))]
-    form.classroom_id.choices = blank + [(str(c.id), classroom_label(c)) for c in invitable_classrooms(current_user)]
+    form.classroom_id.choices = blank + [(str(c.id), classroom_label(c)) for c in invitations.invitable_classrooms(current_user)]
     return form
 
 
 def _grants(form) -> dict:
-    from lms.school.invitation_grants import grants_for
-
-    return grants_for(current_user, form.role.data, classroom_id=form.classroom_id.data or None,
-                      children=form.children.data or "")
+    return invitations.grants_from_form(current_user, form.role.data, classroom_id=form.classroom_id.data or None,
+                                        children=form.children.data or "")
 
 
 def _list_context(**overrides) -> dict:
@@ -65,7 +61,7 @@ def _list_context(**overrides) -> dict:
         "results": page, "filters": filters, "scope": _scope(), "form": _invite_form(formdata=None, data=_prefill()),
         "status_choices": STATUS_CHOICES, "status_labels": STATUS_LABELS,
         "role_labels": invitations.ROLE_LABELS, "role_choices": ROLE_CHOICES,
-        "grants_label": hooks.grants_label, "inviters": _inviters(page.items),
+        "grants_label": invitations.grants_label, "inviters": _inviters(page.items),
         "resend_all_form": ResendAllForm(formdata=None, data={"expires_in_days": invitations.clean_expiry_days(None)}),
     }
     context.update(overrides)

@@ -169,9 +169,8 @@ def accept_invitation(token: str):
     form = AcceptInvitationForm()
     if request.method == "GET" and invitation.full_name and not form.full_name.data:
         form.full_name.data = invitation.full_name
-    from lms.auth.hooks import grants_label
-
-    context = {"form": form, "token": token, "invitation": invitation, "grants": grants_label(invitation.grants),
+    context = {"form": form, "token": token, "invitation": invitation,
+               "grants": invitations.grants_label(invitation.grants),
                "role_label": invitations.ROLE_LABELS.get(invitation.role, invitation.role)}
     if form.validate_on_submit():
         try:

@@ -23,6 +23,7 @@ from lms.auth.models import User
 from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.communication.models import Notification
+from lms.core import signals
 from lms.extensions import db
 
 
@@ -150,11 +151,11 @@ def unread_notifications_count(user):
             .where(Notification.user_id == user.id, Notification.read_at.is_(None)).scalar_subquery())
 
 
-# --- hooks into other domains -------------------------------------------------------------------
+# --- signals of other domains --------------------------------------------------------------------
 
 
 def _notify_inviter(invitation, user) -> None:
-    """``lms.auth.hooks.on_invitation_accepted``: tell the person who sent the invitation."""
+    """``lms.core.signals.invitation_accepted``: tell the person who sent the invitation."""
     if not invitation.invited_by_id or invitation.invited_by_id == user.id:
         return
     from flask import current_app, url_for
@@ -168,10 +169,5 @@ def _notify_inviter(invitation, user) -> None:
     notify([invitation.invited_by_id], INVITATION_ACCEPTED.code, link=link, name=user.full_name, role=user.role)
 
 
-def register_hooks() -> None:
-    from lms.auth.hooks import on_invitation_accepted
-
-    on_invitation_accepted(_notify_inviter)
-
-
-register_hooks()
+def connect_signals() -> None:
+    signals.invitation_accepted.connect(_notify_inviter)

@@ -16,11 +16,12 @@ from lms.common.navigation import nav_item
 from lms.core.academic_year import current_academic_year
 from lms.core.organization import current_organization
 from lms.extensions import db
-from lms.school import services, settings
+from lms.school import invitation_grants, services, settings
 from lms.school.forms import LevelForm, OrganizationForm, choices
 from lms.school.viewutils import attach_error
 
 bp = Blueprint("school_admin", __name__)
+bp.record_once(lambda _state: invitation_grants.connect_signals())
 
 nav_item("school_admin.organization", _l("Organization"), Role.ADMIN, order=90, group="admin")
 
