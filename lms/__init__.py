@@ -60,14 +60,6 @@ BLUEPRINTS = [
     "lms.school.views_family:bp",
 ]
 
-# Modules that plug into another domain's hooks (imported once the models are loaded).
-HOOK_MODULES = [
-    "lms.school.invitation_grants",
-    "lms.assessments.hooks",
-    "lms.api.tokens",  # revokes personal access tokens with the user's credentials
-]
-
-
 def create_app(config: dict | None = None) -> Flask:
     """Build the app for the instance in the environment, or for ``config`` (tests).
 
@@ -114,8 +106,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     import lms.models  # noqa: F401 - every model registered before blueprints use them
 
-    for module in HOOK_MODULES:
-        import_module(module)
     for target in BLUEPRINTS:
         module, _, attr = target.partition(":")
         app.register_blueprint(getattr(import_module(module), attr))

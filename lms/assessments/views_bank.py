@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from lms.assessments import authoring, services, taking
+from lms.assessments import authoring, hooks, services, taking
 from lms.assessments import questions as qtypes
 from lms.assessments.forms import (
     DISPLAY_LABELS,
@@ -36,6 +36,7 @@ from lms.extensions import db
 from lms.school.viewutils import arg_int, attach_error
 
 bp = Blueprint("assessments", __name__)
+bp.record_once(lambda _state: hooks.connect_signals())
 
 nav_item("assessments.index", _l("Assessments"), Role.ADMIN, Role.TEACHER, Role.STUDENT, order=40,
          group="assessments")
