@@ -13,9 +13,9 @@ from lms.api import serializers as ser
 from lms.api.core import Query, bp, iso, json_body, ok, ok_list, operation, paginate_query
 from lms.api.views_teacher import session_list
 from lms.auth.models import Role
+from lms.auth.sign_in_limits import sign_in_limits
 from lms.common.access import PUBLIC, allow
 from lms.common.errors import DomainError, ValidationFailed
-from lms.common.ratelimit import sign_in_limits
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.teaching import analytics, services

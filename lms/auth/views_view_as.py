@@ -17,7 +17,7 @@ bp = Blueprint("view_as", __name__)
 
 
 def _safe_back(target: str | None, default: str) -> str:
-    from lms.auth.views import safe_next
+    from lms.common.navigation import safe_next
 
     return safe_next(target) if target else default
 

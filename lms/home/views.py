@@ -17,7 +17,7 @@ from lms.common.navigation import nav_group
 from lms.extensions import db
 from lms.home import services
 from lms.teaching.codes import spaced
-from lms.teaching.views_sessions import ATTENDANCE_LABELS
+from lms.teaching.labels import ATTENDANCE_STATUS as ATTENDANCE_LABELS
 
 bp = Blueprint("home", __name__)
 
@@ -74,7 +74,7 @@ def online():
 @allow(PUBLIC)
 def set_language():
     """The language switch on every page: remembered on the account, or for this browser."""
-    from lms.auth.views import safe_next
+    from lms.common.navigation import safe_next
 
     locale = request.form.get("locale", "")
     if locale in SUPPORTED_LOCALES:

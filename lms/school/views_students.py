@@ -148,7 +148,7 @@ def _family_context(student: User) -> dict:
     parents = services.parents_of(student)
     ctx = {"parents": parents, "parent_phones": phones_of([p.id for p in parents])}
     if current_user.is_admin:
-        from lms.profiles.views import contact_context
+        from lms.profiles.contact import contact_context
         from lms.school.family_codes import current_code
         from lms.school.forms import InviteParentForm
 
