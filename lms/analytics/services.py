@@ -23,7 +23,14 @@ from lms.common.errors import NotFound
 from lms.common.ids import as_id
 from lms.common.sql import seconds_between
 from lms.common.types import UTCDateTime, utcnow
-from lms.core.localtime import LocalClock, as_date, local_midnight_utc, local_today, zone
+from lms.core.localtime import (
+    LocalClock,
+    as_date,
+    local_midnight_utc,
+    local_today,
+    organization_timezone,
+    zone,
+)
 from lms.core.organization import current_organization
 from lms.extensions import db
 from lms.school.models import ClassroomMembership, MembershipStatus
@@ -92,8 +99,6 @@ def _parse_day(value: str | None) -> date | None:
 def date_range_from(args) -> tuple[DateRange, str | None]:
     """The range asked for in ``?from=&to=`` (default: the last 30 days), and a message when
     what was asked could not be used as it was."""
-    from lms.core.localtime import organization_timezone
-
     tz_name = organization_timezone()
     today = local_today()
     raw_from, raw_to = (args.get("from") or "").strip(), (args.get("to") or "").strip()

@@ -30,6 +30,7 @@ from lms.common.errors import NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.core import signals
+from lms.core.organization import current_organization
 from lms.extensions import db
 
 JWT_LIFETIME = timedelta(minutes=15)
@@ -46,8 +47,6 @@ REQUIRED_CLAIMS = ["exp", "iat", "sub", "jti", "role", "ver", "tenant", "iss"]
 def instance_tenant() -> str:
     """Who this instance is: its slug (or queue name) and its organization's slug.  Another instance
     differs here (and in ``iss``, its base URL) even when it shares the secret."""
-    from lms.core.organization import current_organization
-
     instance = current_app.config.get("LMS_INSTANCE") or current_app.config.get("QUEUE_NAME") or "default"
     return f"{instance}/{current_organization().slug}"
 

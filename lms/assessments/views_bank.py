@@ -33,6 +33,7 @@ from lms.common.pagination import paginate
 from lms.curriculum import services as curriculum
 from lms.curriculum import tree
 from lms.extensions import db
+from lms.resources import services as resources
 from lms.school.viewutils import arg_int, attach_error
 
 bp = Blueprint("assessments", __name__)
@@ -151,7 +152,6 @@ def editor_context(assessment: Assessment, *, settings_form=None, media_form=Non
         settings_form.fill(assessment)
     _choices(settings_form)
     media_form = media_form or MediaForm(formdata=None)
-    from lms.resources import services as resources
 
     own = list(db.session.scalars(resources.visible_resources(current_user).where(
         resources.Resource.owner_id == current_user.id, resources.Resource.kind != "LINK")

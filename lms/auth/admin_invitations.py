@@ -12,15 +12,17 @@ from flask_login import current_user
 from lms.auth import invitations
 from lms.auth.forms import ROLE_CHOICES, BulkInviteForm, InviteForm, ResendAllForm, add_error, select_choices
 from lms.auth.labels import INVITATION_STATUS
-from lms.auth.models import Role
+from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.common.errors import ValidationFailed
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.ids import as_id
 from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.common.ratelimit import config_limit
 from lms.extensions import db, limiter
+from lms.mail import absolute_url
 
 bp = Blueprint("invitations", __name__)
 nav_item("invitations.index", _l("Invitations"), Role.ADMIN, order=81, group="admin")
@@ -78,8 +80,6 @@ def _inviters(items) -> dict:
     """Names of the people who sent these invitations (one query for the page)."""
     from sqlalchemy import select
 
-    from lms.auth.models import User
-
     ids = {i.invited_by_id for i in items if i.invited_by_id}
     if not ids:
         return {}
@@ -111,7 +111,6 @@ def _create():
             add_error(form, err)
         else:
             db.session.commit()
-            from lms.mail import absolute_url
 
             message = _("Invitation sent to %(email)s.", email=invitation.email)
             link = absolute_url("auth.accept_invitation", token=raw)
@@ -216,8 +215,6 @@ def _row_answer(invitation, message: str, **extra):
 
 
 def _days_from_form():
-    from lms.common.ids import as_id
-
     value = request.form.get("expires_in_days", "").strip()
     if not value:
         return None
@@ -236,8 +233,6 @@ def _revoke(invitation_id: int):
 
 
 def _link(invitation_id: int):
-    from lms.mail import absolute_url
-
     invitation, raw = invitations.new_link(current_user, invitation_id, expires_in_days=_days_from_form())
     link = absolute_url("auth.accept_invitation", token=raw)
     db.session.commit()

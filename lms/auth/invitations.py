@@ -26,7 +26,9 @@ from lms.auth.tokens import hash_token, new_token
 from lms.common.errors import Forbidden, NotFound, ValidationFailed
 from lms.common.types import utcnow
 from lms.core import signals
+from lms.core.organization import current_organization
 from lms.extensions import db
+from lms.mail import absolute_url, send_email
 
 MAX_BULK_ROWS = 500
 TEACHER_INVITABLE_ROLES = (Role.STUDENT,)
@@ -69,8 +71,6 @@ MIN_EXPIRY_DAYS, MAX_EXPIRY_DAYS = 1, 90
 
 
 def _expiry_days() -> int:
-    from lms.core.organization import current_organization
-
     return current_organization().invitation_days or 7
 
 
@@ -132,8 +132,6 @@ def _days_left(invitation: Invitation) -> int:
 
 
 def _send_invitation_email(invitation: Invitation, raw_token: str, inviter: User) -> None:
-    from lms.mail import absolute_url, send_email
-
     # The invitee has no account (so no language) yet: the organization's language.
     send_email(invitation.email, _l("You are invited to %(org)s", org=_org_name()), "invitation", locale=None,
                invitation=invitation, inviter=inviter, role_label=ROLE_LABELS.get(invitation.role, invitation.role),
@@ -141,8 +139,6 @@ def _send_invitation_email(invitation: Invitation, raw_token: str, inviter: User
 
 
 def _org_name() -> str:
-    from lms.core.organization import current_organization
-
     return current_organization().name
 
 

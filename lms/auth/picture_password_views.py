@@ -138,7 +138,7 @@ def picture_login():
 @bp.route("/students/<int:student_id>/picture-password/reset", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def reset_picture_password(student_id):
-    from lms.school.services import get_student_for
+    from lms.school.services import get_student_for  # upward call (pyproject.toml's import contract lists it)
 
     student = get_student_for(current_user, student_id)
     if pictures.reset_picture_password(current_user, student):

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 
+from lms.auth.invitations import ROLE_LABELS
 from lms.auth.models import User
+from lms.common.errors import NotFound
 from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.communication.models import Notification
@@ -44,8 +46,6 @@ def register_kind(code: str, message, format_params: Callable[[dict], dict] | No
 
 
 def _role_label(params: dict) -> dict:
-    from lms.auth.invitations import ROLE_LABELS
-
     role = params.get("role")
     return {**params, "role": ROLE_LABELS.get(role, role)} if role else params
 
@@ -121,8 +121,6 @@ def notifications_of(user):
 
 def get_notification_for(user, notification_id) -> Notification:
     from flask_babel import gettext as _
-
-    from lms.common.errors import NotFound
 
     ident = as_id(notification_id)
     notification = db.session.scalar(select(Notification).where(

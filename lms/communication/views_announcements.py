@@ -29,6 +29,7 @@ from lms.core.localtime import to_local
 from lms.extensions import db, limiter
 from lms.school import services as school
 from lms.school.forms import choices
+from lms.school.viewutils import attach_error
 
 bp = Blueprint("announcements", __name__)
 
@@ -123,8 +124,6 @@ def _render_form(form, announcement=None, *, errors: bool = False):
 
 
 def _attach(form, err: DomainError) -> None:
-    from lms.school.viewutils import attach_error
-
     attach_error(form, err)
 
 

@@ -41,6 +41,7 @@ from lms.school.models import (
     ParentLink,
     TeacherAssignment,
 )
+from lms.school.people import assign_teacher
 from lms.school.services import require_admin
 
 # --- visibility -----------------------------------------------------------------------------
@@ -335,7 +336,6 @@ def _record_classroom_assignment(subject: Subject, teacher: User) -> None:
     """A classroom's subject teacher is also a subject teacher of the classroom (school records)."""
     if subject.classroom_id is None:
         return
-    from lms.school.people import assign_teacher
 
     # The system acts here: who may teach the subject was decided by the caller.
     assign_teacher(None, teacher, subject.classroom, AssignmentRole.SUBJECT, subject.name)

@@ -15,6 +15,7 @@ from lms.extensions import db
 from lms.profiles import services
 from lms.profiles.contact import contact_context
 from lms.profiles.forms import ContactForm, PhotoForm
+from lms.resources import storage
 
 bp = Blueprint("profiles", __name__)
 
@@ -116,8 +117,6 @@ def _photo_response(path, content_type: str):
 @allow(SIGNED_IN)
 def photo(user_id):
     """The photo (``?size=small``: its thumbnail once the worker made it, the photo until then)."""
-    from lms.resources import storage
-
     person = services.get_person_for(current_user, user_id)
     profile = services.profile_of(person)
     if profile is None or not profile.photo_name:

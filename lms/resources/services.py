@@ -26,9 +26,11 @@ from lms.auth.models import Role
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.core import signals
+from lms.curriculum import ordering
 from lms.curriculum.models import Part, Section, Subject, Unit
 from lms.curriculum.services import require_edit, subject_of, visible_sections
 from lms.extensions import db
+from lms.jobs import enqueue
 from lms.resources import storage, virus_scan
 from lms.resources.labels import RESOURCE_KIND
 from lms.resources.models import FILE_KINDS, LABEL_MAX, Resource, ResourceKind, SectionResource, StoredFile
@@ -278,8 +280,7 @@ def store_upload(owner, stream, filename: str, *, title: str = "", label: str = 
     db.session.flush()
     record(owner, "resource.upload", resource, title=title, kind=stored.kind, size=stored.size)
     if stored.kind == ResourceKind.IMAGE and not stored.thumbnail_name:
-        from lms.jobs import enqueue
-        from lms.resources.jobs import make_thumbnail
+        from lms.resources.jobs import make_thumbnail  # import cycle: resources.jobs imports this module
 
         enqueue(make_thumbnail, stored.id)
     return resource
@@ -397,8 +398,6 @@ def section_resources(section_ids) -> dict[int, list[Resource]]:
 
 def attach(actor, section: Section, resource: Resource, *, index: int | None = None) -> SectionResource:
     """Show ``resource`` in ``section`` (at the end, or at ``index``)."""
-    from lms.curriculum import ordering
-
     require_edit(actor, subject_of(section))
     if not db.session.scalar(visible_resources(actor).where(Resource.id == resource.id).with_only_columns(
             Resource.id)):
@@ -437,8 +436,6 @@ def _link_of(section: Section, resource_id) -> SectionResource:
 
 
 def detach(actor, section: Section, resource_id) -> None:
-    from lms.curriculum import ordering
-
     require_edit(actor, subject_of(section))
     ordering.lock(Section, section.id)
     link = _link_of(section, resource_id)
@@ -450,8 +447,6 @@ def detach(actor, section: Section, resource_id) -> None:
 
 def reorder(actor, section: Section, resource_ids: list) -> None:
     """Put the section's resources in the order of ``resource_ids`` (a drop); missing ones follow."""
-    from lms.curriculum import ordering
-
     require_edit(actor, subject_of(section))
     ordering.lock(Section, section.id)
     links = list(db.session.scalars(select(SectionResource).where(SectionResource.section_id == section.id)
@@ -464,8 +459,6 @@ def reorder(actor, section: Section, resource_ids: list) -> None:
 
 
 def step(actor, section: Section, resource_id, direction: str) -> None:
-    from lms.curriculum import ordering
-
     require_edit(actor, subject_of(section))
     ordering.lock(Section, section.id)
     link = _link_of(section, resource_id)

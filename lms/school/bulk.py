@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, insert, select, update
 
 from lms.audit.services import record
+from lms.auth import invitations as invitation_service
 from lms.auth.models import Invitation, InvitationStatus, Role, User
 from lms.common.errors import Forbidden, ValidationFailed
 from lms.common.ids import as_id
@@ -250,8 +251,6 @@ def invite_parents(actor, selection: Selection) -> tuple[int, int]:
     Returns (invitations sent, students with no parent invitation to send).  Inviting a new parent
     still starts from the invitations page or the student's page (family codes will come later).
     """
-    from lms.auth import invitations as invitation_service
-
     require_admin(actor)
     found = pending_parent_invitations(selection)
     if not found:

@@ -36,6 +36,7 @@ from lms.school.services import parents_of, require_admin
 
 def _history_checks():
     """(label, SELECT of a student id column) for every kind of work or history."""
+    # upward calls: a student's history lives in these domains (the import contract lists them)
     from lms.assessments.models import AssessmentExcusal, Submission
     from lms.curriculum.models import SectionProgress, SectionVisit
     from lms.teaching.models import CourseSessionAttendance, CourseSessionEnrollment

@@ -22,7 +22,7 @@ from lms.core import signals
 from lms.core.academic_year import current_academic_year
 from lms.extensions import db
 from lms.school import people, services
-from lms.school.models import Classroom, StudentProfile
+from lms.school.models import Classroom, Level, StudentProfile
 
 MAX_CHILDREN = 10
 
@@ -33,7 +33,6 @@ def classroom_by_name(name: str, academic_year: str | None = None) -> Classroom 
     code, number = level_code_of(code), number.strip()
     if not code or as_id(number) is None:
         return None
-    from lms.school.models import Level
 
     return db.session.scalar(
         select(Classroom).join(Level, Level.id == Classroom.level_id)

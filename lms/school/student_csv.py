@@ -38,6 +38,7 @@ from lms.auth.models import Role, User, normalise_email, normalise_username
 from lms.common.csvexport import BOM, csv_response
 from lms.common.edge import year_in_range
 from lms.common.errors import ValidationFailed
+from lms.common.i18n import SUPPORTED_LOCALES
 from lms.common.labels import classroom_label, classroom_names, label
 from lms.common.types import utcnow
 from lms.core.academic_year import current_academic_year
@@ -108,8 +109,6 @@ def _key(text: str) -> str:
 
 def _translations(labels: dict) -> dict[str, str]:
     """``{what a file may say: code}``: each code and its label in every language."""
-    from lms.common.i18n import SUPPORTED_LOCALES
-
     known = {_key(code): code for code in labels}
     for locale in SUPPORTED_LOCALES:
         with force_locale(locale):

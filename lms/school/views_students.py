@@ -17,7 +17,15 @@ from lms.common.pagination import paginate
 from lms.core.academic_year import current_academic_year
 from lms.extensions import db
 from lms.school import bulk, deletion, people, services, student_csv
-from lms.school.forms import LinkParentForm, PlaceStudentForm, StudentEditForm, StudentForm, choices
+from lms.school.family_codes import current_code
+from lms.school.forms import (
+    InviteParentForm,
+    LinkParentForm,
+    PlaceStudentForm,
+    StudentEditForm,
+    StudentForm,
+    choices,
+)
 from lms.school.labels import STUDENT_STATUS
 from lms.school.models import STUDENT_STATUSES
 from lms.school.viewutils import arg_int, attach_error, form_int
@@ -136,6 +144,7 @@ def _detail_context(student: User, parent_form=None, place_form=None) -> dict:
 
 
 def _photos_of(student: User) -> dict:
+    # upward call (pyproject.toml's import contract lists it)
     from lms.profiles.services import photo_versions
 
     return photo_versions([student.id])
@@ -143,14 +152,13 @@ def _photos_of(student: User) -> dict:
 
 def _family_context(student: User) -> dict:
     """Issue 15.5/15.7: parents with their phones (staff), the family code, invite and contact forms (admins)."""
-    from lms.profiles.services import phones_of
+    from lms.profiles.services import phones_of  # upward call (pyproject.toml's import contract lists it)
 
     parents = services.parents_of(student)
     ctx = {"parents": parents, "parent_phones": phones_of([p.id for p in parents])}
     if current_user.is_admin:
+        # upward call (pyproject.toml's import contract lists it)
         from lms.profiles.contact import contact_context
-        from lms.school.family_codes import current_code
-        from lms.school.forms import InviteParentForm
 
         ctx.update(invite_form=InviteParentForm(formdata=None), family_code=current_code(student),
                    **contact_context(student))
