@@ -60,14 +60,6 @@ BLUEPRINTS = [
     "lms.school.views_family:bp",
 ]
 
-# Modules that plug into another domain's hooks (imported once the models are loaded).
-HOOK_MODULES = [
-    "lms.school.invitation_grants",
-    "lms.assessments.hooks",
-    "lms.api.tokens",  # revokes personal access tokens with the user's credentials
-]
-
-
 def create_app(config: dict | None = None) -> Flask:
     """Build the app for the instance in the environment, or for ``config`` (tests).
 
@@ -114,8 +106,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     import lms.models  # noqa: F401 - every model registered before blueprints use them
 
-    for module in HOOK_MODULES:
-        import_module(module)
     for target in BLUEPRINTS:
         module, _, attr = target.partition(":")
         app.register_blueprint(getattr(import_module(module), attr))
@@ -256,7 +246,7 @@ def _init_templates(app: Flask) -> None:
 
 def _layout_organization():
     """The organization for the layout; falls back to the settings when the DB is down."""
-    from lms.school.services import current_organization, default_organization
+    from lms.core.organization import current_organization, default_organization
 
     try:
         return current_organization()

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from lms.auth.models import Role, User
 from lms.config import (
     SLUG_RE,
     ConfigError,
@@ -20,6 +21,9 @@ from lms.config import (
     normalise_database_url,
     read_settings,
 )
+from lms.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from lms.extensions import db
+from lms.school.services import ensure_organization
 
 lms_cli = AppGroup("lms", help="LMS administration commands.")
 instance_cli = AppGroup("instance", help="Create and upgrade organization instances.")
@@ -40,8 +44,6 @@ def seed_demo_command(force: bool) -> None:
         raise click.ClickException(
             "refusing to load demo accounts into a production instance (pass --force if you mean it)"
         )
-    from lms.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
-
     seed_demo()
     click.echo(f"Demo data ready. Sign in with any of these (password {DEMO_PASSWORD}):")
     for email, _name, role in DEMO_ACCOUNTS:
@@ -153,7 +155,7 @@ def _drop_database(database_url: str) -> None:
 
 def instance_app(slug: str):
     """The app of one instance, configured from its env file only."""
-    from lms import create_app
+    from lms import create_app  # the composition root imports this module
 
     return create_app(load_config(instance=slug, environ={}))
 
@@ -208,10 +210,6 @@ def instance_create(slug, name, database_url, redis_url, port, base_url, workers
 def _migrate_and_bootstrap(slug: str, name: str, admin_email: str) -> str:
     from flask_migrate import upgrade
 
-    from lms.auth.models import Role, User
-    from lms.extensions import db
-    from lms.school.services import ensure_organization
-
     app = instance_app(slug)
     with app.app_context():
         upgrade()
@@ -257,8 +255,6 @@ def instance_list():
 def instance_migrate_all():
     """Upgrade every instance's database to the latest schema; stop at the first failure."""
     from flask_migrate import upgrade
-
-    from lms.extensions import db
 
     slugs = instance_slugs()
     if not slugs:

@@ -9,6 +9,8 @@ from sqlalchemy import text
 
 from lms.common.access import PUBLIC, allow
 from lms.extensions import db, redis_connection
+from lms.jobs import last_worker_heartbeat
+from lms.outbox import waiting_count
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -40,7 +42,6 @@ def healthz():
         try:
             redis_connection().ping()
             body["redis"] = "ok"
-            from lms.jobs import last_worker_heartbeat
 
             body["worker_heartbeat"] = last_worker_heartbeat()
         except Exception as err:
@@ -53,8 +54,6 @@ def healthz():
 
 def _jobs_waiting() -> int | None:
     """Jobs committed to the outbox and not pushed to the queue yet (Redis down, or the sweep due)."""
-    from lms.outbox import waiting_count
-
     try:
         return waiting_count()
     except Exception as err:  # an informative figure: never what makes the instance look down

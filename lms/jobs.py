@@ -35,7 +35,7 @@ def prepare_worker_app():
     """The app used by jobs running outside a request (an RQ worker), built once per process."""
     global _worker_app
     if _worker_app is None:
-        from lms import create_app
+        from lms import create_app  # the worker builds the app (composition root)
 
         _worker_app = create_app()
     return _worker_app
@@ -55,7 +55,7 @@ def background_job(func):
             try:
                 if lms_outbox_key is None:
                     return func(*args, **kwargs)
-                from lms.outbox import run_once
+                from lms.outbox import run_once  # import cycle: outbox imports this module
 
                 return run_once(lms_outbox_key, func, args, kwargs)
             finally:
@@ -83,7 +83,7 @@ def enqueue(job, *args, job_id: str | None = None, retry: bool = True, **kwargs)
             return None
         _run_inline(job, args, kwargs)
         return None
-    from lms import outbox
+    from lms import outbox  # import cycle: outbox imports this module
 
     entry = outbox.new_entry(job, args, kwargs, key=job_id, retry=retry)
     if job_id and outbox.key_exists(job_id):
@@ -122,7 +122,7 @@ def _run_deferred(session):
     for job, args, kwargs in inline:
         _run_inline(job, args, kwargs)
     if entries:
-        from lms.outbox import relay
+        from lms.outbox import relay  # import cycle: outbox imports this module
 
         try:
             relay(entries)
@@ -178,7 +178,7 @@ _last_inline_run: dict[str, float] = {}
 
 def run_due_periodic_jobs_inline() -> None:
     """Without Redis, run due periodic jobs from the web process (embedded default only)."""
-    from lms.periodic import PERIODIC_JOBS
+    from lms.periodic import PERIODIC_JOBS  # import cycle: periodic imports this module
 
     now = time.monotonic()
     for periodic in PERIODIC_JOBS:

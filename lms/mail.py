@@ -24,6 +24,8 @@ from email.utils import formatdate, make_msgid, parseaddr
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 
+from lms.common.i18n import SUPPORTED_LOCALES
+from lms.core.organization import current_organization
 from lms.jobs import background_job, enqueue
 
 log = logging.getLogger(__name__)
@@ -47,9 +49,6 @@ def absolute_url(endpoint: str, **values) -> str:
 
 
 def _default_locale() -> str:
-    from lms.common.i18n import SUPPORTED_LOCALES
-    from lms.school.services import current_organization
-
     try:
         locale = current_organization().locale
     except Exception:
@@ -59,8 +58,6 @@ def _default_locale() -> str:
 
 def render_email(to: str, subject, template: str, *, locale: str | None = None, **context) -> EmailMessage:
     """The message for ``to``: ``subject`` may be a lazy string, translated into ``locale``."""
-    from lms.school.services import current_organization
-
     with force_locale(locale or _default_locale()):
         context.setdefault("organization", current_organization())
         subject_text = str(subject)

@@ -30,6 +30,7 @@ from lms.communication.models import (  # noqa: F401
     AnnouncementRead,
     Notification,
 )
+from lms.core.models import Organization  # noqa: F401
 from lms.curriculum.models import (  # noqa: F401
     CoreSubject,
     Part,
@@ -49,7 +50,6 @@ from lms.school.models import (  # noqa: F401
     ClassroomMembership,
     FamilyCode,
     Level,
-    Organization,
     ParentLink,
     PromotionBatch,
     PromotionMove,

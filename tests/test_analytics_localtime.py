@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from lms.analytics.localtime import LocalClock, as_date, offset_segments
 from lms.auth.models import UserSession
+from lms.core.localtime import LocalClock, as_date, offset_segments
 
 
 def test_offset_segments_find_the_daylight_saving_change_to_the_second():

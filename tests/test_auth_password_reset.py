@@ -140,7 +140,7 @@ def test_the_request_does_the_same_work_for_every_address_and_the_job_finds_the_
     user = make.user(email="real@example.org")
     make.user(email="gone@example.org", active=False)
     queued = []
-    monkeypatch.setattr("lms.jobs.enqueue", lambda job, *args, **kwargs: queued.append((job, args)))
+    monkeypatch.setattr("lms.auth.services.enqueue", lambda job, *args, **kwargs: queued.append((job, args)))
     with app.app_context():
         engine = _db.engine
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from lms.audit.models import AuditLog
 from lms.common.types import utcnow
+from lms.core.models import Organization
 from lms.digest.models import DigestDelivery, DigestOptOut
-from lms.school.models import Organization
 from tests.conftest import AuthActions, email_link, email_text, make_test_config
 from tests.factories import ONE_OF_EACH
 

@@ -86,9 +86,9 @@ def _allowed(db, student) -> set[str]:
     from lms.assessments.models import Answer, Assessment, QuestionVersion
     from lms.auth.models import User as Person
     from lms.communication.models import Announcement
+    from lms.core.models import Organization
     from lms.curriculum.models import Part, Subject, Unit
     from lms.resources.models import Resource
-    from lms.school.models import Organization
     from lms.teaching.models import CourseSession, CourseSessionAnnouncement, CourseSessionEnrollment
 
     options = [o for row in db.scalars(select(QuestionVersion.options)) for o in (row or [])]

@@ -184,7 +184,7 @@ def test_the_setting_is_scoped_by_levels(app, make, as_role, client, db):
             "session_timeout_minutes": 10, "heartbeat_seconds": 60, "classes_per_level": 6,
             "invitation_days": 7, "picture_password_levels_shown": "1", "picture_password_levels": ["P4"]}
     assert client.post("/admin/organization", data=form).status_code == 303
-    from lms.school.models import Organization
+    from lms.core.models import Organization
 
     assert db.scalar(select(Organization.picture_password_levels)) == "P4"
     entries = db.scalars(select(AuditLog).where(AuditLog.action == "organization.update",

@@ -12,11 +12,11 @@ from lms.audit.models import AuditLog
 from lms.auth.models import AccountToken, Invitation, LoginAttempt, UserSession
 from lms.common.types import utcnow
 from lms.communication.models import Notification
+from lms.core.models import Organization
 from lms.digest.models import DigestDelivery
 from lms.extensions import db as _db
 from lms.periodic import PERIODIC_JOBS
 from lms.privacy.retention import apply_retention
-from lms.school.models import Organization
 
 HX = {"HX-Request": "true"}
 SETTINGS = {"name": "Wat School", "timezone": "Asia/Bangkok", "locale": "en", "academic_year": "2026",

@@ -6,7 +6,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from lms.audit.models import AuditLog
-from lms.school.models import Level, Organization
+from lms.core.models import Organization
+from lms.school.models import Level
 from tests import sample_files as samples
 from tests.factories import png_bytes
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from lms.audit.models import AuditLog
+from lms.core.models import Organization
 from lms.school.models import (
     Classroom,
     ClassroomMembership,
-    Organization,
     PromotionBatch,
     StudentProfile,
     TeacherAssignment,

@@ -89,7 +89,7 @@ def test_an_infected_upload_is_refused_audited_and_nothing_is_stored(client, as_
 def test_an_infected_logo_is_refused(client, as_role, make, db, app, scanning):
     from pathlib import Path
 
-    from lms.school.models import Organization
+    from lms.core.models import Organization
     from tests.test_school_organization import SETTINGS
 
     make.school()

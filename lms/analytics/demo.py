@@ -15,8 +15,9 @@ from sqlalchemy import insert, select
 
 from lms.auth.models import Role, User, UserSession
 from lms.common.types import utcnow
+from lms.core.localtime import local_today
+from lms.core.organization import current_organization
 from lms.extensions import db
-from lms.school.services import current_organization, local_today
 
 DEMO_DAYS = 28
 DEMO_IP_PREFIX = "198.51.100."

@@ -17,16 +17,24 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import Date, and_, column, distinct, false, func, or_, select, text, true, values
 
-from lms.analytics.localtime import LocalClock, as_date, local_midnight_utc, zone
 from lms.auth.models import ROLE_VALUES, Role, User, UserSession
 from lms.common.edge import year_in_range
 from lms.common.errors import NotFound
 from lms.common.ids import as_id
 from lms.common.sql import seconds_between
 from lms.common.types import UTCDateTime, utcnow
+from lms.core.localtime import (
+    LocalClock,
+    as_date,
+    local_midnight_utc,
+    local_today,
+    organization_timezone,
+    zone,
+)
+from lms.core.organization import current_organization
 from lms.extensions import db
 from lms.school.models import ClassroomMembership, MembershipStatus
-from lms.school.services import current_organization, local_today, visible_students
+from lms.school.services import visible_students
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -91,8 +99,6 @@ def _parse_day(value: str | None) -> date | None:
 def date_range_from(args) -> tuple[DateRange, str | None]:
     """The range asked for in ``?from=&to=`` (default: the last 30 days), and a message when
     what was asked could not be used as it was."""
-    from lms.analytics.localtime import organization_timezone
-
     tz_name = organization_timezone()
     today = local_today()
     raw_from, raw_to = (args.get("from") or "").strip(), (args.get("to") or "").strip()

@@ -24,12 +24,17 @@ from flask import Blueprint, g, jsonify, make_response, request
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 
+from lms.api.tokens import user_from_bearer
+from lms.api.validation import RFC3339, check_body
 from lms.common.errorpages import error_response
 from lms.common.errors import NotFound, ValidationFailed
 from lms.common.ids import ID_MAX, as_id
 from lms.common.pagination import MAX_PAGE, page_of
 from lms.common.ratelimit import client_ip
+from lms.core.organization import current_organization
 from lms.extensions import csrf
+from lms.teaching import limits
+from lms.teaching.rules import parse_datetime
 
 API_PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
@@ -38,10 +43,6 @@ csrf.exempt(bp)
 
 @bp.before_request
 def authenticate_bearer():
-    from lms.api.tokens import user_from_bearer
-    from lms.school.services import current_organization
-    from lms.teaching import limits
-
     user, problem = user_from_bearer(request.headers.get("Authorization"))
     g._login_user = user or AnonymousUserMixin()
     if user is None:
@@ -167,8 +168,7 @@ def json_body() -> dict:
         raise ValidationFailed(_("The request body must be a JSON object"), field="body")
     body = BODIES.get(request.endpoint or "")
     if body:
-        from lms.api.openapi import SCHEMAS
-        from lms.api.validation import check_body
+        from lms.api.openapi import SCHEMAS  # import cycle: openapi imports this module
 
         check_body(data, SCHEMAS[body])
     return data
@@ -225,8 +225,6 @@ class Query:
         raw = self.args.get(name)
         if raw is None:
             return None
-        from lms.api.validation import RFC3339
-        from lms.teaching.rules import parse_datetime
 
         try:
             if not RFC3339.match(raw):

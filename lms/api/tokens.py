@@ -24,12 +24,13 @@ from sqlalchemy import func, select, update
 
 from lms.api.models import ApiToken
 from lms.audit.services import record
-from lms.auth.credentials import on_credentials_revoked
 from lms.auth.models import User
 from lms.auth.tokens import hash_token
 from lms.common.errors import NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.types import utcnow
+from lms.core import signals
+from lms.core.organization import current_organization
 from lms.extensions import db
 
 JWT_LIFETIME = timedelta(minutes=15)
@@ -46,8 +47,6 @@ REQUIRED_CLAIMS = ["exp", "iat", "sub", "jti", "role", "ver", "tenant", "iss"]
 def instance_tenant() -> str:
     """Who this instance is: its slug (or queue name) and its organization's slug.  Another instance
     differs here (and in ``iss``, its base URL) even when it shares the secret."""
-    from lms.school.services import current_organization
-
     instance = current_app.config.get("LMS_INSTANCE") or current_app.config.get("QUEUE_NAME") or "default"
     return f"{instance}/{current_organization().slug}"
 
@@ -135,7 +134,6 @@ def create_personal_token(user: User, name, days) -> tuple[ApiToken, str]:
     return token, raw
 
 
-@on_credentials_revoked
 def revoke_all_personal_tokens(user: User) -> int:
     """Revoke every live personal access token of ``user`` (credentials revoked); returns how many."""
     now = utcnow()
@@ -156,3 +154,7 @@ def revoke_personal_token(user: User, token_id) -> ApiToken:
         db.session.flush()
         record(user, "api_token.revoke", token, name=token.name)
     return token
+
+
+def connect_signals() -> None:
+    signals.credentials_revoked.connect(revoke_all_personal_tokens)

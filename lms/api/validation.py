@@ -31,7 +31,7 @@ def _fail(message: str, path: str):
 def _check(value, schema: dict, path: str) -> None:
     """Refuse what the services would leniently accept; leave the rest to them (they know the seed's
     messages: "Start date is required", "Start date must be valid ISO date", ...)."""
-    from lms.api.openapi import SCHEMAS
+    from lms.api.openapi import SCHEMAS  # import cycle: openapi imports this module
 
     if "$ref" in schema:
         schema = SCHEMAS[schema["$ref"].rsplit("/", 1)[-1]]

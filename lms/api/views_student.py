@@ -11,11 +11,14 @@ from flask_login import current_user
 
 from lms.api import serializers as ser
 from lms.api.core import Query, bp, iso, json_body, ok, ok_list, operation, paginate_query
+from lms.api.openapi import build_document
+from lms.api.tokens import issue_jwt
 from lms.api.views_teacher import session_list
 from lms.auth.models import Role
+from lms.auth.services import authenticate
+from lms.auth.sign_in_limits import sign_in_limits
 from lms.common.access import PUBLIC, allow
 from lms.common.errors import DomainError, ValidationFailed
-from lms.common.ratelimit import sign_in_limits
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.teaching import analytics, services
@@ -134,9 +137,6 @@ def admin_analytics(session_id: int):
 @allow(PUBLIC)
 @sign_in_limits  # one counter with the sign-in page
 def issue_token():
-    from lms.api.tokens import issue_jwt
-    from lms.auth.services import authenticate
-
     data = json_body()
     login, password = data.get("login"), data.get("password")
     if login is None:  # the field's name before usernames existed (seed 000's contract)
@@ -164,6 +164,4 @@ def issue_token():
            response=None)
 @allow(PUBLIC)
 def openapi_document():
-    from lms.api.openapi import build_document
-
     return jsonify(build_document())

@@ -17,6 +17,7 @@ from lms.common.ratelimit import config_limit
 from lms.extensions import db, limiter
 
 bp = Blueprint("api_tokens", __name__)
+bp.record_once(lambda _state: tokens.connect_signals())
 
 
 @bp.app_template_global("my_api_tokens")

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from lms.assessments import grading, jobs
 from lms.assessments import questions as qtypes
 from lms.assessments.models import (
     Answer,
@@ -30,6 +31,7 @@ from lms.common.errors import Conflict, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.curriculum import ordering
 from lms.extensions import db
+from lms.jobs import enqueue
 from lms.resources import services as resources
 
 INLINE_RESCORE_LIMIT = 200  # more answers than this are re-scored by a background job
@@ -124,9 +126,6 @@ def update_question(actor, assessment: Assessment, question: Question, data: qty
 
 
 def _rescore(version_ids: list[int], actor) -> int:
-    from lms.assessments import grading, jobs
-    from lms.jobs import enqueue
-
     count = db.session.scalar(select(func.count()).select_from(Answer)
                               .where(Answer.question_version_id.in_(version_ids))) or 0
     if not count:

@@ -18,7 +18,8 @@ from lms.assessments.labels import (
     SUBMISSION_STATUS,
 )
 from lms.assessments.models import TITLE_MAX
-from lms.communication.forms import DATETIME_FORMAT, to_local, to_utc
+from lms.assessments.services import SettingsInput
+from lms.core.localtime import DATETIME_FORMAT, to_local, to_utc
 from lms.school.forms import choices
 
 # The labels of the stored codes live in the one registry (lms.assessments.labels).
@@ -81,8 +82,6 @@ class SettingsForm(FlaskForm):
         self.random_tag.data = assessment.random_tag or ""
 
     def to_input(self):
-        from lms.assessments.services import SettingsInput
-
         return SettingsInput(
             title=self.title.data or "", instructions=self.instructions.data or "",
             core_subject_id=self.core_subject_id.data or None, level_id=self.level_id.data or None,

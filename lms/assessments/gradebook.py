@@ -25,10 +25,13 @@ from lms.assessments.models import (
     Submission,
     SubmissionStatus,
 )
+from lms.assessments.questions import plain_number
 from lms.assessments.services import attached_in_subjects, home_subject_id_expr, visibility_condition
 from lms.assessments.taking import FINISHED, GRADED, results_visible
 from lms.common.types import utcnow
+from lms.curriculum.services import progress_by_subject, subjects_of_classroom
 from lms.extensions import db
+from lms.school.services import current_classroom_of, roster
 
 
 @dataclass
@@ -150,8 +153,6 @@ def excused_pairs(student_ids, assessment_ids) -> set[tuple[int, int]]:
 
 
 def build_gradebook(classroom, subject) -> Gradebook:
-    from lms.school.services import roster
-
     students = [user for user, _profile in roster(classroom)]
     assessments = [a for a, _subject_id in subject_assessments([subject.id])]
     book = Gradebook(classroom=classroom, subject=subject, students=students, assessments=assessments)
@@ -174,8 +175,6 @@ def build_gradebook(classroom, subject) -> Gradebook:
 def cell_text(cell: Cell) -> str:
     from flask_babel import gettext as _
 
-    from lms.assessments.questions import plain_number
-
     if cell.state == "score":
         text = f"{plain_number(cell.score or 0)}/{plain_number(cell.max_score or 0)}"
         if cell.percent is not None:
@@ -190,8 +189,6 @@ def cell_text(cell: Cell) -> str:
 def gradebook_table(book: Gradebook) -> tuple[list, list]:
     """The gradebook as a header row and rows for a CSV export (``lms.common.csvexport``)."""
     from flask_babel import gettext as _
-
-    from lms.assessments.questions import plain_number
 
     header = [_("Student"), _("Email")] + [a.title for a in book.assessments] + [_("Average %")]
     rows = [[student.full_name, student.email]
@@ -220,9 +217,6 @@ def student_progress(viewer, student) -> list[SubjectProgress]:
 
     Results the viewer may not see yet (results visibility) are shown as submitted, without a
     score, and left out of the average."""
-    from lms.curriculum.services import progress_by_subject, subjects_of_classroom
-    from lms.school.services import current_classroom_of
-
     classroom = current_classroom_of(student)
     if classroom is None:
         return []

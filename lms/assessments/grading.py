@@ -30,10 +30,12 @@ from lms.assessments.taking import add_event, answers_of, results_visible, score
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Forbidden, ValidationFailed
+from lms.common.labels import classroom_label
 from lms.common.types import utcnow
+from lms.communication.notifications import notify
+from lms.core.academic_year import current_academic_year
 from lms.extensions import db
-from lms.school.models import ClassroomMembership, MembershipStatus
-from lms.school.services import current_academic_year
+from lms.school.models import Classroom, ClassroomMembership, MembershipStatus
 
 STATUS_ORDER = case({SubmissionStatus.SUBMITTED.value: 0, SubmissionStatus.GRADED.value: 1,
                      SubmissionStatus.RETURNED.value: 2, SubmissionStatus.IN_PROGRESS.value: 3},
@@ -79,9 +81,6 @@ def my_submissions_query(student):
 
 def classrooms_by_student(student_ids) -> dict[int, str]:
     """``{student id: "P1/1"}`` (as readers write it: "ป.1/1" in Thai) for this academic year (one query)."""
-    from lms.common.labels import classroom_label
-    from lms.school.models import Classroom
-
     ids = list(set(student_ids))
     if not ids:
         return {}
@@ -174,8 +173,6 @@ def grade(actor, submission: Submission, *, points: dict, feedback: dict, overal
 
 
 def _notify(submission: Submission, before_status: str, returned: bool) -> None:
-    from lms.communication.notifications import notify
-
     if has_request_context():
         link = url_for("submissions.detail", submission_id=submission.id)
     else:  # a script or a job: the same stable path

@@ -1,4 +1,4 @@
-"""How assessments plug into other domains (imported once at start, see ``HOOK_MODULES``).
+"""How assessments plug into other domains' signals (``connect_signals``, when the bank's blueprint is registered).
 
 * Resources: anyone who may see an assessment may download its media, and the files frozen with
   its question versions (the file an earlier attempt showed, after it was replaced); so may anyone
@@ -22,18 +22,16 @@ from lms.assessments.models import (
 )
 from lms.assessments.services import visibility_condition
 from lms.assessments.taking import submission_visibility
+from lms.core import signals
 from lms.extensions import db
 from lms.resources.models import Resource
-from lms.resources.services import resource_usage_providers, resource_visibility_rule
 
 
-@resource_visibility_rule
 def _media_of_visible_assessments(actor):
     visible = select(Assessment.id).where(visibility_condition(actor))
     return exists().where(AssessmentMedia.resource_id == Resource.id, AssessmentMedia.assessment_id.in_(visible))
 
 
-@resource_visibility_rule
 def _frozen_media(actor):
     assessments = select(Assessment.id).where(visibility_condition(actor)).union(
         select(Submission.assessment_id).where(submission_visibility(actor)))
@@ -42,7 +40,6 @@ def _frozen_media(actor):
                           QuestionVersion.assessment_id.in_(assessments))
 
 
-@resource_visibility_rule
 def _answer_files(actor):
     visible = select(Submission.id).where(submission_visibility(actor))
     return exists().where(Answer.file_resource_id == Resource.id, Answer.submission_id.in_(visible))
@@ -64,4 +61,7 @@ def _assessment_usage(resource) -> list[str]:
     return places
 
 
-resource_usage_providers.append(_assessment_usage)
+def connect_signals() -> None:
+    for rule in (_media_of_visible_assessments, _frozen_media, _answer_files):
+        signals.resource_visibility.connect(rule)
+    signals.resource_usage.connect(_assessment_usage)

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from lms.assessments.models import AssessmentMedia, QuestionVersionMedia
 from lms.common.markdown import inert, is_htmx_attribute, sanitised_markdown
 from lms.extensions import db
+from lms.resources.services import max_upload_bytes
 
 MEDIA_RE = re.compile(r"\[\[media:([^\]\s]{1,40})\]\]")
 
@@ -266,8 +267,6 @@ def allow_library_uploads(bp, endpoint: str, *roles) -> None:
     def upload_limit():
         if request.endpoint == endpoint and request.method == "POST" and \
                 getattr(current_user, "role", None) in roles:
-            from lms.resources.services import max_upload_bytes
-
             request.max_content_length = max_upload_bytes() + UPLOAD_OVERHEAD
 
     @bp.record_once

@@ -47,6 +47,7 @@ from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFou
 from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.extensions import db
+from lms.resources import services as resources
 from lms.school.models import ParentLink
 
 GRACE_SECONDS = 10
@@ -338,7 +339,6 @@ def save_answer(student, submission: Submission, version_id, form: dict, upload=
         if upload is None or not getattr(upload, "filename", ""):
             raise ValidationFailed(_("Choose a file."), field="answer")
         _check_revision(stored, version, base_revision, {"filename": upload.filename})
-        from lms.resources import services as resources
 
         resource = resources.store_upload(student, upload.stream, upload.filename,
                                           title=_("Answer: %(name)s", name=upload.filename)[:200])

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from lms.assessments import authoring, services, taking
+from lms.assessments import authoring, hooks, services, taking
 from lms.assessments import questions as qtypes
 from lms.assessments.forms import (
     DISPLAY_LABELS,
@@ -33,9 +33,11 @@ from lms.common.pagination import paginate
 from lms.curriculum import services as curriculum
 from lms.curriculum import tree
 from lms.extensions import db
+from lms.resources import services as resources
 from lms.school.viewutils import arg_int, attach_error
 
 bp = Blueprint("assessments", __name__)
+bp.record_once(lambda _state: hooks.connect_signals())
 
 nav_item("assessments.index", _l("Assessments"), Role.ADMIN, Role.TEACHER, Role.STUDENT, order=40,
          group="assessments")
@@ -150,7 +152,6 @@ def editor_context(assessment: Assessment, *, settings_form=None, media_form=Non
         settings_form.fill(assessment)
     _choices(settings_form)
     media_form = media_form or MediaForm(formdata=None)
-    from lms.resources import services as resources
 
     own = list(db.session.scalars(resources.visible_resources(current_user).where(
         resources.Resource.owner_id == current_user.id, resources.Resource.kind != "LINK")

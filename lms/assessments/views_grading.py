@@ -22,6 +22,7 @@ from lms.common.markdown import render_markdown
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.extensions import db
+from lms.profiles.services import photo_versions
 from lms.school import services as school
 from lms.school.viewutils import arg_int
 
@@ -48,7 +49,6 @@ def index():
            "classrooms": school.classrooms_of_year(current_user, include_archived=False),
            "classroom_names": grading.classrooms_by_student(s.student_id for s in page.items),
            "statuses": [s.value for s in SubmissionStatus], **common_context()}
-    from lms.profiles.services import photo_versions  # issue 15.7: recognise the student
 
     ctx["photos"] = photo_versions(s.student_id for s in page.items)
     return render("assessments/queue.html", "assessments/_queue.html", **ctx)

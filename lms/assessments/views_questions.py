@@ -20,6 +20,7 @@ from lms.common.errors import DomainError, ValidationFailed
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ids import as_id
 from lms.extensions import db
+from lms.resources import services as resources
 from lms.school.viewutils import attach_error
 
 bp = Blueprint("assessment_questions", __name__)
@@ -195,8 +196,6 @@ def _media_answer(assessment: Assessment, status: int = 200, form=None):
 @bp.route("/assessments/<int:assessment_id>/media", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def add_media(assessment_id):
-    from lms.resources import services as resources
-
     assessment = editable_assessment(assessment_id)
     form = MediaForm()
     form.resource_id.choices = []

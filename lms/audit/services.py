@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import has_request_context, request
 
 from lms.audit.models import AuditLog
+from lms.common.types import utcnow
 from lms.extensions import db
 
 
@@ -57,8 +58,6 @@ def record_despite_rollback(actor, action: str, entity=None, **details) -> Audit
 def _install_rollback_hooks() -> None:
     from sqlalchemy import event
     from sqlalchemy.orm import Session
-
-    from lms.common.types import utcnow
 
     @event.listens_for(Session, "after_commit", propagate=True)
     def _committed(session):

@@ -14,6 +14,7 @@ from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.common.edge import year_in_range
 from lms.common.htmx import render
+from lms.common.i18n import select_timezone
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.extensions import db
@@ -32,8 +33,6 @@ def _day(value: str) -> date | None:
 
 def _utc_start_of(day: date) -> datetime:
     """Midnight of ``day`` in the organization's timezone, as an aware UTC datetime."""
-    from lms.common.i18n import select_timezone
-
     local = datetime.combine(day, time.min, tzinfo=ZoneInfo(select_timezone()))
     return local.astimezone(ZoneInfo("UTC"))
 

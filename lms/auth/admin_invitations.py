@@ -9,18 +9,20 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from lms.auth import hooks, invitations
+from lms.auth import invitations
 from lms.auth.forms import ROLE_CHOICES, BulkInviteForm, InviteForm, ResendAllForm, add_error, select_choices
 from lms.auth.labels import INVITATION_STATUS
-from lms.auth.models import Role
+from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.common.errors import ValidationFailed
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.ids import as_id
 from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.common.ratelimit import config_limit
 from lms.extensions import db, limiter
+from lms.mail import absolute_url
 
 bp = Blueprint("invitations", __name__)
 nav_item("invitations.index", _l("Invitations"), Role.ADMIN, order=81, group="admin")
@@ -38,23 +40,19 @@ def _scope() -> dict:
 
 
 def _invite_form(**kwargs) -> InviteForm:
-    from lms.school.invitation_grants import invitable_classrooms
-
     form = InviteForm(**kwargs)
     if form.expires_in_days.data is None:
         form.expires_in_days.data = invitations.clean_expiry_days(None)
     allowed = invitations.invitable_roles(current_user)
     form.role.choices = select_choices((value, label) for value, label in ROLE_CHOICES if value in allowed)
     blank = [] if current_user.is_teacher else [("", _("No classroom yet"))]
-    form.classroom_id.choices = blank + [(str(c.id), classroom_label(c)) for c in invitable_classrooms(current_user)]
+    form.classroom_id.choices = blank + [(str(c.id), classroom_label(c)) for c in invitations.invitable_classrooms(current_user)]
     return form
 
 
 def _grants(form) -> dict:
-    from lms.school.invitation_grants import grants_for
-
-    return grants_for(current_user, form.role.data, classroom_id=form.classroom_id.data or None,
-                      children=form.children.data or "")
+    return invitations.grants_from_form(current_user, form.role.data, classroom_id=form.classroom_id.data or None,
+                                        children=form.children.data or "")
 
 
 def _list_context(**overrides) -> dict:
@@ -65,7 +63,7 @@ def _list_context(**overrides) -> dict:
         "results": page, "filters": filters, "scope": _scope(), "form": _invite_form(formdata=None, data=_prefill()),
         "status_choices": STATUS_CHOICES, "status_labels": STATUS_LABELS,
         "role_labels": invitations.ROLE_LABELS, "role_choices": ROLE_CHOICES,
-        "grants_label": hooks.grants_label, "inviters": _inviters(page.items),
+        "grants_label": invitations.grants_label, "inviters": _inviters(page.items),
         "resend_all_form": ResendAllForm(formdata=None, data={"expires_in_days": invitations.clean_expiry_days(None)}),
     }
     context.update(overrides)
@@ -81,8 +79,6 @@ def _prefill() -> dict:
 def _inviters(items) -> dict:
     """Names of the people who sent these invitations (one query for the page)."""
     from sqlalchemy import select
-
-    from lms.auth.models import User
 
     ids = {i.invited_by_id for i in items if i.invited_by_id}
     if not ids:
@@ -115,7 +111,6 @@ def _create():
             add_error(form, err)
         else:
             db.session.commit()
-            from lms.mail import absolute_url
 
             message = _("Invitation sent to %(email)s.", email=invitation.email)
             link = absolute_url("auth.accept_invitation", token=raw)
@@ -220,8 +215,6 @@ def _row_answer(invitation, message: str, **extra):
 
 
 def _days_from_form():
-    from lms.common.ids import as_id
-
     value = request.form.get("expires_in_days", "").strip()
     if not value:
         return None
@@ -240,8 +233,6 @@ def _revoke(invitation_id: int):
 
 
 def _link(invitation_id: int):
-    from lms.mail import absolute_url
-
     invitation, raw = invitations.new_link(current_user, invitation_id, expires_in_days=_days_from_form())
     link = absolute_url("auth.accept_invitation", token=raw)
     db.session.commit()

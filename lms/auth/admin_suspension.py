@@ -34,7 +34,7 @@ def suspension_context(user, form=None) -> dict:
 
 
 def _context(user, form=None, done=None) -> dict:
-    from lms.auth.admin_users import _detail_context
+    from lms.auth.admin_users import _detail_context  # import cycle: admin_users imports this module
 
     return {**_detail_context(user), **suspension_context(user, form), "suspension_done": done}
 

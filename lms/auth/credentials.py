@@ -4,7 +4,7 @@
 ``User.login_version`` — the *credentials version* every Flask session and every API JWT carries
 (``ver`` claim), so both stop working at their next request —, deletes every remembered browser
 (``lms.auth.remember``) and, unless told otherwise, revokes the personal access tokens (through
-``credentials_revoked_hooks``: the API domain registers its revocation there).
+``lms.core.signals.credentials_revoked``: the API domain connects its revocation there).
 
 Who calls it, and what survives:
 
@@ -24,19 +24,9 @@ role change (admin)                    —                     revoked    kept
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from lms.auth import login_sessions, remember
 from lms.auth.models import User
-
-# ``revoke(user) -> int`` (how many were revoked); registered by other domains (API tokens).
-credentials_revoked_hooks: list[Callable[[User], int]] = []
-
-
-def on_credentials_revoked(func: Callable[[User], int]) -> Callable[[User], int]:
-    if func not in credentials_revoked_hooks:
-        credentials_revoked_hooks.append(func)
-    return func
+from lms.core import signals
 
 
 def revoke_credentials(user: User, *, keep_this_browser: bool = False, keep_api_tokens: bool = False) -> dict:
@@ -49,7 +39,7 @@ def revoke_credentials(user: User, *, keep_this_browser: bool = False, keep_api_
     ended = login_sessions.end_user_login_sessions(user, except_id=keep_id)
     user.login_version = (user.login_version or 1) + 1
     forgotten = remember.forget_user(user)
-    revoked = 0 if keep_api_tokens else sum(hook(user) for hook in credentials_revoked_hooks)
+    revoked = 0 if keep_api_tokens else sum(signals.answers(signals.credentials_revoked, user))
     if keep_this_browser:
         from flask_login import login_user
 

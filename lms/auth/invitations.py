@@ -2,7 +2,7 @@
 
 A PENDING invitation carries a random token (only its hash is stored) that expires after the
 organization's ``invitation_days``.  Accepting it creates the account with the invited role,
-applies the invitation's ``grants`` through ``lms.auth.hooks.invitation_accept_hooks`` and
+applies the invitation's ``grants`` through ``lms.core.signals.invitation_accepted`` and
 signs the new user in.  Resending issues a new token (the old link dies); revoking kills it.
 """
 
@@ -19,14 +19,16 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
-from lms.auth import hooks
 from lms.auth.labels import ROLE
 from lms.auth.models import Invitation, InvitationStatus, Role, User, normalise_email
 from lms.auth.services import check_new_password, validate_email_address
 from lms.auth.tokens import hash_token, new_token
 from lms.common.errors import Forbidden, NotFound, ValidationFailed
 from lms.common.types import utcnow
+from lms.core import signals
+from lms.core.organization import current_organization
 from lms.extensions import db
+from lms.mail import absolute_url, send_email
 
 MAX_BULK_ROWS = 500
 TEACHER_INVITABLE_ROLES = (Role.STUDENT,)
@@ -46,16 +48,29 @@ def _check_may_invite(actor: User, role: str, grants: dict) -> None:
         if actor.is_teacher or actor.is_admin:
             raise Forbidden(_("You may not invite someone with the role %(role)s.", role=role))
         raise Forbidden(_("You may not invite people."))
-    for check in hooks.invitation_grant_checks:
-        check(actor, role, grants)
+    signals.invitation_grants_checking.send(actor, role=role, grants=grants)
+
+
+def grants_from_form(actor: User, role: str, *, classroom_id=None, children: str = "") -> dict:
+    """The grants an invitation form asks for (checked when the invitation is created)."""
+    return signals.first_answer(signals.invitation_grants_from_form, actor, role=role,
+                                classroom_id=classroom_id, children=children) or {}
+
+
+def invitable_classrooms(actor: User) -> list:
+    """Classrooms ``actor`` may invite students into."""
+    return [classroom for found in signals.answers(signals.invitation_classrooms, actor) for classroom in found]
+
+
+def grants_label(grants: dict | None) -> str:
+    """What an invitation grants, for lists ("P1/1", "Parent of …")."""
+    return signals.first_answer(signals.invitation_grants_described, grants or {}, default="")
 
 
 MIN_EXPIRY_DAYS, MAX_EXPIRY_DAYS = 1, 90
 
 
 def _expiry_days() -> int:
-    from lms.school.services import current_organization
-
     return current_organization().invitation_days or 7
 
 
@@ -117,8 +132,6 @@ def _days_left(invitation: Invitation) -> int:
 
 
 def _send_invitation_email(invitation: Invitation, raw_token: str, inviter: User) -> None:
-    from lms.mail import absolute_url, send_email
-
     # The invitee has no account (so no language) yet: the organization's language.
     send_email(invitation.email, _l("You are invited to %(org)s", org=_org_name()), "invitation", locale=None,
                invitation=invitation, inviter=inviter, role_label=ROLE_LABELS.get(invitation.role, invitation.role),
@@ -126,8 +139,6 @@ def _send_invitation_email(invitation: Invitation, raw_token: str, inviter: User
 
 
 def _org_name() -> str:
-    from lms.school.services import current_organization
-
     return current_organization().name
 
 
@@ -253,22 +264,14 @@ def check_bulk(actor: User, rows: list[BulkRow]) -> list[BulkRow]:
 
 def _bulk_grants(actor: User, row: BulkRow) -> None:
     """The row's 4th column as grants: a student's classroom or a parent's children."""
-    from lms.school.invitation_grants import classroom_by_name, resolve_children
-
     if not row.extra:
         return
     try:
-        if row.role == Role.STUDENT:
-            classroom = classroom_by_name(row.extra)
-            if classroom is None:
-                raise ValidationFailed(_("Unknown classroom %(name)s.", name=row.extra))
-            row.grants = {"classroom_id": classroom.id}
-        elif row.role == Role.PARENT:
-            row.grants = {"student_ids": resolve_children(actor, row.extra)}
-        else:
+        grants = signals.first_answer(signals.invitation_grants_from_text, actor, role=row.role, text=row.extra)
+        if grants is None:
             raise ValidationFailed(_("Only students get a classroom and only parents get children."))
-        for check in hooks.invitation_grant_checks:
-            check(actor, row.role, row.grants)
+        row.grants = grants
+        signals.invitation_grants_checking.send(actor, role=row.role, grants=row.grants)
     except ValidationFailed as err:
         row.errors.append(err.message)
 
@@ -481,8 +484,7 @@ def accept(raw_token: str, full_name: str, password: str) -> User:
     invitation.status = InvitationStatus.ACCEPTED
     invitation.accepted_at = utcnow()
     invitation.accepted_user_id = user.id
-    for apply in hooks.invitation_accept_hooks:
-        apply(invitation, user)
+    signals.invitation_accepted.send(invitation, user=user)
     record(user, "invitation.accepted", invitation, email=user.email, role=user.role,
            grants=invitation.grants or {}, activated_existing_account=activated)
     return user

@@ -5,6 +5,10 @@ from __future__ import annotations
 import logging
 
 from lms.auth import login_sessions
+from lms.auth.login_cards import delete_expired_batches
+from lms.auth.remember import delete_expired
+from lms.auth.services import email_reset_link
+from lms.auth.suspension import lift_ended
 from lms.extensions import db
 from lms.jobs import background_job
 
@@ -25,8 +29,6 @@ def close_inactive_login_sessions() -> int:
 @background_job
 def delete_expired_remember_tokens() -> int:
     """Hourly: forget remembered browsers past their expiry (they are refused already).  Idempotent."""
-    from lms.auth.remember import delete_expired
-
     deleted = delete_expired()
     db.session.commit()
     return deleted
@@ -36,8 +38,6 @@ def delete_expired_remember_tokens() -> int:
 def send_password_reset(email: str) -> bool:
     """A reset link for ``email`` (asked for on the forgot-password page), when an active account has
     it.  The lookup happens here, not in the request, so the page answers alike for every address."""
-    from lms.auth.services import email_reset_link
-
     sent = email_reset_link(email)
     db.session.commit()
     return sent
@@ -46,8 +46,6 @@ def send_password_reset(email: str) -> bool:
 @background_job
 def lift_ended_suspensions() -> int:
     """Every five minutes: lift suspensions whose end has passed (one UPDATE, audited).  Idempotent."""
-    from lms.auth.suspension import lift_ended
-
     lifted = lift_ended()
     db.session.commit()
     if lifted:
@@ -58,8 +56,6 @@ def lift_ended_suspensions() -> int:
 @background_job
 def delete_expired_login_card_batches() -> int:
     """Every 10 minutes: forget printable login cards (one-time passwords) past their short window."""
-    from lms.auth.login_cards import delete_expired_batches
-
     deleted = delete_expired_batches()
     db.session.commit()
     return deleted

@@ -32,10 +32,15 @@ from sqlalchemy import delete, select, update
 from lms.audit.services import record
 from lms.auth.credentials import revoke_credentials
 from lms.auth.models import LoginCardBatch, Role, SignInCard, TokenPurpose, User
+from lms.auth.picture_password import uses_picture_password
+from lms.auth.services import _issue_token, check_new_password, record_login_attempt, valid_token
+from lms.auth.suspension import refuse_if_suspended
 from lms.auth.tokens import hash_token, new_token
 from lms.common.errors import ValidationFailed
+from lms.common.labels import classroom_label
 from lms.common.types import utcnow
 from lms.extensions import db
+from lms.mail import absolute_url, send_email
 
 ACTIVATION_LIFETIME = timedelta(days=7)
 BATCH_LIFETIME = timedelta(minutes=30)
@@ -81,9 +86,6 @@ def parse_days(raw) -> int:
 
 def send_activation(actor: User, user: User) -> None:
     """A 7-day single-use "set your password" link (older unused ones stop working)."""
-    from lms.auth.services import _issue_token
-    from lms.mail import absolute_url, send_email
-
     raw = _issue_token(user, TokenPurpose.ACTIVATE, ACTIVATION_LIFETIME)
     send_email(user.email, _l("Your school account is ready — set your password"), "activation",
                locale=user.locale, user=user, link=absolute_url("auth.activate", token=raw),
@@ -92,8 +94,6 @@ def send_activation(actor: User, user: User) -> None:
 
 def activate(raw_token: str, new_password: str) -> User:
     """Set the first password from an activation link; the account's other sign-ins end."""
-    from lms.auth.services import check_new_password, valid_token
-
     token = valid_token(raw_token, TokenPurpose.ACTIVATE)
     user = db.session.get(User, token.user_id) if token else None
     if user is None or not user.active:
@@ -116,8 +116,6 @@ def prepare_sign_in(actor: User, classroom, students: list[User], days=DEFAULT_C
 
     Checks everything first (nothing is stored on bad input); returns counts and the batch (or None).
     """
-    from lms.common.labels import classroom_label
-
     days = parse_days(days)
     if not students:
         raise ValidationFailed(_("Choose at least one student."), field="students")
@@ -217,9 +215,6 @@ def card_for_token(raw: str) -> SignInCard | None:
 
 def redeem(raw: str) -> User:
     """Use a QR card once: the student it names, who must then choose a new password."""
-    from lms.auth.services import record_login_attempt
-    from lms.auth.suspension import refuse_if_suspended
-
     card = card_for_token(raw)
     user = db.session.get(User, card.user_id) if card else None
     if user is None or not user.active:
@@ -238,8 +233,6 @@ def after_card_sign_in_url(user: User) -> str:
 
     A student whose level signs in with pictures chooses a picture password (which replaces the
     card's one-time password); everyone else chooses a new password."""
-    from lms.auth.picture_password import uses_picture_password
-
     if uses_picture_password(user):
         return url_for("auth.picture_password_setup")
     return url_for("auth.choose_password")
@@ -247,8 +240,6 @@ def after_card_sign_in_url(user: User) -> str:
 
 def choose_password(user: User, new_password: str) -> None:
     """The first own password after a card or a one-time password (this browser stays signed in)."""
-    from lms.auth.services import check_new_password
-
     check_new_password(new_password, user.email or user.username or "", field="password")
     user.set_password(new_password)
     user.must_change_password = False

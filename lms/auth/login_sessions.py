@@ -17,6 +17,8 @@ from sqlalchemy import and_, literal, select, text, update
 from lms.auth.models import EndReason, User, UserSession
 from lms.common.sql import seconds_between
 from lms.common.types import UTCDateTime, utcnow
+from lms.core.models import Organization
+from lms.core.organization import current_organization
 from lms.extensions import db
 
 LOGIN_SESSION_KEY = "lms_login_session"
@@ -111,8 +113,6 @@ def close_inactive_login_sessions(now: datetime | None = None, timeout_minutes: 
     Returns the number of sessions closed.  The caller commits.
     """
     if timeout_minutes is None:
-        from lms.school.services import current_organization
-
         timeout_minutes = current_organization().session_timeout_minutes or DEFAULT_TIMEOUT_MINUTES
     cutoff = (now or utcnow()) - timedelta(minutes=timeout_minutes)
     result = db.session.execute(
@@ -135,7 +135,6 @@ def load_user_with_login_session(user_id: int, login_session_id: int | None):
     """
     if login_session_id is None:
         return db.session.get(User, user_id), None
-    from lms.school.models import Organization
 
     timeout = (select(Organization.session_timeout_minutes).order_by(Organization.id).limit(1)
                .scalar_subquery())

@@ -17,6 +17,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from lms.audit.services import record
 from lms.auth.credentials import revoke_credentials
 from lms.auth.models import User
+from lms.auth.services import find_user_by_login, record_login_attempt, wrong_credentials
+from lms.auth.suspension import refuse_if_suspended
 from lms.common.errors import ValidationFailed
 from lms.extensions import db
 
@@ -55,6 +57,7 @@ def level_codes(text: str | None) -> list[str]:
 
 
 def picture_levels() -> list[str]:
+    # upward call (pyproject.toml's import contract lists it)
     from lms.school.services import ensure_organization
 
     return level_codes(ensure_organization().picture_password_levels)
@@ -65,6 +68,7 @@ def uses_picture_password(user) -> bool:
     one the organization names."""
     if user is None or getattr(user, "is_anonymous", False) or not user.is_student:
         return False
+    # upward call (pyproject.toml's import contract lists it)
     from lms.school.services import current_classroom_of
 
     classroom = current_classroom_of(user)
@@ -137,9 +141,6 @@ def _spend_time_like_a_check(picks) -> None:
 def authenticate_with_pictures(login: str, picks) -> User:
     """The user this login and picture sequence sign in, or ValidationFailed with the same neutral
     message as a wrong password.  Every attempt is recorded; the caller commits in both cases."""
-    from lms.auth.services import find_user_by_login, record_login_attempt, wrong_credentials
-    from lms.auth.suspension import refuse_if_suspended
-
     user = find_user_by_login(login)
     if user is None:
         _spend_time_like_a_check(picks)

@@ -15,11 +15,12 @@ from lms.audit.services import record
 from lms.auth import picture_password as pictures
 from lms.auth.models import Role
 from lms.auth.services import normalise_login, sign_in
-from lms.auth.views import bp, safe_next
+from lms.auth.sign_in_limits import sign_in_limits
+from lms.auth.views import bp
 from lms.common.access import PUBLIC, SIGNED_IN, allow
 from lms.common.errors import Forbidden, ValidationFailed
 from lms.common.htmx import redirect_to, render
-from lms.common.ratelimit import sign_in_limits
+from lms.common.navigation import safe_next
 from lms.extensions import db
 
 SETUP_KEY = "picture_password_setup"  # {"first": [...] once chosen, "picks": [...]}
@@ -137,7 +138,7 @@ def picture_login():
 @bp.route("/students/<int:student_id>/picture-password/reset", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def reset_picture_password(student_id):
-    from lms.school.services import get_student_for
+    from lms.school.services import get_student_for  # upward call (pyproject.toml's import contract lists it)
 
     student = get_student_for(current_user, student_id)
     if pictures.reset_picture_password(current_user, student):

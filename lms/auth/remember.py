@@ -23,10 +23,12 @@ from datetime import timedelta
 from flask import current_app, g, request, session
 from sqlalchemy import delete, select, update
 
-from lms.auth.models import RememberToken, User
+from lms.audit.services import record
+from lms.auth import login_sessions
+from lms.auth.models import EndReason, RememberToken, User
 from lms.auth.tokens import hash_token
 from lms.common.types import utcnow
-from lms.extensions import db
+from lms.extensions import db, login_manager
 
 DEFAULT_COOKIE_NAME = "lms_remember"
 ROTATION_GRACE = timedelta(seconds=60)
@@ -143,8 +145,7 @@ def sign_in_from_cookie(_request=None) -> User | None:
 def _start(user: User, row: RememberToken) -> None:
     from flask_login import login_user
 
-    from lms.auth import login_sessions
-    from lms.auth.services import record_login_attempt
+    from lms.auth.services import record_login_attempt  # import cycle: auth.services imports this module
 
     session.pop(login_sessions.LOGIN_SESSION_KEY, None)
     login_session = login_sessions.start_login_session(user)
@@ -175,8 +176,6 @@ def _join_rotated(user: User, row: RememberToken) -> User | None:
     """The token just replaced, within the grace period: signed in, the new cookie is on its way."""
     from flask_login import login_user
 
-    from lms.auth import login_sessions
-
     if row.login_session_id is None:
         return None
     session[login_sessions.LOGIN_SESSION_KEY] = row.login_session_id
@@ -185,10 +184,6 @@ def _join_rotated(user: User, row: RememberToken) -> User | None:
 
 
 def _copied_cookie(user: User, row: RememberToken) -> None:
-    from lms.audit.services import record
-    from lms.auth import login_sessions
-    from lms.auth.models import EndReason
-
     ended = login_sessions.end_login_session(row.login_session_id, EndReason.REVOKED) \
         if row.login_session_id else 0
     db.session.delete(row)
@@ -225,8 +220,6 @@ def apply_cookie(response):
 
 
 def init_app(app) -> None:
-    from lms.extensions import login_manager
-
     login_manager.request_loader(sign_in_from_cookie)
     app.before_request(ignore_flask_login_cookie)
     app.after_request(apply_cookie)

@@ -21,6 +21,8 @@ from lms.common.errors import ValidationFailed
 from lms.common.i18n import SUPPORTED_LOCALES
 from lms.common.types import utcnow
 from lms.extensions import db
+from lms.jobs import enqueue
+from lms.mail import absolute_url, send_email
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -51,7 +53,7 @@ def find_user_by_login(login: str | None) -> User | None:
 
     With "@" it is an email; otherwise a username first, then a student's number. Always the same
     number of queries for a known and an unknown name (no timing difference between them)."""
-    from lms.school.models import StudentProfile
+    from lms.school.models import StudentProfile  # upward call (pyproject.toml's import contract lists it)
 
     text = normalise_login(login)
     if not text:
@@ -118,7 +120,7 @@ def authenticate(login: str, password: str) -> User:
 
 
 def _is_pending_registration(user: User) -> bool:
-    from lms.school.class_codes import is_pending
+    from lms.school.class_codes import is_pending  # upward call (pyproject.toml's import contract lists it)
 
     return is_pending(user)
 
@@ -240,8 +242,6 @@ def _issue_token(user: User, purpose: str, lifetime: timedelta, new_email: str |
 
 
 def _send_reset_email(user: User, raw_token: str) -> None:
-    from lms.mail import absolute_url, send_email
-
     send_email(user.email, _l("Reset your password"), "password_reset", locale=user.locale, user=user,
                link=absolute_url("auth.reset_password", token=raw_token),
                hours=int(RESET_TOKEN_LIFETIME.total_seconds() // 3600))
@@ -251,8 +251,7 @@ def request_password_reset(email: str) -> None:
     """Someone asked for a reset link for ``email``: the request does the same work whatever the
     address (it queues one job, :func:`lms.auth.jobs.send_password_reset`, which looks the account
     up), so neither the answer nor its timing tells whether the address has an account."""
-    from lms.auth.jobs import send_password_reset
-    from lms.jobs import enqueue
+    from lms.auth.jobs import send_password_reset  # import cycle: auth.jobs imports this module
 
     enqueue(send_password_reset, normalise_email(email or "")[:254])
 
@@ -347,7 +346,6 @@ def request_email_change(actor: User, new_email: str, current_password: str) -> 
     if find_user_by_email(new_email) is not None:
         raise ValidationFailed(_("Another account already uses that address."), field="new_email")
     raw = _issue_token(actor, TokenPurpose.CHANGE_EMAIL, EMAIL_CHANGE_TOKEN_LIFETIME, new_email=new_email)
-    from lms.mail import absolute_url, send_email
 
     send_email(new_email, _l("Confirm your new email address"), "email_change", locale=actor.locale,
                user=actor, new_email=new_email, link=absolute_url("auth.confirm_email", token=raw),
@@ -369,7 +367,6 @@ def confirm_email_change(raw_token: str) -> User:
     token.used_at = utcnow()
     user.email = token.new_email
     record(user, "user.email_changed", user, old_email=old_email, new_email=user.email)
-    from lms.mail import send_email
 
     send_email(old_email, _l("Your email address was changed"), "email_changed", locale=user.locale,
                user=user, old_email=old_email, new_email=user.email)

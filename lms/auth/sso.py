@@ -105,7 +105,7 @@ def account_for(settings: dict, claims: dict) -> User:
 
 def _create_account(settings: dict, email: str, claims: dict) -> User:
     """An account for a verified address of an allowed domain, with the provider's role (never ADMIN)."""
-    from lms.school.models import StudentProfile
+    from lms.school.models import StudentProfile  # upward call (pyproject.toml's import contract lists it)
 
     role = settings["auto_create_role"]
     if role == Role.ADMIN:  # refused by the config already; never let it through

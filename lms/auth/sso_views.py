@@ -19,10 +19,11 @@ from requests import RequestException
 
 from lms.auth import sso
 from lms.auth.services import sign_in
-from lms.auth.views import bp, safe_next
+from lms.auth.views import bp
 from lms.common.access import PUBLIC, allow
 from lms.common.errors import NotFound
 from lms.common.htmx import redirect_to, render
+from lms.common.navigation import safe_next
 from lms.common.ratelimit import client_ip, config_limit
 from lms.extensions import db, limiter
 

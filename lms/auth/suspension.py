@@ -23,7 +23,9 @@ from lms.audit.services import record
 from lms.auth.credentials import revoke_credentials
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, ValidationFailed
+from lms.common.i18n import date_filter
 from lms.common.types import utcnow
+from lms.core.organization import current_organization
 from lms.extensions import db
 
 MAX_REASON_LENGTH = 500
@@ -31,8 +33,6 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 def _zone() -> ZoneInfo:
-    from lms.school.services import current_organization
-
     try:
         return ZoneInfo(current_organization().timezone)
     except Exception:
@@ -140,8 +140,6 @@ def lift_ended(now: datetime | None = None) -> int:
 
 
 def suspension_message(user: User) -> str:
-    from lms.common.i18n import date_filter
-
     end_day = local_end_date(user)
     if end_day is None:
         return _("Your account is suspended: %(reason)s. Ask the school office.", reason=user.suspension_reason)
@@ -153,7 +151,7 @@ def refuse_if_suspended(user: User, attempted_login: str) -> None:
     """Called by the one sign-in function once the password is known to be right: a suspended user
     is told why and until when (the attempt is recorded as SUSPENDED)."""
     if user.is_suspended:
-        from lms.auth.services import record_login_attempt
+        from lms.auth.services import record_login_attempt  # import cycle: auth.services imports this module
 
         record_login_attempt(attempted_login, user, False, "SUSPENDED")
         raise ValidationFailed(suspension_message(user), code="ACCOUNT_SUSPENDED", field="password")

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from lms.audit.services import record
 from lms.auth.credentials import revoke_credentials
 from lms.auth.models import Role, User
+from lms.auth.services import send_reset_link as send
 from lms.common.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
 from lms.common.types import utcnow
 from lms.extensions import db
@@ -109,6 +110,7 @@ def change_role(actor: User, user_id: int, role: str) -> User:
 
 def set_username(actor: User, user_id: int, username: str | None) -> User:
     """Change (or, for an account with an email, remove) the username; audited."""
+    # upward call (pyproject.toml's import contract lists it)
     from lms.school.sign_in_names import check_username_free, clean_username
 
     user = get_user(actor, user_id)
@@ -125,8 +127,6 @@ def set_username(actor: User, user_id: int, username: str | None) -> User:
 
 
 def send_reset_link(actor: User, user_id: int) -> User:
-    from lms.auth.services import send_reset_link as send
-
     user = get_user(actor, user_id)
     if not user.email:
         raise BusinessRuleViolation(_("%(name)s has no email address, so no link can be sent.",

@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.audit.services import record
+from lms.auth import login_sessions
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Forbidden, NotFound
 from lms.extensions import db
@@ -145,8 +146,6 @@ def refusal_message() -> str:
 
 def keep_admin_alive() -> bool:
     """The heartbeat while viewing: refresh the admin's own login session (one UPDATE)."""
-    from lms.auth import login_sessions
-
     login_session_id = login_sessions.current_login_session_id()
     admin = g.get("lms_acting_admin")
     return bool(login_session_id and admin and login_sessions.touch_login_session(

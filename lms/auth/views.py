@@ -6,8 +6,6 @@ The ``auth`` blueprint has no URL prefix: its pages live under ``/auth/...``, th
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, g, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
@@ -24,22 +22,17 @@ from lms.auth.services import (
     sign_out,
     valid_token,
 )
+from lms.auth.sign_in_limits import sign_in_limits
 from lms.common.access import PUBLIC, SIGNED_IN, allow
 from lms.common.errorpages import error_response
 from lms.common.errors import NotFound, ValidationFailed
 from lms.common.htmx import redirect_to, render, render_form_errors
-from lms.common.ratelimit import client_ip, config_limit, sign_in_limits
+from lms.common.navigation import safe_next
+from lms.common.ratelimit import client_ip, config_limit
 from lms.extensions import csrf, db, limiter
 
 bp = Blueprint("auth", __name__)
 
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("home.index")
 
 
 # --- sign-in, with rate limits on failed attempts -----------------------------------------
@@ -169,9 +162,8 @@ def accept_invitation(token: str):
     form = AcceptInvitationForm()
     if request.method == "GET" and invitation.full_name and not form.full_name.data:
         form.full_name.data = invitation.full_name
-    from lms.auth.hooks import grants_label
-
-    context = {"form": form, "token": token, "invitation": invitation, "grants": grants_label(invitation.grants),
+    context = {"form": form, "token": token, "invitation": invitation,
+               "grants": invitations.grants_label(invitation.grants),
                "role_label": invitations.ROLE_LABELS.get(invitation.role, invitation.role)}
     if form.validate_on_submit():
         try:

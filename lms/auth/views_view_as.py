@@ -11,14 +11,13 @@ from lms.auth.models import Role
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errorpages import error_response
 from lms.common.htmx import redirect_to
+from lms.common.navigation import safe_next
 from lms.extensions import db
 
 bp = Blueprint("view_as", __name__)
 
 
 def _safe_back(target: str | None, default: str) -> str:
-    from lms.auth.views import safe_next
-
     return safe_next(target) if target else default
 
 

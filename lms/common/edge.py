@@ -25,6 +25,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
+from lms.common.errorpages import error_response
 from lms.common.ids import ID_MAX as INT4_MAX  # PostgreSQL ``integer``: ids and every Integer column
 
 INT4_MIN = -(2**31)
@@ -109,8 +110,6 @@ class LimitedJSONProvider(DefaultJSONProvider):
 
 
 def _refuse(status: int, message: str, *, field: str, code: str):
-    from lms.common.errorpages import error_response
-
     return error_response(status, message, code=code, details={"field": field, "reason": message})
 
 

@@ -13,6 +13,8 @@ from werkzeug.exceptions import HTTPException
 
 from lms.common.errors import DomainError
 from lms.common.htmx import is_htmx
+from lms.common.i18n import SESSION_LOCALE_KEY, SUPPORTED_LOCALES
+from lms.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +88,6 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
-        from lms.extensions import db
-
         db.session.rollback()
         return error_response(err.status, err.message, code=err.code, details=err.details,
                               retry_after=getattr(err, "retry_after", None))
@@ -101,7 +101,6 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(DataError)
     def value_refused_by_database(err):
         # A value the database cannot hold (too long, out of range) that no check caught first.
-        from lms.extensions import db
 
         log.warning("value refused by the database on %s %s: %s", request.method, request.path, err.orig)
         db.session.rollback()
@@ -126,8 +125,6 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(err):
-        from lms.extensions import db
-
         log.exception("unhandled error on %s %s", request.method, request.path)
         try:
             db.session.rollback()
@@ -144,8 +141,6 @@ def request_locale() -> str:
     cookie, else Accept-Language, else the instance's setting): no user, no organization, no query."""
     from flask import current_app, session
 
-    from lms.common.i18n import SESSION_LOCALE_KEY, SUPPORTED_LOCALES
-
     chosen = session.get(SESSION_LOCALE_KEY)
     if chosen in SUPPORTED_LOCALES:
         return chosen
@@ -159,8 +154,6 @@ def database_unavailable_response(err):
     layout (which loads the signed-in user and the organization) and in the request's language."""
     from flask import current_app
     from flask_babel import force_locale
-
-    from lms.extensions import db
 
     log.error("database unavailable: %s", err)
     try:
@@ -192,7 +185,6 @@ def _retry_after_seconds(err) -> int | None:
     reset = getattr(err, "reset_at", None) or getattr(limit, "reset_at", None)
     if not reset:
         # Flask-Limiter keeps the breached limit of this request (with its window) here.
-        from lms.extensions import limiter
 
         try:
             current = limiter.current_limit

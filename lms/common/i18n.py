@@ -17,6 +17,10 @@ from flask_babel import (
 )
 from flask_login import current_user
 
+from lms.common import labels
+from lms.common.types import utcnow
+from lms.core.organization import current_organization
+
 SUPPORTED_LOCALES = ("en", "th")
 # Each language named in itself, for the language switch.
 LANGUAGE_NAMES = {"en": "English", "th": "ไทย"}
@@ -49,8 +53,6 @@ def select_locale() -> str:
 
 
 def _org_locale() -> str:
-    from lms.school.services import current_organization
-
     try:
         locale = current_organization().locale
     except Exception:  # the database may be unreachable (health checks, error pages)
@@ -59,8 +61,6 @@ def _org_locale() -> str:
 
 
 def select_timezone() -> str:
-    from lms.school.services import current_organization
-
     try:
         return current_organization().timezone
     except Exception:
@@ -69,8 +69,6 @@ def select_timezone() -> str:
 
 def uses_buddhist_era() -> bool:
     """Thai readers of an organization that shows years in the Buddhist era (B.E. = A.D. + 543)."""
-    from lms.school.services import current_organization
-
     try:
         use_be = current_organization().use_buddhist_era
     except Exception:
@@ -152,7 +150,6 @@ def timeago_filter(value):
     """"5 minutes ago" / "in 2 days" in the reader's language."""
     if value is None:
         return ""
-    from lms.common.types import utcnow
 
     return format_timedelta(value - utcnow(), add_direction=True, threshold=0.9)
 
@@ -189,6 +186,5 @@ def init_app(app) -> None:
     app.jinja_env.filters["time"] = time_filter
     app.jinja_env.filters["timeago"] = timeago_filter
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
-    from lms.common import labels
 
     labels.init_app(app)

@@ -103,7 +103,7 @@ def level_code_of(text: str) -> str:
     anything else comes back upper-cased, as codes are stored."""
     from flask_babel import force_locale
 
-    from lms.common.i18n import SUPPORTED_LOCALES
+    from lms.common.i18n import SUPPORTED_LOCALES  # import cycle: i18n imports this module
 
     text = (text or "").strip().replace(" ", "")
     match = re.match(r"^(.*?)(\d{1,2})$", text)
@@ -122,7 +122,7 @@ def classroom_names(classroom) -> set[str]:
     upper-cased without spaces: what an import file may contain."""
     from flask_babel import force_locale
 
-    from lms.common.i18n import SUPPORTED_LOCALES
+    from lms.common.i18n import SUPPORTED_LOCALES  # import cycle: i18n imports this module
 
     names = {classroom.name}
     for locale in SUPPORTED_LOCALES:

@@ -14,6 +14,7 @@ with no visible item is left out, and a group with a single item is shown as tha
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import url_for
 
@@ -87,3 +88,10 @@ def nav_for(user) -> list[dict]:
                 entry["current"] = any(i["current"] for i in entry["items"])
         result.append(entry)
     return result
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("home.index")

@@ -32,6 +32,7 @@ from lms.communication.models import (
 )
 from lms.communication.notifications import unread_notifications_count
 from lms.extensions import db
+from lms.jobs import enqueue
 from lms.school.models import Level, ParentLink
 from lms.school.services import get_classroom_for, visible_students
 
@@ -180,8 +181,8 @@ def _after_save(actor, announcement: Announcement, action: str) -> None:
     record(actor, action, announcement, title=announcement.title, status=announcement.status,
            target=announcement.target_kind, urgent=announcement.urgent)
     if announcement.status == AnnouncementStatus.PUBLISHED and announcement.delivered_at is None:
+        # import cycle: communication.jobs imports this module
         from lms.communication.jobs import deliver_announcement
-        from lms.jobs import enqueue
 
         enqueue(deliver_announcement, announcement.id)
 

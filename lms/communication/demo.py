@@ -25,9 +25,9 @@ from lms.communication.models import (
     TargetKind,
 )
 from lms.communication.notifications import ANNOUNCEMENT_PUBLISHED, INVITATION_ACCEPTED, notify
+from lms.core.academic_year import current_academic_year
 from lms.extensions import db
 from lms.school.models import Classroom, Level
-from lms.school.services import current_academic_year
 
 SCHOOL_WIDE = "Welcome to the new term"
 P1_1 = "P1/1 field trip on Friday"

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from lms.analytics.localtime import zone
 from lms.common.ids import as_id
 from lms.communication.announcements import AnnouncementInput
 from lms.communication.labels import BODY_FORMAT, TARGET_KIND
 from lms.communication.models import BodyFormat
+from lms.core.localtime import DATETIME_FORMAT, to_utc
 from lms.school.forms import choices
 
 TARGET_LABELS = TARGET_KIND
 FORMAT_LABELS = BODY_FORMAT
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 
@@ -43,17 +40,3 @@ class AnnouncementForm(FlaskForm):
             classroom_id=self.classroom_id.data, include_parents=bool(self.include_parents.data),
             people=self.people.data or "", urgent=bool(self.urgent.data),
             publish_at=to_utc(self.publish_at.data), expires_at=to_utc(self.expires_at.data))
-
-
-def to_utc(local: datetime | None) -> datetime | None:
-    """A wall-clock time typed in the organization's timezone, as aware UTC."""
-    if local is None:
-        return None
-    return local.replace(tzinfo=zone()).astimezone(UTC)
-
-
-def to_local(value: datetime | None) -> datetime | None:
-    """Aware UTC → the organization's wall-clock time (what a datetime-local input shows)."""
-    if value is None:
-        return None
-    return value.astimezone(zone()).replace(tzinfo=None, second=0, microsecond=0)

@@ -13,12 +13,15 @@ import logging
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from lms.auth.models import User
 from lms.common.types import utcnow
 from lms.communication import announcements, audience
 from lms.communication.models import Announcement, AnnouncementStatus
 from lms.communication.notifications import ANNOUNCEMENT_PUBLISHED, notify
+from lms.communication.text import render_body
 from lms.extensions import db
 from lms.jobs import background_job, enqueue
+from lms.mail import absolute_url, send_email
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +81,6 @@ def deliver_announcement(announcement_id: int, notify_author: bool = False) -> i
 
 
 def _email_audience(announcement: Announcement) -> int:
-    from lms.auth.models import User
-    from lms.communication.text import render_body
-    from lms.mail import absolute_url, send_email
-
     link = absolute_url("announcements.detail", announcement_id=announcement.id)
     author = db.session.get(User, announcement.author_id) if announcement.author_id else None
     body_html = render_body(announcement.body, announcement.body_format)

@@ -19,10 +19,13 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 
+from lms.auth.invitations import ROLE_LABELS
 from lms.auth.models import User
+from lms.common.errors import NotFound
 from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.communication.models import Notification
+from lms.core import signals
 from lms.extensions import db
 
 
@@ -43,8 +46,6 @@ def register_kind(code: str, message, format_params: Callable[[dict], dict] | No
 
 
 def _role_label(params: dict) -> dict:
-    from lms.auth.invitations import ROLE_LABELS
-
     role = params.get("role")
     return {**params, "role": ROLE_LABELS.get(role, role)} if role else params
 
@@ -121,8 +122,6 @@ def notifications_of(user):
 def get_notification_for(user, notification_id) -> Notification:
     from flask_babel import gettext as _
 
-    from lms.common.errors import NotFound
-
     ident = as_id(notification_id)
     notification = db.session.scalar(select(Notification).where(
         Notification.id == ident, Notification.user_id == user.id)) if ident else None
@@ -150,11 +149,11 @@ def unread_notifications_count(user):
             .where(Notification.user_id == user.id, Notification.read_at.is_(None)).scalar_subquery())
 
 
-# --- hooks into other domains -------------------------------------------------------------------
+# --- signals of other domains --------------------------------------------------------------------
 
 
 def _notify_inviter(invitation, user) -> None:
-    """``lms.auth.hooks.on_invitation_accepted``: tell the person who sent the invitation."""
+    """``lms.core.signals.invitation_accepted``: tell the person who sent the invitation."""
     if not invitation.invited_by_id or invitation.invited_by_id == user.id:
         return
     from flask import current_app, url_for
@@ -168,10 +167,5 @@ def _notify_inviter(invitation, user) -> None:
     notify([invitation.invited_by_id], INVITATION_ACCEPTED.code, link=link, name=user.full_name, role=user.role)
 
 
-def register_hooks() -> None:
-    from lms.auth.hooks import on_invitation_accepted
-
-    on_invitation_accepted(_notify_inviter)
-
-
-register_hooks()
+def connect_signals() -> None:
+    signals.invitation_accepted.connect(_notify_inviter)

@@ -21,13 +21,15 @@ from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.common.ratelimit import config_limit
 from lms.communication import announcements as service
-from lms.communication.forms import FORMAT_LABELS, TARGET_LABELS, AnnouncementForm, to_local
+from lms.communication.forms import FORMAT_LABELS, TARGET_LABELS, AnnouncementForm
 from lms.communication.labels import ANNOUNCEMENT_STATUS
 from lms.communication.models import Announcement, AnnouncementStatus, TargetKind
 from lms.communication.text import plain_excerpt, render_body
+from lms.core.localtime import to_local
 from lms.extensions import db, limiter
 from lms.school import services as school
 from lms.school.forms import choices
+from lms.school.viewutils import attach_error
 
 bp = Blueprint("announcements", __name__)
 
@@ -122,8 +124,6 @@ def _render_form(form, announcement=None, *, errors: bool = False):
 
 
 def _attach(form, err: DomainError) -> None:
-    from lms.school.viewutils import attach_error
-
     attach_error(form, err)
 
 

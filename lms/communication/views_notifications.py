@@ -15,6 +15,7 @@ from lms.communication.views_announcements import _LOADED, READ_EVENT, _context
 from lms.extensions import db
 
 bp = Blueprint("notifications", __name__)
+bp.record_once(lambda _state: notifications.connect_signals())
 
 UNREAD_ANNOUNCEMENTS_SHOWN = 3
 

@@ -81,6 +81,7 @@ def _demo_png() -> bytes:
 
 
 def _image_resource(teacher: User, section: Section):
+    # upward calls: demo sections get files (the import contract lists them)
     from lms.resources import services as resources
     from lms.resources.models import Resource, SectionResource
 

@@ -22,7 +22,11 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from lms.common.errors import ValidationFailed
-from lms.curriculum.models import TITLE_MAX
+from lms.curriculum import tree
+from lms.curriculum.models import TITLE_MAX, Part, Unit
+from lms.curriculum.services import require_edit
+from lms.curriculum.tree import subject_tree
+from lms.extensions import db
 
 MAX_LINES = 2000
 KIND_BY_DEPTH = {1: "unit", 2: "part", 3: "section"}
@@ -181,8 +185,6 @@ class ImportPlan:
 
 def plan(subject, text: str) -> ImportPlan:
     """Parse ``text`` and match it against the subject's tree (nothing is written)."""
-    from lms.curriculum.tree import subject_tree
-
     outline = parse(text)
     tree = subject_tree(subject)
     existing_units = {normalise(u.unit.title): u for u in tree.units}
@@ -212,11 +214,6 @@ def import_outline(actor, subject, text: str) -> ImportPlan:
 
     Refused with the line-numbered errors (and nothing created) when the outline is malformed.
     """
-    from lms.curriculum import tree
-    from lms.curriculum.models import Part, Unit
-    from lms.curriculum.services import require_edit
-    from lms.extensions import db
-
     require_edit(actor, subject)
     result = plan(subject, text)
     if result.errors:

@@ -29,6 +29,7 @@ from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
+from lms.core.academic_year import current_academic_year
 from lms.curriculum.models import CoreSubject, Part, Section, SectionProgress, Subject, SubjectTeacher, Unit
 from lms.extensions import db
 from lms.school.models import (
@@ -40,7 +41,8 @@ from lms.school.models import (
     ParentLink,
     TeacherAssignment,
 )
-from lms.school.services import current_academic_year, require_admin
+from lms.school.people import assign_teacher
+from lms.school.services import require_admin
 
 # --- visibility -----------------------------------------------------------------------------
 
@@ -334,7 +336,6 @@ def _record_classroom_assignment(subject: Subject, teacher: User) -> None:
     """A classroom's subject teacher is also a subject teacher of the classroom (school records)."""
     if subject.classroom_id is None:
         return
-    from lms.school.people import assign_teacher
 
     # The system acts here: who may teach the subject was decided by the caller.
     assign_teacher(None, teacher, subject.classroom, AssignmentRole.SUBJECT, subject.name)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 
 from lms.audit.services import record
 from lms.common.errors import NotFound, ValidationFailed
-from lms.curriculum import ordering
+from lms.curriculum import ordering, services
 from lms.curriculum.models import TITLE_MAX, Part, Section, Subject, Unit
 from lms.curriculum.services import require_edit, subject_of
 from lms.extensions import db
@@ -168,6 +168,7 @@ def update_section(actor, section: Section, title: str, content: str) -> Section
 
 def contents_of(node) -> dict[str, int]:
     """What deleting ``node`` also deletes: counts of parts, sections and attached resources."""
+    # upward call (pyproject.toml's import contract lists it)
     from lms.resources.models import SectionResource
 
     kind = node.kind
@@ -285,8 +286,6 @@ def node_label(kind: str) -> str:
 
 def get_parent_for_add(actor, kind: str, parent_id):
     """The parent a new ``kind`` goes under (subject for units, unit for parts, part for sections)."""
-    from lms.curriculum import services
-
     getters = {"unit": services.get_subject_for, "part": services.get_unit_for,
                "section": services.get_part_for}
     if kind not in getters:

@@ -18,6 +18,7 @@ from lms.curriculum.forms import SectionForm
 from lms.extensions import db
 from lms.resources import services as resources
 from lms.resources.forms import ResourceForm
+from lms.school.viewutils import attach_error
 
 bp = Blueprint("sections", __name__)
 
@@ -99,7 +100,6 @@ def edit(section_id):
             tree.update_section(current_user, section, form.title.data, form.content.data)
         except DomainError as err:
             db.session.rollback()
-            from lms.school.viewutils import attach_error
 
             attach_error(form, err)
         else:

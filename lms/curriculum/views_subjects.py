@@ -226,6 +226,7 @@ def _teacher_form(form=None):
 
 def subject_context(subject, **extra) -> dict:
     """What the subject page needs (the tree in a fixed number of queries)."""
+    # upward call (pyproject.toml's import contract lists it)
     from lms.resources.services import usage_by_section
 
     editable = services.can_edit_subject(current_user, subject)

@@ -27,15 +27,17 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 
-from lms.analytics.localtime import zone
 from lms.auth.models import Role, User
 from lms.common.errors import Forbidden, NotFound
 from lms.common.types import utcnow
+from lms.core.localtime import zone
+from lms.core.organization import current_organization
 from lms.digest.models import DigestDelivery, DigestOptOut, DigestStatus
 from lms.extensions import db
 from lms.home import work
+from lms.mail import absolute_url, send_email
 from lms.school.models import ParentLink
-from lms.school.services import children_of, current_organization
+from lms.school.services import children_of
 
 WINDOW = timedelta(days=7)
 TOKEN_SALT = "lms-digest-unsubscribe"  # noqa: S105 - a signing salt, not a secret
@@ -157,8 +159,6 @@ def deliver(parent_id: int, week: str, now: datetime | None = None) -> str | Non
 
     Returns the status written (SENT or EMPTY), or None when there was nothing to do (already
     delivered this week, opted out, no longer a parent)."""
-    from lms.mail import absolute_url, send_email
-
     parent = db.session.get(User, parent_id)
     if (parent is None or parent.role != Role.PARENT or not parent.active or not parent.email
             or is_opted_out(parent)):

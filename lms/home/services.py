@@ -30,17 +30,12 @@ from lms.auth.models import ROLE_VALUES, Invitation, InvitationStatus, Role, Use
 from lms.common.errors import NotFound
 from lms.common.types import utcnow
 from lms.communication.announcements import inbox, unread_announcements_count
+from lms.core.localtime import local_today
 from lms.curriculum.models import Subject
 from lms.curriculum.visits import where_to_continue
 from lms.extensions import db
 from lms.home import work
-from lms.school.services import (
-    active_counts,
-    children_of,
-    classrooms_of_year,
-    current_classroom_of,
-    local_today,
-)
+from lms.school.services import active_counts, children_of, classrooms_of_year, current_classroom_of
 from lms.teaching.models import (
     CourseSession,
     CourseSessionAttendance,

@@ -13,11 +13,11 @@ from lms.auth.models import Role
 from lms.common.access import PUBLIC, allow
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.i18n import SESSION_LOCALE_KEY, SUPPORTED_LOCALES
-from lms.common.navigation import nav_group
+from lms.common.navigation import nav_group, safe_next
 from lms.extensions import db
 from lms.home import services
 from lms.teaching.codes import spaced
-from lms.teaching.views_sessions import ATTENDANCE_LABELS
+from lms.teaching.labels import ATTENDANCE_STATUS as ATTENDANCE_LABELS
 
 bp = Blueprint("home", __name__)
 
@@ -74,8 +74,6 @@ def online():
 @allow(PUBLIC)
 def set_language():
     """The language switch on every page: remembered on the account, or for this browser."""
-    from lms.auth.views import safe_next
-
     locale = request.form.get("locale", "")
     if locale in SUPPORTED_LOCALES:
         session[SESSION_LOCALE_KEY] = locale

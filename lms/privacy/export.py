@@ -19,12 +19,12 @@ from lms.assessments.models import Answer, Assessment, QuestionVersion, Submissi
 from lms.audit.models import AuditLog
 from lms.auth.models import User
 from lms.common.types import utcnow
+from lms.core.organization import current_organization
 from lms.extensions import db
 from lms.privacy.catalog import SECRET_COLUMNS, user_columns
 from lms.resources import storage
 from lms.resources.models import Resource, StoredFile
 from lms.school.models import Classroom, ParentLink
-from lms.school.services import current_organization
 
 FORMAT = "lms.student-export"
 VERSION = 1

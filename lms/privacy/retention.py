@@ -28,9 +28,9 @@ from lms.audit.models import AuditLog
 from lms.auth.models import AccountToken, Invitation, InvitationStatus, LoginAttempt, UserSession
 from lms.common.types import utcnow
 from lms.communication.models import Notification
+from lms.core.models import Organization
 from lms.digest.models import DigestDelivery
 from lms.extensions import db
-from lms.school.models import Organization
 
 DEFAULT_LOG_DAYS = 365
 DEFAULT_AUDIT_DAYS = 1825

@@ -6,6 +6,10 @@ import logging
 
 from lms.extensions import db
 from lms.jobs import background_job
+from lms.profiles.models import PersonProfile
+from lms.resources import storage
+from lms.resources.jobs import thumbnail_bytes
+from lms.resources.services import max_image_pixels
 
 log = logging.getLogger(__name__)
 
@@ -13,11 +17,6 @@ log = logging.getLogger(__name__)
 @background_job
 def make_profile_thumbnail(user_id: int, photo_name: str) -> str | None:
     """Make the thumbnail of this photo once; nothing when the photo has been replaced since."""
-    from lms.profiles.models import PersonProfile
-    from lms.resources import storage
-    from lms.resources.jobs import thumbnail_bytes
-    from lms.resources.services import max_image_pixels
-
     profile = db.session.get(PersonProfile, user_id)
     if profile is None or profile.photo_name != photo_name:
         return None

@@ -19,7 +19,14 @@ from lms.auth.models import Role, User
 from lms.common.errors import Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.extensions import db
+from lms.jobs import enqueue
+from lms.profiles.jobs import make_profile_thumbnail
 from lms.profiles.models import BIO_MAX, PHOTO_TYPES, PersonProfile
+from lms.resources import storage, virus_scan
+from lms.resources.services import _human_size, check_image, max_image_pixels
+from lms.resources.sniffing import sniff
+from lms.school import services as school
+from lms.school.models import ParentLink
 
 MB = 1024 * 1024
 DEFAULT_PHOTO_MAX_MB = 5
@@ -103,8 +110,6 @@ def may_see_person(actor, person: User) -> bool:
         return False
     if actor.id == person.id or actor.is_admin:
         return True
-    from lms.school import services as school
-    from lms.school.models import ParentLink
 
     if person.role in (Role.ADMIN, Role.TEACHER):
         return actor.role in (Role.ADMIN, Role.TEACHER)
@@ -166,10 +171,6 @@ def photo_max_bytes() -> int:
 def set_photo(actor, person: User, stream, filename: str | None = None) -> PersonProfile:
     """Store a new photo (image kinds only, size and pixel caps, content sniffed); the old one is removed
     after the commit and the thumbnail is made in the background.  On a refusal nothing is kept."""
-    from lms.resources import storage, virus_scan
-    from lms.resources.services import _human_size, check_image, max_image_pixels
-    from lms.resources.sniffing import sniff
-
     require_edit(actor, person)
     limit = photo_max_bytes()
     try:
@@ -198,16 +199,12 @@ def set_photo(actor, person: User, stream, filename: str | None = None) -> Perso
     profile.thumb_name = profile.thumb_type = None
     db.session.flush()
     record(actor, "profile.photo", person, size=temp.size, content_type=sniffed.content_type)
-    from lms.jobs import enqueue
-    from lms.profiles.jobs import make_profile_thumbnail
 
     enqueue(make_profile_thumbnail, person.id, name)
     return profile
 
 
 def remove_photo(actor, person: User) -> None:
-    from lms.resources import storage
-
     require_edit(actor, person)
     profile = profile_of(person)
     if profile is None or not profile.photo_name:
@@ -247,8 +244,6 @@ def phones_of(user_ids) -> dict[int, str]:
 
 def parents_by_student(student_ids) -> dict[int, list[tuple[str, str | None]]]:
     """``{student_id: [(parent name, stored phone or None), ...]}`` for a roster (one query)."""
-    from lms.school.models import ParentLink
-
     ids = {i for i in student_ids if i}
     if not ids:
         return {}

@@ -13,22 +13,11 @@ from lms.common.errors import ValidationFailed
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.extensions import db
 from lms.profiles import services
+from lms.profiles.contact import contact_context
 from lms.profiles.forms import ContactForm, PhotoForm
+from lms.resources import storage
 
 bp = Blueprint("profiles", __name__)
-
-
-def contact_context(person: User, *, contact_form=None, photo_form=None, done: str | None = None) -> dict:
-    """What ``profiles/_contact.html`` needs, under the name ``contact``."""
-    profile = services.profile_of(person)
-    if contact_form is None:
-        contact_form = ContactForm(formdata=None, phone=services.display_phone(profile.phone if profile else None),
-                                   bio=profile.bio if profile else "")
-    return {"contact": {
-        "person": person, "profile": profile, "form": contact_form, "photo_form": photo_form or PhotoForm(formdata=None),
-        "staff": person.role in (Role.ADMIN, Role.TEACHER), "done": done,
-        "phone": services.display_phone(profile.phone if profile else None),
-    }}
 
 
 def _editable_person(user_id) -> User:
@@ -128,8 +117,6 @@ def _photo_response(path, content_type: str):
 @allow(SIGNED_IN)
 def photo(user_id):
     """The photo (``?size=small``: its thumbnail once the worker made it, the photo until then)."""
-    from lms.resources import storage
-
     person = services.get_person_for(current_user, user_id)
     profile = services.profile_of(person)
     if profile is None or not profile.photo_name:

@@ -8,6 +8,9 @@ import warnings
 
 from lms.extensions import db
 from lms.jobs import background_job
+from lms.resources import storage
+from lms.resources.models import StoredFile
+from lms.resources.services import max_image_pixels
 
 log = logging.getLogger(__name__)
 THUMBNAIL_SIZE = (320, 320)
@@ -37,10 +40,6 @@ def thumbnail_bytes(path, max_pixels: int) -> tuple[bytes, str, str]:
 @background_job
 def make_thumbnail(stored_file_id: int) -> str | None:
     """Make the thumbnail of a stored image once; returns its storage name."""
-    from lms.resources import storage
-    from lms.resources.models import StoredFile
-    from lms.resources.services import max_image_pixels
-
     stored = db.session.get(StoredFile, stored_file_id)
     if stored is None or stored.kind != "IMAGE":
         return None

@@ -1,11 +1,12 @@
 """Resource rules: visibility, upload and links, editing, deleting, attaching to sections.
 
 Visibility (``visible_resources(actor)`` / ``get_resource_for(actor, id)``) is the OR of the
-rules in ``resource_visibility_rules``.  Each rule is a function ``rule(actor)`` returning a
-SQL condition on ``Resource`` (or None when it grants nothing to that actor).  Built in:
-admins see everything; the owner sees their uploads; anyone sees a resource attached to a
-section they may read (``lms.curriculum.services.visible_sections``).  Another domain adds
-its own with ``@resource_visibility_rule`` (e.g. resources attached to assessments).
+rules in ``BUILT_IN_RULES`` and of the answers to ``lms.core.signals.resource_visibility``.
+Each rule is a function ``rule(actor)`` returning a SQL condition on ``Resource`` (or None when
+it grants nothing to that actor).  Built in: admins see everything; the owner sees their
+uploads; anyone sees a resource attached to a section they may read
+(``lms.curriculum.services.visible_sections``).  Another domain connects its own rules to the
+signal (e.g. resources attached to assessments).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -25,9 +25,12 @@ from lms.audit.services import record
 from lms.auth.models import Role
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
+from lms.core import signals
+from lms.curriculum import ordering
 from lms.curriculum.models import Part, Section, Subject, Unit
 from lms.curriculum.services import require_edit, subject_of, visible_sections
 from lms.extensions import db
+from lms.jobs import enqueue
 from lms.resources import storage, virus_scan
 from lms.resources.labels import RESOURCE_KIND
 from lms.resources.models import FILE_KINDS, LABEL_MAX, Resource, ResourceKind, SectionResource, StoredFile
@@ -61,36 +64,27 @@ def kind_labels() -> dict[str, str]:
 
 # --- visibility -------------------------------------------------------------------------------
 
-ResourceRule = Callable[[object], object]
-resource_visibility_rules: list[ResourceRule] = []
-
-
-def resource_visibility_rule(rule: ResourceRule) -> ResourceRule:
-    """Register ``rule(actor) -> condition on Resource | None`` (another way to see a resource)."""
-    resource_visibility_rules.append(rule)
-    return rule
-
-
-@resource_visibility_rule
 def _admins_see_everything(actor):
     return Resource.id.isnot(None) if getattr(actor, "role", None) == Role.ADMIN else None
 
 
-@resource_visibility_rule
 def _owners_see_their_uploads(actor):
     return Resource.owner_id == actor.id if getattr(actor, "role", None) == Role.TEACHER else None
 
 
-@resource_visibility_rule
 def _attached_to_a_readable_section(actor):
     sections = visible_sections(actor).with_only_columns(Section.id)
     return exists().where(SectionResource.resource_id == Resource.id, SectionResource.section_id.in_(sections))
 
 
+BUILT_IN_RULES = (_admins_see_everything, _owners_see_their_uploads, _attached_to_a_readable_section)
+
+
 def visibility_condition(actor):
     if not getattr(actor, "is_authenticated", False):
         return false()
-    conditions = [c for c in (rule(actor) for rule in resource_visibility_rules) if c is not None]
+    answers = [rule(actor) for rule in BUILT_IN_RULES] + signals.answers(signals.resource_visibility, actor)
+    conditions = [c for c in answers if c is not None]
     return or_(*conditions) if conditions else false()
 
 
@@ -286,8 +280,7 @@ def store_upload(owner, stream, filename: str, *, title: str = "", label: str = 
     db.session.flush()
     record(owner, "resource.upload", resource, title=title, kind=stored.kind, size=stored.size)
     if stored.kind == ResourceKind.IMAGE and not stored.thumbnail_name:
-        from lms.jobs import enqueue
-        from lms.resources.jobs import make_thumbnail
+        from lms.resources.jobs import make_thumbnail  # import cycle: resources.jobs imports this module
 
         enqueue(make_thumbnail, stored.id)
     return resource
@@ -353,14 +346,10 @@ def attachments_of(resource: Resource) -> list[tuple[SectionResource, Section, S
         .order_by(Subject.name, Unit.position, Part.position, Section.position)).all())
 
 
-# Other domains (assessments) add "where else is this resource used?" here: fn(resource) -> [str].
-resource_usage_providers: list[Callable[[Resource], list[str]]] = []
-
-
 def places_of(resource: Resource) -> list[str]:
     places = [f"{subject.name} › {section.title}" for _link, section, subject in attachments_of(resource)]
-    for provider in resource_usage_providers:
-        places.extend(provider(resource))
+    for found in signals.answers(signals.resource_usage, resource):  # other domains (assessments)
+        places.extend(found)
     return places
 
 
@@ -409,8 +398,6 @@ def section_resources(section_ids) -> dict[int, list[Resource]]:
 
 def attach(actor, section: Section, resource: Resource, *, index: int | None = None) -> SectionResource:
     """Show ``resource`` in ``section`` (at the end, or at ``index``)."""
-    from lms.curriculum import ordering
-
     require_edit(actor, subject_of(section))
     if not db.session.scalar(visible_resources(actor).where(Resource.id == resource.id).with_only_columns(
             Resource.id)):
@@ -449,8 +436,6 @@ def _link_of(section: Section, resource_id) -> SectionResource:
 
 
 def detach(actor, section: Section, resource_id) -> None:
-    from lms.curriculum import ordering
-
     require_edit(actor, subject_of(section))
     ordering.lock(Section, section.id)
     link = _link_of(section, resource_id)
@@ -462,8 +447,6 @@ def detach(actor, section: Section, resource_id) -> None:
 
 def reorder(actor, section: Section, resource_ids: list) -> None:
     """Put the section's resources in the order of ``resource_ids`` (a drop); missing ones follow."""
-    from lms.curriculum import ordering
-
     require_edit(actor, subject_of(section))
     ordering.lock(Section, section.id)
     links = list(db.session.scalars(select(SectionResource).where(SectionResource.section_id == section.id)
@@ -476,8 +459,6 @@ def reorder(actor, section: Section, resource_ids: list) -> None:
 
 
 def step(actor, section: Section, resource_id, direction: str) -> None:
-    from lms.curriculum import ordering
-
     require_edit(actor, subject_of(section))
     ordering.lock(Section, section.id)
     link = _link_of(section, resource_id)

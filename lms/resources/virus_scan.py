@@ -15,6 +15,7 @@ import struct
 from flask import current_app
 from flask_babel import gettext as _
 
+from lms.audit.services import record_despite_rollback
 from lms.common.errors import ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -106,8 +107,6 @@ def check_upload(fh, actor, filename: str) -> None:
         raise ValidationFailed(_("The file was not saved: virus scanning is unavailable, try again later."),
                                field="file", status=503) from err
     if signature is not None:
-        from lms.audit.services import record_despite_rollback
-
         log.warning("upload refused: %s contains %s", filename, signature)
         record_despite_rollback(actor, "upload.infected", filename=filename, signature=signature)
         raise ValidationFailed(_("The file was not saved: the virus scanner found “%(signature)s” in it.",

@@ -21,11 +21,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, insert, select, update
 
 from lms.audit.services import record
+from lms.auth import invitations as invitation_service
 from lms.auth.models import Invitation, InvitationStatus, Role, User
 from lms.common.errors import Forbidden, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label
 from lms.common.types import utcnow
+from lms.core.academic_year import current_academic_year
+from lms.core.localtime import local_today
 from lms.extensions import db
 from lms.school.models import (
     STUDENT_STATUSES,
@@ -35,7 +38,7 @@ from lms.school.models import (
     StudentProfile,
     StudentStatus,
 )
-from lms.school.services import current_academic_year, local_today, require_admin, student_list_query
+from lms.school.services import require_admin, student_list_query
 
 MAX_SELECTION = 2000
 
@@ -248,8 +251,6 @@ def invite_parents(actor, selection: Selection) -> tuple[int, int]:
     Returns (invitations sent, students with no parent invitation to send).  Inviting a new parent
     still starts from the invitations page or the student's page (family codes will come later).
     """
-    from lms.auth import invitations as invitation_service
-
     require_admin(actor)
     found = pending_parent_invitations(selection)
     if not found:

@@ -27,12 +27,15 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.auth.models import Role, User
+from lms.auth.services import check_new_password
 from lms.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.labels import classroom_label
 from lms.common.types import utcnow
 from lms.communication.notifications import notify, register_kind
 from lms.extensions import db
 from lms.school.models import ClassCode, Classroom, StudentProfile, StudentRegistration, TeacherAssignment
+from lms.school.people import _clean_name, _clean_new_email, enroll_student
 from lms.school.sign_in_names import assign_student_number, check_username_free, clean_username
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read aloud and typed by children
@@ -114,9 +117,6 @@ def register(class_code: ClassCode, full_name: str, username: str, password: str
     # Hook: "or a picture password" — when picture passwords exist, accept one here instead of
     # ``password`` (for the levels where that is the rule) and store it the same way.
     """
-    from lms.auth.services import check_new_password
-    from lms.school.people import _clean_name, _clean_new_email
-
     name = _clean_name(full_name)
     username = clean_username(username)
     if username is None:
@@ -160,8 +160,6 @@ def pending_of(classroom: Classroom) -> list[StudentRegistration]:
 
 
 def get_pending(classroom: Classroom, user_id) -> StudentRegistration:
-    from lms.common.ids import as_id
-
     ident = as_id(user_id)
     registration = db.session.get(StudentRegistration, ident) if ident else None
     if registration is None or registration.classroom_id != classroom.id:
@@ -171,8 +169,6 @@ def get_pending(classroom: Classroom, user_id) -> StudentRegistration:
 
 def approve(actor, registration: StudentRegistration) -> User:
     """Activate the account and place the student in the classroom (its academic year)."""
-    from lms.school.people import enroll_student
-
     user, classroom = registration.user, registration.classroom
     user.active = True
     db.session.delete(registration)

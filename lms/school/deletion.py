@@ -28,13 +28,15 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit.services import record
 from lms.auth.models import Role, User, UserSession
 from lms.common.errors import BusinessRuleViolation
+from lms.core.academic_year import current_academic_year
 from lms.extensions import db
 from lms.school.models import ClassroomMembership, MembershipStatus, ParentLink, StudentProfile
-from lms.school.services import current_academic_year, parents_of, require_admin
+from lms.school.services import parents_of, require_admin
 
 
 def _history_checks():
     """(label, SELECT of a student id column) for every kind of work or history."""
+    # upward calls: a student's history lives in these domains (the import contract lists them)
     from lms.assessments.models import AssessmentExcusal, Submission
     from lms.curriculum.models import SectionProgress, SectionVisit
     from lms.teaching.models import CourseSessionAttendance, CourseSessionEnrollment

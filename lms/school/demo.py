@@ -11,6 +11,8 @@ from sqlalchemy import insert, select
 
 from lms.auth.models import Role, User
 from lms.common.types import utcnow
+from lms.core.academic_year import current_academic_year
+from lms.core.localtime import local_today
 from lms.extensions import db
 from lms.school.models import (
     AssignmentRole,
@@ -21,7 +23,7 @@ from lms.school.models import (
     StudentProfile,
     TeacherAssignment,
 )
-from lms.school.services import current_academic_year, ensure_levels, ensure_organization, local_today
+from lms.school.services import ensure_levels, ensure_organization
 
 CLASSES_PER_LEVEL = 2
 EXTRA_STUDENTS_PER_CLASS = 3

@@ -3,7 +3,8 @@
 Grants are stored on the invitation as ``{"classroom_id": 3}`` (STUDENT) or
 ``{"student_ids": [4, 5]}`` (PARENT).  They are checked when the invitation is
 created or sent again (a teacher may only invite students into a classroom of
-their own), and applied when it is accepted.
+their own), and applied when it is accepted.  ``connect_signals`` plugs these into the
+invitation signals of ``lms.core.signals`` (when the school's blueprint is registered).
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from lms.auth import hooks
 from lms.auth.models import Role, User, normalise_email
 from lms.common.errors import ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_code_of
+from lms.core import signals
+from lms.core.academic_year import current_academic_year
 from lms.extensions import db
 from lms.school import people, services
-from lms.school.models import Classroom, StudentProfile
+from lms.school.models import Classroom, Level, StudentProfile
 
 MAX_CHILDREN = 10
 
@@ -31,12 +33,11 @@ def classroom_by_name(name: str, academic_year: str | None = None) -> Classroom 
     code, number = level_code_of(code), number.strip()
     if not code or as_id(number) is None:
         return None
-    from lms.school.models import Level
 
     return db.session.scalar(
         select(Classroom).join(Level, Level.id == Classroom.level_id)
         .where(Level.code == code, Classroom.number == int(number),
-               Classroom.academic_year == (academic_year or services.current_academic_year())))
+               Classroom.academic_year == (academic_year or current_academic_year())))
 
 
 def resolve_children(actor, text: str) -> list[int]:
@@ -71,14 +72,25 @@ def grants_for(actor, role: str, *, classroom_id=None, children: str = "") -> di
     return {}
 
 
+def grants_from_text(actor, role: str, text: str) -> dict | None:
+    """A bulk invitation row's last column as grants: a student's classroom or a parent's children."""
+    if role == Role.STUDENT:
+        classroom = classroom_by_name(text)
+        if classroom is None:
+            raise ValidationFailed(_("Unknown classroom %(name)s.", name=text))
+        return {"classroom_id": classroom.id}
+    if role == Role.PARENT:
+        return {"student_ids": resolve_children(actor, text)}
+    return None
+
+
 def invitable_classrooms(actor) -> list[Classroom]:
     """Current, unarchived classrooms the actor may invite students into."""
     stmt = (services.visible_classrooms(actor)
-            .where(Classroom.academic_year == services.current_academic_year(), Classroom.archived.is_(False)))
+            .where(Classroom.academic_year == current_academic_year(), Classroom.archived.is_(False)))
     return list(db.session.scalars(services.ordered_classrooms(stmt)))
 
 
-@hooks.check_invitation_grants
 def check_grants(actor, role: str, grants: dict) -> None:
     unknown_keys = set(grants) - {"classroom_id", "student_ids"}
     if unknown_keys:
@@ -106,7 +118,6 @@ def check_grants(actor, role: str, grants: dict) -> None:
                                    field="children")
 
 
-@hooks.on_invitation_accepted
 def apply_grants(invitation, user: User) -> None:
     grants = invitation.grants or {}
     if user.role == Role.STUDENT:
@@ -120,7 +131,6 @@ def apply_grants(invitation, user: User) -> None:
             people.link_parent(None, user, student)
 
 
-@hooks.describe_invitation_grants
 def describe(grants: dict) -> str | None:
     if grants.get("classroom_id"):
         classroom = db.session.get(Classroom, grants["classroom_id"])
@@ -130,3 +140,12 @@ def describe(grants: dict) -> str | None:
                                    .order_by(User.full_name))
         return _("Parent of %(names)s", names=", ".join(names))
     return None
+
+
+def connect_signals() -> None:
+    signals.invitation_grants_checking.connect(check_grants)
+    signals.invitation_accepted.connect(apply_grants)
+    signals.invitation_grants_described.connect(describe)
+    signals.invitation_grants_from_form.connect(grants_for)
+    signals.invitation_grants_from_text.connect(grants_from_text)
+    signals.invitation_classrooms.connect(invitable_classrooms)

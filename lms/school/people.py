@@ -24,6 +24,7 @@ from lms.auth.services import validate_email_address
 from lms.common.errors import BusinessRuleViolation, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
+from lms.core.localtime import local_today
 from lms.extensions import db
 from lms.school.models import (
     STUDENT_STATUSES,
@@ -40,7 +41,6 @@ from lms.school.models import (
 from lms.school.services import (
     _flush_or_conflict,
     current_membership_of,
-    local_today,
     next_level,
     ordered_classrooms,
     require_admin,

@@ -25,6 +25,9 @@ from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.types import utcnow
+from lms.core.academic_year import current_academic_year, next_academic_year
+from lms.core.localtime import local_today
+from lms.core.organization import current_organization
 from lms.extensions import db
 from lms.school.models import (
     Classroom,
@@ -38,16 +41,7 @@ from lms.school.models import (
     StudentStatus,
     TeacherAssignment,
 )
-from lms.school.services import (
-    current_academic_year,
-    current_organization,
-    ensure_organization,
-    list_levels,
-    local_today,
-    next_academic_year,
-    ordered_classrooms,
-    require_admin,
-)
+from lms.school.services import ensure_organization, list_levels, ordered_classrooms, require_admin
 
 
 @dataclass

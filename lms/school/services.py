@@ -20,10 +20,8 @@ user's behalf (e.g. accepting an invitation); otherwise the actor must be an adm
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app, g
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +32,9 @@ from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
+from lms.core.academic_year import current_academic_year
+from lms.core.models import Organization
+from lms.core.organization import current_organization, default_organization
 from lms.extensions import db
 from lms.school.models import (
     STUDENT_STATUSES,
@@ -42,7 +43,6 @@ from lms.school.models import (
     ClassroomMembership,
     Level,
     MembershipStatus,
-    Organization,
     ParentLink,
     StudentProfile,
     StudentStatus,
@@ -50,40 +50,6 @@ from lms.school.models import (
 )
 
 # --- organization -------------------------------------------------------------------------
-
-
-def current_organization() -> Organization:
-    """This instance's organization row (one cheap query per request, cached on ``g``).
-
-    Before the row exists (a fresh database) a transient default built from the
-    instance settings is returned, so pages still render.
-    """
-    org = g.get("_lms_org")
-    if org is None:
-        org = db.session.scalar(select(Organization).order_by(Organization.id).limit(1))
-        if org is None:
-            org = default_organization()
-        g._lms_org = org
-    return org
-
-
-def default_organization() -> Organization:
-    cfg = current_app.config
-    return Organization(
-        name=cfg["ORG_NAME"],
-        slug=cfg.get("LMS_INSTANCE") or "default",
-        timezone=cfg["ORG_TIMEZONE"],
-        locale=cfg["ORG_LOCALE"],
-        session_timeout_minutes=10,
-        heartbeat_seconds=60,
-        classes_per_level=6,
-        invitation_days=7,
-        use_buddhist_era=False,
-        digest_weekday=4,
-        digest_hour=16,
-        log_retention_days=365,
-        audit_retention_days=1825,
-    )
 
 
 def ensure_organization() -> Organization:
@@ -96,38 +62,6 @@ def ensure_organization() -> Organization:
         ensure_levels()
     g.pop("_lms_org", None)
     return org
-
-
-def local_today() -> date:
-    """Today in the organization's timezone."""
-    try:
-        zone = ZoneInfo(current_organization().timezone)
-    except Exception:
-        zone = ZoneInfo("UTC")
-    return datetime.now(zone).date()
-
-
-def current_academic_year() -> str:
-    """The organization's academic year (the calendar year until one is set)."""
-    return current_organization().academic_year or str(local_today().year)
-
-
-YEAR_RE = re.compile(r"^(\d{4})(?:([/-])(\d{2}|\d{4}))?$")
-
-
-def next_academic_year(year: str | None) -> str:
-    """"2026" → "2027", "2026/27" → "2027/28", "2026-2027" → "2027-2028"; "" when unknown."""
-    match = YEAR_RE.match((year or "").strip())
-    if not match:
-        return ""
-    first, sep, second = match.groups()
-    nxt = str(int(first) + 1)
-    if not sep:
-        return nxt
-    second_next = str(int(second) + 1)
-    if len(second) == 2:
-        second_next = second_next[-2:].zfill(2)
-    return f"{nxt}{sep}{second_next}"
 
 
 def require_admin(actor) -> None:

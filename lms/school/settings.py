@@ -14,8 +14,9 @@ from sqlalchemy import select
 from lms.audit.services import record
 from lms.common.errors import ValidationFailed
 from lms.common.i18n import SUPPORTED_LOCALES
+from lms.core.models import Organization
 from lms.extensions import db
-from lms.school.models import Organization
+from lms.school.models import Level
 from lms.school.services import ensure_organization, require_admin
 
 MAX_LOGO_BYTES = 1024 * 1024
@@ -44,8 +45,8 @@ def timezone_choices() -> list[str]:
 def check_logo(actor, data: bytes, filename: str | None) -> str:
     """The content type of a logo upload: an image by its content and structure (the library's
     checks: name and content agree, Pillow reads it), scanned for viruses when enabled."""
-    from lms.resources import services as resources
-    from lms.resources import sniffing, virus_scan
+    from lms.resources import services as resources  # upward call (pyproject.toml's import contract lists it)
+    from lms.resources import sniffing, virus_scan  # upward call (pyproject.toml's import contract lists it)
 
     try:
         sniffed = sniffing.sniff(io.BytesIO(data), filename)
@@ -213,8 +214,6 @@ def delete_logo_file(name: str | None) -> None:
 
 def set_picture_password_levels(actor, codes) -> Organization:
     """The levels (by code) whose students may sign in with a picture password; audited."""
-    from lms.school.models import Level
-
     require_admin(actor)
     known = {level.code: level.position for level in db.session.scalars(select(Level))}
     wanted = {str(code).strip() for code in (codes or []) if str(code).strip()}

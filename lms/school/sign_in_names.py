@@ -15,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import USERNAME_PATTERN, User, normalise_username
 from lms.common.errors import ValidationFailed
+from lms.core.academic_year import current_academic_year
+from lms.core.localtime import local_today
 from lms.extensions import db
 from lms.school.models import StudentProfile
 
@@ -23,12 +25,9 @@ RUNNING_DIGITS = 4
 
 
 def number_prefix() -> str:
-    from lms.school.services import current_academic_year
-
     match = re.match(r"\d{4}", current_academic_year() or "")
     if match:
         return match.group(0)
-    from lms.school.services import local_today
 
     return str(local_today().year)
 

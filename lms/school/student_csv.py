@@ -38,8 +38,11 @@ from lms.auth.models import Role, User, normalise_email, normalise_username
 from lms.common.csvexport import BOM, csv_response
 from lms.common.edge import year_in_range
 from lms.common.errors import ValidationFailed
+from lms.common.i18n import SUPPORTED_LOCALES
 from lms.common.labels import classroom_label, classroom_names, label
 from lms.common.types import utcnow
+from lms.core.academic_year import current_academic_year
+from lms.core.localtime import local_today
 from lms.extensions import db
 from lms.school.labels import STUDENT_STATUS
 from lms.school.models import (
@@ -51,7 +54,7 @@ from lms.school.models import (
     StudentStatus,
 )
 from lms.school.people import STUDENT_NUMBER_RE, unusable_password_hash
-from lms.school.services import current_academic_year, local_today, ordered_classrooms, require_admin
+from lms.school.services import ordered_classrooms, require_admin
 from lms.school.sign_in_names import USERNAME_RE, next_student_numbers
 
 COLUMNS = ["student_number", "full_name", "email", "username", "classroom", "date_of_birth", "status"]
@@ -106,8 +109,6 @@ def _key(text: str) -> str:
 
 def _translations(labels: dict) -> dict[str, str]:
     """``{what a file may say: code}``: each code and its label in every language."""
-    from lms.common.i18n import SUPPORTED_LOCALES
-
     known = {_key(code): code for code in labels}
     for locale in SUPPORTED_LOCALES:
         with force_locale(locale):

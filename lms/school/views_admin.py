@@ -13,12 +13,15 @@ from lms.common.access import PUBLIC, allow
 from lms.common.errors import DomainError, ValidationFailed
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import nav_item
+from lms.core.academic_year import current_academic_year
+from lms.core.organization import current_organization
 from lms.extensions import db
-from lms.school import services, settings
+from lms.school import invitation_grants, services, settings
 from lms.school.forms import LevelForm, OrganizationForm, choices
 from lms.school.viewutils import attach_error
 
 bp = Blueprint("school_admin", __name__)
+bp.record_once(lambda _state: invitation_grants.connect_signals())
 
 nav_item("school_admin.organization", _l("Organization"), Role.ADMIN, order=90, group="admin")
 
@@ -43,7 +46,7 @@ def organization():
     org = services.ensure_organization()
     form = _organization_form(org)
     if request.method == "GET" and not form.academic_year.data:
-        form.academic_year.data = services.current_academic_year()
+        form.academic_year.data = current_academic_year()
     if form.validate_on_submit():
         replaced = None
         try:
@@ -75,7 +78,7 @@ def organization():
 @allow(PUBLIC)
 def logo():
     """The school's logo (shown on every page, the sign-in page too); only sniffed image types."""
-    org = services.current_organization()
+    org = current_organization()
     path = settings.logo_path(org) if org.id else None
     if path is None or org.logo_content_type not in settings.LOGO_TYPES:
         abort(404)

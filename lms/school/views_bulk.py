@@ -18,8 +18,9 @@ from lms.common.errors import DomainError, ValidationFailed
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label
+from lms.core.academic_year import current_academic_year
 from lms.extensions import db
-from lms.school import bulk, services, student_csv
+from lms.school import bulk, student_csv
 from lms.school.labels import STUDENT_STATUS
 from lms.school.models import STUDENT_STATUSES, Classroom
 
@@ -103,7 +104,7 @@ def run():
 
 def _perform(action: str, selection: bulk.Selection, context: dict):
     if action == bulk.EXPORT:
-        response = student_csv.export_response(f"students-{services.current_academic_year()}-selection.csv",
+        response = student_csv.export_response(f"students-{current_academic_year()}-selection.csv",
                                                selection.rows)  # built before the commit expires the rows
         bulk.record_export(current_user, selection)
         db.session.commit()

@@ -18,8 +18,10 @@ from lms.common.errors import NotFound, ValidationFailed
 from lms.common.htmx import redirect_to, render
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label
+from lms.core.organization import current_organization
 from lms.extensions import db
 from lms.school import bulk, services
+from lms.school.services import require_admin
 from lms.school.views_classrooms import bp
 
 
@@ -90,7 +92,6 @@ def login_cards_pdf(classroom_id):
     db.session.commit()
     if not cards:
         raise NotFound(_("There are no fresh login cards to print: make new cards for this classroom."))
-    from lms.school.services import current_organization
 
     pdf = card_pdf.render_cards(cards, school=current_organization().name, labels={
         "title": _("Login cards %(name)s", name=classroom_label(classroom)),
@@ -121,8 +122,6 @@ def prepare_sign_in_for_selection(actor, selection) -> str:
     """The students list's bulk "Prepare sign-in / print cards": per classroom, as on its page.
 
     Students without an email need a classroom (their cards are printed from its page)."""
-    from lms.school.services import require_admin
-
     require_admin(actor)
     groups: dict[int, tuple] = {}
     homeless = []

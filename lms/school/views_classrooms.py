@@ -14,6 +14,8 @@ from lms.common.errors import DomainError, NotFound, ValidationFailed
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label, level_label, level_name
 from lms.common.navigation import nav_item
+from lms.core.academic_year import current_academic_year
+from lms.core.organization import current_organization
 from lms.extensions import db
 from lms.school import class_codes, people, services
 from lms.school.forms import AddToClassroomForm, AssignTeacherForm, ClassCodeForm, ClassroomForm, choices
@@ -50,10 +52,10 @@ def _list_page(year: str, form=None, status: int = 200):
             groups.append((classroom.level, []))
         groups[-1][1].append(classroom)
     ctx = {
-        "year": year, "current_year": services.current_academic_year(), "years": _years(year),
+        "year": year, "current_year": current_academic_year(), "years": _years(year),
         "groups": groups, "counts": services.active_counts(ids), "homerooms": services.homerooms_by_classroom(ids),
         "form": form if form is not None else (_classroom_form(year) if current_user.is_admin else None),
-        "limit": services.current_organization().classes_per_level,
+        "limit": current_organization().classes_per_level,
     }
     if status == 422:
         return render_form_errors("school/classrooms.html", "school/_classrooms.html", **ctx)
@@ -61,7 +63,7 @@ def _list_page(year: str, form=None, status: int = 200):
 
 
 def _year_arg() -> str:
-    return (request.args.get("year") or services.current_academic_year()).strip()[:20]
+    return (request.args.get("year") or current_academic_year()).strip()[:20]
 
 
 @bp.route("/classrooms")
@@ -92,7 +94,7 @@ def create():
 @bp.route("/my/classes")
 @allow(Role.TEACHER)
 def my_classes():
-    year = services.current_academic_year()
+    year = current_academic_year()
     assignments = people.assignments_of_teacher(current_user)
     current = [a for a in assignments if a.classroom.academic_year == year]
     earlier = [a for a in assignments if a.classroom.academic_year != year]
@@ -112,6 +114,7 @@ def _detail_context(classroom: Classroom, teacher_form=None, student_form=None) 
         "class_code_form": ClassCodeForm(formdata=None),
     }
     # Issue 15.5/15.7: photos and parents' phones on the roster (one query each, whatever the size).
+    # upward call (pyproject.toml's import contract lists it)
     from lms.profiles.services import parents_by_student, photo_versions
 
     student_ids = [student.id for student, _profile in ctx["students"]]

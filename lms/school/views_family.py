@@ -7,22 +7,25 @@ from flask import Blueprint, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.auth import invitations
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ratelimit import client_ip, config_limit
+from lms.core.organization import current_organization
 from lms.extensions import db, limiter
+from lms.mail import absolute_url
 from lms.school import family_codes, services
 from lms.school.forms import FamilyCodeForm, InviteParentForm
+from lms.school.services import current_classroom_of
+from lms.school.views_students import _detail_context
 from lms.school.viewutils import attach_error
 
 bp = Blueprint("family", __name__)
 
 
 def _student_page(student, **extra):
-    from lms.school.views_students import _detail_context
-
     context = _detail_context(student)
     context.update(extra)
     return context
@@ -38,8 +41,6 @@ def issue_code(student_id):
     row, code = family_codes.issue(current_user, student)
     db.session.commit()
     if request.form.get("slip") == "1":
-        from lms.school.services import current_classroom_of, current_organization
-
         return render("school/family_code_slip.html", student=student, code=code, family_code=row,
                       classroom=current_classroom_of(student), organization_name=current_organization().name)
     return render("school/student.html", "school/_family_code.html",
@@ -77,9 +78,6 @@ def link_child():
 @limiter.limit(config_limit("INVITE_LIMIT_PER_USER"), key_func=_user_key)
 def invite_parent(student_id):
     """Invite a new parent who follows this student once they accept."""
-    from lms.auth import invitations
-    from lms.mail import absolute_url
-
     student = services.get_student_for(current_user, student_id)
     form = InviteParentForm()
     if form.validate_on_submit():

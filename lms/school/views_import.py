@@ -11,8 +11,9 @@ from lms.common.access import allow
 from lms.common.csvexport import csv_response
 from lms.common.errors import ValidationFailed
 from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.core.academic_year import current_academic_year
 from lms.extensions import db
-from lms.school import services, student_csv
+from lms.school import student_csv
 from lms.school.forms import ImportForm
 from lms.school.viewutils import attach_error
 
@@ -21,7 +22,7 @@ bp = Blueprint("student_import", __name__, url_prefix="/students/import")
 
 def _page(form, preview=None, *, status: int = 200):
     ctx = {"form": form, "preview": preview, "columns": student_csv.COLUMNS,
-           "year": services.current_academic_year()}
+           "year": current_academic_year()}
     if status == 422:
         return render_form_errors("school/import.html", "school/_import_preview.html", **ctx)
     return render("school/import.html", "school/_import_preview.html", **ctx)

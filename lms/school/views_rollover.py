@@ -11,8 +11,9 @@ from lms.common.access import allow
 from lms.common.errors import DomainError
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.ids import as_id
+from lms.core.academic_year import current_academic_year, next_academic_year
 from lms.extensions import db
-from lms.school import rollover, services
+from lms.school import rollover
 from lms.school.forms import RolloverForm
 from lms.school.viewutils import attach_error
 
@@ -31,7 +32,7 @@ def _wizard(form: RolloverForm, *, status: int = 200, promoted: set[int] | None 
     except DomainError as err:
         plan_error = err.message
     ctx = {"form": form, "plan": plan, "plan_error": plan_error, "promoted": promoted,
-           "batches": rollover.list_batches(), "current_year": services.current_academic_year()}
+           "batches": rollover.list_batches(), "current_year": current_academic_year()}
     if status == 422:
         return render_form_errors("school/rollover.html", "school/_rollover_preview.html", **ctx)
     return render("school/rollover.html", "school/_rollover_preview.html", **ctx)
@@ -42,7 +43,7 @@ def _wizard(form: RolloverForm, *, status: int = 200, promoted: set[int] | None 
 def wizard():
     form = RolloverForm(formdata=None)
     form.to_year.data = (request.args.get("to_year") or "").strip()[:20] or \
-        services.next_academic_year(services.current_academic_year())
+        next_academic_year(current_academic_year())
     if "to_year" in request.args:
         form.copy_teachers.data = request.args.get("copy_teachers") == "y"
     return _wizard(form)

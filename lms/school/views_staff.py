@@ -15,6 +15,7 @@ from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
+from lms.core.academic_year import current_academic_year
 from lms.extensions import db
 from lms.school import people, services
 from lms.school.forms import AssignClassroomForm, StaffForm, choices
@@ -35,7 +36,7 @@ def index():
         pattern = f"%{q.lower()}%"
         stmt = stmt.where(or_(func.lower(User.full_name).like(pattern), User.email.like(pattern)))
     results = paginate(stmt.order_by(User.role.desc(), User.full_name, User.id), per_page=50)
-    year = services.current_academic_year()
+    year = current_academic_year()
     assignments: dict[int, list[TeacherAssignment]] = {}
     ids = [u.id for u in results.items]
     if ids:
@@ -75,7 +76,7 @@ def _detail_context(member: User, form=None) -> dict:
         form = AssignClassroomForm(formdata=None)
     form.classroom_id.choices = _classroom_choices()
     return {"member": member, "assignments": people.assignments_of_teacher(member), "form": form,
-            "year": services.current_academic_year()}
+            "year": current_academic_year()}
 
 
 @bp.route("/<int:staff_id>")

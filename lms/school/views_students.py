@@ -14,9 +14,18 @@ from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
+from lms.core.academic_year import current_academic_year
 from lms.extensions import db
 from lms.school import bulk, deletion, people, services, student_csv
-from lms.school.forms import LinkParentForm, PlaceStudentForm, StudentEditForm, StudentForm, choices
+from lms.school.family_codes import current_code
+from lms.school.forms import (
+    InviteParentForm,
+    LinkParentForm,
+    PlaceStudentForm,
+    StudentEditForm,
+    StudentForm,
+    choices,
+)
 from lms.school.labels import STUDENT_STATUS
 from lms.school.models import STUDENT_STATUSES
 from lms.school.viewutils import arg_int, attach_error, form_int
@@ -45,7 +54,7 @@ def _filters() -> dict:
 def index():
     filters = _filters()
     results = paginate(services.student_list_query(current_user, **filters), scalars=False, per_page=50)
-    year = services.current_academic_year()
+    year = current_academic_year()
     return render("school/students.html", "school/_student_list.html", results=results, filters=filters,
                   levels=services.list_levels(), classrooms=services.classrooms_of_year(current_user, year),
                   year=year, status_labels=STATUS_LABELS, bulk_actions=bulk.available_actions(current_user),
@@ -56,7 +65,7 @@ def index():
 @allow(Role.ADMIN, Role.TEACHER)
 def export():
     rows = db.session.execute(services.student_list_query(current_user, **_filters())).all()
-    return student_csv.export_response(f"students-{services.current_academic_year()}.csv", rows)
+    return student_csv.export_response(f"students-{current_academic_year()}.csv", rows)
 
 
 def _classroom_choices(blank_label) -> list:
@@ -113,7 +122,7 @@ def _detail_context(student: User, parent_form=None, place_form=None) -> dict:
         "teachers": services.assignments_of_classroom(classroom) if classroom else [],
         "is_admin": current_user.is_admin,
         "status_labels": STATUS_LABELS,
-        "year": services.current_academic_year(),
+        "year": current_academic_year(),
         "children": services.children_of(current_user) if current_user.is_parent else [],
         "photos": _photos_of(student),
     }
@@ -135,6 +144,7 @@ def _detail_context(student: User, parent_form=None, place_form=None) -> dict:
 
 
 def _photos_of(student: User) -> dict:
+    # upward call (pyproject.toml's import contract lists it)
     from lms.profiles.services import photo_versions
 
     return photo_versions([student.id])
@@ -142,14 +152,13 @@ def _photos_of(student: User) -> dict:
 
 def _family_context(student: User) -> dict:
     """Issue 15.5/15.7: parents with their phones (staff), the family code, invite and contact forms (admins)."""
-    from lms.profiles.services import phones_of
+    from lms.profiles.services import phones_of  # upward call (pyproject.toml's import contract lists it)
 
     parents = services.parents_of(student)
     ctx = {"parents": parents, "parent_phones": phones_of([p.id for p in parents])}
     if current_user.is_admin:
-        from lms.profiles.views import contact_context
-        from lms.school.family_codes import current_code
-        from lms.school.forms import InviteParentForm
+        # upward call (pyproject.toml's import contract lists it)
+        from lms.profiles.contact import contact_context
 
         ctx.update(invite_form=InviteParentForm(formdata=None), family_code=current_code(student),
                    **contact_context(student))

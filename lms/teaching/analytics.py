@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from sqlalchemy import case, func, select
 
-from lms.analytics.localtime import LocalClock, as_date
 from lms.common.types import utcnow
+from lms.core.localtime import LocalClock, as_date
 from lms.extensions import db
 from lms.teaching.attendance import attendance_rate
 from lms.teaching.models import CourseSession, CourseSessionEnrollment

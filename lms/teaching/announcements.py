@@ -17,7 +17,9 @@ from lms.common.errors import Conflict, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.extensions import db
+from lms.jobs import enqueue
 from lms.teaching import limits, rules
+from lms.teaching.jobs import email_urgent_announcement
 from lms.teaching.models import CourseSession, CourseSessionAnnouncement
 from lms.teaching.services import get_session_for
 
@@ -100,9 +102,6 @@ def _flush() -> None:
 
 
 def _queue_email_if_due(announcement: CourseSessionAnnouncement) -> None:
-    from lms.jobs import enqueue
-    from lms.teaching.jobs import email_urgent_announcement
-
     now = utcnow()
     if announcement.is_urgent and announcement.emailed_at is None and (
             announcement.scheduled_for is None or announcement.scheduled_for <= now):

@@ -29,6 +29,7 @@ from lms.common.edge import date_range_message, year_in_range
 from lms.common.errors import BusinessRuleViolation, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.types import utcnow
+from lms.core.localtime import zone
 from lms.extensions import db
 from lms.teaching import codes, rules
 from lms.teaching.models import AttendanceSource, AttendanceStatus, CourseSession, CourseSessionAttendance
@@ -44,8 +45,6 @@ STATUSES = tuple(s.value for s in AttendanceStatus)
 
 
 def session_zone(course_session: CourseSession) -> ZoneInfo:
-    from lms.analytics.localtime import zone
-
     return zone(course_session.session_timezone) if course_session.session_timezone else zone()
 
 

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.common.types import utcnow
+from lms.core.localtime import local_today, zone
+from lms.core.organization import current_organization
 from lms.curriculum.models import Section, Subject
 from lms.extensions import db
 from lms.teaching.codes import random_code
@@ -29,9 +31,6 @@ DEMO_NAME = "Mathematics P1 — Tens"
 
 
 def seed_teaching(users: dict[str, User]) -> None:
-    from lms.analytics.localtime import zone
-    from lms.school.services import current_organization, local_today
-
     if db.session.scalar(select(CourseSession.id).where(CourseSession.session_code == DEMO_CODE)):
         return
     teacher, student = users["teacher@example.org"], users["student@example.org"]

@@ -23,7 +23,11 @@ from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, Valida
 from lms.common.ids import as_id
 from lms.common.types import utcnow
 from lms.communication.notifications import ENROLLMENT_APPROVED, ENROLLMENT_REJECTED, notify
+from lms.curriculum.models import Part, Unit
+from lms.curriculum.services import get_section_for, get_subject_for
 from lms.extensions import db
+from lms.school.models import StudentProfile
+from lms.school.services import visible_students
 from lms.teaching import codes, limits, rules
 from lms.teaching.models import CourseSession, CourseSessionEnrollment
 from lms.teaching.models import CourseSessionStatus as Status
@@ -156,9 +160,6 @@ def _enroll(student, course_session: CourseSession, *, actor, by_code: bool) -> 
 
 def add_student(actor, course_session: CourseSession, student_ref: str) -> CourseSessionEnrollment:
     """A teacher or admin adds one of the students they can see (by email or student number): ENROLLED."""
-    from lms.school.models import StudentProfile
-    from lms.school.services import visible_students
-
     get_session_for(actor, course_session.id)
     ref = (student_ref or "").strip().lower()
     if not ref:
@@ -252,9 +253,6 @@ def set_grade(actor, course_session: CourseSession, enrollment: CourseSessionEnr
 def assign_content(actor, course_session: CourseSession, enrollment: CourseSessionEnrollment, *,
                    subject_id=None, section_id=None, notes: str | None = None) -> CourseSessionEnrollment:
     """Seed 004: the student's own subject and section in this session, and notes shown to them."""
-    from lms.curriculum.models import Part, Unit
-    from lms.curriculum.services import get_section_for, get_subject_for
-
     get_session_for(actor, course_session.id)
     subject = get_subject_for(actor, subject_id) if subject_id not in (None, "") else None
     section = None

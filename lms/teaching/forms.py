@@ -21,7 +21,8 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from lms.common.ids import as_id
-from lms.communication.forms import to_utc
+from lms.core.localtime import to_utc
+from lms.teaching.settings import BOOLEAN_FIELDS
 
 FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -94,8 +95,6 @@ class SettingsForm(FlaskForm):
     grading_scale = TextAreaField(_l("Grading scale (one per line: A 85-100)"), render_kw={"rows": 5})
 
     def to_data(self) -> dict:
-        from lms.teaching.settings import BOOLEAN_FIELDS
-
         data = {name: bool(self[name].data) for name in BOOLEAN_FIELDS}
         data["reminder_days_before_expiry"] = self._raw("reminder_days_before_expiry")
         data["attendance_points"] = {status: self._raw(f"points_{status.lower()}")

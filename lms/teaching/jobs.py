@@ -21,10 +21,14 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
+from lms.audit.services import record
 from lms.auth.models import User
+from lms.common.markdown import render_markdown
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.jobs import background_job, enqueue
+from lms.mail import absolute_url, send_email
+from lms.school.services import parents_of
 from lms.teaching.models import (
     AttendanceSource,
     AttendanceStatus,
@@ -49,8 +53,6 @@ def _enrolled_users(session_id: int):
 
 
 def _link(endpoint: str, **values) -> str:
-    from lms.mail import absolute_url
-
     try:
         return absolute_url(endpoint, **values)
     except Exception:
@@ -67,7 +69,6 @@ def expire_course_sessions() -> int:
         db.session.execute(update(CourseSession).where(CourseSession.id.in_(ids),
                                                        CourseSession.status == Status.PUBLISHED)
                            .values(status=Status.EXPIRED, expired_at=now).execution_options(synchronize_session=False))
-        from lms.audit.services import record
 
         for session_id in ids:
             record(None, "course_session.expire", None, session_id=session_id, by="job")
@@ -77,8 +78,6 @@ def expire_course_sessions() -> int:
 
 @background_job
 def send_expiry_reminders() -> int:
-    from lms.mail import send_email
-
     now = utcnow()
     rows = db.session.execute(
         select(CourseSession, CourseSessionSettings.reminder_days_before_expiry)
@@ -114,9 +113,6 @@ def send_expiry_reminders() -> int:
 @background_job
 def email_urgent_announcement(announcement_id: int) -> int:
     """Email an urgent announcement to the session's enrolled students, once, when it is visible."""
-    from lms.common.markdown import render_markdown
-    from lms.mail import send_email
-
     now = utcnow()
     claimed = db.session.execute(update(CourseSessionAnnouncement).where(
         CourseSessionAnnouncement.id == announcement_id, CourseSessionAnnouncement.emailed_at.is_(None),
@@ -185,9 +181,6 @@ def apply_default_attendance() -> int:
 @background_job
 def alert_parents_of_absences() -> int:
     """Email parents when an absence makes two in a row (the previous meeting absent, the one before not)."""
-    from lms.mail import send_email
-    from lms.school.services import parents_of
-
     now = utcnow()
     candidates = db.session.execute(
         select(CourseSessionAttendance, CourseSessionMeeting)

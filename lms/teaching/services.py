@@ -32,8 +32,10 @@ from lms.auth.models import Role, User
 from lms.common.errors import Forbidden, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.types import utcnow
+from lms.core.organization import current_organization
 from lms.curriculum.models import Subject, SubjectTeacher
 from lms.extensions import db
+from lms.school.services import ensure_organization
 from lms.teaching import codes, limits, rules
 from lms.teaching.models import (
     CourseSession,
@@ -55,8 +57,6 @@ SORTABLE = {"course_session_id": CourseSession.id, "session_name": CourseSession
 
 
 def tenant_id() -> int:
-    from lms.school.services import current_organization, ensure_organization
-
     org = current_organization()
     return org.id if org.id is not None else ensure_organization().id
 

@@ -14,7 +14,7 @@ from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.common.pagination import paginate
 from lms.common.types import utcnow
-from lms.communication.forms import to_local
+from lms.core.localtime import to_local
 from lms.extensions import db
 from lms.school.viewutils import attach_error
 from lms.teaching import announcements as service

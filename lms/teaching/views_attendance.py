@@ -15,8 +15,8 @@ from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ids import as_id
 from lms.common.labels import label
 from lms.common.types import utcnow
+from lms.core.localtime import local_today
 from lms.extensions import db
-from lms.school.services import local_today
 from lms.school.viewutils import attach_error
 from lms.teaching import attendance as service
 from lms.teaching import services

@@ -14,15 +14,23 @@ from lms.common.errors import DomainError
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
-from lms.communication.forms import to_local
+from lms.core.localtime import local_today, to_local
 from lms.extensions import db
 from lms.school.forms import choices
+from lms.school.models import ClassroomMembership, MembershipStatus
 from lms.school.viewutils import arg_int, attach_error
-from lms.teaching import analytics, codes, services
+from lms.teaching import analytics, attendance, codes, services
 from lms.teaching import settings as settings_service
+from lms.teaching.announcements import announcements_query
 from lms.teaching.forms import SessionForm, SettingsForm, scale_text
 from lms.teaching.labels import ATTENDANCE_STATUS, COURSE_SESSION_STATUS, ENROLLMENT_STATUS
-from lms.teaching.models import AttendanceStatus, CourseSessionStatus
+from lms.teaching.models import (
+    AttendanceStatus,
+    CourseSession,
+    CourseSessionEnrollment,
+    CourseSessionMeeting,
+    CourseSessionStatus,
+)
 
 bp = Blueprint("teaching_sessions", __name__)
 
@@ -111,8 +119,6 @@ def create():
 def detail(session_id: int):
     course_session = load(session_id)
     counts = services.enrolled_counts([course_session.id])[course_session.id]
-    from lms.teaching import attendance
-    from lms.teaching.announcements import announcements_query
 
     latest = db.session.scalars(announcements_query(course_session).limit(3)).all()
     return render("teaching/session.html", **common_context(
@@ -220,10 +226,6 @@ def analytics_page(session_id: int):
 def teaching_today_for_classroom(classroom) -> list:
     """Today's meetings of teaching sessions with students of ``classroom`` (one query), for its page."""
     from sqlalchemy import func, select
-
-    from lms.school.models import ClassroomMembership, MembershipStatus
-    from lms.school.services import local_today
-    from lms.teaching.models import CourseSession, CourseSessionEnrollment, CourseSessionMeeting
 
     meeting, enrollment = CourseSessionMeeting, CourseSessionEnrollment
     rows = db.session.execute(

@@ -15,6 +15,7 @@ from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
+from lms.curriculum.models import Section, Subject
 from lms.extensions import db
 from lms.school.viewutils import attach_error
 from lms.teaching import announcements as ann
@@ -63,8 +64,6 @@ def join():
 def _detail_context(course_session, enrollment, **extra) -> dict:
     """What the session page shows.  A PENDING student (not approved yet) sees only the session's name
     and their status (seed 000): no announcements, work, meetings or attendance."""
-    from lms.curriculum.models import Section, Subject
-
     settings = services.settings_of(course_session)
     if enrollment.enrollment_status == SessionEnrollmentStatus.PENDING:
         for name in ("checkin_form", "checked_in"):

@@ -30,13 +30,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Integer, Interval, case, cast, extract, func, literal
 
+from lms.common.i18n import select_timezone
 from lms.common.types import UTCDateTime
+from lms.core.organization import current_organization
 from lms.extensions import db
 
 
 def organization_timezone() -> str:
-    from lms.common.i18n import select_timezone
-
     return select_timezone()
 
 
@@ -159,3 +159,29 @@ def as_date(value) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def local_today() -> date:
+    """Today in the organization's timezone."""
+    try:
+        zone = ZoneInfo(current_organization().timezone)
+    except Exception:
+        zone = ZoneInfo("UTC")
+    return datetime.now(zone).date()
+
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"  # what a datetime-local input sends
+
+
+def to_utc(local: datetime | None) -> datetime | None:
+    """A wall-clock time typed in the organization's timezone, as aware UTC."""
+    if local is None:
+        return None
+    return local.replace(tzinfo=zone()).astimezone(UTC)
+
+
+def to_local(value: datetime | None) -> datetime | None:
+    """Aware UTC → the organization's wall-clock time (what a datetime-local input shows)."""
+    if value is None:
+        return None
+    return value.astimezone(zone()).replace(tzinfo=None, second=0, microsecond=0)
