@@ -26,6 +26,7 @@ from lms.assessments.models import Assessment, AssessmentStatus, Submission
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError
+from lms.common.formviews import arg_int, attach_error
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.labels import level_label
 from lms.common.navigation import nav_item
@@ -33,7 +34,6 @@ from lms.common.pagination import paginate
 from lms.curriculum import services as curriculum
 from lms.curriculum import tree
 from lms.extensions import db
-from lms.school.viewutils import arg_int, attach_error
 
 bp = Blueprint("assessments", __name__)
 

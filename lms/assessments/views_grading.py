@@ -17,13 +17,13 @@ from lms.assessments.views_bank import common_context
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError
+from lms.common.formviews import arg_int
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.extensions import db
 from lms.school import services as school
-from lms.school.viewutils import arg_int
 
 bp = Blueprint("submissions", __name__)
 

@@ -17,10 +17,10 @@ from lms.assessments.views_bank import common_context, editable_assessment, edit
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError, ValidationFailed
+from lms.common.formviews import attach_error
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ids import as_id
 from lms.extensions import db
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("assessment_questions", __name__)
 

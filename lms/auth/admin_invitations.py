@@ -10,11 +10,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.auth import hooks, invitations
-from lms.auth.forms import ROLE_CHOICES, BulkInviteForm, InviteForm, ResendAllForm, add_error, select_choices
+from lms.auth.forms import ROLE_CHOICES, BulkInviteForm, InviteForm, ResendAllForm, select_choices
 from lms.auth.labels import INVITATION_STATUS
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import ValidationFailed
+from lms.common.formviews import attach_error
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
@@ -112,7 +113,7 @@ def _create():
                                                  expires_in_days=form.expires_in_days.data)
         except ValidationFailed as err:
             db.session.rollback()
-            add_error(form, err)
+            attach_error(form, err)
         else:
             db.session.commit()
             from lms.mail import absolute_url
@@ -175,7 +176,7 @@ def bulk():
             return redirect_to(url_for("invitations.index"))
     except ValidationFailed as err:
         db.session.rollback()
-        add_error(form, err)
+        attach_error(form, err)
         return render_form_errors("invitations/bulk.html", "invitations/_bulk.html", **context)
     status = 422 if context["error_count"] and is_htmx() else 200
     return render("invitations/bulk.html", "invitations/_bulk.html", status=status, **context)

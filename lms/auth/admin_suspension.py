@@ -10,10 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
 from lms.auth import suspension, user_admin
-from lms.auth.forms import add_error
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import ValidationFailed
+from lms.common.formviews import attach_error
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.extensions import db
 
@@ -49,7 +49,7 @@ def suspend(user_id: int):
             suspension.suspend(current_user, user, form.reason.data, form.until.data)
         except ValidationFailed as err:
             db.session.rollback()
-            add_error(form, err)
+            attach_error(form, err)
         else:
             db.session.commit()
             return _done(user, _("%(name)s is suspended and was signed out everywhere.", name=user.full_name))

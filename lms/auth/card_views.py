@@ -11,13 +11,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth import login_cards, view_as
-from lms.auth.forms import NewPasswordForm, add_error
+from lms.auth.forms import NewPasswordForm
 from lms.auth.models import TokenPurpose, User
 from lms.auth.services import sign_in, sign_out, valid_token
 from lms.auth.views import bp
 from lms.common.access import PUBLIC, SIGNED_IN, allow
 from lms.common.errorpages import error_response
 from lms.common.errors import ValidationFailed
+from lms.common.formviews import attach_error
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ratelimit import client_ip, config_limit
 from lms.extensions import db, limiter
@@ -74,7 +75,7 @@ def choose_password_page():
             login_cards.choose_password(current_user._get_current_object(), form.password.data)
         except ValidationFailed as err:
             db.session.rollback()
-            add_error(form, err)
+            attach_error(form, err)
             return render_form_errors("auth/choose_password.html", "auth/_choose_password_form.html", form=form)
         db.session.commit()
         flash(_("Your new password is saved. Use it with your username next time."), "success")
@@ -97,7 +98,7 @@ def activate_page(token: str):
             user = login_cards.activate(token, form.password.data)
         except ValidationFailed as err:
             db.session.rollback()
-            add_error(form, err)
+            attach_error(form, err)
             return render_form_errors("auth/activate.html", "auth/_activate_form.html", form=form, token=token)
         if current_user.is_authenticated:
             sign_out()

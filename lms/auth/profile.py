@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth import login_sessions
-from lms.auth.forms import EmailChangeForm, PasswordChangeForm, ProfileForm, add_error
+from lms.auth.forms import EmailChangeForm, PasswordChangeForm, ProfileForm
 from lms.auth.picture_password import uses_picture_password
 from lms.auth.services import (
     change_password,
@@ -19,6 +19,7 @@ from lms.auth.services import (
 from lms.auth.views import bp
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import ValidationFailed
+from lms.common.formviews import attach_error
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ratelimit import config_limit
 from lms.extensions import db, limiter
@@ -69,7 +70,7 @@ def update_profile_view():
             update_profile(current_user, form.full_name.data, form.locale.data)
         except ValidationFailed as err:
             db.session.rollback()
-            add_error(form, err)
+            attach_error(form, err)
         else:
             db.session.commit()
             # The language may have changed: show the whole page again.
@@ -88,7 +89,7 @@ def change_email():
             new_email = request_email_change(current_user, form.new_email.data, form.current_password.data)
         except ValidationFailed as err:
             db.session.rollback()
-            add_error(form, err)
+            attach_error(form, err)
         else:
             db.session.commit()
             return _form_answer("auth/_email_form.html", _(
@@ -108,7 +109,7 @@ def change_password_view():
             change_password(user, form.current_password.data, form.new_password.data)
         except ValidationFailed as err:
             db.session.rollback()
-            add_error(form, err)
+            attach_error(form, err)
         else:
             db.session.commit()
             return _form_answer("auth/_password_form.html",

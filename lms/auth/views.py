@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from lms.auth import invitations, login_sessions, view_as
-from lms.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, NewPasswordForm, add_error
+from lms.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from lms.auth.models import TokenPurpose, normalise_email
 from lms.auth.services import (
     authenticate,
@@ -27,6 +27,7 @@ from lms.auth.services import (
 from lms.common.access import PUBLIC, SIGNED_IN, allow
 from lms.common.errorpages import error_response
 from lms.common.errors import NotFound, ValidationFailed
+from lms.common.formviews import attach_error
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.ratelimit import client_ip, config_limit, sign_in_limits
 from lms.extensions import csrf, db, limiter
@@ -62,7 +63,7 @@ def login():
         except ValidationFailed as err:
             g.lms_login_failed = True
             db.session.commit()  # the failed attempt is recorded
-            add_error(form, err)
+            attach_error(form, err)
             return render_form_errors("auth/login.html", "auth/_login_form.html", form=form)
         sign_in(user, remember=form.remember.data)
         db.session.commit()
@@ -145,7 +146,7 @@ def reset_password_page(token: str):
             user = reset_password(token, form.password.data)
         except ValidationFailed as err:
             db.session.rollback()
-            add_error(form, err)
+            attach_error(form, err)
             return render_form_errors("auth/reset_password.html", "auth/_reset_password_form.html",
                                       form=form, token=token)
         sign_in(user)
@@ -178,7 +179,7 @@ def accept_invitation(token: str):
             user = invitations.accept(token, form.full_name.data, form.password.data)
         except ValidationFailed as err:
             db.session.rollback()
-            add_error(form, err)
+            attach_error(form, err)
             return render_form_errors("auth/accept_invitation.html", "auth/_accept_invitation_form.html",
                                       **context)
         if current_user.is_authenticated:

@@ -122,7 +122,7 @@ def _render_form(form, announcement=None, *, errors: bool = False):
 
 
 def _attach(form, err: DomainError) -> None:
-    from lms.school.viewutils import attach_error
+    from lms.common.formviews import attach_error
 
     attach_error(form, err)
 

@@ -99,7 +99,7 @@ def edit(section_id):
             tree.update_section(current_user, section, form.title.data, form.content.data)
         except DomainError as err:
             db.session.rollback()
-            from lms.school.viewutils import attach_error
+            from lms.common.formviews import attach_error
 
             attach_error(form, err)
         else:

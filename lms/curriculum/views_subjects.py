@@ -11,6 +11,7 @@ from sqlalchemy import select
 from lms.auth.models import Role, User
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import DomainError, NotFound
+from lms.common.formviews import arg_int, attach_error
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.common.navigation import nav_item
@@ -20,7 +21,6 @@ from lms.curriculum.forms import CoreSubjectForm, SubjectForm, SubjectTeacherFor
 from lms.extensions import db
 from lms.school.forms import choices
 from lms.school.services import list_levels
-from lms.school.viewutils import arg_int, attach_error
 
 bp = Blueprint("subjects", __name__)
 

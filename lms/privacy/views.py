@@ -10,6 +10,7 @@ from lms.audit.services import record
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError
+from lms.common.formviews import attach_error
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.types import utcnow
 from lms.extensions import db
@@ -17,7 +18,6 @@ from lms.privacy import erase as erasure
 from lms.privacy import export as exporting
 from lms.privacy.forms import EraseStudentForm
 from lms.school import people, services
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("privacy", __name__)
 

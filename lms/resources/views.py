@@ -10,6 +10,7 @@ from flask_login import current_user
 from lms.auth.models import Role
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import DomainError
+from lms.common.formviews import arg_int, attach_error
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
@@ -18,7 +19,6 @@ from lms.extensions import db
 from lms.resources import services, storage
 from lms.resources.forms import ResourceEditForm, ResourceForm
 from lms.resources.models import RESOURCE_KINDS
-from lms.school.viewutils import arg_int, attach_error
 
 bp = Blueprint("resources", __name__)
 

@@ -11,12 +11,12 @@ from lms.auth.models import Role
 from lms.auth.picture_password import level_codes
 from lms.common.access import PUBLIC, allow
 from lms.common.errors import DomainError, ValidationFailed
+from lms.common.formviews import attach_error
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import nav_item
 from lms.extensions import db
 from lms.school import services, settings
 from lms.school.forms import LevelForm, OrganizationForm, choices
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("school_admin", __name__)
 

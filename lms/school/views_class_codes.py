@@ -7,10 +7,10 @@ from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.auth.forms import add_error
 from lms.auth.models import Role
 from lms.common.access import PUBLIC, allow
 from lms.common.errors import DomainError
+from lms.common.formviews import attach_error
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label
 from lms.common.ratelimit import client_ip, config_limit
@@ -139,7 +139,7 @@ def join(code: str):
                                         form.email.data)
         except DomainError as err:  # a field's message, or a conflict above the form
             db.session.rollback()
-            add_error(form, err)
+            attach_error(form, err)
             return render_form_errors("school/join.html", "school/_join_form.html", **context)
         db.session.commit()
         return render("school/join_waiting.html", classroom=class_code.classroom, user=user)

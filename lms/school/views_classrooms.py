@@ -11,6 +11,7 @@ from sqlalchemy import select
 from lms.auth.models import Role, User, normalise_email
 from lms.common.access import allow
 from lms.common.errors import DomainError, NotFound, ValidationFailed
+from lms.common.formviews import attach_error
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label, level_label, level_name
 from lms.common.navigation import nav_item
@@ -19,7 +20,6 @@ from lms.school import class_codes, people, services
 from lms.school.forms import AddToClassroomForm, AssignTeacherForm, ClassCodeForm, ClassroomForm, choices
 from lms.school.labels import ASSIGNMENT_ROLE, MEMBERSHIP_STATUS
 from lms.school.models import Classroom, StudentProfile, TeacherAssignment
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("classrooms", __name__)
 

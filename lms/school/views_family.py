@@ -10,12 +10,12 @@ from flask_login import current_user
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError
+from lms.common.formviews import attach_error
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ratelimit import client_ip, config_limit
 from lms.extensions import db, limiter
 from lms.school import family_codes, services
 from lms.school.forms import FamilyCodeForm, InviteParentForm
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("family", __name__)
 

@@ -10,11 +10,11 @@ from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.csvexport import csv_response
 from lms.common.errors import ValidationFailed
+from lms.common.formviews import attach_error
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.extensions import db
 from lms.school import services, student_csv
 from lms.school.forms import ImportForm
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("student_import", __name__, url_prefix="/students/import")
 

@@ -9,12 +9,12 @@ from flask_login import current_user
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError
+from lms.common.formviews import attach_error
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.ids import as_id
 from lms.extensions import db
 from lms.school import rollover, services
 from lms.school.forms import RolloverForm
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("rollover", __name__, url_prefix="/classrooms/rollover")
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.common.errors import DomainError, NotFound
+from lms.common.formviews import attach_error
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
@@ -19,7 +20,6 @@ from lms.extensions import db
 from lms.school import people, services
 from lms.school.forms import AssignClassroomForm, StaffForm, choices
 from lms.school.models import TeacherAssignment
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.common.errors import DomainError, NotFound
+from lms.common.formviews import arg_int, attach_error, form_int
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
@@ -19,7 +20,6 @@ from lms.school import bulk, deletion, people, services, student_csv
 from lms.school.forms import LinkParentForm, PlaceStudentForm, StudentEditForm, StudentForm, choices
 from lms.school.labels import STUDENT_STATUS
 from lms.school.models import STUDENT_STATUSES
-from lms.school.viewutils import arg_int, attach_error, form_int
 
 bp = Blueprint("students", __name__)
 

@@ -10,13 +10,13 @@ from flask_login import current_user
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError
+from lms.common.formviews import attach_error
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.common.pagination import paginate
 from lms.common.types import utcnow
 from lms.communication.forms import to_local
 from lms.extensions import db
-from lms.school.viewutils import attach_error
 from lms.teaching import announcements as service
 from lms.teaching.forms import AnnouncementForm
 from lms.teaching.views_sessions import common_context, load

@@ -11,13 +11,13 @@ from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.common.csvexport import csv_response, local_datetime
 from lms.common.errors import DomainError
+from lms.common.formviews import attach_error
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ids import as_id
 from lms.common.labels import label
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.school.services import local_today
-from lms.school.viewutils import attach_error
 from lms.teaching import attendance as service
 from lms.teaching import services
 from lms.teaching.forms import MeetingForm

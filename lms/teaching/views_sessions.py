@@ -11,13 +11,13 @@ from flask_login import current_user
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError
+from lms.common.formviews import arg_int, attach_error
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.communication.forms import to_local
 from lms.extensions import db
 from lms.school.forms import choices
-from lms.school.viewutils import arg_int, attach_error
 from lms.teaching import analytics, codes, services
 from lms.teaching import settings as settings_service
 from lms.teaching.forms import SessionForm, SettingsForm, scale_text

@@ -11,12 +11,12 @@ from flask_login import current_user
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError
+from lms.common.formviews import attach_error
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.extensions import db
-from lms.school.viewutils import attach_error
 from lms.teaching import announcements as ann
 from lms.teaching import attendance, limits, services
 from lms.teaching import enrollments as service

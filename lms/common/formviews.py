@@ -1,0 +1,88 @@
+"""One way for a view to run a service operation that may refuse.
+
+A view that changes data does it in one block::
+
+    with saving(form) as saved:
+        student = people.create_student(current_user, ...)
+    if saved:
+        flash(_("%(name)s was added.", name=student.full_name), "success")
+        return redirect_to(url_for("students.detail", student_id=student.id))
+    return render_form_errors("school/student_form.html", "school/_student_form.html", form=form)
+
+When the block ends normally the request's transaction is committed.  When a
+service raises a ``DomainError`` the transaction is rolled back and the message
+is shown next to the form field it names (or above the form); without a form
+it is flashed as an error.  Either way the exception stops there and ``saved``
+is false, so the view answers with its form (422 for htmx, through
+``render_form_errors``) or its redirect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import flash, request
+
+from lms.common.errors import DomainError
+from lms.common.ids import as_id
+from lms.extensions import db
+
+
+class Outcome:
+    """What ``saving`` yields: true once the block ran and was committed."""
+
+    def __init__(self):
+        self.error: DomainError | None = None
+        self._done = False
+
+    def __bool__(self) -> bool:
+        return self._done and self.error is None
+
+    @property
+    def message(self) -> str | None:
+        return self.error.message if self.error else None
+
+
+@contextmanager
+def saving(form=None, *, quiet: bool = False,
+           catch: type[DomainError] | tuple[type[DomainError], ...] = DomainError) -> Iterator[Outcome]:
+    """Commit the block's work, or roll it back and show the service's error.
+
+    ``form``: the error goes next to its field (``attach_error``).  No form: it
+    is flashed, unless ``quiet`` (the view shows ``outcome.message`` itself).
+    ``catch`` narrows which errors become a message; others propagate.
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+    except catch as err:
+        db.session.rollback()
+        outcome.error = err
+        if form is not None:
+            attach_error(form, err)
+        elif not quiet:
+            flash(err.message, "error")
+    else:
+        db.session.commit()
+    outcome._done = True
+
+
+def attach_error(form, err: DomainError) -> None:
+    """Show a service's error next to the field it names (or above the form)."""
+    field = getattr(err, "field", None)
+    if field and field in form:
+        form[field].errors = [*form[field].errors, err.message]
+    else:
+        form.form_errors.append(err.message)
+    form._errors = None  # WTForms caches ``form.errors``
+
+
+def arg_int(name: str) -> int | None:
+    """The id in the query string's ``name`` (None when missing or not an id)."""
+    return as_id(request.args.get(name, ""))
+
+
+def form_int(name: str) -> int | None:
+    """The id in the posted form's ``name`` (None when missing or not an id)."""
+    return as_id(request.form.get(name, ""))
