@@ -18,7 +18,7 @@ from lms.auth.views import bp
 from lms.common.access import PUBLIC, SIGNED_IN, allow
 from lms.common.errorpages import error_response
 from lms.common.errors import ValidationFailed
-from lms.common.formviews import attach_error
+from lms.common.formviews import attach_error, render_form
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ratelimit import client_ip, config_limit
 from lms.extensions import db, limiter
@@ -80,9 +80,7 @@ def choose_password_page():
         db.session.commit()
         flash(_("Your new password is saved. Use it with your username next time."), "success")
         return redirect_to(url_for("home.index"))
-    if form.is_submitted():
-        return render_form_errors("auth/choose_password.html", "auth/_choose_password_form.html", form=form)
-    return render("auth/choose_password.html", "auth/_choose_password_form.html", form=form)
+    return render_form("auth/choose_password.html", "auth/_choose_password_form.html", form=form)
 
 
 @bp.route("/auth/activate/<token>", methods=["GET", "POST"], endpoint="activate")
@@ -106,6 +104,4 @@ def activate_page(token: str):
         db.session.commit()
         flash(_("Your password is set. Welcome!"), "success")
         return redirect_to(url_for("home.index"))
-    if form.is_submitted():
-        return render_form_errors("auth/activate.html", "auth/_activate_form.html", form=form, token=token)
-    return render("auth/activate.html", "auth/_activate_form.html", form=form, token=token)
+    return render_form("auth/activate.html", "auth/_activate_form.html", form=form, token=token)

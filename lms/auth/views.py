@@ -27,7 +27,7 @@ from lms.auth.services import (
 from lms.common.access import PUBLIC, SIGNED_IN, allow
 from lms.common.errorpages import error_response
 from lms.common.errors import NotFound, ValidationFailed
-from lms.common.formviews import attach_error
+from lms.common.formviews import attach_error, render_form
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.ratelimit import client_ip, config_limit, sign_in_limits
 from lms.extensions import csrf, db, limiter
@@ -68,9 +68,7 @@ def login():
         sign_in(user, remember=form.remember.data)
         db.session.commit()
         return redirect_to(safe_next(request.args.get("next")))
-    if form.is_submitted():
-        return render_form_errors("auth/login.html", "auth/_login_form.html", form=form)
-    return render("auth/login.html", "auth/_login_form.html", form=form)
+    return render_form("auth/login.html", "auth/_login_form.html", form=form)
 
 
 @bp.route("/auth/logout", methods=["POST"])
@@ -125,9 +123,7 @@ def forgot_password():
         db.session.commit()
         # The same answer whether or not the address has an account.
         return render("auth/forgot_password.html", "auth/_forgot_password.html", form=None, sent=True)
-    if form.is_submitted():
-        return render_form_errors("auth/forgot_password.html", "auth/_forgot_password.html", form=form)
-    return render("auth/forgot_password.html", "auth/_forgot_password.html", form=form)
+    return render_form("auth/forgot_password.html", "auth/_forgot_password.html", form=form)
 
 
 def _token_not_found():
@@ -153,10 +149,7 @@ def reset_password_page(token: str):
         db.session.commit()
         flash(_("Your password has been changed. You are signed in; other devices were signed out."), "success")
         return redirect_to(url_for("home.index"))
-    if form.is_submitted():
-        return render_form_errors("auth/reset_password.html", "auth/_reset_password_form.html",
-                                  form=form, token=token)
-    return render("auth/reset_password.html", "auth/_reset_password_form.html", form=form, token=token)
+    return render_form("auth/reset_password.html", "auth/_reset_password_form.html", form=form, token=token)
 
 
 # --- invitations ----------------------------------------------------------------------------
@@ -188,9 +181,7 @@ def accept_invitation(token: str):
         db.session.commit()
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
         return redirect_to(url_for("home.index"))
-    if form.is_submitted():
-        return render_form_errors("auth/accept_invitation.html", "auth/_accept_invitation_form.html", **context)
-    return render("auth/accept_invitation.html", "auth/_accept_invitation_form.html", **context)
+    return render_form("auth/accept_invitation.html", "auth/_accept_invitation_form.html", **context)
 
 
 # --- email change confirmation -------------------------------------------------------------

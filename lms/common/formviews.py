@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from flask import flash, request
 
 from lms.common.errors import DomainError
+from lms.common.htmx import render, render_form_errors
 from lms.common.ids import as_id
 from lms.extensions import db
 
@@ -86,3 +87,9 @@ def arg_int(name: str) -> int | None:
 def form_int(name: str) -> int | None:
     """The id in the posted form's ``name`` (None when missing or not an id)."""
     return as_id(request.form.get(name, ""))
+
+
+def render_form(page: str, fragment: str | None = None, *, form, **context):
+    """The form's page: plain on GET, with its messages (422 for htmx) once it was submitted."""
+    answer = render_form_errors if form.is_submitted() else render
+    return answer(page, fragment, form=form, **context)

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from lms.auth.models import Role, User, normalise_email
 from lms.common.access import allow
-from lms.common.errors import DomainError, NotFound, ValidationFailed
-from lms.common.formviews import attach_error
+from lms.common.errors import NotFound, ValidationFailed
+from lms.common.formviews import saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label, level_label, level_name
 from lms.common.navigation import nav_item
@@ -77,14 +77,11 @@ def create():
     form = _classroom_form(year, formdata=request.form)
     if not form.validate():
         return _list_page(form.academic_year.data or year, form, 422)
-    try:
+    with saving(form) as saved:
         level = services.get_level(form.level_id.data)
         classroom = services.create_classroom(current_user, level, form.number.data, form.academic_year.data)
-    except DomainError as err:
-        db.session.rollback()
-        attach_error(form, err)
+    if not saved:
         return _list_page(form.academic_year.data or year, form, 422)
-    db.session.commit()
     flash(_("Classroom %(name)s created for %(year)s.", name=classroom_label(classroom), year=classroom.academic_year), "success")
     return _list_page(classroom.academic_year)
 
@@ -141,16 +138,12 @@ def assign_teacher(classroom_id):
     form = AssignTeacherForm()
     form.teacher_id.choices = choices([(t.id, t.full_name) for t in people.list_teachers()])
     if form.validate():
-        try:
+        with saving(form) as saved:
             teacher = db.session.get(User, form.teacher_id.data)
             if teacher is None:
                 raise NotFound(_("That teacher does not exist."))
             people.assign_teacher(current_user, teacher, classroom, form.role.data, form.subject_name.data)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s now teaches in %(classroom)s.", name=teacher.full_name, classroom=classroom_label(classroom)),
                   "success")
             return render("school/classroom.html", "school/_teachers.html", **_detail_context(classroom))
@@ -191,14 +184,10 @@ def add_student(classroom_id):
     classroom = services.get_classroom_for(current_user, classroom_id)
     form = AddToClassroomForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             student = _find_student(form.student.data)
             people.enroll_student(current_user, student, classroom)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s is now in %(classroom)s.", name=student.full_name, classroom=classroom_label(classroom)), "success")
             return render("school/classroom.html", "school/_roster.html", **_detail_context(classroom))
     classroom = services.get_classroom_for(current_user, classroom_id)
@@ -223,13 +212,10 @@ def archive(classroom_id):
 def delete(classroom_id):
     classroom = services.get_classroom_for(current_user, classroom_id)
     name, year = classroom_label(classroom), classroom.academic_year
-    try:
+    with saving() as saved:
         services.delete_classroom(current_user, classroom)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not saved:
         return redirect_to(url_for("classrooms.detail", classroom_id=classroom_id))
-    db.session.commit()
     flash(_("%(name)s (%(year)s) deleted.", name=name, year=year), "success")
     return redirect_to(url_for("classrooms.index", year=year))
 
