@@ -17,7 +17,7 @@ from lms.assessments.views_bank import common_context, editable_assessment, edit
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError, ValidationFailed
-from lms.common.formviews import attach_error
+from lms.common.formviews import attach_error, saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ids import as_id
 from lms.extensions import db
@@ -91,13 +91,10 @@ def _editor_page(assessment, question, *, values=None, error: str | None = None,
 def add(assessment_id):
     assessment = editable_assessment(assessment_id)
     qtype = request.form.get("type", "")
-    try:
+    with saving(catch=ValidationFailed) as saved:
         question = authoring.add_question(current_user, assessment, qtypes.QuestionInput(type=qtype))
-    except ValidationFailed as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not saved:
         return _questions_answer(editable_assessment(assessment_id), 422)
-    db.session.commit()
     return redirect_to(url_for("assessment_questions.edit", assessment_id=assessment.id, question_id=question.id))
 
 

@@ -15,7 +15,7 @@ from lms.auth.labels import INVITATION_STATUS
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import ValidationFailed
-from lms.common.formviews import attach_error
+from lms.common.formviews import attach_error, saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
@@ -107,15 +107,11 @@ def mine():
 def _create():
     form = _invite_form()
     if form.validate_on_submit():
-        try:
+        with saving(form, catch=ValidationFailed) as saved:
             invitation, raw = invitations.invite(current_user, form.email.data, form.role.data,
                                                  form.full_name.data, grants=_grants(form),
                                                  expires_in_days=form.expires_in_days.data)
-        except ValidationFailed as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             from lms.mail import absolute_url
 
             message = _("Invitation sent to %(email)s.", email=invitation.email)
@@ -191,13 +187,10 @@ def resend_all():
     if not form.validate():
         flash(_("The link must be valid for %(min)d to %(max)d days.", min=1, max=90), "error")
         return redirect_to(url_for("invitations.index"))
-    try:
+    with saving(catch=ValidationFailed) as saved:
         sent, skipped = invitations.resend_all_pending(current_user, expires_in_days=form.expires_in_days.data)
-    except ValidationFailed as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not saved:
         return redirect_to(url_for("invitations.index"))
-    db.session.commit()
     if sent:
         flash(ngettext("%(num)d invitation sent again with a new link.",
                        "%(num)d invitations sent again with new links.", len(sent)), "success")

@@ -18,7 +18,7 @@ from lms.auth.views import bp
 from lms.common.access import PUBLIC, SIGNED_IN, allow
 from lms.common.errorpages import error_response
 from lms.common.errors import ValidationFailed
-from lms.common.formviews import attach_error, render_form
+from lms.common.formviews import attach_error, render_form, saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ratelimit import client_ip, config_limit
 from lms.extensions import db, limiter
@@ -71,13 +71,10 @@ def qr_sign_in(token: str):
 def choose_password_page():
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, catch=ValidationFailed) as saved:
             login_cards.choose_password(current_user._get_current_object(), form.password.data)
-        except ValidationFailed as err:
-            db.session.rollback()
-            attach_error(form, err)
+        if not saved:
             return render_form_errors("auth/choose_password.html", "auth/_choose_password_form.html", form=form)
-        db.session.commit()
         flash(_("Your new password is saved. Use it with your username next time."), "success")
         return redirect_to(url_for("home.index"))
     return render_form("auth/choose_password.html", "auth/_choose_password_form.html", form=form)

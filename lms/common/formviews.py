@@ -53,6 +53,8 @@ def saving(form=None, *, quiet: bool = False,
     ``form``: the error goes next to its field (``attach_error``).  No form: it
     is flashed, unless ``quiet`` (the view shows ``outcome.message`` itself).
     ``catch`` narrows which errors become a message; others propagate.
+    A ``return`` inside the block ends it normally, so it commits: check the
+    input before the block.
     """
     outcome = Outcome()
     try:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from lms.auth.models import Role, User
 from lms.common.access import SIGNED_IN, allow
-from lms.common.errors import DomainError, NotFound
-from lms.common.formviews import arg_int, attach_error
+from lms.common.errors import NotFound
+from lms.common.formviews import arg_int, saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.common.navigation import nav_item
@@ -65,13 +65,10 @@ def core_create():
     form = CoreSubjectForm()
     if not form.validate():
         return _core_page(form, 422)
-    try:
+    with saving(form) as saved:
         core = services.create_core_subject(current_user, form.name.data, form.description.data)
-    except DomainError as err:
-        db.session.rollback()
-        attach_error(form, err)
+    if not saved:
         return _core_page(form, 422)
-    db.session.commit()
     flash(_("Core subject %(name)s added.", name=core.name), "success")
     return _core_page()
 
@@ -83,14 +80,11 @@ def core_update(core_id):
     form = CoreSubjectForm(prefix=f"core{core.id}", meta={"csrf": False})  # CSRFProtect checks the request
     if not form.validate():
         return _core_page(status=422, editing=(core.id, form))
-    try:
+    with saving(form) as saved:
         services.update_core_subject(current_user, core, form.name.data, form.description.data,
                                      archived=form.archived.data)
-    except DomainError as err:
-        db.session.rollback()
-        attach_error(form, err)
+    if not saved:
         return _core_page(status=422, editing=(core_id, form))
-    db.session.commit()
     flash(_("Core subject %(name)s saved.", name=core.name), "success")
     return _core_page()
 
@@ -163,15 +157,11 @@ def create():
         return render("curriculum/subject_form.html", form=_subject_form(), subject=None)
     form = _subject_form(formdata=request.form)
     if form.validate():
-        try:
+        with saving(form) as saved:
             core = services.get_core_subject(form.core_subject_id.data)
             subject = services.create_subject(current_user, core, _audience(form.audience.data),
                                               form.name.data, form.description.data)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Subject %(name)s created.", name=subject.name), "success")
             return redirect_to(url_for("subjects.detail", subject_id=subject.id))
     return render_form_errors("curriculum/subject_form.html", form=form, subject=None)
@@ -186,16 +176,12 @@ def edit(subject_id):
         return render("curriculum/subject_form.html", form=_subject_form(subject=subject), subject=subject)
     form = _subject_form(formdata=request.form, subject=subject)
     if form.validate():
-        try:
+        with saving(form) as saved:
             core = services.get_core_subject(form.core_subject_id.data)
             services.update_subject(current_user, subject, name=form.name.data or subject.name,
                                     description=form.description.data, core=core,
                                     audience=_audience(form.audience.data, subject))
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Subject %(name)s saved.", name=subject.name), "success")
             return redirect_to(url_for("subjects.detail", subject_id=subject.id))
     subject = services.get_subject_for(current_user, subject_id)
@@ -259,16 +245,12 @@ def add_teacher(subject_id):
     subject = services.get_subject_for(current_user, subject_id)
     form = _teacher_form(SubjectTeacherForm())
     if form.validate():
-        try:
+        with saving(form) as saved:
             teacher = db.session.scalar(select(User).where(User.id == form.teacher_id.data))
             if teacher is None:
                 raise NotFound(_("That teacher does not exist."))
             services.add_subject_teacher(current_user, subject, teacher)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s now teaches %(subject)s.", name=teacher.full_name, subject=subject.name), "success")
             subject = services.get_subject_for(current_user, subject_id)
             return render("curriculum/subject.html", "curriculum/_subject_teachers.html",

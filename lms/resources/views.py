@@ -9,8 +9,7 @@ from flask_login import current_user
 
 from lms.auth.models import Role
 from lms.common.access import SIGNED_IN, allow
-from lms.common.errors import DomainError
-from lms.common.formviews import arg_int, attach_error
+from lms.common.formviews import arg_int, saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
@@ -81,22 +80,20 @@ def create():
     if not form.validate():
         return _new_page(form, section, 422)
     upload = request.files.get("file")
-    try:
-        if upload is not None and upload.filename:
+    has_file = upload is not None and upload.filename
+    if not has_file and not form.url.data:
+        form.file.errors = [_("Choose a file or give a link.")]
+        return _new_page(form, section, 422)
+    with saving(form) as saved:
+        if has_file:
             resource = services.upload(current_user, upload.stream, upload.filename, title=form.title.data,
                                        label=form.label.data, description=form.description.data, section=section)
-        elif form.url.data:
+        else:
             resource = services.add_link(current_user, form.url.data, title=form.title.data,
                                          label=form.label.data, description=form.description.data,
                                          section=section)
-        else:
-            form.file.errors = [_("Choose a file or give a link.")]
-            return _new_page(form, section, 422)
-    except DomainError as err:
-        db.session.rollback()
-        attach_error(form, err)
+    if not saved:
         return _new_page(form, section, 422)
-    db.session.commit()
     flash(_("“%(title)s” was added.", title=resource.title), "success")
     if section is not None:
         return redirect_to(url_for("sections.edit", section_id=section.id))
@@ -125,14 +122,10 @@ def update(resource_id):
     services.require_manage(current_user, resource)
     form = ResourceEditForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             services.update(current_user, resource, title=form.title.data, label=form.label.data,
                             description=form.description.data)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Saved."), "success")
             return _detail_page(resource)
     resource = services.get_resource_for(current_user, resource_id)
