@@ -25,7 +25,6 @@ from lms.assessments.media import media_map, media_of, render_with_media
 from lms.assessments.models import Assessment, AssessmentStatus, Submission
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.errors import DomainError
 from lms.common.formviews import arg_int, saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.labels import level_label
@@ -299,14 +298,11 @@ def attach(assessment_id):
     assessment = editable_assessment(assessment_id)
     if request.method == "POST":
         kind, _sep, node_id = request.form.get("target", "").partition(":")
-        try:
+        with saving() as saved:
             services.attach(current_user, assessment, kind, node_id)
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
+        if not saved:
             return redirect_to(url_for("assessments.attach", assessment_id=assessment_id,
                                        subject=request.form.get("subject", "")))
-        db.session.commit()
         flash(_("“%(title)s” is attached to %(place)s.", title=assessment.title, place=place_label(assessment)),
               "success")
         return redirect_to(url_for("assessments.detail", assessment_id=assessment.id))

@@ -46,11 +46,12 @@ class Outcome:
 
 
 @contextmanager
-def saving(form=None, *, quiet: bool = False,
+def saving(form=None, *, field: str | None = None, quiet: bool = False,
            catch: type[DomainError] | tuple[type[DomainError], ...] = DomainError) -> Iterator[Outcome]:
     """Commit the block's work, or roll it back and show the service's error.
 
-    ``form``: the error goes next to its field (``attach_error``).  No form: it
+    ``form``: the error goes next to its field (``attach_error``; ``field`` for
+    an error that names none, else above the form).  No form: it
     is flashed, unless ``quiet`` (the view shows ``outcome.message`` itself).
     ``catch`` narrows which errors become a message; others propagate.
     A ``return`` inside the block ends it normally, so it commits: check the
@@ -63,7 +64,7 @@ def saving(form=None, *, quiet: bool = False,
         db.session.rollback()
         outcome.error = err
         if form is not None:
-            attach_error(form, err)
+            attach_error(form, err, field=field)
         elif not quiet:
             flash(err.message, "error")
     else:
@@ -71,9 +72,9 @@ def saving(form=None, *, quiet: bool = False,
     outcome._done = True
 
 
-def attach_error(form, err: DomainError) -> None:
-    """Show a service's error next to the field it names (or above the form)."""
-    field = getattr(err, "field", None)
+def attach_error(form, err: DomainError, *, field: str | None = None) -> None:
+    """Show a service's error next to the field it names (or ``field``, or above the form)."""
+    field = getattr(err, "field", None) or field
     if field and field in form:
         form[field].errors = [*form[field].errors, err.message]
     else:

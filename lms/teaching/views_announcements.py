@@ -9,8 +9,7 @@ from flask_login import current_user
 
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.errors import DomainError
-from lms.common.formviews import attach_error
+from lms.common.formviews import saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.common.pagination import paginate
@@ -36,14 +35,11 @@ def index(session_id: int):
     course_session = load(session_id)
     form = AnnouncementForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "POST":
-        try:
+        with saving(form) as saved:
             announcement = service.create_announcement(current_user, course_session, form.to_data())
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
+        if not saved:
             return render_form_errors("teaching/announcements.html", "teaching/_announcement_form.html",
                                       **_context(load(session_id), form))
-        db.session.commit()
         flash(_("“%(title)s” was posted.", title=announcement.title) + (
             " " + _("The enrolled students are emailed.") if announcement.is_urgent else ""), "success")
         return redirect_to(url_for("teaching_announcements.index", session_id=session_id))
@@ -62,17 +58,14 @@ def edit(session_id: int, announcement_id: int):
         form.expires_at.data = to_local(announcement.expires_at)
     else:
         form = AnnouncementForm()
-        try:
+        with saving(form) as saved:
             service.update_announcement(current_user, course_session, announcement, form.to_data())
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
+        if not saved:
             course_session = load(session_id)
             announcement = service.get_announcement_for(current_user, course_session, announcement_id)
             return render_form_errors("teaching/announcement_edit.html", "teaching/_announcement_form.html",
                                       **common_context(course_session=course_session, form=form,
                                                        announcement=announcement))
-        db.session.commit()
         flash(_("Saved."), "success")
         return redirect_to(url_for("teaching_announcements.index", session_id=session_id))
     return render("teaching/announcement_edit.html", "teaching/_announcement_form.html",
