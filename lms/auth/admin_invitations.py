@@ -15,7 +15,7 @@ from lms.auth.labels import INVITATION_STATUS
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import ValidationFailed
-from lms.common.formviews import attach_error, saving
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
@@ -160,20 +160,19 @@ def bulk():
     if text is None:
         return render_form_errors("invitations/bulk.html", "invitations/_bulk.html", **context)
     context["text"] = form.text.data = text
-    try:
+    created = None
+    with saving(form, catch=ValidationFailed) as saved:
         rows = invitations.check_bulk(current_user, invitations.parse_bulk(text))
         if not rows:
             raise ValidationFailed(_("Paste at least one line: email, name, role."), field="text")
         context.update(rows=rows, error_count=sum(1 for row in rows if row.errors))
         if request.form.get("confirm") == "1" and not context["error_count"]:
             created = invitations.invite_bulk(current_user, text, expires_in_days=form.expires_in_days.data)
-            db.session.commit()
-            flash(_("%(n)d invitations sent.", n=len(created)), "success")
-            return redirect_to(url_for("invitations.index"))
-    except ValidationFailed as err:
-        db.session.rollback()
-        attach_error(form, err)
+    if not saved:
         return render_form_errors("invitations/bulk.html", "invitations/_bulk.html", **context)
+    if created is not None:
+        flash(_("%(n)d invitations sent.", n=len(created)), "success")
+        return redirect_to(url_for("invitations.index"))
     status = 422 if context["error_count"] and is_htmx() else 200
     return render("invitations/bulk.html", "invitations/_bulk.html", status=status, **context)
 

@@ -17,7 +17,7 @@ from lms.auth.models import LoginAttempt, Role, UserSession
 from lms.common.access import allow
 from lms.common.csvexport import csv_response, local_datetime
 from lms.common.errors import ValidationFailed
-from lms.common.formviews import attach_error
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.labels import label
 from lms.common.navigation import nav_item
@@ -114,11 +114,9 @@ def change_role(user_id: int):
 @allow(Role.ADMIN)
 def change_username(user_id: int):
     form = UsernameForm()
-    try:
+    with saving(form, catch=ValidationFailed) as saved:
         user = user_admin.set_username(current_user, user_id, form.username.data or "")
-    except ValidationFailed as err:
-        db.session.rollback()
-        attach_error(form, err)
+    if not saved:
         user = user_admin.get_user(current_user, user_id)
         return render("admin/users/detail.html", "admin/users/_panel.html",
                       **_detail_context(user, username_form=form)), 422

@@ -27,7 +27,7 @@ from lms.auth.services import (
 from lms.common.access import PUBLIC, SIGNED_IN, allow
 from lms.common.errorpages import error_response
 from lms.common.errors import NotFound, ValidationFailed
-from lms.common.formviews import attach_error, render_form
+from lms.common.formviews import attach_error, render_form, saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.ratelimit import client_ip, config_limit, sign_in_limits
 from lms.extensions import csrf, db, limiter
@@ -138,17 +138,12 @@ def reset_password_page(token: str):
         _token_not_found()
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, catch=ValidationFailed) as saved:
             user = reset_password(token, form.password.data)
-        except ValidationFailed as err:
-            db.session.rollback()
-            attach_error(form, err)
-            return render_form_errors("auth/reset_password.html", "auth/_reset_password_form.html",
-                                      form=form, token=token)
-        sign_in(user)
-        db.session.commit()
-        flash(_("Your password has been changed. You are signed in; other devices were signed out."), "success")
-        return redirect_to(url_for("home.index"))
+            sign_in(user)
+        if saved:
+            flash(_("Your password has been changed. You are signed in; other devices were signed out."), "success")
+            return redirect_to(url_for("home.index"))
     return render_form("auth/reset_password.html", "auth/_reset_password_form.html", form=form, token=token)
 
 
@@ -168,19 +163,14 @@ def accept_invitation(token: str):
     context = {"form": form, "token": token, "invitation": invitation, "grants": grants_label(invitation.grants),
                "role_label": invitations.ROLE_LABELS.get(invitation.role, invitation.role)}
     if form.validate_on_submit():
-        try:
+        with saving(form, catch=ValidationFailed) as saved:
             user = invitations.accept(token, form.full_name.data, form.password.data)
-        except ValidationFailed as err:
-            db.session.rollback()
-            attach_error(form, err)
-            return render_form_errors("auth/accept_invitation.html", "auth/_accept_invitation_form.html",
-                                      **context)
-        if current_user.is_authenticated:
-            sign_out()
-        sign_in(user)
-        db.session.commit()
-        flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
-        return redirect_to(url_for("home.index"))
+            if current_user.is_authenticated:
+                sign_out()
+            sign_in(user)
+        if saved:
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
+            return redirect_to(url_for("home.index"))
     return render_form("auth/accept_invitation.html", "auth/_accept_invitation_form.html", **context)
 
 
