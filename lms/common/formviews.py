@@ -44,6 +44,13 @@ class Outcome:
     def message(self) -> str | None:
         return self.error.message if self.error else None
 
+    @property
+    def messages(self) -> list[str]:
+        """Every problem the error lists (a whole file's, in ``details["errors"]``), else its message."""
+        if self.error is None:
+            return []
+        return self.error.details.get("errors") or [self.error.message]
+
 
 @contextmanager
 def saving(form=None, *, field: str | None = None, quiet: bool = False,

@@ -13,7 +13,7 @@ from lms.auth.invitations import ROLE_LABELS as ROLE_NAMES
 from lms.auth.models import Role
 from lms.auth.view_as import viewing as viewing_as_someone
 from lms.common.access import SIGNED_IN, allow
-from lms.common.errors import DomainError
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors, trigger
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label, level_name
@@ -121,24 +121,15 @@ def _render_form(form, announcement=None, *, errors: bool = False):
     return render_form_errors(page, fragment, **ctx) if errors else render(page, fragment, **ctx)
 
 
-def _attach(form, err: DomainError) -> None:
-    from lms.common.formviews import attach_error
-
-    attach_error(form, err)
-
-
 def _save(form, announcement=None):
     publish = request.form.get("action") == "publish"
-    try:
+    with saving(form) as saved:
         if announcement is None:
             announcement = service.create_announcement(current_user, form.to_input(), publish=publish)
         else:
             announcement = service.update_announcement(current_user, announcement, form.to_input(), publish=publish)
-    except DomainError as err:
-        db.session.rollback()
-        _attach(form, err)
+    if not saved:
         return None
-    db.session.commit()
     status = announcement.effective_status()
     messages = {"DRAFT": _("Saved as a draft."), "SCHEDULED": _("Scheduled."), "PUBLISHED": _("Published."),
                 "EXPIRED": _("Saved (it has already expired).")}

@@ -10,6 +10,7 @@ from flask_login import current_user
 from lms.auth.models import Role, User
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import ValidationFailed
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.extensions import db
 from lms.profiles import services
@@ -71,13 +72,9 @@ def update_contact(user_id):
     person = _editable_person(user_id)
     form = ContactForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, field="phone", catch=ValidationFailed) as saved:
             services.update_contact(current_user, person, phone=form.phone.data, bio=form.bio.data)
-        except ValidationFailed as err:
-            db.session.rollback()
-            getattr(form, err.field or "phone").errors = [err.message]
-        else:
-            db.session.commit()
+        if saved:
             return _answer(person, _("The contact details were saved."))
     person = services.get_person_for(current_user, user_id)
     return _errors(person, contact_form=form)
@@ -94,14 +91,11 @@ def upload_photo(user_id):
     if upload is None or not upload.filename:
         form.photo.errors = [_("Choose a photo to upload.")]
         return _errors(person, photo_form=form)
-    try:
+    with saving(form, field="photo", catch=ValidationFailed) as saved:
         services.set_photo(current_user, person, upload.stream, upload.filename)
-    except ValidationFailed as err:
-        db.session.rollback()
-        form.photo.errors = [err.message]
+    if not saved:
         person = services.get_person_for(current_user, user_id)
         return _errors(person, photo_form=form)
-    db.session.commit()
     return _answer(person, _("The photo was saved."))
 
 
