@@ -3,12 +3,13 @@ photo itself, served only to those who may see the person."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, send_file, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.models import Role, User
 from lms.common.access import SIGNED_IN, allow
+from lms.common.downloads import private_file
 from lms.common.errors import ValidationFailed
 from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
@@ -109,12 +110,8 @@ def delete_photo(user_id):
 
 
 def _photo_response(path, content_type: str):
-    response = send_file(path, mimetype=content_type, conditional=True, etag=True, max_age=3600)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    response = private_file(path, content_type, max_age=3600)
     response.headers["Content-Disposition"] = "inline"
-    response.cache_control.private = True
     return response
 
 

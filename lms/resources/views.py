@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, send_file, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.auth.models import Role
 from lms.common.access import SIGNED_IN, allow
+from lms.common.downloads import private_file
 from lms.common.formviews import arg_int, saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import nav_item
@@ -147,14 +148,9 @@ def delete(resource_id):
 
 
 def _file_response(path, content_type: str, download_name: str, inline: bool):
-    response = send_file(path, mimetype=content_type, as_attachment=not inline, download_name=download_name,
-                         conditional=True, etag=True, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
     # Even if a browser were to render it as a page, it could run nothing and reach nothing.
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    response.cache_control.private = True
-    return response
+    return private_file(path, content_type, csp="sandbox; default-src 'none'; img-src 'self'; media-src 'self'",
+                        as_attachment=not inline, download_name=download_name)
 
 
 @bp.route("/resources/<int:resource_id>/download")
