@@ -99,7 +99,11 @@ def form_int(name: str) -> int | None:
     return as_id(request.form.get(name, ""))
 
 
-def render_form(page: str, fragment: str | None = None, *, form, **context):
-    """The form's page: plain on GET, with its messages (422 for htmx) once it was submitted."""
-    answer = render_form_errors if form.is_submitted() else render
-    return answer(page, fragment, form=form, **context)
+def render_form(page: str, fragment: str | None = None, *, failed: bool | None = None, **context):
+    """The page of ``context["form"]``: plain, or with its messages (422 for htmx) when ``failed``.
+
+    ``failed`` defaults to "the form was submitted": a view that got this far did not succeed.
+    """
+    if failed is None:
+        failed = context["form"].is_submitted()
+    return (render_form_errors if failed else render)(page, fragment, **context)

@@ -13,8 +13,8 @@ from lms.auth.invitations import ROLE_LABELS as ROLE_NAMES
 from lms.auth.models import Role
 from lms.auth.view_as import viewing as viewing_as_someone
 from lms.common.access import SIGNED_IN, allow
-from lms.common.formviews import saving
-from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors, trigger
+from lms.common.formviews import render_form, saving
+from lms.common.htmx import is_htmx, redirect_to, render, trigger
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label, level_name
 from lms.common.navigation import nav_item
@@ -118,7 +118,7 @@ def _render_form(form, announcement=None, *, errors: bool = False):
     page = "communication/announcement_form.html"
     fragment = "communication/_announcement_form.html"
     ctx = _context(form=form, announcement=announcement, format_labels=FORMAT_LABELS)
-    return render_form_errors(page, fragment, **ctx) if errors else render(page, fragment, **ctx)
+    return render_form(page, fragment, failed=errors, **ctx)
 
 
 def _save(form, announcement=None):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lms.auth.models import Role, User
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import NotFound
-from lms.common.formviews import arg_int, saving
+from lms.common.formviews import arg_int, render_form, saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.common.navigation import nav_item
@@ -48,9 +48,7 @@ def _core_page(form=None, status=200, editing=None):
     ctx = {"cores": services.list_core_subjects(), "counts": services.subject_counts_by_core(),
            "form": form or CoreSubjectForm(formdata=None), "editing": editing,
            "is_admin": current_user.is_admin}
-    if status == 422:
-        return render_form_errors("curriculum/core_subjects.html", "curriculum/_core_subjects.html", **ctx)
-    return render("curriculum/core_subjects.html", "curriculum/_core_subjects.html", **ctx)
+    return render_form("curriculum/core_subjects.html", "curriculum/_core_subjects.html", failed=status == 422, **ctx)
 
 
 @bp.route("/core-subjects")

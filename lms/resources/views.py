@@ -10,8 +10,8 @@ from flask_login import current_user
 from lms.auth.models import Role
 from lms.common.access import SIGNED_IN, allow
 from lms.common.downloads import private_file
-from lms.common.formviews import arg_int, saving
-from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.formviews import arg_int, render_form, saving
+from lms.common.htmx import redirect_to, render
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.curriculum import services as curriculum
@@ -65,9 +65,7 @@ def _target_section(form):
 
 def _new_page(form, section, status=200):
     ctx = {"form": form, "section": section, "limits": services.size_limits()}
-    if status == 422:
-        return render_form_errors("resources/new.html", "resources/_form.html", **ctx)
-    return render("resources/new.html", "resources/_form.html", **ctx)
+    return render_form("resources/new.html", "resources/_form.html", failed=status == 422, **ctx)
 
 
 @bp.route("/resources/new", methods=["GET", "POST"])
@@ -105,9 +103,7 @@ def _detail_page(resource, form=None, status=200):
     form = form or ResourceEditForm(formdata=None, obj=resource)
     ctx = {"resource": resource, "form": form, "places": services.places_of(resource),
            "can_manage": services.can_manage(current_user, resource), "kind_labels": services.kind_labels()}
-    if status == 422:
-        return render_form_errors("resources/detail.html", "resources/_edit_form.html", **ctx)
-    return render("resources/detail.html", "resources/_edit_form.html", **ctx)
+    return render_form("resources/detail.html", "resources/_edit_form.html", failed=status == 422, **ctx)
 
 
 @bp.route("/resources/<int:resource_id>")

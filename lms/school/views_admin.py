@@ -12,7 +12,7 @@ from lms.auth.picture_password import level_codes
 from lms.common.access import PUBLIC, allow
 from lms.common.errors import ValidationFailed
 from lms.common.formviews import render_form, saving
-from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.htmx import redirect_to
 from lms.common.navigation import nav_item
 from lms.extensions import db
 from lms.school import services, settings
@@ -85,9 +85,7 @@ def _levels_page(form=None, status=200):
     levels = services.list_levels()
     in_use = services.levels_in_use()
     ctx = {"levels": levels, "in_use": in_use, "form": form or LevelForm(formdata=None)}
-    if status == 422:
-        return render_form_errors("school/levels.html", "school/_levels.html", **ctx)
-    return render("school/levels.html", "school/_levels.html", **ctx)
+    return render_form("school/levels.html", "school/_levels.html", failed=status == 422, **ctx)
 
 
 @bp.route("/admin/levels", methods=["GET", "POST"])

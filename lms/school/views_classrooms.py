@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lms.auth.models import Role, User, normalise_email
 from lms.common.access import allow
 from lms.common.errors import NotFound, ValidationFailed
-from lms.common.formviews import saving
+from lms.common.formviews import render_form, saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label, level_label, level_name
 from lms.common.navigation import nav_item
@@ -55,9 +55,7 @@ def _list_page(year: str, form=None, status: int = 200):
         "form": form if form is not None else (_classroom_form(year) if current_user.is_admin else None),
         "limit": services.current_organization().classes_per_level,
     }
-    if status == 422:
-        return render_form_errors("school/classrooms.html", "school/_classrooms.html", **ctx)
-    return render("school/classrooms.html", "school/_classrooms.html", **ctx)
+    return render_form("school/classrooms.html", "school/_classrooms.html", failed=status == 422, **ctx)
 
 
 def _year_arg() -> str:

@@ -9,8 +9,8 @@ from flask_login import current_user
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError
-from lms.common.formviews import saving
-from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.formviews import render_form, saving
+from lms.common.htmx import redirect_to, render
 from lms.common.ids import as_id
 from lms.school import rollover, services
 from lms.school.forms import RolloverForm
@@ -31,9 +31,7 @@ def _wizard(form: RolloverForm, *, status: int = 200, promoted: set[int] | None 
         plan_error = err.message
     ctx = {"form": form, "plan": plan, "plan_error": plan_error, "promoted": promoted,
            "batches": rollover.list_batches(), "current_year": services.current_academic_year()}
-    if status == 422:
-        return render_form_errors("school/rollover.html", "school/_rollover_preview.html", **ctx)
-    return render("school/rollover.html", "school/_rollover_preview.html", **ctx)
+    return render_form("school/rollover.html", "school/_rollover_preview.html", failed=status == 422, **ctx)
 
 
 @bp.route("", methods=["GET"])
