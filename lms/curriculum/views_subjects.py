@@ -237,6 +237,13 @@ def detail(subject_id):
     return render("curriculum/subject.html", **subject_context(subject))
 
 
+def _teachers_panel(subject_id, teacher_form=None):
+    """The subject's teachers, read again after the commit or rollback; a posted form shows its messages."""
+    subject = services.get_subject_for(current_user, subject_id)
+    return render_form("curriculum/subject.html", "curriculum/_subject_teachers.html",
+                       failed=teacher_form is not None, **subject_context(subject, teacher_form=teacher_form))
+
+
 @bp.route("/subjects/<int:subject_id>/teachers", methods=["POST"])
 @allow(Role.ADMIN)
 def add_teacher(subject_id):
@@ -250,12 +257,8 @@ def add_teacher(subject_id):
             services.add_subject_teacher(current_user, subject, teacher)
         if saved:
             flash(_("%(name)s now teaches %(subject)s.", name=teacher.full_name, subject=subject.name), "success")
-            subject = services.get_subject_for(current_user, subject_id)
-            return render("curriculum/subject.html", "curriculum/_subject_teachers.html",
-                          **subject_context(subject))
-    subject = services.get_subject_for(current_user, subject_id)
-    return render_form_errors("curriculum/subject.html", "curriculum/_subject_teachers.html",
-                              **subject_context(subject, teacher_form=form))
+            return _teachers_panel(subject_id)
+    return _teachers_panel(subject_id, teacher_form=form)
 
 
 @bp.route("/subjects/<int:subject_id>/teachers/<int:teacher_id>/delete", methods=["POST"])
@@ -265,5 +268,4 @@ def remove_teacher(subject_id, teacher_id):
     services.remove_subject_teacher(current_user, subject, teacher_id)
     db.session.commit()
     flash(_("The teacher was removed from %(subject)s.", subject=subject.name), "success")
-    subject = services.get_subject_for(current_user, subject_id)
-    return render("curriculum/subject.html", "curriculum/_subject_teachers.html", **subject_context(subject))
+    return _teachers_panel(subject_id)

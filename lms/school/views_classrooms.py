@@ -12,7 +12,7 @@ from lms.auth.models import Role, User, normalise_email
 from lms.common.access import allow
 from lms.common.errors import NotFound, ValidationFailed
 from lms.common.formviews import render_form, saving
-from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.htmx import redirect_to, render
 from lms.common.labels import classroom_label, level_label, level_name
 from lms.common.navigation import nav_item
 from lms.extensions import db
@@ -122,6 +122,12 @@ def _detail_context(classroom: Classroom, teacher_form=None, student_form=None) 
     return ctx
 
 
+def _panel(classroom: Classroom, fragment: str, **posted_forms):
+    """One panel of the classroom page; with a posted form, that form's messages (422 for htmx)."""
+    return render_form("school/classroom.html", fragment, failed=bool(posted_forms),
+                       **_detail_context(classroom, **posted_forms))
+
+
 @bp.route("/classrooms/<int:classroom_id>")
 @allow(Role.ADMIN, Role.TEACHER)
 def detail(classroom_id):
@@ -144,10 +150,8 @@ def assign_teacher(classroom_id):
         if saved:
             flash(_("%(name)s now teaches in %(classroom)s.", name=teacher.full_name, classroom=classroom_label(classroom)),
                   "success")
-            return render("school/classroom.html", "school/_teachers.html", **_detail_context(classroom))
-    classroom = services.get_classroom_for(current_user, classroom_id)
-    return render_form_errors("school/classroom.html", "school/_teachers.html",
-                              **_detail_context(classroom, teacher_form=form))
+            return _panel(classroom, "school/_teachers.html")
+    return _panel(services.get_classroom_for(current_user, classroom_id), "school/_teachers.html", teacher_form=form)
 
 
 @bp.route("/classrooms/<int:classroom_id>/teachers/<int:assignment_id>/delete", methods=["POST"])
@@ -162,7 +166,7 @@ def unassign_teacher(classroom_id, assignment_id):
     people.unassign_teacher(current_user, assignment)
     db.session.commit()
     flash(_("%(name)s no longer teaches in %(classroom)s.", name=name, classroom=classroom_label(classroom)), "success")
-    return render("school/classroom.html", "school/_teachers.html", **_detail_context(classroom))
+    return _panel(classroom, "school/_teachers.html")
 
 
 def _find_student(text: str) -> User:
@@ -187,10 +191,8 @@ def add_student(classroom_id):
             people.enroll_student(current_user, student, classroom)
         if saved:
             flash(_("%(name)s is now in %(classroom)s.", name=student.full_name, classroom=classroom_label(classroom)), "success")
-            return render("school/classroom.html", "school/_roster.html", **_detail_context(classroom))
-    classroom = services.get_classroom_for(current_user, classroom_id)
-    return render_form_errors("school/classroom.html", "school/_roster.html",
-                              **_detail_context(classroom, student_form=form))
+            return _panel(classroom, "school/_roster.html")
+    return _panel(services.get_classroom_for(current_user, classroom_id), "school/_roster.html", student_form=form)
 
 
 @bp.route("/classrooms/<int:classroom_id>/archive", methods=["POST"])

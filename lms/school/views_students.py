@@ -11,7 +11,7 @@ from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.common.errors import NotFound
 from lms.common.formviews import arg_int, form_int, render_form, saving
-from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.htmx import redirect_to, render
 from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
@@ -128,6 +128,12 @@ def _detail_context(student: User, parent_form=None, place_form=None) -> dict:
     return ctx
 
 
+def _parents_panel(student: User, parent_form=None):
+    """The student page's parents panel; with a posted form, its messages (422 for htmx)."""
+    return render_form("school/student.html", "school/_parents.html", failed=parent_form is not None,
+                       **_detail_context(student, parent_form=parent_form))
+
+
 def _photos_of(student: User) -> dict:
     from lms.profiles.services import photo_versions
 
@@ -225,10 +231,8 @@ def link_parent(student_id):
         if saved:
             flash(_("%(parent)s now follows %(student)s.", parent=parent.full_name, student=student.full_name),
                   "success")
-            return render("school/student.html", "school/_parents.html", **_detail_context(student))
-    student = services.get_student_for(current_user, student_id)
-    return render_form_errors("school/student.html", "school/_parents.html",
-                              **_detail_context(student, parent_form=form))
+            return _parents_panel(student)
+    return _parents_panel(services.get_student_for(current_user, student_id), parent_form=form)
 
 
 @bp.route("/students/<int:student_id>/parents/<int:parent_id>/delete", methods=["POST"])
@@ -242,7 +246,7 @@ def unlink_parent(student_id, parent_id):
     db.session.commit()
     flash(_("%(parent)s no longer follows %(student)s.", parent=parent.full_name, student=student.full_name),
           "success")
-    return render("school/student.html", "school/_parents.html", **_detail_context(student))
+    return _parents_panel(student)
 
 
 @bp.route("/students/<int:student_id>/delete", methods=["GET", "POST"])
