@@ -61,14 +61,13 @@ def core_index():
 @allow(Role.ADMIN)
 def core_create():
     form = CoreSubjectForm()
-    if not form.validate():
-        return _core_page(form, 422)
-    with saving(form) as saved:
-        core = services.create_core_subject(current_user, form.name.data, form.description.data)
-    if not saved:
-        return _core_page(form, 422)
-    flash(_("Core subject %(name)s added.", name=core.name), "success")
-    return _core_page()
+    if form.validate():
+        with saving(form) as saved:
+            core = services.create_core_subject(current_user, form.name.data, form.description.data)
+        if saved:
+            flash(_("Core subject %(name)s added.", name=core.name), "success")
+            return _core_page()
+    return _core_page(form, 422)
 
 
 @bp.route("/core-subjects/<int:core_id>", methods=["POST"])
@@ -76,15 +75,14 @@ def core_create():
 def core_update(core_id):
     core = services.get_core_subject(core_id)
     form = CoreSubjectForm(prefix=f"core{core.id}", meta={"csrf": False})  # CSRFProtect checks the request
-    if not form.validate():
-        return _core_page(status=422, editing=(core.id, form))
-    with saving(form) as saved:
-        services.update_core_subject(current_user, core, form.name.data, form.description.data,
-                                     archived=form.archived.data)
-    if not saved:
-        return _core_page(status=422, editing=(core_id, form))
-    flash(_("Core subject %(name)s saved.", name=core.name), "success")
-    return _core_page()
+    if form.validate():
+        with saving(form) as saved:
+            services.update_core_subject(current_user, core, form.name.data, form.description.data,
+                                         archived=form.archived.data)
+        if saved:
+            flash(_("Core subject %(name)s saved.", name=core.name), "success")
+            return _core_page()
+    return _core_page(status=422, editing=(core_id, form))
 
 
 @bp.route("/core-subjects/<int:core_id>/delete", methods=["POST"])

@@ -94,14 +94,13 @@ def levels():
     if request.method == "GET":
         return _levels_page()
     form = LevelForm()
-    if not form.validate():
-        return _levels_page(form, 422)
-    with saving(form, catch=ValidationFailed) as saved:
-        level = services.add_level(current_user, form.code.data, form.name.data, at_start=form.at_start.data)
-    if not saved:
-        return _levels_page(form, 422)
-    flash(_("Level %(code)s added.", code=level.code), "success")
-    return _levels_page()
+    if form.validate():
+        with saving(form, catch=ValidationFailed) as saved:
+            level = services.add_level(current_user, form.code.data, form.name.data, at_start=form.at_start.data)
+        if saved:
+            flash(_("Level %(code)s added.", code=level.code), "success")
+            return _levels_page()
+    return _levels_page(form, 422)
 
 
 @bp.route("/admin/levels/defaults", methods=["POST"])
