@@ -1,20 +1,21 @@
-"""One way for a view to run a service operation that may refuse.
+"""One way for a view to run a service operation that may refuse, and to answer with its form.
 
-A view that changes data does it in one block::
+A form view is::
 
-    with saving(form) as saved:
-        student = people.create_student(current_user, ...)
-    if saved:
-        flash(_("%(name)s was added.", name=student.full_name), "success")
-        return redirect_to(url_for("students.detail", student_id=student.id))
-    return render_form_errors("school/student_form.html", "school/_student_form.html", form=form)
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            student = people.create_student(current_user, form.full_name.data, ...)
+        if saved:
+            flash(_("%(name)s was added.", name=student.full_name), "success")
+            return redirect_to(url_for("students.detail", student_id=student.id))
+    return render_form("school/student_form.html", "school/_student_form.html", form=form, student=None)
 
 When the block ends normally the request's transaction is committed.  When a
 service raises a ``DomainError`` the transaction is rolled back and the message
 is shown next to the form field it names (or above the form); without a form
 it is flashed as an error.  Either way the exception stops there and ``saved``
-is false, so the view answers with its form (422 for htmx, through
-``render_form_errors``) or its redirect.
+is false.  ``render_form`` shows the page (GET) or the form with its messages
+once it was posted (422 for htmx, as ``render_form_errors`` does).
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ def saving(form=None, *, field: str | None = None, quiet: bool = False,
     """Commit the block's work, or roll it back and show the service's error.
 
     ``form``: the error goes next to its field (``attach_error``; ``field`` for
-    an error that names none, else above the form).  No form: it
-    is flashed, unless ``quiet`` (the view shows ``outcome.message`` itself).
+    an error that names none, else above the form).  No form: it is flashed,
+    unless ``quiet`` (the view shows ``outcome.message`` itself).
     ``catch`` narrows which errors become a message; others propagate.
     A ``return`` inside the block ends it normally, so it commits: check the
     input before the block.
