@@ -77,11 +77,18 @@ def _idle_days() -> int:
 # --- the overview -------------------------------------------------------------------------------
 
 
+def _own_page_for_students(endpoint: str):
+    """A student has no overview: send them to ``endpoint`` for themselves (None for everyone else)."""
+    if current_user.is_student:
+        return redirect_to(url_for(endpoint, user_id=current_user.id, **request.args), status=302)
+    return None
+
+
 @bp.route("/analytics")
 @allow(SIGNED_IN)
 def overview():
-    if current_user.is_student:
-        return redirect_to(url_for("analytics.user", user_id=current_user.id, **request.args), status=302)
+    if (own_page := _own_page_for_students("analytics.user")) is not None:
+        return own_page
     rng, message = services.date_range_from(request.args)
     role = _role_arg()
     data = services.overview(current_user, rng, role=role)
@@ -95,8 +102,8 @@ def overview():
 @bp.route("/analytics/export.csv")
 @allow(SIGNED_IN)
 def overview_csv():
-    if current_user.is_student:
-        return redirect_to(url_for("analytics.user_csv", user_id=current_user.id, **request.args), status=302)
+    if (own_page := _own_page_for_students("analytics.user_csv")) is not None:
+        return own_page
     rng, _message = services.date_range_from(request.args)
     data = services.overview(current_user, rng, role=_role_arg())
     rows = ([d.day.isoformat(), d.users, d.logins, services.minutes(d.seconds)] for d in data["series"])

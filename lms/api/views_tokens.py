@@ -12,6 +12,7 @@ from flask_login import current_user
 from lms.api import tokens
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import ValidationFailed
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.ratelimit import config_limit
 from lms.extensions import db, limiter
@@ -44,15 +45,13 @@ def index():
 @allow(SIGNED_IN)
 @limiter.limit(config_limit("ACCOUNT_CHANGE_LIMIT_PER_USER"), key_func=_user_key)
 def create():
-    try:
+    with saving(quiet=True, catch=ValidationFailed) as saved:
         token, raw = tokens.create_personal_token(current_user, request.form.get("name"), request.form.get("days"))
-    except ValidationFailed as err:
-        db.session.rollback()
-        response = _fragment(token_error=err.message, token_name=request.form.get("name", ""))
+    if not saved:
+        response = _fragment(token_error=saved.message, token_name=request.form.get("name", ""))
         if is_htmx():
             response.status_code = 422
         return response
-    db.session.commit()
     return _fragment(new_token=raw, new_token_name=token.name)
 
 

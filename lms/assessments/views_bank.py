@@ -25,7 +25,7 @@ from lms.assessments.media import media_map, media_of, render_with_media
 from lms.assessments.models import Assessment, AssessmentStatus, Submission
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.errors import DomainError
+from lms.common.formviews import arg_int, saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.labels import level_label
 from lms.common.navigation import nav_item
@@ -34,7 +34,6 @@ from lms.curriculum import services as curriculum
 from lms.curriculum import tree
 from lms.extensions import db
 from lms.resources import services as resources
-from lms.school.viewutils import arg_int, attach_error
 
 bp = Blueprint("assessments", __name__)
 bp.record_once(lambda _state: hooks.connect_signals())
@@ -114,16 +113,12 @@ def create():
     form = CreateForm() if request.method == "POST" else CreateForm(formdata=None)
     _choices(form)
     if request.method == "POST" and form.validate():
-        try:
+        with saving(form) as saved:
             assessment = services.create_assessment(current_user, form.title.data,
                                                     instructions=form.instructions.data,
                                                     core_subject_id=form.core_subject_id.data or None,
                                                     level_id=form.level_id.data or None)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("“%(title)s” was created in the bank as a draft. Add its questions.", title=assessment.title),
                   "success")
             return redirect_to(url_for("assessments.detail", assessment_id=assessment.id))
@@ -211,13 +206,9 @@ def settings(assessment_id):
     form = SettingsForm()
     _choices(form)
     if form.validate():
-        try:
+        with saving(form) as saved:
             services.update_settings(current_user, assessment, form.to_input())
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Settings saved."), "success")
             if is_htmx():
                 return render("assessments/edit.html", "assessments/_settings.html",
@@ -230,13 +221,10 @@ def settings(assessment_id):
 
 def _status_action(assessment_id, action, message):
     assessment = editable_assessment(assessment_id)
-    try:
+    with saving() as saved:
         action(current_user, assessment)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not saved:
         return redirect_to(url_for("assessments.detail", assessment_id=assessment_id))
-    db.session.commit()
     flash(message(assessment), "success")
     return redirect_to(url_for("assessments.detail", assessment_id=assessment.id))
 
@@ -294,13 +282,10 @@ def duplicate(assessment_id):
 def delete(assessment_id):
     assessment = editable_assessment(assessment_id)
     title = assessment.title
-    try:
+    with saving() as saved:
         services.delete(current_user, assessment)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not saved:
         return redirect_to(url_for("assessments.detail", assessment_id=assessment_id))
-    db.session.commit()
     flash(_("“%(title)s” was deleted.", title=title), "success")
     return redirect_to(url_for("assessments.bank"))
 
@@ -314,14 +299,11 @@ def attach(assessment_id):
     assessment = editable_assessment(assessment_id)
     if request.method == "POST":
         kind, _sep, node_id = request.form.get("target", "").partition(":")
-        try:
+        with saving() as saved:
             services.attach(current_user, assessment, kind, node_id)
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
+        if not saved:
             return redirect_to(url_for("assessments.attach", assessment_id=assessment_id,
                                        subject=request.form.get("subject", "")))
-        db.session.commit()
         flash(_("“%(title)s” is attached to %(place)s.", title=assessment.title, place=place_label(assessment)),
               "success")
         return redirect_to(url_for("assessments.detail", assessment_id=assessment.id))

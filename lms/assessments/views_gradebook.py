@@ -13,12 +13,12 @@ from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.common.csvexport import csv_response
 from lms.common.errors import NotFound
+from lms.common.formviews import arg_int, form_int
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.navigation import nav_item
 from lms.curriculum import services as curriculum
 from lms.extensions import db
 from lms.school import services as school
-from lms.school.viewutils import arg_int, form_int
 
 bp = Blueprint("gradebook", __name__)
 

@@ -16,7 +16,7 @@ from lms.assessments.models import Assessment, SubmissionStatus
 from lms.assessments.views_bank import common_context
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.errors import DomainError
+from lms.common.formviews import arg_int, saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.common.navigation import nav_item
@@ -24,7 +24,6 @@ from lms.common.pagination import paginate
 from lms.extensions import db
 from lms.profiles.services import photo_versions
 from lms.school import services as school
-from lms.school.viewutils import arg_int
 
 bp = Blueprint("submissions", __name__)
 
@@ -123,16 +122,13 @@ def grade(submission_id):
     points = {k.split("-", 1)[1]: v for k, v in request.form.items() if k.startswith("points-")}
     feedback = {k.split("-", 1)[1]: v for k, v in request.form.items() if k.startswith("feedback-")}
     returning = request.form.get("action") == "return"
-    try:
+    with saving() as saved:
         grading.grade(current_user, submission, points=points, feedback=feedback,
                       overall_feedback=request.form.get("feedback", ""), return_to_student=returning)
-    except DomainError as err:
-        db.session.rollback()
+    if not saved:
         submission = taking.get_submission_for(current_user, submission_id)
-        flash(err.message, "error")
         return render_form_errors("assessments/grade.html", "assessments/_grade_form.html",
                                   **_grading_context(submission, posted=request.form))
-    db.session.commit()
     if returning:
         flash(_("Returned to %(name)s with your feedback.", name=submission.student.full_name), "success")
     else:

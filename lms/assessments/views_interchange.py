@@ -13,8 +13,8 @@ from lms.assessments.forms import ImportForm
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import ValidationFailed
-from lms.common.htmx import redirect_to, render, render_form_errors
-from lms.extensions import db
+from lms.common.formviews import render_form, saving
+from lms.common.htmx import redirect_to
 
 bp = Blueprint("assessment_io", __name__)
 
@@ -51,7 +51,7 @@ def import_assessment():
         raw = upload.read(interchange.MAX_IMPORT_BYTES + 1) if upload is not None and upload.filename else \
             (form.text.data or "").encode("utf-8")
         text = raw.decode("utf-8-sig", errors="replace").lstrip()
-        try:
+        with saving(quiet=True, catch=ValidationFailed) as saved:
             if not text:
                 raise ValidationFailed(_("Choose a file or paste an exported assessment or GIFT questions."))
             if text.startswith("{"):
@@ -64,14 +64,8 @@ def import_assessment():
                     raise ValidationFailed(_("Give a title for the new assessment."), field="title")
                 assessment = services.create_assessment(current_user, title)
                 authoring.add_questions(current_user, assessment, items)
-        except ValidationFailed as err:
-            db.session.rollback()
-            errors = err.details.get("errors") or [err.message]
-        else:
-            db.session.commit()
+        if saved:
             flash(_("“%(title)s” was imported as a draft in the bank.", title=assessment.title), "success")
             return redirect_to(url_for("assessments.detail", assessment_id=assessment.id))
-    if request.method == "POST":
-        return render_form_errors("assessments/import.html", "assessments/_import_form.html", form=form,
-                                  errors=errors)
-    return render("assessments/import.html", "assessments/_import_form.html", form=form, errors=errors)
+        errors = saved.messages
+    return render_form("assessments/import.html", "assessments/_import_form.html", form=form, errors=errors)

@@ -16,12 +16,12 @@ from lms.assessments.models import Assessment, QuestionType
 from lms.assessments.views_bank import common_context, editable_assessment, editor_context
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.errors import DomainError, ValidationFailed
+from lms.common.errors import ValidationFailed
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ids import as_id
 from lms.extensions import db
 from lms.resources import services as resources
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("assessment_questions", __name__)
 
@@ -92,13 +92,10 @@ def _editor_page(assessment, question, *, values=None, error: str | None = None,
 def add(assessment_id):
     assessment = editable_assessment(assessment_id)
     qtype = request.form.get("type", "")
-    try:
+    with saving(catch=ValidationFailed) as saved:
         question = authoring.add_question(current_user, assessment, qtypes.QuestionInput(type=qtype))
-    except ValidationFailed as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not saved:
         return _questions_answer(editable_assessment(assessment_id), 422)
-    db.session.commit()
     return redirect_to(url_for("assessment_questions.edit", assessment_id=assessment.id, question_id=question.id))
 
 
@@ -111,17 +108,15 @@ def edit(assessment_id, question_id):
         return _editor_page(assessment, question)
     qtype = request.form.get("type", question.type)
     data = question_input(request.form, qtype)
-    try:
+    with saving(quiet=True) as saved:
         rescored = authoring.update_question(current_user, assessment, question, data)
-    except DomainError as err:
-        db.session.rollback()
+    if not saved:
         assessment = editable_assessment(assessment_id)
         question = authoring.get_question(assessment, question_id)
         values = {"type": qtype, "text": data.text, "points": data.points, "feedback": data.feedback,
                   "tags": data.tags, "options": list(data.options or []), "key": dict(data.key or {})}
-        return _editor_page(assessment, question, values=values, error=err.message,
-                            field=getattr(err, "field", None), status=422)
-    db.session.commit()
+        return _editor_page(assessment, question, values=values, error=saved.message,
+                            field=getattr(saved.error, "field", None), status=422)
     message = _("Question saved.")
     if rescored:
         message += " " + ngettext("%(num)d earlier answer was re-scored with the new key.",
@@ -170,15 +165,12 @@ def import_gift(assessment_id):
     upload = request.files.get("file")
     if upload is not None and upload.filename:
         text = upload.read(gift.MAX_GIFT_BYTES + 1)
-    try:
+    with saving(quiet=True, catch=ValidationFailed) as saved:
         items = gift.parse_gift(text)
         created = authoring.add_questions(current_user, assessment, items)
-    except ValidationFailed as err:
-        db.session.rollback()
-        errors = err.details.get("errors") or [err.message]
-        flash(_("Nothing was imported: %(errors)s", errors=" ".join(errors)), "error")
+    if not saved:
+        flash(_("Nothing was imported: %(errors)s", errors=" ".join(saved.messages)), "error")
         return _questions_answer(editable_assessment(assessment_id), 422)
-    db.session.commit()
     flash(ngettext("%(num)d question was imported.", "%(num)d questions were imported.", len(created)), "success")
     return _questions_answer(assessment)
 
@@ -200,7 +192,7 @@ def add_media(assessment_id):
     form = MediaForm()
     form.resource_id.choices = []
     upload = request.files.get("file")
-    try:
+    with saving(form) as saved:
         if not form.validate():
             raise ValidationFailed(" ".join(e for errors in form.errors.values() for e in errors))
         if upload is not None and upload.filename:
@@ -211,14 +203,10 @@ def add_media(assessment_id):
             row = authoring.set_media(current_user, assessment, resource, form.label.data or "")
         else:
             raise ValidationFailed(_("Choose a file to upload or one of your resources."), field="file")
-    except DomainError as err:
-        db.session.rollback()
-        assessment = editable_assessment(assessment_id)
-        attach_error(form, err)
+    if not saved:
         if not is_htmx():
-            flash(err.message, "error")
-        return _media_answer(assessment, 422, form)
-    db.session.commit()
+            flash(saved.message, "error")
+        return _media_answer(editable_assessment(assessment_id), 422, form)
     flash(_("Media “%(label)s” is ready: write [[media:%(label)s]] in a question.", label=row.label), "success")
     return _media_answer(assessment)
 

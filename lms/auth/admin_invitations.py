@@ -10,11 +10,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.auth import invitations
-from lms.auth.forms import ROLE_CHOICES, BulkInviteForm, InviteForm, ResendAllForm, add_error, select_choices
+from lms.auth.forms import ROLE_CHOICES, BulkInviteForm, InviteForm, ResendAllForm, select_choices
 from lms.auth.labels import INVITATION_STATUS
 from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.common.errors import ValidationFailed
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label
@@ -102,15 +103,12 @@ def mine():
 def _create():
     form = _invite_form()
     if form.validate_on_submit():
-        try:
+        with saving(form, catch=ValidationFailed) as saved:
             invitation, raw = invitations.invite(current_user, form.email.data, form.role.data,
                                                  form.full_name.data, grants=_grants(form),
                                                  expires_in_days=form.expires_in_days.data)
-        except ValidationFailed as err:
-            db.session.rollback()
-            add_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
+            from lms.mail import absolute_url
 
             message = _("Invitation sent to %(email)s.", email=invitation.email)
             link = absolute_url("auth.accept_invitation", token=raw)
@@ -158,20 +156,19 @@ def bulk():
     if text is None:
         return render_form_errors("invitations/bulk.html", "invitations/_bulk.html", **context)
     context["text"] = form.text.data = text
-    try:
+    created = None
+    with saving(form, catch=ValidationFailed) as saved:
         rows = invitations.check_bulk(current_user, invitations.parse_bulk(text))
         if not rows:
             raise ValidationFailed(_("Paste at least one line: email, name, role."), field="text")
         context.update(rows=rows, error_count=sum(1 for row in rows if row.errors))
         if request.form.get("confirm") == "1" and not context["error_count"]:
             created = invitations.invite_bulk(current_user, text, expires_in_days=form.expires_in_days.data)
-            db.session.commit()
-            flash(_("%(n)d invitations sent.", n=len(created)), "success")
-            return redirect_to(url_for("invitations.index"))
-    except ValidationFailed as err:
-        db.session.rollback()
-        add_error(form, err)
+    if not saved:
         return render_form_errors("invitations/bulk.html", "invitations/_bulk.html", **context)
+    if created is not None:
+        flash(_("%(n)d invitations sent.", n=len(created)), "success")
+        return redirect_to(url_for("invitations.index"))
     status = 422 if context["error_count"] and is_htmx() else 200
     return render("invitations/bulk.html", "invitations/_bulk.html", status=status, **context)
 
@@ -185,13 +182,10 @@ def resend_all():
     if not form.validate():
         flash(_("The link must be valid for %(min)d to %(max)d days.", min=1, max=90), "error")
         return redirect_to(url_for("invitations.index"))
-    try:
+    with saving(catch=ValidationFailed) as saved:
         sent, skipped = invitations.resend_all_pending(current_user, expires_in_days=form.expires_in_days.data)
-    except ValidationFailed as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not saved:
         return redirect_to(url_for("invitations.index"))
-    db.session.commit()
     if sent:
         flash(ngettext("%(num)d invitation sent again with a new link.",
                        "%(num)d invitations sent again with new links.", len(sent)), "success")

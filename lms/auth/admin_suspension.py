@@ -10,10 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
 from lms.auth import suspension, user_admin
-from lms.auth.forms import add_error
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import ValidationFailed
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.extensions import db
 
@@ -45,13 +45,9 @@ def suspend(user_id: int):
     user = user_admin.get_user(current_user, user_id)
     form = SuspendForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, catch=ValidationFailed) as saved:
             suspension.suspend(current_user, user, form.reason.data, form.until.data)
-        except ValidationFailed as err:
-            db.session.rollback()
-            add_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             return _done(user, _("%(name)s is suspended and was signed out everywhere.", name=user.full_name))
     return render_form_errors("admin/users/detail.html", "admin/users/_suspension.html",
                               **_context(user, form))

@@ -10,13 +10,14 @@ from sqlalchemy import select
 
 from lms.auth import user_admin
 from lms.auth.admin_suspension import suspension_context
-from lms.auth.forms import ROLE_CHOICES, RoleForm, UsernameForm, add_error
+from lms.auth.forms import ROLE_CHOICES, RoleForm, UsernameForm
 from lms.auth.invitations import ROLE_LABELS
 from lms.auth.login_sessions import describe_device
 from lms.auth.models import LoginAttempt, Role, UserSession
 from lms.common.access import allow
 from lms.common.csvexport import csv_response, local_datetime
 from lms.common.errors import ValidationFailed
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.labels import label
 from lms.common.navigation import nav_item
@@ -113,11 +114,9 @@ def change_role(user_id: int):
 @allow(Role.ADMIN)
 def change_username(user_id: int):
     form = UsernameForm()
-    try:
+    with saving(form, catch=ValidationFailed) as saved:
         user = user_admin.set_username(current_user, user_id, form.username.data or "")
-    except ValidationFailed as err:
-        db.session.rollback()
-        add_error(form, err)
+    if not saved:
         user = user_admin.get_user(current_user, user_id)
         return render("admin/users/detail.html", "admin/users/_panel.html",
                       **_detail_context(user, username_form=form)), 422

@@ -11,14 +11,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth import login_cards, view_as
-from lms.auth.forms import NewPasswordForm, add_error
+from lms.auth.forms import NewPasswordForm
 from lms.auth.models import TokenPurpose, User
 from lms.auth.services import sign_in, sign_out, valid_token
 from lms.auth.views import bp
 from lms.common.access import PUBLIC, SIGNED_IN, allow
 from lms.common.errorpages import error_response
 from lms.common.errors import ValidationFailed
-from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.formviews import render_form, saving
+from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.ratelimit import client_ip, config_limit
 from lms.extensions import db, limiter
 
@@ -70,18 +71,12 @@ def qr_sign_in(token: str):
 def choose_password_page():
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, catch=ValidationFailed) as saved:
             login_cards.choose_password(current_user._get_current_object(), form.password.data)
-        except ValidationFailed as err:
-            db.session.rollback()
-            add_error(form, err)
-            return render_form_errors("auth/choose_password.html", "auth/_choose_password_form.html", form=form)
-        db.session.commit()
-        flash(_("Your new password is saved. Use it with your username next time."), "success")
-        return redirect_to(url_for("home.index"))
-    if form.is_submitted():
-        return render_form_errors("auth/choose_password.html", "auth/_choose_password_form.html", form=form)
-    return render("auth/choose_password.html", "auth/_choose_password_form.html", form=form)
+        if saved:
+            flash(_("Your new password is saved. Use it with your username next time."), "success")
+            return redirect_to(url_for("home.index"))
+    return render_form("auth/choose_password.html", "auth/_choose_password_form.html", form=form)
 
 
 @bp.route("/auth/activate/<token>", methods=["GET", "POST"], endpoint="activate")
@@ -93,18 +88,12 @@ def activate_page(token: str):
         return render("auth/qr_invalid.html", activation=True, status=404)
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, catch=ValidationFailed) as saved:
             user = login_cards.activate(token, form.password.data)
-        except ValidationFailed as err:
-            db.session.rollback()
-            add_error(form, err)
-            return render_form_errors("auth/activate.html", "auth/_activate_form.html", form=form, token=token)
-        if current_user.is_authenticated:
-            sign_out()
-        sign_in(user)
-        db.session.commit()
-        flash(_("Your password is set. Welcome!"), "success")
-        return redirect_to(url_for("home.index"))
-    if form.is_submitted():
-        return render_form_errors("auth/activate.html", "auth/_activate_form.html", form=form, token=token)
-    return render("auth/activate.html", "auth/_activate_form.html", form=form, token=token)
+            if current_user.is_authenticated:
+                sign_out()
+            sign_in(user)
+        if saved:
+            flash(_("Your password is set. Welcome!"), "success")
+            return redirect_to(url_for("home.index"))
+    return render_form("auth/activate.html", "auth/_activate_form.html", form=form, token=token)

@@ -99,12 +99,3 @@ class UsernameForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=select_choices(ROLE_CHOICES), validators=[DataRequired()])
-
-
-def add_error(form, err) -> None:
-    """Show a service's ValidationFailed next to its field (or above the form)."""
-    target = getattr(form, err.field, None) if getattr(err, "field", None) else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*target.errors, err.message]
-    else:
-        form.form_errors.append(err.message)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth import login_sessions
-from lms.auth.forms import EmailChangeForm, PasswordChangeForm, ProfileForm, add_error
+from lms.auth.forms import EmailChangeForm, PasswordChangeForm, ProfileForm
 from lms.auth.picture_password import uses_picture_password
 from lms.auth.services import (
     change_password,
@@ -19,6 +19,7 @@ from lms.auth.services import (
 from lms.auth.views import bp
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import ValidationFailed
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ratelimit import config_limit
 from lms.extensions import db, limiter
@@ -66,13 +67,9 @@ def _form_answer(fragment: str, message: str):
 def update_profile_view():
     form = ProfileForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, catch=ValidationFailed) as saved:
             update_profile(current_user, form.full_name.data, form.locale.data)
-        except ValidationFailed as err:
-            db.session.rollback()
-            add_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             # The language may have changed: show the whole page again.
             flash(_("Your profile has been saved."), "success")
             return redirect_to(url_for("auth.profile"))
@@ -85,13 +82,9 @@ def update_profile_view():
 def change_email():
     form = EmailChangeForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, catch=ValidationFailed) as saved:
             new_email = request_email_change(current_user, form.new_email.data, form.current_password.data)
-        except ValidationFailed as err:
-            db.session.rollback()
-            add_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             return _form_answer("auth/_email_form.html", _(
                 "We sent a confirmation link to %(email)s. Your address changes when you open it.",
                 email=new_email))
@@ -105,13 +98,9 @@ def change_password_view():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
+        with saving(form, catch=ValidationFailed) as saved:
             change_password(user, form.current_password.data, form.new_password.data)
-        except ValidationFailed as err:
-            db.session.rollback()
-            add_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             return _form_answer("auth/_password_form.html",
                                 _("Your password has been changed. Your other devices were signed out "
                                   "and your API tokens revoked."))

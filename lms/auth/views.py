@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from lms.auth import invitations, login_sessions, view_as
-from lms.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, NewPasswordForm, add_error
+from lms.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from lms.auth.models import TokenPurpose, normalise_email
 from lms.auth.services import (
     authenticate,
@@ -26,6 +26,7 @@ from lms.auth.sign_in_limits import sign_in_limits
 from lms.common.access import PUBLIC, SIGNED_IN, allow
 from lms.common.errorpages import error_response
 from lms.common.errors import NotFound, ValidationFailed
+from lms.common.formviews import attach_error, render_form, saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import safe_next
 from lms.common.ratelimit import client_ip, config_limit
@@ -55,14 +56,12 @@ def login():
         except ValidationFailed as err:
             g.lms_login_failed = True
             db.session.commit()  # the failed attempt is recorded
-            add_error(form, err)
+            attach_error(form, err)
             return render_form_errors("auth/login.html", "auth/_login_form.html", form=form)
         sign_in(user, remember=form.remember.data)
         db.session.commit()
         return redirect_to(safe_next(request.args.get("next")))
-    if form.is_submitted():
-        return render_form_errors("auth/login.html", "auth/_login_form.html", form=form)
-    return render("auth/login.html", "auth/_login_form.html", form=form)
+    return render_form("auth/login.html", "auth/_login_form.html", form=form)
 
 
 @bp.route("/auth/logout", methods=["POST"])
@@ -117,9 +116,7 @@ def forgot_password():
         db.session.commit()
         # The same answer whether or not the address has an account.
         return render("auth/forgot_password.html", "auth/_forgot_password.html", form=None, sent=True)
-    if form.is_submitted():
-        return render_form_errors("auth/forgot_password.html", "auth/_forgot_password.html", form=form)
-    return render("auth/forgot_password.html", "auth/_forgot_password.html", form=form)
+    return render_form("auth/forgot_password.html", "auth/_forgot_password.html", form=form)
 
 
 def _token_not_found():
@@ -134,21 +131,13 @@ def reset_password_page(token: str):
         _token_not_found()
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, catch=ValidationFailed) as saved:
             user = reset_password(token, form.password.data)
-        except ValidationFailed as err:
-            db.session.rollback()
-            add_error(form, err)
-            return render_form_errors("auth/reset_password.html", "auth/_reset_password_form.html",
-                                      form=form, token=token)
-        sign_in(user)
-        db.session.commit()
-        flash(_("Your password has been changed. You are signed in; other devices were signed out."), "success")
-        return redirect_to(url_for("home.index"))
-    if form.is_submitted():
-        return render_form_errors("auth/reset_password.html", "auth/_reset_password_form.html",
-                                  form=form, token=token)
-    return render("auth/reset_password.html", "auth/_reset_password_form.html", form=form, token=token)
+            sign_in(user)
+        if saved:
+            flash(_("Your password has been changed. You are signed in; other devices were signed out."), "success")
+            return redirect_to(url_for("home.index"))
+    return render_form("auth/reset_password.html", "auth/_reset_password_form.html", form=form, token=token)
 
 
 # --- invitations ----------------------------------------------------------------------------
@@ -166,22 +155,15 @@ def accept_invitation(token: str):
                "grants": invitations.grants_label(invitation.grants),
                "role_label": invitations.ROLE_LABELS.get(invitation.role, invitation.role)}
     if form.validate_on_submit():
-        try:
+        with saving(form, catch=ValidationFailed) as saved:
             user = invitations.accept(token, form.full_name.data, form.password.data)
-        except ValidationFailed as err:
-            db.session.rollback()
-            add_error(form, err)
-            return render_form_errors("auth/accept_invitation.html", "auth/_accept_invitation_form.html",
-                                      **context)
-        if current_user.is_authenticated:
-            sign_out()
-        sign_in(user)
-        db.session.commit()
-        flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
-        return redirect_to(url_for("home.index"))
-    if form.is_submitted():
-        return render_form_errors("auth/accept_invitation.html", "auth/_accept_invitation_form.html", **context)
-    return render("auth/accept_invitation.html", "auth/_accept_invitation_form.html", **context)
+            if current_user.is_authenticated:
+                sign_out()
+            sign_in(user)
+        if saved:
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
+            return redirect_to(url_for("home.index"))
+    return render_form("auth/accept_invitation.html", "auth/_accept_invitation_form.html", **context)
 
 
 # --- email change confirmation -------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Response
+from flask import Response, send_file
 
 SUFFIX_RANGE = re.compile(r"^\s*bytes\s*=\s*-\s*(\d+)\s*$", re.IGNORECASE)
 
@@ -24,3 +24,15 @@ class RangeResponse(Response):
             environ["HTTP_RANGE"] = "bytes=0-"
         return super().make_conditional(request_or_environ, accept_ranges=accept_ranges,
                                         complete_length=complete_length)
+
+
+def private_file(path, content_type: str, *, csp: str = "sandbox; default-src 'none'", max_age: int = 0,
+                 **send_file_args):
+    """A user's file: never sniffed or run as a page, kept out of shared caches and other sites."""
+    response = send_file(path, mimetype=content_type, conditional=True, etag=True, max_age=max_age,
+                         **send_file_args)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = csp
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    response.cache_control.private = True
+    return response

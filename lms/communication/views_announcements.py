@@ -13,8 +13,8 @@ from lms.auth.invitations import ROLE_LABELS as ROLE_NAMES
 from lms.auth.models import Role
 from lms.auth.view_as import viewing as viewing_as_someone
 from lms.common.access import SIGNED_IN, allow
-from lms.common.errors import DomainError
-from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors, trigger
+from lms.common.formviews import render_form, saving
+from lms.common.htmx import is_htmx, redirect_to, render, trigger
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label, level_name
 from lms.common.navigation import nav_item
@@ -29,7 +29,6 @@ from lms.core.localtime import to_local
 from lms.extensions import db, limiter
 from lms.school import services as school
 from lms.school.forms import choices
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("announcements", __name__)
 
@@ -120,25 +119,18 @@ def _render_form(form, announcement=None, *, errors: bool = False):
     page = "communication/announcement_form.html"
     fragment = "communication/_announcement_form.html"
     ctx = _context(form=form, announcement=announcement, format_labels=FORMAT_LABELS)
-    return render_form_errors(page, fragment, **ctx) if errors else render(page, fragment, **ctx)
-
-
-def _attach(form, err: DomainError) -> None:
-    attach_error(form, err)
+    return render_form(page, fragment, failed=errors, **ctx)
 
 
 def _save(form, announcement=None):
     publish = request.form.get("action") == "publish"
-    try:
+    with saving(form) as saved:
         if announcement is None:
             announcement = service.create_announcement(current_user, form.to_input(), publish=publish)
         else:
             announcement = service.update_announcement(current_user, announcement, form.to_input(), publish=publish)
-    except DomainError as err:
-        db.session.rollback()
-        _attach(form, err)
+    if not saved:
         return None
-    db.session.commit()
     status = announcement.effective_status()
     messages = {"DRAFT": _("Saved as a draft."), "SCHEDULED": _("Scheduled."), "PUBLISHED": _("Published."),
                 "EXPIRED": _("Saved (it has already expired).")}

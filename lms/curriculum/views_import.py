@@ -10,6 +10,7 @@ from flask_login import current_user
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import ValidationFailed
+from lms.common.formviews import render_form
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.curriculum import outline, services
 from lms.curriculum.forms import OutlineForm
@@ -65,7 +66,4 @@ def import_outline(subject_id):
                     units=counts["unit"], parts=counts["part"], sections=counts["section"]), "success")
         return redirect_to(url_for("subjects.detail", subject_id=subject.id))
     ctx["plan"] = result
-    status = 422 if result.errors else 200
-    if status == 422:
-        return render_form_errors("curriculum/import.html", "curriculum/_import_preview.html", **ctx)
-    return render("curriculum/import.html", "curriculum/_import_preview.html", **ctx)
+    return render_form("curriculum/import.html", "curriculum/_import_preview.html", failed=bool(result.errors), **ctx)

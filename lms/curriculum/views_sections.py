@@ -10,7 +10,8 @@ from flask_login import current_user
 from lms.auth.models import Role
 from lms.auth.view_as import viewing as viewing_as_someone
 from lms.common.access import SIGNED_IN, allow
-from lms.common.errors import DomainError, ValidationFailed
+from lms.common.errors import ValidationFailed
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.curriculum import services, tree, visits
@@ -18,7 +19,6 @@ from lms.curriculum.forms import SectionForm
 from lms.extensions import db
 from lms.resources import services as resources
 from lms.resources.forms import ResourceForm
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("sections", __name__)
 
@@ -96,14 +96,9 @@ def edit(section_id):
         return render("curriculum/section_edit.html", **_editor_context(section))
     form = SectionForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             tree.update_section(current_user, section, form.title.data, form.content.data)
-        except DomainError as err:
-            db.session.rollback()
-
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Section saved."), "success")
             if is_htmx():
                 return render("curriculum/section_edit.html", "curriculum/_section_form.html",
@@ -133,13 +128,10 @@ def _resources_answer(section, *, status: int = 200):
 
 def _resource_action(section_id, action):
     section = _editable_section(section_id)
-    try:
+    with saving(catch=ValidationFailed) as saved:
         message = action(section)
-    except ValidationFailed as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not saved:
         return _resources_answer(_editable_section(section_id), status=422)
-    db.session.commit()
     if message:
         flash(message, "success")
     return _resources_answer(section)

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from lms.auth.models import Role, User
 from lms.common.access import SIGNED_IN, allow
-from lms.common.errors import DomainError, NotFound
+from lms.common.errors import NotFound
+from lms.common.formviews import arg_int, render_form, saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.common.navigation import nav_item
@@ -20,7 +21,6 @@ from lms.curriculum.forms import CoreSubjectForm, SubjectForm, SubjectTeacherFor
 from lms.extensions import db
 from lms.school.forms import choices
 from lms.school.services import list_levels
-from lms.school.viewutils import arg_int, attach_error
 
 bp = Blueprint("subjects", __name__)
 
@@ -48,9 +48,7 @@ def _core_page(form=None, status=200, editing=None):
     ctx = {"cores": services.list_core_subjects(), "counts": services.subject_counts_by_core(),
            "form": form or CoreSubjectForm(formdata=None), "editing": editing,
            "is_admin": current_user.is_admin}
-    if status == 422:
-        return render_form_errors("curriculum/core_subjects.html", "curriculum/_core_subjects.html", **ctx)
-    return render("curriculum/core_subjects.html", "curriculum/_core_subjects.html", **ctx)
+    return render_form("curriculum/core_subjects.html", "curriculum/_core_subjects.html", failed=status == 422, **ctx)
 
 
 @bp.route("/core-subjects")
@@ -63,17 +61,13 @@ def core_index():
 @allow(Role.ADMIN)
 def core_create():
     form = CoreSubjectForm()
-    if not form.validate():
-        return _core_page(form, 422)
-    try:
-        core = services.create_core_subject(current_user, form.name.data, form.description.data)
-    except DomainError as err:
-        db.session.rollback()
-        attach_error(form, err)
-        return _core_page(form, 422)
-    db.session.commit()
-    flash(_("Core subject %(name)s added.", name=core.name), "success")
-    return _core_page()
+    if form.validate():
+        with saving(form) as saved:
+            core = services.create_core_subject(current_user, form.name.data, form.description.data)
+        if saved:
+            flash(_("Core subject %(name)s added.", name=core.name), "success")
+            return _core_page()
+    return _core_page(form, 422)
 
 
 @bp.route("/core-subjects/<int:core_id>", methods=["POST"])
@@ -81,18 +75,14 @@ def core_create():
 def core_update(core_id):
     core = services.get_core_subject(core_id)
     form = CoreSubjectForm(prefix=f"core{core.id}", meta={"csrf": False})  # CSRFProtect checks the request
-    if not form.validate():
-        return _core_page(status=422, editing=(core.id, form))
-    try:
-        services.update_core_subject(current_user, core, form.name.data, form.description.data,
-                                     archived=form.archived.data)
-    except DomainError as err:
-        db.session.rollback()
-        attach_error(form, err)
-        return _core_page(status=422, editing=(core_id, form))
-    db.session.commit()
-    flash(_("Core subject %(name)s saved.", name=core.name), "success")
-    return _core_page()
+    if form.validate():
+        with saving(form) as saved:
+            services.update_core_subject(current_user, core, form.name.data, form.description.data,
+                                         archived=form.archived.data)
+        if saved:
+            flash(_("Core subject %(name)s saved.", name=core.name), "success")
+            return _core_page()
+    return _core_page(status=422, editing=(core_id, form))
 
 
 @bp.route("/core-subjects/<int:core_id>/delete", methods=["POST"])
@@ -163,15 +153,11 @@ def create():
         return render("curriculum/subject_form.html", form=_subject_form(), subject=None)
     form = _subject_form(formdata=request.form)
     if form.validate():
-        try:
+        with saving(form) as saved:
             core = services.get_core_subject(form.core_subject_id.data)
             subject = services.create_subject(current_user, core, _audience(form.audience.data),
                                               form.name.data, form.description.data)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Subject %(name)s created.", name=subject.name), "success")
             return redirect_to(url_for("subjects.detail", subject_id=subject.id))
     return render_form_errors("curriculum/subject_form.html", form=form, subject=None)
@@ -186,16 +172,12 @@ def edit(subject_id):
         return render("curriculum/subject_form.html", form=_subject_form(subject=subject), subject=subject)
     form = _subject_form(formdata=request.form, subject=subject)
     if form.validate():
-        try:
+        with saving(form) as saved:
             core = services.get_core_subject(form.core_subject_id.data)
             services.update_subject(current_user, subject, name=form.name.data or subject.name,
                                     description=form.description.data, core=core,
                                     audience=_audience(form.audience.data, subject))
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Subject %(name)s saved.", name=subject.name), "success")
             return redirect_to(url_for("subjects.detail", subject_id=subject.id))
     subject = services.get_subject_for(current_user, subject_id)
@@ -254,29 +236,28 @@ def detail(subject_id):
     return render("curriculum/subject.html", **subject_context(subject))
 
 
+def _teachers_panel(subject_id, teacher_form=None):
+    """The subject's teachers, read again after the commit or rollback; a posted form shows its messages."""
+    subject = services.get_subject_for(current_user, subject_id)
+    return render_form("curriculum/subject.html", "curriculum/_subject_teachers.html",
+                       failed=teacher_form is not None, **subject_context(subject, teacher_form=teacher_form))
+
+
 @bp.route("/subjects/<int:subject_id>/teachers", methods=["POST"])
 @allow(Role.ADMIN)
 def add_teacher(subject_id):
     subject = services.get_subject_for(current_user, subject_id)
     form = _teacher_form(SubjectTeacherForm())
     if form.validate():
-        try:
+        with saving(form) as saved:
             teacher = db.session.scalar(select(User).where(User.id == form.teacher_id.data))
             if teacher is None:
                 raise NotFound(_("That teacher does not exist."))
             services.add_subject_teacher(current_user, subject, teacher)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s now teaches %(subject)s.", name=teacher.full_name, subject=subject.name), "success")
-            subject = services.get_subject_for(current_user, subject_id)
-            return render("curriculum/subject.html", "curriculum/_subject_teachers.html",
-                          **subject_context(subject))
-    subject = services.get_subject_for(current_user, subject_id)
-    return render_form_errors("curriculum/subject.html", "curriculum/_subject_teachers.html",
-                              **subject_context(subject, teacher_form=form))
+            return _teachers_panel(subject_id)
+    return _teachers_panel(subject_id, teacher_form=form)
 
 
 @bp.route("/subjects/<int:subject_id>/teachers/<int:teacher_id>/delete", methods=["POST"])
@@ -286,5 +267,4 @@ def remove_teacher(subject_id, teacher_id):
     services.remove_subject_teacher(current_user, subject, teacher_id)
     db.session.commit()
     flash(_("The teacher was removed from %(subject)s.", subject=subject.name), "success")
-    subject = services.get_subject_for(current_user, subject_id)
-    return render("curriculum/subject.html", "curriculum/_subject_teachers.html", **subject_context(subject))
+    return _teachers_panel(subject_id)

@@ -12,12 +12,12 @@ from flask_login import current_user
 
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.errors import DomainError, ValidationFailed
+from lms.common.errors import ValidationFailed
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.ids import as_id
 from lms.curriculum import services, tree
 from lms.curriculum.views_subjects import subject_context
-from lms.extensions import db
 
 bp = Blueprint("tree", __name__)
 
@@ -39,15 +39,10 @@ def _answer(subject_id: int, *, status: int = 200, error: str | None = None):
 def _act(node_or_subject, action):
     """Run ``action()``; commit, or roll back and show the message (422 for bad input)."""
     subject_id = services.subject_of(node_or_subject).id
-    try:
+    with saving(quiet=True, catch=ValidationFailed) as saved:  # other refusals go to the error handler
         message = action()
-    except ValidationFailed as err:
-        db.session.rollback()
-        return _answer(subject_id, status=422, error=err.message)
-    except DomainError:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    if not saved:
+        return _answer(subject_id, status=422, error=saved.message)
     if message:
         flash(message, "success")
     return _answer(subject_id)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from lms.audit.services import record
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.errors import DomainError
+from lms.common.formviews import saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.types import utcnow
 from lms.extensions import db
@@ -17,7 +17,6 @@ from lms.privacy import erase as erasure
 from lms.privacy import export as exporting
 from lms.privacy.forms import EraseStudentForm
 from lms.school import people, services
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("privacy", __name__)
 
@@ -53,17 +52,13 @@ def erase(student_id):
     form = EraseStudentForm()
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            with saving(form) as saved:
                 erasure.erase_student(current_user, student, form.confirmation.data)
-            except DomainError as err:
-                db.session.rollback()
-                student = services.get_student_for(current_user, student_id)
-                attach_error(form, err)
-            else:
-                db.session.commit()
+            if saved:
                 flash(_("The student's personal data was erased. Their scores and attendance still count "
                         "in the class figures."), "success")
                 return redirect_to(url_for("students.detail", student_id=student_id))
+            student = services.get_student_for(current_user, student_id)
         return render_form_errors("privacy/erase.html", "privacy/_erase_form.html",
                                   **_erase_context(student, form))
     return render("privacy/erase.html", "privacy/_erase_form.html", **_erase_context(student, form))

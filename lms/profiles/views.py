@@ -3,13 +3,15 @@ photo itself, served only to those who may see the person."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, send_file, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.models import Role, User
 from lms.common.access import SIGNED_IN, allow
+from lms.common.downloads import private_file
 from lms.common.errors import ValidationFailed
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.extensions import db
 from lms.profiles import services
@@ -60,13 +62,9 @@ def update_contact(user_id):
     person = _editable_person(user_id)
     form = ContactForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, field="phone", catch=ValidationFailed) as saved:
             services.update_contact(current_user, person, phone=form.phone.data, bio=form.bio.data)
-        except ValidationFailed as err:
-            db.session.rollback()
-            getattr(form, err.field or "phone").errors = [err.message]
-        else:
-            db.session.commit()
+        if saved:
             return _answer(person, _("The contact details were saved."))
     person = services.get_person_for(current_user, user_id)
     return _errors(person, contact_form=form)
@@ -83,14 +81,11 @@ def upload_photo(user_id):
     if upload is None or not upload.filename:
         form.photo.errors = [_("Choose a photo to upload.")]
         return _errors(person, photo_form=form)
-    try:
+    with saving(form, field="photo", catch=ValidationFailed) as saved:
         services.set_photo(current_user, person, upload.stream, upload.filename)
-    except ValidationFailed as err:
-        db.session.rollback()
-        form.photo.errors = [err.message]
+    if not saved:
         person = services.get_person_for(current_user, user_id)
         return _errors(person, photo_form=form)
-    db.session.commit()
     return _answer(person, _("The photo was saved."))
 
 
@@ -104,12 +99,8 @@ def delete_photo(user_id):
 
 
 def _photo_response(path, content_type: str):
-    response = send_file(path, mimetype=content_type, conditional=True, etag=True, max_age=3600)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    response = private_file(path, content_type, max_age=3600)
     response.headers["Content-Disposition"] = "inline"
-    response.cache_control.private = True
     return response
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, send_file, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.auth.models import Role
 from lms.common.access import SIGNED_IN, allow
-from lms.common.errors import DomainError
-from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.downloads import private_file
+from lms.common.formviews import arg_int, render_form, saving
+from lms.common.htmx import redirect_to, render
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.curriculum import services as curriculum
@@ -18,7 +19,6 @@ from lms.extensions import db
 from lms.resources import services, storage
 from lms.resources.forms import ResourceEditForm, ResourceForm
 from lms.resources.models import RESOURCE_KINDS
-from lms.school.viewutils import arg_int, attach_error
 
 bp = Blueprint("resources", __name__)
 
@@ -65,9 +65,7 @@ def _target_section(form):
 
 def _new_page(form, section, status=200):
     ctx = {"form": form, "section": section, "limits": services.size_limits()}
-    if status == 422:
-        return render_form_errors("resources/new.html", "resources/_form.html", **ctx)
-    return render("resources/new.html", "resources/_form.html", **ctx)
+    return render_form("resources/new.html", "resources/_form.html", failed=status == 422, **ctx)
 
 
 @bp.route("/resources/new", methods=["GET", "POST"])
@@ -81,22 +79,20 @@ def create():
     if not form.validate():
         return _new_page(form, section, 422)
     upload = request.files.get("file")
-    try:
-        if upload is not None and upload.filename:
+    has_file = upload is not None and upload.filename
+    if not has_file and not form.url.data:
+        form.file.errors = [_("Choose a file or give a link.")]
+        return _new_page(form, section, 422)
+    with saving(form) as saved:
+        if has_file:
             resource = services.upload(current_user, upload.stream, upload.filename, title=form.title.data,
                                        label=form.label.data, description=form.description.data, section=section)
-        elif form.url.data:
+        else:
             resource = services.add_link(current_user, form.url.data, title=form.title.data,
                                          label=form.label.data, description=form.description.data,
                                          section=section)
-        else:
-            form.file.errors = [_("Choose a file or give a link.")]
-            return _new_page(form, section, 422)
-    except DomainError as err:
-        db.session.rollback()
-        attach_error(form, err)
+    if not saved:
         return _new_page(form, section, 422)
-    db.session.commit()
     flash(_("“%(title)s” was added.", title=resource.title), "success")
     if section is not None:
         return redirect_to(url_for("sections.edit", section_id=section.id))
@@ -107,9 +103,7 @@ def _detail_page(resource, form=None, status=200):
     form = form or ResourceEditForm(formdata=None, obj=resource)
     ctx = {"resource": resource, "form": form, "places": services.places_of(resource),
            "can_manage": services.can_manage(current_user, resource), "kind_labels": services.kind_labels()}
-    if status == 422:
-        return render_form_errors("resources/detail.html", "resources/_edit_form.html", **ctx)
-    return render("resources/detail.html", "resources/_edit_form.html", **ctx)
+    return render_form("resources/detail.html", "resources/_edit_form.html", failed=status == 422, **ctx)
 
 
 @bp.route("/resources/<int:resource_id>")
@@ -125,14 +119,10 @@ def update(resource_id):
     services.require_manage(current_user, resource)
     form = ResourceEditForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             services.update(current_user, resource, title=form.title.data, label=form.label.data,
                             description=form.description.data)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Saved."), "success")
             return _detail_page(resource)
     resource = services.get_resource_for(current_user, resource_id)
@@ -154,14 +144,9 @@ def delete(resource_id):
 
 
 def _file_response(path, content_type: str, download_name: str, inline: bool):
-    response = send_file(path, mimetype=content_type, as_attachment=not inline, download_name=download_name,
-                         conditional=True, etag=True, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
     # Even if a browser were to render it as a page, it could run nothing and reach nothing.
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    response.cache_control.private = True
-    return response
+    return private_file(path, content_type, csp="sandbox; default-src 'none'; img-src 'self'; media-src 'self'",
+                        as_attachment=not inline, download_name=download_name)
 
 
 @bp.route("/resources/<int:resource_id>/download")

@@ -10,15 +10,15 @@ from flask_login import current_user
 from lms.auth.models import Role
 from lms.auth.picture_password import level_codes
 from lms.common.access import PUBLIC, allow
-from lms.common.errors import DomainError, ValidationFailed
-from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.errors import ValidationFailed
+from lms.common.formviews import render_form, saving
+from lms.common.htmx import redirect_to
 from lms.common.navigation import nav_item
 from lms.core.academic_year import current_academic_year
 from lms.core.organization import current_organization
 from lms.extensions import db
 from lms.school import invitation_grants, services, settings
 from lms.school.forms import LevelForm, OrganizationForm, choices
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("school_admin", __name__)
 bp.record_once(lambda _state: invitation_grants.connect_signals())
@@ -49,7 +49,7 @@ def organization():
         form.academic_year.data = current_academic_year()
     if form.validate_on_submit():
         replaced = None
-        try:
+        with saving(form, catch=ValidationFailed) as saved:
             settings.update_organization(current_user, {name: form[name].data for name in settings.SETTINGS_FIELDS})
             if "picture_password_levels_shown" in request.form:  # left out of a post: unchanged
                 settings.set_picture_password_levels(current_user, form.picture_password_levels.data)
@@ -59,19 +59,12 @@ def organization():
                                               upload.filename)
             elif form.remove_logo.data:
                 replaced = settings.remove_logo(current_user)
-        except ValidationFailed as err:
-            db.session.rollback()
-            org = services.ensure_organization()
-            attach_error(form, err)
-            return render_form_errors("school/organization.html", "school/_organization_form.html",
-                                      form=form, org=org)
-        db.session.commit()
-        settings.delete_logo_file(replaced)
-        flash(_("The organization settings were saved."), "success")
-        return redirect_to(url_for("school_admin.organization"))
-    if form.is_submitted():
-        return render_form_errors("school/organization.html", "school/_organization_form.html", form=form, org=org)
-    return render("school/organization.html", "school/_organization_form.html", form=form, org=org)
+        if saved:
+            settings.delete_logo_file(replaced)
+            flash(_("The organization settings were saved."), "success")
+            return redirect_to(url_for("school_admin.organization"))
+        org = services.ensure_organization()
+    return render_form("school/organization.html", "school/_organization_form.html", form=form, org=org)
 
 
 @bp.route("/organization/logo")
@@ -95,9 +88,7 @@ def _levels_page(form=None, status=200):
     levels = services.list_levels()
     in_use = services.levels_in_use()
     ctx = {"levels": levels, "in_use": in_use, "form": form or LevelForm(formdata=None)}
-    if status == 422:
-        return render_form_errors("school/levels.html", "school/_levels.html", **ctx)
-    return render("school/levels.html", "school/_levels.html", **ctx)
+    return render_form("school/levels.html", "school/_levels.html", failed=status == 422, **ctx)
 
 
 @bp.route("/admin/levels", methods=["GET", "POST"])
@@ -106,17 +97,13 @@ def levels():
     if request.method == "GET":
         return _levels_page()
     form = LevelForm()
-    if not form.validate():
-        return _levels_page(form, 422)
-    try:
-        level = services.add_level(current_user, form.code.data, form.name.data, at_start=form.at_start.data)
-    except ValidationFailed as err:
-        db.session.rollback()
-        attach_error(form, err)
-        return _levels_page(form, 422)
-    db.session.commit()
-    flash(_("Level %(code)s added.", code=level.code), "success")
-    return _levels_page()
+    if form.validate():
+        with saving(form, catch=ValidationFailed) as saved:
+            level = services.add_level(current_user, form.code.data, form.name.data, at_start=form.at_start.data)
+        if saved:
+            flash(_("Level %(code)s added.", code=level.code), "success")
+            return _levels_page()
+    return _levels_page(form, 422)
 
 
 @bp.route("/admin/levels/defaults", methods=["POST"])
@@ -132,13 +119,10 @@ def level_defaults():
 def rename_level(level_id):
     level = services.get_level(level_id)
     code, name = request.form.get("code", ""), request.form.get("name", "")
-    try:
+    with saving(catch=ValidationFailed) as saved:
         services.rename_level(current_user, level, code, name)
-    except ValidationFailed as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not saved:
         return _levels_page(status=422)
-    db.session.commit()
     flash(_("Level %(code)s saved.", code=code.strip().upper()), "success")
     return _levels_page()
 
@@ -157,12 +141,9 @@ def move_level(level_id):
 def delete_level(level_id):
     level = services.get_level(level_id)
     code = level.code
-    try:
+    with saving() as saved:
         services.delete_level(current_user, level)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not saved:
         return _levels_page(status=422)
-    db.session.commit()
     flash(_("Level %(code)s deleted.", code=code), "success")
     return _levels_page()

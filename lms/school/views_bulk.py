@@ -14,7 +14,8 @@ from flask_login import current_user
 
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.errors import DomainError, ValidationFailed
+from lms.common.errors import ValidationFailed
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label
@@ -109,7 +110,7 @@ def _perform(action: str, selection: bulk.Selection, context: dict):
         bulk.record_export(current_user, selection)
         db.session.commit()
         return response
-    try:
+    with saving(quiet=True) as saved:
         if action == bulk.MOVE:
             moved = bulk.move(current_user, selection, context["classroom"])
             message = ngettext("%(num)d student is now in %(classroom)s (%(moved)d moved).",
@@ -130,10 +131,8 @@ def _perform(action: str, selection: bulk.Selection, context: dict):
                                           without)
         else:  # bulk.PREPARE_SIGN_IN, once a handler is registered
             message = bulk.prepare_sign_in_handler(current_user, selection)
-    except DomainError as err:
-        db.session.rollback()
-        context["problems"] = [err.message]
+    if not saved:
+        context["problems"] = [saved.message]
         return _answer(context, status=422 if is_htmx() else 200)
-    db.session.commit()
     flash(message, "success")
     return redirect_to(_back_to_list())

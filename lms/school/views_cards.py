@@ -15,6 +15,7 @@ from lms.auth import card_pdf, login_cards
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import NotFound, ValidationFailed
+from lms.common.formviews import saving
 from lms.common.htmx import redirect_to, render
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label
@@ -65,7 +66,7 @@ def login_cards_page(classroom_id):
 def prepare_sign_in(classroom_id):
     classroom = services.get_classroom_for(current_user, classroom_id)
     roster = {user.id: user for user, _profile in services.roster(classroom)}
-    try:
+    with saving(quiet=True, catch=ValidationFailed) as saved:
         if request.form.get("scope") == "all":
             students = list(roster.values())
         else:
@@ -75,10 +76,8 @@ def prepare_sign_in(classroom_id):
                                        field="students")
             students = [roster[i] for i in dict.fromkeys(ids)]
         result = login_cards.prepare_sign_in(current_user, classroom, students, request.form.get("days"))
-    except ValidationFailed as err:
-        db.session.rollback()
-        return _page(classroom, error=err.message, status=422)
-    db.session.commit()
+    if not saved:
+        return _page(classroom, error=saved.message, status=422)
     flash(summary(result), "success")
     return redirect_to(url_for("classrooms.login_cards_page", classroom_id=classroom.id))
 

@@ -7,11 +7,10 @@ from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.auth.forms import add_error
 from lms.auth.models import Role
 from lms.common.access import PUBLIC, allow
-from lms.common.errors import DomainError
-from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.formviews import render_form, saving
+from lms.common.htmx import redirect_to, render
 from lms.common.labels import classroom_label
 from lms.common.ratelimit import client_ip, config_limit
 from lms.extensions import db, limiter
@@ -36,14 +35,11 @@ def turn_on(classroom_id):
         flash(_("Choose between %(low)d and %(high)d days.", low=class_codes.MIN_DAYS, high=class_codes.MAX_DAYS),
               "error")
         return redirect_to(_back(classroom))
-    try:
+    with saving() as saved:
         had_code = class_codes.code_of(classroom) is not None
         class_code = class_codes.turn_on(current_user, classroom, form.days.data)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not saved:
         return redirect_to(_back(classroom))
-    db.session.commit()
     if had_code:
         flash(_("New class code %(code)s; the old code no longer works.", code=class_code.code), "success")
     else:
@@ -79,13 +75,10 @@ def print_code(classroom_id):
 def approve(classroom_id, user_id):
     classroom = services.get_classroom_for(current_user, classroom_id)
     registration = class_codes.get_pending(classroom, user_id)
-    try:
+    with saving() as saved:
         user = class_codes.approve(current_user, registration)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not saved:
         return redirect_to(_back(classroom))
-    db.session.commit()
     flash(_("%(name)s is now in %(classroom)s.", name=user.full_name, classroom=classroom_label(classroom)), "success")
     return redirect_to(_back(classroom))
 
@@ -94,14 +87,11 @@ def approve(classroom_id, user_id):
 @allow(Role.ADMIN, Role.TEACHER)
 def approve_all(classroom_id):
     classroom = services.get_classroom_for(current_user, classroom_id)
-    try:
+    with saving() as saved:
         count = sum(1 for registration in class_codes.pending_of(classroom)
                     if class_codes.approve(current_user, registration))
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not saved:
         return redirect_to(_back(classroom))
-    db.session.commit()
     flash(_("%(count)d students approved and placed in %(classroom)s.", count=count,
             classroom=classroom_label(classroom)), "success")
     return redirect_to(_back(classroom))
@@ -134,15 +124,9 @@ def join(code: str):
         form.username.data = username_from_number(next_student_numbers(1)[0]) or ""
     context = {"form": form, "class_code": class_code, "classroom": class_code.classroom}
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             user = class_codes.register(class_code, form.full_name.data, form.username.data, form.password.data,
                                         form.email.data)
-        except DomainError as err:  # a field's message, or a conflict above the form
-            db.session.rollback()
-            add_error(form, err)
-            return render_form_errors("school/join.html", "school/_join_form.html", **context)
-        db.session.commit()
-        return render("school/join_waiting.html", classroom=class_code.classroom, user=user)
-    if form.is_submitted():
-        return render_form_errors("school/join.html", "school/_join_form.html", **context)
-    return render("school/join.html", "school/_join_form.html", **context)
+        if saved:
+            return render("school/join_waiting.html", classroom=class_code.classroom, user=user)
+    return render_form("school/join.html", "school/_join_form.html", **context)

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from lms.auth.models import Role, User, normalise_email
 from lms.common.access import allow
-from lms.common.errors import DomainError, NotFound, ValidationFailed
-from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.errors import NotFound, ValidationFailed
+from lms.common.formviews import render_form, saving
+from lms.common.htmx import redirect_to, render
 from lms.common.labels import classroom_label, level_label, level_name
 from lms.common.navigation import nav_item
 from lms.core.academic_year import current_academic_year
@@ -21,7 +22,6 @@ from lms.school import class_codes, people, services
 from lms.school.forms import AddToClassroomForm, AssignTeacherForm, ClassCodeForm, ClassroomForm, choices
 from lms.school.labels import ASSIGNMENT_ROLE, MEMBERSHIP_STATUS
 from lms.school.models import Classroom, StudentProfile, TeacherAssignment
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("classrooms", __name__)
 
@@ -57,9 +57,7 @@ def _list_page(year: str, form=None, status: int = 200):
         "form": form if form is not None else (_classroom_form(year) if current_user.is_admin else None),
         "limit": current_organization().classes_per_level,
     }
-    if status == 422:
-        return render_form_errors("school/classrooms.html", "school/_classrooms.html", **ctx)
-    return render("school/classrooms.html", "school/_classrooms.html", **ctx)
+    return render_form("school/classrooms.html", "school/_classrooms.html", failed=status == 422, **ctx)
 
 
 def _year_arg() -> str:
@@ -79,14 +77,11 @@ def create():
     form = _classroom_form(year, formdata=request.form)
     if not form.validate():
         return _list_page(form.academic_year.data or year, form, 422)
-    try:
+    with saving(form) as saved:
         level = services.get_level(form.level_id.data)
         classroom = services.create_classroom(current_user, level, form.number.data, form.academic_year.data)
-    except DomainError as err:
-        db.session.rollback()
-        attach_error(form, err)
+    if not saved:
         return _list_page(form.academic_year.data or year, form, 422)
-    db.session.commit()
     flash(_("Classroom %(name)s created for %(year)s.", name=classroom_label(classroom), year=classroom.academic_year), "success")
     return _list_page(classroom.academic_year)
 
@@ -130,6 +125,12 @@ def _detail_context(classroom: Classroom, teacher_form=None, student_form=None) 
     return ctx
 
 
+def _panel(classroom: Classroom, fragment: str, **posted_forms):
+    """One panel of the classroom page; with a posted form, that form's messages (422 for htmx)."""
+    return render_form("school/classroom.html", fragment, failed=bool(posted_forms),
+                       **_detail_context(classroom, **posted_forms))
+
+
 @bp.route("/classrooms/<int:classroom_id>")
 @allow(Role.ADMIN, Role.TEACHER)
 def detail(classroom_id):
@@ -144,22 +145,16 @@ def assign_teacher(classroom_id):
     form = AssignTeacherForm()
     form.teacher_id.choices = choices([(t.id, t.full_name) for t in people.list_teachers()])
     if form.validate():
-        try:
+        with saving(form) as saved:
             teacher = db.session.get(User, form.teacher_id.data)
             if teacher is None:
                 raise NotFound(_("That teacher does not exist."))
             people.assign_teacher(current_user, teacher, classroom, form.role.data, form.subject_name.data)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s now teaches in %(classroom)s.", name=teacher.full_name, classroom=classroom_label(classroom)),
                   "success")
-            return render("school/classroom.html", "school/_teachers.html", **_detail_context(classroom))
-    classroom = services.get_classroom_for(current_user, classroom_id)
-    return render_form_errors("school/classroom.html", "school/_teachers.html",
-                              **_detail_context(classroom, teacher_form=form))
+            return _panel(classroom, "school/_teachers.html")
+    return _panel(services.get_classroom_for(current_user, classroom_id), "school/_teachers.html", teacher_form=form)
 
 
 @bp.route("/classrooms/<int:classroom_id>/teachers/<int:assignment_id>/delete", methods=["POST"])
@@ -174,7 +169,7 @@ def unassign_teacher(classroom_id, assignment_id):
     people.unassign_teacher(current_user, assignment)
     db.session.commit()
     flash(_("%(name)s no longer teaches in %(classroom)s.", name=name, classroom=classroom_label(classroom)), "success")
-    return render("school/classroom.html", "school/_teachers.html", **_detail_context(classroom))
+    return _panel(classroom, "school/_teachers.html")
 
 
 def _find_student(text: str) -> User:
@@ -194,19 +189,13 @@ def add_student(classroom_id):
     classroom = services.get_classroom_for(current_user, classroom_id)
     form = AddToClassroomForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             student = _find_student(form.student.data)
             people.enroll_student(current_user, student, classroom)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s is now in %(classroom)s.", name=student.full_name, classroom=classroom_label(classroom)), "success")
-            return render("school/classroom.html", "school/_roster.html", **_detail_context(classroom))
-    classroom = services.get_classroom_for(current_user, classroom_id)
-    return render_form_errors("school/classroom.html", "school/_roster.html",
-                              **_detail_context(classroom, student_form=form))
+            return _panel(classroom, "school/_roster.html")
+    return _panel(services.get_classroom_for(current_user, classroom_id), "school/_roster.html", student_form=form)
 
 
 @bp.route("/classrooms/<int:classroom_id>/archive", methods=["POST"])
@@ -226,13 +215,10 @@ def archive(classroom_id):
 def delete(classroom_id):
     classroom = services.get_classroom_for(current_user, classroom_id)
     name, year = classroom_label(classroom), classroom.academic_year
-    try:
+    with saving() as saved:
         services.delete_classroom(current_user, classroom)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not saved:
         return redirect_to(url_for("classrooms.detail", classroom_id=classroom_id))
-    db.session.commit()
     flash(_("%(name)s (%(year)s) deleted.", name=name, year=year), "success")
     return redirect_to(url_for("classrooms.index", year=year))
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from lms.auth import invitations
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.errors import DomainError
+from lms.common.formviews import render_form, saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ratelimit import client_ip, config_limit
 from lms.core.organization import current_organization
@@ -20,7 +20,6 @@ from lms.school import family_codes, services
 from lms.school.forms import FamilyCodeForm, InviteParentForm
 from lms.school.services import current_classroom_of
 from lms.school.views_students import _detail_context
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("family", __name__)
 
@@ -58,19 +57,12 @@ def _user_key() -> str:
 def link_child():
     form = FamilyCodeForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             student = family_codes.redeem(current_user._get_current_object(), form.code.data)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s is now linked to your account.", name=student.full_name), "success")
             return redirect_to(url_for("students.detail", student_id=student.id))
-        return render_form_errors("school/link_child.html", "school/_link_child_form.html", form=form)
-    if form.is_submitted():
-        return render_form_errors("school/link_child.html", "school/_link_child_form.html", form=form)
-    return render("school/link_child.html", "school/_link_child_form.html", form=form)
+    return render_form("school/link_child.html", "school/_link_child_form.html", form=form)
 
 
 @bp.route("/students/<int:student_id>/parents/invite", methods=["POST"])
@@ -81,14 +73,10 @@ def invite_parent(student_id):
     student = services.get_student_for(current_user, student_id)
     form = InviteParentForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             invitation, raw = invitations.invite(current_user, form.email.data, Role.PARENT, form.full_name.data,
                                                  grants={"student_ids": [student.id]})
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             message = _("Invitation sent to %(email)s.", email=invitation.email)
             if not is_htmx():
                 flash(message, "success")

@@ -10,12 +10,12 @@ from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.csvexport import csv_response
 from lms.common.errors import ValidationFailed
-from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.formviews import attach_error, render_form
+from lms.common.htmx import redirect_to
 from lms.core.academic_year import current_academic_year
 from lms.extensions import db
 from lms.school import student_csv
 from lms.school.forms import ImportForm
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("student_import", __name__, url_prefix="/students/import")
 
@@ -23,9 +23,7 @@ bp = Blueprint("student_import", __name__, url_prefix="/students/import")
 def _page(form, preview=None, *, status: int = 200):
     ctx = {"form": form, "preview": preview, "columns": student_csv.COLUMNS,
            "year": current_academic_year()}
-    if status == 422:
-        return render_form_errors("school/import.html", "school/_import_preview.html", **ctx)
-    return render("school/import.html", "school/_import_preview.html", **ctx)
+    return render_form("school/import.html", "school/_import_preview.html", failed=status == 422, **ctx)
 
 
 @bp.route("", methods=["GET", "POST"])

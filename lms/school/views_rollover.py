@@ -9,13 +9,12 @@ from flask_login import current_user
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError
-from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.formviews import render_form, saving
+from lms.common.htmx import redirect_to, render
 from lms.common.ids import as_id
 from lms.core.academic_year import current_academic_year, next_academic_year
-from lms.extensions import db
 from lms.school import rollover
 from lms.school.forms import RolloverForm
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("rollover", __name__, url_prefix="/classrooms/rollover")
 
@@ -33,9 +32,7 @@ def _wizard(form: RolloverForm, *, status: int = 200, promoted: set[int] | None 
         plan_error = err.message
     ctx = {"form": form, "plan": plan, "plan_error": plan_error, "promoted": promoted,
            "batches": rollover.list_batches(), "current_year": current_academic_year()}
-    if status == 422:
-        return render_form_errors("school/rollover.html", "school/_rollover_preview.html", **ctx)
-    return render("school/rollover.html", "school/_rollover_preview.html", **ctx)
+    return render_form("school/rollover.html", "school/_rollover_preview.html", failed=status == 422, **ctx)
 
 
 @bp.route("", methods=["GET"])
@@ -57,15 +54,12 @@ def run():
     if not form.validate():
         return _wizard(form, status=422, promoted=promoted)
     shown = _ids(request.form.getlist("students"))
-    try:
+    with saving(form) as saved:
         batch = rollover.run_rollover(current_user, form.to_year.data, repeaters=shown - promoted,
                                       expected_students=shown, copy_teachers=form.copy_teachers.data,
                                       expected_from_year=request.form.get("from_year") or None)
-    except DomainError as err:
-        db.session.rollback()
-        attach_error(form, err)
+    if not saved:
         return _wizard(form, status=422, promoted=promoted)
-    db.session.commit()
     flash(_("The school has moved to %(year)s.", year=form.to_year.data), "success")
     return redirect_to(url_for("rollover.summary", batch_id=batch.id))
 
@@ -86,12 +80,9 @@ def summary(batch_id):
 @allow(Role.ADMIN)
 def undo(batch_id):
     batch = rollover.get_batch(batch_id)
-    try:
+    with saving() as saved:
         rollover.undo_rollover(current_user, batch)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not saved:
         return redirect_to(url_for("rollover.summary", batch_id=batch_id))
-    db.session.commit()
     flash(_("The rollover was undone: classrooms, students and the academic year are as they were."), "success")
     return redirect_to(url_for("rollover.summary", batch_id=batch_id))

@@ -10,7 +10,8 @@ from sqlalchemy import func, or_, select
 
 from lms.auth.models import Role, User
 from lms.common.access import allow
-from lms.common.errors import DomainError, NotFound
+from lms.common.errors import NotFound
+from lms.common.formviews import render_form, saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
@@ -20,7 +21,6 @@ from lms.extensions import db
 from lms.school import people, services
 from lms.school.forms import AssignClassroomForm, StaffForm, choices
 from lms.school.models import TeacherAssignment
-from lms.school.viewutils import attach_error
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -51,19 +51,13 @@ def index():
 def create():
     form = StaffForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             user, password = people.create_staff_member(current_user, form.full_name.data, form.email.data,
                                                           form.role.data)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             # The first password is shown once, on this response only (never flashed or stored).
             return render("school/staff_created.html", user=user, password=password)
-    if form.is_submitted():
-        return render_form_errors("school/staff_form.html", "school/_staff_form.html", form=form)
-    return render("school/staff_form.html", "school/_staff_form.html", form=form)
+    return render_form("school/staff_form.html", "school/_staff_form.html", form=form)
 
 
 def _classroom_choices() -> list:
@@ -93,14 +87,10 @@ def assign(staff_id):
     form = AssignClassroomForm()
     form.classroom_id.choices = _classroom_choices()
     if form.validate():
-        try:
+        with saving(form) as saved:
             classroom = services.get_classroom_for(current_user, form.classroom_id.data)
             people.assign_teacher(current_user, member, classroom, form.role.data, form.subject_name.data)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s now teaches in %(classroom)s.", name=member.full_name, classroom=classroom_label(classroom)),
                   "success")
             return redirect_to(url_for("staff.detail", staff_id=staff_id))

@@ -9,8 +9,9 @@ from flask_login import current_user
 
 from lms.auth.models import Role, User
 from lms.common.access import allow
-from lms.common.errors import DomainError, NotFound
-from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.errors import NotFound
+from lms.common.formviews import arg_int, form_int, render_form, saving
+from lms.common.htmx import redirect_to, render
 from lms.common.labels import classroom_label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
@@ -28,7 +29,6 @@ from lms.school.forms import (
 )
 from lms.school.labels import STUDENT_STATUS
 from lms.school.models import STUDENT_STATUSES
-from lms.school.viewutils import arg_int, attach_error, form_int
 
 bp = Blueprint("students", __name__)
 
@@ -87,21 +87,15 @@ def create():
     if request.method == "GET" and arg_int("classroom"):
         form.classroom_id.data = arg_int("classroom")
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             student = people.create_student(
                 current_user, form.full_name.data, form.email.data, form.student_number.data,
                 classroom=_classroom_by_id(form.classroom_id.data), date_of_birth=form.date_of_birth.data,
                 guardian_notes=form.guardian_notes.data, username=form.username.data)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s was added.", name=student.full_name), "success")
             return redirect_to(url_for("students.detail", student_id=student.id))
-    if form.is_submitted():
-        return render_form_errors("school/student_form.html", "school/_student_form.html", form=form, student=None)
-    return render("school/student_form.html", "school/_student_form.html", form=form, student=None)
+    return render_form("school/student_form.html", "school/_student_form.html", form=form, student=None)
 
 
 @bp.route("/students/<int:student_id>")
@@ -143,6 +137,12 @@ def _detail_context(student: User, parent_form=None, place_form=None) -> dict:
     return ctx
 
 
+def _parents_panel(student: User, parent_form=None):
+    """The student page's parents panel; with a posted form, its messages (422 for htmx)."""
+    return render_form("school/student.html", "school/_parents.html", failed=parent_form is not None,
+                       **_detail_context(student, parent_form=parent_form))
+
+
 def _photos_of(student: User) -> dict:
     # upward call (pyproject.toml's import contract lists it)
     from lms.profiles.services import photo_versions
@@ -179,23 +179,16 @@ def edit(student_id):
         form.guardian_notes.data = profile.guardian_notes
         form.status.data = profile.status
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             people.update_student(current_user, student, full_name=form.full_name.data, email=form.email.data,
-                                    student_number=form.student_number.data, status=form.status.data,
-                                    date_of_birth=form.date_of_birth.data, guardian_notes=form.guardian_notes.data,
-                                    username=form.username.data or "")
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-            student = services.get_student_for(current_user, student_id)
-        else:
-            db.session.commit()
+                                  student_number=form.student_number.data, status=form.status.data,
+                                  date_of_birth=form.date_of_birth.data, guardian_notes=form.guardian_notes.data,
+                                  username=form.username.data or "")
+        if saved:
             flash(_("%(name)s was saved.", name=student.full_name), "success")
             return redirect_to(url_for("students.detail", student_id=student.id))
-    if form.is_submitted():
-        return render_form_errors("school/student_form.html", "school/_student_form.html", form=form,
-                                  student=student)
-    return render("school/student_form.html", "school/_student_form.html", form=form, student=student)
+        student = services.get_student_for(current_user, student_id)
+    return render_form("school/student_form.html", "school/_student_form.html", form=form, student=student)
 
 
 @bp.route("/students/<int:student_id>/classroom", methods=["POST"])
@@ -205,7 +198,7 @@ def place(student_id):
     form = PlaceStudentForm()
     form.classroom_id.choices = _classroom_choices("")
     if form.validate():
-        try:
+        with saving() as saved:
             if form.classroom_id.data:
                 classroom = _classroom_by_id(form.classroom_id.data)
                 people.enroll_student(current_user, student, classroom)
@@ -213,11 +206,7 @@ def place(student_id):
             else:
                 people.withdraw_student(current_user, student)
                 message = _("%(name)s is no longer in a classroom this year.", name=student.full_name)
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        if saved:
             flash(message, "success")
     else:
         flash(_("Choose a classroom from the list."), "error")
@@ -229,16 +218,13 @@ def place(student_id):
 def promote(student_id):
     student = services.get_student_for(current_user, student_id)
     classroom = _classroom_by_id(form_int("classroom_id"))
-    try:
+    with saving() as saved:
         membership = people.promote_student(current_user, student, classroom)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return redirect_to(url_for("students.detail", student_id=student_id))
-    message = (_("%(name)s moved up to %(classroom)s.", name=student.full_name, classroom=classroom_label(membership.classroom))
-               if membership else _("%(name)s has graduated.", name=student.full_name))
-    db.session.commit()
-    flash(message, "success")
+        message = (_("%(name)s moved up to %(classroom)s.", name=student.full_name,
+                     classroom=classroom_label(membership.classroom))
+                   if membership else _("%(name)s has graduated.", name=student.full_name))
+    if saved:
+        flash(message, "success")
     return redirect_to(url_for("students.detail", student_id=student_id))
 
 
@@ -248,20 +234,14 @@ def link_parent(student_id):
     student = services.get_student_for(current_user, student_id)
     form = LinkParentForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             parent = people.find_parent_by_email(form.email.data)
             people.link_parent(current_user, parent, student)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(parent)s now follows %(student)s.", parent=parent.full_name, student=student.full_name),
                   "success")
-            return render("school/student.html", "school/_parents.html", **_detail_context(student))
-    student = services.get_student_for(current_user, student_id)
-    return render_form_errors("school/student.html", "school/_parents.html",
-                              **_detail_context(student, parent_form=form))
+            return _parents_panel(student)
+    return _parents_panel(services.get_student_for(current_user, student_id), parent_form=form)
 
 
 @bp.route("/students/<int:student_id>/parents/<int:parent_id>/delete", methods=["POST"])
@@ -275,7 +255,7 @@ def unlink_parent(student_id, parent_id):
     db.session.commit()
     flash(_("%(parent)s no longer follows %(student)s.", parent=parent.full_name, student=student.full_name),
           "success")
-    return render("school/student.html", "school/_parents.html", **_detail_context(student))
+    return _parents_panel(student)
 
 
 @bp.route("/students/<int:student_id>/delete", methods=["GET", "POST"])
@@ -285,16 +265,12 @@ def delete(student_id):
     student = services.get_student_for(current_user, student_id)
     if request.method == "POST":
         name = student.full_name
-        try:
+        with saving() as saved:
             deletion.delete_student(current_user, student)
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            student = services.get_student_for(current_user, student_id)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s was deleted.", name=name), "success")
             return redirect_to(url_for("students.index"))
+        student = services.get_student_for(current_user, student_id)
     reasons = deletion.deletion_blockers(student)
     return render("school/student_delete.html", status=422 if reasons and request.method == "POST" else 200,
                   student=student, reasons=reasons, goes=deletion.what_goes(student))

@@ -9,14 +9,13 @@ from flask_login import current_user
 
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.errors import DomainError
+from lms.common.formviews import render_form, saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.common.pagination import paginate
 from lms.common.types import utcnow
 from lms.core.localtime import to_local
 from lms.extensions import db
-from lms.school.viewutils import attach_error
 from lms.teaching import announcements as service
 from lms.teaching.forms import AnnouncementForm
 from lms.teaching.views_sessions import common_context, load
@@ -36,14 +35,11 @@ def index(session_id: int):
     course_session = load(session_id)
     form = AnnouncementForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "POST":
-        try:
+        with saving(form) as saved:
             announcement = service.create_announcement(current_user, course_session, form.to_data())
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
+        if not saved:
             return render_form_errors("teaching/announcements.html", "teaching/_announcement_form.html",
                                       **_context(load(session_id), form))
-        db.session.commit()
         flash(_("“%(title)s” was posted.", title=announcement.title) + (
             " " + _("The enrolled students are emailed.") if announcement.is_urgent else ""), "success")
         return redirect_to(url_for("teaching_announcements.index", session_id=session_id))
@@ -51,39 +47,36 @@ def index(session_id: int):
                   **_context(course_session, form))
 
 
+def _announcement(session_id: int, announcement_id: int):
+    """The teaching session and one of its announcements, as the acting user may see them."""
+    course_session = load(session_id)
+    return course_session, service.get_announcement_for(current_user, course_session, announcement_id)
+
+
 @bp.route("/sessions/<int:session_id>/announcements/<int:announcement_id>/edit", methods=["GET", "POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def edit(session_id: int, announcement_id: int):
-    course_session = load(session_id)
-    announcement = service.get_announcement_for(current_user, course_session, announcement_id)
+    course_session, announcement = _announcement(session_id, announcement_id)
     if request.method == "GET":
         form = AnnouncementForm(formdata=None, obj=announcement)
         form.scheduled_for.data = to_local(announcement.scheduled_for)
         form.expires_at.data = to_local(announcement.expires_at)
     else:
         form = AnnouncementForm()
-        try:
+        with saving(form) as saved:
             service.update_announcement(current_user, course_session, announcement, form.to_data())
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-            course_session = load(session_id)
-            announcement = service.get_announcement_for(current_user, course_session, announcement_id)
-            return render_form_errors("teaching/announcement_edit.html", "teaching/_announcement_form.html",
-                                      **common_context(course_session=course_session, form=form,
-                                                       announcement=announcement))
-        db.session.commit()
-        flash(_("Saved."), "success")
-        return redirect_to(url_for("teaching_announcements.index", session_id=session_id))
-    return render("teaching/announcement_edit.html", "teaching/_announcement_form.html",
-                  **common_context(course_session=course_session, form=form, announcement=announcement))
+        if saved:
+            flash(_("Saved."), "success")
+            return redirect_to(url_for("teaching_announcements.index", session_id=session_id))
+        course_session, announcement = _announcement(session_id, announcement_id)
+    return render_form("teaching/announcement_edit.html", "teaching/_announcement_form.html",
+                       **common_context(course_session=course_session, form=form, announcement=announcement))
 
 
 @bp.route("/sessions/<int:session_id>/announcements/<int:announcement_id>/delete", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def delete(session_id: int, announcement_id: int):
-    course_session = load(session_id)
-    announcement = service.get_announcement_for(current_user, course_session, announcement_id)
+    course_session, announcement = _announcement(session_id, announcement_id)
     service.delete_announcement(current_user, course_session, announcement)
     db.session.commit()
     flash(_("“%(title)s” was deleted.", title=announcement.title), "success")

@@ -10,14 +10,13 @@ from flask_login import current_user
 from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.common.csvexport import csv_response, local_datetime
-from lms.common.errors import DomainError
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ids import as_id
 from lms.common.labels import label
 from lms.common.types import utcnow
 from lms.core.localtime import local_today
 from lms.extensions import db
-from lms.school.viewutils import attach_error
 from lms.teaching import attendance as service
 from lms.teaching import services
 from lms.teaching.forms import MeetingForm
@@ -49,18 +48,21 @@ def create_meetings(session_id: int):
     course_session = load(session_id)
     form = MeetingForm()
     raw = request.form
-    try:
+    with saving(form) as saved:
         created = service.create_meetings(current_user, course_session, day=raw.get("meeting_date"),
                                           start=raw.get("start_time"), end=raw.get("end_time"),
                                           repeat_until=raw.get("repeat_until") or None)
-    except DomainError as err:
-        db.session.rollback()
-        attach_error(form, err)
+    if not saved:
         return render_form_errors("teaching/attendance.html", "teaching/_meeting_form.html",
                                   **_context(load(session_id), form))
-    db.session.commit()
     flash(_("%(n)d meetings added.", n=len(created)) if len(created) > 1 else _("Meeting added."), "success")
     return redirect_to(url_for("teaching_attendance.index", session_id=session_id))
+
+
+def _meeting(session_id: int, meeting_id: int):
+    """The teaching session and one of its meetings, as the acting user may see them."""
+    course_session = load(session_id)
+    return course_session, service.get_meeting_for(current_user, course_session, meeting_id)
 
 
 def _sheet_context(course_session, meeting, **extra) -> dict:
@@ -74,8 +76,7 @@ def _sheet_context(course_session, meeting, **extra) -> dict:
 @bp.route("/sessions/<int:session_id>/meetings/<int:meeting_id>")
 @allow(Role.ADMIN, Role.TEACHER)
 def meeting(session_id: int, meeting_id: int):
-    course_session = load(session_id)
-    found = service.get_meeting_for(current_user, course_session, meeting_id)
+    course_session, found = _meeting(session_id, meeting_id)
     return render("teaching/meeting.html", "teaching/_meeting_sheet.html",
                   **_sheet_context(course_session, found))
 
@@ -83,20 +84,14 @@ def meeting(session_id: int, meeting_id: int):
 @bp.route("/sessions/<int:session_id>/meetings/<int:meeting_id>/mark", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def mark(session_id: int, meeting_id: int):
-    course_session = load(session_id)
-    found = service.get_meeting_for(current_user, course_session, meeting_id)
+    course_session, found = _meeting(session_id, meeting_id)
     student_id = request.form.get("student_id", "")
-    try:
-        service.mark(current_user, course_session, found, student_id, request.form.get("status"))
-    except DomainError as err:
-        db.session.rollback()
-        if not is_htmx():
-            flash(err.message, "error")
-            return redirect_to(url_for("teaching_attendance.meeting", session_id=session_id, meeting_id=meeting_id))
-        raise
-    db.session.commit()
-    if not is_htmx():
+    if not is_htmx():  # a refusal is flashed on the meeting's page
+        with saving():
+            service.mark(current_user, course_session, found, student_id, request.form.get("status"))
         return redirect_to(url_for("teaching_attendance.meeting", session_id=session_id, meeting_id=meeting_id))
+    service.mark(current_user, course_session, found, student_id, request.form.get("status"))
+    db.session.commit()
     student = db.session.get(User, as_id(student_id))
     return render("teaching/meeting.html", "teaching/_attendance_row.html",
                   **_sheet_context(course_session, found, student=student))
@@ -105,8 +100,7 @@ def mark(session_id: int, meeting_id: int):
 @bp.route("/sessions/<int:session_id>/meetings/<int:meeting_id>/delete", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def delete_meeting(session_id: int, meeting_id: int):
-    course_session = load(session_id)
-    found = service.get_meeting_for(current_user, course_session, meeting_id)
+    course_session, found = _meeting(session_id, meeting_id)
     service.delete_meeting(current_user, course_session, found)
     db.session.commit()
     flash(_("Meeting deleted."), "success")

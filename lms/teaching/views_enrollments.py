@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.common.csvexport import csv_response, local_datetime
-from lms.common.errors import DomainError
+from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.labels import label
 from lms.common.pagination import paginate
@@ -90,20 +90,17 @@ def _row(course_session, enrollment, *, error: str | None = None, status: int = 
 def _act(session_id: int, enrollment_id: int, action):
     course_session = load(session_id)
     enrollment = service.get_enrollment_for(current_user, course_session, enrollment_id)
-    try:
+    with saving(quiet=is_htmx()) as saved:  # a plain post flashes the refusal, htmx shows it in the row
         action(course_session, enrollment)
-    except DomainError as err:
-        db.session.rollback()
+    if not is_htmx():
+        if saved:
+            flash(_("Saved."), "success")
+        return redirect_to(url_for("teaching_enrollments.index", session_id=session_id))
+    if not saved:
         course_session = load(session_id)
         enrollment = service.get_enrollment_for(current_user, course_session, enrollment_id)
-        if not is_htmx():
-            flash(err.message, "error")
-            return redirect_to(url_for("teaching_enrollments.index", session_id=session_id))
-        return _row(course_session, enrollment, error=err.message, status=err.status if err.status != 400 else 422)
-    db.session.commit()
-    if not is_htmx():
-        flash(_("Saved."), "success")
-        return redirect_to(url_for("teaching_enrollments.index", session_id=session_id))
+        status = saved.error.status if saved.error.status != 400 else 422
+        return _row(course_session, enrollment, error=saved.message, status=status)
     return _row(course_session, enrollment)
 
 
@@ -136,17 +133,15 @@ def content(session_id: int, enrollment_id: int):
 @allow(Role.ADMIN, Role.TEACHER)
 def add(session_id: int):
     course_session = load(session_id)
-    try:
+    with saving(quiet=True) as saved:
         service.add_student(current_user, course_session, request.form.get("student", ""))
-    except DomainError as err:
-        db.session.rollback()
+    if not saved:
         course_session = load(session_id)
         response = render("teaching/enrollments.html", "teaching/_enrollments.html",
-                          **_context(course_session, add_error=err.message, add_value=request.form.get("student", "")))
+                          **_context(course_session, add_error=saved.message, add_value=request.form.get("student", "")))
         if is_htmx():
             response.status_code = 422
         return response
-    db.session.commit()
     flash(_("%(email)s was added to the session.", email=request.form.get("student", "").strip()), "success")
     return redirect_to(url_for("teaching_enrollments.index", session_id=session_id))
 

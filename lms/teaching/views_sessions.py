@@ -11,6 +11,7 @@ from flask_login import current_user
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError
+from lms.common.formviews import arg_int, saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
@@ -18,7 +19,6 @@ from lms.core.localtime import local_today, to_local
 from lms.extensions import db
 from lms.school.forms import choices
 from lms.school.models import ClassroomMembership, MembershipStatus
-from lms.school.viewutils import arg_int, attach_error
 from lms.teaching import analytics, attendance, codes, services
 from lms.teaching import settings as settings_service
 from lms.teaching.announcements import announcements_query
@@ -99,15 +99,12 @@ def create():
     form = SessionForm()
     _form_choices(form, teacher_id=form.teacher_id.data if request.method == "POST" else None)
     if request.method == "POST":
-        try:
+        with saving(form) as saved:
             course_session = services.create_session(current_user, form.to_data())
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-            return _conflict_status(err, render_form_errors(
+        if not saved:
+            return _conflict_status(saved.error, render_form_errors(
                 "teaching/session_form.html", "teaching/_session_form.html",
                 **common_context(form=form, course_session=None)))
-        db.session.commit()
         flash(_("Teaching session created. Its join code is %(code)s.", code=course_session.session_code), "success")
         return redirect_to(url_for("teaching_sessions.detail", session_id=course_session.id))
     return render("teaching/session_form.html", "teaching/_session_form.html",
@@ -143,13 +140,11 @@ def edit(session_id: int):
     if request.method == "POST":
         data = form.to_data(editing_published=published)
         data.pop("course_session_status", None)
-        try:
+        with saving(form) as saved:
             services.update_session(current_user, course_session, data)
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
+        if not saved:
             course_session = load(session_id)
-            return _conflict_status(err, render_form_errors(
+            return _conflict_status(saved.error, render_form_errors(
                 "teaching/session_form.html", "teaching/_session_form.html",
                 **common_context(form=form, course_session=course_session)))
         db.session.commit()
@@ -197,14 +192,11 @@ def settings(session_id: int):
     found = services.settings_of(course_session)
     if request.method == "POST":
         form = _settings_form(found, request.form)
-        try:
+        with saving(form) as saved:
             settings_service.update_settings(current_user, course_session, form.to_data())
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
+        if not saved:
             return render_form_errors("teaching/settings.html", "teaching/_settings_form.html",
                                       **common_context(form=form, course_session=load(session_id)))
-        db.session.commit()
         flash(_("Settings saved."), "success")
         return redirect_to(url_for("teaching_sessions.settings", session_id=session_id))
     db.session.commit()  # settings_of may have created the row

@@ -10,14 +10,13 @@ from flask_login import current_user
 
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.errors import DomainError
+from lms.common.formviews import render_form, saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.curriculum.models import Section, Subject
 from lms.extensions import db
-from lms.school.viewutils import attach_error
 from lms.teaching import announcements as ann
 from lms.teaching import attendance, limits, services
 from lms.teaching import enrollments as service
@@ -44,21 +43,16 @@ def index():
 def join():
     form = JoinForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "POST":
-        try:
+        # an error without a field (e.g. ALREADY_ENROLLED) is shown under the code box
+        with saving(form, field="session_code") as saved:
             enrollment = service.join_by_code(current_user, form.session_code.data)
-        except DomainError as err:
-            db.session.rollback()
-            if not getattr(err, "field", None):  # e.g. ALREADY_ENROLLED: shown under the code box
-                err.field = "session_code"
-            attach_error(form, err)
-            return render_form_errors("teaching/join.html", "teaching/_join_form.html", **common_context(form=form))
-        db.session.commit()
-        if enrollment.enrollment_status == "PENDING":
-            flash(_("Request sent: the teacher will approve it."), "success")
-        else:
-            flash(_("You joined the session."), "success")
-        return redirect_to(url_for("my_sessions.detail", session_id=enrollment.course_session_id))
-    return render("teaching/join.html", "teaching/_join_form.html", **common_context(form=form))
+        if saved:
+            if enrollment.enrollment_status == "PENDING":
+                flash(_("Request sent: the teacher will approve it."), "success")
+            else:
+                flash(_("You joined the session."), "success")
+            return redirect_to(url_for("my_sessions.detail", session_id=enrollment.course_session_id))
+    return render_form("teaching/join.html", "teaching/_join_form.html", **common_context(form=form))
 
 
 def _detail_context(course_session, enrollment, **extra) -> dict:
@@ -98,17 +92,13 @@ def check_in(session_id: int):
     course_session, enrollment = service.get_student_session(current_user, session_id)
     service.require_approved(enrollment)
     form = CheckInForm(formdata=request.form)
-    try:
+    with saving(form, field="code") as saved:
         limits.hit("TEACHING_CHECKIN_LIMIT_PER_STUDENT", current_user.id)
         mark = attendance.check_in(current_user, course_session, form.code.data)
-    except DomainError as err:
-        db.session.rollback()
+    if not saved:
         course_session, enrollment = service.get_student_session(current_user, session_id)
-        err.field = "code"
-        attach_error(form, err)
         return render_form_errors("teaching/my_session.html", "teaching/_checkin.html",
                                   **_detail_context(course_session, enrollment, checkin_form=form))
-    db.session.commit()
     message = _("You are checked in.") if mark.status == "PRESENT" else _("You are checked in (late).")
     if is_htmx():
         return render("teaching/my_session.html", "teaching/_checkin.html",
