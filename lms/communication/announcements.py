@@ -162,8 +162,8 @@ def _publication_times(data: AnnouncementInput, *, publishing: bool, existing: A
     if publishing:
         if already_live and (publish_at is None or publish_at <= now):
             publish_at = existing.publish_at           # editing a published announcement keeps its date
-        elif publish_at is None or abs(publish_at - now) <= PAST_GRACE:
-            publish_at = now
+        elif publish_at is None or now - PAST_GRACE <= publish_at <= now:
+            publish_at = now  # a time in the future, however near, schedules it
         elif publish_at < now:
             raise ValidationFailed(_("That publication time has passed. Leave it empty to publish now."),
                                    field="publish_at")
