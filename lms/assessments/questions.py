@@ -54,6 +54,11 @@ ANSWER_TEXT_MAX = 50_000
 TYPE_LABELS = QUESTION_TYPE  # the registry's labels (lms.assessments.labels)
 
 
+def number_message() -> str:
+    """What a number answer that is not a number is told (the take page shows it while typing)."""
+    return _("Enter a number, e.g. 12 or 3.5.")
+
+
 # --- cleaning what a teacher typed ---------------------------------------------------------------
 
 
@@ -75,8 +80,8 @@ def clean_points(value) -> float:
         points = float(str(value).strip().replace(",", ".")) if str(value).strip() != "" else 1.0
     except (TypeError, ValueError):
         raise ValidationFailed(_("Points must be a number, e.g. 1 or 2.5."), field="points") from None
-    if not math.isfinite(points) or points < 0 or points > 1000:
-        raise ValidationFailed(_("Points must be between 0 and 1000."), field="points")
+    if not math.isfinite(points) or round(points, 2) <= 0 or points > 1000:
+        raise ValidationFailed(_("Points must be more than 0 and at most 1000."), field="points")
     return round(points, 2)
 
 
@@ -292,6 +297,8 @@ def clean_response(qtype: str, options: list, form: dict) -> dict:
         text = str(values[0]) if values else ""
         if len(text) > ANSWER_TEXT_MAX:
             raise ValidationFailed(_("The answer is too long."), field="answer")
+        if qtype == QuestionType.NUMERIC and text.strip() and parse_number(text) is None:
+            raise ValidationFailed(number_message(), field="answer")
         return {"text": text}
     raise ValidationFailed(_("This question takes a file."), field="answer")
 
