@@ -102,7 +102,7 @@ def test_unsupported_or_broken_questions_are_refused_with_their_number(app, text
     ("Too heavy {~%200%a ~%-100%b}", "the weight %200% is not between -100% and 100%"),
     ("Too light {~%100%a ~%-150%b}", "the weight %-150% is not between"),
     ("Numeric weight {#=5:0 =%120%5:1}", "the weight %120% is not between"),
-    ("Two blocks {=a ~b} and {=c ~d}", "a second one starts on line 3"),
+    ("Two blocks {=a ~b} and {=c ~d}", "a second { starts on line 3"),
 ])
 def test_malformed_gift_is_refused_with_the_line_and_nothing_is_imported(app, text, message):
     with app.test_request_context():

@@ -286,8 +286,7 @@ def _check_one_answer_block(block: _Block, text: str, open_at: int, close_at: in
     if "\n" in text[close_at:second]:
         raise ValidationFailed(_("line %(line)s starts another question: leave a blank line between two "
                                  "questions", line=line))
-    raise ValidationFailed(_("a question has one set of answers { … }; a second one starts on line %(line)s",
-                             line=line))
+    raise ValidationFailed(_("a question has one set of answers; a second { starts on line %(line)s", line=line))
 
 
 def _before_general(body: str) -> str:
