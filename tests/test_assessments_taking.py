@@ -235,6 +235,13 @@ def test_a_number_question_refuses_what_is_not_a_number(client, auth, course, qu
         assert "Enter a number, e.g. 12 or 3.5." in response.get_data(as_text=True), typed
     [answer] = db.scalars(select(Answer).where(Answer.submission_id == attempt.id))
     assert answer.response == {"text": "3,14"} and answer.revision == 1
+    url = f"/submissions/{attempt.id}/answers/{attempt.question_order[4]}"
+    for body in ({"answer": "six"}, {"answer": ["1/2"]}, {"answer": "nan", "revision": 1}):
+        response = client.post(url, json=body, headers=HX)  # an autosave sent as JSON: the same checks
+        assert response.status_code == 422 and "Enter a number" in response.get_data(as_text=True), body
+    assert client.post(url, json={"answer": 3.5, "revision": 1}, headers=HX).status_code == 200
+    [answer] = db.scalars(select(Answer).where(Answer.submission_id == attempt.id))
+    assert answer.response == {"text": "3.5"} and answer.revision == 2
     assert save(client, attempt, 4, [""]).status_code == 200  # clearing the answer is allowed
 
 
