@@ -35,10 +35,7 @@ def main() -> int:
         raise SystemExit(f"{args.database} is not seeded: run bench/run.py --keep first")
     instance = Instance(database_url=url, redis_url="redis://127.0.0.1:6399/0", workdir=make_workdir("lms-prof-"))
     instance.use_in_this_process()
-    from sqlalchemy import event, text
-
     from lms import create_app
-    from lms.extensions import db
 
     app = create_app()
     attempts = prepare_attempts(app, submit_indexes=())
@@ -48,7 +45,22 @@ def main() -> int:
     browsers = sign_in_browsers(app, users)
     requests = build_requests({**facts, "browsers": browsers, "attempts": {**attempts, "submit": []}})
     lines = requests[args.endpoint]
-    client = app.test_client(use_cookies=False)
+
+    send = _sender(app.test_client(use_cookies=False))
+    for request_line in lines[:5]:
+        send(request_line)
+    statements = _one_request_statements(app, send, lines[len(lines) // 2])
+    if args.sql:
+        for ms, statement, _params in statements:
+            print(f"  {ms:6.2f} ms  {' '.join(statement.split())[:220]}")
+    if args.explain:
+        _explain_slowest(app, statements)
+    _profile(send, lines, args.n)
+    return 0
+
+
+def _sender(client):
+    """A function sending one line of ``build_requests`` through the test client."""
 
     def send(request_line):
         method, path, cookie, csrf, flags, body = request_line.split("\t")
@@ -61,8 +73,15 @@ def main() -> int:
         assert response.status_code < 400, (path, response.status_code)
         return response
 
-    for request_line in lines[:5]:
-        send(request_line)
+    return send
+
+
+def _one_request_statements(app, send, request_line) -> list:
+    """(ms, statement, params) of each SQL statement of one request; prints the request's totals."""
+    from sqlalchemy import event
+
+    from lms.extensions import db
+
     with app.app_context():
         engine = db.engine
     statements = []
@@ -76,40 +95,41 @@ def main() -> int:
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
     started = time.perf_counter()
-    response = send(lines[len(lines) // 2])
+    response = send(request_line)
     took = (time.perf_counter() - started) * 1000
     event.remove(engine, "before_cursor_execute", before)
     event.remove(engine, "after_cursor_execute", after)
     print(f"one request: {took:.1f} ms, {len(statements)} SQL statements taking "
           f"{sum(s[0] for s in statements):.1f} ms, {len(response.data):,} bytes")
-    if args.sql:
-        for ms, statement, _params in statements:
-            print(f"  {ms:6.2f} ms  {' '.join(statement.split())[:220]}")
-    if args.explain:
-        with app.app_context():
-            for ms, statement, params in sorted(statements, key=lambda s: -s[0])[:3]:
-                print(f"\n== {ms:.2f} ms: {' '.join(statement.split())[:300]}")
-                raw = db.session.connection().connection.dbapi_connection.cursor()
-                raw.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
-                for (row,) in raw.fetchall():
-                    print("   " + row)
-                db.session.rollback()
-            db.session.remove()
+    return statements
 
+
+def _explain_slowest(app, statements: list) -> None:
+    from lms.extensions import db
+
+    with app.app_context():
+        for ms, statement, params in sorted(statements, key=lambda s: -s[0])[:3]:
+            print(f"\n== {ms:.2f} ms: {' '.join(statement.split())[:300]}")
+            raw = db.session.connection().connection.dbapi_connection.cursor()
+            raw.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
+            for (row,) in raw.fetchall():
+                print("   " + row)
+            db.session.rollback()
+        db.session.remove()
+
+
+def _profile(send, lines: list, count: int) -> None:
     from pyinstrument import Profiler
 
     profiler = Profiler(interval=0.0005)
     profiler.start()
     started = time.perf_counter()
-    for i in range(args.n):
+    for i in range(count):
         send(lines[i % len(lines)])
     elapsed = time.perf_counter() - started
     profiler.stop()
-    print(f"\n{args.n} requests: {elapsed / args.n * 1000:.1f} ms each")
+    print(f"\n{count} requests: {elapsed / count * 1000:.1f} ms each")
     print(profiler.output_text(unicode=True, color=False, show_all=False))
-    del text
-    return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -85,6 +85,19 @@ def test_bad_question_input_is_shown_and_nothing_changes(client, auth, course, m
     assert len(questions(db, quiz.id)) == 1
 
 
+def test_a_question_worth_0_points_is_refused_when_saved(client, auth, course, make, db):
+    quiz = make.assessment(course.teacher, questions=[ONE_OF_EACH[0]])
+    question = questions(db, quiz.id)[0]
+    auth.login(course.teacher)
+    fields = {"type": "SINGLE_CHOICE", "text": "Free points", "option-0": "a", "option-1": "b", "correct": "0"}
+    for points in ("0", "0.00", "0,001"):
+        response = client.post(f"/assessments/{quiz.id}/questions/{question.id}", data={**fields, "points": points},
+                               headers=HX)
+        assert response.status_code == 422, points
+        assert "Points must be more than 0 and at most 1000." in response.get_data(as_text=True), points
+    assert [(qq.text, qq.points) for qq in questions(db, quiz.id)] == [("2 + 2 = ?", 1)]
+
+
 def test_reorder_and_delete_keep_positions_dense(client, auth, course, make, db):
     quiz = make.assessment(course.teacher, questions=ONE_OF_EACH[:4])
     ids = [qq.id for qq in questions(db, quiz.id)]

@@ -184,6 +184,26 @@ def test_settings_are_saved_and_checked(client, auth, course, make, db):
     assert db.get(Assessment, quiz.id).attempts_allowed is None
 
 
+def test_a_random_draw_from_a_tag_without_questions_is_refused_at_save_and_at_publish(client, auth, course, make, db):
+    tagged = [{**ONE_OF_EACH[0], "text": f"Plant {n}", "tags": ["plants"]} for n in range(3)]
+    quiz = make.assessment(course.teacher, questions=tagged, section_id=course.ids["Counting"], publish=True)
+    auth.login(course.teacher)
+    response = client.post(f"/assessments/{quiz.id}/settings", headers=HX,
+                           data=_settings(random_count="2", random_tag="plantz"))
+    assert response.status_code == 422
+    assert "No question of this assessment has the tag “plantz”" in response.get_data(as_text=True)
+    assert db.get(Assessment, quiz.id).random_tag is None
+    kept = client.post(f"/assessments/{quiz.id}/settings", headers=HX, data=_settings(random_count="2",
+                                                                                     random_tag="Plants"))
+    assert kept.status_code == 200 and db.get(Assessment, quiz.id).random_tag == "plants"
+
+    draft = make.assessment(course.teacher, questions=tagged, random_count=2, random_tag="plantz")
+    client.post(f"/assessments/{draft.id}/publish")
+    page = client.get(f"/assessments/{draft.id}").get_data(as_text=True)
+    assert "No question has the tag “plantz” that the random questions are drawn from." in page
+    assert db.get(Assessment, draft.id).status == "DRAFT"
+
+
 # --- attaching -------------------------------------------------------------------------------------------
 
 

@@ -96,6 +96,21 @@ def test_unsupported_or_broken_questions_are_refused_with_their_number(app, text
     assert "Question 2 (line 3)" in err.value.message and message in err.value.message
 
 
+@pytest.mark.parametrize("text, message", [
+    ("Merged {=a ~b}\nNo blank line before me {=c ~d}", "line 4 starts another question"),
+    ("Unclosed {=a ~b\nSwallowed {=c ~d}", "not closed before the { on line 4"),
+    ("Too heavy {~%200%a ~%-100%b}", "the weight %200% is not between -100% and 100%"),
+    ("Too light {~%100%a ~%-150%b}", "the weight %-150% is not between"),
+    ("Numeric weight {#=5:0 =%120%5:1}", "the weight %120% is not between"),
+    ("Two blocks {=a ~b} and {=c ~d}", "a second { starts on line 3"),
+])
+def test_malformed_gift_is_refused_with_the_line_and_nothing_is_imported(app, text, message):
+    with app.test_request_context():
+        with pytest.raises(ValidationFailed) as err:
+            gift.parse_gift(f"Fine question {{=yes ~no}}\n\n{text}\n")
+    assert "Question 2 (line 3)" in err.value.message and message in err.value.message
+
+
 def test_empty_input_says_what_gift_looks_like(app):
     with app.test_request_context():
         with pytest.raises(ValidationFailed) as err:
@@ -104,19 +119,19 @@ def test_empty_input_says_what_gift_looks_like(app):
 
 
 class _Q:
-    def __init__(self, type, text, options=(), key=None, feedback="", tags=()):  # noqa: A002
+    def __init__(self, type, text, options=(), key=None, feedback="", tags=(), points=1):  # noqa: A002
         self.type, self.text, self.options, self.key = type, text, list(options), key or {}
-        self.feedback, self.tags = feedback, list(tags)
+        self.feedback, self.tags, self.points = feedback, list(tags), points
 
 
 def test_export_then_import_gives_the_same_questions(app):
     originals = [
         _Q("SINGLE_CHOICE", "Half of {8}?", ["4", "2 = two"], {"correct": 0, "feedback": ["Yes", ""]}, "Divide", ["halves"]),
-        _Q("MULTIPLE_CHOICE", "Even: 2~4", ["2", "3", "4"], {"correct": [0, 2], "partial": False}),
+        _Q("MULTIPLE_CHOICE", "Even: 2~4", ["2", "3", "4"], {"correct": [0, 2], "partial": False}, points=2.5),
         _Q("TRUE_FALSE", "Sky # blue", [], {"correct": True}),
         _Q("SHORT_ANSWER", "Capital?", [], {"accepted": ["Bangkok", "กรุงเทพ"]}),
         _Q("NUMERIC", "Pi?", [], {"value": 3.14, "tolerance": 0.01}),
-        _Q("LONG_ANSWER", "Line one\nline two"),
+        _Q("LONG_ANSWER", "Line one\nline two", points=5),
         _Q("FILE_UPLOAD", "Upload"),
     ]
 
@@ -135,3 +150,4 @@ def test_export_then_import_gives_the_same_questions(app):
     assert back[3].key == {"accepted": ["Bangkok", "กรุงเทพ"]}
     assert back[4].key == {"value": 3.14, "tolerance": 0.01}
     assert back[5].text == "Line one\nline two"
+    assert [q.clean_points(b.points) for b in back] == [1, 2.5, 1, 1, 1, 5]

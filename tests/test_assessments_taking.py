@@ -222,6 +222,29 @@ def test_bad_answers_are_refused_with_a_message(client, auth, course, quiz, db):
     assert db.count(Answer) == 0
 
 
+def test_a_number_question_refuses_what_is_not_a_number(client, auth, course, quiz, db):
+    auth.login(course.student)
+    start(client, quiz)
+    attempt = open_attempt(db, course.student)
+    page = client.get(f"/assessments/{quiz.id}/take").get_data(as_text=True)
+    assert 'inputmode="decimal"' in page and 'data-number-message="Enter a number, e.g. 12 or 3.5."' in page
+    assert save(client, attempt, 4, ["3,14"]).status_code == 200
+    for typed in ("six", "1/2", "nan", "inf", "3.14 cm"):
+        response = save(client, attempt, 4, [typed])
+        assert response.status_code == 422, typed
+        assert "Enter a number, e.g. 12 or 3.5." in response.get_data(as_text=True), typed
+    [answer] = db.scalars(select(Answer).where(Answer.submission_id == attempt.id))
+    assert answer.response == {"text": "3,14"} and answer.revision == 1
+    url = f"/submissions/{attempt.id}/answers/{attempt.question_order[4]}"
+    for body in ({"answer": "six"}, {"answer": ["1/2"]}, {"answer": "nan", "revision": 1}):
+        response = client.post(url, json=body, headers=HX)  # an autosave sent as JSON: the same checks
+        assert response.status_code == 422 and "Enter a number" in response.get_data(as_text=True), body
+    assert client.post(url, json={"answer": 3.5, "revision": 1}, headers=HX).status_code == 200
+    [answer] = db.scalars(select(Answer).where(Answer.submission_id == attempt.id))
+    assert answer.response == {"text": "3.5"} and answer.revision == 2
+    assert save(client, attempt, 4, [""]).status_code == 200  # clearing the answer is allowed
+
+
 def test_students_cannot_touch_another_students_attempt(client, auth, course, quiz, make, db):
     attempt = make.attempt(course.student, quiz, {0: ["1"]}, submit=False)
     other = make.student("P1/1")

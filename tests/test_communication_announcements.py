@@ -133,6 +133,24 @@ def test_draft_then_schedule_then_visible_from_the_publication_time(app, client,
     assert note.link == f"/announcements/{draft.id}"
 
 
+def test_a_publication_time_a_minute_or_two_ahead_is_scheduled_not_published_at_once(client, as_role, make, db):
+    make.school()
+    as_role("ADMIN")
+    client.post("/announcements/new", data=form(title="Soon", publish_at=local_input(timedelta(minutes=2))))
+    soon = db.scalar(select(Announcement))
+    assert soon.status == "SCHEDULED" and soon.publish_at > utcnow()
+
+
+@pytest.mark.parametrize("field", ["publish_at", "expires_at"])
+def test_a_date_before_1900_gets_a_message_not_an_error_page(client, as_role, make, db, field):
+    make.school()
+    as_role("ADMIN")
+    response = client.post("/announcements/new", data=form(**{field: "0001-01-01T00:00"}),
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 422 and "Enter a date between 1900 and 2200." in response.get_data(as_text=True)
+    assert db.count(Announcement) == 0
+
+
 def test_expired_announcements_disappear(app, make):
     make.school()
     student = make.student("P1/1")

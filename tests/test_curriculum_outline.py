@@ -68,6 +68,19 @@ def test_malformed_lines_are_reported_with_their_line_numbers(app, text, line, m
     assert message in outline.errors[0].message
 
 
+@pytest.mark.parametrize("text, lines, message", [
+    ("Table of contents\n" + NUMBERED, [1], "This line has no number but the other lines are numbered"),
+    (NUMBERED.replace("1.2) Comparing", "Comparing"), [5], "This line has no number"),
+    ("Numbers\nShapes\n3 Measures", [3], "This line is numbered but the other lines are not"),
+    ("Numbers\n  Counting\n   Comparing", [3], "indented one space more than the line above"),
+])
+def test_mixed_styles_are_errors_with_line_numbers_not_a_flat_outline(app, text, lines, message):
+    with app.test_request_context():
+        outline = parse(text)
+    assert [e.line for e in outline.errors] == lines
+    assert all(message in e.message for e in outline.errors)
+
+
 @pytest.fixture
 def subject_page(make, auth):
     teacher = make.teacher("P1/1")

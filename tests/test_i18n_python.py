@@ -56,27 +56,40 @@ def _checked_arguments(call: ast.Call):
     if name == "flash" and call.args:
         yield "flash()", call.args[0]
     elif name in ERRORS:
-        if call.args:
-            yield f"{name}()", call.args[0]
-        if "message" in keywords:
-            yield f"{name}(message=)", keywords["message"]
+        yield from _error_arguments(name, call, keywords)
     elif name.endswith("Field") and name[:1].isupper():
-        if call.args:
-            yield f"{name} label", call.args[0]
-        for key in ("label", "description"):
-            if key in keywords:
-                yield f"{name}({key}=)", keywords[key]
+        yield from _field_arguments(name, call, keywords)
     elif name in VALIDATORS:
         if "message" in keywords:
             yield f"{name}(message=)", keywords["message"]
-    elif name == "nav_item" and len(call.args) >= 2:
+    elif len(call.args) >= 2:
+        yield from _registry_arguments(name, call)
+
+
+def _error_arguments(name: str, call: ast.Call, keywords: dict):
+    if call.args:
+        yield f"{name}()", call.args[0]
+    if "message" in keywords:
+        yield f"{name}(message=)", keywords["message"]
+
+
+def _field_arguments(name: str, call: ast.Call, keywords: dict):
+    if call.args:
+        yield f"{name} label", call.args[0]
+    for key in ("label", "description"):
+        if key in keywords:
+            yield f"{name}({key}=)", keywords[key]
+
+
+def _registry_arguments(name: str, call: ast.Call):
+    """Labels given to the navigation and the label registries (the second argument)."""
+    if name == "nav_item":
         yield "nav_item label", call.args[1]
-    elif name == "register_kind" and len(call.args) >= 2:
+    elif name == "register_kind":
         yield "register_kind message", call.args[1]
-    elif name == "register_labels" and len(call.args) >= 2 and isinstance(call.args[1], ast.Dict):
+    elif name == "register_labels" and isinstance(call.args[1], ast.Dict):
         for value in call.args[1].values:
             yield "register_labels label", value
-
 
 def unmarked_strings(source: str, filename: str = "<source>") -> list[str]:
     problems = []

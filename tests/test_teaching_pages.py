@@ -131,6 +131,25 @@ def test_bad_session_input_shows_messages_and_stores_nothing(client, make, db):
     assert db.count(CourseSession) == 0
 
 
+def test_dates_before_1900_get_a_message_on_the_session_and_announcement_forms(client, make, db):
+    teacher = make.teacher("P1/1")
+    subject = make.subject("P1", teachers=[teacher])
+    draft = make.course_session(teacher, status="DRAFT")
+    AuthActions(client).login(teacher)
+    for field, label in (("start_date", "Start date"), ("end_date", "End date"),
+                         ("enrollment_deadline", "Enrollment deadline")):
+        for url in ("/sessions/new", f"/sessions/{draft.id}/edit"):
+            response = client.post(url, data=_session_form(subject.id, **{field: "0001-01-01T00:00"}), headers=HX)
+            assert response.status_code == 422, (url, field)
+            assert f"{label} must be a date between 1900 and 2200" in response.get_data(as_text=True), (url, field)
+    for field in ("scheduled_for", "expires_at"):
+        response = client.post(f"/sessions/{draft.id}/announcements", headers=HX,
+                               data={"title": "Trip", "message": "Bring water, please.", field: "0001-01-01T00:00"})
+        assert response.status_code == 422 and "must be a date between 1900 and 2200" in response.get_data(
+            as_text=True), field
+    assert db.count(CourseSession) == 1
+
+
 def test_list_filters_htmx_fragment_and_query_count(client, make, count_queries):
     teacher = make.teacher("P1/1")
     subject = make.subject("P1", teachers=[teacher])

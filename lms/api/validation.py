@@ -40,18 +40,7 @@ def _check(value, schema: dict, path: str) -> None:
         return  # the document marks null wherever the service takes it (as "clear" or "the default")
     kind = schema.get("type")
     if kind == "object":
-        if not isinstance(value, dict):
-            return
-        properties = schema.get("properties", {})
-        extra = schema.get("additionalProperties", True)
-        for key, item in value.items():
-            child = f"{path}.{key}" if path else str(key)
-            if key in properties:
-                _check(item, properties[key], child)
-            elif extra is False:
-                _fail(_("%(field)s is not a known field", field=child), child)
-            elif isinstance(extra, dict):
-                _check(item, extra, child)
+        _check_object(value, schema, path)
     elif kind == "integer":
         if isinstance(value, str) or (isinstance(value, float) and value.is_integer()):
             _fail(_("%(field)s must be an integer", field=field), field)
@@ -59,15 +48,33 @@ def _check(value, schema: dict, path: str) -> None:
         if not isinstance(value, bool):
             _fail(_("%(field)s must be true or false", field=field), field)
     elif kind == "string":
-        if not isinstance(value, str):
-            _fail(_("%(field)s must be a string", field=field), field)
-        if schema.get("format") == "date-time" and not RFC3339.match(value) and (_parses(value) or not value):
-            _fail(_("%(field)s must be an ISO 8601 date and time with a time zone, like 2026-03-01T09:00:00Z",
-                    field=field), field)
-        enum = schema.get("enum")
-        if enum and value not in enum and value.strip().upper() in enum:  # "published", " DRAFT"
-            _fail(_("%(name)s must be one of %(choices)s", name=field, choices=", ".join(map(str, enum))), field)
+        _check_string(value, schema, field)
 
+
+def _check_object(value, schema: dict, path: str) -> None:
+    if not isinstance(value, dict):
+        return
+    properties = schema.get("properties", {})
+    extra = schema.get("additionalProperties", True)
+    for key, item in value.items():
+        child = f"{path}.{key}" if path else str(key)
+        if key in properties:
+            _check(item, properties[key], child)
+        elif extra is False:
+            _fail(_("%(field)s is not a known field", field=child), child)
+        elif isinstance(extra, dict):
+            _check(item, extra, child)
+
+
+def _check_string(value, schema: dict, field: str) -> None:
+    if not isinstance(value, str):
+        _fail(_("%(field)s must be a string", field=field), field)
+    if schema.get("format") == "date-time" and not RFC3339.match(value) and (_parses(value) or not value):
+        _fail(_("%(field)s must be an ISO 8601 date and time with a time zone, like 2026-03-01T09:00:00Z",
+                field=field), field)
+    enum = schema.get("enum")
+    if enum and value not in enum and value.strip().upper() in enum:  # "published", " DRAFT"
+        _fail(_("%(name)s must be one of %(choices)s", name=field, choices=", ".join(map(str, enum))), field)
 
 def _parses(value: str) -> bool:
     from datetime import datetime

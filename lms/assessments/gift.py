@@ -17,9 +17,12 @@ Supported when reading:
   ``####general feedback`` at the end of the answers;
 * answers in the middle of the text ("Two plus two is {=4 ~5} exactly.") become a blank "_____".
 
-Not supported (a clear error for that question; nothing is imported): matching (``->``),
-missing-word questions without a correct answer.  Every question gets 1 point (GIFT has no
-points).  Export writes the same syntax; multiple-choice questions are written with
+Refused with the line (a clear error for that question; nothing is imported): matching (``->``),
+missing-word questions without a correct answer, two questions without a blank line between
+them, a ``{`` without its ``}`` before the next ``{``, two answer blocks in one question, weights
+outside -100%..100%.  GIFT has no points: a question gets 1 point, or N from a
+``// [points:N]`` comment right before it (the export writes one for every question not worth
+1, so an export imports back with its points).  Export writes the same syntax; multiple-choice questions are written with
 percentage weights (Moodle always gives partial credit for them), long answers as essays
 ``{}``; file-upload questions cannot be written in GIFT and are left out (with a comment).
 """
@@ -39,6 +42,7 @@ SPECIAL = "~=#{}:"
 MAX_GIFT_BYTES = 2 * 1024 * 1024
 FORMAT_RE = re.compile(r"^\s*\[(markdown|html|plain|moodle)\]\s*", re.IGNORECASE)
 TAG_RE = re.compile(r"\[tag:([^\]]+)\]")
+POINTS_RE = re.compile(r"\[points:([^\]]+)\]")
 TF_RE = re.compile(r"^(T|TRUE|F|FALSE)\s*((?:#(?:[^#\\]|\\.)*)?)\s*((?:#(?:[^#\\]|\\.)*)?)\s*$", re.IGNORECASE | re.DOTALL)
 WEIGHT_RE = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 
@@ -48,6 +52,13 @@ class _Block:
     line: int
     text: str
     tags: list = field(default_factory=list)
+    points: str | None = None  # from a "// [points:2]" comment right before the question
+
+    def line_at(self, text: str, position: int) -> int:
+        """The file's line number of ``position`` in ``text``, a suffix of this block's stripped text."""
+        stripped = self.text.strip()
+        offset = len(self.text) - len(self.text.lstrip()) + len(stripped) - len(text) + position
+        return self.line + self.text[:offset].count("\n")
 
 
 def unescape(text: str) -> str:
@@ -113,11 +124,13 @@ def _blocks(text: str) -> list[_Block]:
     current: list[str] = []
     start = 0
     pending_tags: list[str] = []
+    pending_points: str | None = None
     category: list[str] = []
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if stripped.startswith("//"):
             pending_tags.extend(t.strip() for t in TAG_RE.findall(stripped))
+            pending_points = next((p.strip() for p in POINTS_RE.findall(stripped)), pending_points)
             continue
         if not current and stripped.upper().startswith("$CATEGORY:"):
             path = stripped.split(":", 1)[1].strip().strip("/")
@@ -126,15 +139,22 @@ def _blocks(text: str) -> list[_Block]:
             continue
         if not stripped:
             if current:
-                blocks.append(_Block(start, "\n".join(current), category + pending_tags))
-                current, pending_tags = [], []
+                blocks.append(_Block(start, "\n".join(current), category + pending_tags, pending_points))
+                current, pending_tags, pending_points = [], [], None
             continue
         if not current:
             start = number
         current.append(line)
     if current:
-        blocks.append(_Block(start, "\n".join(current), category + pending_tags))
+        blocks.append(_Block(start, "\n".join(current), category + pending_tags, pending_points))
     return blocks
+
+
+def _weight_of(match) -> float:
+    weight = float(match.group(1))
+    if not -100 <= weight <= 100:
+        raise ValidationFailed(_("the weight %(weight)s is not between -100%% and 100%%", weight=match.group(0)))
+    return weight
 
 
 def _answers(body: str) -> tuple[list[dict], str]:
@@ -153,7 +173,7 @@ def _answers(body: str) -> tuple[list[dict], str]:
         weight = None
         match = WEIGHT_RE.match(piece)
         if match:
-            weight = float(match.group(1))
+            weight = _weight_of(match)
             piece = piece[match.end():]
         hash_at = _find(piece, "#")
         feedback = ""
@@ -180,7 +200,7 @@ def _numeric(body: str) -> dict:
             weight = 100.0
             match = WEIGHT_RE.match(piece)
             if match:
-                weight, piece = float(match.group(1)), piece[match.end():]
+                weight, piece = _weight_of(match), piece[match.end():]
             hash_at = _find(piece, "#")
             if hash_at >= 0:
                 piece = piece[:hash_at]
@@ -222,6 +242,7 @@ def _parse_block(block: _Block) -> qtypes.QuestionInput | None:
     close_at = _find(text, "}", open_at + 1)
     if close_at < 0:
         raise ValidationFailed(_("the answers are not closed with }"))
+    _check_one_answer_block(block, text, open_at, close_at)
     before, body, after = text[:open_at], text[open_at + 1:close_at], text[close_at + 1:]
     question_text = unescape(before).strip()
     if after.strip():
@@ -244,9 +265,28 @@ def _parse_block(block: _Block) -> qtypes.QuestionInput | None:
             raise ValidationFailed(_("there are no answers between { and }"))
         result = _choice_or_short(answers)
         result["feedback"] = general
-    return qtypes.QuestionInput(type=result["type"], text=question_text, points=1,
+    return qtypes.QuestionInput(type=result["type"], text=question_text,
+                                points=block.points if block.points is not None else 1,
                                 options=result.get("options", []), key=result["key"],
                                 feedback=result.get("feedback", ""), tags=block.tags)
+
+
+def _check_one_answer_block(block: _Block, text: str, open_at: int, close_at: int) -> None:
+    """One ``{…}`` per question: a ``{`` inside the answers is a missing ``}``; a second ``{`` after
+    them is a second question without the blank line before it, or a second set of answers."""
+    inner = _find(text, "{", open_at + 1)
+    if 0 <= inner < close_at:
+        raise ValidationFailed(_("the answers opened with { on line %(start)s are not closed before the { on "
+                                 "line %(line)s: add the missing }", start=block.line_at(text, open_at),
+                                 line=block.line_at(text, inner)))
+    second = _find(text, "{", close_at + 1)
+    if second < 0:
+        return
+    line = block.line_at(text, second)
+    if "\n" in text[close_at:second]:
+        raise ValidationFailed(_("line %(line)s starts another question: leave a blank line between two "
+                                 "questions", line=line))
+    raise ValidationFailed(_("a question has one set of answers; a second { starts on line %(line)s", line=line))
 
 
 def _before_general(body: str) -> str:
@@ -320,8 +360,10 @@ def _with_feedback(text: str, feedback: str) -> str:
 def question_to_gift(number: int, question) -> str | None:
     qtype, key, options = question.type, dict(question.key or {}), list(question.options or [])
     lines = []
-    if question.tags:
-        lines.append("// " + " ".join(f"[tag:{t}]" for t in question.tags))
+    points = qtypes.plain_number(getattr(question, "points", 1) or 0)
+    marks = [f"[tag:{t}]" for t in question.tags] + ([f"[points:{points}]"] if points != "1" else [])
+    if marks:
+        lines.append("// " + " ".join(marks))
     head = f"::Q{number}:: [markdown]{escape(question.text)}"
     feedback = list(key.get("feedback") or [""] * len(options))
     feedback += [""] * (len(options) - len(feedback))

@@ -54,6 +54,11 @@ ANSWER_TEXT_MAX = 50_000
 TYPE_LABELS = QUESTION_TYPE  # the registry's labels (lms.assessments.labels)
 
 
+def number_message() -> str:
+    """What a number answer that is not a number is told (the take page shows it while typing)."""
+    return _("Enter a number, e.g. 12 or 3.5.")
+
+
 # --- cleaning what a teacher typed ---------------------------------------------------------------
 
 
@@ -75,8 +80,8 @@ def clean_points(value) -> float:
         points = float(str(value).strip().replace(",", ".")) if str(value).strip() != "" else 1.0
     except (TypeError, ValueError):
         raise ValidationFailed(_("Points must be a number, e.g. 1 or 2.5."), field="points") from None
-    if not math.isfinite(points) or points < 0 or points > 1000:
-        raise ValidationFailed(_("Points must be between 0 and 1000."), field="points")
+    if not math.isfinite(points) or round(points, 2) <= 0 or points > 1000:
+        raise ValidationFailed(_("Points must be more than 0 and at most 1000."), field="points")
     return round(points, 2)
 
 
@@ -169,60 +174,81 @@ def clean_question(data: QuestionInput) -> dict:
     points = clean_points(data.points)
     key = data.key if isinstance(data.key, dict) else {}
     options: list[str] = []
-    clean_key: dict = {}
     if qtype in CHOICE_TYPES:
         options = _clean_options(data.options)
-        correct = key.get("correct")
-        if qtype == QuestionType.SINGLE_CHOICE:
-            if correct is not None:
-                clean_key["correct"] = _index(correct, len(options))
-        else:
-            if correct is not None:
-                if not isinstance(correct, list):
-                    raise ValidationFailed(_("The correct answers must be a list of options."), field="key")
-                indexes = sorted({_index(c, len(options)) for c in correct})
-                if indexes:
-                    clean_key["correct"] = indexes
-            clean_key["partial"] = bool(key.get("partial", False))
-        feedback_list = _option_feedback(key, len(options))
-        if feedback_list:
-            clean_key["feedback"] = feedback_list
-    elif qtype == QuestionType.TRUE_FALSE:
-        correct = key.get("correct")
-        if correct is not None:
-            if not isinstance(correct, bool):
-                raise ValidationFailed(_("Choose whether the statement is true or false."), field="key")
-            clean_key["correct"] = correct
-    elif qtype == QuestionType.SHORT_ANSWER:
-        accepted = key.get("accepted") or []
-        if isinstance(accepted, str):
-            accepted = accepted.splitlines()
-        if not isinstance(accepted, list):
-            raise ValidationFailed(_("The accepted answers must be a list."), field="key")
-        answers = []
-        for answer in accepted:
-            answer = " ".join(str(answer).split())
-            if len(answer) > OPTION_MAX:
-                raise ValidationFailed(_("An accepted answer is at most %(n)s characters.", n=OPTION_MAX),
-                                       field="key")
-            if answer and normalise_text(answer) not in {normalise_text(a) for a in answers}:
-                answers.append(answer)
-        if len(answers) > 50:
-            raise ValidationFailed(_("At most 50 accepted answers."), field="key")
-        if answers:
-            clean_key["accepted"] = answers
-    elif qtype == QuestionType.NUMERIC:
-        raw_value, raw_tolerance = key.get("value"), key.get("tolerance", 0)
-        if raw_value not in (None, ""):
-            value = parse_number(raw_value)
-            if value is None:
-                raise ValidationFailed(_("The correct answer must be a number."), field="key")
-            tolerance = parse_number(raw_tolerance if raw_tolerance not in (None, "") else 0)
-            if tolerance is None or tolerance < 0:
-                raise ValidationFailed(_("The tolerance must be a number of 0 or more."), field="key")
-            clean_key["value"], clean_key["tolerance"] = value, tolerance
+        clean_key = _clean_choice_key(qtype, key, len(options))
+    else:
+        clean_key = _KEY_CLEANERS.get(qtype, lambda key: {})(key)
     return {"type": qtype, "text": text, "points": points, "options": options, "key": clean_key,
             "feedback": feedback, "tags": clean_tags(data.tags)}
+
+
+def _clean_choice_key(qtype: str, key: dict, count: int) -> dict:
+    clean_key: dict = {}
+    correct = key.get("correct")
+    if qtype == QuestionType.SINGLE_CHOICE:
+        if correct is not None:
+            clean_key["correct"] = _index(correct, count)
+    else:
+        if correct is not None:
+            if not isinstance(correct, list):
+                raise ValidationFailed(_("The correct answers must be a list of options."), field="key")
+            indexes = sorted({_index(c, count) for c in correct})
+            if indexes:
+                clean_key["correct"] = indexes
+        clean_key["partial"] = bool(key.get("partial", False))
+    feedback_list = _option_feedback(key, count)
+    if feedback_list:
+        clean_key["feedback"] = feedback_list
+    return clean_key
+
+
+def _clean_true_false_key(key: dict) -> dict:
+    correct = key.get("correct")
+    if correct is None:
+        return {}
+    if not isinstance(correct, bool):
+        raise ValidationFailed(_("Choose whether the statement is true or false."), field="key")
+    return {"correct": correct}
+
+
+def _clean_short_answer_key(key: dict) -> dict:
+    accepted = key.get("accepted") or []
+    if isinstance(accepted, str):
+        accepted = accepted.splitlines()
+    if not isinstance(accepted, list):
+        raise ValidationFailed(_("The accepted answers must be a list."), field="key")
+    answers = []
+    for answer in accepted:
+        answer = " ".join(str(answer).split())
+        if len(answer) > OPTION_MAX:
+            raise ValidationFailed(_("An accepted answer is at most %(n)s characters.", n=OPTION_MAX),
+                                   field="key")
+        if answer and normalise_text(answer) not in {normalise_text(a) for a in answers}:
+            answers.append(answer)
+    if len(answers) > 50:
+        raise ValidationFailed(_("At most 50 accepted answers."), field="key")
+    return {"accepted": answers} if answers else {}
+
+
+def _clean_numeric_key(key: dict) -> dict:
+    raw_value, raw_tolerance = key.get("value"), key.get("tolerance", 0)
+    if raw_value in (None, ""):
+        return {}
+    value = parse_number(raw_value)
+    if value is None:
+        raise ValidationFailed(_("The correct answer must be a number."), field="key")
+    tolerance = parse_number(raw_tolerance if raw_tolerance not in (None, "") else 0)
+    if tolerance is None or tolerance < 0:
+        raise ValidationFailed(_("The tolerance must be a number of 0 or more."), field="key")
+    return {"value": value, "tolerance": tolerance}
+
+
+_KEY_CLEANERS = {
+    QuestionType.TRUE_FALSE: _clean_true_false_key,
+    QuestionType.SHORT_ANSWER: _clean_short_answer_key,
+    QuestionType.NUMERIC: _clean_numeric_key,
+}
 
 
 def problems_of(qtype: str, options: list, key: dict, text: str = "") -> list[str]:
@@ -271,6 +297,8 @@ def clean_response(qtype: str, options: list, form: dict) -> dict:
         text = str(values[0]) if values else ""
         if len(text) > ANSWER_TEXT_MAX:
             raise ValidationFailed(_("The answer is too long."), field="answer")
+        if qtype == QuestionType.NUMERIC and text.strip() and parse_number(text) is None:
+            raise ValidationFailed(number_message(), field="answer")
         return {"text": text}
     raise ValidationFailed(_("This question takes a file."), field="answer")
 

@@ -322,6 +322,10 @@ def clean_settings(data: SettingsInput) -> dict:
 def update_settings(actor, assessment: Assessment, data: SettingsInput) -> Assessment:
     require_edit_assessment(actor, assessment)
     values = clean_settings(data)
+    if values["random_tag"] and not _has_tagged_question(assessment, values["random_tag"]):
+        raise ValidationFailed(_("No question of this assessment has the tag “%(tag)s”, so the random draw would "
+                                 "be empty. Tag some questions with it first, or leave the tag empty.",
+                                 tag=values["random_tag"]), field="random_tag")
     before = {k: getattr(assessment, k) for k in values}
     for name, value in values.items():
         setattr(assessment, name, value)
@@ -329,6 +333,12 @@ def update_settings(actor, assessment: Assessment, data: SettingsInput) -> Asses
     changed = sorted(k for k in values if before[k] != values[k] and k != "instructions")
     record(actor, "assessment.update", assessment, changed=changed)
     return assessment
+
+
+def _has_tagged_question(assessment: Assessment, tag: str) -> bool:
+    return db.session.scalar(select(QuestionTag.id).join(Question, Question.id == QuestionTag.question_id)
+                             .where(Question.assessment_id == assessment.id, QuestionTag.tag == tag)
+                             .limit(1)) is not None
 
 
 def _flush(message: str) -> None:
@@ -407,7 +417,10 @@ def publish_problems(assessment: Assessment) -> list[str]:
         problems.append(_("No media file has the label “%(label)s” used in the text.", label=label))
     if assessment.random_count:
         pool = [q for q in questions if not assessment.random_tag or assessment.random_tag in q.tags]
-        if assessment.random_count > len(pool):
+        if assessment.random_tag and not pool:
+            problems.append(_("No question has the tag “%(tag)s” that the random questions are drawn from.",
+                              tag=assessment.random_tag))
+        elif assessment.random_count > len(pool):
             problems.append(_("It draws %(n)s random questions but only %(m)s are available.",
                               n=assessment.random_count, m=len(pool)))
     if assessment.results_visibility == ResultsVisibility.AFTER_DUE and not assessment.due_at:

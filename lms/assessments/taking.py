@@ -310,6 +310,20 @@ def _check_revision(stored: Answer | None, version: QuestionVersion, base_revisi
     return True
 
 
+def posted_answer(body) -> dict:
+    """``{"answer": [texts], "revision": text or None}`` from a save's form fields or its JSON body
+    (``{"answer": "3.5"}``, ``{"answer": ["0", "2"], "revision": 2}``): the same checks apply to both."""
+    if hasattr(body, "getlist"):
+        return {"answer": body.getlist("answer"), "revision": body.get("revision")}
+    body = body if isinstance(body, dict) else {}
+    values = body.get("answer")
+    values = values if isinstance(values, list) else ([] if values is None else [values])
+    answer = [("true" if v else "false") if isinstance(v, bool) else str(v)
+              for v in values if isinstance(v, (str, int, float))]
+    revision = body.get("revision")
+    return {"answer": answer, "revision": None if revision is None else str(revision)}
+
+
 def parse_revision(value) -> int | None:
     """The revision a page sent: None when absent; a ``ValidationFailed`` when it is not a number."""
     if value is None:

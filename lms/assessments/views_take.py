@@ -99,11 +99,11 @@ def _stale_answer(err: taking.StaleAnswer):
 @allow(Role.STUDENT)
 def save_answer(submission_id, version_id):
     submission = taking.get_submission_for(current_user, submission_id)
-    form = {"answer": request.form.getlist("answer")}
+    fields = taking.posted_answer(request.get_json(silent=True) if request.is_json else request.form)
     try:
-        saved = taking.save_answer(current_user, submission, version_id, form,
+        saved = taking.save_answer(current_user, submission, version_id, {"answer": fields["answer"]},
                                    upload=request.files.get("answer-file"),
-                                   base_revision=taking.parse_revision(request.form.get("revision")))
+                                   base_revision=taking.parse_revision(fields["revision"]))
     except taking.TimeUp as err:
         db.session.rollback()
         submission = taking.get_submission_for(current_user, submission_id)

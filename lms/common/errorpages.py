@@ -81,57 +81,57 @@ DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 
 
 def register_error_handlers(app) -> None:
-    @app.errorhandler(CSRFError)
-    def csrf_error(err):
-        return error_response(400, _("This form has expired or was not sent from this site. "
-                                     "Reload the page and try again."), code="CSRF_FAILED")
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(DomainError, domain_error)
+    for database_down in DATABASE_DOWN:  # PoolTimeout: every connection of the pool busy
+        app.register_error_handler(database_down, database_unavailable_response)
+    app.register_error_handler(DataError, value_refused_by_database)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected_error)
 
-    @app.errorhandler(DomainError)
-    def domain_error(err: DomainError):
+
+def csrf_error(err):
+    return error_response(400, _("This form has expired or was not sent from this site. "
+                                 "Reload the page and try again."), code="CSRF_FAILED")
+
+
+def domain_error(err: DomainError):
+    db.session.rollback()
+    return error_response(err.status, err.message, code=err.code, details=err.details,
+                          retry_after=getattr(err, "retry_after", None))
+
+
+def value_refused_by_database(err):
+    # A value the database cannot hold (too long, out of range) that no check caught first.
+    log.warning("value refused by the database on %s %s: %s", request.method, request.path, err.orig)
+    db.session.rollback()
+    return error_response(400, _("A value you sent is too long or out of range."), code="VALUE_OUT_OF_RANGE")
+
+
+def http_error(err: HTTPException):
+    if err.code is None or err.code < 400:
+        return err
+    if isinstance(getattr(err, "original_exception", None), DATABASE_DOWN):  # raised after the view
+        return database_unavailable_response(err.original_exception)
+    retry_after = None
+    if err.code == 429:
+        retry_after = _retry_after_seconds(err) or 60  # a 429 always says when to come back
+    response = error_response(err.code, getattr(err, "lms_message", None), retry_after=retry_after)
+    if err.code == 405:
+        # Werkzeug's own 405 lists the methods the URL takes; keep that on our page/JSON.
+        allow_header = dict(err.get_headers()).get("Allow")
+        if allow_header:
+            response.headers["Allow"] = allow_header
+    return response
+
+
+def unexpected_error(err):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    try:
         db.session.rollback()
-        return error_response(err.status, err.message, code=err.code, details=err.details,
-                              retry_after=getattr(err, "retry_after", None))
-
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
-    @app.errorhandler(PoolTimeout)  # every connection of the pool busy: a database that does not answer
-    def database_unavailable(err):
-        return database_unavailable_response(err)
-
-    @app.errorhandler(DataError)
-    def value_refused_by_database(err):
-        # A value the database cannot hold (too long, out of range) that no check caught first.
-
-        log.warning("value refused by the database on %s %s: %s", request.method, request.path, err.orig)
-        db.session.rollback()
-        return error_response(400, _("A value you sent is too long or out of range."), code="VALUE_OUT_OF_RANGE")
-
-    @app.errorhandler(HTTPException)
-    def http_error(err: HTTPException):
-        if err.code is None or err.code < 400:
-            return err
-        if isinstance(getattr(err, "original_exception", None), DATABASE_DOWN):  # raised after the view
-            return database_unavailable_response(err.original_exception)
-        retry_after = None
-        if err.code == 429:
-            retry_after = _retry_after_seconds(err) or 60  # a 429 always says when to come back
-        response = error_response(err.code, getattr(err, "lms_message", None), retry_after=retry_after)
-        if err.code == 405:
-            # Werkzeug's own 405 lists the methods the URL takes; keep that on our page/JSON.
-            allow_header = dict(err.get_headers()).get("Allow")
-            if allow_header:
-                response.headers["Allow"] = allow_header
-        return response
-
-    @app.errorhandler(Exception)
-    def unexpected_error(err):
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: S110
-            pass
-        return error_response(500)
-
+    except Exception:  # noqa: S110
+        pass
+    return error_response(500)
 
 DATABASE_RETRY_SECONDS = 30
 

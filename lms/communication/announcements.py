@@ -106,6 +106,15 @@ def _validate(actor, data: AnnouncementInput, *, publishing: bool, existing: Ann
     """Check everything first (nothing is stored when something is wrong); returns clean values."""
     if not can_author(actor):
         raise Forbidden(_("Only administrators and teachers can write announcements."))
+    title, body = _clean_title_and_body(data)
+    values = _target_values(actor, data)
+    publish_at, expires_at = _publication_times(data, publishing=publishing, existing=existing)
+    values.update(title=title, body=body, body_format=data.body_format, urgent=bool(data.urgent),
+                  publish_at=publish_at, expires_at=expires_at)
+    return values
+
+
+def _clean_title_and_body(data: AnnouncementInput) -> tuple[str, str]:
     title = (data.title or "").strip()
     if not title:
         raise ValidationFailed(_("Give the announcement a title."), field="title")
@@ -116,7 +125,11 @@ def _validate(actor, data: AnnouncementInput, *, publishing: bool, existing: Ann
         raise ValidationFailed(_("Use at most %(n)d characters.", n=MAX_BODY), field="body")
     if data.body_format not in tuple(BodyFormat):
         raise ValidationFailed(_("Choose Markdown or plain text."), field="body_format")
+    return title, body
 
+
+def _target_values(actor, data: AnnouncementInput) -> dict:
+    """The audience columns: a level, a classroom or chosen people, as the actor may choose them."""
     kind = data.target_kind
     if kind not in tuple(TargetKind):
         raise ValidationFailed(_("Choose who the announcement is for."), field="target_kind")
@@ -139,7 +152,10 @@ def _validate(actor, data: AnnouncementInput, *, publishing: bool, existing: Ann
         values.update(target_classroom_id=classroom.id, include_parents=bool(data.include_parents))
     elif kind == TargetKind.PEOPLE:
         values["people"] = _resolve_people(actor, data.people)
+    return values
 
+
+def _publication_times(data: AnnouncementInput, *, publishing: bool, existing: Announcement | None):
     now = utcnow()
     publish_at, expires_at = data.publish_at, data.expires_at
     already_live = existing is not None and existing.status != AnnouncementStatus.DRAFT and \
@@ -147,18 +163,15 @@ def _validate(actor, data: AnnouncementInput, *, publishing: bool, existing: Ann
     if publishing:
         if already_live and (publish_at is None or publish_at <= now):
             publish_at = existing.publish_at           # editing a published announcement keeps its date
-        elif publish_at is None or abs(publish_at - now) <= PAST_GRACE:
-            publish_at = now
+        elif publish_at is None or now - PAST_GRACE <= publish_at <= now:
+            publish_at = now  # a time in the future, however near, schedules it
         elif publish_at < now:
             raise ValidationFailed(_("That publication time has passed. Leave it empty to publish now."),
                                    field="publish_at")
     if expires_at is not None:
         if expires_at <= (publish_at or now):
             raise ValidationFailed(_("The expiry must be after the publication time."), field="expires_at")
-    values.update(title=title, body=body, body_format=data.body_format, urgent=bool(data.urgent),
-                  publish_at=publish_at, expires_at=expires_at)
-    return values
-
+    return publish_at, expires_at
 
 def _apply(announcement: Announcement, values: dict, *, publishing: bool) -> None:
     people = values.pop("people")

@@ -8,8 +8,9 @@ Two ways to show depth (depth 1 = unit, 2 = part, 3 = section):
   numbers ("1)", "a.") in front of an indented title are dropped.
 
 The outline uses numbering when every line is numbered, otherwise indentation.  Malformed
-lines — a level skipped, deeper than a section, indentation that does not line up, an empty
-title — are reported with their line numbers, and then nothing is created.  Importing matches
+lines — a level skipped, deeper than a section, indentation that does not line up or is one
+space deeper than the line above, an empty title, numbered and unnumbered lines mixed in an
+outline without indentation (a "Table of contents" line above a numbered outline) — are reported with their line numbers, and then nothing is created.  Importing matches
 titles under the same parent (ignoring case and spaces), so pasting the same outline again
 creates nothing new.
 """
@@ -94,8 +95,10 @@ def parse(text: str) -> ParsedOutline:
     entries = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
     if not entries:
         raise ValidationFailed(_("Paste an outline: one title per line."), field="outline")
-    numbered = all(NUMBERED.match(line) for _n, line in entries)
-    items, errors = (_by_numbering if numbered else _by_indentation)(entries)
+    numbered = [bool(NUMBERED.match(line)) for _n, line in entries]
+    if any(numbered) and not all(numbered) and _is_flat(entries):
+        return ParsedOutline([], _mixed_numbering(entries, numbered))
+    items, errors = (_by_numbering if all(numbered) else _by_indentation)(entries)
     for number, depth, title, raw in items:
         if depth is None:
             continue
@@ -125,6 +128,27 @@ def parse(text: str) -> ParsedOutline:
     return ParsedOutline(nodes, errors)
 
 
+def _indent(line: str) -> str:
+    return re.match(r"^[ \t]*", line).group(0)
+
+
+def _is_flat(entries) -> bool:
+    return len({_indent(line) for _n, line in entries}) == 1
+
+
+def _mixed_numbering(entries, numbered: list[bool]) -> list[OutlineError]:
+    """A flat outline where some lines are numbered and some are not: the odd ones out are errors
+    (guessing would either flatten the numbered outline or cut titles)."""
+    if sum(numbered) * 2 >= len(numbered):
+        return [OutlineError(number, _("This line has no number but the other lines are numbered (1, 1.1, "
+                                       "1.1.1). Number it, or delete it if it is a heading such as "
+                                       "“Table of contents”."), line.strip())
+                for (number, line), is_numbered in zip(entries, numbered, strict=True) if not is_numbered]
+    return [OutlineError(number, _("This line is numbered but the other lines are not. Number every line, "
+                                   "or none and show the levels with indentation."), line.strip())
+            for (number, line), is_numbered in zip(entries, numbered, strict=True) if is_numbered]
+
+
 def _kind_label(depth: int) -> str:
     return {1: _("unit"), 2: _("part"), 3: _("section")}.get(depth, _("section"))
 
@@ -140,7 +164,7 @@ def _by_numbering(entries):
 
 def _by_indentation(entries):
     items, errors = [], []
-    indents = [re.match(r"^[ \t]*", line).group(0) for _n, line in entries]
+    indents = [_indent(line) for _n, line in entries]
     if any(" " in i for i in indents) and any("\t" in i for i in indents):
         number, line = next(entry for entry, i in zip(entries, indents, strict=True) if "\t" in i)
         errors.append(OutlineError(number, _("The outline mixes tabs and spaces for indentation; "
@@ -151,6 +175,12 @@ def _by_indentation(entries):
         width = len(indent)
         if not levels:
             levels.append(width)
+        elif width == levels[-1] + 1 and " " in indent:
+            errors.append(OutlineError(number, _("This line is indented one space more than the line above. "
+                                                 "Indent it like the line above for the same level, or by at "
+                                                 "least two more spaces for a level below."), line.strip()))
+            items.append((number, None, "", line.strip()))
+            continue
         elif width > levels[-1]:
             levels.append(width)
         elif width in levels:

@@ -174,6 +174,17 @@ def _refusal(refused: _Refused, named: str | None) -> ValidationFailed:
 
 
 def _identify(fh, head: bytes, size: int) -> Sniffed:
+    """What the bytes are, in order: images, sound and video, PDF and office documents, plain text."""
+    found = _identify_image(head) or _identify_media(fh, head, size) or _identify_document(fh, head, size)
+    if found is not None:
+        return found
+    _refuse_dangerous(head)
+    if _is_plain_text(fh):
+        return TEXT
+    raise _Refused(_not_allowed_message())
+
+
+def _identify_image(head: bytes) -> Sniffed | None:
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
     if head.startswith(b"\xff\xd8\xff"):
@@ -182,6 +193,10 @@ def _identify(fh, head: bytes, size: int) -> Sniffed:
         return GIF
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return WEBP
+    return None
+
+
+def _identify_media(fh, head: bytes, size: int) -> Sniffed | None:
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         _checked(formats.check_wav, fh, head, size, "WAV")
         return WAV
@@ -204,6 +219,10 @@ def _identify(fh, head: bytes, size: int) -> Sniffed:
             raise _Refused(_("This video format is not allowed; upload MP4 or WebM."))
         _checked(formats.check_webm, fh, head, size, "WebM")
         return WEBM
+    return None
+
+
+def _identify_document(fh, head: bytes, size: int) -> Sniffed | None:
     if head.startswith(b"%PDF-"):
         _checked(formats.check_pdf, fh, head, size, "PDF")
         return PDF
@@ -215,6 +234,11 @@ def _identify(fh, head: bytes, size: int) -> Sniffed:
         if document is None:
             raise _Refused(_archive_message(), "zip")
         return DOCUMENTS[document]
+    return None
+
+
+def _refuse_dangerous(head: bytes) -> None:
+    """Programs, archives and markup (HTML, SVG, XML) are refused whatever their name."""
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(EXECUTABLE_MAGIC) or head.startswith(EXECUTABLE_MAGIC):
         raise _Refused(_program_message(), "program")
@@ -222,10 +246,6 @@ def _identify(fh, head: bytes, size: int) -> Sniffed:
         raise _Refused(_archive_message(), "archive")
     if MARKUP.search(stripped):
         raise _Refused(_markup_message(), "markup")
-    if _is_plain_text(fh):
-        return TEXT
-    raise _Refused(_not_allowed_message())
-
 
 def _checked(check, fh, head: bytes, size: int, format_name: str):
     """What ``check`` returns when it finds the structure the file claims; else say what it really is."""

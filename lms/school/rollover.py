@@ -190,73 +190,130 @@ def run_rollover(actor, to_year: str, repeaters: set[int] | frozenset = frozense
     db.session.add(batch)
     db.session.flush()
 
-    # The new year's classrooms: existing ones are reused, missing ones created.
-    next_rooms = {(c.level_id, c.number): c for c in db.session.scalars(
-        select(Classroom).where(Classroom.academic_year == plan.to_year))}
-    created: list[Classroom] = []
-
-    def room(level: Level, number: int) -> Classroom:
-        key = (level.id, number)
-        if key not in next_rooms:
-            classroom = Classroom(level=level, number=number, academic_year=plan.to_year)
-            db.session.add(classroom)
-            next_rooms[key] = classroom
-            created.append(classroom)
-        return next_rooms[key]
-
+    rooms = _NextYearRooms(plan.to_year)
     # This year's set of classrooms exists again next year (e.g. P1 for the new intake).
     for source in [*plan.empty_classrooms, *(c.source for c in plan.classrooms if not c.source.archived)]:
-        room(source.level, source.number)
-    moves = []  # (line, outcome, from_name, target classroom or None)
+        rooms.room(source.level, source.number)
+    moves = _moves(plan, rooms, repeaters)
+    db.session.flush()
+    created_assignments = _copy_teachers(plan, rooms.created) if copy_teachers and rooms.created else []
+
+    new_ids = _move_memberships(moves, batch, today)
+    graduates = _graduate(moves)
+    db.session.execute(insert(PromotionMove), [{
+        "batch_id": batch.id, "student_id": move.line.student.id, "outcome": move.outcome.value,
+        "from_membership_id": move.line.membership_id, "to_membership_id": new_ids.get(move.line.student.id),
+        "from_classroom_name": move.from_name,
+        "to_classroom_name": move.target.name if move.target is not None else "",
+        "previous_student_status": move.line.profile.status if move.line.profile is not None else None,
+    } for move in moves])
+    archived_ids = _archive_classrooms(plan.from_year)
+
+    org.academic_year = plan.to_year
+    batch.created_classroom_ids = [c.id for c in rooms.created]
+    batch.archived_classroom_ids = archived_ids
+    batch.created_assignment_ids = [a.id for a in created_assignments]
+    batch.promoted_count = sum(1 for move in moves if move.outcome == MoveOutcome.PROMOTED)
+    batch.repeated_count = sum(1 for move in moves if move.outcome == MoveOutcome.REPEATED)
+    batch.graduated_count = len(graduates)
+    db.session.flush()
+    db.session.expire_all()
+    record(actor, "school.rollover", batch, from_year=plan.from_year, to_year=plan.to_year,
+           promoted=batch.promoted_count, repeated=batch.repeated_count, graduated=batch.graduated_count,
+           classrooms_created=len(rooms.created), classrooms_archived=len(archived_ids))
+    return batch
+
+
+@dataclass
+class Move:
+    """One student's move at the rollover; ``target`` is None for a graduate or a student who
+    already has a classroom in the new year."""
+
+    line: StudentLine
+    outcome: MoveOutcome
+    from_name: str
+    target: Classroom | None
+
+
+class _NextYearRooms:
+    """The new year's classrooms: existing ones are reused, missing ones created."""
+
+    def __init__(self, to_year: str):
+        self.to_year = to_year
+        self.by_place = {(c.level_id, c.number): c for c in db.session.scalars(
+            select(Classroom).where(Classroom.academic_year == to_year))}
+        self.created: list[Classroom] = []
+
+    def room(self, level: Level, number: int) -> Classroom:
+        key = (level.id, number)
+        if key not in self.by_place:
+            classroom = Classroom(level=level, number=number, academic_year=self.to_year)
+            db.session.add(classroom)
+            self.by_place[key] = classroom
+            self.created.append(classroom)
+        return self.by_place[key]
+
+
+def _moves(plan: RolloverPlan, rooms: _NextYearRooms, repeaters) -> list[Move]:
+    moves = []
     for cplan in plan.classrooms:
         source = cplan.source
         for line in cplan.students:
             if line.student.id in repeaters:
-                outcome, target = MoveOutcome.REPEATED, room(source.level, source.number)
+                outcome, target = MoveOutcome.REPEATED, rooms.room(source.level, source.number)
             elif cplan.graduates:
                 outcome, target = MoveOutcome.GRADUATED, None
             else:
-                outcome, target = MoveOutcome.PROMOTED, room(cplan.target_level, source.number)
+                outcome, target = MoveOutcome.PROMOTED, rooms.room(cplan.target_level, source.number)
             if line.placed_in:
                 target = None  # already has a classroom next year: keep it
-            moves.append((line, outcome, source.name, target))
+            moves.append(Move(line, outcome, source.name, target))
+    return moves
+
+
+def _copy_teachers(plan: RolloverPlan, created: list[Classroom]) -> list[TeacherAssignment]:
+    """Each created classroom gets the teachers of this year's classroom at the same place."""
+    sources = {(c.source.level_id, c.source.number): c.source.id for c in plan.classrooms}
+    sources.update({(c.level_id, c.number): c.id for c in plan.empty_classrooms})
+    by_source = {classroom_id: [] for classroom_id in sources.values()}
+    for assignment in db.session.scalars(select(TeacherAssignment)
+                                         .where(TeacherAssignment.classroom_id.in_(list(by_source)))):
+        by_source[assignment.classroom_id].append(assignment)
+    created_assignments = []
+    for classroom in created:
+        for assignment in by_source.get(sources.get((classroom.level_id, classroom.number)), []):
+            copy = TeacherAssignment(teacher_id=assignment.teacher_id, classroom=classroom,
+                                     role=assignment.role, subject_name=assignment.subject_name)
+            db.session.add(copy)
+            created_assignments.append(copy)
     db.session.flush()
+    return created_assignments
 
-    created_assignments: list[TeacherAssignment] = []
-    if copy_teachers and created:
-        sources = {(c.source.level_id, c.source.number): c.source.id for c in plan.classrooms}
-        sources.update({(c.level_id, c.number): c.id for c in plan.empty_classrooms})
-        by_source = {classroom_id: [] for classroom_id in sources.values()}
-        for assignment in db.session.scalars(select(TeacherAssignment)
-                                             .where(TeacherAssignment.classroom_id.in_(list(by_source)))):
-            by_source[assignment.classroom_id].append(assignment)
-        for classroom in created:
-            for assignment in by_source.get(sources.get((classroom.level_id, classroom.number)), []):
-                copy = TeacherAssignment(teacher_id=assignment.teacher_id, classroom=classroom,
-                                         role=assignment.role, subject_name=assignment.subject_name)
-                db.session.add(copy)
-                created_assignments.append(copy)
-        db.session.flush()
 
-    # End this year's memberships, one UPDATE per outcome.
+def _move_memberships(moves: list[Move], batch: PromotionBatch, today: date) -> dict[int, int]:
+    """Ends this year's memberships (one UPDATE per outcome) and inserts next year's in bulk;
+    returns the new membership id of each moved student, for the undo record."""
     for outcome in MoveOutcome:
-        ids = [line.membership_id for line, o, _n, _t in moves if o == outcome]
+        ids = [move.line.membership_id for move in moves if move.outcome == outcome]
         for chunk in _chunks(ids):
             db.session.execute(update(ClassroomMembership).where(ClassroomMembership.id.in_(chunk))
                                .values(status=outcome.value, ended_on=today),
                                execution_options={"synchronize_session": False})
-    # Next year's memberships, in bulk, with their ids for the undo record.
-    new_rows = [{"student_id": line.student.id, "classroom_id": target.id, "academic_year": plan.to_year,
-                 "status": MembershipStatus.ACTIVE.value, "started_on": today, "batch_id": batch.id}
-                for line, _o, _n, target in moves if target is not None]
-    new_ids = {}
-    if new_rows:
-        result = db.session.execute(
-            insert(ClassroomMembership).returning(ClassroomMembership.id, ClassroomMembership.student_id,
-                                                  sort_by_parameter_order=True), new_rows)
-        new_ids = {student_id: membership_id for membership_id, student_id in result}
-    # Graduates: their student status becomes GRADUATED (a profile is created if missing).
-    graduates = [line for line, o, _n, _t in moves if o == MoveOutcome.GRADUATED]
+    new_rows = [{"student_id": move.line.student.id, "classroom_id": move.target.id,
+                 "academic_year": batch.to_year, "status": MembershipStatus.ACTIVE.value, "started_on": today,
+                 "batch_id": batch.id}
+                for move in moves if move.target is not None]
+    if not new_rows:
+        return {}
+    result = db.session.execute(
+        insert(ClassroomMembership).returning(ClassroomMembership.id, ClassroomMembership.student_id,
+                                              sort_by_parameter_order=True), new_rows)
+    return {student_id: membership_id for membership_id, student_id in result}
+
+
+def _graduate(moves: list[Move]) -> list[StudentLine]:
+    """Graduates' student status becomes GRADUATED (a profile is created if missing)."""
+    graduates = [move.line for move in moves if move.outcome == MoveOutcome.GRADUATED]
     for line in graduates:
         if line.profile is None:
             db.session.add(StudentProfile(user_id=line.student.id, status=StudentStatus.GRADUATED))
@@ -264,33 +321,16 @@ def run_rollover(actor, to_year: str, repeaters: set[int] | frozenset = frozense
         db.session.execute(update(StudentProfile).where(StudentProfile.user_id.in_(chunk))
                            .values(status=StudentStatus.GRADUATED.value),
                            execution_options={"synchronize_session": False})
-    move_rows = [{
-        "batch_id": batch.id, "student_id": line.student.id, "outcome": outcome.value,
-        "from_membership_id": line.membership_id, "to_membership_id": new_ids.get(line.student.id),
-        "from_classroom_name": from_name, "to_classroom_name": target.name if target is not None else "",
-        "previous_student_status": line.profile.status if line.profile is not None else None,
-    } for line, outcome, from_name, target in moves]
-    db.session.execute(insert(PromotionMove), move_rows)
+    return graduates
 
+
+def _archive_classrooms(from_year: str) -> list[int]:
     archived_ids = list(db.session.scalars(select(Classroom.id).where(
-        Classroom.academic_year == plan.from_year, Classroom.archived.is_(False))))
+        Classroom.academic_year == from_year, Classroom.archived.is_(False))))
     for chunk in _chunks(archived_ids):
         db.session.execute(update(Classroom).where(Classroom.id.in_(chunk)).values(archived=True),
                            execution_options={"synchronize_session": False})
-    org.academic_year = plan.to_year
-    batch.created_classroom_ids = [c.id for c in created]
-    batch.archived_classroom_ids = archived_ids
-    batch.created_assignment_ids = [a.id for a in created_assignments]
-    batch.promoted_count = sum(1 for _l, o, _n, _t in moves if o == MoveOutcome.PROMOTED)
-    batch.repeated_count = sum(1 for _l, o, _n, _t in moves if o == MoveOutcome.REPEATED)
-    batch.graduated_count = len(graduates)
-    db.session.flush()
-    db.session.expire_all()
-    record(actor, "school.rollover", batch, from_year=plan.from_year, to_year=plan.to_year,
-           promoted=batch.promoted_count, repeated=batch.repeated_count, graduated=batch.graduated_count,
-           classrooms_created=len(created), classrooms_archived=len(archived_ids))
-    return batch
-
+    return archived_ids
 
 def _chunks(ids: list[int], size: int = 500):
     for start in range(0, len(ids), size):

@@ -63,22 +63,35 @@ def check_logo(actor, data: bytes, filename: str | None) -> str:
 
 def validate_settings(values: dict) -> dict:
     """Checked and normalised settings; ValidationFailed names the first bad field."""
-    cleaned = {}
+    cleaned = _identity_settings(values)
+    cleaned.update(_limited_settings(values))
+    if cleaned["heartbeat_seconds"] >= cleaned["session_timeout_minutes"] * 60:
+        raise ValidationFailed(_("The heartbeat must be shorter than the login-session timeout, or every "
+                                 "session would expire between two heartbeats."), field="heartbeat_seconds")
+    cleaned["use_buddhist_era"] = bool(values.get("use_buddhist_era"))
+    cleaned.update(_optional_settings(values))
+    cleaned.update(_retention_settings(values))
+    return cleaned
+
+
+def _identity_settings(values: dict) -> dict:
+    """Name, timezone, language and academic year."""
     name = (values.get("name") or "").strip()
     if not name or len(name) > 200:
         raise ValidationFailed(_("Give the organization's name (up to 200 characters)."), field="name")
-    cleaned["name"] = name
     timezone = (values.get("timezone") or "").strip()
     if timezone not in available_timezones():
         raise ValidationFailed(_("Choose a timezone from the list."), field="timezone")
-    cleaned["timezone"] = timezone
     if values.get("locale") not in SUPPORTED_LOCALES:
         raise ValidationFailed(_("Choose a language from the list."), field="locale")
-    cleaned["locale"] = values["locale"]
     year = (values.get("academic_year") or "").strip()
     if not year or len(year) > 20:
         raise ValidationFailed(_("Give the current academic year, e.g. 2026."), field="academic_year")
-    cleaned["academic_year"] = year
+    return {"name": name, "timezone": timezone, "locale": values["locale"], "academic_year": year}
+
+
+def _limited_settings(values: dict) -> dict:
+    cleaned = {}
     for key, (low, high) in LIMITS.items():
         try:
             number = int(values.get(key))
@@ -88,10 +101,12 @@ def validate_settings(values: dict) -> dict:
             raise ValidationFailed(_("Enter a whole number from %(low)s to %(high)s.", low=low, high=high),
                                    field=key)
         cleaned[key] = number
-    if cleaned["heartbeat_seconds"] >= cleaned["session_timeout_minutes"] * 60:
-        raise ValidationFailed(_("The heartbeat must be shorter than the login-session timeout, or every "
-                                 "session would expire between two heartbeats."), field="heartbeat_seconds")
-    cleaned["use_buddhist_era"] = bool(values.get("use_buddhist_era"))
+    return cleaned
+
+
+def _optional_settings(values: dict) -> dict:
+    """The digest's day and hour; None keeps the current value."""
+    cleaned = {}
     for key, (low, high) in OPTIONAL_LIMITS.items():
         raw = values.get(key)
         if raw in (None, ""):
@@ -104,6 +119,12 @@ def validate_settings(values: dict) -> dict:
         if number is None or not low <= number <= high:
             raise ValidationFailed(_("Choose a value from the list."), field=key)
         cleaned[key] = number
+    return cleaned
+
+
+def _retention_settings(values: dict) -> dict:
+    """Days the logs and the audit log are kept; None keeps the current value."""
+    cleaned = {}
     for key, (low, high) in RETENTION_LIMITS.items():
         raw = values.get(key)
         if raw in (None, ""):
@@ -115,7 +136,6 @@ def validate_settings(values: dict) -> dict:
                                    field=key)
         cleaned[key] = number
     return cleaned
-
 
 def as_whole_number(raw) -> int | None:
     text = str(raw).strip()

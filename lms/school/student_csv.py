@@ -191,88 +191,138 @@ def check_import(actor, data: bytes) -> ImportPreview:
     emails = [normalise_email(r.values.get("email", "")) for r in rows]
     numbers = [r.values.get("student_number", "") for r in rows]
     usernames = [normalise_username(r.values.get("username", "")) for r in rows]
-    taken_emails, taken_numbers, taken_usernames = set(), set(), set()
-    for chunk in _in_chunks(sorted({u for u in usernames if u})):
-        taken_usernames.update(db.session.scalars(select(User.username).where(User.username.in_(chunk))))
-    for chunk in _in_chunks(sorted({e for e in emails if e})):
-        taken_emails.update(db.session.scalars(select(User.email).where(User.email.in_(chunk))))
-    for chunk in _in_chunks(sorted({n for n in numbers if n})):
-        taken_numbers.update(db.session.scalars(
-            select(StudentProfile.student_number).where(StudentProfile.student_number.in_(chunk))))
-    classrooms = {name: c for c in db.session.scalars(ordered_classrooms(
-        select(Classroom).where(Classroom.academic_year == year))) for name in classroom_names(c)}
-    statuses = _translations(STUDENT_STATUS)
-    first_email_row: dict[str, int] = {}
-    first_number_row: dict[str, int] = {}
-    first_username_row: dict[str, int] = {}
-
+    known = _KnownValues.load(year, emails, numbers, usernames)
     for row, email, number, username in zip(rows, emails, numbers, usernames, strict=True):
-        v = row.values
-        name = v.get("full_name", "")
-        if not name:
-            row.errors.append(_("The full name is missing."))
-        elif len(name) > 200:
-            row.errors.append(_("The full name is longer than 200 characters."))
-        if username:
-            if not USERNAME_RE.match(username):
-                row.errors.append(_("Username “%(username)s” may only use letters (a–z), digits, “.”, “_” and "
-                                    "“-” (3 to 40).", username=username))
-            elif username in taken_usernames:
-                row.errors.append(_("The username %(username)s is already taken.", username=username))
-            elif username in first_username_row:
-                row.errors.append(_("Username %(username)s is also on row %(row)s.", username=username,
-                                    row=first_username_row[username]))
-            else:
-                first_username_row[username] = row.line
-        v["username"] = username
-        if email:
-            try:
-                validate_email(email, check_deliverability=False)
-            except EmailNotValidError:
-                row.errors.append(_("“%(email)s” is not a valid email address.", email=email))
-            else:
-                if email in taken_emails:
-                    row.errors.append(_("%(email)s already has an account.", email=email))
-                elif email in first_email_row:
-                    row.errors.append(_("%(email)s is also on row %(row)s.", email=email,
-                                        row=first_email_row[email]))
-                else:
-                    first_email_row[email] = row.line
-        if number:
-            if not STUDENT_NUMBER_RE.match(number):
-                row.errors.append(_("Student number “%(number)s” may only use letters, digits, “-”, “/” "
-                                    "and “.” (32 at most).", number=number))
-            elif number in taken_numbers:
-                row.errors.append(_("Student number %(number)s is already used by another student.",
-                                    number=number))
-            elif number in first_number_row:
-                row.errors.append(_("Student number %(number)s is also on row %(row)s.", number=number,
-                                    row=first_number_row[number]))
-            else:
-                first_number_row[number] = row.line
-        status = statuses.get(_key(v.get("status") or ""), (v.get("status") or StudentStatus.ACTIVE.value).upper())
-        if status not in STUDENT_STATUSES:
-            row.errors.append(_("Unknown status “%(status)s” (use %(known)s).", status=v.get("status"),
-                                known=", ".join(STUDENT_STATUSES)))
-        v["status"] = status
-        room = v.get("classroom", "")
-        if room:
-            row.classroom = classrooms.get(room.upper().replace(" ", ""))
-            if row.classroom is None:
-                row.errors.append(_("There is no classroom %(name)s in %(year)s.", name=room, year=year))
-            elif row.classroom.archived:
-                row.errors.append(_("%(name)s is archived.", name=classroom_label(row.classroom)))
-            elif status != StudentStatus.ACTIVE:
-                row.errors.append(_("Only active students can be placed in a classroom."))
-        if v.get("date_of_birth"):
-            try:
-                row.date_of_birth = _parse_date(v["date_of_birth"])
-            except ValueError:
-                row.errors.append(_("Date of birth “%(value)s” is not a date like 2019-05-14.",
-                                    value=v["date_of_birth"]))
-        v["email"] = email
+        _check_name(row)
+        _check_username(row, username, known)
+        row.values["username"] = username
+        _check_email(row, email, known)
+        _check_student_number(row, number, known)
+        status = _check_status(row, known)
+        _check_classroom(row, status, known)
+        _check_date_of_birth(row)
+        row.values["email"] = email
     return preview
 
+
+@dataclass
+class _KnownValues:
+    """What the school already holds (taken names, classrooms) and the first row of each value
+    seen so far in the file, for the row checks."""
+
+    year: str
+    taken_emails: set[str]
+    taken_numbers: set[str]
+    taken_usernames: set[str]
+    classrooms: dict[str, Classroom]
+    statuses: dict[str, str]
+    first_email_row: dict[str, int] = field(default_factory=dict)
+    first_number_row: dict[str, int] = field(default_factory=dict)
+    first_username_row: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, year: str, emails: list[str], numbers: list[str], usernames: list[str]) -> _KnownValues:
+        taken_emails, taken_numbers, taken_usernames = set(), set(), set()
+        for chunk in _in_chunks(sorted({u for u in usernames if u})):
+            taken_usernames.update(db.session.scalars(select(User.username).where(User.username.in_(chunk))))
+        for chunk in _in_chunks(sorted({e for e in emails if e})):
+            taken_emails.update(db.session.scalars(select(User.email).where(User.email.in_(chunk))))
+        for chunk in _in_chunks(sorted({n for n in numbers if n})):
+            taken_numbers.update(db.session.scalars(
+                select(StudentProfile.student_number).where(StudentProfile.student_number.in_(chunk))))
+        classrooms = {name: c for c in db.session.scalars(ordered_classrooms(
+            select(Classroom).where(Classroom.academic_year == year))) for name in classroom_names(c)}
+        return cls(year=year, taken_emails=taken_emails, taken_numbers=taken_numbers,
+                   taken_usernames=taken_usernames, classrooms=classrooms, statuses=_translations(STUDENT_STATUS))
+
+
+def _check_name(row: ImportRow) -> None:
+    name = row.values.get("full_name", "")
+    if not name:
+        row.errors.append(_("The full name is missing."))
+    elif len(name) > 200:
+        row.errors.append(_("The full name is longer than 200 characters."))
+
+
+def _check_username(row: ImportRow, username: str, known: _KnownValues) -> None:
+    if not username:
+        return
+    if not USERNAME_RE.match(username):
+        row.errors.append(_("Username “%(username)s” may only use letters (a–z), digits, “.”, “_” and "
+                            "“-” (3 to 40).", username=username))
+    elif username in known.taken_usernames:
+        row.errors.append(_("The username %(username)s is already taken.", username=username))
+    elif username in known.first_username_row:
+        row.errors.append(_("Username %(username)s is also on row %(row)s.", username=username,
+                            row=known.first_username_row[username]))
+    else:
+        known.first_username_row[username] = row.line
+
+
+def _check_email(row: ImportRow, email: str, known: _KnownValues) -> None:
+    if not email:
+        return
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        row.errors.append(_("“%(email)s” is not a valid email address.", email=email))
+        return
+    if email in known.taken_emails:
+        row.errors.append(_("%(email)s already has an account.", email=email))
+    elif email in known.first_email_row:
+        row.errors.append(_("%(email)s is also on row %(row)s.", email=email, row=known.first_email_row[email]))
+    else:
+        known.first_email_row[email] = row.line
+
+
+def _check_student_number(row: ImportRow, number: str, known: _KnownValues) -> None:
+    if not number:
+        return
+    if not STUDENT_NUMBER_RE.match(number):
+        row.errors.append(_("Student number “%(number)s” may only use letters, digits, “-”, “/” "
+                            "and “.” (32 at most).", number=number))
+    elif number in known.taken_numbers:
+        row.errors.append(_("Student number %(number)s is already used by another student.",
+                            number=number))
+    elif number in known.first_number_row:
+        row.errors.append(_("Student number %(number)s is also on row %(row)s.", number=number,
+                            row=known.first_number_row[number]))
+    else:
+        known.first_number_row[number] = row.line
+
+
+def _check_status(row: ImportRow, known: _KnownValues) -> str:
+    """The row's status code (its cell in either language, ACTIVE when blank), stored in the row."""
+    v = row.values
+    status = known.statuses.get(_key(v.get("status") or ""), (v.get("status") or StudentStatus.ACTIVE.value).upper())
+    if status not in STUDENT_STATUSES:
+        row.errors.append(_("Unknown status “%(status)s” (use %(known)s).", status=v.get("status"),
+                            known=", ".join(STUDENT_STATUSES)))
+    v["status"] = status
+    return status
+
+
+def _check_classroom(row: ImportRow, status: str, known: _KnownValues) -> None:
+    room = row.values.get("classroom", "")
+    if not room:
+        return
+    row.classroom = known.classrooms.get(room.upper().replace(" ", ""))
+    if row.classroom is None:
+        row.errors.append(_("There is no classroom %(name)s in %(year)s.", name=room, year=known.year))
+    elif row.classroom.archived:
+        row.errors.append(_("%(name)s is archived.", name=classroom_label(row.classroom)))
+    elif status != StudentStatus.ACTIVE:
+        row.errors.append(_("Only active students can be placed in a classroom."))
+
+
+def _check_date_of_birth(row: ImportRow) -> None:
+    if not row.values.get("date_of_birth"):
+        return
+    try:
+        row.date_of_birth = _parse_date(row.values["date_of_birth"])
+    except ValueError:
+        row.errors.append(_("Date of birth “%(value)s” is not a date like 2019-05-14.",
+                            value=row.values["date_of_birth"]))
 
 def import_students(actor, data: bytes, *, source: str = "") -> int:
     """Create every student of the CSV in the caller's transaction, or none (ImportRejected)."""

@@ -27,6 +27,15 @@ from lms.teaching.settings import BOOLEAN_FIELDS
 FORMAT = "%Y-%m-%dT%H:%M"
 
 
+def typed_datetime(field):
+    """Aware UTC from a ``datetime-local`` field.  What the field could not take (not a date and
+    time, or a year outside 1900–2200) goes to the service as typed, which names the problem."""
+    if field.data is not None and not field.process_errors:
+        return to_utc(field.data)
+    raw = field.raw_data
+    return raw[0] if raw and raw[0] else None
+
+
 
 class SessionForm(FlaskForm):
     session_name = StringField(_l("Session name"), render_kw={"maxlength": 255, "required": True})
@@ -45,14 +54,14 @@ class SessionForm(FlaskForm):
         data = {
             "session_name": self.session_name.data or "",
             "session_description": self.session_description.data or "",
-            "end_date": to_utc(self.end_date.data) if self.end_date.data else self._raw("end_date"),
+            "end_date": typed_datetime(self.end_date),
             "max_students": self._raw("max_students"),
-            "enrollment_deadline": to_utc(self.enrollment_deadline.data),
+            "enrollment_deadline": typed_datetime(self.enrollment_deadline),
             "auto_expire_enabled": bool(self.auto_expire_enabled.data),
         }
         if not editing_published:
             data["course_id"] = self.course_id.data
-            data["start_date"] = to_utc(self.start_date.data) if self.start_date.data else self._raw("start_date")
+            data["start_date"] = typed_datetime(self.start_date)
             if self.teacher_id.data:
                 data["teacher_id"] = self.teacher_id.data
         if self.publish_now.data:
@@ -74,8 +83,8 @@ class AnnouncementForm(FlaskForm):
 
     def to_data(self) -> dict:
         return {"title": self.title.data or "", "message": self.message.data or "",
-                "is_urgent": bool(self.is_urgent.data), "scheduled_for": to_utc(self.scheduled_for.data),
-                "expires_at": to_utc(self.expires_at.data)}
+                "is_urgent": bool(self.is_urgent.data), "scheduled_for": typed_datetime(self.scheduled_for),
+                "expires_at": typed_datetime(self.expires_at)}
 
 
 class SettingsForm(FlaskForm):

@@ -334,7 +334,28 @@ def update_session(actor, course_session: CourseSession, data: dict) -> CourseSe
     get_session_for(actor, course_session.id, api=True)
     if course_session.status == Status.EXPIRED:
         raise rules.session_expired()
-    published = course_session.status == Status.PUBLISHED
+    changes = _requested_changes(actor, course_session, data)
+    new_status = None
+    if data.get("course_session_status") not in (None, ""):
+        new_status = rules.parse_choice(data["course_session_status"], "course_session_status", Status,
+                                        _("course_session_status must be one of DRAFT, PUBLISHED, EXPIRED"))
+    changes = {k: v for k, v in changes.items() if getattr(course_session, k) != v}
+    _check_changes(course_session, changes)
+    before = {k: str(getattr(course_session, k)) for k in changes}
+    for key, value in changes.items():
+        setattr(course_session, key, value)
+    if changes:
+        course_session.updated_by, course_session.updated_ip = actor.id, rules.client_ip()
+        _flush_session(course_session, new_code=False)
+        record(actor, "course_session.update", course_session, before=before,
+               after={k: str(v) for k, v in changes.items()})
+    if new_status is not None and new_status != course_session.status:
+        _change_status(actor, course_session, new_status)
+    return course_session
+
+
+def _requested_changes(actor, course_session: CourseSession, data: dict) -> dict:
+    """Each field given in ``data``, parsed (not yet compared with the session's values)."""
     changes: dict = {}
     if "session_name" in data:
         changes["session_name"] = _name(data["session_name"])
@@ -357,11 +378,13 @@ def update_session(actor, course_session: CourseSession, data: dict) -> CourseSe
         changes["session_timezone"] = _timezone(data["session_timezone"])
     if "auto_expire_enabled" in data:
         changes["auto_expire_enabled"] = rules.parse_bool(data["auto_expire_enabled"], "auto_expire_enabled")
-    new_status = None
-    if data.get("course_session_status") not in (None, ""):
-        new_status = rules.parse_choice(data["course_session_status"], "course_session_status", Status,
-                                        _("course_session_status must be one of DRAFT, PUBLISHED, EXPIRED"))
-    changes = {k: v for k, v in changes.items() if getattr(course_session, k) != v}
+    return changes
+
+
+def _check_changes(course_session: CourseSession, changes: dict) -> None:
+    """The session's rules for the changed fields: what is fixed once published, the dates, the
+    capacity, and the unique name and single active session per teacher and course."""
+    published = course_session.status == Status.PUBLISHED
     if published:
         fixed = sorted(k for k in changes if k in FIXED_WHEN_PUBLISHED)
         if fixed:
@@ -380,31 +403,22 @@ def update_session(actor, course_session: CourseSession, data: dict) -> CourseSe
             raise rules.BusinessRuleViolation(
                 _("max_students cannot be below the %(n)d students already in the session", n=taken),
                 code="CAPACITY_BELOW_ENROLLED", details={"field": "max_students", "enrolled": taken})
+    teacher_id = changes.get("teacher_id", course_session.teacher_id)
+    course_id = changes.get("course_id", course_session.course_id)
     if {"session_name", "teacher_id", "course_id"} & changes.keys() and _name_taken(
-            changes.get("teacher_id", course_session.teacher_id), changes.get("course_id", course_session.course_id),
-            changes.get("session_name", course_session.session_name), course_session.id):
+            teacher_id, course_id, changes.get("session_name", course_session.session_name), course_session.id):
         raise rules.duplicate_session_name()
-    if {"teacher_id", "course_id"} & changes.keys() and _active_taken(
-            changes.get("teacher_id", course_session.teacher_id), changes.get("course_id", course_session.course_id),
-            course_session.id):
+    if {"teacher_id", "course_id"} & changes.keys() and _active_taken(teacher_id, course_id, course_session.id):
         raise rules.active_session_exists()
-    before = {k: str(getattr(course_session, k)) for k in changes}
-    for key, value in changes.items():
-        setattr(course_session, key, value)
-    if changes:
-        course_session.updated_by, course_session.updated_ip = actor.id, rules.client_ip()
-        _flush_session(course_session, new_code=False)
-        record(actor, "course_session.update", course_session, before=before,
-               after={k: str(v) for k, v in changes.items()})
-    if new_status is not None and new_status != course_session.status:
-        if course_session.status == Status.DRAFT and new_status == Status.PUBLISHED:
-            publish_session(actor, course_session)
-        elif course_session.status == Status.PUBLISHED and new_status == Status.EXPIRED:
-            expire_session(course_session, actor=actor)
-        else:
-            raise _one_way(course_session.status, new_status)
-    return course_session
 
+
+def _change_status(actor, course_session: CourseSession, new_status: str) -> None:
+    if course_session.status == Status.DRAFT and new_status == Status.PUBLISHED:
+        publish_session(actor, course_session)
+    elif course_session.status == Status.PUBLISHED and new_status == Status.EXPIRED:
+        expire_session(course_session, actor=actor)
+    else:
+        raise _one_way(course_session.status, new_status)
 
 def _one_way(current: str, wanted: str):
     return rules.invalid_transition(_(

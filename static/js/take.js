@@ -427,8 +427,29 @@
   window.addEventListener("online", function () { connection(); resend(); });
   window.addEventListener("offline", connection);
   setInterval(resend, RETRY_MS);
+  // --- number answers ----------------------------------------------------------------------------
+  // Says "enter a number" while typing (the server refuses the same answers: "six", "1/2", "nan").
+  function isNumber(text) {
+    var t = (text.normalize ? text.normalize("NFKC") : text).replace(/\s+/g, "");
+    if (t.split(",").length === 2 && t.indexOf(".") < 0) { t = t.replace(",", "."); }
+    t = t.replace(/,/g, "");
+    return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) && isFinite(Number(t));
+  }
+
+  function checkNumber(input) {
+    var hint = document.getElementById(input.getAttribute("aria-describedby"));
+    var wrong = input.value.trim() !== "" && !isNumber(input.value);
+    input.setAttribute("aria-invalid", wrong ? "true" : "false");
+    if (hint) { hint.textContent = wrong ? input.getAttribute("data-number-message") : ""; hint.hidden = !wrong; }
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("input[data-number-message]")) { checkNumber(event.target); }
+  });
+
   restore();
   connection();
   startTimer();
   resend();
+  document.querySelectorAll("input[data-number-message]").forEach(checkNumber);
 })();

@@ -53,10 +53,17 @@ def test_student_takes_an_assessment_on_a_phone_and_reads_the_feedback(phone, li
 
     phone.locator(".take-question").nth(2).locator("label.choice", has_text="True").click()
     _wait_saved(phone, 2)
-    phone.locator(".take-question").nth(4).locator("input[name=answer]").fill("3.14")
+    number = phone.locator(".take-question").nth(4)
+    number.locator("input[name=answer]").fill("six")
+    hint = number.locator("small[id^=number-hint]")
+    hint.wait_for()  # said while typing
+    assert hint.inner_text() == "Enter a number, e.g. 12 or 3.5."
+    number.locator(".save-state .not-saved").wait_for()  # and refused by the server
+    number.locator("input[name=answer]").fill("3.14")
     phone.locator(".take-question").nth(5).locator("textarea").fill("I counted the rows of ten.")
     _wait_saved(phone, 5)
     _wait_saved(phone, 4)
+    assert not hint.is_visible()
     phone.watcher.assert_no_horizontal_scroll()
 
     dialogs = []
