@@ -107,3 +107,19 @@ def test_login_page_query_count_is_small(client, count_queries):
     with count_queries() as counter:
         client.get("/auth/login")
     assert counter.count <= 2
+
+
+def test_every_htmx_fragment_carries_the_flashed_messages_out_of_band(app):
+    from flask import flash
+
+    from lms.common.htmx import render
+
+    context = {"status": 409, "title": "Conflict", "message": "Changed meanwhile.", "retry_after": None}
+    with app.test_request_context("/", headers={"HX-Request": "true"}):
+        flash("Saved.", "success")
+        fragment = render("errors/error.html", "errors/_error.html", **context).get_data(as_text=True)
+    assert "<html" not in fragment and "Changed meanwhile." in fragment
+    assert fragment.count('<div id="messages" hx-swap-oob="innerHTML">') == 1 and "Saved." in fragment
+    with app.test_request_context("/"):
+        page = render("errors/error.html", "errors/_error.html", **context).get_data(as_text=True)
+    assert "<html" in page and "hx-swap-oob" not in page
