@@ -123,3 +123,12 @@ def test_every_htmx_fragment_carries_the_flashed_messages_out_of_band(app):
     with app.test_request_context("/"):
         page = render("errors/error.html", "errors/_error.html", **context).get_data(as_text=True)
     assert "<html" in page and "hx-swap-oob" not in page
+
+
+def test_a_page_title_is_also_its_heading_with_the_subtitle_under_it(client, make):
+    AuthActions(client).login(make.user(role=Role.ADMIN))
+    html = client.get("/admin/levels").get_data(as_text=True)
+    assert "<title>Levels · " in html
+    assert "<hgroup>\n      <h1>Levels</h1>\n      <p>The order here is the order students move up in" in html
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert "<title>Audit log · " in html and "<h1>Audit log</h1>" in html and "<hgroup>" not in html
