@@ -132,3 +132,17 @@ def test_a_page_title_is_also_its_heading_with_the_subtitle_under_it(client, mak
     assert "<hgroup>\n      <h1>Levels</h1>\n      <p>The order here is the order students move up in" in html
     html = client.get("/admin/audit").get_data(as_text=True)
     assert "<title>Audit log · " in html and "<h1>Audit log</h1>" in html and "<hgroup>" not in html
+
+
+def test_htmx_conventions_are_set_once():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for template in (root / "templates").rglob("*.html"):
+        text = template.read_text()
+        assert 'hx-swap="outerHTML"' not in text, f"{template}: outerHTML is the default swap (htmx-config)"
+        assert "hx-headers" not in text, f"{template}: app.js sends the CSRF header"
+        assert "_flash_oob" not in text, f"{template}: render() adds the flash fragment"
+    for script in (root / "static" / "js").glob("*.js"):
+        if script.name != "app.js":
+            assert 'meta[name="csrf-token"]' not in script.read_text(), f"{script}: use window.lms.csrfToken()"
