@@ -107,3 +107,42 @@ def test_login_page_query_count_is_small(client, count_queries):
     with count_queries() as counter:
         client.get("/auth/login")
     assert counter.count <= 2
+
+
+def test_every_htmx_fragment_carries_the_flashed_messages_out_of_band(app):
+    from flask import flash
+
+    from lms.common.htmx import render
+
+    context = {"status": 409, "title": "Conflict", "message": "Changed meanwhile.", "retry_after": None}
+    with app.test_request_context("/", headers={"HX-Request": "true"}):
+        flash("Saved.", "success")
+        fragment = render("errors/error.html", "errors/_error.html", **context).get_data(as_text=True)
+    assert "<html" not in fragment and "Changed meanwhile." in fragment
+    assert fragment.count('<div id="messages" hx-swap-oob="innerHTML">') == 1 and "Saved." in fragment
+    with app.test_request_context("/"):
+        page = render("errors/error.html", "errors/_error.html", **context).get_data(as_text=True)
+    assert "<html" in page and "hx-swap-oob" not in page
+
+
+def test_a_page_title_is_also_its_heading_with_the_subtitle_under_it(client, make):
+    AuthActions(client).login(make.user(role=Role.ADMIN))
+    html = client.get("/admin/levels").get_data(as_text=True)
+    assert "<title>Levels · " in html
+    assert "<hgroup>\n      <h1>Levels</h1>\n      <p>The order here is the order students move up in" in html
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert "<title>Audit log · " in html and "<h1>Audit log</h1>" in html and "<hgroup>" not in html
+
+
+def test_htmx_conventions_are_set_once():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for template in (root / "templates").rglob("*.html"):
+        text = template.read_text()
+        assert 'hx-swap="outerHTML"' not in text, f"{template}: outerHTML is the default swap (htmx-config)"
+        assert "hx-headers" not in text, f"{template}: app.js sends the CSRF header"
+        assert "_flash_oob" not in text, f"{template}: render() adds the flash fragment"
+    for script in (root / "static" / "js").glob("*.js"):
+        if script.name != "app.js":
+            assert 'meta[name="csrf-token"]' not in script.read_text(), f"{script}: use window.lms.csrfToken()"

@@ -13,10 +13,15 @@ def is_htmx() -> bool:
 def render(page: str, fragment: str | None = None, *, status: int = 200, **context):
     """Render ``page`` for a normal request, only ``fragment`` for htmx.
 
-    The page template includes the fragment, so both answers share one markup.
+    The page template includes the fragment, so both answers share one markup. A fragment answer
+    also carries the flashed messages out of band (``_flash_oob.html``), so every swap shows them.
     """
-    template = fragment if fragment and is_htmx() else page
-    return make_response(render_template(template, **context), status)
+    htmx = is_htmx()
+    template = fragment if fragment and htmx else page
+    body = render_template(template, **context)
+    if htmx and template.rpartition("/")[2].startswith("_"):
+        body += render_template("_flash_oob.html")
+    return make_response(body, status)
 
 
 def render_form_errors(page: str, fragment: str | None = None, **context):

@@ -2,11 +2,34 @@
 (function () {
   "use strict";
 
-  // Send the CSRF token with every htmx request (also set by hx-headers on <body>).
-  document.addEventListener("htmx:configRequest", function (event) {
+  // Shared with the other scripts (loaded after this one) as window.lms.
+  var lms = window.lms = window.lms || {};
+
+  // The CSRF token from the page's meta tag: every htmx request sends it (below), and so must
+  // every fetch() made by a page script.
+  lms.csrfToken = function () {
     var meta = document.querySelector('meta[name="csrf-token"]');
-    if (meta) { event.detail.headers["X-CSRFToken"] = meta.content; }
+    return meta ? meta.content : "";
+  };
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRFToken"] = lms.csrfToken();
   });
+
+  // A fragment fetched without htmx (fetch) may carry out-of-band parts, as every htmx fragment
+  // does (the message region): put them in place and return the rest of the fragment.
+  lms.swapOutOfBand = function (html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    template.content.querySelectorAll("[hx-swap-oob]").forEach(function (part) {
+      var target = part.id ? document.getElementById(part.id) : null;
+      var style = part.getAttribute("hx-swap-oob");
+      part.remove();
+      if (!target) { return; }
+      part.removeAttribute("hx-swap-oob");
+      if (style === "innerHTML") { target.innerHTML = part.innerHTML; } else { target.replaceWith(part); }
+    });
+    return template.innerHTML;
+  };
 
   // Move focus to the first invalid field after a form fragment comes back with errors.
   document.addEventListener("htmx:afterSwap", function (event) {

@@ -4,11 +4,6 @@
 (function () {
   "use strict";
 
-  function csrfToken() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.content : "";
-  }
-
   function initQuestions() {
     var list = document.querySelector('[data-sortable="questions"]');
     if (!list || !window.Sortable || list.dataset.sortableReady) { return; }
@@ -24,8 +19,7 @@
           return li.getAttribute("data-id");
         });
         window.htmx.ajax("POST", list.getAttribute("data-order-url"), {
-          target: "#questions", swap: "outerHTML", values: {question_id: ids},
-          headers: {"X-CSRFToken": csrfToken()}
+          target: "#questions", values: {question_id: ids}
         });
       }
     });

@@ -1,24 +1,17 @@
 // Curriculum editing: drag and drop for the subject tree (units, parts, sections; parts and
 // sections can be dropped into another unit / part) and for a section's resources.
-// A drop posts the new place to the server (CSRF header from the meta tag), which answers the
+// A drop posts the new place to the server (htmx.ajax: app.js adds the CSRF header), which answers the
 // re-rendered fragment. The ↑/↓ buttons do the same from the keyboard (plain htmx).
 // Loaded with `defer` on the subject and section-editor pages only; uses SortableJS (vendored).
 (function () {
   "use strict";
-
-  function csrfToken() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.content : "";
-  }
 
   // POST the drop through htmx (same swap, OOB messages and events as the buttons). When the
   // server refuses it, reload the fragment so the list shows the order that was kept.
   function post(url, params, target) {
     window.htmx.ajax("POST", url, {
       target: target,
-      swap: "outerHTML",
-      values: params,
-      headers: {"X-CSRFToken": csrfToken()}
+      values: params
     }).then(function () {
       init();
     });
@@ -29,8 +22,7 @@
     var verb = event.detail.requestConfig && event.detail.requestConfig.verb;
     if (!event.detail.failed || verb !== "post" || !target || !target.matches) { return; }
     if (target.matches("#subject-tree, #section-resources")) {
-      window.htmx.ajax("GET", window.location.pathname, {target: "#" + target.id, select: "#" + target.id,
-                                                        swap: "outerHTML"});
+      window.htmx.ajax("GET", window.location.pathname, {target: "#" + target.id, select: "#" + target.id});
     }
   });
 

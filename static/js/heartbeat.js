@@ -24,11 +24,6 @@
     try { window.localStorage.setItem(storageKey, String(when)); } catch (e) { /* private mode */ }
   }
 
-  function csrfToken() {
-    var tag = document.querySelector('meta[name="csrf-token"]');
-    return tag ? tag.content : "";
-  }
-
   function goToLogin() {
     var next = window.location.pathname + window.location.search;
     window.location.assign(loginUrl + "?next=" + encodeURIComponent(next));
@@ -41,7 +36,7 @@
     window.fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
+      headers: { "X-CSRFToken": window.lms.csrfToken(), "X-Requested-With": "fetch" },
       cache: "no-store"
     }).then(function (response) {
       inFlight = false;

@@ -32,11 +32,6 @@
   if (!page) { return; }
   var submissionId = page.getAttribute("data-submission");
 
-  function csrfToken() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.content : "";
-  }
-
   function storage() {
     try { return window.localStorage; } catch (e) { return null; }
   }
@@ -265,9 +260,10 @@
     showState(key, labels.saving, "saving");
     return fetch(entry.url, {
       method: "POST", body: body, credentials: "same-origin",
-      headers: {"X-CSRFToken": csrfToken(), "HX-Request": "true"}
+      headers: {"X-CSRFToken": window.lms.csrfToken(), "HX-Request": "true"}
     }).then(function (response) {
-      return response.text().then(function (html) {
+      return response.text().then(function (text) {
+        var html = window.lms.swapOutOfBand(text);
         if (response.ok) {
           confirmSaved(key, JSON.stringify(entry.fields));
           if (form && ownerOf(key) !== TAB) {  // a closed tab's copy is now the answer: show it here
