@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from lms.assessments import questions as qtypes
 from lms.assessments.models import (
@@ -28,6 +27,7 @@ from lms.assessments.services import require_edit_assessment
 from lms.audit.services import record
 from lms.common.errors import Conflict, NotFound, ValidationFailed
 from lms.common.ids import as_id
+from lms.common.services import flush_or_raise
 from lms.curriculum import ordering
 from lms.extensions import db
 from lms.resources import services as resources
@@ -202,12 +202,8 @@ def set_media(actor, assessment: Assessment, resource, label: str) -> Assessment
                             .where(AssessmentMedia.assessment_id == assessment.id))
     row = AssessmentMedia(assessment_id=assessment.id, resource_id=resource.id, label=label, label_key=key,
                           position=(top + 1) if top is not None else 0)
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError as err:
-        raise Conflict(_("Another file already has the label %(label)s.", label=label)) from err
+    with flush_or_raise(Conflict(_("Another file already has the label %(label)s.", label=label))):
+        db.session.add(row)
     record(actor, "assessment.media_add", assessment, label=label, resource_id=resource.id)
     return row
 

@@ -21,7 +21,6 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, false, func, or_, select, true
-from sqlalchemy.exc import IntegrityError
 
 from lms.assessments import questions as qtypes
 from lms.assessments.media import media_map, unknown_labels
@@ -42,6 +41,7 @@ from lms.audit.services import record
 from lms.auth.models import Role
 from lms.common.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
+from lms.common.services import clean_title, flush_or_raise
 from lms.common.types import utcnow
 from lms.curriculum import services as curriculum
 from lms.curriculum.models import CoreSubject, Part, Section, Subject, SubjectTeacher, Unit
@@ -189,16 +189,6 @@ def require_edit_assessment(actor, assessment: Assessment) -> None:
 # --- creating and settings ----------------------------------------------------------------------------
 
 
-def clean_title(title) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationFailed(_("Give a title."), field="title")
-    if len(title) > TITLE_MAX:
-        raise ValidationFailed(_("The title is too long (%(max)s characters at most).", max=TITLE_MAX),
-                               field="title")
-    return title
-
-
 def _core_subject(core_subject_id) -> CoreSubject | None:
     if core_subject_id in (None, ""):
         return None
@@ -231,7 +221,7 @@ def create_assessment(actor, title: str, *, instructions: str = "", core_subject
     """A new draft in the bank (attached to nothing), owned by ``actor``."""
     if getattr(actor, "role", None) not in (Role.ADMIN, Role.TEACHER):
         raise Forbidden(_("Only teachers and administrators can create assessments."))
-    title = clean_title(title)
+    title = clean_title(title, max_length=TITLE_MAX)
     core, level = _core_subject(core_subject_id), _level(level_id)
     assessment = Assessment(title=title, instructions=_clean_instructions(instructions), owner_id=actor.id,
                             core_subject_id=core.id if core else None, level_id=level.id if level else None,
@@ -284,7 +274,7 @@ def _optional_int(value, field: str, low: int, high: int, message: str) -> int |
 
 def clean_settings(data: SettingsInput) -> dict:
     values = {
-        "title": clean_title(data.title),
+        "title": clean_title(data.title, max_length=TITLE_MAX),
         "instructions": _clean_instructions(data.instructions),
         "attempts_allowed": _optional_int(data.attempts_allowed, "attempts_allowed", 1, 100,
                                           _("Attempts allowed: a number from 1 to 100, or empty for unlimited.")),
@@ -323,20 +313,12 @@ def update_settings(actor, assessment: Assessment, data: SettingsInput) -> Asses
     require_edit_assessment(actor, assessment)
     values = clean_settings(data)
     before = {k: getattr(assessment, k) for k in values}
-    for name, value in values.items():
-        setattr(assessment, name, value)
-    _flush(_("The settings could not be saved; please check them."))
+    with flush_or_raise(ValidationFailed(_("The settings could not be saved; please check them."))):
+        for name, value in values.items():
+            setattr(assessment, name, value)
     changed = sorted(k for k in values if before[k] != values[k] and k != "instructions")
     record(actor, "assessment.update", assessment, changed=changed)
     return assessment
-
-
-def _flush(message: str) -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise ValidationFailed(message) from err
 
 
 # --- attaching ------------------------------------------------------------------------------------------

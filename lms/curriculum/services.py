@@ -29,6 +29,7 @@ from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
+from lms.common.services import flush_or_raise
 from lms.curriculum.models import CoreSubject, Part, Section, SectionProgress, Subject, SubjectTeacher, Unit
 from lms.extensions import db
 from lms.school.models import (
@@ -218,22 +219,14 @@ def _core_name_taken(name: str, except_id: int | None = None) -> bool:
     return db.session.scalar(stmt) is not None
 
 
-def _flush(message: str) -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise Conflict(message) from err
-
-
 def create_core_subject(actor, name: str, description: str = "") -> CoreSubject:
     require_admin(actor)
     name = _clean_text(name, "name", 100, label=_("name"))
     if _core_name_taken(name):
         raise ValidationFailed(_("There is already a core subject called %(name)s.", name=name), field="name")
     core = CoreSubject(name=name, description=(description or "").strip())
-    db.session.add(core)
-    _flush(_("There is already a core subject called %(name)s.", name=name))
+    with flush_or_raise(Conflict(_("There is already a core subject called %(name)s.", name=name))):
+        db.session.add(core)
     record(actor, "core_subject.create", core, name=name)
     return core
 
@@ -245,10 +238,10 @@ def update_core_subject(actor, core: CoreSubject, name: str, description: str = 
     if _core_name_taken(name, core.id):
         raise ValidationFailed(_("There is already a core subject called %(name)s.", name=name), field="name")
     before = {"name": core.name, "archived": core.archived}
-    core.name, core.description = name, (description or "").strip()
-    if archived is not None:
-        core.archived = archived
-    _flush(_("There is already a core subject called %(name)s.", name=name))
+    with flush_or_raise(Conflict(_("There is already a core subject called %(name)s.", name=name))):
+        core.name, core.description = name, (description or "").strip()
+        if archived is not None:
+            core.archived = archived
     record(actor, "core_subject.update", core, before=before, name=name, archived=core.archived)
     return core
 
@@ -423,8 +416,8 @@ def _add_teacher(subject: Subject, teacher: User) -> SubjectTeacher:
     if existing:
         return existing
     link = SubjectTeacher(subject=subject, teacher=teacher)
-    db.session.add(link)
-    _flush(_("%(name)s already teaches this subject.", name=teacher.full_name))
+    with flush_or_raise(Conflict(_("%(name)s already teaches this subject.", name=teacher.full_name))):
+        db.session.add(link)
     _record_classroom_assignment(subject, teacher)
     return link
 

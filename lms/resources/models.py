@@ -37,6 +37,7 @@ class ResourceKind(StrEnum):
 RESOURCE_KINDS = tuple(k.value for k in ResourceKind)
 FILE_KINDS = ("IMAGE", "AUDIO", "VIDEO", "DOCUMENT")
 LABEL_MAX = 40
+TITLE_MAX = 200
 
 
 class StoredFile(IdKey, CreatedAt, db.Model):
@@ -73,7 +74,7 @@ class Resource(IdKey, Timestamps, db.Model):
     )
 
     kind: Mapped[str] = mapped_column(String(16))
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     label: Mapped[str] = mapped_column(String(LABEL_MAX), default="", server_default="")
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="RESTRICT"), index=True)

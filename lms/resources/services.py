@@ -25,12 +25,21 @@ from lms.audit.services import record
 from lms.auth.models import Role
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
+from lms.common.services import clean_title, flush_or_raise
 from lms.curriculum.models import Part, Section, Subject, Unit
 from lms.curriculum.services import require_edit, subject_of, visible_sections
 from lms.extensions import db
 from lms.resources import storage, virus_scan
 from lms.resources.labels import RESOURCE_KIND
-from lms.resources.models import FILE_KINDS, LABEL_MAX, Resource, ResourceKind, SectionResource, StoredFile
+from lms.resources.models import (
+    FILE_KINDS,
+    LABEL_MAX,
+    TITLE_MAX,
+    Resource,
+    ResourceKind,
+    SectionResource,
+    StoredFile,
+)
 from lms.resources.sniffing import sniff
 
 # --- settings ---------------------------------------------------------------------------------
@@ -149,15 +158,6 @@ def clean_label(label: str | None) -> str:
     return label
 
 
-def _clean_title(title: str | None, fallback: str = "") -> str:
-    title = " ".join((title or "").split()) or fallback
-    if not title:
-        raise ValidationFailed(_("Give a title."), field="title")
-    if len(title) > 200:
-        raise ValidationFailed(_("The title is too long (200 characters at most)."), field="title")
-    return title
-
-
 def clean_url(url: str | None) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
@@ -257,7 +257,8 @@ def store_upload(owner, stream, filename: str, *, title: str = "", label: str = 
     resource is owned by ``owner``; who may see it is decided by the visibility rules."""
     display_name = clean_filename(filename)
     label = clean_label(label)
-    title = _clean_title(title, fallback=display_name.rsplit(".", 1)[0] if "." in display_name else display_name)
+    stem = display_name.rsplit(".", 1)[0] if "." in display_name else display_name
+    title = clean_title(title, max_length=TITLE_MAX, fallback=stem)
     limits = size_limits()
     try:
         temp = storage.receive(stream, max(limits.values()))
@@ -299,7 +300,7 @@ def add_link(actor, url: str, *, title: str = "", label: str = "", description: 
         raise Forbidden(_("Only teachers and administrators can add resources."))
     url = clean_url(url)
     label = clean_label(label)
-    title = _clean_title(title, fallback=urlsplit(url).netloc)
+    title = clean_title(title, max_length=TITLE_MAX, fallback=urlsplit(url).netloc)
     if section is not None:
         require_edit(actor, subject_of(section))
     resource = Resource(kind=ResourceKind.LINK, title=title, label=label, description=(description or "").strip(),
@@ -317,7 +318,7 @@ def add_link(actor, url: str, *, title: str = "", label: str = "", description: 
 
 def update(actor, resource: Resource, *, title: str, label: str, description: str) -> Resource:
     require_manage(actor, resource)
-    title = _clean_title(title)
+    title = clean_title(title, max_length=TITLE_MAX)
     label = clean_label(label)
     key = label.lower()
     if key != resource.label.lower():
@@ -330,15 +331,13 @@ def update(actor, resource: Resource, *, title: str, label: str, description: st
         if clash is not None:
             raise ValidationFailed(_("Another resource in “%(section)s” already has the label %(label)s.",
                                      section=clash, label=label), field="label")
-        for link in db.session.scalars(select(SectionResource).where(SectionResource.resource_id == resource.id)):
-            link.label_key = key
-    resource.title, resource.label, resource.description = title, label, (description or "").strip()
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise Conflict(_("Another resource in the same section already has the label %(label)s.",
-                         label=label)) from err
+    with flush_or_raise(Conflict(_("Another resource in the same section already has the label %(label)s.",
+                                   label=label))):
+        if key != resource.label.lower():
+            for link in db.session.scalars(select(SectionResource)
+                                           .where(SectionResource.resource_id == resource.id)):
+                link.label_key = key
+        resource.title, resource.label, resource.description = title, label, (description or "").strip()
     return resource
 
 
@@ -374,12 +373,9 @@ def delete(actor, resource: Resource) -> None:
               title=resource.title, places="; ".join(places)), details={"places": places})
     stored = resource.file
     record(actor, "resource.delete", resource, title=resource.title, kind=resource.kind)
-    db.session.delete(resource)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise BusinessRuleViolation(_("“%(title)s” is still in use; detach it first.", title=resource.title)) from err
+    with flush_or_raise(BusinessRuleViolation(_("“%(title)s” is still in use; detach it first.",
+                                                title=resource.title))):
+        db.session.delete(resource)
     if stored is not None:
         still_used = db.session.scalar(select(func.count()).select_from(Resource).where(Resource.file_id == stored.id))
         if not still_used:
@@ -429,12 +425,8 @@ def attach(actor, section: Section, resource: Resource, *, index: int | None = N
                             .where(SectionResource.section_id == section.id))
     link = SectionResource(section_id=section.id, resource_id=resource.id, label_key=key,
                            position=(top + 1) if top is not None else 0)
-    db.session.add(link)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise Conflict(_("That resource could not be added; please try again.")) from err
+    with flush_or_raise(Conflict(_("That resource could not be added; please try again."))):
+        db.session.add(link)
     ordering.renumber(SectionResource, "section_id", {section.id: ordering.place(siblings, link.id, index)})
     return link
 

@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, false, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from lms.audit.services import record
@@ -34,6 +33,7 @@ from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
+from lms.common.services import flush_or_raise
 from lms.extensions import db
 from lms.school.models import (
     STUDENT_STATUSES,
@@ -135,15 +135,6 @@ def require_admin(actor) -> None:
         raise Forbidden(_("Only an administrator can do that."))
 
 
-def _flush_or_conflict(message: str) -> None:
-    """Flush; a constraint violation becomes a readable error (the view rolls back)."""
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise Conflict(message) from err
-
-
 # --- levels ---------------------------------------------------------------------------------
 
 DEFAULT_LEVELS = [(f"P{i}", f"Prathom {i}") for i in range(1, 7)] + [
@@ -213,9 +204,9 @@ def add_level(actor, code: str, name: str, *, at_start: bool = False) -> Level:
         raise ValidationFailed(_("There is already a level %(code)s.", code=code), field="code")
     levels = list_levels()
     level = Level(code=code, name=name, position=0)
-    db.session.add(level)
-    _renumber_levels([level, *levels] if at_start else [*levels, level])
-    _flush_or_conflict(_("There is already a level %(code)s.", code=code))
+    with flush_or_raise(Conflict(_("There is already a level %(code)s.", code=code))):
+        db.session.add(level)
+        _renumber_levels([level, *levels] if at_start else [*levels, level])
     record(actor, "level.create", level, code=code, name=name)
     return level
 
@@ -226,8 +217,8 @@ def rename_level(actor, level: Level, code: str, name: str) -> Level:
     if db.session.scalar(select(Level.id).where(Level.code == code, Level.id != level.id)):
         raise ValidationFailed(_("There is already a level %(code)s.", code=code), field="code")
     before = {"code": level.code, "name": level.name}
-    level.code, level.name = code, name
-    _flush_or_conflict(_("There is already a level %(code)s.", code=code))
+    with flush_or_raise(Conflict(_("There is already a level %(code)s.", code=code))):
+        level.code, level.name = code, name
     record(actor, "level.update", level, before=before, code=code, name=name)
     return level
 
@@ -448,8 +439,9 @@ def create_classroom(actor, level: Level, number: int | None = None, academic_ye
         raise ValidationFailed(_("%(name)s already exists in %(year)s.", name=classroom_label(f"{level.code}/{number}"), year=year),
                                field="number")
     classroom = Classroom(level=level, number=number, academic_year=year)
-    db.session.add(classroom)
-    _flush_or_conflict(_("%(name)s already exists in %(year)s.", name=classroom_label(f"{level.code}/{number}"), year=year))
+    with flush_or_raise(Conflict(_("%(name)s already exists in %(year)s.",
+                                   name=classroom_label(f"{level.code}/{number}"), year=year))):
+        db.session.add(classroom)
     record(actor, "classroom.create", classroom, name=classroom.name, academic_year=year)
     return classroom
 
@@ -474,13 +466,9 @@ def delete_classroom(actor, classroom: Classroom) -> None:
                                       "Archive it instead.", name=classroom_label(classroom)))
     record(actor, "classroom.delete", classroom, name=classroom.name, academic_year=classroom.academic_year)
     db.session.execute(delete(TeacherAssignment).where(TeacherAssignment.classroom_id == classroom.id))
-    db.session.delete(classroom)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise BusinessRuleViolation(_("%(name)s is used elsewhere (subjects, sessions…), so it cannot be "
-                                      "deleted. Archive it instead.", name=classroom_label(classroom))) from err
+    with flush_or_raise(BusinessRuleViolation(_("%(name)s is used elsewhere (subjects, sessions…), so it cannot "
+                                                "be deleted. Archive it instead.", name=classroom_label(classroom)))):
+        db.session.delete(classroom)
 
 
 # --- lists -----------------------------------------------------------------------------------

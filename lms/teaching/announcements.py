@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.common.errors import Conflict, ValidationFailed
 from lms.common.ids import as_id
+from lms.common.services import flush_or_raise
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.teaching import limits, rules
@@ -91,14 +91,6 @@ def _title_taken(session_id: int, title: str, except_id: int | None = None) -> b
     return db.session.scalar(stmt.limit(1)) is not None
 
 
-def _flush() -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise duplicate_title() from err
-
-
 def _queue_email_if_due(announcement: CourseSessionAnnouncement) -> None:
     from lms.jobs import enqueue
     from lms.teaching.jobs import email_urgent_announcement
@@ -118,8 +110,8 @@ def create_announcement(actor, course_session: CourseSession, data: dict) -> Cou
     ip = rules.client_ip()
     announcement = A(tenant_id=course_session.tenant_id, course_session_id=course_session.id,
                      created_by=actor.id, created_ip=ip, **values)
-    db.session.add(announcement)
-    _flush()
+    with flush_or_raise(duplicate_title()):
+        db.session.add(announcement)
     record(actor, "course_session.announcement_create", announcement, session_id=course_session.id,
            title=announcement.title, urgent=announcement.is_urgent)
     _queue_email_if_due(announcement)
@@ -132,10 +124,10 @@ def update_announcement(actor, course_session: CourseSession, announcement: Cour
     values = _parse(data, announcement)
     if "title" in values and _title_taken(course_session.id, values["title"], announcement.id):
         raise duplicate_title()
-    for key, value in values.items():
-        setattr(announcement, key, value)
-    announcement.updated_by, announcement.updated_ip = actor.id, rules.client_ip()
-    _flush()
+    with flush_or_raise(duplicate_title()):
+        for key, value in values.items():
+            setattr(announcement, key, value)
+        announcement.updated_by, announcement.updated_ip = actor.id, rules.client_ip()
     record(actor, "course_session.announcement_update", announcement, session_id=course_session.id,
            fields=sorted(values))
     _queue_email_if_due(announcement)

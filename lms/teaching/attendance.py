@@ -28,6 +28,7 @@ from lms.auth.models import User
 from lms.common.edge import date_range_message, year_in_range
 from lms.common.errors import BusinessRuleViolation, ValidationFailed
 from lms.common.ids import as_id
+from lms.common.services import flush_or_raise
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.teaching import codes, rules
@@ -127,13 +128,9 @@ def create_meetings(actor, course_session: CourseSession, *, day, start, end, re
                     starts_at=datetime.combine(each, starts, tzinfo=tz).astimezone(UTC),
                     ends_at=datetime.combine(each, ends, tzinfo=tz).astimezone(UTC),
                     checkin_code=codes.random_code(codes.CHECKIN_CODE_LENGTH), created_by=actor.id)
-        db.session.add(meeting)
         created.append(meeting)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise ValidationFailed(_("There is already a meeting at that time"), field="meeting_date") from err
+    with flush_or_raise(ValidationFailed(_("There is already a meeting at that time"), field="meeting_date")):
+        db.session.add_all(created)
     record(actor, "course_session.meetings_create", course_session, count=len(created),
            first=first.isoformat(), until=(until or first).isoformat())
     return created

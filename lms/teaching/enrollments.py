@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, ValidationFailed
 from lms.common.ids import as_id
+from lms.common.services import flush_or_raise
 from lms.common.types import utcnow
 from lms.communication.notifications import ENROLLMENT_APPROVED, ENROLLMENT_REJECTED, notify
 from lms.extensions import db
@@ -143,12 +143,8 @@ def _enroll(student, course_session: CourseSession, *, actor, by_code: bool) -> 
         enrolled_at=now, approved_at=None if pending else now,
         enrollment_status=Enr.PENDING if pending else Enr.ENROLLED, created_by=actor.id,
         created_ip=ip, updated_ip=ip)
-    db.session.add(enrollment)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:  # the same student joining twice at the same moment
-        raise already_enrolled() from err
+    with flush_or_raise(already_enrolled()):  # the same student joining twice at the same moment
+        db.session.add(enrollment)
     record(actor, "course_session.enroll", enrollment, session_id=course_session.id, student_id=student.id,
            status=enrollment.enrollment_status)
     return enrollment
