@@ -25,9 +25,9 @@ from lms.assessments.models import (
 )
 from lms.assessments.services import require_edit_assessment
 from lms.audit.services import record
-from lms.common.errors import Conflict, NotFound, ValidationFailed
+from lms.common.errors import Conflict, ValidationFailed
 from lms.common.ids import as_id
-from lms.common.services import flush_or_raise
+from lms.common.services import flush_or_raise, get_visible
 from lms.curriculum import ordering
 from lms.extensions import db
 from lms.resources import services as resources
@@ -36,12 +36,8 @@ INLINE_RESCORE_LIMIT = 200  # more answers than this are re-scored by a backgrou
 
 
 def get_question(assessment: Assessment, question_id) -> Question:
-    ident = as_id(question_id)
-    question = db.session.scalar(select(Question).where(Question.id == ident,
-                                                        Question.assessment_id == assessment.id)) if ident else None
-    if question is None:
-        raise NotFound(_("That question is not in this assessment."))
-    return question
+    return get_visible(select(Question).where(Question.assessment_id == assessment.id), Question, question_id,
+                       _("That question is not in this assessment."))
 
 
 def _set_tags(question: Question, tags: list[str]) -> None:
@@ -171,12 +167,8 @@ def reorder_questions(actor, assessment: Assessment, question_ids: list) -> None
 
 
 def _media_row(assessment: Assessment, media_id) -> AssessmentMedia:
-    ident = as_id(media_id)
-    row = db.session.scalar(select(AssessmentMedia).where(AssessmentMedia.id == ident,
-                                                          AssessmentMedia.assessment_id == assessment.id)) if ident else None
-    if row is None:
-        raise NotFound(_("That media file is not in this assessment."))
-    return row
+    return get_visible(select(AssessmentMedia).where(AssessmentMedia.assessment_id == assessment.id),
+                       AssessmentMedia, media_id, _("That media file is not in this assessment."))
 
 
 def set_media(actor, assessment: Assessment, resource, label: str) -> AssessmentMedia:

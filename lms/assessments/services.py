@@ -39,9 +39,9 @@ from lms.assessments.models import (
 )
 from lms.audit.services import record
 from lms.auth.models import Role
-from lms.common.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
+from lms.common.errors import BusinessRuleViolation, Forbidden, ValidationFailed
 from lms.common.ids import as_id
-from lms.common.services import clean_title, flush_or_raise
+from lms.common.services import clean_title, flush_or_raise, get_visible
 from lms.common.types import utcnow
 from lms.curriculum import services as curriculum
 from lms.curriculum.models import CoreSubject, Part, Section, Subject, SubjectTeacher, Unit
@@ -149,11 +149,8 @@ def gradeable_assessment_ids(actor):
 
 def get_assessment_for(actor, assessment_id) -> Assessment:
     """The assessment if ``actor`` may see it, else NotFound (404)."""
-    ident = as_id(assessment_id)
-    assessment = db.session.scalar(visible_assessments(actor).where(Assessment.id == ident)) if ident else None
-    if assessment is None:
-        raise NotFound(_("That assessment does not exist or is not available to you."))
-    return assessment
+    return get_visible(visible_assessments(actor), Assessment, assessment_id,
+                       _("That assessment does not exist or is not available to you."))
 
 
 def can_edit_assessment(actor, assessment: Assessment) -> bool:

@@ -29,7 +29,7 @@ from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
-from lms.common.services import flush_or_raise
+from lms.common.services import flush_or_raise, get_visible
 from lms.curriculum.models import CoreSubject, Part, Section, SectionProgress, Subject, SubjectTeacher, Unit
 from lms.extensions import db
 from lms.school.models import (
@@ -97,11 +97,7 @@ def _not_found(what: str):
 
 def get_subject_for(actor, subject_id) -> Subject:
     """The subject if ``actor`` may see it, else NotFound (404)."""
-    ident = as_id(subject_id)
-    subject = db.session.scalar(visible_subjects(actor).where(Subject.id == ident)) if ident else None
-    if subject is None:
-        raise _not_found("subject")
-    return subject
+    return get_visible(visible_subjects(actor), Subject, subject_id, _not_found("subject"))
 
 
 def _node_stmt(actor, model):
@@ -133,24 +129,16 @@ def visible_sections(actor):
     return _node_stmt(actor, Section)
 
 
-def _get_visible(actor, model, kind: str, node_id):
-    ident = as_id(node_id)
-    node = db.session.scalar(_node_stmt(actor, model).where(model.id == ident)) if ident else None
-    if node is None:
-        raise _not_found(kind)
-    return node
-
-
 def get_unit_for(actor, unit_id) -> Unit:
-    return _get_visible(actor, Unit, "unit", unit_id)
+    return get_visible(visible_units(actor), Unit, unit_id, _not_found("unit"))
 
 
 def get_part_for(actor, part_id) -> Part:
-    return _get_visible(actor, Part, "part", part_id)
+    return get_visible(visible_parts(actor), Part, part_id, _not_found("part"))
 
 
 def get_section_for(actor, section_id) -> Section:
-    return _get_visible(actor, Section, "section", section_id)
+    return get_visible(visible_sections(actor), Section, section_id, _not_found("section"))
 
 
 def get_node_for(actor, kind: str, node_id):
@@ -415,8 +403,8 @@ def _add_teacher(subject: Subject, teacher: User) -> SubjectTeacher:
     existing = next((link for link in subject.teacher_links if link.teacher_id == teacher.id), None)
     if existing:
         return existing
-    link = SubjectTeacher(subject=subject, teacher=teacher)
     with flush_or_raise(Conflict(_("%(name)s already teaches this subject.", name=teacher.full_name))):
+        link = SubjectTeacher(subject=subject, teacher=teacher)
         db.session.add(link)
     _record_classroom_assignment(subject, teacher)
     return link

@@ -25,7 +25,7 @@ from lms.audit.services import record
 from lms.auth.models import Role
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
-from lms.common.services import clean_title, flush_or_raise
+from lms.common.services import clean_title, flush_or_raise, get_visible
 from lms.curriculum.models import Part, Section, Subject, Unit
 from lms.curriculum.services import require_edit, subject_of, visible_sections
 from lms.extensions import db
@@ -109,11 +109,8 @@ def visible_resources(actor):
 
 
 def get_resource_for(actor, resource_id) -> Resource:
-    ident = as_id(resource_id)
-    resource = db.session.scalar(visible_resources(actor).where(Resource.id == ident)) if ident else None
-    if resource is None:
-        raise NotFound(_("That resource does not exist or is not available to you."))
-    return resource
+    return get_visible(visible_resources(actor), Resource, resource_id,
+                       _("That resource does not exist or is not available to you."))
 
 
 def can_manage(actor, resource: Resource) -> bool:

@@ -33,7 +33,7 @@ from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
-from lms.common.services import flush_or_raise
+from lms.common.services import flush_or_raise, get_visible
 from lms.extensions import db
 from lms.school.models import (
     STUDENT_STATUSES,
@@ -276,11 +276,8 @@ def visible_classrooms(actor):
 
 def get_classroom_for(actor, classroom_id) -> Classroom:
     """The classroom if ``actor`` may see it, else NotFound (404)."""
-    ident = as_id(classroom_id)
-    classroom = db.session.scalar(visible_classrooms(actor).where(Classroom.id == ident)) if ident else None
-    if classroom is None:
-        raise NotFound(_("That classroom does not exist or is not one of yours."))
-    return classroom
+    return get_visible(visible_classrooms(actor), Classroom, classroom_id,
+                       _("That classroom does not exist or is not one of yours."))
 
 
 def visible_students(actor):
@@ -303,11 +300,8 @@ def visible_students(actor):
 
 def get_student_for(actor, student_id) -> User:
     """The student if ``actor`` may see them, else NotFound (404)."""
-    ident = as_id(student_id)
-    student = db.session.scalar(visible_students(actor).where(User.id == ident)) if ident else None
-    if student is None:
-        raise NotFound(_("That student does not exist or is not one of yours."))
-    return student
+    return get_visible(visible_students(actor), User, student_id,
+                       _("That student does not exist or is not one of yours."))
 
 
 def children_of(parent) -> list[User]:

@@ -13,8 +13,7 @@ from sqlalchemy import or_, select
 
 from lms.audit.services import record
 from lms.common.errors import Conflict, ValidationFailed
-from lms.common.ids import as_id
-from lms.common.services import flush_or_raise
+from lms.common.services import flush_or_raise, get_visible
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.teaching import limits, rules
@@ -51,12 +50,8 @@ def announcements_query(course_session: CourseSession, *, is_urgent: bool | None
 
 
 def get_announcement_for(actor, course_session: CourseSession, announcement_id) -> CourseSessionAnnouncement:
-    ident = as_id(announcement_id)
-    found = db.session.scalar(select(A).where(A.id == ident, A.course_session_id == course_session.id,
-                                              A.is_deleted.is_(False))) if ident else None
-    if found is None:
-        raise rules.announcement_not_found()
-    return found
+    return get_visible(select(A).where(A.course_session_id == course_session.id, A.is_deleted.is_(False)), A,
+                       announcement_id, rules.announcement_not_found())
 
 
 def _parse(data: dict, current: CourseSessionAnnouncement | None) -> dict:

@@ -28,7 +28,7 @@ from lms.auth.models import User
 from lms.common.edge import date_range_message, year_in_range
 from lms.common.errors import BusinessRuleViolation, ValidationFailed
 from lms.common.ids import as_id
-from lms.common.services import flush_or_raise
+from lms.common.services import flush_or_raise, get_visible
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.teaching import codes, rules
@@ -66,12 +66,8 @@ def meetings_of(course_session: CourseSession) -> list[M]:
 
 
 def get_meeting_for(actor, course_session: CourseSession, meeting_id) -> M:
-    ident = as_id(meeting_id)
-    meeting = db.session.scalar(select(M).where(M.id == ident, M.course_session_id == course_session.id)) \
-        if ident else None
-    if meeting is None:
-        raise rules.meeting_not_found()
-    return meeting
+    return get_visible(select(M).where(M.course_session_id == course_session.id), M, meeting_id,
+                       rules.meeting_not_found())
 
 
 def _parse_date(value, field_name: str, label: str, required: bool = True) -> date | None:

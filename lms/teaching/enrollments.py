@@ -19,8 +19,7 @@ from sqlalchemy import func, or_, select
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, ValidationFailed
-from lms.common.ids import as_id
-from lms.common.services import flush_or_raise
+from lms.common.services import flush_or_raise, get_visible
 from lms.common.types import utcnow
 from lms.communication.notifications import ENROLLMENT_APPROVED, ENROLLMENT_REJECTED, notify
 from lms.extensions import db
@@ -172,13 +171,9 @@ def add_student(actor, course_session: CourseSession, student_ref: str) -> Cours
 
 
 def get_enrollment_for(actor, course_session: CourseSession, enrollment_id) -> CourseSessionEnrollment:
-    ident = as_id(enrollment_id)
-    enrollment = db.session.scalar(select(CourseSessionEnrollment).where(
-        CourseSessionEnrollment.id == ident, CourseSessionEnrollment.course_session_id == course_session.id)) \
-        if ident else None
-    if enrollment is None:
-        raise rules.enrollment_not_found()
-    return enrollment
+    return get_visible(select(CourseSessionEnrollment).where(
+        CourseSessionEnrollment.course_session_id == course_session.id), CourseSessionEnrollment, enrollment_id,
+        rules.enrollment_not_found())
 
 
 def change_status(actor, course_session: CourseSession, enrollment: CourseSessionEnrollment,
