@@ -148,10 +148,7 @@ def delete_question(actor, assessment: Assessment, question: Question) -> None:
 def move_question(actor, assessment: Assessment, question: Question, direction: str) -> None:
     require_edit_assessment(actor, assessment)
     ordering.lock(Assessment, assessment.id)
-    ids = ordering.sibling_ids(Question, Question.assessment_id, assessment.id)
-    index = ids.index(question.id) + (-1 if direction == "up" else 1)
-    if 0 <= index < len(ids):
-        ordering.renumber(Question, "assessment_id", {assessment.id: ordering.place(ids, question.id, index)})
+    ordering.step(Question, "assessment_id", assessment.id, question.id, direction)
 
 
 def reorder_questions(actor, assessment: Assessment, question_ids: list) -> None:
@@ -228,10 +225,7 @@ def move_media(actor, assessment: Assessment, media_id, direction: str) -> None:
     require_edit_assessment(actor, assessment)
     ordering.lock(Assessment, assessment.id)
     row = _media_row(assessment, media_id)
-    ids = ordering.sibling_ids(AssessmentMedia, AssessmentMedia.assessment_id, assessment.id)
-    index = ids.index(row.id) + (-1 if direction == "up" else 1)
-    if 0 <= index < len(ids):
-        ordering.renumber(AssessmentMedia, "assessment_id", {assessment.id: ordering.place(ids, row.id, index)})
+    ordering.step(AssessmentMedia, "assessment_id", assessment.id, row.id, direction)
 
 
 def answer_counts(question_ids) -> dict[int, int]:

@@ -254,11 +254,7 @@ def step(actor, node, direction: str) -> None:
     model, attr, parent_model = KINDS[node.kind]
     parent = _parent_id(node)
     ordering.lock(parent_model, parent)
-    siblings = ordering.sibling_ids(model, getattr(model, attr), parent)
-    index = siblings.index(node.id)
-    target = index - 1 if direction == "up" else index + 1
-    if 0 <= target < len(siblings):
-        ordering.renumber(model, attr, {parent: ordering.place(siblings, node.id, target)})
+    if ordering.step(model, attr, parent, node.id, direction):
         return
     if node.kind == "unit":
         return  # already first / last

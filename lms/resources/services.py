@@ -470,10 +470,7 @@ def step(actor, section: Section, resource_id, direction: str) -> None:
     require_edit(actor, subject_of(section))
     ordering.lock(Section, section.id)
     link = _link_of(section, resource_id)
-    ids = ordering.sibling_ids(SectionResource, SectionResource.section_id, section.id)
-    index = ids.index(link.id) + (-1 if direction == "up" else 1)
-    if 0 <= index < len(ids):
-        ordering.renumber(SectionResource, "section_id", {section.id: ordering.place(ids, link.id, index)})
+    ordering.step(SectionResource, "section_id", section.id, link.id, direction)
 
 
 def attachable_resources(actor, section: Section, limit: int = 200) -> list[Resource]:
