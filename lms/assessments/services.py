@@ -424,9 +424,7 @@ def unpublish(actor, assessment: Assessment) -> Assessment:
         return assessment
     if has_submissions(assessment):
         raise BusinessRuleViolation(_("Students have already started it; archive it instead."))
-    assessment.status = AssessmentStatus.DRAFT
-    db.session.flush()
-    record(actor, "assessment.unpublish", assessment)
+    _set_status(actor, assessment, AssessmentStatus.DRAFT, "assessment.unpublish")
     return assessment
 
 
@@ -434,9 +432,7 @@ def archive(actor, assessment: Assessment) -> Assessment:
     """Hidden from students; submissions and results are kept."""
     require_edit_assessment(actor, assessment)
     if assessment.status != AssessmentStatus.ARCHIVED:
-        assessment.status = AssessmentStatus.ARCHIVED
-        db.session.flush()
-        record(actor, "assessment.archive", assessment)
+        _set_status(actor, assessment, AssessmentStatus.ARCHIVED, "assessment.archive")
     return assessment
 
 
@@ -444,10 +440,14 @@ def restore(actor, assessment: Assessment) -> Assessment:
     """An archived assessment back to draft (publish it again when ready)."""
     require_edit_assessment(actor, assessment)
     if assessment.status == AssessmentStatus.ARCHIVED:
-        assessment.status = AssessmentStatus.DRAFT
-        db.session.flush()
-        record(actor, "assessment.restore", assessment)
+        _set_status(actor, assessment, AssessmentStatus.DRAFT, "assessment.restore")
     return assessment
+
+
+def _set_status(actor, assessment: Assessment, status: AssessmentStatus, action: str) -> None:
+    assessment.status = status
+    db.session.flush()
+    record(actor, action, assessment)
 
 
 def delete(actor, assessment: Assessment) -> None:

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import logging
-
 from lms.extensions import db
 from lms.jobs import background_job
-
-log = logging.getLogger(__name__)
 
 
 @background_job
@@ -15,20 +11,16 @@ def make_profile_thumbnail(user_id: int, photo_name: str) -> str | None:
     """Make the thumbnail of this photo once; nothing when the photo has been replaced since."""
     from lms.profiles.models import PersonProfile
     from lms.resources import storage
-    from lms.resources.jobs import thumbnail_bytes
-    from lms.resources.services import max_image_pixels
+    from lms.resources.jobs import write_thumbnail
 
     profile = db.session.get(PersonProfile, user_id)
     if profile is None or profile.photo_name != photo_name:
         return None
     if profile.thumb_name and storage.path_of(profile.thumb_name).is_file():
         return profile.thumb_name
-    try:
-        data, content_type, suffix = thumbnail_bytes(storage.path_of(photo_name), max_image_pixels())
-    except Exception:
-        log.exception("no thumbnail for the photo of user %s", user_id)
+    made = write_thumbnail(photo_name, f"the photo of user {user_id}")
+    if made is None:
         return None
-    name = storage.write_new(data, suffix)
-    profile.thumb_name, profile.thumb_type = name, content_type
+    profile.thumb_name, profile.thumb_type = made
     db.session.commit()
-    return name
+    return profile.thumb_name

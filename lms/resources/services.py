@@ -505,19 +505,17 @@ def library_query(actor, *, q: str = "", kind: str = "", subject_id: int | None 
 
 
 def usage_counts(resource_ids) -> dict[int, int]:
-    ids = list(resource_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(select(SectionResource.resource_id, func.count())
-                              .where(SectionResource.resource_id.in_(ids)).group_by(SectionResource.resource_id))
-    return dict(rows.all())
+    """Sections per resource id (one query)."""
+    return _links_per(SectionResource.resource_id, resource_ids)
 
 
 def usage_by_section(section_ids) -> dict[int, int]:
     """Attached resources per section id (one query)."""
-    ids = list(section_ids)
+    return _links_per(SectionResource.section_id, section_ids)
+
+
+def _links_per(column, values) -> dict[int, int]:
+    ids = list(values)
     if not ids:
         return {}
-    rows = db.session.execute(select(SectionResource.section_id, func.count())
-                              .where(SectionResource.section_id.in_(ids)).group_by(SectionResource.section_id))
-    return dict(rows.all())
+    return dict(db.session.execute(select(column, func.count()).where(column.in_(ids)).group_by(column)).all())
