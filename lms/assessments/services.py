@@ -186,24 +186,23 @@ def require_edit_assessment(actor, assessment: Assessment) -> None:
 # --- creating and settings ----------------------------------------------------------------------------
 
 
-def _core_subject(core_subject_id) -> CoreSubject | None:
-    if core_subject_id in (None, ""):
+def _picked(model, raw_id, field: str, message: str):
+    """The ``model`` row picked from a form's list; None when none was picked."""
+    if raw_id in (None, ""):
         return None
-    ident = as_id(core_subject_id)
-    core = db.session.get(CoreSubject, ident) if ident else None
-    if core is None:
-        raise ValidationFailed(_("Choose a core subject from the list."), field="core_subject_id")
-    return core
+    ident = as_id(raw_id)
+    row = db.session.get(model, ident) if ident else None
+    if row is None:
+        raise ValidationFailed(message, field=field)
+    return row
+
+
+def _core_subject(core_subject_id) -> CoreSubject | None:
+    return _picked(CoreSubject, core_subject_id, "core_subject_id", _("Choose a core subject from the list."))
 
 
 def _level(level_id) -> Level | None:
-    if level_id in (None, ""):
-        return None
-    ident = as_id(level_id)
-    level = db.session.get(Level, ident) if ident else None
-    if level is None:
-        raise ValidationFailed(_("Choose a level from the list."), field="level_id")
-    return level
+    return _picked(Level, level_id, "level_id", _("Choose a level from the list."))
 
 
 def _clean_instructions(text) -> str:

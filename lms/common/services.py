@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lms.common.errors import DomainError, NotFound, ValidationFailed
@@ -47,3 +48,12 @@ def get_visible(visible, model, raw_id, not_found: DomainError | str):
     if row is None:
         raise NotFound(not_found) if isinstance(not_found, str) else not_found
     return row
+
+
+def is_taken(id_column, *conditions, except_id: int | None = None) -> bool:
+    """Does a row other than ``except_id`` (compared with ``id_column``) match all ``conditions``?
+    For "that name is already used" checks before a save."""
+    stmt = select(id_column).where(*conditions)
+    if except_id:
+        stmt = stmt.where(id_column != except_id)
+    return db.session.scalar(stmt.limit(1)) is not None

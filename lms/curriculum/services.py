@@ -29,7 +29,7 @@ from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
-from lms.common.services import flush_or_raise, get_visible
+from lms.common.services import flush_or_raise, get_visible, is_taken
 from lms.curriculum.models import CoreSubject, Part, Section, SectionProgress, Subject, SubjectTeacher, Unit
 from lms.extensions import db
 from lms.school.models import (
@@ -201,10 +201,7 @@ def get_core_subject(core_id) -> CoreSubject:
 
 
 def _core_name_taken(name: str, except_id: int | None = None) -> bool:
-    stmt = select(CoreSubject.id).where(func.lower(CoreSubject.name) == name.lower())
-    if except_id:
-        stmt = stmt.where(CoreSubject.id != except_id)
-    return db.session.scalar(stmt) is not None
+    return is_taken(CoreSubject.id, func.lower(CoreSubject.name) == name.lower(), except_id=except_id)
 
 
 def create_core_subject(actor, name: str, description: str = "") -> CoreSubject:

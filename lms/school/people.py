@@ -24,7 +24,7 @@ from lms.auth.services import validate_email_address
 from lms.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
-from lms.common.services import flush_or_raise
+from lms.common.services import flush_or_raise, is_taken
 from lms.extensions import db
 from lms.school.models import (
     STUDENT_STATUSES,
@@ -153,10 +153,7 @@ def _clean_new_email(email: str | None, *, exclude_user_id: int | None = None,
     if optional and not (email or "").strip():
         return None
     email = validate_email_address(email)
-    stmt = select(User.id).where(User.email == email)
-    if exclude_user_id:
-        stmt = stmt.where(User.id != exclude_user_id)
-    if db.session.scalar(stmt):
+    if is_taken(User.id, User.email == email, except_id=exclude_user_id):
         raise ValidationFailed(_("There is already an account with the email %(email)s.", email=email),
                                field="email")
     return email
@@ -194,10 +191,7 @@ def clean_student_number(number: str | None) -> str | None:
 def _check_number_free(number: str | None, exclude_user_id: int | None = None) -> None:
     if not number:
         return
-    stmt = select(StudentProfile.user_id).where(StudentProfile.student_number == number)
-    if exclude_user_id:
-        stmt = stmt.where(StudentProfile.user_id != exclude_user_id)
-    if db.session.scalar(stmt):
+    if is_taken(StudentProfile.user_id, StudentProfile.student_number == number, except_id=exclude_user_id):
         raise ValidationFailed(_("Student number %(number)s is already used by another student.", number=number),
                                field="student_number")
 

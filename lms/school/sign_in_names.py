@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import USERNAME_PATTERN, User, normalise_username
 from lms.common.errors import ValidationFailed
+from lms.common.services import is_taken
 from lms.extensions import db
 from lms.school.models import StudentProfile
 
@@ -76,10 +77,7 @@ def clean_username(username: str | None) -> str | None:
 
 
 def username_taken(username: str, exclude_user_id: int | None = None) -> bool:
-    stmt = select(User.id).where(User.username == normalise_username(username))
-    if exclude_user_id:
-        stmt = stmt.where(User.id != exclude_user_id)
-    return db.session.scalar(stmt) is not None
+    return is_taken(User.id, User.username == normalise_username(username), except_id=exclude_user_id)
 
 
 def check_username_free(username: str | None, exclude_user_id: int | None = None) -> None:

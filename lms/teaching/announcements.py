@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 
 from lms.audit.services import record
 from lms.common.errors import Conflict, ValidationFailed
-from lms.common.services import flush_or_raise, get_visible
+from lms.common.services import flush_or_raise, get_visible, is_taken
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.teaching import limits, rules
@@ -80,10 +80,8 @@ def _parse(data: dict, current: CourseSessionAnnouncement | None) -> dict:
 
 
 def _title_taken(session_id: int, title: str, except_id: int | None = None) -> bool:
-    stmt = select(A.id).where(A.course_session_id == session_id, A.title == title, A.is_deleted.is_(False))
-    if except_id:
-        stmt = stmt.where(A.id != except_id)
-    return db.session.scalar(stmt.limit(1)) is not None
+    return is_taken(A.id, A.course_session_id == session_id, A.title == title, A.is_deleted.is_(False),
+                    except_id=except_id)
 
 
 def _queue_email_if_due(announcement: CourseSessionAnnouncement) -> None:
