@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.common.models import CreatedAt, IdKey
+from lms.common.models import CreatedAt, HashedToken, IdKey
 from lms.common.types import UTCDateTime, utcnow
 from lms.extensions import db
 
 
-class ApiToken(IdKey, CreatedAt, db.Model):
+class ApiToken(IdKey, CreatedAt, HashedToken, db.Model):
     __tablename__ = "api_token"
     __table_args__ = (
         CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),
@@ -22,10 +22,8 @@ class ApiToken(IdKey, CreatedAt, db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The first characters of the token, to recognise it in the list ("lms_pat_AbC1…").
     prefix: Mapped[str] = mapped_column(String(16))
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

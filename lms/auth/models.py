@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.common.models import CreatedAt, IdKey, Timestamps
+from lms.common.models import CreatedAt, HashedToken, IdKey, Timestamps
 from lms.common.types import UTCDateTime, utcnow
 from lms.extensions import db
 
@@ -225,7 +225,7 @@ class InvitationStatus(StrEnum):
     EXPIRED = "EXPIRED"
 
 
-class Invitation(IdKey, Timestamps, db.Model):
+class Invitation(IdKey, Timestamps, HashedToken, db.Model):
     """An invitation to create an account with a given role (and grants, e.g. a classroom).
 
     Only the SHA-256 hash of the token is stored.  A PENDING invitation past
@@ -249,10 +249,8 @@ class Invitation(IdKey, Timestamps, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     # Domain grants applied on acceptance, e.g. {"classroom_id": 3} or {"student_ids": [4, 5]}.
     grants: Mapped[dict] = mapped_column(JSON, default=dict)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=InvitationStatus.PENDING,
                                         server_default=InvitationStatus.PENDING.value)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     accepted_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -275,7 +273,7 @@ class TokenPurpose(StrEnum):
     ACTIVATE = "ACTIVATE"  # a created/imported account's first password (lms.auth.login_cards)
 
 
-class AccountToken(IdKey, CreatedAt, db.Model):
+class AccountToken(IdKey, CreatedAt, HashedToken, db.Model):
     """A single-use, expiring token sent by email (password reset, email change); stored hashed."""
 
     __tablename__ = "account_token"
@@ -287,9 +285,7 @@ class AccountToken(IdKey, CreatedAt, db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     purpose: Mapped[str] = mapped_column(String(16))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     new_email: Mapped[str | None] = mapped_column(String(254))
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user = relationship("User", lazy="raise_on_sql")
@@ -324,7 +320,7 @@ class RememberToken(IdKey, CreatedAt, db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class SignInCard(IdKey, CreatedAt, db.Model):
+class SignInCard(IdKey, CreatedAt, HashedToken, db.Model):
     """A login card's QR sign-in token (``/auth/qr/<token>``): single use, stored hashed, expires.
 
     One open card per student: making a new card revokes the old one (``lms.auth.login_cards``).
@@ -338,9 +334,7 @@ class SignInCard(IdKey, CreatedAt, db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     classroom_id: Mapped[int | None] = mapped_column(ForeignKey("classroom.id", ondelete="SET NULL"))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -53,3 +53,10 @@ def ordered_node_constraints(parent_column: str) -> tuple:
         CheckConstraint("position >= 0", name="position_not_negative"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
     )
+
+
+class HashedToken:
+    """A secret sent to someone (link, QR code, API key): only its SHA-256 is stored, with its expiry."""
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
