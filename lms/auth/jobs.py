@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 
 from lms.auth import login_sessions
-from lms.extensions import db
-from lms.jobs import background_job
+from lms.jobs import background_job, committed
 
 log = logging.getLogger(__name__)
 
@@ -15,11 +14,7 @@ log = logging.getLogger(__name__)
 def close_inactive_login_sessions() -> int:
     """Every minute: close login sessions idle for longer than the organization's timeout
     (one UPDATE; durations run to each session's last heartbeat).  Idempotent."""
-    closed = login_sessions.close_inactive_login_sessions()
-    db.session.commit()
-    if closed:
-        log.info("closed %d inactive login sessions", closed)
-    return closed
+    return committed(login_sessions.close_inactive_login_sessions(), log, "closed %d inactive login sessions")
 
 
 @background_job
@@ -27,9 +22,7 @@ def delete_expired_remember_tokens() -> int:
     """Hourly: forget remembered browsers past their expiry (they are refused already).  Idempotent."""
     from lms.auth.remember import delete_expired
 
-    deleted = delete_expired()
-    db.session.commit()
-    return deleted
+    return committed(delete_expired())
 
 
 @background_job
@@ -38,9 +31,7 @@ def send_password_reset(email: str) -> bool:
     it.  The lookup happens here, not in the request, so the page answers alike for every address."""
     from lms.auth.services import email_reset_link
 
-    sent = email_reset_link(email)
-    db.session.commit()
-    return sent
+    return committed(email_reset_link(email))
 
 
 @background_job
@@ -48,11 +39,7 @@ def lift_ended_suspensions() -> int:
     """Every five minutes: lift suspensions whose end has passed (one UPDATE, audited).  Idempotent."""
     from lms.auth.suspension import lift_ended
 
-    lifted = lift_ended()
-    db.session.commit()
-    if lifted:
-        log.info("lifted %d ended suspensions", lifted)
-    return lifted
+    return committed(lift_ended(), log, "lifted %d ended suspensions")
 
 
 @background_job
@@ -60,6 +47,4 @@ def delete_expired_login_card_batches() -> int:
     """Every 10 minutes: forget printable login cards (one-time passwords) past their short window."""
     from lms.auth.login_cards import delete_expired_batches
 
-    deleted = delete_expired_batches()
-    db.session.commit()
-    return deleted
+    return committed(delete_expired_batches())

@@ -24,7 +24,7 @@ from sqlalchemy import insert, select, update
 from lms.auth.models import User
 from lms.common.types import utcnow
 from lms.extensions import db
-from lms.jobs import background_job, enqueue
+from lms.jobs import background_job, committed, enqueue
 from lms.teaching.models import (
     AttendanceSource,
     AttendanceStatus,
@@ -71,8 +71,7 @@ def expire_course_sessions() -> int:
 
         for session_id in ids:
             record(None, "course_session.expire", None, session_id=session_id, by="job")
-    db.session.commit()
-    return len(ids)
+    return committed(len(ids))
 
 
 @background_job
@@ -107,8 +106,7 @@ def send_expiry_reminders() -> int:
                        "teaching_reminder", locale=person.locale, user=person, course_session=course_session,
                        link=link)
             sent += 1
-    db.session.commit()
-    return sent
+    return committed(sent)
 
 
 @background_job
@@ -136,8 +134,7 @@ def email_urgent_announcement(announcement_id: int) -> int:
                    locale=user.locale, user=user, announcement=announcement, course_session=course_session,
                    link=link, body_html=body_html)
         count += 1
-    db.session.commit()  # emails are dispatched after this commit (lms.jobs defers them)
-    return count
+    return committed(count)  # emails are dispatched after this commit (lms.jobs defers them)
 
 
 @background_job
@@ -148,8 +145,7 @@ def deliver_due_session_announcements() -> int:
         CourseSessionAnnouncement.is_deleted.is_(False), CourseSessionAnnouncement.scheduled_for <= now)))
     for announcement_id in due:
         enqueue(email_urgent_announcement, announcement_id)
-    db.session.commit()
-    return len(due)
+    return committed(len(due))
 
 
 @background_job
@@ -178,8 +174,7 @@ def apply_default_attendance() -> int:
                 {"meeting_id": meeting_id, "student_id": s, "status": default_status,
                  "source": AttendanceSource.DEFAULT.value, "marked_at": now} for s in students])
             added += len(students)
-    db.session.commit()
-    return added
+    return committed(added)
 
 
 @background_job
@@ -222,5 +217,4 @@ def alert_parents_of_absences() -> int:
                            "teaching_absences", locale=parent.locale, user=parent, student=student,
                            course_session=course_session, meeting=meeting, link=_link("home.index"))
                 sent += 1
-    db.session.commit()
-    return sent
+    return committed(sent)
