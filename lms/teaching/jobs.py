@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from lms.auth.models import User
+from lms.common.sql import claim
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.jobs import background_job, committed, enqueue
@@ -90,10 +91,7 @@ def send_expiry_reminders() -> int:
     for course_session, days in rows:
         if course_session.end_date > now + timedelta(days=days):
             continue
-        claimed = db.session.execute(update(CourseSession).where(
-            CourseSession.id == course_session.id, CourseSession.reminder_sent_at.is_(None))
-            .values(reminder_sent_at=now).execution_options(synchronize_session=False)).rowcount
-        if not claimed:
+        if not claim(CourseSession.reminder_sent_at, course_session.id, now):
             continue
         teacher = db.session.get(User, course_session.teacher_id)
         people = [teacher, *db.session.scalars(_enrolled_users(course_session.id))]
@@ -116,12 +114,9 @@ def email_urgent_announcement(announcement_id: int) -> int:
     from lms.mail import send_email
 
     now = utcnow()
-    claimed = db.session.execute(update(CourseSessionAnnouncement).where(
-        CourseSessionAnnouncement.id == announcement_id, CourseSessionAnnouncement.emailed_at.is_(None),
-        CourseSessionAnnouncement.is_urgent.is_(True), CourseSessionAnnouncement.is_deleted.is_(False),
-        (CourseSessionAnnouncement.scheduled_for.is_(None)) | (CourseSessionAnnouncement.scheduled_for <= now))
-        .values(emailed_at=now).execution_options(synchronize_session=False)).rowcount
-    if not claimed:
+    if not claim(CourseSessionAnnouncement.emailed_at, announcement_id, now,
+                 CourseSessionAnnouncement.is_urgent.is_(True), CourseSessionAnnouncement.is_deleted.is_(False),
+                 (CourseSessionAnnouncement.scheduled_for.is_(None)) | (CourseSessionAnnouncement.scheduled_for <= now)):
         db.session.rollback()
         return 0
     announcement = db.session.get(CourseSessionAnnouncement, announcement_id)
@@ -159,10 +154,7 @@ def apply_default_attendance() -> int:
         .where(CourseSessionMeeting.finalized_at.is_(None), CourseSessionMeeting.ends_at <= now)).all()
     added = 0
     for meeting_id, session_id, tracking, default_status in meetings:
-        claimed = db.session.execute(update(CourseSessionMeeting).where(
-            CourseSessionMeeting.id == meeting_id, CourseSessionMeeting.finalized_at.is_(None))
-            .values(finalized_at=now).execution_options(synchronize_session=False)).rowcount
-        if not claimed or not tracking:
+        if not claim(CourseSessionMeeting.finalized_at, meeting_id, now) or not tracking:
             continue
         marked = select(CourseSessionAttendance.student_id).where(CourseSessionAttendance.meeting_id == meeting_id)
         students = list(db.session.scalars(select(CourseSessionEnrollment.student_id).where(
@@ -204,10 +196,7 @@ def alert_parents_of_absences() -> int:
             .order_by(CourseSessionMeeting.starts_at.desc()).limit(2)))
         if not earlier or earlier[0] != AttendanceStatus.ABSENT or (len(earlier) > 1 and earlier[1] == "ABSENT"):
             continue
-        claimed = db.session.execute(update(CourseSessionAttendance).where(
-            CourseSessionAttendance.id == attendance.id, CourseSessionAttendance.parent_alerted_at.is_(None))
-            .values(parent_alerted_at=now).execution_options(synchronize_session=False)).rowcount
-        if not claimed:
+        if not claim(CourseSessionAttendance.parent_alerted_at, attendance.id, now):
             continue
         student = db.session.get(User, attendance.student_id)
         course_session = db.session.get(CourseSession, meeting.course_session_id)
