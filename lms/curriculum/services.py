@@ -522,10 +522,9 @@ def set_section_done(actor, section: Section, done: bool) -> bool:
     existing = db.session.scalar(select(SectionProgress).where(
         SectionProgress.section_id == section.id, SectionProgress.student_id == actor.id))
     if done and existing is None:
-        db.session.add(SectionProgress(section_id=section.id, student_id=actor.id))
         try:
             with db.session.begin_nested():
-                db.session.flush()
+                db.session.add(SectionProgress(section_id=section.id, student_id=actor.id))
         except IntegrityError:
             pass  # marked done at the same moment from another tab: already done
     elif not done and existing is not None:

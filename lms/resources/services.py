@@ -217,10 +217,9 @@ def _stored_file_for(temp: storage.TempUpload, sniffed, width, height) -> Stored
         return existing
     stored = StoredFile(checksum=temp.checksum, storage_name=name, size=temp.size,
                         content_type=sniffed.content_type, kind=sniffed.kind, width=width, height=height)
-    db.session.add(stored)
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            db.session.add(stored)
     except IntegrityError as err:  # the same bytes stored at the same moment by another upload
         other = db.session.scalar(select(StoredFile).where(StoredFile.checksum == temp.checksum))
         if other is None:

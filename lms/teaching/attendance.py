@@ -143,15 +143,14 @@ def delete_meeting(actor, course_session: CourseSession, meeting: M) -> None:
 def _upsert(meeting: M, student_id: int, status: str, source: str, marked_by: int | None) -> CourseSessionAttendance:
     row = db.session.scalar(select(CourseSessionAttendance).where(
         CourseSessionAttendance.meeting_id == meeting.id, CourseSessionAttendance.student_id == student_id))
-    if row is None:
-        row = CourseSessionAttendance(meeting_id=meeting.id, student_id=student_id, status=status, source=source,
-                                      marked_by=marked_by, marked_at=utcnow())
-        db.session.add(row)
-    else:
-        row.status, row.source, row.marked_by, row.marked_at = status, source, marked_by, utcnow()
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            if row is None:
+                row = CourseSessionAttendance(meeting_id=meeting.id, student_id=student_id, status=status,
+                                              source=source, marked_by=marked_by, marked_at=utcnow())
+                db.session.add(row)
+            else:
+                row.status, row.source, row.marked_by, row.marked_at = status, source, marked_by, utcnow()
     except IntegrityError:  # marked at the same moment elsewhere: the other mark stands
         row = db.session.scalar(select(CourseSessionAttendance).where(
             CourseSessionAttendance.meeting_id == meeting.id, CourseSessionAttendance.student_id == student_id))
