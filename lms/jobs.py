@@ -65,6 +65,15 @@ def background_job(func):
     return wrapper
 
 
+def committed(result, logger: logging.Logger | None = None, message: str = ""):
+    """End a job: commit its work and return ``result``; when ``result`` is not zero (empty),
+    ``logger`` logs ``message % result``."""
+    db.session.commit()
+    if logger is not None and result:
+        logger.info(message, result)
+    return result
+
+
 def enqueue(job, *args, job_id: str | None = None, retry: bool = True, **kwargs):
     """Run ``job(*args, **kwargs)`` in the background (or inline without Redis).
 

@@ -45,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lms.common.models import CreatedAt, IdKey
 from lms.common.types import UTCDateTime, utcnow
 from lms.extensions import db, redis_connection, relay_redis_connection
 from lms.jobs import background_job
@@ -63,7 +64,7 @@ KEEP_NOT_DONE = timedelta(days=30)
 _ERROR_LENGTH = 500
 
 
-class JobOutbox(db.Model):
+class JobOutbox(IdKey, CreatedAt, db.Model):
     """A background job asked for, written in the transaction of the change that asked for it."""
 
     __tablename__ = "job_outbox"
@@ -72,13 +73,11 @@ class JobOutbox(db.Model):
         Index("ix_job_outbox_state", "done_at", "enqueued_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     job: Mapped[str] = mapped_column(String(200))               # "module:function", a @background_job
     args: Mapped[list] = mapped_column(JSON, default=list)
     kwargs: Mapped[dict] = mapped_column(JSON, default=dict)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     retry: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # pushed to RQ (empty: waiting)
     rq_job_id: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())   # the current (or last) run

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.common.models import CreatedAt, HashedToken, IdKey
 from lms.common.types import UTCDateTime, utcnow
 from lms.extensions import db
 
 
-class ApiToken(db.Model):
+class ApiToken(IdKey, CreatedAt, HashedToken, db.Model):
     __tablename__ = "api_token"
     __table_args__ = (
         CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),
@@ -19,14 +20,10 @@ class ApiToken(db.Model):
         Index("ix_api_token_user_created", "user_id", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The first characters of the token, to recognise it in the list ("lms_pat_AbC1…").
     prefix: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

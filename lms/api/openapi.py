@@ -225,31 +225,38 @@ ERROR_TEXT = {400: "Validation error (VALIDATION_ERROR); a control character suc
               429: "Rate limited (RATE_LIMITED)"}
 
 # Stateful testing and clients: where an id in a response can be used next.
-SESSION_LINK = {"sessionId": "$response.body#/data/course_session_id"}
-FIRST_SESSION = {"sessionId": "$response.body#/data/0/course_session_id"}
+def _read(at: str, **params: str) -> dict:
+    """Link parameters read from the response body ``at`` ("data", or "data/0" for a list's first)."""
+    return {name: f"$response.body#/{at}/{field}" for name, field in params.items()}
+
+
+def _to(operations: tuple, params: dict) -> dict:
+    return {op: params for op in operations}
+
+
 SESSION_OPERATIONS = ("get_session", "update_session", "publish_session", "delete_session", "list_enrollments",
                       "create_announcement", "list_announcements", "get_settings", "put_settings",
                       "admin_analytics")
+ANNOUNCEMENT_OPERATIONS = ("update_announcement", "delete_announcement")
+ENROLLMENT_OPERATIONS = ("update_grade", "update_enrollment_status")
+MY_SESSION_OPERATIONS = ("my_session", "my_announcements", "drop_session")
+SESSION_LINK = _read("data", sessionId="course_session_id")
+FIRST_SESSION = _read("data/0", sessionId="course_session_id")
 LINKS = {
-    "create_session": {op: SESSION_LINK for op in SESSION_OPERATIONS},
-    "publish_session": {op: SESSION_LINK for op in ("get_session", "update_session", "delete_session")},
-    "create_announcement": {op: {"sessionId": "$response.body#/data/course_session_id",
-                                 "announcementId": "$response.body#/data/course_session_announcement_id"}
-                            for op in ("update_announcement", "delete_announcement")},
-    "update_enrollment_status": {op: {"sessionId": "$response.body#/data/course_session_id",
-                                      "enrollmentId": "$response.body#/data/course_session_enrollment_id"}
-                                 for op in ("update_grade", "update_enrollment_status")},
-    "list_sessions": {op: FIRST_SESSION for op in SESSION_OPERATIONS},
-    "admin_sessions": {op: FIRST_SESSION for op in SESSION_OPERATIONS},
-    "list_enrollments": {op: {"sessionId": "$response.body#/data/0/course_session_id",
-                              "enrollmentId": "$response.body#/data/0/course_session_enrollment_id"}
-                         for op in ("update_grade", "update_enrollment_status")},
-    "list_announcements": {op: {"sessionId": "$response.body#/data/0/course_session_id",
-                                "announcementId": "$response.body#/data/0/course_session_announcement_id"}
-                           for op in ("update_announcement", "delete_announcement")},
-    "my_sessions": {op: FIRST_SESSION for op in ("my_session", "my_announcements", "drop_session")},
-    "join_session": {op: {"sessionId": "$response.body#/data/course_session_id"}
-                     for op in ("my_session", "my_announcements", "drop_session")},
+    "create_session": _to(SESSION_OPERATIONS, SESSION_LINK),
+    "publish_session": _to(("get_session", "update_session", "delete_session"), SESSION_LINK),
+    "create_announcement": _to(ANNOUNCEMENT_OPERATIONS, _read("data", sessionId="course_session_id",
+                                                              announcementId="course_session_announcement_id")),
+    "update_enrollment_status": _to(ENROLLMENT_OPERATIONS, _read("data", sessionId="course_session_id",
+                                                                 enrollmentId="course_session_enrollment_id")),
+    "list_sessions": _to(SESSION_OPERATIONS, FIRST_SESSION),
+    "admin_sessions": _to(SESSION_OPERATIONS, FIRST_SESSION),
+    "list_enrollments": _to(ENROLLMENT_OPERATIONS, _read("data/0", sessionId="course_session_id",
+                                                         enrollmentId="course_session_enrollment_id")),
+    "list_announcements": _to(ANNOUNCEMENT_OPERATIONS, _read("data/0", sessionId="course_session_id",
+                                                             announcementId="course_session_announcement_id")),
+    "my_sessions": _to(MY_SESSION_OPERATIONS, FIRST_SESSION),
+    "join_session": _to(MY_SESSION_OPERATIONS, SESSION_LINK),
 }
 
 

@@ -26,8 +26,9 @@ from lms.api.models import ApiToken
 from lms.audit.services import record
 from lms.auth.models import User
 from lms.auth.tokens import hash_token
-from lms.common.errors import NotFound, ValidationFailed
+from lms.common.errors import ValidationFailed
 from lms.common.ids import as_id
+from lms.common.services import get_visible
 from lms.common.types import utcnow
 from lms.core import signals
 from lms.core.organization import current_organization
@@ -144,11 +145,8 @@ def revoke_all_personal_tokens(user: User) -> int:
 
 
 def revoke_personal_token(user: User, token_id) -> ApiToken:
-    ident = as_id(token_id)
-    token = db.session.scalar(select(ApiToken).where(ApiToken.id == ident, ApiToken.user_id == user.id)) \
-        if ident else None
-    if token is None:
-        raise NotFound(_("That token does not exist."))
+    token = get_visible(select(ApiToken).where(ApiToken.user_id == user.id), ApiToken, token_id,
+                        _("That token does not exist."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.flush()

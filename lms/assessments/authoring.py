@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from lms.assessments import grading, jobs
 from lms.assessments import questions as qtypes
@@ -27,8 +26,9 @@ from lms.assessments.models import (
 )
 from lms.assessments.services import require_edit_assessment
 from lms.audit.services import record
-from lms.common.errors import Conflict, NotFound, ValidationFailed
+from lms.common.errors import Conflict, ValidationFailed
 from lms.common.ids import as_id
+from lms.common.services import flush_or_raise, get_visible
 from lms.curriculum import ordering
 from lms.extensions import db
 from lms.jobs import enqueue
@@ -38,12 +38,8 @@ INLINE_RESCORE_LIMIT = 200  # more answers than this are re-scored by a backgrou
 
 
 def get_question(assessment: Assessment, question_id) -> Question:
-    ident = as_id(question_id)
-    question = db.session.scalar(select(Question).where(Question.id == ident,
-                                                        Question.assessment_id == assessment.id)) if ident else None
-    if question is None:
-        raise NotFound(_("That question is not in this assessment."))
-    return question
+    return get_visible(select(Question).where(Question.assessment_id == assessment.id), Question, question_id,
+                       _("That question is not in this assessment."))
 
 
 def _set_tags(question: Question, tags: list[str]) -> None:
@@ -151,10 +147,7 @@ def delete_question(actor, assessment: Assessment, question: Question) -> None:
 def move_question(actor, assessment: Assessment, question: Question, direction: str) -> None:
     require_edit_assessment(actor, assessment)
     ordering.lock(Assessment, assessment.id)
-    ids = ordering.sibling_ids(Question, Question.assessment_id, assessment.id)
-    index = ids.index(question.id) + (-1 if direction == "up" else 1)
-    if 0 <= index < len(ids):
-        ordering.renumber(Question, "assessment_id", {assessment.id: ordering.place(ids, question.id, index)})
+    ordering.step(Question, "assessment_id", assessment.id, question.id, direction)
 
 
 def reorder_questions(actor, assessment: Assessment, question_ids: list) -> None:
@@ -170,12 +163,8 @@ def reorder_questions(actor, assessment: Assessment, question_ids: list) -> None
 
 
 def _media_row(assessment: Assessment, media_id) -> AssessmentMedia:
-    ident = as_id(media_id)
-    row = db.session.scalar(select(AssessmentMedia).where(AssessmentMedia.id == ident,
-                                                          AssessmentMedia.assessment_id == assessment.id)) if ident else None
-    if row is None:
-        raise NotFound(_("That media file is not in this assessment."))
-    return row
+    return get_visible(select(AssessmentMedia).where(AssessmentMedia.assessment_id == assessment.id),
+                       AssessmentMedia, media_id, _("That media file is not in this assessment."))
 
 
 def set_media(actor, assessment: Assessment, resource, label: str) -> AssessmentMedia:
@@ -201,12 +190,8 @@ def set_media(actor, assessment: Assessment, resource, label: str) -> Assessment
                             .where(AssessmentMedia.assessment_id == assessment.id))
     row = AssessmentMedia(assessment_id=assessment.id, resource_id=resource.id, label=label, label_key=key,
                           position=(top + 1) if top is not None else 0)
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError as err:
-        raise Conflict(_("Another file already has the label %(label)s.", label=label)) from err
+    with flush_or_raise(Conflict(_("Another file already has the label %(label)s.", label=label))):
+        db.session.add(row)
     record(actor, "assessment.media_add", assessment, label=label, resource_id=resource.id)
     return row
 
@@ -239,10 +224,7 @@ def move_media(actor, assessment: Assessment, media_id, direction: str) -> None:
     require_edit_assessment(actor, assessment)
     ordering.lock(Assessment, assessment.id)
     row = _media_row(assessment, media_id)
-    ids = ordering.sibling_ids(AssessmentMedia, AssessmentMedia.assessment_id, assessment.id)
-    index = ids.index(row.id) + (-1 if direction == "up" else 1)
-    if 0 <= index < len(ids):
-        ordering.renumber(AssessmentMedia, "assessment_id", {assessment.id: ordering.place(ids, row.id, index)})
+    ordering.step(AssessmentMedia, "assessment_id", assessment.id, row.id, direction)
 
 
 def answer_counts(question_ids) -> dict[int, int]:

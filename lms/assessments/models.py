@@ -39,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.common.models import CreatedAt, IdKey, Timestamps
 from lms.common.types import UTCDateTime, utcnow
 from lms.extensions import db
 
@@ -99,7 +100,7 @@ def _is_set(column: str) -> str:
     return f"(CASE WHEN {column} IS NULL THEN 0 ELSE 1 END)"
 
 
-class Assessment(db.Model):
+class Assessment(IdKey, Timestamps, db.Model):
     __tablename__ = "assessment"
     __table_args__ = (
         CheckConstraint("length(title) > 0", name="title_not_empty"),
@@ -122,7 +123,6 @@ class Assessment(db.Model):
         Index("ix_assessment_owner_updated", "owner_id", "updated_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     # Markdown; shown only through lms.common.markdown.render_markdown.
     instructions: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -154,9 +154,6 @@ class Assessment(db.Model):
                                               server_default=DisplayMode.ALL_AT_ONCE.value)
     random_count: Mapped[int | None] = mapped_column(Integer)
     random_tag: Mapped[str | None] = mapped_column(String(TAG_MAX))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
-                                                 server_default=func.now())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     owner = relationship("User", lazy="joined")
@@ -180,7 +177,7 @@ class Assessment(db.Model):
         return f"<Assessment {self.id} {self.title!r} {self.status}>"
 
 
-class Question(db.Model):
+class Question(IdKey, Timestamps, db.Model):
     """A question as the teacher edits it now.  ``options`` is a list of strings (choice
     types); ``key`` depends on the type (``lms.assessments.questions``)."""
 
@@ -192,7 +189,6 @@ class Question(db.Model):
         CheckConstraint("points >= 0 AND points <= 1000", name="points_range"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     type: Mapped[str] = mapped_column(String(20))
@@ -203,9 +199,6 @@ class Question(db.Model):
     key: Mapped[dict] = mapped_column(JSON, default=dict)
     # Shown to students with their results (an explanation, a worked answer).
     feedback: Mapped[str] = mapped_column(Text, default="", server_default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
-                                                 server_default=func.now())
 
     tag_rows: Mapped[list[QuestionTag]] = relationship(
         back_populates="question", cascade="all, delete-orphan", lazy="selectin", order_by="QuestionTag.tag")
@@ -215,7 +208,7 @@ class Question(db.Model):
         return [row.tag for row in self.tag_rows]
 
 
-class QuestionTag(db.Model):
+class QuestionTag(IdKey, db.Model):
     """A tag of a question (lower-case), for the bank filter and random selection."""
 
     __tablename__ = "question_tag"
@@ -225,14 +218,13 @@ class QuestionTag(db.Model):
         Index("ix_question_tag_tag", "tag"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
     tag: Mapped[str] = mapped_column(String(TAG_MAX))
 
     question: Mapped[Question] = relationship(back_populates="tag_rows")
 
 
-class QuestionVersion(db.Model):
+class QuestionVersion(IdKey, CreatedAt, db.Model):
     """What a student was shown: a frozen copy of a question (kept if the question is deleted)."""
 
     __tablename__ = "question_version"
@@ -243,7 +235,6 @@ class QuestionVersion(db.Model):
         CheckConstraint("points >= 0 AND points <= 1000", name="points_range"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id", ondelete="SET NULL"))
     number: Mapped[int] = mapped_column(Integer)
@@ -253,10 +244,9 @@ class QuestionVersion(db.Model):
     options: Mapped[list] = mapped_column(JSON, default=list)
     key: Mapped[dict] = mapped_column(JSON, default=dict)
     feedback: Mapped[str] = mapped_column(Text, default="", server_default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
 
-class QuestionVersionMedia(db.Model):
+class QuestionVersionMedia(IdKey, db.Model):
     """The file a question version showed under a label, frozen with the version.  A label a
     version has no row for (versions made before media were frozen) shows the assessment's file."""
 
@@ -266,7 +256,6 @@ class QuestionVersionMedia(db.Model):
         CheckConstraint("length(label_key) > 0", name="label_key_not_empty"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     question_version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id", ondelete="CASCADE"))
     label_key: Mapped[str] = mapped_column(String(40))
     resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="RESTRICT"), index=True)
@@ -274,7 +263,7 @@ class QuestionVersionMedia(db.Model):
     resource = relationship("Resource", lazy="joined", innerjoin=True)
 
 
-class AssessmentMedia(db.Model):
+class AssessmentMedia(IdKey, CreatedAt, db.Model):
     """A resource used by an assessment under a label (unique, case-insensitive), in order."""
 
     __tablename__ = "assessment_media"
@@ -285,18 +274,16 @@ class AssessmentMedia(db.Model):
         CheckConstraint("position >= 0", name="position_not_negative"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
     resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="RESTRICT"), index=True)
     label: Mapped[str] = mapped_column(String(40))
     label_key: Mapped[str] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     resource = relationship("Resource", lazy="joined", innerjoin=True)
 
 
-class Submission(db.Model):
+class Submission(IdKey, db.Model):
     """One attempt of a student at an assessment."""
 
     __tablename__ = "submission"
@@ -317,7 +304,6 @@ class Submission(db.Model):
         Index("ix_submission_student_assessment", "student_id", "assessment_id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="RESTRICT"))
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     attempt_number: Mapped[int] = mapped_column(Integer)
@@ -351,7 +337,7 @@ class Submission(db.Model):
         return self.status == SubmissionStatus.IN_PROGRESS
 
 
-class Answer(db.Model):
+class Answer(IdKey, db.Model):
     """A student's answer to one question version; kept up to date while the attempt is open."""
 
     __tablename__ = "answer"
@@ -362,7 +348,6 @@ class Answer(db.Model):
         CheckConstraint("revision >= 1", name="revision_positive"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
     question_version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id", ondelete="RESTRICT"),
                                                      index=True)
@@ -382,30 +367,26 @@ class Answer(db.Model):
         return self.manual_points if self.manual_points is not None else self.auto_points
 
 
-class SubmissionEvent(db.Model):
+class SubmissionEvent(IdKey, CreatedAt, db.Model):
     """The history of an attempt: who did what, when."""
 
     __tablename__ = "submission_event"
     __table_args__ = (Index("ix_submission_event_submission", "submission_id", "created_at"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(24))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     actor = relationship("User", lazy="joined")
 
 
-class AssessmentExcusal(db.Model):
+class AssessmentExcusal(IdKey, CreatedAt, db.Model):
     """A teacher excused a student from an assessment (not "missing", not in averages)."""
 
     __tablename__ = "assessment_excusal"
     __table_args__ = (UniqueConstraint("assessment_id", "student_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
     excused_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())

@@ -376,16 +376,24 @@ def _score_multiple(key: dict, points: float, response: dict) -> float:
     return _round(min(max(earned, 0.0), points))
 
 
+def _options_text(options: list, indexes) -> str:
+    """The options at ``indexes`` (out-of-range ones left out), separated by "; "."""
+    return "; ".join(options[i] for i in indexes or [] if 0 <= i < len(options))
+
+
+def _true_false_text(value: bool) -> str:
+    return _("True") if value else _("False")
+
+
 def correct_answer_text(qtype: str, options: list, key: dict) -> str:
     """The key as a person reads it (for results pages and the grading page)."""
     key = key or {}
     if qtype == QuestionType.SINGLE_CHOICE and key.get("correct") is not None:
-        index = key["correct"]
-        return options[index] if 0 <= index < len(options) else ""
+        return _options_text(options, [key["correct"]])
     if qtype == QuestionType.MULTIPLE_CHOICE:
-        return "; ".join(options[i] for i in key.get("correct") or [] if 0 <= i < len(options))
+        return _options_text(options, key.get("correct"))
     if qtype == QuestionType.TRUE_FALSE and isinstance(key.get("correct"), bool):
-        return _("True") if key["correct"] else _("False")
+        return _true_false_text(key["correct"])
     if qtype == QuestionType.SHORT_ANSWER:
         return " / ".join(key.get("accepted") or [])
     if qtype == QuestionType.NUMERIC and key.get("value") is not None:
@@ -399,12 +407,11 @@ def response_text(qtype: str, options: list, response: dict | None) -> str:
     """A student's response as text (CSV, history)."""
     response = response or {}
     if qtype == QuestionType.SINGLE_CHOICE and response.get("choice") is not None:
-        index = response["choice"]
-        return options[index] if 0 <= index < len(options) else ""
+        return _options_text(options, [response["choice"]])
     if qtype == QuestionType.MULTIPLE_CHOICE:
-        return "; ".join(options[i] for i in response.get("choices") or [] if 0 <= i < len(options))
+        return _options_text(options, response.get("choices"))
     if qtype == QuestionType.TRUE_FALSE and isinstance(response.get("value"), bool):
-        return _("True") if response["value"] else _("False")
+        return _true_false_text(response["value"])
     if qtype == QuestionType.FILE_UPLOAD:
         return response.get("filename", "")
     return str(response.get("text", ""))

@@ -21,7 +21,6 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, false, func, or_, select, true
-from sqlalchemy.exc import IntegrityError
 
 from lms.assessments import questions as qtypes
 from lms.assessments.media import media_map, unknown_labels
@@ -40,8 +39,9 @@ from lms.assessments.models import (
 )
 from lms.audit.services import record
 from lms.auth.models import Role
-from lms.common.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
+from lms.common.errors import BusinessRuleViolation, Forbidden, ValidationFailed
 from lms.common.ids import as_id
+from lms.common.services import clean_title, flush_or_raise, get_visible
 from lms.common.types import utcnow
 from lms.curriculum import services as curriculum
 from lms.curriculum.models import CoreSubject, Part, Section, Subject, SubjectTeacher, Unit
@@ -149,11 +149,8 @@ def gradeable_assessment_ids(actor):
 
 def get_assessment_for(actor, assessment_id) -> Assessment:
     """The assessment if ``actor`` may see it, else NotFound (404)."""
-    ident = as_id(assessment_id)
-    assessment = db.session.scalar(visible_assessments(actor).where(Assessment.id == ident)) if ident else None
-    if assessment is None:
-        raise NotFound(_("That assessment does not exist or is not available to you."))
-    return assessment
+    return get_visible(visible_assessments(actor), Assessment, assessment_id,
+                       _("That assessment does not exist or is not available to you."))
 
 
 def can_edit_assessment(actor, assessment: Assessment) -> bool:
@@ -189,34 +186,23 @@ def require_edit_assessment(actor, assessment: Assessment) -> None:
 # --- creating and settings ----------------------------------------------------------------------------
 
 
-def clean_title(title) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationFailed(_("Give a title."), field="title")
-    if len(title) > TITLE_MAX:
-        raise ValidationFailed(_("The title is too long (%(max)s characters at most).", max=TITLE_MAX),
-                               field="title")
-    return title
+def _picked(model, raw_id, field: str, message: str):
+    """The ``model`` row picked from a form's list; None when none was picked."""
+    if raw_id in (None, ""):
+        return None
+    ident = as_id(raw_id)
+    row = db.session.get(model, ident) if ident else None
+    if row is None:
+        raise ValidationFailed(message, field=field)
+    return row
 
 
 def _core_subject(core_subject_id) -> CoreSubject | None:
-    if core_subject_id in (None, ""):
-        return None
-    ident = as_id(core_subject_id)
-    core = db.session.get(CoreSubject, ident) if ident else None
-    if core is None:
-        raise ValidationFailed(_("Choose a core subject from the list."), field="core_subject_id")
-    return core
+    return _picked(CoreSubject, core_subject_id, "core_subject_id", _("Choose a core subject from the list."))
 
 
 def _level(level_id) -> Level | None:
-    if level_id in (None, ""):
-        return None
-    ident = as_id(level_id)
-    level = db.session.get(Level, ident) if ident else None
-    if level is None:
-        raise ValidationFailed(_("Choose a level from the list."), field="level_id")
-    return level
+    return _picked(Level, level_id, "level_id", _("Choose a level from the list."))
 
 
 def _clean_instructions(text) -> str:
@@ -231,7 +217,7 @@ def create_assessment(actor, title: str, *, instructions: str = "", core_subject
     """A new draft in the bank (attached to nothing), owned by ``actor``."""
     if getattr(actor, "role", None) not in (Role.ADMIN, Role.TEACHER):
         raise Forbidden(_("Only teachers and administrators can create assessments."))
-    title = clean_title(title)
+    title = clean_title(title, max_length=TITLE_MAX)
     core, level = _core_subject(core_subject_id), _level(level_id)
     assessment = Assessment(title=title, instructions=_clean_instructions(instructions), owner_id=actor.id,
                             core_subject_id=core.id if core else None, level_id=level.id if level else None,
@@ -284,7 +270,7 @@ def _optional_int(value, field: str, low: int, high: int, message: str) -> int |
 
 def clean_settings(data: SettingsInput) -> dict:
     values = {
-        "title": clean_title(data.title),
+        "title": clean_title(data.title, max_length=TITLE_MAX),
         "instructions": _clean_instructions(data.instructions),
         "attempts_allowed": _optional_int(data.attempts_allowed, "attempts_allowed", 1, 100,
                                           _("Attempts allowed: a number from 1 to 100, or empty for unlimited.")),
@@ -327,9 +313,9 @@ def update_settings(actor, assessment: Assessment, data: SettingsInput) -> Asses
                                  "be empty. Tag some questions with it first, or leave the tag empty.",
                                  tag=values["random_tag"]), field="random_tag")
     before = {k: getattr(assessment, k) for k in values}
-    for name, value in values.items():
-        setattr(assessment, name, value)
-    _flush(_("The settings could not be saved; please check them."))
+    with flush_or_raise(ValidationFailed(_("The settings could not be saved; please check them."))):
+        for name, value in values.items():
+            setattr(assessment, name, value)
     changed = sorted(k for k in values if before[k] != values[k] and k != "instructions")
     record(actor, "assessment.update", assessment, changed=changed)
     return assessment
@@ -339,14 +325,6 @@ def _has_tagged_question(assessment: Assessment, tag: str) -> bool:
     return db.session.scalar(select(QuestionTag.id).join(Question, Question.id == QuestionTag.question_id)
                              .where(Question.assessment_id == assessment.id, QuestionTag.tag == tag)
                              .limit(1)) is not None
-
-
-def _flush(message: str) -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise ValidationFailed(message) from err
 
 
 # --- attaching ------------------------------------------------------------------------------------------
@@ -458,9 +436,7 @@ def unpublish(actor, assessment: Assessment) -> Assessment:
         return assessment
     if has_submissions(assessment):
         raise BusinessRuleViolation(_("Students have already started it; archive it instead."))
-    assessment.status = AssessmentStatus.DRAFT
-    db.session.flush()
-    record(actor, "assessment.unpublish", assessment)
+    _set_status(actor, assessment, AssessmentStatus.DRAFT, "assessment.unpublish")
     return assessment
 
 
@@ -468,9 +444,7 @@ def archive(actor, assessment: Assessment) -> Assessment:
     """Hidden from students; submissions and results are kept."""
     require_edit_assessment(actor, assessment)
     if assessment.status != AssessmentStatus.ARCHIVED:
-        assessment.status = AssessmentStatus.ARCHIVED
-        db.session.flush()
-        record(actor, "assessment.archive", assessment)
+        _set_status(actor, assessment, AssessmentStatus.ARCHIVED, "assessment.archive")
     return assessment
 
 
@@ -478,10 +452,14 @@ def restore(actor, assessment: Assessment) -> Assessment:
     """An archived assessment back to draft (publish it again when ready)."""
     require_edit_assessment(actor, assessment)
     if assessment.status == AssessmentStatus.ARCHIVED:
-        assessment.status = AssessmentStatus.DRAFT
-        db.session.flush()
-        record(actor, "assessment.restore", assessment)
+        _set_status(actor, assessment, AssessmentStatus.DRAFT, "assessment.restore")
     return assessment
+
+
+def _set_status(actor, assessment: Assessment, status: AssessmentStatus, action: str) -> None:
+    assessment.status = status
+    db.session.flush()
+    record(actor, action, assessment)
 
 
 def delete(actor, assessment: Assessment) -> None:

@@ -45,6 +45,7 @@ from lms.assessments.services import gradeable_assessment_ids, questions_of
 from lms.auth.models import Role
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
+from lms.common.services import get_visible
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.resources import services as resources
@@ -81,12 +82,8 @@ def submission_visibility(actor):
 
 def get_submission_for(actor, submission_id) -> Submission:
     """The attempt if ``actor`` may see it (the student, their parents, its graders), else 404."""
-    ident = as_id(submission_id)
-    submission = db.session.scalar(select(Submission).where(Submission.id == ident,
-                                                            submission_visibility(actor))) if ident else None
-    if submission is None:
-        raise NotFound(_("That submission does not exist or is not available to you."))
-    return submission
+    return get_visible(select(Submission).where(submission_visibility(actor)), Submission, submission_id,
+                       _("That submission does not exist or is not available to you."))
 
 
 def results_visible(assessment: Assessment, submission: Submission, viewer, now=None) -> bool:

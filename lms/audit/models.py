@@ -5,11 +5,12 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.common.models import IdKey
 from lms.common.types import UTCDateTime, utcnow
 from lms.extensions import db
 
 
-class AuditLog(db.Model):
+class AuditLog(IdKey, db.Model):
     """Who did what to which record, from where: administrative and grading actions."""
 
     __tablename__ = "audit_log"
@@ -17,7 +18,6 @@ class AuditLog(db.Model):
         Index("ix_audit_log_entity", "entity_type", "entity_id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
     entity_type: Mapped[str | None] = mapped_column(String(64))

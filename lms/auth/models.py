@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from lms.common.models import CreatedAt, HashedToken, IdKey, Timestamps
 from lms.common.types import UTCDateTime, utcnow
 from lms.extensions import db
 
@@ -50,7 +51,7 @@ def normalise_username(username: str | None) -> str:
     return (username or "").strip().lower()
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, IdKey, Timestamps, db.Model):
     __tablename__ = "user"
     __table_args__ = (
         # Stored lower-case, so the plain unique constraint is case-insensitive.
@@ -68,7 +69,6 @@ class User(UserMixin, db.Model):
         CheckConstraint("suspended_until > suspended_at", name="suspension_ends_after_start"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     # Stored lower-case (``normalise_username``), so the plain unique constraint is case-insensitive.
     username: Mapped[str | None] = mapped_column(String(USERNAME_MAX_LENGTH), unique=True)
@@ -93,9 +93,6 @@ class User(UserMixin, db.Model):
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     suspension_reason: Mapped[str | None] = mapped_column(String(500))
     suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
-                                                 server_default=func.now())
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email or self.username} {self.role}>"
@@ -158,7 +155,7 @@ class EndReason(StrEnum):
     REVOKED = "REVOKED"    # ended from elsewhere: "sign out everywhere else", password reset, deactivation
 
 
-class UserSession(db.Model):
+class UserSession(IdKey, db.Model):
     """A login session: one browser's time signed in, kept alive by the heartbeat.
 
     ``duration_seconds`` always runs from ``started_at`` to the last sign of life
@@ -184,7 +181,6 @@ class UserSession(db.Model):
         Index("ix_user_session_started_cover", "started_at", "user_id", "duration_seconds", "last_active_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_active_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -201,7 +197,7 @@ class UserSession(db.Model):
         return self.ended_at is None
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(IdKey, db.Model):
     """Every sign-in attempt, successful or not (login history)."""
 
     __tablename__ = "login_attempt"
@@ -210,7 +206,6 @@ class LoginAttempt(db.Model):
         Index("ix_login_attempt_user_created", "user_id", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     ip: Mapped[str | None] = mapped_column(String(45), index=True)
@@ -230,7 +225,7 @@ class InvitationStatus(StrEnum):
     EXPIRED = "EXPIRED"
 
 
-class Invitation(db.Model):
+class Invitation(IdKey, Timestamps, HashedToken, db.Model):
     """An invitation to create an account with a given role (and grants, e.g. a classroom).
 
     Only the SHA-256 hash of the token is stored.  A PENDING invitation past
@@ -249,25 +244,19 @@ class Invitation(db.Model):
         Index("ix_invitation_status_created", "status", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     full_name: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
     # Domain grants applied on acceptance, e.g. {"classroom_id": 3} or {"student_ids": [4, 5]}.
     grants: Mapped[dict] = mapped_column(JSON, default=dict)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=InvitationStatus.PENDING,
                                         server_default=InvitationStatus.PENDING.value)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     accepted_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     send_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
-                                                 server_default=func.now())
 
     invited_by = relationship("User", foreign_keys=[invited_by_id], lazy="raise_on_sql")
 
@@ -284,7 +273,7 @@ class TokenPurpose(StrEnum):
     ACTIVATE = "ACTIVATE"  # a created/imported account's first password (lms.auth.login_cards)
 
 
-class AccountToken(db.Model):
+class AccountToken(IdKey, CreatedAt, HashedToken, db.Model):
     """A single-use, expiring token sent by email (password reset, email change); stored hashed."""
 
     __tablename__ = "account_token"
@@ -294,19 +283,15 @@ class AccountToken(db.Model):
         Index("ix_account_token_user_purpose", "user_id", "purpose"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     purpose: Mapped[str] = mapped_column(String(16))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     new_email: Mapped[str | None] = mapped_column(String(254))
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     user = relationship("User", lazy="raise_on_sql")
 
 
-class RememberToken(db.Model):
+class RememberToken(IdKey, CreatedAt, db.Model):
     """"Keep me signed in on this device": one row per remembered browser (a *series*).
 
     The cookie holds ``<series>.<token>``; only their SHA-256 digests are stored.  Each use signs
@@ -324,7 +309,6 @@ class RememberToken(db.Model):
         Index("ix_remember_token_expires", "expires_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     series_hash: Mapped[str] = mapped_column(String(64), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64))
@@ -332,12 +316,11 @@ class RememberToken(db.Model):
     rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The login session this series started last (ended too when the cookie turns out to be copied).
     login_session_id: Mapped[int | None] = mapped_column(ForeignKey("user_session.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class SignInCard(db.Model):
+class SignInCard(IdKey, CreatedAt, HashedToken, db.Model):
     """A login card's QR sign-in token (``/auth/qr/<token>``): single use, stored hashed, expires.
 
     One open card per student: making a new card revokes the old one (``lms.auth.login_cards``).
@@ -349,20 +332,16 @@ class SignInCard(db.Model):
         Index("ix_sign_in_card_classroom_open", "classroom_id", "used_at", "revoked_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     classroom_id: Mapped[int | None] = mapped_column(ForeignKey("classroom.id", ondelete="SET NULL"))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
 
 
-class LoginCardBatch(db.Model):
+class LoginCardBatch(IdKey, CreatedAt, db.Model):
     """The cards of one "Prepare sign-in", printable for a short while by the admin or teacher who
     made them: the one-time passwords and QR links are kept encrypted (Fernet, key from SECRET_KEY)
     until ``expires_at``, then the row is deleted; the accounts keep only the password hashes."""
@@ -370,10 +349,8 @@ class LoginCardBatch(db.Model):
     __tablename__ = "login_card_batch"
     __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_created"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     card_count: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -286,14 +286,18 @@ def valid_token(raw: str, purpose: str) -> AccountToken | None:
     return token
 
 
-def reset_password(raw_token: str, new_password: str) -> User:
-    """Set a new password from a reset link; every login session of the user ends."""
-    token = valid_token(raw_token, TokenPurpose.RESET_PASSWORD)
-    if token is None:
-        raise ValidationFailed(_("This link is invalid or has expired. Ask for a new one."), code="TOKEN_INVALID")
-    user = db.session.get(User, token.user_id)
+def _token_and_active_user(raw_token: str, purpose: str) -> tuple[AccountToken, User]:
+    """The valid token and its active user, else TOKEN_INVALID (the same answer for every reason)."""
+    token = valid_token(raw_token, purpose)
+    user = db.session.get(User, token.user_id) if token is not None else None
     if user is None or not user.active:
         raise ValidationFailed(_("This link is invalid or has expired. Ask for a new one."), code="TOKEN_INVALID")
+    return token, user
+
+
+def reset_password(raw_token: str, new_password: str) -> User:
+    """Set a new password from a reset link; every login session of the user ends."""
+    token, user = _token_and_active_user(raw_token, TokenPurpose.RESET_PASSWORD)
     check_new_password(new_password, user.email)
     token.used_at = utcnow()
     user.set_password(new_password)
@@ -355,12 +359,7 @@ def request_email_change(actor: User, new_email: str, current_password: str) -> 
 
 
 def confirm_email_change(raw_token: str) -> User:
-    token = valid_token(raw_token, TokenPurpose.CHANGE_EMAIL)
-    if token is None:
-        raise ValidationFailed(_("This link is invalid or has expired. Ask for a new one."), code="TOKEN_INVALID")
-    user = db.session.get(User, token.user_id)
-    if user is None or not user.active:
-        raise ValidationFailed(_("This link is invalid or has expired. Ask for a new one."), code="TOKEN_INVALID")
+    token, user = _token_and_active_user(raw_token, TokenPurpose.CHANGE_EMAIL)
     if find_user_by_email(token.new_email) is not None:
         raise ValidationFailed(_("Another account already uses that address."), code="EMAIL_TAKEN")
     old_email = user.email

@@ -65,22 +65,23 @@ def _long(stage: str, number: int) -> str:
     return _("Kindergarten %(number)s", number=number)
 
 
+def _default_translated(level, attr: str, pattern, translate) -> str:
+    """``level.<attr>`` (or ``level`` itself, a string) translated when it is a default one."""
+    text = getattr(level, attr, level)
+    if text is None:
+        return ""
+    match = pattern.match(str(text))
+    return translate(match.group(1), int(match.group(2))) if match else str(text)
+
+
 def level_label(level) -> str:
     """The short label of a level (a ``Level`` or its code): "P1" → "ป.1" in Thai."""
-    code = getattr(level, "code", level)
-    if code is None:
-        return ""
-    match = _DEFAULT_CODE.match(str(code))
-    return _short(match.group(1), int(match.group(2))) if match else str(code)
+    return _default_translated(level, "code", _DEFAULT_CODE, _short)
 
 
 def level_name(level) -> str:
     """The full name of a level: "Prathom 1" → "ประถมศึกษาปีที่ 1" in Thai (edited names as written)."""
-    name = getattr(level, "name", level)
-    if name is None:
-        return ""
-    match = _DEFAULT_NAME.match(str(name))
-    return _long(match.group(1), int(match.group(2))) if match else str(name)
+    return _default_translated(level, "name", _DEFAULT_NAME, _long)
 
 
 def classroom_label(classroom) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Integer
+from sqlalchemy import Integer, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+
+from lms.extensions import db
 
 
 class seconds_between(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
@@ -34,3 +36,13 @@ def _seconds_between_sqlite(element, compiler, **kw):
     # julianday() keeps milliseconds; round to whole milliseconds first so that float noise
     # cannot turn 600.000 s into 599.
     return f"(CAST(ROUND((julianday({end}) - julianday({start})) * 86400000.0) AS INTEGER) / 1000)"
+
+
+def claim(stamp, row_id: int, now, *conditions) -> bool:
+    """Set the empty timestamp column ``stamp`` (e.g. ``Meeting.finalized_at``) of row ``row_id`` to
+    ``now`` in one UPDATE, when ``conditions`` hold too: True for the one caller that did it, so
+    work done "once" (an email, a finalisation) is done once when two runs overlap."""
+    model = stamp.class_
+    result = db.session.execute(update(model).where(model.id == row_id, stamp.is_(None), *conditions)
+                                .values({stamp.key: now}).execution_options(synchronize_session=False))
+    return bool(result.rowcount)

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, literal, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalise_email
 from lms.common.errors import Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
+from lms.common.services import flush_or_raise, get_visible
 from lms.common.types import UTCDateTime, utcnow
 from lms.communication import audience
 from lms.communication.models import (
@@ -173,21 +173,24 @@ def _publication_times(data: AnnouncementInput, *, publishing: bool, existing: A
             raise ValidationFailed(_("The expiry must be after the publication time."), field="expires_at")
     return publish_at, expires_at
 
-def _apply(announcement: Announcement, values: dict, *, publishing: bool) -> None:
+def _save(announcement: Announcement, values: dict, *, publishing: bool) -> None:
     people = values.pop("people")
-    for key, value in values.items():
-        setattr(announcement, key, value)
-    if publishing:
-        announcement.status = (AnnouncementStatus.SCHEDULED if announcement.publish_at > utcnow()
-                               else AnnouncementStatus.PUBLISHED)
-    else:
-        announcement.status = AnnouncementStatus.DRAFT
-    db.session.flush()
-    db.session.execute(AnnouncementPerson.__table__.delete().where(
-        AnnouncementPerson.announcement_id == announcement.id))
-    if people:
-        db.session.execute(AnnouncementPerson.__table__.insert(),
-                           [{"announcement_id": announcement.id, "user_id": i} for i in people])
+    with flush_or_raise(ValidationFailed(_("The announcement could not be saved; check the dates and the "
+                                           "audience."))):
+        db.session.add(announcement)
+        for key, value in values.items():
+            setattr(announcement, key, value)
+        if publishing:
+            announcement.status = (AnnouncementStatus.SCHEDULED if announcement.publish_at > utcnow()
+                                   else AnnouncementStatus.PUBLISHED)
+        else:
+            announcement.status = AnnouncementStatus.DRAFT
+        db.session.flush()
+        db.session.execute(AnnouncementPerson.__table__.delete().where(
+            AnnouncementPerson.announcement_id == announcement.id))
+        if people:
+            db.session.execute(AnnouncementPerson.__table__.insert(),
+                               [{"announcement_id": announcement.id, "user_id": i} for i in people])
 
 
 def _after_save(actor, announcement: Announcement, action: str) -> None:
@@ -204,11 +207,7 @@ def create_announcement(actor, data: AnnouncementInput, *, publish: bool = False
     """A new announcement: a draft, or published now / scheduled for ``publish_at``."""
     values = _validate(actor, data, publishing=publish, existing=None)
     announcement = Announcement(author_id=actor.id)
-    db.session.add(announcement)
-    try:
-        _apply(announcement, values, publishing=publish)
-    except IntegrityError as err:
-        raise ValidationFailed(_("The announcement could not be saved; check the dates and the audience.")) from err
+    _save(announcement, values, publishing=publish)
     _after_save(actor, announcement, "announcement.create")
     return announcement
 
@@ -217,10 +216,7 @@ def update_announcement(actor, announcement: Announcement, data: AnnouncementInp
                         publish: bool = False) -> Announcement:
     """Change an announcement; ``publish=False`` (save as draft) also withdraws a published one."""
     values = _validate(actor, data, publishing=publish, existing=announcement)
-    try:
-        _apply(announcement, values, publishing=publish)
-    except IntegrityError as err:
-        raise ValidationFailed(_("The announcement could not be saved; check the dates and the audience.")) from err
+    _save(announcement, values, publishing=publish)
     _after_save(actor, announcement, "announcement.update")
     return announcement
 
@@ -245,11 +241,8 @@ def manageable(actor):
 
 
 def get_manageable(actor, announcement_id) -> Announcement:
-    ident = as_id(announcement_id)
-    announcement = db.session.scalar(manageable(actor).where(Announcement.id == ident)) if ident else None
-    if announcement is None:
-        raise NotFound(_("That announcement does not exist or is not yours."))
-    return announcement
+    return get_visible(manageable(actor), Announcement, announcement_id,
+                       _("That announcement does not exist or is not yours."))
 
 
 def manage_query(actor, *, status: str = "", q: str = ""):

@@ -35,30 +35,33 @@ READ_THE_WELCOME = ["teacher@example.org", "teacher2@example.org", "student@exam
                     "parent@example.org"]
 
 
+def _published(author: User, title: str, body_format: str, body: str, sent_at, **audience) -> Announcement:
+    """An announcement published and already "delivered" at ``sent_at``."""
+    return Announcement(author_id=author.id, title=title, body_format=body_format, body=body,
+                        status=AnnouncementStatus.PUBLISHED, publish_at=sent_at, delivered_at=sent_at, **audience)
+
+
 def seed_communication(users: dict[str, User]) -> None:
     now = utcnow()
     existing = set(db.session.scalars(select(Announcement.title).where(Announcement.title.in_([SCHOOL_WIDE, P1_1]))))
     admin, teacher = users["admin@example.org"], users["teacher@example.org"]
     if SCHOOL_WIDE not in existing:
-        db.session.add(Announcement(
-            author_id=admin.id, title=SCHOOL_WIDE, body_format=BodyFormat.MARKDOWN,
-            body="Welcome back, everyone!\n\n* Classes start at **08:30**.\n* The library is open until 17:00.\n\n"
-                 "See you on Monday.",
-            status=AnnouncementStatus.PUBLISHED, target_kind=TargetKind.EVERYONE,
-            publish_at=now - timedelta(days=2), delivered_at=now - timedelta(days=2)))
+        db.session.add(_published(
+            admin, SCHOOL_WIDE, BodyFormat.MARKDOWN,
+            "Welcome back, everyone!\n\n* Classes start at **08:30**.\n* The library is open until 17:00.\n\n"
+            "See you on Monday.",
+            now - timedelta(days=2), target_kind=TargetKind.EVERYONE))
     if P1_1 not in existing:
         classroom = db.session.scalar(
             select(Classroom).join(Level, Level.id == Classroom.level_id)
             .where(Level.code == "P1", Classroom.number == 1, Classroom.academic_year == current_academic_year()))
         if classroom is not None:
-            db.session.add(Announcement(
-                author_id=teacher.id, title=P1_1, body_format=BodyFormat.TEXT,
-                body="We visit the science museum on Friday.\nBring a hat, water and a packed lunch.\n\n"
-                     "The bus leaves at 09:00.",
-                status=AnnouncementStatus.PUBLISHED, target_kind=TargetKind.CLASSROOM,
-                target_classroom_id=classroom.id, include_parents=True, urgent=True,
-                publish_at=now - timedelta(hours=20), expires_at=now + timedelta(days=14),
-                delivered_at=now - timedelta(hours=20)))
+            db.session.add(_published(
+                teacher, P1_1, BodyFormat.TEXT,
+                "We visit the science museum on Friday.\nBring a hat, water and a packed lunch.\n\n"
+                "The bus leaves at 09:00.",
+                now - timedelta(hours=20), target_kind=TargetKind.CLASSROOM, target_classroom_id=classroom.id,
+                include_parents=True, urgent=True, expires_at=now + timedelta(days=14)))
     db.session.flush()
     if SCHOOL_WIDE not in existing:
         # The demo accounts read the welcome two days ago, so student@ starts with exactly one

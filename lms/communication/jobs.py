@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from lms.auth.models import User
+from lms.common.sql import claim
 from lms.common.types import utcnow
 from lms.communication import announcements, audience
 from lms.communication.models import Announcement, AnnouncementStatus
@@ -59,12 +60,8 @@ def deliver_announcement(announcement_id: int, notify_author: bool = False) -> i
     """Once per announcement: email an urgent one to its audience; tell the author of a scheduled
     one that it is out.  Returns the number of emails queued (0 when already delivered)."""
     now = utcnow()
-    claimed = db.session.execute(
-        update(Announcement)
-        .where(Announcement.id == announcement_id, Announcement.delivered_at.is_(None),
-               Announcement.status != AnnouncementStatus.DRAFT, Announcement.publish_at <= now)
-        .values(delivered_at=now).execution_options(synchronize_session=False)).rowcount
-    if not claimed:
+    if not claim(Announcement.delivered_at, announcement_id, now,
+                 Announcement.status != AnnouncementStatus.DRAFT, Announcement.publish_at <= now):
         db.session.rollback()
         return 0
     announcement = db.session.get(Announcement, announcement_id)

@@ -11,7 +11,6 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     false,
@@ -20,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.common.models import CreatedAt, IdKey, Timestamps
 from lms.common.types import UTCDateTime, utcnow
 from lms.extensions import db
 
@@ -49,7 +49,7 @@ def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
-class Announcement(db.Model):
+class Announcement(IdKey, Timestamps, db.Model):
     """A school announcement.
 
     Who sees it is decided when it is read, not stored per recipient: ``target_kind`` (and
@@ -81,7 +81,6 @@ class Announcement(db.Model):
               postgresql_where=text("status = 'SCHEDULED'"), sqlite_where=text("status = 'SCHEDULED'")),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -99,9 +98,6 @@ class Announcement(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the publication's side effects ran (urgent email, the author's notification); once only.
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
-                                                 server_default=func.now())
 
     author = relationship("User", lazy="raise_on_sql")
     target_level = relationship("Level", lazy="raise_on_sql")
@@ -140,7 +136,7 @@ class AnnouncementRead(db.Model):
     read_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
 
-class Notification(db.Model):
+class Notification(IdKey, CreatedAt, db.Model):
     """An in-app notification: ``kind`` + ``params``, turned into text in the reader's language
     when shown (``lms.communication.notifications.KINDS``)."""
 
@@ -153,10 +149,8 @@ class Notification(db.Model):
               postgresql_where=text("read_at IS NULL"), sqlite_where=text("read_at IS NULL")),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     link: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

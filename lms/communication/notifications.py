@@ -21,8 +21,7 @@ from sqlalchemy import func, insert, select, update
 
 from lms.auth.invitations import ROLE_LABELS
 from lms.auth.models import User
-from lms.common.errors import NotFound
-from lms.common.ids import as_id
+from lms.common.services import get_visible
 from lms.common.types import utcnow
 from lms.communication.models import Notification
 from lms.core import signals
@@ -122,12 +121,8 @@ def notifications_of(user):
 def get_notification_for(user, notification_id) -> Notification:
     from flask_babel import gettext as _
 
-    ident = as_id(notification_id)
-    notification = db.session.scalar(select(Notification).where(
-        Notification.id == ident, Notification.user_id == user.id)) if ident else None
-    if notification is None:
-        raise NotFound(_("That notification does not exist."))
-    return notification
+    return get_visible(select(Notification).where(Notification.user_id == user.id), Notification,
+                       notification_id, _("That notification does not exist."))
 
 
 def mark_read(user, notification: Notification) -> None:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import CheckConstraint, Integer, String, false, func
+from sqlalchemy import CheckConstraint, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.common.types import UTCDateTime, utcnow
+from lms.common.models import IdKey, Timestamps
 from lms.extensions import db
 
 
-class Organization(db.Model):
+class Organization(IdKey, Timestamps, db.Model):
     """The one organization this instance serves (one row per database)."""
 
     __tablename__ = "organization"
@@ -28,7 +26,6 @@ class Organization(db.Model):
         CheckConstraint("audit_retention_days >= log_retention_days", name="audit_kept_as_long_as_logs"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Bangkok", server_default="Asia/Bangkok")
@@ -54,9 +51,6 @@ class Organization(db.Model):
     # students may sign in with three pictures instead of a password.
     picture_password_levels: Mapped[str] = mapped_column(String(500), default="P1,P2,P3",
                                                          server_default="P1,P2,P3")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
-                                                 server_default=func.now())
 
     def __repr__(self) -> str:
         return f"<Organization {self.slug}>"

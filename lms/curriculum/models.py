@@ -14,7 +14,6 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -23,13 +22,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.common.models import (
+    NODE_TITLE_MAX,
+    CreatedAt,
+    IdKey,
+    OrderedTitledNode,
+    Timestamps,
+    ordered_node_constraints,
+)
 from lms.common.types import UTCDateTime, utcnow
 from lms.extensions import db
 
-TITLE_MAX = 300
+TITLE_MAX = NODE_TITLE_MAX
 
 
-class CoreSubject(db.Model):
+class CoreSubject(IdKey, CreatedAt, db.Model):
     """A subject area the school teaches at every level: Mathematics, Thai, English, Science…"""
 
     __tablename__ = "core_subject"
@@ -37,17 +44,15 @@ class CoreSubject(db.Model):
         CheckConstraint("length(name) > 0", name="name_not_empty"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     def __repr__(self) -> str:
         return f"<CoreSubject {self.name}>"
 
 
-class Subject(db.Model):
+class Subject(IdKey, Timestamps, db.Model):
     """A core subject taught to one level (every classroom of it) or to one classroom."""
 
     __tablename__ = "subject"
@@ -56,7 +61,6 @@ class Subject(db.Model):
         Index("ix_subject_level_classroom", "level_id", "classroom_id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     core_subject_id: Mapped[int] = mapped_column(ForeignKey("core_subject.id", ondelete="RESTRICT"), index=True)
     level_id: Mapped[int] = mapped_column(ForeignKey("level.id", ondelete="RESTRICT"))
     # None: every classroom of the level.
@@ -66,9 +70,6 @@ class Subject(db.Model):
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
-                                                 server_default=func.now())
 
     core_subject: Mapped[CoreSubject] = relationship(lazy="joined", innerjoin=True)
     level = relationship("Level", lazy="joined", innerjoin=True)
@@ -89,96 +90,64 @@ class Subject(db.Model):
         return f"<Subject {self.id} {self.name}>"
 
 
-class SubjectTeacher(db.Model):
+class SubjectTeacher(IdKey, CreatedAt, db.Model):
     __tablename__ = "subject_teacher"
     __table_args__ = (UniqueConstraint("subject_id", "teacher_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id", ondelete="CASCADE"))
     teacher_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     subject: Mapped[Subject] = relationship(back_populates="teacher_links")
     teacher = relationship("User", lazy="joined", innerjoin=True)
 
 
-class Unit(db.Model):
+class Unit(OrderedTitledNode, db.Model):
     __tablename__ = "unit"
-    __table_args__ = (
-        UniqueConstraint("subject_id", "position"),
-        CheckConstraint("position >= 0", name="position_not_negative"),
-        CheckConstraint("length(title) > 0", name="title_not_empty"),
-    )
+    __table_args__ = ordered_node_constraints("subject_id")
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id", ondelete="CASCADE"))
-    title: Mapped[str] = mapped_column(String(TITLE_MAX))
-    position: Mapped[int] = mapped_column(Integer)
-    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     subject: Mapped[Subject] = relationship(lazy="select")
 
     kind = "unit"
 
 
-class Part(db.Model):
+class Part(OrderedTitledNode, db.Model):
     __tablename__ = "part"
-    __table_args__ = (
-        UniqueConstraint("unit_id", "position"),
-        CheckConstraint("position >= 0", name="position_not_negative"),
-        CheckConstraint("length(title) > 0", name="title_not_empty"),
-    )
+    __table_args__ = ordered_node_constraints("unit_id")
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
-    title: Mapped[str] = mapped_column(String(TITLE_MAX))
-    position: Mapped[int] = mapped_column(Integer)
-    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     unit: Mapped[Unit] = relationship(lazy="select")
 
     kind = "part"
 
 
-class Section(db.Model):
+class Section(OrderedTitledNode, Timestamps, db.Model):
     __tablename__ = "section"
-    __table_args__ = (
-        UniqueConstraint("part_id", "position"),
-        CheckConstraint("position >= 0", name="position_not_negative"),
-        CheckConstraint("length(title) > 0", name="title_not_empty"),
-    )
+    __table_args__ = ordered_node_constraints("part_id")
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     part_id: Mapped[int] = mapped_column(ForeignKey("part.id", ondelete="CASCADE"))
-    title: Mapped[str] = mapped_column(String(TITLE_MAX))
-    position: Mapped[int] = mapped_column(Integer)
-    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Markdown; shown only through lms.common.markdown.render_markdown (sanitised).
     content: Mapped[str] = mapped_column(Text, default="", server_default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
-                                                 server_default=func.now())
 
     part: Mapped[Part] = relationship(lazy="select")
 
     kind = "section"
 
 
-class SectionProgress(db.Model):
+class SectionProgress(IdKey, db.Model):
     """A student marked a section as done."""
 
     __tablename__ = "section_progress"
     __table_args__ = (UniqueConstraint("section_id", "student_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     section_id: Mapped[int] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"))
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
 
-class SectionVisit(db.Model):
+class SectionVisit(IdKey, db.Model):
     """A student opened a section: one row per student and section, ``last_opened_at`` updated on
     every open (the home page's "continue where I stopped")."""
 
@@ -188,7 +157,6 @@ class SectionVisit(db.Model):
         Index("ix_section_visit_student_last", "student_id", "last_opened_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     section_id: Mapped[int] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"), index=True)
     last_opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())

@@ -66,3 +66,14 @@ def place(ids: list[int], item_id: int, index: int | None) -> list[int]:
         index = len(rest)
     index = max(index, 0)
     return [*rest[:index], item_id, *rest[index:]]
+
+
+def step(model, parent_attr: str, parent_id: int, item_id: int, direction: str) -> bool:
+    """Move ``item_id`` one place "up" or "down" among its siblings (lock the parent first).
+    False, and nothing changed, when it is already first or last."""
+    ids = sibling_ids(model, getattr(model, parent_attr), parent_id)
+    index = ids.index(item_id) + (-1 if direction == "up" else 1)
+    if not 0 <= index < len(ids):
+        return False
+    renumber(model, parent_attr, {parent_id: place(ids, item_id, index)})
+    return True

@@ -29,6 +29,7 @@ from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
+from lms.common.services import flush_or_raise, get_visible, is_taken
 from lms.core.academic_year import current_academic_year
 from lms.curriculum.models import CoreSubject, Part, Section, SectionProgress, Subject, SubjectTeacher, Unit
 from lms.extensions import db
@@ -98,11 +99,7 @@ def _not_found(what: str):
 
 def get_subject_for(actor, subject_id) -> Subject:
     """The subject if ``actor`` may see it, else NotFound (404)."""
-    ident = as_id(subject_id)
-    subject = db.session.scalar(visible_subjects(actor).where(Subject.id == ident)) if ident else None
-    if subject is None:
-        raise _not_found("subject")
-    return subject
+    return get_visible(visible_subjects(actor), Subject, subject_id, _not_found("subject"))
 
 
 def _node_stmt(actor, model):
@@ -134,24 +131,16 @@ def visible_sections(actor):
     return _node_stmt(actor, Section)
 
 
-def _get_visible(actor, model, kind: str, node_id):
-    ident = as_id(node_id)
-    node = db.session.scalar(_node_stmt(actor, model).where(model.id == ident)) if ident else None
-    if node is None:
-        raise _not_found(kind)
-    return node
-
-
 def get_unit_for(actor, unit_id) -> Unit:
-    return _get_visible(actor, Unit, "unit", unit_id)
+    return get_visible(visible_units(actor), Unit, unit_id, _not_found("unit"))
 
 
 def get_part_for(actor, part_id) -> Part:
-    return _get_visible(actor, Part, "part", part_id)
+    return get_visible(visible_parts(actor), Part, part_id, _not_found("part"))
 
 
 def get_section_for(actor, section_id) -> Section:
-    return _get_visible(actor, Section, "section", section_id)
+    return get_visible(visible_sections(actor), Section, section_id, _not_found("section"))
 
 
 def get_node_for(actor, kind: str, node_id):
@@ -214,18 +203,7 @@ def get_core_subject(core_id) -> CoreSubject:
 
 
 def _core_name_taken(name: str, except_id: int | None = None) -> bool:
-    stmt = select(CoreSubject.id).where(func.lower(CoreSubject.name) == name.lower())
-    if except_id:
-        stmt = stmt.where(CoreSubject.id != except_id)
-    return db.session.scalar(stmt) is not None
-
-
-def _flush(message: str) -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise Conflict(message) from err
+    return is_taken(CoreSubject.id, func.lower(CoreSubject.name) == name.lower(), except_id=except_id)
 
 
 def create_core_subject(actor, name: str, description: str = "") -> CoreSubject:
@@ -234,8 +212,8 @@ def create_core_subject(actor, name: str, description: str = "") -> CoreSubject:
     if _core_name_taken(name):
         raise ValidationFailed(_("There is already a core subject called %(name)s.", name=name), field="name")
     core = CoreSubject(name=name, description=(description or "").strip())
-    db.session.add(core)
-    _flush(_("There is already a core subject called %(name)s.", name=name))
+    with flush_or_raise(Conflict(_("There is already a core subject called %(name)s.", name=name))):
+        db.session.add(core)
     record(actor, "core_subject.create", core, name=name)
     return core
 
@@ -247,10 +225,10 @@ def update_core_subject(actor, core: CoreSubject, name: str, description: str = 
     if _core_name_taken(name, core.id):
         raise ValidationFailed(_("There is already a core subject called %(name)s.", name=name), field="name")
     before = {"name": core.name, "archived": core.archived}
-    core.name, core.description = name, (description or "").strip()
-    if archived is not None:
-        core.archived = archived
-    _flush(_("There is already a core subject called %(name)s.", name=name))
+    with flush_or_raise(Conflict(_("There is already a core subject called %(name)s.", name=name))):
+        core.name, core.description = name, (description or "").strip()
+        if archived is not None:
+            core.archived = archived
     record(actor, "core_subject.update", core, before=before, name=name, archived=core.archived)
     return core
 
@@ -423,9 +401,9 @@ def _add_teacher(subject: Subject, teacher: User) -> SubjectTeacher:
     existing = next((link for link in subject.teacher_links if link.teacher_id == teacher.id), None)
     if existing:
         return existing
-    link = SubjectTeacher(subject=subject, teacher=teacher)
-    db.session.add(link)
-    _flush(_("%(name)s already teaches this subject.", name=teacher.full_name))
+    with flush_or_raise(Conflict(_("%(name)s already teaches this subject.", name=teacher.full_name))):
+        link = SubjectTeacher(subject=subject, teacher=teacher)
+        db.session.add(link)
     _record_classroom_assignment(subject, teacher)
     return link
 
@@ -545,10 +523,9 @@ def set_section_done(actor, section: Section, done: bool) -> bool:
     existing = db.session.scalar(select(SectionProgress).where(
         SectionProgress.section_id == section.id, SectionProgress.student_id == actor.id))
     if done and existing is None:
-        db.session.add(SectionProgress(section_id=section.id, student_id=actor.id))
         try:
             with db.session.begin_nested():
-                db.session.flush()
+                db.session.add(SectionProgress(section_id=section.id, student_id=actor.id))
         except IntegrityError:
             pass  # marked done at the same moment from another tab: already done
     elif not done and existing is not None:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 
 from lms.audit.services import record
 from lms.common.errors import NotFound, ValidationFailed
+from lms.common.services import clean_title
 from lms.curriculum import ordering, services
 from lms.curriculum.models import TITLE_MAX, Part, Section, Subject, Unit
 from lms.curriculum.services import require_edit, subject_of
@@ -115,16 +116,6 @@ def neighbours(tree: Tree, section: Section) -> tuple[Section | None, Section | 
 # --- changes ---------------------------------------------------------------------------------
 
 
-def clean_title(title) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationFailed(_("Give a title."), field="title")
-    if len(title) > TITLE_MAX:
-        raise ValidationFailed(_("The title is too long (%(max)s characters at most).", max=TITLE_MAX),
-                               field="title")
-    return title
-
-
 def _parent_id(node) -> int:
     model, attr, _parent = KINDS[node.kind]
     return getattr(node, attr)
@@ -133,7 +124,7 @@ def _parent_id(node) -> int:
 def add_child(actor, parent, title: str, *, index: int | None = None, published: bool = False):
     """A new unit (under a subject), part (under a unit) or section (under a part)."""
     require_edit(actor, subject_of(parent))
-    title = clean_title(title)
+    title = clean_title(title, max_length=TITLE_MAX)
     kind = CHILD_KIND[kind_of(parent)]
     model, attr, parent_model = KINDS[kind]
     ordering.lock(parent_model, parent.id)
@@ -150,7 +141,7 @@ def add_child(actor, parent, title: str, *, index: int | None = None, published:
 
 def rename(actor, node, title: str):
     require_edit(actor, subject_of(node))
-    node.title = clean_title(title)
+    node.title = clean_title(title, max_length=TITLE_MAX)
     db.session.flush()
     return node
 
@@ -160,7 +151,7 @@ def update_section(actor, section: Section, title: str, content: str) -> Section
     content = (content or "").replace("\r\n", "\n")
     if len(content) > 200_000:
         raise ValidationFailed(_("The content is too long (200,000 characters at most)."), field="content")
-    section.title = clean_title(title)
+    section.title = clean_title(title, max_length=TITLE_MAX)
     section.content = content
     db.session.flush()
     return section
@@ -264,11 +255,7 @@ def step(actor, node, direction: str) -> None:
     model, attr, parent_model = KINDS[node.kind]
     parent = _parent_id(node)
     ordering.lock(parent_model, parent)
-    siblings = ordering.sibling_ids(model, getattr(model, attr), parent)
-    index = siblings.index(node.id)
-    target = index - 1 if direction == "up" else index + 1
-    if 0 <= target < len(siblings):
-        ordering.renumber(model, attr, {parent: ordering.place(siblings, node.id, target)})
+    if ordering.step(model, attr, parent, node.id, direction):
         return
     if node.kind == "unit":
         return  # already first / last

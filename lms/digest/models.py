@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.common.types import UTCDateTime, utcnow
+from lms.common.models import CreatedAt, IdKey
 from lms.extensions import db
 
 
@@ -17,7 +16,7 @@ class DigestStatus(StrEnum):
     EMPTY = "EMPTY"  # nothing to report that week: no email (the parent is not looked at again that week)
 
 
-class DigestDelivery(db.Model):
+class DigestDelivery(IdKey, CreatedAt, db.Model):
     """The digest of one parent for one ISO week (``week`` like ``2026-W19``, in the school's calendar).
 
     The unique row is what makes the job idempotent: it is written in the transaction that queues
@@ -32,15 +31,13 @@ class DigestDelivery(db.Model):
         Index("ix_digest_delivery_week_status", "week", "status"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     parent_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     week: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(8))
     children: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
 
-class DigestOptOut(db.Model):
+class DigestOptOut(CreatedAt, db.Model):
     """A parent who does not want the weekly email (a row present = opted out)."""
 
     __tablename__ = "digest_opt_out"
@@ -48,6 +45,5 @@ class DigestOptOut(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     # WEB (the profile page) or EMAIL (the unsubscribe link)
     source: Mapped[str] = mapped_column(String(8))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     __table_args__ = (CheckConstraint("source IN ('WEB', 'EMAIL')", name="source_valid"),)

@@ -208,10 +208,9 @@ def opt_out(user, source: str = "WEB") -> bool:
         source = "WEB"
     if preference_of(user) is not None:
         return False
-    db.session.add(DigestOptOut(user_id=user.id, source=source))
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            db.session.add(DigestOptOut(user_id=user.id, source=source))
     except IntegrityError:  # the same click twice at once
         return False
     return True

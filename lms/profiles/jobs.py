@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 from lms.extensions import db
 from lms.jobs import background_job
 from lms.profiles.models import PersonProfile
 from lms.resources import storage
-from lms.resources.jobs import thumbnail_bytes
-from lms.resources.services import max_image_pixels
-
-log = logging.getLogger(__name__)
+from lms.resources.jobs import write_thumbnail
 
 
 @background_job
@@ -22,12 +17,9 @@ def make_profile_thumbnail(user_id: int, photo_name: str) -> str | None:
         return None
     if profile.thumb_name and storage.path_of(profile.thumb_name).is_file():
         return profile.thumb_name
-    try:
-        data, content_type, suffix = thumbnail_bytes(storage.path_of(photo_name), max_image_pixels())
-    except Exception:
-        log.exception("no thumbnail for the photo of user %s", user_id)
+    made = write_thumbnail(photo_name, f"the photo of user {user_id}")
+    if made is None:
         return None
-    name = storage.write_new(data, suffix)
-    profile.thumb_name, profile.thumb_type = name, content_type
+    profile.thumb_name, profile.thumb_type = made
     db.session.commit()
-    return name
+    return profile.thumb_name

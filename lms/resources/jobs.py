@@ -37,6 +37,19 @@ def thumbnail_bytes(path, max_pixels: int) -> tuple[bytes, str, str]:
             return out.getvalue(), "image/jpeg", ".jpg"
 
 
+def write_thumbnail(source_name: str, about: str) -> tuple[str, str] | None:
+    """Store the thumbnail of the stored image ``source_name``: ``(storage name, content type)``, or
+    None (logged "no thumbnail for <about>") when the image cannot be read."""
+    from lms.resources import storage
+
+    try:
+        data, content_type, suffix = thumbnail_bytes(storage.path_of(source_name), max_image_pixels())
+    except Exception:
+        log.exception("no thumbnail for %s", about)
+        return None
+    return storage.write_new(data, suffix), content_type
+
+
 @background_job
 def make_thumbnail(stored_file_id: int) -> str | None:
     """Make the thumbnail of a stored image once; returns its storage name."""
@@ -45,12 +58,9 @@ def make_thumbnail(stored_file_id: int) -> str | None:
         return None
     if stored.thumbnail_name and storage.path_of(stored.thumbnail_name).is_file():
         return stored.thumbnail_name
-    try:
-        data, content_type, suffix = thumbnail_bytes(storage.path_of(stored.storage_name), max_image_pixels())
-    except Exception:
-        log.exception("no thumbnail for stored file %s", stored_file_id)
+    made = write_thumbnail(stored.storage_name, f"stored file {stored_file_id}")
+    if made is None:
         return None
-    name = storage.write_new(data, suffix)
-    stored.thumbnail_name, stored.thumbnail_type = name, content_type
+    stored.thumbnail_name, stored.thumbnail_type = made
     db.session.commit()
-    return name
+    return stored.thumbnail_name

@@ -7,7 +7,6 @@ A ``StoredFile`` is one stored content (unique SHA-256); several ``Resource`` ro
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -19,12 +18,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.common.types import UTCDateTime, utcnow
+from lms.common.models import CreatedAt, IdKey, Timestamps
 from lms.extensions import db
 
 
@@ -39,9 +37,10 @@ class ResourceKind(StrEnum):
 RESOURCE_KINDS = tuple(k.value for k in ResourceKind)
 FILE_KINDS = ("IMAGE", "AUDIO", "VIDEO", "DOCUMENT")
 LABEL_MAX = 40
+TITLE_MAX = 200
 
 
-class StoredFile(db.Model):
+class StoredFile(IdKey, CreatedAt, db.Model):
     """One stored content, shared by every resource with the same bytes."""
 
     __tablename__ = "stored_file"
@@ -50,7 +49,6 @@ class StoredFile(db.Model):
         CheckConstraint("kind IN ('IMAGE', 'AUDIO', 'VIDEO', 'DOCUMENT')", name="kind_valid"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     checksum: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, hex
     # "<2 hex>/<random>" under STORAGE_DIR/resources/.
     storage_name: Mapped[str] = mapped_column(String(80), unique=True)
@@ -61,10 +59,9 @@ class StoredFile(db.Model):
     height: Mapped[int | None] = mapped_column(Integer)
     thumbnail_name: Mapped[str | None] = mapped_column(String(80))
     thumbnail_type: Mapped[str | None] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
 
-class Resource(db.Model):
+class Resource(IdKey, Timestamps, db.Model):
     """A file or a link with a title, an optional label and a description."""
 
     __tablename__ = "resource"
@@ -76,9 +73,8 @@ class Resource(db.Model):
         Index("ix_resource_kind_created", "kind", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     label: Mapped[str] = mapped_column(String(LABEL_MAX), default="", server_default="")
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="RESTRICT"), index=True)
@@ -86,9 +82,6 @@ class Resource(db.Model):
     filename: Mapped[str] = mapped_column(String(200), default="", server_default="")
     url: Mapped[str | None] = mapped_column(String(2000))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
-                                                 server_default=func.now())
 
     file: Mapped[StoredFile | None] = relationship(lazy="joined")
     owner = relationship("User", lazy="joined")
@@ -102,7 +95,7 @@ class Resource(db.Model):
         return self.file.content_type if self.file else None
 
 
-class SectionResource(db.Model):
+class SectionResource(IdKey, CreatedAt, db.Model):
     """A resource shown in a section, in order.  Labels are unique within the section."""
 
     __tablename__ = "section_resource"
@@ -115,12 +108,10 @@ class SectionResource(db.Model):
               postgresql_where=text("label_key <> ''"), sqlite_where=text("label_key <> ''")),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     section_id: Mapped[int] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"))
     resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="RESTRICT"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     label_key: Mapped[str] = mapped_column(String(LABEL_MAX), default="", server_default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     resource: Mapped[Resource] = relationship(lazy="joined", innerjoin=True)
     section = relationship("Section", lazy="select")

@@ -25,6 +25,7 @@ from lms.audit.services import record
 from lms.auth.models import Role
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
+from lms.common.services import clean_title, flush_or_raise, get_visible
 from lms.core import signals
 from lms.curriculum import ordering
 from lms.curriculum.models import Part, Section, Subject, Unit
@@ -33,7 +34,15 @@ from lms.extensions import db
 from lms.jobs import enqueue
 from lms.resources import storage, virus_scan
 from lms.resources.labels import RESOURCE_KIND
-from lms.resources.models import FILE_KINDS, LABEL_MAX, Resource, ResourceKind, SectionResource, StoredFile
+from lms.resources.models import (
+    FILE_KINDS,
+    LABEL_MAX,
+    TITLE_MAX,
+    Resource,
+    ResourceKind,
+    SectionResource,
+    StoredFile,
+)
 from lms.resources.sniffing import sniff
 
 # --- settings ---------------------------------------------------------------------------------
@@ -94,11 +103,8 @@ def visible_resources(actor):
 
 
 def get_resource_for(actor, resource_id) -> Resource:
-    ident = as_id(resource_id)
-    resource = db.session.scalar(visible_resources(actor).where(Resource.id == ident)) if ident else None
-    if resource is None:
-        raise NotFound(_("That resource does not exist or is not available to you."))
-    return resource
+    return get_visible(visible_resources(actor), Resource, resource_id,
+                       _("That resource does not exist or is not available to you."))
 
 
 def can_manage(actor, resource: Resource) -> bool:
@@ -141,15 +147,6 @@ def clean_label(label: str | None) -> str:
         raise ValidationFailed(_("A label is one short word without spaces, quotes or slashes, e.g. "
                                  "“picture-1”."), field="label")
     return label
-
-
-def _clean_title(title: str | None, fallback: str = "") -> str:
-    title = " ".join((title or "").split()) or fallback
-    if not title:
-        raise ValidationFailed(_("Give a title."), field="title")
-    if len(title) > 200:
-        raise ValidationFailed(_("The title is too long (200 characters at most)."), field="title")
-    return title
 
 
 def clean_url(url: str | None) -> str:
@@ -214,10 +211,9 @@ def _stored_file_for(temp: storage.TempUpload, sniffed, width, height) -> Stored
         return existing
     stored = StoredFile(checksum=temp.checksum, storage_name=name, size=temp.size,
                         content_type=sniffed.content_type, kind=sniffed.kind, width=width, height=height)
-    db.session.add(stored)
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            db.session.add(stored)
     except IntegrityError as err:  # the same bytes stored at the same moment by another upload
         other = db.session.scalar(select(StoredFile).where(StoredFile.checksum == temp.checksum))
         if other is None:
@@ -251,7 +247,8 @@ def store_upload(owner, stream, filename: str, *, title: str = "", label: str = 
     resource is owned by ``owner``; who may see it is decided by the visibility rules."""
     display_name = clean_filename(filename)
     label = clean_label(label)
-    title = _clean_title(title, fallback=display_name.rsplit(".", 1)[0] if "." in display_name else display_name)
+    stem = display_name.rsplit(".", 1)[0] if "." in display_name else display_name
+    title = clean_title(title, max_length=TITLE_MAX, fallback=stem)
     limits = size_limits()
     try:
         temp = storage.receive(stream, max(limits.values()))
@@ -292,7 +289,7 @@ def add_link(actor, url: str, *, title: str = "", label: str = "", description: 
         raise Forbidden(_("Only teachers and administrators can add resources."))
     url = clean_url(url)
     label = clean_label(label)
-    title = _clean_title(title, fallback=urlsplit(url).netloc)
+    title = clean_title(title, max_length=TITLE_MAX, fallback=urlsplit(url).netloc)
     if section is not None:
         require_edit(actor, subject_of(section))
     resource = Resource(kind=ResourceKind.LINK, title=title, label=label, description=(description or "").strip(),
@@ -310,7 +307,7 @@ def add_link(actor, url: str, *, title: str = "", label: str = "", description: 
 
 def update(actor, resource: Resource, *, title: str, label: str, description: str) -> Resource:
     require_manage(actor, resource)
-    title = _clean_title(title)
+    title = clean_title(title, max_length=TITLE_MAX)
     label = clean_label(label)
     key = label.lower()
     if key != resource.label.lower():
@@ -323,15 +320,13 @@ def update(actor, resource: Resource, *, title: str, label: str, description: st
         if clash is not None:
             raise ValidationFailed(_("Another resource in “%(section)s” already has the label %(label)s.",
                                      section=clash, label=label), field="label")
-        for link in db.session.scalars(select(SectionResource).where(SectionResource.resource_id == resource.id)):
-            link.label_key = key
-    resource.title, resource.label, resource.description = title, label, (description or "").strip()
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise Conflict(_("Another resource in the same section already has the label %(label)s.",
-                         label=label)) from err
+    with flush_or_raise(Conflict(_("Another resource in the same section already has the label %(label)s.",
+                                   label=label))):
+        if key != resource.label.lower():
+            for link in db.session.scalars(select(SectionResource)
+                                           .where(SectionResource.resource_id == resource.id)):
+                link.label_key = key
+        resource.title, resource.label, resource.description = title, label, (description or "").strip()
     return resource
 
 
@@ -363,12 +358,9 @@ def delete(actor, resource: Resource) -> None:
               title=resource.title, places="; ".join(places)), details={"places": places})
     stored = resource.file
     record(actor, "resource.delete", resource, title=resource.title, kind=resource.kind)
-    db.session.delete(resource)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise BusinessRuleViolation(_("“%(title)s” is still in use; detach it first.", title=resource.title)) from err
+    with flush_or_raise(BusinessRuleViolation(_("“%(title)s” is still in use; detach it first.",
+                                                title=resource.title))):
+        db.session.delete(resource)
     if stored is not None:
         still_used = db.session.scalar(select(func.count()).select_from(Resource).where(Resource.file_id == stored.id))
         if not still_used:
@@ -416,12 +408,8 @@ def attach(actor, section: Section, resource: Resource, *, index: int | None = N
                             .where(SectionResource.section_id == section.id))
     link = SectionResource(section_id=section.id, resource_id=resource.id, label_key=key,
                            position=(top + 1) if top is not None else 0)
-    db.session.add(link)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise Conflict(_("That resource could not be added; please try again.")) from err
+    with flush_or_raise(Conflict(_("That resource could not be added; please try again."))):
+        db.session.add(link)
     ordering.renumber(SectionResource, "section_id", {section.id: ordering.place(siblings, link.id, index)})
     return link
 
@@ -462,10 +450,7 @@ def step(actor, section: Section, resource_id, direction: str) -> None:
     require_edit(actor, subject_of(section))
     ordering.lock(Section, section.id)
     link = _link_of(section, resource_id)
-    ids = ordering.sibling_ids(SectionResource, SectionResource.section_id, section.id)
-    index = ids.index(link.id) + (-1 if direction == "up" else 1)
-    if 0 <= index < len(ids):
-        ordering.renumber(SectionResource, "section_id", {section.id: ordering.place(ids, link.id, index)})
+    ordering.step(SectionResource, "section_id", section.id, link.id, direction)
 
 
 def attachable_resources(actor, section: Section, limit: int = 200) -> list[Resource]:
@@ -500,19 +485,17 @@ def library_query(actor, *, q: str = "", kind: str = "", subject_id: int | None 
 
 
 def usage_counts(resource_ids) -> dict[int, int]:
-    ids = list(resource_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(select(SectionResource.resource_id, func.count())
-                              .where(SectionResource.resource_id.in_(ids)).group_by(SectionResource.resource_id))
-    return dict(rows.all())
+    """Sections per resource id (one query)."""
+    return _links_per(SectionResource.resource_id, resource_ids)
 
 
 def usage_by_section(section_ids) -> dict[int, int]:
     """Attached resources per section id (one query)."""
-    ids = list(section_ids)
+    return _links_per(SectionResource.section_id, section_ids)
+
+
+def _links_per(column, values) -> dict[int, int]:
+    ids = list(values)
     if not ids:
         return {}
-    rows = db.session.execute(select(SectionResource.section_id, func.count())
-                              .where(SectionResource.section_id.in_(ids)).group_by(SectionResource.section_id))
-    return dict(rows.all())
+    return dict(db.session.execute(select(column, func.count()).where(column.in_(ids)).group_by(column)).all())

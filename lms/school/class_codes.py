@@ -23,7 +23,6 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.auth.models import Role, User
@@ -31,6 +30,7 @@ from lms.auth.services import check_new_password
 from lms.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label
+from lms.common.services import flush_or_raise
 from lms.common.types import utcnow
 from lms.communication.notifications import notify, register_kind
 from lms.extensions import db
@@ -126,11 +126,9 @@ def register(class_code: ClassCode, full_name: str, username: str, password: str
     check_new_password(password, email or "")
     user = User(full_name=name, email=email, username=username, role=Role.STUDENT, active=False)
     user.set_password(password)
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError as err:  # taken at the same moment by another registration (the view rolls back)
-        raise Conflict(_("That email or username is already used.")) from err
+    # Taken at the same moment by another registration.
+    with flush_or_raise(Conflict(_("That email or username is already used."))):
+        db.session.add(user)
     profile = StudentProfile(user_id=user.id)
     db.session.add(profile)
     db.session.flush()

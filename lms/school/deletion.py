@@ -23,11 +23,11 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, exists, select
-from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.auth.models import Role, User, UserSession
 from lms.common.errors import BusinessRuleViolation
+from lms.common.services import flush_or_raise
 from lms.core.academic_year import current_academic_year
 from lms.extensions import db
 from lms.school.models import ClassroomMembership, MembershipStatus, ParentLink, StudentProfile
@@ -96,12 +96,9 @@ def delete_student(actor, student: User) -> None:
     db.session.execute(delete(ParentLink).where(ParentLink.student_id == student_id))
     db.session.execute(delete(ClassroomMembership).where(ClassroomMembership.student_id == student_id))
     db.session.execute(delete(StudentProfile).where(StudentProfile.user_id == student_id))
-    db.session.delete(student)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:  # history the checks above did not know about (RESTRICT)
-        raise BusinessRuleViolation(_("%(name)s has records elsewhere, so the account cannot be deleted. "
-                                      "Deactivate it instead.", name=student.full_name),
-                                    code="HAS_HISTORY") from err
+    # A RESTRICT on history the checks above did not know about refuses the delete.
+    with flush_or_raise(BusinessRuleViolation(_("%(name)s has records elsewhere, so the account cannot be "
+                                                "deleted. Deactivate it instead.", name=student.full_name),
+                                              code="HAS_HISTORY")):
+        db.session.delete(student)
 

@@ -22,11 +22,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.common.models import CreatedAt, IdKey, Timestamps
 from lms.common.types import UTCDateTime, utcnow
 from lms.extensions import db
 
 
-class Level(db.Model):
+class Level(IdKey, CreatedAt, db.Model):
     """A year level (P1…P6, M1…M6, K1…); ``position`` orders them and defines "the next level"."""
 
     __tablename__ = "level"
@@ -35,17 +36,15 @@ class Level(db.Model):
         CheckConstraint("length(name) > 0", name="name_not_empty"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(10), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(Integer, index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     def __repr__(self) -> str:
         return f"<Level {self.code}>"
 
 
-class Classroom(db.Model):
+class Classroom(IdKey, CreatedAt, db.Model):
     """One class of a level in one academic year, e.g. P4/2 of 2026."""
 
     __tablename__ = "classroom"
@@ -56,12 +55,10 @@ class Classroom(db.Model):
         Index("ix_classroom_year_level", "academic_year", "level_id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     level_id: Mapped[int] = mapped_column(ForeignKey("level.id", ondelete="RESTRICT"))
     number: Mapped[int] = mapped_column(Integer)
     academic_year: Mapped[str] = mapped_column(String(20))
     archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     level: Mapped[Level] = relationship(lazy="joined", innerjoin=True)
 
@@ -78,7 +75,7 @@ class AssignmentRole(StrEnum):
     SUBJECT = "SUBJECT"
 
 
-class TeacherAssignment(db.Model):
+class TeacherAssignment(IdKey, CreatedAt, db.Model):
     """A teacher teaching in a classroom: its homeroom teacher (one) or a subject teacher."""
 
     __tablename__ = "teacher_assignment"
@@ -89,13 +86,11 @@ class TeacherAssignment(db.Model):
               postgresql_where=text("role = 'HOMEROOM'"), sqlite_where=text("role = 'HOMEROOM'")),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     teacher_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     # Free text until the curriculum brings real subjects ("" for a homeroom teacher).
     subject_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     teacher = relationship("User", lazy="joined", innerjoin=True)
     classroom: Mapped[Classroom] = relationship(lazy="joined", innerjoin=True)
@@ -111,7 +106,7 @@ class StudentStatus(StrEnum):
 STUDENT_STATUSES = tuple(s.value for s in StudentStatus)
 
 
-class StudentProfile(db.Model):
+class StudentProfile(Timestamps, db.Model):
     """What the school keeps about a student beyond the account (one row per student user)."""
 
     __tablename__ = "student_profile"
@@ -129,9 +124,6 @@ class StudentProfile(db.Model):
     # Set when the student's personal data was erased (lms.privacy.erase); the account stays,
     # anonymised, so that class statistics keep counting their work.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
-                                                 server_default=func.now())
 
     user = relationship("User", lazy="joined", innerjoin=True)
 
@@ -148,7 +140,7 @@ class MembershipStatus(StrEnum):
 MEMBERSHIP_STATUSES = tuple(s.value for s in MembershipStatus)
 
 
-class ClassroomMembership(db.Model):
+class ClassroomMembership(IdKey, CreatedAt, db.Model):
     """A student in a classroom for (part of) an academic year. Rows are ended, never deleted."""
 
     __tablename__ = "classroom_membership"
@@ -163,7 +155,6 @@ class ClassroomMembership(db.Model):
         Index("ix_classroom_membership_year_status", "academic_year", "status"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
     classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="RESTRICT"))
     # The classroom's year, repeated here so the one-current-classroom rule is a DB index.
@@ -175,13 +166,12 @@ class ClassroomMembership(db.Model):
     # The rollover that created this row (undo removes exactly these).
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("promotion_batch.id", ondelete="SET NULL"),
                                                  index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     classroom: Mapped[Classroom] = relationship(lazy="joined", innerjoin=True)
     student = relationship("User", lazy="select")
 
 
-class ParentLink(db.Model):
+class ParentLink(IdKey, CreatedAt, db.Model):
     """A parent (guardian) account following a student."""
 
     __tablename__ = "parent_link"
@@ -190,10 +180,8 @@ class ParentLink(db.Model):
         CheckConstraint("parent_id <> student_id", name="not_self"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     parent_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     parent = relationship("User", foreign_keys=[parent_id], lazy="joined", innerjoin=True)
     student = relationship("User", foreign_keys=[student_id], lazy="joined", innerjoin=True)
@@ -205,7 +193,7 @@ class MoveOutcome(StrEnum):
     GRADUATED = "GRADUATED"
 
 
-class PromotionBatch(db.Model):
+class PromotionBatch(IdKey, db.Model):
     """One year-end rollover: what it changed, so that it can be undone the same day."""
 
     __tablename__ = "promotion_batch"
@@ -213,7 +201,6 @@ class PromotionBatch(db.Model):
         CheckConstraint("from_year <> to_year", name="years_differ"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     from_year: Mapped[str] = mapped_column(String(20))
     to_year: Mapped[str] = mapped_column(String(20))
@@ -235,7 +222,7 @@ class PromotionBatch(db.Model):
     actor = relationship("User", foreign_keys=[actor_id], lazy="joined")
 
 
-class PromotionMove(db.Model):
+class PromotionMove(IdKey, db.Model):
     """One student's move in a rollover, with what it replaced."""
 
     __tablename__ = "promotion_move"
@@ -244,7 +231,6 @@ class PromotionMove(db.Model):
         CheckConstraint("outcome IN ('PROMOTED', 'REPEATED', 'GRADUATED')", name="outcome_valid"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("promotion_batch.id", ondelete="CASCADE"))
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
     outcome: Mapped[str] = mapped_column(String(16))
@@ -263,7 +249,7 @@ class PromotionMove(db.Model):
 # --- issue 15.5: family codes ---------------------------------------------------------------
 
 
-class FamilyCode(db.Model):
+class FamilyCode(IdKey, CreatedAt, db.Model):
     """A one-time code the school prints or emails so a signed-in parent can link this student.
 
     Only the SHA-256 of the code is stored; it expires, is used once, and a new code for the same
@@ -277,17 +263,15 @@ class FamilyCode(db.Model):
         CheckConstraint("length(code_hash) = 64", name="code_hash_length"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
 
-class ClassCode(db.Model):
+class ClassCode(IdKey, CreatedAt, db.Model):
     """A classroom's self-registration code (issue 15.4): at most one per classroom, off by default.
 
     Stored in plain text (unique) because the teacher is shown it again and again on the classroom
@@ -301,17 +285,15 @@ class ClassCode(db.Model):
         CheckConstraint("length(code) = 8", name="code_length"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"), unique=True)
     code: Mapped[str] = mapped_column(String(8), unique=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     classroom: Mapped[Classroom] = relationship()
 
 
-class StudentRegistration(db.Model):
+class StudentRegistration(CreatedAt, db.Model):
     """A student account made with a class code, waiting for a teacher's approval (PENDING).
 
     While this row exists the account is inactive (``User.active`` is false: no way to sign in,
@@ -323,7 +305,6 @@ class StudentRegistration(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     classroom: Mapped[Classroom] = relationship()
     user = relationship("User", lazy="joined", innerjoin=True)

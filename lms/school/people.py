@@ -21,9 +21,10 @@ from werkzeug.security import generate_password_hash
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalise_email
 from lms.auth.services import validate_email_address
-from lms.common.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from lms.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
+from lms.common.services import flush_or_raise, is_taken
 from lms.core.localtime import local_today
 from lms.extensions import db
 from lms.school.models import (
@@ -39,7 +40,6 @@ from lms.school.models import (
     TeacherAssignment,
 )
 from lms.school.services import (
-    _flush_or_conflict,
     current_membership_of,
     next_level,
     ordered_classrooms,
@@ -87,8 +87,9 @@ def assign_teacher(actor, teacher: User, classroom: Classroom, role: str = Assig
             db.session.delete(previous)
             db.session.flush()
     assignment = TeacherAssignment(teacher=teacher, classroom=classroom, role=role, subject_name=subject_name)
-    db.session.add(assignment)
-    _flush_or_conflict(_("That teacher already has this role in %(name)s.", name=classroom_label(classroom)))
+    with flush_or_raise(Conflict(_("That teacher already has this role in %(name)s.",
+                                   name=classroom_label(classroom)))):
+        db.session.add(assignment)
     record(actor, "classroom.assign_teacher", classroom, teacher=teacher.email, role=role,
            subject=subject_name or None)
     return assignment
@@ -152,10 +153,7 @@ def _clean_new_email(email: str | None, *, exclude_user_id: int | None = None,
     if optional and not (email or "").strip():
         return None
     email = validate_email_address(email)
-    stmt = select(User.id).where(User.email == email)
-    if exclude_user_id:
-        stmt = stmt.where(User.id != exclude_user_id)
-    if db.session.scalar(stmt):
+    if is_taken(User.id, User.email == email, except_id=exclude_user_id):
         raise ValidationFailed(_("There is already an account with the email %(email)s.", email=email),
                                field="email")
     return email
@@ -169,8 +167,8 @@ def create_staff_member(actor, full_name: str, email: str, role: str = Role.TEAC
     user = User(full_name=_clean_name(full_name), email=_clean_new_email(email), role=str(role))
     password = secrets.token_urlsafe(9)
     user.set_password(password)
-    db.session.add(user)
-    _flush_or_conflict(_("There is already an account with the email %(email)s.", email=user.email))
+    with flush_or_raise(Conflict(_("There is already an account with the email %(email)s.", email=user.email))):
+        db.session.add(user)
     record(actor, "staff.create", user, email=user.email, role=user.role)
     return user, password
 
@@ -193,10 +191,7 @@ def clean_student_number(number: str | None) -> str | None:
 def _check_number_free(number: str | None, exclude_user_id: int | None = None) -> None:
     if not number:
         return
-    stmt = select(StudentProfile.user_id).where(StudentProfile.student_number == number)
-    if exclude_user_id:
-        stmt = stmt.where(StudentProfile.user_id != exclude_user_id)
-    if db.session.scalar(stmt):
+    if is_taken(StudentProfile.user_id, StudentProfile.student_number == number, except_id=exclude_user_id):
         raise ValidationFailed(_("Student number %(number)s is already used by another student.", number=number),
                                field="student_number")
 
@@ -241,17 +236,18 @@ def create_student(actor, full_name: str, email: str | None, student_number: str
     check_username_free(username)
     if username is None and user.email is None:
         user.username = _placeholder_username()  # replaced by the proposal from the number below
-    db.session.add(user)
-    _flush_or_conflict(_("That email or username is already used."))
+    with flush_or_raise(Conflict(_("That email or username is already used."))):
+        db.session.add(user)
     profile = StudentProfile(user_id=user.id, student_number=number, date_of_birth=date_of_birth,
                              guardian_notes=(guardian_notes or "").strip())
-    db.session.add(profile)
-    _flush_or_conflict(_("Student number %(number)s is already used by another student.", number=number))
+    with flush_or_raise(Conflict(_("Student number %(number)s is already used by another student.",
+                                   number=number))):
+        db.session.add(profile)
     if number is None:
         number = assign_student_number(profile)
     if username is None:
-        user.username = username_from_number(number) or (user.username if user.email is None else None)
-        _flush_or_conflict(_("That email or username is already used."))
+        with flush_or_raise(Conflict(_("That email or username is already used."))):
+            user.username = username_from_number(number) or (user.username if user.email is None else None)
     record(actor, "student.create", user, email=user.email, username=user.username, student_number=number)
     if classroom is not None:
         enroll_student(actor, user, classroom)
@@ -276,15 +272,15 @@ def update_student(actor, student: User, *, full_name: str, email: str | None, s
     _check_number_free(number, exclude_user_id=student.id)
     before = {"full_name": student.full_name, "email": student.email, "username": student.username,
               "student_number": profile.student_number, "status": profile.status}
-    student.full_name, student.email, student.username = full_name, email, username
-    profile.student_number, profile.date_of_birth = number, date_of_birth
-    profile.guardian_notes = (guardian_notes or "").strip()
-    if status != profile.status:
-        profile.status = status
-        if status in (StudentStatus.LEFT, StudentStatus.GRADUATED):
-            _end_active_memberships(student, MembershipStatus.LEFT if status == StudentStatus.LEFT
-                                    else MembershipStatus.GRADUATED)
-    _flush_or_conflict(_("That email, username or student number is already used."))
+    with flush_or_raise(Conflict(_("That email, username or student number is already used."))):
+        student.full_name, student.email, student.username = full_name, email, username
+        profile.student_number, profile.date_of_birth = number, date_of_birth
+        profile.guardian_notes = (guardian_notes or "").strip()
+        if status != profile.status:
+            profile.status = status
+            if status in (StudentStatus.LEFT, StudentStatus.GRADUATED):
+                _end_active_memberships(student, MembershipStatus.LEFT if status == StudentStatus.LEFT
+                                        else MembershipStatus.GRADUATED)
     after = {"full_name": full_name, "email": email, "username": username, "student_number": number,
              "status": status}
     record(actor, "student.update", student, changes={k: [before[k], v] for k, v in after.items() if before[k] != v})
@@ -331,8 +327,9 @@ def enroll_student(actor, student: User, classroom: Classroom, academic_year: st
         profile.status = StudentStatus.ACTIVE
     membership = ClassroomMembership(student_id=student.id, classroom=classroom, academic_year=year,
                                      status=MembershipStatus.ACTIVE, started_on=today)
-    db.session.add(membership)
-    _flush_or_conflict(_("%(name)s is already in a classroom for %(year)s.", name=student.full_name, year=year))
+    with flush_or_raise(Conflict(_("%(name)s is already in a classroom for %(year)s.", name=student.full_name,
+                                   year=year))):
+        db.session.add(membership)
     record(actor, "student.enroll", student, classroom=classroom.name, academic_year=year,
            previous_classroom=previous_name)
     return membership
@@ -401,9 +398,9 @@ def promote_student(actor, student: User, classroom: Classroom | None = None) ->
     membership = ClassroomMembership(student_id=student.id, classroom=classroom,
                                      academic_year=current.academic_year, status=MembershipStatus.ACTIVE,
                                      started_on=today)
-    db.session.add(membership)
-    _flush_or_conflict(_("%(name)s is already in a classroom for %(year)s.", name=student.full_name,
-                         year=current.academic_year))
+    with flush_or_raise(Conflict(_("%(name)s is already in a classroom for %(year)s.", name=student.full_name,
+                                   year=current.academic_year))):
+        db.session.add(membership)
     record(actor, "student.promote", student, from_classroom=from_name, to_classroom=classroom.name,
            academic_year=current.academic_year)
     return membership
@@ -433,9 +430,9 @@ def link_parent(actor, parent: User, student: User) -> ParentLink:
     if link is not None:
         return link
     link = ParentLink(parent_id=parent.id, student_id=student.id)
-    db.session.add(link)
-    _flush_or_conflict(_("%(parent)s is already linked to %(student)s.", parent=parent.full_name,
-                         student=student.full_name))
+    with flush_or_raise(Conflict(_("%(parent)s is already linked to %(student)s.", parent=parent.full_name,
+                                   student=student.full_name))):
+        db.session.add(link)
     record(actor, "parent.link", student, parent=parent.email, student=student.email)
     return link
 

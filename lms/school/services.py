@@ -24,7 +24,6 @@ import re
 from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, false, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from lms.audit.services import record
@@ -32,6 +31,7 @@ from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
+from lms.common.services import flush_or_raise, get_visible
 from lms.core.academic_year import current_academic_year
 from lms.core.models import Organization
 from lms.core.organization import current_organization, default_organization
@@ -67,15 +67,6 @@ def ensure_organization() -> Organization:
 def require_admin(actor) -> None:
     if actor is not None and not actor.is_admin:
         raise Forbidden(_("Only an administrator can do that."))
-
-
-def _flush_or_conflict(message: str) -> None:
-    """Flush; a constraint violation becomes a readable error (the view rolls back)."""
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise Conflict(message) from err
 
 
 # --- levels ---------------------------------------------------------------------------------
@@ -147,9 +138,9 @@ def add_level(actor, code: str, name: str, *, at_start: bool = False) -> Level:
         raise ValidationFailed(_("There is already a level %(code)s.", code=code), field="code")
     levels = list_levels()
     level = Level(code=code, name=name, position=0)
-    db.session.add(level)
-    _renumber_levels([level, *levels] if at_start else [*levels, level])
-    _flush_or_conflict(_("There is already a level %(code)s.", code=code))
+    with flush_or_raise(Conflict(_("There is already a level %(code)s.", code=code))):
+        db.session.add(level)
+        _renumber_levels([level, *levels] if at_start else [*levels, level])
     record(actor, "level.create", level, code=code, name=name)
     return level
 
@@ -160,8 +151,8 @@ def rename_level(actor, level: Level, code: str, name: str) -> Level:
     if db.session.scalar(select(Level.id).where(Level.code == code, Level.id != level.id)):
         raise ValidationFailed(_("There is already a level %(code)s.", code=code), field="code")
     before = {"code": level.code, "name": level.name}
-    level.code, level.name = code, name
-    _flush_or_conflict(_("There is already a level %(code)s.", code=code))
+    with flush_or_raise(Conflict(_("There is already a level %(code)s.", code=code))):
+        level.code, level.name = code, name
     record(actor, "level.update", level, before=before, code=code, name=name)
     return level
 
@@ -219,11 +210,8 @@ def visible_classrooms(actor):
 
 def get_classroom_for(actor, classroom_id) -> Classroom:
     """The classroom if ``actor`` may see it, else NotFound (404)."""
-    ident = as_id(classroom_id)
-    classroom = db.session.scalar(visible_classrooms(actor).where(Classroom.id == ident)) if ident else None
-    if classroom is None:
-        raise NotFound(_("That classroom does not exist or is not one of yours."))
-    return classroom
+    return get_visible(visible_classrooms(actor), Classroom, classroom_id,
+                       _("That classroom does not exist or is not one of yours."))
 
 
 def visible_students(actor):
@@ -246,11 +234,8 @@ def visible_students(actor):
 
 def get_student_for(actor, student_id) -> User:
     """The student if ``actor`` may see them, else NotFound (404)."""
-    ident = as_id(student_id)
-    student = db.session.scalar(visible_students(actor).where(User.id == ident)) if ident else None
-    if student is None:
-        raise NotFound(_("That student does not exist or is not one of yours."))
-    return student
+    return get_visible(visible_students(actor), User, student_id,
+                       _("That student does not exist or is not one of yours."))
 
 
 def children_of(parent) -> list[User]:
@@ -382,8 +367,9 @@ def create_classroom(actor, level: Level, number: int | None = None, academic_ye
         raise ValidationFailed(_("%(name)s already exists in %(year)s.", name=classroom_label(f"{level.code}/{number}"), year=year),
                                field="number")
     classroom = Classroom(level=level, number=number, academic_year=year)
-    db.session.add(classroom)
-    _flush_or_conflict(_("%(name)s already exists in %(year)s.", name=classroom_label(f"{level.code}/{number}"), year=year))
+    with flush_or_raise(Conflict(_("%(name)s already exists in %(year)s.",
+                                   name=classroom_label(f"{level.code}/{number}"), year=year))):
+        db.session.add(classroom)
     record(actor, "classroom.create", classroom, name=classroom.name, academic_year=year)
     return classroom
 
@@ -408,13 +394,9 @@ def delete_classroom(actor, classroom: Classroom) -> None:
                                       "Archive it instead.", name=classroom_label(classroom)))
     record(actor, "classroom.delete", classroom, name=classroom.name, academic_year=classroom.academic_year)
     db.session.execute(delete(TeacherAssignment).where(TeacherAssignment.classroom_id == classroom.id))
-    db.session.delete(classroom)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise BusinessRuleViolation(_("%(name)s is used elsewhere (subjects, sessions…), so it cannot be "
-                                      "deleted. Archive it instead.", name=classroom_label(classroom))) from err
+    with flush_or_raise(BusinessRuleViolation(_("%(name)s is used elsewhere (subjects, sessions…), so it cannot "
+                                                "be deleted. Archive it instead.", name=classroom_label(classroom)))):
+        db.session.delete(classroom)
 
 
 # --- lists -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import USERNAME_PATTERN, User, normalise_username
 from lms.common.errors import ValidationFailed
+from lms.common.services import is_taken
 from lms.core.academic_year import current_academic_year
 from lms.core.localtime import local_today
 from lms.extensions import db
@@ -75,10 +76,7 @@ def clean_username(username: str | None) -> str | None:
 
 
 def username_taken(username: str, exclude_user_id: int | None = None) -> bool:
-    stmt = select(User.id).where(User.username == normalise_username(username))
-    if exclude_user_id:
-        stmt = stmt.where(User.id != exclude_user_id)
-    return db.session.scalar(stmt) is not None
+    return is_taken(User.id, User.username == normalise_username(username), except_id=exclude_user_id)
 
 
 def check_username_free(username: str | None, exclude_user_id: int | None = None) -> None:

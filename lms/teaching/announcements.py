@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.common.errors import Conflict, ValidationFailed
-from lms.common.ids import as_id
+from lms.common.services import flush_or_raise, get_visible, is_taken
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.jobs import enqueue
@@ -53,12 +52,8 @@ def announcements_query(course_session: CourseSession, *, is_urgent: bool | None
 
 
 def get_announcement_for(actor, course_session: CourseSession, announcement_id) -> CourseSessionAnnouncement:
-    ident = as_id(announcement_id)
-    found = db.session.scalar(select(A).where(A.id == ident, A.course_session_id == course_session.id,
-                                              A.is_deleted.is_(False))) if ident else None
-    if found is None:
-        raise rules.announcement_not_found()
-    return found
+    return get_visible(select(A).where(A.course_session_id == course_session.id, A.is_deleted.is_(False)), A,
+                       announcement_id, rules.announcement_not_found())
 
 
 def _parse(data: dict, current: CourseSessionAnnouncement | None) -> dict:
@@ -87,18 +82,8 @@ def _parse(data: dict, current: CourseSessionAnnouncement | None) -> dict:
 
 
 def _title_taken(session_id: int, title: str, except_id: int | None = None) -> bool:
-    stmt = select(A.id).where(A.course_session_id == session_id, A.title == title, A.is_deleted.is_(False))
-    if except_id:
-        stmt = stmt.where(A.id != except_id)
-    return db.session.scalar(stmt.limit(1)) is not None
-
-
-def _flush() -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise duplicate_title() from err
+    return is_taken(A.id, A.course_session_id == session_id, A.title == title, A.is_deleted.is_(False),
+                    except_id=except_id)
 
 
 def _queue_email_if_due(announcement: CourseSessionAnnouncement) -> None:
@@ -117,8 +102,8 @@ def create_announcement(actor, course_session: CourseSession, data: dict) -> Cou
     ip = rules.client_ip()
     announcement = A(tenant_id=course_session.tenant_id, course_session_id=course_session.id,
                      created_by=actor.id, created_ip=ip, **values)
-    db.session.add(announcement)
-    _flush()
+    with flush_or_raise(duplicate_title()):
+        db.session.add(announcement)
     record(actor, "course_session.announcement_create", announcement, session_id=course_session.id,
            title=announcement.title, urgent=announcement.is_urgent)
     _queue_email_if_due(announcement)
@@ -131,10 +116,10 @@ def update_announcement(actor, course_session: CourseSession, announcement: Cour
     values = _parse(data, announcement)
     if "title" in values and _title_taken(course_session.id, values["title"], announcement.id):
         raise duplicate_title()
-    for key, value in values.items():
-        setattr(announcement, key, value)
-    announcement.updated_by, announcement.updated_ip = actor.id, rules.client_ip()
-    _flush()
+    with flush_or_raise(duplicate_title()):
+        for key, value in values.items():
+            setattr(announcement, key, value)
+        announcement.updated_by, announcement.updated_ip = actor.id, rules.client_ip()
     record(actor, "course_session.announcement_update", announcement, session_id=course_session.id,
            fields=sorted(values))
     _queue_email_if_due(announcement)

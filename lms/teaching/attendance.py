@@ -28,6 +28,7 @@ from lms.auth.models import User
 from lms.common.edge import date_range_message, year_in_range
 from lms.common.errors import BusinessRuleViolation, ValidationFailed
 from lms.common.ids import as_id
+from lms.common.services import flush_or_raise, get_visible
 from lms.common.types import utcnow
 from lms.core.localtime import zone
 from lms.extensions import db
@@ -64,12 +65,8 @@ def meetings_of(course_session: CourseSession) -> list[M]:
 
 
 def get_meeting_for(actor, course_session: CourseSession, meeting_id) -> M:
-    ident = as_id(meeting_id)
-    meeting = db.session.scalar(select(M).where(M.id == ident, M.course_session_id == course_session.id)) \
-        if ident else None
-    if meeting is None:
-        raise rules.meeting_not_found()
-    return meeting
+    return get_visible(select(M).where(M.course_session_id == course_session.id), M, meeting_id,
+                       rules.meeting_not_found())
 
 
 def _parse_date(value, field_name: str, label: str, required: bool = True) -> date | None:
@@ -126,13 +123,9 @@ def create_meetings(actor, course_session: CourseSession, *, day, start, end, re
                     starts_at=datetime.combine(each, starts, tzinfo=tz).astimezone(UTC),
                     ends_at=datetime.combine(each, ends, tzinfo=tz).astimezone(UTC),
                     checkin_code=codes.random_code(codes.CHECKIN_CODE_LENGTH), created_by=actor.id)
-        db.session.add(meeting)
         created.append(meeting)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:
-        raise ValidationFailed(_("There is already a meeting at that time"), field="meeting_date") from err
+    with flush_or_raise(ValidationFailed(_("There is already a meeting at that time"), field="meeting_date")):
+        db.session.add_all(created)
     record(actor, "course_session.meetings_create", course_session, count=len(created),
            first=first.isoformat(), until=(until or first).isoformat())
     return created
@@ -149,15 +142,14 @@ def delete_meeting(actor, course_session: CourseSession, meeting: M) -> None:
 def _upsert(meeting: M, student_id: int, status: str, source: str, marked_by: int | None) -> CourseSessionAttendance:
     row = db.session.scalar(select(CourseSessionAttendance).where(
         CourseSessionAttendance.meeting_id == meeting.id, CourseSessionAttendance.student_id == student_id))
-    if row is None:
-        row = CourseSessionAttendance(meeting_id=meeting.id, student_id=student_id, status=status, source=source,
-                                      marked_by=marked_by, marked_at=utcnow())
-        db.session.add(row)
-    else:
-        row.status, row.source, row.marked_by, row.marked_at = status, source, marked_by, utcnow()
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            if row is None:
+                row = CourseSessionAttendance(meeting_id=meeting.id, student_id=student_id, status=status,
+                                              source=source, marked_by=marked_by, marked_at=utcnow())
+                db.session.add(row)
+            else:
+                row.status, row.source, row.marked_by, row.marked_at = status, source, marked_by, utcnow()
     except IntegrityError:  # marked at the same moment elsewhere: the other mark stands
         row = db.session.scalar(select(CourseSessionAttendance).where(
             CourseSessionAttendance.meeting_id == meeting.id, CourseSessionAttendance.student_id == student_id))

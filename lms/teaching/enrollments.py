@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, ValidationFailed
-from lms.common.ids import as_id
+from lms.common.services import flush_or_raise, get_visible
 from lms.common.types import utcnow
 from lms.communication.notifications import ENROLLMENT_APPROVED, ENROLLMENT_REJECTED, notify
 from lms.curriculum.models import Part, Unit
@@ -147,12 +146,8 @@ def _enroll(student, course_session: CourseSession, *, actor, by_code: bool) -> 
         enrolled_at=now, approved_at=None if pending else now,
         enrollment_status=Enr.PENDING if pending else Enr.ENROLLED, created_by=actor.id,
         created_ip=ip, updated_ip=ip)
-    db.session.add(enrollment)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as err:  # the same student joining twice at the same moment
-        raise already_enrolled() from err
+    with flush_or_raise(already_enrolled()):  # the same student joining twice at the same moment
+        db.session.add(enrollment)
     record(actor, "course_session.enroll", enrollment, session_id=course_session.id, student_id=student.id,
            status=enrollment.enrollment_status)
     return enrollment
@@ -177,13 +172,9 @@ def add_student(actor, course_session: CourseSession, student_ref: str) -> Cours
 
 
 def get_enrollment_for(actor, course_session: CourseSession, enrollment_id) -> CourseSessionEnrollment:
-    ident = as_id(enrollment_id)
-    enrollment = db.session.scalar(select(CourseSessionEnrollment).where(
-        CourseSessionEnrollment.id == ident, CourseSessionEnrollment.course_session_id == course_session.id)) \
-        if ident else None
-    if enrollment is None:
-        raise rules.enrollment_not_found()
-    return enrollment
+    return get_visible(select(CourseSessionEnrollment).where(
+        CourseSessionEnrollment.course_session_id == course_session.id), CourseSessionEnrollment, enrollment_id,
+        rules.enrollment_not_found())
 
 
 def change_status(actor, course_session: CourseSession, enrollment: CourseSessionEnrollment,

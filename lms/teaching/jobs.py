@@ -24,9 +24,10 @@ from sqlalchemy import insert, select, update
 from lms.audit.services import record
 from lms.auth.models import User
 from lms.common.markdown import render_markdown
+from lms.common.sql import claim
 from lms.common.types import utcnow
 from lms.extensions import db
-from lms.jobs import background_job, enqueue
+from lms.jobs import background_job, committed, enqueue
 from lms.mail import absolute_url, send_email
 from lms.school.services import parents_of
 from lms.teaching.models import (
@@ -72,8 +73,7 @@ def expire_course_sessions() -> int:
 
         for session_id in ids:
             record(None, "course_session.expire", None, session_id=session_id, by="job")
-    db.session.commit()
-    return len(ids)
+    return committed(len(ids))
 
 
 @background_job
@@ -90,10 +90,7 @@ def send_expiry_reminders() -> int:
     for course_session, days in rows:
         if course_session.end_date > now + timedelta(days=days):
             continue
-        claimed = db.session.execute(update(CourseSession).where(
-            CourseSession.id == course_session.id, CourseSession.reminder_sent_at.is_(None))
-            .values(reminder_sent_at=now).execution_options(synchronize_session=False)).rowcount
-        if not claimed:
+        if not claim(CourseSession.reminder_sent_at, course_session.id, now):
             continue
         teacher = db.session.get(User, course_session.teacher_id)
         people = [teacher, *db.session.scalars(_enrolled_users(course_session.id))]
@@ -106,20 +103,16 @@ def send_expiry_reminders() -> int:
                        "teaching_reminder", locale=person.locale, user=person, course_session=course_session,
                        link=link)
             sent += 1
-    db.session.commit()
-    return sent
+    return committed(sent)
 
 
 @background_job
 def email_urgent_announcement(announcement_id: int) -> int:
     """Email an urgent announcement to the session's enrolled students, once, when it is visible."""
     now = utcnow()
-    claimed = db.session.execute(update(CourseSessionAnnouncement).where(
-        CourseSessionAnnouncement.id == announcement_id, CourseSessionAnnouncement.emailed_at.is_(None),
-        CourseSessionAnnouncement.is_urgent.is_(True), CourseSessionAnnouncement.is_deleted.is_(False),
-        (CourseSessionAnnouncement.scheduled_for.is_(None)) | (CourseSessionAnnouncement.scheduled_for <= now))
-        .values(emailed_at=now).execution_options(synchronize_session=False)).rowcount
-    if not claimed:
+    if not claim(CourseSessionAnnouncement.emailed_at, announcement_id, now,
+                 CourseSessionAnnouncement.is_urgent.is_(True), CourseSessionAnnouncement.is_deleted.is_(False),
+                 (CourseSessionAnnouncement.scheduled_for.is_(None)) | (CourseSessionAnnouncement.scheduled_for <= now)):
         db.session.rollback()
         return 0
     announcement = db.session.get(CourseSessionAnnouncement, announcement_id)
@@ -132,8 +125,7 @@ def email_urgent_announcement(announcement_id: int) -> int:
                    locale=user.locale, user=user, announcement=announcement, course_session=course_session,
                    link=link, body_html=body_html)
         count += 1
-    db.session.commit()  # emails are dispatched after this commit (lms.jobs defers them)
-    return count
+    return committed(count)  # emails are dispatched after this commit (lms.jobs defers them)
 
 
 @background_job
@@ -144,8 +136,7 @@ def deliver_due_session_announcements() -> int:
         CourseSessionAnnouncement.is_deleted.is_(False), CourseSessionAnnouncement.scheduled_for <= now)))
     for announcement_id in due:
         enqueue(email_urgent_announcement, announcement_id)
-    db.session.commit()
-    return len(due)
+    return committed(len(due))
 
 
 @background_job
@@ -159,10 +150,7 @@ def apply_default_attendance() -> int:
         .where(CourseSessionMeeting.finalized_at.is_(None), CourseSessionMeeting.ends_at <= now)).all()
     added = 0
     for meeting_id, session_id, tracking, default_status in meetings:
-        claimed = db.session.execute(update(CourseSessionMeeting).where(
-            CourseSessionMeeting.id == meeting_id, CourseSessionMeeting.finalized_at.is_(None))
-            .values(finalized_at=now).execution_options(synchronize_session=False)).rowcount
-        if not claimed or not tracking:
+        if not claim(CourseSessionMeeting.finalized_at, meeting_id, now) or not tracking:
             continue
         marked = select(CourseSessionAttendance.student_id).where(CourseSessionAttendance.meeting_id == meeting_id)
         students = list(db.session.scalars(select(CourseSessionEnrollment.student_id).where(
@@ -174,8 +162,7 @@ def apply_default_attendance() -> int:
                 {"meeting_id": meeting_id, "student_id": s, "status": default_status,
                  "source": AttendanceSource.DEFAULT.value, "marked_at": now} for s in students])
             added += len(students)
-    db.session.commit()
-    return added
+    return committed(added)
 
 
 @background_job
@@ -202,10 +189,7 @@ def alert_parents_of_absences() -> int:
             .order_by(CourseSessionMeeting.starts_at.desc()).limit(2)))
         if not earlier or earlier[0] != AttendanceStatus.ABSENT or (len(earlier) > 1 and earlier[1] == "ABSENT"):
             continue
-        claimed = db.session.execute(update(CourseSessionAttendance).where(
-            CourseSessionAttendance.id == attendance.id, CourseSessionAttendance.parent_alerted_at.is_(None))
-            .values(parent_alerted_at=now).execution_options(synchronize_session=False)).rowcount
-        if not claimed:
+        if not claim(CourseSessionAttendance.parent_alerted_at, attendance.id, now):
             continue
         student = db.session.get(User, attendance.student_id)
         course_session = db.session.get(CourseSession, meeting.course_session_id)
@@ -215,5 +199,4 @@ def alert_parents_of_absences() -> int:
                            "teaching_absences", locale=parent.locale, user=parent, student=student,
                            course_session=course_session, meeting=meeting, link=_link("home.index"))
                 sent += 1
-    db.session.commit()
-    return sent
+    return committed(sent)

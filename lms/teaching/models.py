@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.common.models import CreatedAt, IdKey, Timestamps
 from lms.common.types import UTCDateTime, utcnow
 from lms.extensions import db
 
@@ -73,19 +74,28 @@ NOT_DELETED = text("NOT is_deleted")
 ACTIVE_SESSION = text("NOT is_deleted AND status <> 'EXPIRED'")
 
 
-class _Audit:
-    """The seed's multi-tenant audit fields (created/updated/deleted by + at + ip, soft delete)."""
+class _ChangeTrail:
+    """The seed's multi-tenant audit fields: who wrote and changed the row, from which IP, soft delete."""
 
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
-                                                 server_default=func.now())
+    created_by: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     created_ip: Mapped[str | None] = mapped_column(String(45))
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     updated_ip: Mapped[str | None] = mapped_column(String(45))
 
 
-class CourseSession(_Audit, db.Model):
+class _Audit(_ChangeTrail, Timestamps):
+    """The audit fields with ``updated_at`` always set (sessions and enrollments)."""
+
+
+class _SparseAudit(_ChangeTrail, CreatedAt):
+    """The audit fields with ``updated_at`` empty until the first update (announcements, settings)."""
+
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), onupdate=utcnow)
+
+
+class CourseSession(IdKey, _Audit, db.Model):
     __tablename__ = "course_session"
     __table_args__ = (
         CheckConstraint(_in("status", CourseSessionStatus), name="status_valid"),
@@ -106,7 +116,6 @@ class CourseSession(_Audit, db.Model):
         Index("ix_course_session_teacher_created", "teacher_id", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
     session_name: Mapped[str] = mapped_column(String(255))
     session_description: Mapped[str | None] = mapped_column(Text)
@@ -125,8 +134,6 @@ class CourseSession(_Audit, db.Model):
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The expiry reminder went out (sent once).
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_by: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
-    updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
@@ -139,7 +146,7 @@ class CourseSession(_Audit, db.Model):
         return f"<CourseSession {self.id} {self.session_name!r} {self.status}>"
 
 
-class CourseSessionEnrollment(_Audit, db.Model):
+class CourseSessionEnrollment(IdKey, _Audit, db.Model):
     __tablename__ = "course_session_enrollment"
     __table_args__ = (
         UniqueConstraint("course_session_id", "student_id"),
@@ -150,7 +157,6 @@ class CourseSessionEnrollment(_Audit, db.Model):
         Index("ix_course_session_enrollment_student", "student_id", "enrollment_status"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
     course_session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id", ondelete="CASCADE"))
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
@@ -168,8 +174,6 @@ class CourseSessionEnrollment(_Audit, db.Model):
     assigned_subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id", ondelete="SET NULL"))
     assigned_section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="SET NULL"))
     notes: Mapped[str | None] = mapped_column(Text)
-    created_by: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
-    updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
@@ -179,7 +183,7 @@ class CourseSessionEnrollment(_Audit, db.Model):
     assigned_section = relationship("Section", lazy="raise_on_sql")
 
 
-class CourseSessionAnnouncement(db.Model):
+class CourseSessionAnnouncement(IdKey, _SparseAudit, db.Model):
     __tablename__ = "course_session_announcement"
     __table_args__ = (
         CheckConstraint("length(trim(title)) BETWEEN 2 AND 255", name="title_length"),
@@ -194,7 +198,6 @@ class CourseSessionAnnouncement(db.Model):
               postgresql_where=text("is_urgent"), sqlite_where=text("is_urgent")),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
     course_session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(255))
@@ -204,18 +207,10 @@ class CourseSessionAnnouncement(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The urgent email to the enrolled students went out (once).
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    created_by: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
-    created_ip: Mapped[str | None] = mapped_column(String(45))
-    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), onupdate=utcnow)
-    updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    updated_ip: Mapped[str | None] = mapped_column(String(45))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class CourseSessionSettings(db.Model):
+class CourseSessionSettings(IdKey, _SparseAudit, db.Model):
     __tablename__ = "course_session_settings"
     __table_args__ = (
         CheckConstraint("reminder_days_before_expiry BETWEEN 1 AND 30", name="reminder_days_range"),
@@ -226,7 +221,6 @@ class CourseSessionSettings(db.Model):
         Index("idx_session_settings_lookup", "course_session_id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
     course_session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id", ondelete="CASCADE"),
                                                    unique=True)
@@ -246,14 +240,6 @@ class CourseSessionSettings(db.Model):
     points_absent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     default_attendance_status: Mapped[str] = mapped_column(String(16), default=AttendanceStatus.ABSENT,
                                                            server_default=AttendanceStatus.ABSENT.value)
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    created_by: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
-    created_ip: Mapped[str | None] = mapped_column(String(45))
-    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), onupdate=utcnow)
-    updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    updated_ip: Mapped[str | None] = mapped_column(String(45))
 
     course_session: Mapped[CourseSession] = relationship(back_populates="settings", lazy="raise_on_sql")
 
@@ -263,7 +249,7 @@ class CourseSessionSettings(db.Model):
                 AttendanceStatus.ABSENT.value: self.points_absent}
 
 
-class CourseSessionMeeting(db.Model):
+class CourseSessionMeeting(IdKey, CreatedAt, db.Model):
     """One meeting of a teaching session (seed 004): a date with a start and an end time.
 
     ``starts_at``/``ends_at`` are UTC instants (the local date and times typed by the teacher, in the
@@ -281,20 +267,18 @@ class CourseSessionMeeting(db.Model):
         Index("ix_course_session_meeting_date", "meeting_date"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     course_session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id", ondelete="CASCADE"))
     meeting_date: Mapped[date] = mapped_column(Date)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     checkin_code: Mapped[str] = mapped_column(String(8))
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     course_session = relationship("CourseSession", lazy="raise_on_sql")
 
 
-class CourseSessionAttendance(db.Model):
+class CourseSessionAttendance(IdKey, db.Model):
     __tablename__ = "course_session_attendance"
     __table_args__ = (
         UniqueConstraint("meeting_id", "student_id"),
@@ -303,7 +287,6 @@ class CourseSessionAttendance(db.Model):
         Index("ix_course_session_attendance_student", "student_id", "status"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("course_session_meeting.id", ondelete="CASCADE"))
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     status: Mapped[str] = mapped_column(String(16))

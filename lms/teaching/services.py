@@ -31,6 +31,7 @@ from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import Forbidden, ValidationFailed
 from lms.common.ids import as_id
+from lms.common.services import is_taken
 from lms.common.types import utcnow
 from lms.core.organization import current_organization
 from lms.curriculum.models import Subject, SubjectTeacher
@@ -234,22 +235,14 @@ def _deadline(deadline, end) -> None:
 
 
 def _name_taken(teacher_id: int, course_id: int, name: str, except_id: int | None = None) -> bool:
-    stmt = select(CourseSession.id).where(CourseSession.teacher_id == teacher_id,
-                                          CourseSession.course_id == course_id,
-                                          CourseSession.session_name == name, CourseSession.is_deleted.is_(False))
-    if except_id:
-        stmt = stmt.where(CourseSession.id != except_id)
-    return db.session.scalar(stmt.limit(1)) is not None
+    return is_taken(CourseSession.id, CourseSession.teacher_id == teacher_id, CourseSession.course_id == course_id,
+                    CourseSession.session_name == name, CourseSession.is_deleted.is_(False), except_id=except_id)
 
 
 def _active_taken(teacher_id: int, course_id: int, except_id: int | None = None) -> bool:
     """The teacher has a draft or published session for this course already (seed 000's one active one)."""
-    stmt = select(CourseSession.id).where(CourseSession.teacher_id == teacher_id,
-                                          CourseSession.course_id == course_id, CourseSession.is_deleted.is_(False),
-                                          CourseSession.status != Status.EXPIRED)
-    if except_id:
-        stmt = stmt.where(CourseSession.id != except_id)
-    return db.session.scalar(stmt.limit(1)) is not None
+    return is_taken(CourseSession.id, CourseSession.teacher_id == teacher_id, CourseSession.course_id == course_id,
+                    CourseSession.is_deleted.is_(False), CourseSession.status != Status.EXPIRED, except_id=except_id)
 
 
 def _flush_session(course_session: CourseSession, *, new_code: bool) -> None:
