@@ -4,7 +4,8 @@ after a key correction, and excusing a student from an assessment.
 States: IN_PROGRESS → SUBMITTED → GRADED → RETURNED.  "Save" grades (GRADED; RETURNED work
 stays returned), "Return to student" returns it (RETURNED).  Every step is in the attempt's
 history (``SubmissionEvent``) and the audit log; the student is notified (``work_graded`` when
-first graded — with the score only if results are visible to them — and ``work_returned``).
+first graded — with the score only if results are visible to them —, ``work_returned``, and
+``work_regraded`` once for each later grading that changes a score or a feedback they can see).
 """
 
 from __future__ import annotations
@@ -144,8 +145,11 @@ def grade(actor, submission: Submission, *, points: dict, feedback: dict, overal
     overall_feedback = (overall_feedback or "").strip()
     if len(overall_feedback) > 20_000:
         raise ValidationFailed(_("The feedback is too long."), field="feedback")
+    changed = (overall_feedback != (submission.feedback or "").strip())
     for version, given, note in updates:
         answer = answers.get(version.id)
+        if answer is not None and (answer.manual_points, answer.feedback or "") != (given, note):
+            changed = True
         if answer is None:
             if given is None and not note:
                 continue
@@ -168,12 +172,13 @@ def grade(actor, submission: Submission, *, points: dict, feedback: dict, overal
     record(actor, "submission.return" if return_to_student else "submission.grade", submission,
            assessment_id=submission.assessment_id, student_id=submission.student_id,
            score=submission.final_score, max_score=submission.max_score)
-    _notify(submission, before_status, return_to_student)
+    changed = changed or before_score != submission.final_score
+    _notify(submission, before_status, return_to_student, changed)
     db.session.flush()
     return submission
 
 
-def _notify(submission: Submission, before_status: str, returned: bool) -> None:
+def _notify(submission: Submission, before_status: str, returned: bool, changed: bool = False) -> None:
     from lms.communication.notifications import notify
 
     if has_request_context():
@@ -186,6 +191,10 @@ def _notify(submission: Submission, before_status: str, returned: bool) -> None:
         notify([submission.student_id], "work_graded", link=link, title=title, score=score_text(submission))
     if returned and before_status != SubmissionStatus.RETURNED:
         notify([submission.student_id], "work_returned", link=link, title=title)
+    elif changed and before_status in (SubmissionStatus.GRADED, SubmissionStatus.RETURNED) and (
+            submission.status == SubmissionStatus.RETURNED
+            or results_visible(submission.assessment, submission, submission.student)):
+        notify([submission.student_id], "work_regraded", link=link, title=title)
 
 
 def history(submission: Submission) -> list[SubmissionEvent]:
