@@ -3,7 +3,8 @@
 * Resources: anyone who may see an assessment may download its media, and the files frozen with
   its question versions (the file an earlier attempt showed, after it was replaced); so may anyone
   who may see an attempt at it (a parent, a grader); a student's answer file
-  is visible to the student, their parents, the assessment's teachers (and admins); a resource
+  is visible to the student, their parents, the assessment's teachers (and admins) but belongs to
+  the submission, not to anyone's resource library; a resource
   used by an assessment (as media or as an answer) cannot be deleted from the library.
 """
 
@@ -22,9 +23,10 @@ from lms.assessments.models import (
 )
 from lms.assessments.services import visibility_condition
 from lms.assessments.taking import submission_visibility
+from lms.auth.models import Role
 from lms.extensions import db
 from lms.resources.models import Resource
-from lms.resources.services import resource_usage_providers, resource_visibility_rule
+from lms.resources.services import library_exclusion_rules, resource_usage_providers, resource_visibility_rule
 
 
 @resource_visibility_rule
@@ -43,9 +45,26 @@ def _frozen_media(actor):
 
 
 @resource_visibility_rule
+def _media_of_visible_submissions(actor):
+    """A parent sees the assessment's files their child's attempt shows: an attempt made before
+    files were frozen with the question shows the assessment's files now."""
+    if getattr(actor, "role", None) != Role.PARENT:
+        return None
+    assessments = select(Submission.assessment_id).where(submission_visibility(actor))
+    return exists().where(AssessmentMedia.resource_id == Resource.id, AssessmentMedia.assessment_id.in_(assessments))
+
+
+@resource_visibility_rule
 def _answer_files(actor):
     visible = select(Submission.id).where(submission_visibility(actor))
     return exists().where(Answer.file_resource_id == Resource.id, Answer.submission_id.in_(visible))
+
+
+def _answer_files_are_not_library_files():
+    return exists().where(Answer.file_resource_id == Resource.id)
+
+
+library_exclusion_rules.append(_answer_files_are_not_library_files)
 
 
 def _assessment_usage(resource) -> list[str]:

@@ -87,6 +87,17 @@ def _attached_to_a_readable_section(actor):
     return exists().where(SectionResource.resource_id == Resource.id, SectionResource.section_id.in_(sections))
 
 
+# Resources that belong to something else (a student's answer file belongs to the submission):
+# each rule returns a condition on ``Resource``; they stay downloadable by whoever may see them
+# but are not listed in the library or offered for attaching.
+library_exclusion_rules: list[Callable[[], object]] = []
+
+
+def in_library():
+    rules = [rule() for rule in library_exclusion_rules]
+    return ~or_(*rules) if rules else Resource.id.isnot(None)
+
+
 def visibility_condition(actor):
     if not getattr(actor, "is_authenticated", False):
         return false()
@@ -489,7 +500,7 @@ def step(actor, section: Section, resource_id, direction: str) -> None:
 
 def attachable_resources(actor, section: Section, limit: int = 200) -> list[Resource]:
     """The actor's resources not yet in ``section`` (for the attach picker)."""
-    stmt = (visible_resources(actor)
+    stmt = (visible_resources(actor).where(in_library())
             .where(~exists().where(SectionResource.resource_id == Resource.id,
                                    SectionResource.section_id == section.id)))
     if actor.role == Role.TEACHER:
@@ -501,7 +512,7 @@ def attachable_resources(actor, section: Section, limit: int = 200) -> list[Reso
 
 
 def library_query(actor, *, q: str = "", kind: str = "", subject_id: int | None = None):
-    stmt = visible_resources(actor)
+    stmt = visible_resources(actor).where(in_library())
     q = (q or "").strip().lower()
     if q:
         pattern = f"%{q}%"
