@@ -6,7 +6,8 @@ Periodic (``lms/periodic.py``):
 * ``send_expiry_reminders``: ``reminder_days_before_expiry`` days before the end, the teacher and the
   enrolled students get one email (``reminder_sent_at`` records it).
 * ``deliver_due_session_announcements``: urgent announcements whose ``scheduled_for`` came are emailed.
-* ``apply_default_attendance``: ended meetings get the session's default status for unmarked students.
+* ``apply_default_attendance``: ended meetings get the session's default status for unmarked students
+  (those enrolled before the meeting ended).
 * ``alert_parents_of_absences``: a student's second absence in a row emails their parents (once per
   streak: the absence that made it two records ``parent_alerted_at``).
 
@@ -19,7 +20,7 @@ import logging
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from lms.auth.models import User
 from lms.common.types import utcnow
@@ -158,11 +159,12 @@ def apply_default_attendance() -> int:
     now = utcnow()
     meetings = db.session.execute(
         select(CourseSessionMeeting.id, CourseSessionMeeting.course_session_id,
-               CourseSessionSettings.attendance_tracking_enabled, CourseSessionSettings.default_attendance_status)
+               CourseSessionSettings.attendance_tracking_enabled, CourseSessionSettings.default_attendance_status,
+               CourseSessionMeeting.ends_at)
         .join(CourseSessionSettings, CourseSessionSettings.course_session_id == CourseSessionMeeting.course_session_id)
         .where(CourseSessionMeeting.finalized_at.is_(None), CourseSessionMeeting.ends_at <= now)).all()
     added = 0
-    for meeting_id, session_id, tracking, default_status in meetings:
+    for meeting_id, session_id, tracking, default_status, ends_at in meetings:
         claimed = db.session.execute(update(CourseSessionMeeting).where(
             CourseSessionMeeting.id == meeting_id, CourseSessionMeeting.finalized_at.is_(None))
             .values(finalized_at=now).execution_options(synchronize_session=False)).rowcount
@@ -172,6 +174,8 @@ def apply_default_attendance() -> int:
         students = list(db.session.scalars(select(CourseSessionEnrollment.student_id).where(
             CourseSessionEnrollment.course_session_id == session_id,
             CourseSessionEnrollment.enrollment_status == Enr.ENROLLED,
+            # enrolled before the meeting ended: a student who joined later was not expected there
+            func.coalesce(CourseSessionEnrollment.approved_at, CourseSessionEnrollment.enrolled_at) <= ends_at,
             CourseSessionEnrollment.student_id.not_in(marked))))
         if students:
             db.session.execute(insert(CourseSessionAttendance), [
