@@ -171,7 +171,7 @@ def bulk():
         if request.form.get("confirm") == "1" and not context["error_count"]:
             created = invitations.invite_bulk(current_user, text, expires_in_days=form.expires_in_days.data)
             db.session.commit()
-            flash(_("%(n)d invitations sent.", n=len(created)), "success")
+            flash(ngettext("%(n)d invitation sent.", "%(n)d invitations sent.", len(created), n=len(created)), "success")
             return redirect_to(url_for("invitations.index"))
     except ValidationFailed as err:
         db.session.rollback()
