@@ -108,6 +108,7 @@ def test_the_gradebook_csv_opens_in_excel_with_thai(client, auth, course, book):
     auth.login(course.teacher)
     response = client.get(f"/classrooms/{book.room.id}/gradebook/{course.subject.id}.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     assert response.headers["Content-Disposition"].startswith("attachment")
     text = response.data.decode("utf-8")
     assert text.startswith("\ufeffStudent,Email,Quiz two – score,Quiz two – out of,Quiz two – percent,"

@@ -156,6 +156,7 @@ def delete(resource_id):
 def _file_response(path, content_type: str, download_name: str, inline: bool):
     response = send_file(path, mimetype=content_type, as_attachment=not inline, download_name=download_name,
                          conditional=True, etag=True, max_age=0)
+    response.headers["Content-Type"] = content_type  # as stored: send_file would add a second charset
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Even if a browser were to render it as a page, it could run nothing and reach nothing.
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'"
