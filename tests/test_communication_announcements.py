@@ -166,6 +166,23 @@ def test_urgent_announcement_is_emailed_once_to_students_and_parents(client, as_
     assert len(outbox) == 3
 
 
+def test_an_urgent_email_reads_as_text_and_says_where_to_unsubscribe(client, as_role, make, outbox, app):
+    make.school()
+    room = make.classroom("P1/1")
+    make.student(room, full_name="Kid")
+    as_role("ADMIN")
+    body = "# Sports day\n\nBring **water** and [the form](https://example.org/form.pdf).\n\n- hat\n- shoes"
+    client.post("/announcements/new", data=form(title="Sports day", body=body, target_kind="CLASSROOM",
+                                                classroom_id=room.id, urgent="y"))
+    [message] = outbox
+    text = email_text(message)
+    assert "**" not in text and "# Sports" not in text and "](" not in text
+    assert "Bring water and the form (https://example.org/form.pdf)." in text
+    assert "• hat\n• shoes" in text
+    base = app.config["BASE_URL"].rstrip("/")
+    assert message["List-Unsubscribe"] == f"<{base}/me>"
+
+
 # --- reading -----------------------------------------------------------------------------------
 
 

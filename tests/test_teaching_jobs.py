@@ -65,7 +65,7 @@ def test_scheduled_urgent_announcements_are_emailed_once_when_due(app, make, db,
 
         _db.session.add(CourseSessionAnnouncement(
             tenant_id=course_session.tenant_id, course_session_id=course_session.id, title="Due now",
-            message="The room changed to B12.", is_urgent=True, scheduled_for=utcnow() - timedelta(minutes=1),
+            message="The room changed to **B12**.", is_urgent=True, scheduled_for=utcnow() - timedelta(minutes=1),
             created_by=course_session.teacher_id))
         _db.session.add(CourseSessionAnnouncement(
             tenant_id=course_session.tenant_id, course_session_id=course_session.id, title="Tomorrow",
@@ -73,7 +73,8 @@ def test_scheduled_urgent_announcements_are_emailed_once_when_due(app, make, db,
             created_by=course_session.teacher_id))
         _db.session.commit()
     assert _run(app, jobs.deliver_due_session_announcements) == 1
-    assert [m["To"] for m in outbox] == [student.email] and "B12" in email_text(outbox[0])
+    assert [m["To"] for m in outbox] == [student.email] and "The room changed to B12." in email_text(outbox[0])
+    assert outbox[0]["List-Unsubscribe"] == f"<{app.config['BASE_URL'].rstrip('/')}/me>"
     assert _run(app, jobs.deliver_due_session_announcements) == 0 and len(outbox) == 1
 
 

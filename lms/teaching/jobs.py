@@ -106,7 +106,7 @@ def send_expiry_reminders() -> int:
                 else _link("my_sessions.detail", session_id=course_session.id)
             send_email(person.email, _l("“%(name)s” ends soon", name=course_session.session_name),
                        "teaching_reminder", locale=person.locale, user=person, course_session=course_session,
-                       link=link)
+                       link=link, list_unsubscribe=_link("auth.profile"))
             sent += 1
     db.session.commit()
     return sent
@@ -116,6 +116,7 @@ def send_expiry_reminders() -> int:
 def email_urgent_announcement(announcement_id: int) -> int:
     """Email an urgent announcement to the session's enrolled students, once, when it is visible."""
     from lms.common.markdown import render_markdown
+    from lms.communication.text import plain_text
     from lms.mail import send_email
 
     now = utcnow()
@@ -131,11 +132,12 @@ def email_urgent_announcement(announcement_id: int) -> int:
     course_session = db.session.get(CourseSession, announcement.course_session_id)
     link = _link("my_sessions.detail", session_id=course_session.id)
     body_html = render_markdown(announcement.message)
+    body_text = plain_text(announcement.message)
     count = 0
     for user in db.session.scalars(_enrolled_users(course_session.id)):
         send_email(user.email, _l("Urgent: %(title)s", title=announcement.title), "teaching_announcement",
                    locale=user.locale, user=user, announcement=announcement, course_session=course_session,
-                   link=link, body_html=body_html)
+                   link=link, body_html=body_html, body_text=body_text, list_unsubscribe=_link("auth.profile"))
         count += 1
     db.session.commit()  # emails are dispatched after this commit (lms.jobs defers them)
     return count
@@ -224,7 +226,8 @@ def alert_parents_of_absences() -> int:
             if parent.active:
                 send_email(parent.email, _l("%(name)s missed two sessions in a row", name=student.full_name),
                            "teaching_absences", locale=parent.locale, user=parent, student=student,
-                           course_session=course_session, meeting=meeting, link=_link("home.index"))
+                           course_session=course_session, meeting=meeting, link=_link("home.index"),
+                           list_unsubscribe=_link("auth.profile"))
                 sent += 1
     db.session.commit()
     return sent
