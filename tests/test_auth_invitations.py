@@ -248,6 +248,14 @@ def test_bulk_from_a_csv_file_with_thai_names(client, as_role, db):
     assert db.scalar(select(Invitation.full_name)) == "สมชาย ใจดี"
 
 
+def test_bulk_from_a_thai_windows_csv_file(client, as_role, db):
+    as_role("ADMIN")
+    csv_bytes = "email,name,role\nsuda@example.org,สุดา ศรีสุข,TEACHER\n".encode("cp874")  # Excel's "CSV" in Thai
+    response = client.post("/admin/invitations/bulk", data={"file": (io.BytesIO(csv_bytes), "people.csv")},
+                           content_type="multipart/form-data")
+    assert "สุดา ศรีสุข".encode() in response.data and b"Send 1 invitation" in response.data
+
+
 def test_bulk_is_all_or_nothing_when_an_address_is_taken_meanwhile(app, make):
     from lms.auth import invitations
     from lms.common.errors import ValidationFailed

@@ -21,6 +21,7 @@ from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.common.ratelimit import config_limit
 from lms.extensions import db, limiter
+from lms.school.student_csv import decode_csv
 
 bp = Blueprint("invitations", __name__)
 nav_item("invitations.index", _l("Invitations"), Role.ADMIN, order=81, group="admin")
@@ -142,8 +143,8 @@ def _bulk_text(form) -> str | None:
     upload = request.files.get("file")
     if upload and upload.filename:
         try:
-            return upload.read(1024 * 1024).decode("utf-8-sig")
-        except UnicodeDecodeError:
+            return decode_csv(upload.read(1024 * 1024))
+        except ValidationFailed:
             form.file.errors = [_("Save the file as CSV UTF-8 and try again.")]
             return None
     return form.text.data or ""

@@ -115,7 +115,9 @@ def _translations(labels: dict) -> dict[str, str]:
     return known
 
 
-def _decode(data: bytes) -> str:
+def decode_csv(data: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without a byte-order mark) or Thai Windows (cp874), what
+    Excel saves as "CSV" on a Thai computer."""
     for encoding in ("utf-8-sig", "cp874"):
         try:
             return data.decode(encoding)
@@ -142,7 +144,7 @@ def _parse_date(text: str) -> date:
 def _read_rows(data: bytes) -> tuple[list[ImportRow], list[str]]:
     if len(data) > MAX_BYTES:
         return [], [_("The file is larger than 2 MB; split it into smaller files.")]
-    text = _decode(data)
+    text = decode_csv(data)
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
