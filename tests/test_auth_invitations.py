@@ -34,7 +34,7 @@ def test_an_admin_invites_and_the_invitee_accepts_and_is_signed_in(app, client, 
     assert "Ada Admin" in email_text(message)
     path = email_link(message, "/auth/invite/")
     assert invitation.token_hash == hash_token(path.rsplit("/", 1)[1])
-    assert db.scalar(select(AuditLog.action)) == "invitation.created"
+    assert db.scalar(select(AuditLog.action).where(AuditLog.action.notin_(("user.login", "user.logout")))) == "invitation.created"
 
     invitee = app.test_client()
     page = invitee.get(path)

@@ -12,6 +12,7 @@ from flask import Blueprint, flash, g, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from lms.audit.services import record
 from lms.auth import invitations, login_sessions, view_as
 from lms.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, NewPasswordForm, add_error
 from lms.auth.models import TokenPurpose, normalise_email
@@ -65,6 +66,7 @@ def login():
             add_error(form, err)
             return render_form_errors("auth/login.html", "auth/_login_form.html", form=form)
         sign_in(user, remember=form.remember.data)
+        record(user, "user.login", user, method="password")
         db.session.commit()
         return redirect_to(safe_next(request.args.get("next")))
     if form.is_submitted():
