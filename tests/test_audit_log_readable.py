@@ -97,6 +97,17 @@ def test_password_sign_ins_and_sign_outs_are_in_the_audit_log(app, client, make,
     assert actions == [("user.login", {"method": "password"}, user.id), ("user.logout", {}, user.id)]
 
 
+def test_signing_in_after_a_password_reset_is_in_the_audit_log(app, client, make, db, outbox):
+    import re
+
+    user = make.user(full_name="Reset Person")
+    client.post("/auth/forgot-password", data={"email": user.email})
+    link = re.search(r"https?://[^/]+(/auth/reset-password/\S+)", outbox[-1].get_body(("plain",)).get_content())
+    client.post(link.group(1), data={"password": "a-brand-new-password-1", "confirm": "a-brand-new-password-1"})
+    assert db.scalar(select(AuditLog.details).where(AuditLog.action == "user.login",
+                                                    AuditLog.entity_id == user.id)) == {"method": "password_reset"}
+
+
 def test_every_way_of_signing_in_reads_clearly(app, client, as_role, make):
     admin = as_role("ADMIN")
     person = make.user(full_name="Sign In Person")

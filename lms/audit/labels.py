@@ -186,4 +186,6 @@ DETAIL_LABELS = register_labels("audit_detail", {
 
 SIGN_IN_METHODS = register_labels("audit_sign_in_method", {
     "password": _l("password"), "sso": _l("single sign-on"),
+    "password_reset": _l("a new password from a reset link"), "invitation": _l("an invitation link"),
+    "activation": _l("an activation link"),
 })

@@ -151,6 +151,7 @@ def reset_password_page(token: str):
             return render_form_errors("auth/reset_password.html", "auth/_reset_password_form.html",
                                       form=form, token=token)
         sign_in(user)
+        record(user, "user.login", user, method="password_reset")
         db.session.commit()
         flash(_("Your password has been changed. You are signed in; other devices were signed out."), "success")
         return redirect_to(url_for("home.index"))
@@ -186,6 +187,7 @@ def accept_invitation(token: str):
         if current_user.is_authenticated:
             sign_out()
         sign_in(user)
+        record(user, "user.login", user, method="invitation")
         db.session.commit()
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
         return redirect_to(url_for("home.index"))
