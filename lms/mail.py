@@ -56,8 +56,12 @@ def _default_locale() -> str:
     return locale if locale in SUPPORTED_LOCALES else "en"
 
 
-def render_email(to: str, subject, template: str, *, locale: str | None = None, **context) -> EmailMessage:
-    """The message for ``to``: ``subject`` may be a lazy string, translated into ``locale``."""
+def render_email(to: str, subject, template: str, *, locale: str | None = None, list_unsubscribe: str | None = None,
+                 **context) -> EmailMessage:
+    """The message for ``to``: ``subject`` may be a lazy string, translated into ``locale``.
+
+    ``list_unsubscribe``: for digests and notifications, the page where the reader changes which
+    emails they get (the ``List-Unsubscribe`` header mail programs show as "Unsubscribe")."""
     with force_locale(locale or _default_locale()):
         context.setdefault("organization", current_organization())
         subject_text = str(subject)
@@ -70,18 +74,21 @@ def render_email(to: str, subject, template: str, *, locale: str | None = None, 
     message["Date"] = formatdate(localtime=False)
     domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2] or "lms.local"
     message["Message-ID"] = make_msgid(domain=domain)
+    if list_unsubscribe:
+        message["List-Unsubscribe"] = f"<{list_unsubscribe}>"
     message.set_content(text_body)
     message.add_alternative(html_body, subtype="html")
     return message
 
 
-def send_email(to: str | None, subject, template: str, *, locale: str | None = None, **context) -> None:
+def send_email(to: str | None, subject, template: str, *, locale: str | None = None, list_unsubscribe: str | None = None,
+               **context) -> None:
     """Render now and deliver in the background (after the current transaction commits).
 
     An account may have no email (students who sign in with a username): nothing is sent then."""
     if not to:
         return
-    message = render_email(to, subject, template, locale=locale, **context)
+    message = render_email(to, subject, template, locale=locale, list_unsubscribe=list_unsubscribe, **context)
     enqueue(deliver_email, message.as_string())
 
 

@@ -87,6 +87,18 @@ def test_date_range_filter_and_clear_messages_for_bad_dates(client, as_role, mak
     assert "Dates must look like 2026-03-31; showing the last 30 days." in bad
 
 
+def test_every_change_to_the_asked_date_range_is_said_on_the_page(client, as_role, make):
+    make.school()
+    as_role("ADMIN")
+    end, start = today() - timedelta(days=10), today() - timedelta(days=10 + 500)
+    page = client.get(f"/analytics?from={end}&to={start}").get_data(as_text=True)  # reversed and too long
+    assert "The start date was after the end date; they have been swapped." in page
+    assert "A range can cover at most 366 days; showing the last 366 days of it." in page
+    shown_from = end - timedelta(days=365)
+    assert f"Showing {shown_from} to {end}." in page
+    assert f'name="from" value="{shown_from}"' in page and f'name="to" value="{end}"' in page
+
+
 def test_overview_of_a_teacher_covers_only_their_students(client, auth, make):
     make.school()
     teacher = make.teacher("P1/1")

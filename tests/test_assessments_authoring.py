@@ -312,7 +312,9 @@ def test_gift_file_import_makes_a_new_draft(client, auth, course, db):
     assert response.status_code == 303
     quiz = db.scalar(select(Assessment))
     assert quiz.title == "warm-up" and [qq.type for qq in questions(db, quiz.id)] == ["SINGLE_CHOICE", "NUMERIC"]
-    exported = client.get(f"/assessments/{quiz.id}/export.gift").get_data(as_text=True)
+    gift_response = client.get(f"/assessments/{quiz.id}/export.gift")
+    assert gift_response.headers["Content-Type"] == "text/plain; charset=utf-8"  # one charset, not two
+    exported = gift_response.get_data(as_text=True)
     assert "{\n=4\n~3\n~5\n}" in exported and "{\n#3.14:0.01\n}" in exported
 
 

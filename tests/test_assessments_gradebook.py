@@ -108,10 +108,28 @@ def test_the_gradebook_csv_opens_in_excel_with_thai(client, auth, course, book):
     auth.login(course.teacher)
     response = client.get(f"/classrooms/{book.room.id}/gradebook/{course.subject.id}.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     assert response.headers["Content-Disposition"].startswith("attachment")
     text = response.data.decode("utf-8")
-    assert text.startswith("\ufeffStudent,Email,Quiz two,Quiz one,Average %")  # by due date
-    assert "สมชาย ใจดี" in text and "1/1 (100%) late" in text and "missing" in text
+    assert text.startswith("\ufeffStudent,Email,Quiz two – score,Quiz two – out of,Quiz two – percent,"
+                           "Quiz two – status,Quiz one – score,Quiz one – out of,Quiz one – percent,"
+                           "Quiz one – status,Average %\r\n")  # by due date
+    assert "สมชาย ใจดี" in text and "1/1 (100%)" not in text
+
+
+def test_the_gradebook_csv_has_numeric_score_maximum_and_percent_columns(client, auth, course, book):
+    import csv
+    import io
+
+    auth.login(course.teacher)
+    text = client.get(f"/classrooms/{book.room.id}/gradebook/{course.subject.id}.csv").data.decode("utf-8-sig")
+    rows = {row[0]: row for row in csv.reader(io.StringIO(text))}
+    assert rows[course.student.full_name][2:] == ["1", "1", "100", "late", "1", "1", "100", "", "100"]
+    assert rows["สมชาย ใจดี"][2:] == ["", "", "0", "missing", "0", "1", "0", "", "0"]
+    assert rows["Average %"][2:] == ["", "", "50", "", "", "", "50", "", ""]
+    for row in list(rows.values())[1:]:
+        for index in (2, 3, 4, 6, 7, 8, 10):
+            assert row[index] == "" or float(row[index]) >= 0, row
 
 
 def test_the_gradebook_csv_in_thai(client, auth, course, book):
@@ -120,8 +138,8 @@ def test_the_gradebook_csv_in_thai(client, auth, course, book):
     response = client.get(f"/classrooms/{book.room.id}/gradebook/{course.subject.id}.csv")
     assert response.data.startswith(b"\xef\xbb\xbf") and response.mimetype_params.get("charset") == "utf-8"
     text = response.data.decode("utf-8-sig")
-    assert text.startswith("นักเรียน,อีเมล,Quiz two,Quiz one,เฉลี่ย %")
-    assert "1/1 (100%) ส่งช้า" in text and "ไม่ได้ส่ง" in text and "late" not in text
+    assert text.startswith("นักเรียน,อีเมล,Quiz two – คะแนน,Quiz two – คะแนนเต็ม,Quiz two – ร้อยละ,Quiz two – สถานะ,")
+    assert ",ส่งช้า," in text and "ไม่ได้ส่ง" in text and "late" not in text
 
 
 def test_gradebook_access(client, auth, as_role, course, book, make):

@@ -118,3 +118,9 @@ def test_sign_out_everywhere_else(app, client, as_role, db):
     assert client.get("/").status_code == 200
     reasons = db.scalars(select(UserSession.end_reason).where(UserSession.user_id == user.id))
     assert sorted(r or "open" for r in reasons) == ["REVOKED", "REVOKED", "open"]
+
+
+def test_the_token_placeholder_on_the_profile_is_shown_as_text(client, as_role):
+    as_role("TEACHER")
+    page = client.get("/me").get_data(as_text=True)
+    assert "Authorization: Bearer &lt;token&gt;" in page and "<token>" not in page

@@ -90,3 +90,21 @@ def test_rate_limits_are_off_in_the_test_app(client, make):
     user = make.user()
     for _ in range(12):
         assert _wrong(client, user.email).status_code == 200
+
+
+def test_the_429_page_has_a_way_back(limited_app, make):
+    user = make.user()
+    client = limited_app.test_client()
+    for _ in range(10):
+        _wrong(client, user.email)
+    response = client.post("/auth/login", data={"login": user.email, "password": "nope"},
+                           environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                           headers={"Referer": "http://localhost/auth/login?next=%2Fme"})
+    assert response.status_code == 429
+    text = response.get_data(as_text=True)
+    assert '<a href="/auth/login?next=%2Fme">Back to the previous page</a>' in text
+    assert "Go to the home page" in text
+    foreign = client.post("/auth/login", data={"login": user.email, "password": "nope"},
+                          environ_base={"REMOTE_ADDR": "10.0.0.1"}, headers={"Referer": "https://evil.example/x"})
+    assert "evil.example" not in foreign.get_data(as_text=True) and "Go to the home page" in foreign.get_data(
+        as_text=True)

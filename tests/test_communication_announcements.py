@@ -58,7 +58,8 @@ def test_admin_publishes_to_everyone_and_it_is_audited(app, client, auth, make, 
     assert "Published." in client.get("/announcements/manage").get_data(as_text=True)
     announcement = db.scalar(select(Announcement))
     assert announcement.status == "PUBLISHED" and announcement.author_id == admin.id
-    assert db.scalar(select(AuditLog.action).where(AuditLog.entity_id == announcement.id)) == "announcement.create"
+    assert db.scalar(select(AuditLog.action).where(AuditLog.entity_type == "Announcement",
+                                                   AuditLog.entity_id == announcement.id)) == "announcement.create"
     assert inbox_titles(login(app, student)) == ["Sports day"]
 
 
@@ -101,7 +102,7 @@ def test_bad_input_gets_a_clear_message_and_nothing_is_stored(client, as_role, m
     htmx = client.post("/announcements/new", data=form(**overrides), headers={"HX-Request": "true"})
     body = htmx.get_data(as_text=True)
     assert htmx.status_code == 422 and body.lstrip().startswith('<form id="announcement-form"') and message in body
-    assert db.count(Announcement) == 0 and db.count(AuditLog) == 0
+    assert db.count(Announcement) == 0 and db.count(AuditLog, AuditLog.action.notin_(("user.login", "user.logout"))) == 0  # sign-ins aside
 
 
 def test_draft_then_schedule_then_visible_from_the_publication_time(app, client, as_role, make, db):
@@ -182,6 +183,23 @@ def test_urgent_announcement_is_emailed_once_to_students_and_parents(client, as_
     with app.app_context():
         assert deliver_announcement(announcement_id) == 0  # once only
     assert len(outbox) == 3
+
+
+def test_an_urgent_email_reads_as_text_and_says_where_to_unsubscribe(client, as_role, make, outbox, app):
+    make.school()
+    room = make.classroom("P1/1")
+    make.student(room, full_name="Kid")
+    as_role("ADMIN")
+    body = "# Sports day\n\nBring **water** and [the form](https://example.org/form.pdf).\n\n- hat\n- shoes"
+    client.post("/announcements/new", data=form(title="Sports day", body=body, target_kind="CLASSROOM",
+                                                classroom_id=room.id, urgent="y"))
+    [message] = outbox
+    text = email_text(message)
+    assert "**" not in text and "# Sports" not in text and "](" not in text
+    assert "Bring water and the form (https://example.org/form.pdf)." in text
+    assert "• hat\n• shoes" in text
+    base = app.config["BASE_URL"].rstrip("/")
+    assert message["List-Unsubscribe"] == f"<{base}/me>"
 
 
 # --- reading -----------------------------------------------------------------------------------

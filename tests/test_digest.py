@@ -128,6 +128,28 @@ def test_deactivated_parents_and_accounts_without_children_get_nothing(app, make
     assert outbox == [] and db.count(DigestDelivery) == 0
 
 
+def test_the_digest_has_a_list_unsubscribe_header(app, make, outbox, families):
+    run_job(app)
+    [message] = [m for m in outbox if m["To"] == families["busy"].email]
+    header = str(message["List-Unsubscribe"]).strip()  # a long header is folded after its name
+    assert header.startswith(f"<{app.config['BASE_URL'].rstrip('/')}/digest/unsubscribe/") and header.endswith(">")
+    assert header[1:-1] in email_text(message)  # the same page as the link in the email
+
+
+def test_the_digest_goes_only_to_parents_of_children_still_at_school(app, make, outbox, families, db):
+    left = make.student("P1/1", full_name="Left Kid", status="LEFT")
+    graduated = make.student("P1/1", full_name="Graduated Kid", status="GRADUATED")
+    deactivated = make.student("P1/1", full_name="Deactivated Kid", active=False)
+    for child in (left, graduated, deactivated):
+        make.parent_of(child, full_name=f"Parent of {child.full_name}")
+    both = make.parent_of(families["busy_child"], left, full_name="Parent of Both")
+    run_job(app)
+    sent = {m["To"]: email_text(m) for m in outbox}
+    assert set(sent) == {families["busy"].email, both.email}
+    assert "Busy Kid" in sent[both.email] and "Left Kid" not in sent[both.email]
+    assert "Left Kid" not in str(outbox[-1]["Subject"]) + str(outbox[0]["Subject"])
+
+
 # --- what it says -------------------------------------------------------------------------------------
 
 

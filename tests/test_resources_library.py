@@ -62,6 +62,7 @@ def test_download_headers(client, auth, course, make):
     assert text.headers["Content-Disposition"].startswith("attachment") and "notes.txt" in text.headers[
         "Content-Disposition"]
     assert text.mimetype == "text/plain"
+    assert text.headers["Content-Type"] == "text/plain; charset=utf-8"  # one charset, not two
     assert "private" in text.headers["Cache-Control"]
 
 

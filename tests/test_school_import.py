@@ -166,3 +166,12 @@ def test_a_thousand_rows_import_in_under_ten_seconds(client, as_role, make, db):
     assert db.count(StudentProfile) == 1000
     assert db.count(ClassroomMembership) == 1000
     assert elapsed < 10, f"import took {elapsed:.1f}s"
+
+
+def test_one_imported_student_is_counted_in_the_singular(client, as_role, make, db):
+    make.classroom("P1/1")
+    as_role("ADMIN")
+    preview = upload(client, HEADER + "S1,Only One,only@example.org,P1/1,,\n")
+    response = client.post("/students/import/confirm", data={"token": token_of(preview)}, follow_redirects=True)
+    body = response.get_data(as_text=True)
+    assert "1 student was imported." in body and "1 students" not in body

@@ -65,7 +65,7 @@ def test_scheduled_urgent_announcements_are_emailed_once_when_due(app, make, db,
 
         _db.session.add(CourseSessionAnnouncement(
             tenant_id=course_session.tenant_id, course_session_id=course_session.id, title="Due now",
-            message="The room changed to B12.", is_urgent=True, scheduled_for=utcnow() - timedelta(minutes=1),
+            message="The room changed to **B12**.", is_urgent=True, scheduled_for=utcnow() - timedelta(minutes=1),
             created_by=course_session.teacher_id))
         _db.session.add(CourseSessionAnnouncement(
             tenant_id=course_session.tenant_id, course_session_id=course_session.id, title="Tomorrow",
@@ -73,8 +73,54 @@ def test_scheduled_urgent_announcements_are_emailed_once_when_due(app, make, db,
             created_by=course_session.teacher_id))
         _db.session.commit()
     assert _run(app, jobs.deliver_due_session_announcements) == 1
-    assert [m["To"] for m in outbox] == [student.email] and "B12" in email_text(outbox[0])
+    assert [m["To"] for m in outbox] == [student.email] and "The room changed to B12." in email_text(outbox[0])
+    assert outbox[0]["List-Unsubscribe"] == f"<{app.config['BASE_URL'].rstrip('/')}/me>"
     assert _run(app, jobs.deliver_due_session_announcements) == 0 and len(outbox) == 1
+
+
+def _enrolled_since(app, course_session, when, student=None):
+    from sqlalchemy import update
+
+    from lms.extensions import db as _db
+    from lms.teaching.models import CourseSessionEnrollment as E
+
+    with app.app_context():
+        stmt = update(E).where(E.course_session_id == course_session.id)
+        if student is not None:
+            stmt = stmt.where(E.student_id == student.id)
+        _db.session.execute(stmt.values(enrolled_at=when, approved_at=when))
+        _db.session.commit()
+
+
+def test_default_attendance_is_not_given_to_students_enrolled_after_the_meeting(app, make, db):
+    course_session = make.course_session(attendance_tracking_enabled=True, default_attendance_status="ABSENT")
+    before, after = make.student("P1/1"), make.student("P1/1")
+    make.enrollment(course_session, before)
+    make.enrollment(course_session, after)
+    ended = make.meeting(course_session, starts_at=utcnow() - timedelta(days=2))
+    _enrolled_since(app, course_session, utcnow() - timedelta(days=3), before)
+    _enrolled_since(app, course_session, utcnow() - timedelta(days=1), after)
+    assert _run(app, jobs.apply_default_attendance) == 1
+    rows = {(r.meeting_id, r.student_id): r.status for r in db.scalars(db_select(CourseSessionAttendance))}
+    assert rows == {(ended.id, before.id): "ABSENT"}
+
+
+def test_attendance_points_count_only_meetings_already_held(app, make, db):
+    from lms.teaching import attendance
+
+    course_session = make.course_session(attendance_tracking_enabled=True)
+    student = make.student("P1/1")
+    make.enrollment(course_session, student)
+    held = make.meeting(course_session, starts_at=utcnow() - timedelta(days=1))
+    make.meeting(course_session, starts_at=utcnow() + timedelta(days=6), code="EFGH")
+    make.meeting(course_session, starts_at=utcnow() + timedelta(days=13), code="IJKL")
+    make.attendance(held, student, "PRESENT")
+    with app.app_context():
+        from lms.extensions import db as _db
+
+        report = attendance.report(_db.session.get(CourseSession, course_session.id))
+    assert report["max_points"] == 2  # PRESENT is worth 2; the two meetings to come are not counted yet
+    assert report["students"][0].points == 2
 
 
 def test_default_attendance_for_ended_meetings(app, make, db):
@@ -83,6 +129,7 @@ def test_default_attendance_for_ended_meetings(app, make, db):
     make.enrollment(course_session, marked)
     make.enrollment(course_session, unmarked)
     make.enrollment(course_session, status="PENDING")
+    _enrolled_since(app, course_session, utcnow() - timedelta(days=1))
     ended = make.meeting(course_session, starts_at=utcnow() - timedelta(hours=3))
     running = make.meeting(course_session, starts_at=utcnow() - timedelta(minutes=10), code="EFGH")
     make.attendance(ended, marked, "PRESENT")

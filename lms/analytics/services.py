@@ -103,20 +103,22 @@ def date_range_from(args) -> tuple[DateRange, str | None]:
     today = local_today()
     raw_from, raw_to = (args.get("from") or "").strip(), (args.get("to") or "").strip()
     start, end = _parse_day(raw_from), _parse_day(raw_to)
-    message = None
+    messages = []  # every change made to what was asked is said on the page
     if (raw_from and start is None) or (raw_to and end is None):
-        message = _("Dates must look like 2026-03-31; showing the last %(days)d days.", days=DEFAULT_DAYS)
+        messages.append(_("Dates must look like 2026-03-31; showing the last %(days)d days.", days=DEFAULT_DAYS))
         start = end = None
     end = end or today
     start = start or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
-        message = _("The start date was after the end date; they have been swapped.")
+        messages.append(_("The start date was after the end date; they have been swapped."))
         start, end = end, start
     if (end - start).days + 1 > MAX_DAYS:
-        message = _("A range can cover at most %(days)d days; showing the last %(days)d days of it.",
-                    days=MAX_DAYS)
+        messages.append(_("A range can cover at most %(days)d days; showing the last %(days)d days of it.",
+                          days=MAX_DAYS))
         start = end - timedelta(days=MAX_DAYS - 1)
-    return DateRange(start, end, tz_name), message
+    if messages:
+        messages.append(_("Showing %(start)s to %(end)s.", start=start.isoformat(), end=end.isoformat()))
+    return DateRange(start, end, tz_name), " ".join(messages) or None
 
 
 # --- who may see whom -------------------------------------------------------------------------

@@ -186,18 +186,43 @@ def cell_text(cell: Cell) -> str:
             "in_progress": _("in progress")}.get(cell.state, "")
 
 
-def gradebook_table(book: Gradebook) -> tuple[list, list]:
-    """The gradebook as a header row and rows for a CSV export (``lms.common.csvexport``)."""
+def cell_status(cell: Cell) -> str:
+    """What the numbers of a cell do not say: late, or why there is no score."""
     from flask_babel import gettext as _
 
-    header = [_("Student"), _("Email")] + [a.title for a in book.assessments] + [_("Average %")]
-    rows = [[student.full_name, student.email]
-            + [cell_text(book.cell(student.id, a.id)) for a in book.assessments]
-            + ["" if book.student_average.get(student.id) is None else plain_number(book.student_average[student.id])]
-            for student in book.students]
-    rows.append([_("Average %"), ""] + [
-        "" if book.assessment_average.get(a.id) is None else plain_number(book.assessment_average[a.id])
-        for a in book.assessments] + [""])
+    if cell.state == "score":
+        return _("late") if cell.late else ""
+    return cell_text(cell)
+
+
+def _number(value) -> str:
+    return "" if value is None else plain_number(value)
+
+
+def gradebook_table(book: Gradebook) -> tuple[list, list]:
+    """The gradebook as a header row and rows for a CSV export (``lms.common.csvexport``): per
+    assessment four columns, the score, the maximum and the percent as numbers a spreadsheet can
+    sum, and a status (late, missing, excused, pending, in progress)."""
+    from flask_babel import gettext as _
+
+    header = [_("Student"), _("Email")]
+    for a in book.assessments:
+        header += [_("%(title)s – score", title=a.title), _("%(title)s – out of", title=a.title),
+                   _("%(title)s – percent", title=a.title), _("%(title)s – status", title=a.title)]
+    header.append(_("Average %"))
+    rows = []
+    for student in book.students:
+        row = [student.full_name, student.email]
+        for a in book.assessments:
+            cell = book.cell(student.id, a.id)
+            scored = cell.state == "score"
+            row += [_number(cell.score) if scored else "", _number(cell.max_score) if scored else "",
+                    _number(cell.percent), cell_status(cell)]
+        rows.append(row + [_number(book.student_average.get(student.id))])
+    averages = [_("Average %"), ""]
+    for a in book.assessments:
+        averages += ["", "", _number(book.assessment_average.get(a.id)), ""]
+    rows.append(averages + [""])
     return header, rows
 
 

@@ -4,7 +4,8 @@ after a key correction, and excusing a student from an assessment.
 States: IN_PROGRESS → SUBMITTED → GRADED → RETURNED.  "Save" grades (GRADED; RETURNED work
 stays returned), "Return to student" returns it (RETURNED).  Every step is in the attempt's
 history (``SubmissionEvent``) and the audit log; the student is notified (``work_graded`` when
-first graded — with the score only if results are visible to them — and ``work_returned``).
+first graded — with the score only if results are visible to them —, ``work_returned``, and
+``work_regraded`` once for each later grading that changes a score or a feedback they can see).
 """
 
 from __future__ import annotations
@@ -118,15 +119,8 @@ def score_text(submission: Submission) -> str:
     return f"{qtypes.plain_number(submission.final_score)}/{qtypes.plain_number(submission.max_score)}"
 
 
-def grade(actor, submission: Submission, *, points: dict, feedback: dict, overall_feedback: str,
-          return_to_student: bool = False) -> Submission:
-    """Save per-question points (0..the question's points; empty keeps the automatic score) and
-    feedback, the overall feedback, and grade (or return) the attempt."""
-    require_grade(actor, submission)
-    if submission.status == SubmissionStatus.IN_PROGRESS:
-        raise BusinessRuleViolation(_("The student has not submitted this attempt yet."))
-    versions = versions_of(submission)
-    answers = answers_of(submission)
+def _checked_updates(versions, points: dict, feedback: dict) -> list[tuple]:
+    """(version, points given or None, feedback) per question; every hand-graded question needs points."""
     missing = []
     updates = []
     for number, version in enumerate(versions, start=1):
@@ -140,11 +134,27 @@ def grade(actor, submission: Submission, *, points: dict, feedback: dict, overal
     if missing:
         raise ValidationFailed(_("Give points for question(s) %(numbers)s (graded by hand).",
                                  numbers=", ".join(missing)), field="points")
+    return updates
+
+
+def grade(actor, submission: Submission, *, points: dict, feedback: dict, overall_feedback: str,
+          return_to_student: bool = False) -> Submission:
+    """Save per-question points (0..the question's points; empty keeps the automatic score) and
+    feedback, the overall feedback, and grade (or return) the attempt."""
+    require_grade(actor, submission)
+    if submission.status == SubmissionStatus.IN_PROGRESS:
+        raise BusinessRuleViolation(_("The student has not submitted this attempt yet."))
+    versions = versions_of(submission)
+    answers = answers_of(submission)
+    updates = _checked_updates(versions, points, feedback)
     overall_feedback = (overall_feedback or "").strip()
     if len(overall_feedback) > 20_000:
         raise ValidationFailed(_("The feedback is too long."), field="feedback")
+    changed = (overall_feedback != (submission.feedback or "").strip())
     for version, given, note in updates:
         answer = answers.get(version.id)
+        if answer is not None and (answer.manual_points, answer.feedback or "") != (given, note):
+            changed = True
         if answer is None:
             if given is None and not note:
                 continue
@@ -167,12 +177,13 @@ def grade(actor, submission: Submission, *, points: dict, feedback: dict, overal
     record(actor, "submission.return" if return_to_student else "submission.grade", submission,
            assessment_id=submission.assessment_id, student_id=submission.student_id,
            score=submission.final_score, max_score=submission.max_score)
-    _notify(submission, before_status, return_to_student)
+    changed = changed or before_score != submission.final_score
+    _notify(submission, before_status, return_to_student, changed)
     db.session.flush()
     return submission
 
 
-def _notify(submission: Submission, before_status: str, returned: bool) -> None:
+def _notify(submission: Submission, before_status: str, returned: bool, changed: bool = False) -> None:
     if has_request_context():
         link = url_for("submissions.detail", submission_id=submission.id)
     else:  # a script or a job: the same stable path
@@ -183,6 +194,10 @@ def _notify(submission: Submission, before_status: str, returned: bool) -> None:
         notify([submission.student_id], "work_graded", link=link, title=title, score=score_text(submission))
     if returned and before_status != SubmissionStatus.RETURNED:
         notify([submission.student_id], "work_returned", link=link, title=title)
+    elif changed and before_status in (SubmissionStatus.GRADED, SubmissionStatus.RETURNED) and (
+            submission.status == SubmissionStatus.RETURNED
+            or results_visible(submission.assessment, submission, submission.student)):
+        notify([submission.student_id], "work_regraded", link=link, title=title)
 
 
 def history(submission: Submission) -> list[SubmissionEvent]:

@@ -3,7 +3,8 @@
 * Resources: anyone who may see an assessment may download its media, and the files frozen with
   its question versions (the file an earlier attempt showed, after it was replaced); so may anyone
   who may see an attempt at it (a parent, a grader); a student's answer file
-  is visible to the student, their parents, the assessment's teachers (and admins); a resource
+  is visible to the student, their parents, the assessment's teachers (and admins) but belongs to
+  the submission, not to anyone's resource library; a resource
   used by an assessment (as media or as an answer) cannot be deleted from the library.
 """
 
@@ -22,6 +23,7 @@ from lms.assessments.models import (
 )
 from lms.assessments.services import visibility_condition
 from lms.assessments.taking import submission_visibility
+from lms.auth.models import Role
 from lms.core import signals
 from lms.extensions import db
 from lms.resources.models import Resource
@@ -40,9 +42,24 @@ def _frozen_media(actor):
                           QuestionVersion.assessment_id.in_(assessments))
 
 
+
+def _media_of_visible_submissions(actor):
+    """A parent sees the assessment's files their child's attempt shows: an attempt made before
+    files were frozen with the question shows the assessment's files now."""
+    if getattr(actor, "role", None) != Role.PARENT:
+        return None
+    assessments = select(Submission.assessment_id).where(submission_visibility(actor))
+    return exists().where(AssessmentMedia.resource_id == Resource.id, AssessmentMedia.assessment_id.in_(assessments))
+
+
 def _answer_files(actor):
     visible = select(Submission.id).where(submission_visibility(actor))
     return exists().where(Answer.file_resource_id == Resource.id, Answer.submission_id.in_(visible))
+
+
+def _answer_files_are_not_library_files(_sender):
+    return exists().where(Answer.file_resource_id == Resource.id)
+
 
 
 def _assessment_usage(resource) -> list[str]:
@@ -62,6 +79,7 @@ def _assessment_usage(resource) -> list[str]:
 
 
 def connect_signals() -> None:
-    for rule in (_media_of_visible_assessments, _frozen_media, _answer_files):
+    for rule in (_media_of_visible_assessments, _frozen_media, _media_of_visible_submissions, _answer_files):
         signals.resource_visibility.connect(rule)
+    signals.resource_outside_library.connect(_answer_files_are_not_library_files)
     signals.resource_usage.connect(_assessment_usage)

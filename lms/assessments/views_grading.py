@@ -78,6 +78,7 @@ def _questions(submission, viewer) -> list[dict]:
             "option_feedback": [option_feedback[i] for i in chosen if i < len(option_feedback) and option_feedback[i]],
             "manual": version.type in qtypes.MANUAL_TYPES,
             "feedback_html": render_markdown(version.feedback) if version.feedback else "",
+            "teacher_feedback_html": render_markdown(answer.feedback) if answer and answer.feedback else "",
         })
     return rows
 

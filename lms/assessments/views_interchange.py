@@ -37,7 +37,7 @@ def export_json(assessment_id):
 def export_gift(assessment_id):
     assessment = services.get_assessment_for(current_user, assessment_id)
     text = gift.export_gift(assessment, services.questions_of(assessment.id))
-    return Response(text, mimetype="text/plain; charset=utf-8",
+    return Response(text, content_type="text/plain; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(assessment, "gift.txt")}"'})
 
 

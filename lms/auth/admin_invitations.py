@@ -14,6 +14,7 @@ from lms.auth.forms import ROLE_CHOICES, BulkInviteForm, InviteForm, ResendAllFo
 from lms.auth.labels import INVITATION_STATUS
 from lms.auth.models import Role, User
 from lms.common.access import allow
+from lms.common.csvimport import decode_csv
 from lms.common.errors import ValidationFailed
 from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
@@ -135,8 +136,8 @@ def _bulk_text(form) -> str | None:
     upload = request.files.get("file")
     if upload and upload.filename:
         try:
-            return upload.read(1024 * 1024).decode("utf-8-sig")
-        except UnicodeDecodeError:
+            return decode_csv(upload.read(1024 * 1024))
+        except ValidationFailed:
             form.file.errors = [_("Save the file as CSV UTF-8 and try again.")]
             return None
     return form.text.data or ""
@@ -167,7 +168,7 @@ def bulk():
     if not saved:
         return render_form_errors("invitations/bulk.html", "invitations/_bulk.html", **context)
     if created is not None:
-        flash(_("%(n)d invitations sent.", n=len(created)), "success")
+        flash(ngettext("%(n)d invitation sent.", "%(n)d invitations sent.", len(created), n=len(created)), "success")
         return redirect_to(url_for("invitations.index"))
     status = 422 if context["error_count"] and is_htmx() else 200
     return render("invitations/bulk.html", "invitations/_bulk.html", status=status, **context)

@@ -10,6 +10,7 @@ from flask import flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.audit.services import record
 from lms.auth import login_cards, view_as
 from lms.auth.forms import NewPasswordForm
 from lms.auth.models import TokenPurpose, User
@@ -93,6 +94,7 @@ def activate_page(token: str):
             if current_user.is_authenticated:
                 sign_out()
             sign_in(user)
+            record(user, "user.login", user, method="activation")
         if saved:
             flash(_("Your password is set. Welcome!"), "success")
             return redirect_to(url_for("home.index"))

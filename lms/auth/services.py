@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import flash, has_request_context, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select, update
 
 from lms.audit.services import record
@@ -144,6 +144,8 @@ def sign_in(user: User, *, remember: bool = False):
 
 def sign_out() -> None:
     """End this browser's login session and forget the user (and this browser's remember-me series)."""
+    if current_user.is_authenticated:
+        record(current_user._get_current_object(), "user.logout", current_user._get_current_object())
     login_sessions.end_login_session(login_sessions.current_login_session_id(), EndReason.LOGOUT)
     remember_tokens.forget_this_browser()
     session.pop(login_sessions.LOGIN_SESSION_KEY, None)

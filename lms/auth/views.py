@@ -10,6 +10,7 @@ from flask import Blueprint, flash, g, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from lms.audit.services import record
 from lms.auth import invitations, login_sessions, view_as
 from lms.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from lms.auth.models import TokenPurpose, normalise_email
@@ -59,6 +60,7 @@ def login():
             attach_error(form, err)
             return render_form_errors("auth/login.html", "auth/_login_form.html", form=form)
         sign_in(user, remember=form.remember.data)
+        record(user, "user.login", user, method="password")
         db.session.commit()
         return redirect_to(safe_next(request.args.get("next")))
     return render_form("auth/login.html", "auth/_login_form.html", form=form)
@@ -134,6 +136,7 @@ def reset_password_page(token: str):
         with saving(form, catch=ValidationFailed) as saved:
             user = reset_password(token, form.password.data)
             sign_in(user)
+            record(user, "user.login", user, method="password_reset")
         if saved:
             flash(_("Your password has been changed. You are signed in; other devices were signed out."), "success")
             return redirect_to(url_for("home.index"))
@@ -160,6 +163,7 @@ def accept_invitation(token: str):
             if current_user.is_authenticated:
                 sign_out()
             sign_in(user)
+            record(user, "user.login", user, method="invitation")
         if saved:
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
             return redirect_to(url_for("home.index"))

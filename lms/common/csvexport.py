@@ -78,5 +78,5 @@ def csv_text(header: list, rows: Iterable[Iterable]) -> str:
 def csv_response(filename: str, header: list, rows: Iterable[Iterable]) -> Response:
     """``rows`` as a CSV download.  Built before the response leaves the view (rows may come
     from a query read in batches), so nothing needs the request context afterwards."""
-    return Response(csv_text(header, rows), mimetype=MIMETYPE,
+    return Response(csv_text(header, rows), content_type=MIMETYPE,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

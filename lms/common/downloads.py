@@ -31,6 +31,7 @@ def private_file(path, content_type: str, *, csp: str = "sandbox; default-src 'n
     """A user's file: never sniffed or run as a page, kept out of shared caches and other sites."""
     response = send_file(path, mimetype=content_type, conditional=True, etag=True, max_age=max_age,
                          **send_file_args)
+    response.headers["Content-Type"] = content_type  # as stored: send_file would add a second charset
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = csp
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"

@@ -34,6 +34,19 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
+def _way_back() -> str | None:
+    """Where "Back" goes from an error page: the page the request came from when it is on this
+    site, else the page itself for a GET (to try again), else nothing."""
+    from urllib.parse import urlsplit
+
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/") and not referrer.path.startswith("//"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    return None
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
@@ -56,7 +69,8 @@ def error_response(status: int, message: str | None = None, *, code: str | None 
     else:
         template = "errors/_error.html" if is_htmx() else "errors/error.html"
         response = make_response(
-            render_template(template, status=status, title=title, message=message, retry_after=retry_after),
+            render_template(template, status=status, title=title, message=message, retry_after=retry_after,
+                            way_back=_way_back() if status == 429 else None),
             status,
         )
         if is_htmx():

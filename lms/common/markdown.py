@@ -4,7 +4,8 @@ Allowed: headings, paragraphs, lists, emphasis, links (http, https, mailto; alwa
 ``rel="noopener nofollow"``), tables, code, block quotes, and images whose source is this
 site's resource download URL (``/resources/<id>/download``).  Everything else — scripts,
 styles, event-handler attributes, ``javascript:`` links, iframes, raw HTML tags outside the
-list — is removed.  No attribute of htmx (``hx-*``, ``data-hx-*``) ever survives.
+list — is removed; an image or link left without its source or address is dropped (a link keeps
+its text).  No attribute of htmx (``hx-*``, ``data-hx-*``) ever survives.
 
 Every rendering is wrapped in ``<div class="user-content" hx-disable>`` (:func:`inert`): htmx 2 ignores
 ``hx-*`` attributes inside such a container, so even markup that slipped past the sanitiser could
@@ -17,11 +18,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from html.parser import HTMLParser
 
 import markdown as md
 import nh3
 from flask import current_app, has_app_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 ALLOWED_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "blockquote",
@@ -79,6 +81,59 @@ def sanitise_html(html: str) -> str:
     )
 
 
+class _DropEmpty(HTMLParser):
+    """Re-serialise sanitised HTML without what the sanitiser left empty: an image whose source
+    was refused (a broken-image icon otherwise) is dropped; a link whose address was refused
+    (``javascript:``...) loses its ``<a>`` and keeps its text, so nothing looks clickable that
+    does nothing."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.links: list[bool] = []  # per open <a>: was it kept?
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img" and not any(name == "src" and value for name, value in attrs):
+            return
+        if tag == "a":
+            kept = any(name == "href" and value for name, value in attrs)
+            self.links.append(kept)
+            if not kept:
+                return
+        parts = [tag] + [name if value is None else f'{name}="{escape(value)}"' for name, value in attrs]
+        self.out.append("<" + " ".join(parts) + ">")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag == "a" and self.links:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag in ("img", "br", "hr", "wbr"):
+            return
+        if tag == "a" and self.links and not self.links.pop():
+            return
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        self.out.append(data)
+
+    def handle_entityref(self, name):
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name):
+        self.out.append(f"&#{name};")
+
+    def result(self, html: str) -> str:
+        self.feed(html)
+        self.close()
+        return "".join(self.out)
+
+
+def _drop_empty(html: str) -> str:
+    return _DropEmpty().result(html) if ("<img" in html or "<a" in html) else html
+
+
 INERT_OPEN = Markup('<div class="user-content" hx-disable>')
 INERT_CLOSE = Markup("</div>")
 
@@ -109,4 +164,4 @@ def render_markdown(text: str | None) -> Markup:
 @lru_cache(maxsize=512)
 def _render_cached(text: str, base: str) -> str:
     html = md.markdown(text, extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
-    return sanitise_html(html)
+    return _drop_empty(sanitise_html(html))

@@ -19,7 +19,7 @@ from lms.common.types import utcnow
 from lms.communication import announcements, audience
 from lms.communication.models import Announcement, AnnouncementStatus
 from lms.communication.notifications import ANNOUNCEMENT_PUBLISHED, notify
-from lms.communication.text import render_body
+from lms.communication.text import plain_text, render_body
 from lms.extensions import db
 from lms.jobs import background_job, enqueue
 from lms.mail import absolute_url, send_email
@@ -81,11 +81,13 @@ def _email_audience(announcement: Announcement) -> int:
     link = absolute_url("announcements.detail", announcement_id=announcement.id)
     author = db.session.get(User, announcement.author_id) if announcement.author_id else None
     body_html = render_body(announcement.body, announcement.body_format)
+    body_text = plain_text(announcement.body, announcement.body_format)
+    preferences = absolute_url("auth.profile")
     count = 0
     for user in db.session.scalars(audience.audience_members(announcement).where(User.email.is_not(None))):
         send_email(user.email, _l("Urgent: %(title)s", title=announcement.title), "announcement",
                    locale=user.locale, user=user, announcement=announcement, author=author, link=link,
-                   body_html=body_html)
+                   body_html=body_html, body_text=body_text, list_unsubscribe=preferences)
         count += 1
     log.info("announcement %s: urgent email queued for %d people", announcement.id, count)
     return count

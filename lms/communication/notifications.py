@@ -58,6 +58,8 @@ WORK_GRADED = register_kind(
     "work_graded", _l("Your work “%(title)s” was graded: %(score)s."))
 WORK_RETURNED = register_kind(
     "work_returned", _l("Your work “%(title)s” was returned to you with feedback."))
+WORK_REGRADED = register_kind(
+    "work_regraded", _l("Your work “%(title)s” was graded again: look at the new score and feedback."))
 ENROLLMENT_APPROVED = register_kind(
     "enrollment_approved", _l("Your enrollment in “%(session)s” was approved."))
 ENROLLMENT_REJECTED = register_kind(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -84,8 +85,8 @@ def read_all():
                           **_context(results=results, unread_only=False,
                                      can_author=service.can_author(current_user)))
         return trigger(response, READ_EVENT)
-    flash(_("%(n)d announcements marked as read.", n=count) if count else _("Everything was already read."),
-          "success")
+    flash(ngettext("%(n)d announcement marked as read.", "%(n)d announcements marked as read.", count, n=count)
+          if count else _("Everything was already read."), "success")
     return redirect_to(url_for("announcements.index"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.auth.view_as import viewing as viewing_as_someone
@@ -76,6 +77,6 @@ def read_all():
         response = render("communication/notifications.html", "communication/_notifications.html",
                           **_list_context())
         return trigger(response, READ_EVENT)
-    flash(_("%(n)d notifications marked as read.", n=count) if count else _("Everything was already read."),
-          "success")
+    flash(ngettext("%(n)d notification marked as read.", "%(n)d notifications marked as read.", count, n=count)
+          if count else _("Everything was already read."), "success")
     return redirect_to(url_for("notifications.index"))

@@ -28,6 +28,9 @@ Resources (sent by ``lms.resources.services``; curriculum and assessments connec
 
 * ``resource_visibility(actor)`` -> a SQL condition on ``Resource`` or None: another way to see
   a resource (visibility is the OR of every answer).
+* ``resource_outside_library(None)`` -> a SQL condition on ``Resource`` or None: resources that
+  belong to something else (a student's answer file belongs to the submission); they stay
+  downloadable by whoever may see them but are not listed in the library or offered for attaching.
 * ``resource_usage(resource)`` -> ``[str]``: where else a resource is used (it cannot be deleted
   while anything answers).
 """
@@ -49,6 +52,7 @@ credentials_revoked = _signals.signal("credentials-revoked")
 
 resource_visibility = _signals.signal("resource-visibility")
 resource_usage = _signals.signal("resource-usage")
+resource_outside_library = _signals.signal("resource-outside-library")
 
 
 def answers(signal: Signal, sender, **kwargs) -> list:

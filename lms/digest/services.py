@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from lms.auth.models import Role, User
 from lms.common.errors import Forbidden, NotFound
@@ -36,8 +37,7 @@ from lms.digest.models import DigestDelivery, DigestOptOut, DigestStatus
 from lms.extensions import db
 from lms.home import work
 from lms.mail import absolute_url, send_email
-from lms.school.models import ParentLink
-from lms.school.services import children_of
+from lms.school.models import ParentLink, StudentProfile, StudentStatus
 
 WINDOW = timedelta(days=7)
 TOKEN_SALT = "lms-digest-unsubscribe"  # noqa: S105 - a signing salt, not a secret
@@ -45,6 +45,9 @@ OPT_OUT_SOURCES = ("WEB", "EMAIL")
 
 
 # --- when -----------------------------------------------------------------------------------------
+
+
+LEFT_SCHOOL = (StudentStatus.LEFT, StudentStatus.GRADUATED)
 
 
 def week_key(day: date) -> str:
@@ -84,11 +87,27 @@ def schedule_text() -> str:
 # --- who ------------------------------------------------------------------------------------------
 
 
+def _still_at_school(student_id):
+    """A linked child who is still a student here: an active account, not left or graduated."""
+    child = aliased(User)
+    return exists().where(child.id == student_id, child.active.is_(True),
+                          ~exists().where(StudentProfile.user_id == child.id,
+                                          StudentProfile.status.in_(LEFT_SCHOOL)))
+
+
+def children_at_school(parent) -> list[User]:
+    """The parent's children the digest is about, by name."""
+    return list(db.session.scalars(
+        select(User).join(ParentLink, ParentLink.student_id == User.id)
+        .where(ParentLink.parent_id == parent.id, _still_at_school(User.id)).order_by(User.full_name, User.id)))
+
+
 def parents_due(week: str, *, limit: int | None = None) -> list[int]:
-    """Ids of the active parents with a linked child who did not opt out and have no row for ``week``."""
+    """Ids of the active parents with a linked child still at school who did not opt out and have
+    no row for ``week``."""
     stmt = (select(User.id).where(
         User.role == Role.PARENT, User.active.is_(True),
-        exists().where(ParentLink.parent_id == User.id),
+        exists().where(ParentLink.parent_id == User.id, _still_at_school(ParentLink.student_id)),
         ~exists().where(DigestOptOut.user_id == User.id),
         ~exists().where(DigestDelivery.parent_id == User.id, DigestDelivery.week == week))
         .order_by(User.id))
@@ -133,7 +152,7 @@ def compose(parent: User, week: str, now: datetime | None = None) -> Digest:
     last_day = local_now(now).date()
     first_day = last_day - timedelta(days=6)
     digest = Digest(parent, week, first_day, last_day)
-    for child in children_of(parent):
+    for child in children_at_school(parent):
         items = work.due_work(child, now=now, overdue="all", limit=20)
         absences = [row for row in work.recent_absences(child, limit=7) if row[0].meeting_date >= first_day]
         digest.children.append(ChildDigest(
@@ -179,7 +198,8 @@ def deliver(parent_id: int, week: str, now: datetime | None = None) -> str | Non
                    digest=digest, home_link=absolute_url("home.index"),
                    child_link=lambda child: absolute_url("home.index", child=child.id),
                    settings_link=absolute_url("auth.profile"), schedule=schedule_text,
-                   unsubscribe_link=absolute_url("digest.unsubscribe", token=unsubscribe_token(parent)))
+                   unsubscribe_link=absolute_url("digest.unsubscribe", token=unsubscribe_token(parent)),
+                   list_unsubscribe=absolute_url("digest.unsubscribe", token=unsubscribe_token(parent)))
     db.session.commit()
     return status
 

@@ -89,6 +89,12 @@ def _attached_to_a_readable_section(actor):
 BUILT_IN_RULES = (_admins_see_everything, _owners_see_their_uploads, _attached_to_a_readable_section)
 
 
+def in_library():
+    """Resources listed in the library (not those that belong to something else, see the signal)."""
+    rules = [rule for rule in signals.answers(signals.resource_outside_library, None) if rule is not None]
+    return ~or_(*rules) if rules else Resource.id.isnot(None)
+
+
 def visibility_condition(actor):
     if not getattr(actor, "is_authenticated", False):
         return false()
@@ -455,7 +461,7 @@ def step(actor, section: Section, resource_id, direction: str) -> None:
 
 def attachable_resources(actor, section: Section, limit: int = 200) -> list[Resource]:
     """The actor's resources not yet in ``section`` (for the attach picker)."""
-    stmt = (visible_resources(actor)
+    stmt = (visible_resources(actor).where(in_library())
             .where(~exists().where(SectionResource.resource_id == Resource.id,
                                    SectionResource.section_id == section.id)))
     if actor.role == Role.TEACHER:
@@ -467,7 +473,7 @@ def attachable_resources(actor, section: Section, limit: int = 200) -> list[Reso
 
 
 def library_query(actor, *, q: str = "", kind: str = "", subject_id: int | None = None):
-    stmt = visible_resources(actor)
+    stmt = visible_resources(actor).where(in_library())
     q = (q or "").strip().lower()
     if q:
         pattern = f"%{q}%"

@@ -36,6 +36,7 @@ from sqlalchemy import insert, select
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalise_email, normalise_username
 from lms.common.csvexport import BOM, csv_response
+from lms.common.csvimport import decode_csv
 from lms.common.edge import year_in_range
 from lms.common.errors import ValidationFailed
 from lms.common.i18n import SUPPORTED_LOCALES
@@ -116,15 +117,6 @@ def _translations(labels: dict) -> dict[str, str]:
     return known
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp874"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationFailed(_("The file is not a text CSV file (save it as “CSV UTF-8”)."), field="file")
-
-
 def _parse_date(text: str) -> date:
     text = text.strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
@@ -143,7 +135,7 @@ def _parse_date(text: str) -> date:
 def _read_rows(data: bytes) -> tuple[list[ImportRow], list[str]]:
     if len(data) > MAX_BYTES:
         return [], [_("The file is larger than 2 MB; split it into smaller files.")]
-    text = _decode(data)
+    text = decode_csv(data)
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.auth.models import Role
@@ -92,8 +93,9 @@ def approve_all(classroom_id):
                     if class_codes.approve(current_user, registration))
     if not saved:
         return redirect_to(_back(classroom))
-    flash(_("%(count)d students approved and placed in %(classroom)s.", count=count,
-            classroom=classroom_label(classroom)), "success")
+    flash(ngettext("%(count)d student approved and placed in %(classroom)s.",
+                   "%(count)d students approved and placed in %(classroom)s.", count, count=count,
+                   classroom=classroom_label(classroom)), "success")
     return redirect_to(_back(classroom))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.auth.models import Role
@@ -65,7 +66,7 @@ def confirm():
         return _page(form, status=422)
     db.session.commit()
     student_csv.drop_stash(current_user, token)
-    flash(_("%(count)s students were imported.", count=count), "success")
+    flash(ngettext("%(count)s student was imported.", "%(count)s students were imported.", count, count=count), "success")
     return redirect_to(url_for("students.index"))
 
 

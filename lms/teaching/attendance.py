@@ -251,6 +251,8 @@ def report(course_session: CourseSession) -> dict:
             entry.counts[status] = entry.counts.get(status, 0) + 1
             entry.points += points.get(status, 0)
             entry.marks[index[meeting_id]] = status
+    now = utcnow()
+    held = sum(1 for m in meetings if m.starts_at <= now)  # meetings still to come earn no points yet
     meeting_rates = []
     for m in meetings:
         counts = per_meeting[m.id]
@@ -258,7 +260,7 @@ def report(course_session: CourseSession) -> dict:
         attended = counts[AttendanceStatus.PRESENT] + counts[AttendanceStatus.LATE]
         meeting_rates.append((m, counts, round(100 * attended / total, 1) if total else None))
     return {"meetings": meetings, "students": list(by_student.values()), "per_meeting": meeting_rates,
-            "points": points, "max_points": max(points.values()) * len(meetings) if meetings else 0}
+            "points": points, "max_points": max(points.values()) * held if held else 0}
 
 
 def attendance_rate(course_session_id: int) -> float | None:

@@ -6,7 +6,8 @@ Periodic (``lms/periodic.py``):
 * ``send_expiry_reminders``: ``reminder_days_before_expiry`` days before the end, the teacher and the
   enrolled students get one email (``reminder_sent_at`` records it).
 * ``deliver_due_session_announcements``: urgent announcements whose ``scheduled_for`` came are emailed.
-* ``apply_default_attendance``: ended meetings get the session's default status for unmarked students.
+* ``apply_default_attendance``: ended meetings get the session's default status for unmarked students
+  (those enrolled before the meeting ended).
 * ``alert_parents_of_absences``: a student's second absence in a row emails their parents (once per
   streak: the absence that made it two records ``parent_alerted_at``).
 
@@ -19,13 +20,14 @@ import logging
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from lms.audit.services import record
 from lms.auth.models import User
 from lms.common.markdown import render_markdown
 from lms.common.sql import claim
 from lms.common.types import utcnow
+from lms.communication.text import plain_text
 from lms.extensions import db
 from lms.jobs import background_job, committed, enqueue
 from lms.mail import absolute_url, send_email
@@ -101,7 +103,7 @@ def send_expiry_reminders() -> int:
                 else _link("my_sessions.detail", session_id=course_session.id)
             send_email(person.email, _l("“%(name)s” ends soon", name=course_session.session_name),
                        "teaching_reminder", locale=person.locale, user=person, course_session=course_session,
-                       link=link)
+                       link=link, list_unsubscribe=_link("auth.profile"))
             sent += 1
     return committed(sent)
 
@@ -119,11 +121,12 @@ def email_urgent_announcement(announcement_id: int) -> int:
     course_session = db.session.get(CourseSession, announcement.course_session_id)
     link = _link("my_sessions.detail", session_id=course_session.id)
     body_html = render_markdown(announcement.message)
+    body_text = plain_text(announcement.message)
     count = 0
     for user in db.session.scalars(_enrolled_users(course_session.id)):
         send_email(user.email, _l("Urgent: %(title)s", title=announcement.title), "teaching_announcement",
                    locale=user.locale, user=user, announcement=announcement, course_session=course_session,
-                   link=link, body_html=body_html)
+                   link=link, body_html=body_html, body_text=body_text, list_unsubscribe=_link("auth.profile"))
         count += 1
     return committed(count)  # emails are dispatched after this commit (lms.jobs defers them)
 
@@ -145,17 +148,20 @@ def apply_default_attendance() -> int:
     now = utcnow()
     meetings = db.session.execute(
         select(CourseSessionMeeting.id, CourseSessionMeeting.course_session_id,
-               CourseSessionSettings.attendance_tracking_enabled, CourseSessionSettings.default_attendance_status)
+               CourseSessionSettings.attendance_tracking_enabled, CourseSessionSettings.default_attendance_status,
+               CourseSessionMeeting.ends_at)
         .join(CourseSessionSettings, CourseSessionSettings.course_session_id == CourseSessionMeeting.course_session_id)
         .where(CourseSessionMeeting.finalized_at.is_(None), CourseSessionMeeting.ends_at <= now)).all()
     added = 0
-    for meeting_id, session_id, tracking, default_status in meetings:
+    for meeting_id, session_id, tracking, default_status, ends_at in meetings:
         if not claim(CourseSessionMeeting.finalized_at, meeting_id, now) or not tracking:
             continue
         marked = select(CourseSessionAttendance.student_id).where(CourseSessionAttendance.meeting_id == meeting_id)
         students = list(db.session.scalars(select(CourseSessionEnrollment.student_id).where(
             CourseSessionEnrollment.course_session_id == session_id,
             CourseSessionEnrollment.enrollment_status == Enr.ENROLLED,
+            # enrolled before the meeting ended: a student who joined later was not expected there
+            func.coalesce(CourseSessionEnrollment.approved_at, CourseSessionEnrollment.enrolled_at) <= ends_at,
             CourseSessionEnrollment.student_id.not_in(marked))))
         if students:
             db.session.execute(insert(CourseSessionAttendance), [
@@ -197,6 +203,7 @@ def alert_parents_of_absences() -> int:
             if parent.active:
                 send_email(parent.email, _l("%(name)s missed two sessions in a row", name=student.full_name),
                            "teaching_absences", locale=parent.locale, user=parent, student=student,
-                           course_session=course_session, meeting=meeting, link=_link("home.index"))
+                           course_session=course_session, meeting=meeting, link=_link("home.index"),
+                           list_unsubscribe=_link("auth.profile"))
                 sent += 1
     return committed(sent)

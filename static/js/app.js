@@ -37,6 +37,27 @@
     if (invalid) { invalid.focus(); }
   });
 
+  // A file chosen in a form that comes back with an error stays chosen: the browser cannot fill a
+  // file input from the server's answer, so the new input gets the files of the old one.
+  var chosenFiles = {};
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    chosenFiles = {};
+    var target = event.detail.target;
+    if (!target || !target.querySelectorAll) { return; }
+    Array.prototype.forEach.call(target.querySelectorAll("input[type=file][id]"), function (input) {
+      if (input.files && input.files.length) { chosenFiles[input.id] = input.files; }
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    Object.keys(chosenFiles).forEach(function (id) {
+      var input = document.getElementById(id);
+      if (input && input.type === "file" && !input.files.length) {
+        try { input.files = chosenFiles[id]; } catch (err) { /* an old browser: the user chooses again */ }
+      }
+    });
+    chosenFiles = {};
+  });
+
   // After a swap the focus goes back to the control that was used, found again in the new
   // content: by its id; after a form's button, the form's text box (to type the next entry);
   // else a button posting to the same URL (with the same hx-vals if there is one: ↑ and ↓ share

@@ -81,3 +81,32 @@ def test_student_reads_a_section_on_a_phone_and_marks_it_done(phone, live_server
     phone.goto(f"{live_server}/subjects/{subject.id}")
     assert "1 of 2 sections done" in phone.locator("main").inner_text()
     phone.watcher.assert_no_horizontal_scroll()
+
+
+def test_a_refused_upload_keeps_the_teacher_on_the_section_editor_with_the_file_chosen(desktop, live_server, make, db):
+    from lms.resources.models import Resource
+
+    teacher = make.teacher("P1/1")
+    subject = make.subject("P1", teachers=[teacher])
+    ids = make.tree(subject, {"Numbers": {"Counting": ["Ones"]}})
+    editor = f"{live_server}/sections/{ids['Ones']}/edit"
+    sign_in(desktop, live_server, teacher.email, TEST_PASSWORD)
+    desktop.goto(editor)
+    desktop.click("text=Upload a file or add a link")
+    desktop.set_input_files("#resource-form input[type=file]",
+                            files=[{"name": "apples.png", "mimeType": "image/png", "buffer": png_bytes()}])
+    desktop.fill("#resource-form input[name=label]", "two words")  # a label is one word
+    desktop.click("#resource-form button[type=submit]")
+    desktop.wait_for_selector("#resource-form .field-error")
+    assert desktop.url == editor
+    assert "one short word" in desktop.locator("#resource-form").inner_text()
+    assert desktop.evaluate("() => document.querySelector('#resource-form input[type=file]').files.length") == 1
+    assert db.count(Resource) == 0
+
+    desktop.fill("#resource-form input[name=label]", "apples")
+    with desktop.expect_navigation():
+        desktop.click("#resource-form button[type=submit]")
+    desktop.wait_for_load_state("networkidle")
+    assert desktop.url == editor
+    assert "apples" in desktop.locator("#section-resources .attached-resources").inner_text()
+    assert db.count(Resource) == 1
