@@ -21,6 +21,7 @@ import contextlib
 import itertools
 
 from sqlalchemy import create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 _READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK TO", "PRAGMA", "SHOW")
@@ -38,10 +39,12 @@ class SingleConnectionEngine:
     """``engine`` runs every connection's transaction as a savepoint of the test's transaction."""
 
     def __init__(self, url):
-        # AUTOCOMMIT: the driver issues no BEGIN/COMMIT of its own, the test does (pysqlite needs
-        # this for savepoints).
-        self.engine = create_engine(url, poolclass=StaticPool, pool_reset_on_return=None,
-                                    isolation_level="AUTOCOMMIT")
+        # pysqlite's own transaction handling gets in the way of savepoints: it runs in autocommit
+        # mode and the test says BEGIN.  psycopg2 begins the transaction itself (and its
+        # server-side cursors need one).
+        self.sqlite = make_url(url).get_backend_name() == "sqlite"
+        options = {"isolation_level": "AUTOCOMMIT"} if self.sqlite else {}
+        self.engine = create_engine(url, poolclass=StaticPool, pool_reset_on_return=None, **options)
         self.active = False
         self._names = itertools.count(1)
         self._stack: list[_Savepoint] = []
@@ -56,18 +59,20 @@ class SingleConnectionEngine:
         engine.dispose = _nothing
         fairy = engine.raw_connection()
         self._dbapi = fairy.dbapi_connection
+        self._dbapi.rollback()  # the dialect's first queries
         fairy.close()
 
     @contextlib.contextmanager
     def transaction(self):
-        self._raw("BEGIN")
+        if self.sqlite:
+            self._raw("BEGIN")
         self.active = True
         try:
             yield self.engine
         finally:
             self.active = False
             self._stack.clear()
-            self._raw("ROLLBACK")
+            self._dbapi.rollback()
 
     def close(self):
         self._dbapi.close()
