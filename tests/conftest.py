@@ -3,7 +3,10 @@
 The database is SQLite by default, or a throw-away PostgreSQL database when
 ``LMS_TEST_DATABASE_URL`` points at a server (the run creates and drops it).
 Redis is fakeredis by default, or a real server with ``LMS_TEST_REDIS_URL``.
-Every test starts with empty tables (rows are deleted after each test).
+Every test starts with empty tables: it runs in one database transaction, rolled back
+afterwards (tests/db_isolation.py).  A test whose data other connections must see (threads,
+worker processes, a live server) is marked ``@pytest.mark.committed``: its rows are really
+committed and deleted after the test.
 
 Tests must not hold an app context while they use the test client (Flask
 would share it with the request): the ``db`` helpers below open their own.
@@ -22,6 +25,7 @@ from sqlalchemy.engine import make_url
 from lms import create_app
 from lms.config import normalise_database_url
 from lms.extensions import db as _db
+from tests.db_isolation import SingleConnectionEngine
 from tests.factories import Factory
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
@@ -122,18 +126,34 @@ def app(database_url, redis_url, tmp_path_factory):
         _db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _engines(app):
+    """The app's own engine (committed tests) and the single-connection one (all others)."""
+    with app.app_context():
+        real = _db.engine
+    single = SingleConnectionEngine(real.url)
+    yield real, single
+    single.close()
+
+
 @pytest.fixture(autouse=True)
-def _clean_state(request, app):
-    """Empty every table (and this run's Redis keys) after each test."""
-    yield
+def _clean_state(request, app, _engines):
+    """Roll back the test's transaction (or, for a committed test, empty every table), and clear
+    this run's Redis keys, after each test."""
+    real, single = _engines
+    with pytest.MonkeyPatch.context() as patch:
+        if request.node.get_closest_marker("committed"):
+            _use_engine(real, patch)
+            yield
+            _delete_all_rows(app)
+        else:
+            with single.transaction() as engine:
+                _use_engine(engine, patch)
+                yield
     from lms.mail import clear_outbox
 
     clear_outbox()
     with app.app_context():
-        _db.session.remove()
-        with _db.engine.begin() as conn:
-            for table in reversed(_db.metadata.sorted_tables):
-                conn.execute(table.delete())
         from lms.extensions import redis_connection
 
         conn = redis_connection()
@@ -144,6 +164,35 @@ def _clean_state(request, app):
                 for pattern in (f"lms:{app.config['QUEUE_NAME']}:*", f"*{RUN_ID}*"):
                     for key in conn.scan_iter(pattern):
                         conn.delete(key)
+
+
+def _use_engine(engine, patch):
+    """``engine`` serves every app on the test database: the shared ``app``, apps that fixtures of
+    a wider scope built, and apps the test builds (a CSRF or rate-limited variant)."""
+    url = _url_text(engine.url)
+    for engines in list(_db._app_engines.values()):
+        if None in engines and engines[None] is not engine and _url_text(engines[None].url) == url:
+            patch.setitem(engines, None, engine)
+    make_engine = _db._make_engine
+
+    def make_or_share(bind_key, options, other_app):
+        if _url_text(make_url(options["url"])) == url:
+            return engine
+        return make_engine(bind_key, options, other_app)
+
+    patch.setattr(_db, "_make_engine", make_or_share)
+
+
+def _url_text(url) -> str:
+    return url.render_as_string(hide_password=False)
+
+
+def _delete_all_rows(app):
+    with app.app_context():
+        _db.session.remove()
+        with _db.engine.begin() as conn:
+            for table in reversed(_db.metadata.sorted_tables):
+                conn.execute(table.delete())
 
 
 @pytest.fixture

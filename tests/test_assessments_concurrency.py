@@ -20,8 +20,11 @@ from tests.assessment_fixtures import build_course
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import ONE_OF_EACH, RIGHT_ANSWERS
 
-pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL,
-                                reason="concurrency needs PostgreSQL (LMS_TEST_DATABASE_URL); SQLite serialises writers")
+pytestmark = [
+    pytest.mark.skipif(not TEST_DATABASE_URL,
+                       reason="concurrency needs PostgreSQL (LMS_TEST_DATABASE_URL); SQLite serialises writers"),
+    pytest.mark.committed,  # each thread has its own connection
+]
 
 
 @pytest.fixture

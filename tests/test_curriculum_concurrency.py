@@ -16,8 +16,11 @@ from lms.curriculum.models import Part, Section
 from lms.extensions import db as _db
 from tests.conftest import TEST_DATABASE_URL
 
-pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL,
-                                reason="concurrency needs PostgreSQL (LMS_TEST_DATABASE_URL); SQLite serialises writers")
+pytestmark = [
+    pytest.mark.skipif(not TEST_DATABASE_URL,
+                       reason="concurrency needs PostgreSQL (LMS_TEST_DATABASE_URL); SQLite serialises writers"),
+    pytest.mark.committed,  # each thread has its own connection
+]
 
 ROUNDS = 12
 

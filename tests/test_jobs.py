@@ -98,6 +98,7 @@ def test_worker_heartbeat_is_shown_on_healthz(app, client):
 
 
 @pytest.mark.redis_server
+@pytest.mark.committed  # the worker and cron processes have their own connections
 @pytest.mark.skipif(not TEST_REDIS_URL, reason="needs LMS_TEST_REDIS_URL (a real Redis server)")
 def test_rq_worker_and_cron_run_the_periodic_heartbeat_end_to_end(app, database_url, client):
     """PM2's processes (rq worker --with-scheduler, rq cron lms.cron_config) against real Redis."""

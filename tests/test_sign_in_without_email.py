@@ -246,6 +246,7 @@ def _create_student_in_thread(app, admin_id, name, results):
             _db.session.remove()
 
 
+@pytest.mark.committed  # each thread has its own connection
 def test_two_concurrent_creations_get_different_numbers(app, make, db):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("concurrent transactions need PostgreSQL")

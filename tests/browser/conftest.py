@@ -38,6 +38,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.committed)  # the live server's threads have their own connections
 
 
 @pytest.fixture(scope="session")
