@@ -85,7 +85,7 @@ class User(UserMixin, db.Model):
     login_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Signed in with a one-time password or a login card (lms.auth.login_cards): nothing else
-    # works until a new password is chosen (the gate in lms.auth.card_views).
+    # works until a new password is chosen (the gate in lms.auth.views_cards).
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Suspended by an admin (lms.auth.suspension): no sign-in until ``suspended_until`` (None: until
     # lifted); the periodic job clears the four columns once the end has passed.
