@@ -32,7 +32,8 @@ from lms.common.ratelimit import client_ip
 from lms.extensions import csrf
 
 API_PREFIX = "/api/v1"
-bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
+bp = Blueprint("v1", __name__, url_prefix=API_PREFIX)
+BLUEPRINT = "api.v1"  # its full name once nested in the api domain's blueprint (``request.blueprint``)
 csrf.exempt(bp)
 
 
@@ -94,7 +95,7 @@ def operation(method: str, path: str, *, summary: str, tag: str, roles: str = ""
                            "body": body, "response": response, "status": status, "query": query,
                            "errors": errors, "public": public, "list": list_response,
                            "operation_id": view.__name__})
-        endpoint = f"{bp.name}.{view.__name__}"
+        endpoint = f"{BLUEPRINT}.{view.__name__}"
         if body:
             BODIES[endpoint] = body
         QUERIES.setdefault(endpoint, set()).update(name.partition("@")[0] for name in query)

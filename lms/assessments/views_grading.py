@@ -25,7 +25,7 @@ from lms.extensions import db
 from lms.school import services as school
 from lms.school.viewutils import arg_int
 
-bp = Blueprint("submissions", __name__)
+bp = Blueprint("grading", __name__)
 
 nav_item("submissions.index", _l("Grading"), Role.ADMIN, Role.TEACHER, order=41,
          group="assessments")

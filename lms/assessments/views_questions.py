@@ -22,7 +22,7 @@ from lms.common.ids import as_id
 from lms.extensions import db
 from lms.school.viewutils import attach_error
 
-bp = Blueprint("assessment_questions", __name__)
+bp = Blueprint("questions", __name__)
 
 EDITOR_OPTION_ROWS = 6
 

@@ -19,7 +19,7 @@ from lms.common.htmx import redirect_to, render
 from lms.common.types import utcnow
 from lms.extensions import db
 
-bp = Blueprint("taking", __name__)
+bp = Blueprint("take", __name__)
 
 allow_library_uploads(bp, "taking.save_answer", Role.STUDENT)  # a file answer
 

@@ -15,7 +15,7 @@ from lms.curriculum import outline, services
 from lms.curriculum.forms import OutlineForm
 from lms.extensions import db
 
-bp = Blueprint("outline", __name__)
+bp = Blueprint("import", __name__)
 
 EXAMPLE = _l("""1 Numbers to 100
 1.1 Counting

@@ -18,7 +18,7 @@ from lms.school import services, settings
 from lms.school.forms import LevelForm, OrganizationForm, choices
 from lms.school.viewutils import attach_error
 
-bp = Blueprint("school_admin", __name__)
+bp = Blueprint("admin", __name__)
 
 nav_item("school_admin.organization", _l("Organization"), Role.ADMIN, order=90, group="admin")
 

@@ -23,7 +23,7 @@ from lms.school import bulk, services, student_csv
 from lms.school.labels import STUDENT_STATUS
 from lms.school.models import STUDENT_STATUSES, Classroom
 
-bp = Blueprint("student_bulk", __name__)
+bp = Blueprint("bulk", __name__)
 
 PREVIEW_NAMES = 10
 FILTER_FIELDS = ("q", "level", "classroom", "status", "unplaced")

@@ -16,7 +16,7 @@ from lms.school import services, student_csv
 from lms.school.forms import ImportForm
 from lms.school.viewutils import attach_error
 
-bp = Blueprint("student_import", __name__, url_prefix="/students/import")
+bp = Blueprint("import", __name__, url_prefix="/students/import")
 
 
 def _page(form, preview=None, *, status: int = 200):

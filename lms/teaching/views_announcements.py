@@ -21,7 +21,7 @@ from lms.teaching import announcements as service
 from lms.teaching.forms import AnnouncementForm
 from lms.teaching.views_sessions import common_context, load
 
-bp = Blueprint("teaching_announcements", __name__)
+bp = Blueprint("announcements", __name__)
 
 
 def _context(course_session, form, **extra):

@@ -23,7 +23,7 @@ from lms.teaching import services
 from lms.teaching.forms import MeetingForm
 from lms.teaching.views_sessions import common_context, load
 
-bp = Blueprint("teaching_attendance", __name__)
+bp = Blueprint("attendance", __name__)
 
 
 def _context(course_session, form=None, **extra) -> dict:

@@ -23,7 +23,7 @@ from lms.teaching import services
 from lms.teaching.settings import letter_for
 from lms.teaching.views_sessions import ENROLLMENT_LABELS, common_context, load
 
-bp = Blueprint("teaching_enrollments", __name__)
+bp = Blueprint("enrollments", __name__)
 
 ACTIONS = {  # current status → the statuses a teacher may move it to (buttons: _action_labels)
     "PENDING": ["ENROLLED", "DROPPED"],

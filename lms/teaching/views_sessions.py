@@ -24,7 +24,7 @@ from lms.teaching.forms import SessionForm, SettingsForm, scale_text
 from lms.teaching.labels import ATTENDANCE_STATUS, COURSE_SESSION_STATUS, ENROLLMENT_STATUS
 from lms.teaching.models import AttendanceStatus, CourseSessionStatus
 
-bp = Blueprint("teaching_sessions", __name__)
+bp = Blueprint("sessions", __name__)
 
 nav_item("teaching_sessions.index", _l("Teaching sessions"), Role.ADMIN, Role.TEACHER, order=35)
 

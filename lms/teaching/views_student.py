@@ -25,7 +25,7 @@ from lms.teaching.models import SessionEnrollmentStatus
 from lms.teaching.settings import letter_for
 from lms.teaching.views_sessions import common_context
 
-bp = Blueprint("my_sessions", __name__)
+bp = Blueprint("student", __name__)
 
 nav_item("my_sessions.index", _l("My sessions"), Role.STUDENT, order=35)
 
