@@ -177,7 +177,7 @@ def _notify(submission: Submission, before_status: str, returned: bool) -> None:
     from lms.communication.notifications import notify
 
     if has_request_context():
-        link = url_for("submissions.detail", submission_id=submission.id)
+        link = url_for("assessments.grading.detail", submission_id=submission.id)
     else:  # a script or a job: the same stable path
         link = f"/submissions/{submission.id}"
     title = submission.assessment.title

@@ -23,8 +23,8 @@ from lms.common.ratelimit import config_limit
 from lms.extensions import db, limiter
 
 bp = Blueprint("invitations", __name__)
-nav_item("invitations.index", _l("Invitations"), Role.ADMIN, order=81, group="admin")
-nav_item("invitations.mine", _l("Invitations"), Role.TEACHER, order=81, group="school")
+nav_item("auth.invitations.index", _l("Invitations"), Role.ADMIN, order=81, group="admin")
+nav_item("auth.invitations.mine", _l("Invitations"), Role.TEACHER, order=81, group="school")
 
 STATUS_CHOICES = [("", _l("Any status")), *INVITATION_STATUS.items()]
 STATUS_LABELS = INVITATION_STATUS
@@ -33,8 +33,8 @@ STATUS_LABELS = INVITATION_STATUS
 def _scope() -> dict:
     """Endpoint names and labels for the admin page or the teacher page."""
     if current_user.is_admin:
-        return {"suffix": "", "index": "invitations.index", "create": "invitations.create", "bulk": True}
-    return {"suffix": "_mine", "index": "invitations.mine", "create": "invitations.create_mine", "bulk": False}
+        return {"suffix": "", "index": "auth.invitations.index", "create": "auth.invitations.create", "bulk": True}
+    return {"suffix": "_mine", "index": "auth.invitations.mine", "create": "auth.invitations.create_mine", "bulk": False}
 
 
 def _invite_form(**kwargs) -> InviteForm:
@@ -172,7 +172,7 @@ def bulk():
             created = invitations.invite_bulk(current_user, text, expires_in_days=form.expires_in_days.data)
             db.session.commit()
             flash(_("%(n)d invitations sent.", n=len(created)), "success")
-            return redirect_to(url_for("invitations.index"))
+            return redirect_to(url_for("auth.invitations.index"))
     except ValidationFailed as err:
         db.session.rollback()
         add_error(form, err)
@@ -189,13 +189,13 @@ def resend_all():
     form = ResendAllForm()
     if not form.validate():
         flash(_("The link must be valid for %(min)d to %(max)d days.", min=1, max=90), "error")
-        return redirect_to(url_for("invitations.index"))
+        return redirect_to(url_for("auth.invitations.index"))
     try:
         sent, skipped = invitations.resend_all_pending(current_user, expires_in_days=form.expires_in_days.data)
     except ValidationFailed as err:
         db.session.rollback()
         flash(err.message, "error")
-        return redirect_to(url_for("invitations.index"))
+        return redirect_to(url_for("auth.invitations.index"))
     db.session.commit()
     if sent:
         flash(ngettext("%(num)d invitation sent again with a new link.",
@@ -204,7 +204,7 @@ def resend_all():
         flash(_("No invitations are waiting to be accepted."), "info")
     if skipped:
         flash(_("Not sent: %(reasons)s", reasons=" ".join(skipped[:10])), "warning")
-    return redirect_to(url_for("invitations.index"))
+    return redirect_to(url_for("auth.invitations.index"))
 
 
 # --- actions on one invitation ----------------------------------------------------------

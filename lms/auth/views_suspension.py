@@ -70,4 +70,4 @@ def _done(user, message: str):
     if is_htmx():
         return render("admin/users/detail.html", "admin/users/_suspension.html", **_context(user, done=message))
     flash(message, "success")
-    return redirect_to(url_for("users.detail", user_id=user.id))
+    return redirect_to(url_for("auth.users.detail", user_id=user.id))

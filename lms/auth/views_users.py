@@ -24,7 +24,7 @@ from lms.common.pagination import paginate
 from lms.extensions import db
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
-nav_item("users.index", _l("Users"), Role.ADMIN, order=80, group="admin")
+nav_item("auth.users.index", _l("Users"), Role.ADMIN, order=80, group="admin")
 
 STATUS_CHOICES = [("", _l("Any status")), ("active", _l("Active")), ("inactive", _l("Deactivated")),
                   ("suspended", _l("Suspended"))]
@@ -84,7 +84,7 @@ def _after_action(user, message: str):
         return render("admin/users/detail.html", "admin/users/_panel.html", done=message,
                       **_detail_context(user))
     flash(message, "success")
-    return redirect_to(url_for("users.detail", user_id=user.id))
+    return redirect_to(url_for("auth.users.detail", user_id=user.id))
 
 
 @bp.route("/<int:user_id>/deactivate", methods=["POST"])

@@ -63,7 +63,7 @@ def import_outline(subject_id):
         else:
             flash(_("Created %(units)s units, %(parts)s parts and %(sections)s sections (not published yet).",
                     units=counts["unit"], parts=counts["part"], sections=counts["section"]), "success")
-        return redirect_to(url_for("subjects.detail", subject_id=subject.id))
+        return redirect_to(url_for("curriculum.subjects.detail", subject_id=subject.id))
     ctx["plan"] = result
     status = 422 if result.errors else 200
     if status == 422:

@@ -144,7 +144,7 @@ def register(class_code: ClassCode, full_name: str, username: str, password: str
                                      .where(TeacherAssignment.classroom_id == classroom.id)).all()
     from flask import url_for
 
-    notify(teacher_ids, STUDENT_REGISTERED.code, url_for("classrooms.detail", classroom_id=classroom.id),
+    notify(teacher_ids, STUDENT_REGISTERED.code, url_for("school.classrooms.detail", classroom_id=classroom.id),
            name=name, classroom=classroom_label(classroom))
     return user
 

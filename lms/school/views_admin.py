@@ -20,7 +20,7 @@ from lms.school.viewutils import attach_error
 
 bp = Blueprint("admin", __name__)
 
-nav_item("school_admin.organization", _l("Organization"), Role.ADMIN, order=90, group="admin")
+nav_item("school.admin.organization", _l("Organization"), Role.ADMIN, order=90, group="admin")
 
 
 def _organization_form(org) -> OrganizationForm:
@@ -65,7 +65,7 @@ def organization():
         db.session.commit()
         settings.delete_logo_file(replaced)
         flash(_("The organization settings were saved."), "success")
-        return redirect_to(url_for("school_admin.organization"))
+        return redirect_to(url_for("school.admin.organization"))
     if form.is_submitted():
         return render_form_errors("school/organization.html", "school/_organization_form.html", form=form, org=org)
     return render("school/organization.html", "school/_organization_form.html", form=form, org=org)
@@ -121,7 +121,7 @@ def levels():
 def level_defaults():
     services.ensure_levels()
     db.session.commit()
-    return redirect_to(url_for("school_admin.levels"))
+    return redirect_to(url_for("school.admin.levels"))
 
 
 @bp.route("/admin/levels/<int:level_id>", methods=["POST"])

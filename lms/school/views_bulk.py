@@ -74,7 +74,7 @@ def _answer(context: dict, status: int = 200):
 
 def _back_to_list():
     args = {k: request.form.get(f"filter_{k}") for k in FILTER_FIELDS if request.form.get(f"filter_{k}")}
-    return url_for("students.index", **args)
+    return url_for("school.students.index", **args)
 
 
 @bp.route("/students/bulk", methods=["POST"])

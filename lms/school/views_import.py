@@ -67,7 +67,7 @@ def confirm():
     db.session.commit()
     student_csv.drop_stash(current_user, token)
     flash(_("%(count)s students were imported.", count=count), "success")
-    return redirect_to(url_for("students.index"))
+    return redirect_to(url_for("school.students.index"))
 
 
 @bp.route("/template.csv")

@@ -66,7 +66,7 @@ def run():
         return _wizard(form, status=422, promoted=promoted)
     db.session.commit()
     flash(_("The school has moved to %(year)s.", year=form.to_year.data), "success")
-    return redirect_to(url_for("rollover.summary", batch_id=batch.id))
+    return redirect_to(url_for("school.rollover.summary", batch_id=batch.id))
 
 
 @bp.route("/<int:batch_id>")
@@ -90,7 +90,7 @@ def undo(batch_id):
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")
-        return redirect_to(url_for("rollover.summary", batch_id=batch_id))
+        return redirect_to(url_for("school.rollover.summary", batch_id=batch_id))
     db.session.commit()
     flash(_("The rollover was undone: classrooms, students and the academic year are as they were."), "success")
-    return redirect_to(url_for("rollover.summary", batch_id=batch_id))
+    return redirect_to(url_for("school.rollover.summary", batch_id=batch_id))

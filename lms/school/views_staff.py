@@ -23,7 +23,7 @@ from lms.school.viewutils import attach_error
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-nav_item("staff.index", _l("Staff"), Role.ADMIN, order=40, group="school")
+nav_item("school.staff.index", _l("Staff"), Role.ADMIN, order=40, group="school")
 
 
 @bp.route("")
@@ -102,7 +102,7 @@ def assign(staff_id):
             db.session.commit()
             flash(_("%(name)s now teaches in %(classroom)s.", name=member.full_name, classroom=classroom_label(classroom)),
                   "success")
-            return redirect_to(url_for("staff.detail", staff_id=staff_id))
+            return redirect_to(url_for("school.staff.detail", staff_id=staff_id))
     member = people.get_staff_member(staff_id)
     return render_form_errors("school/staff_member.html", "school/_staff_assign_form.html",
                               **_detail_context(member, form))
@@ -118,4 +118,4 @@ def unassign(staff_id, assignment_id):
     people.unassign_teacher(current_user, assignment)
     db.session.commit()
     flash(_("Assignment removed."), "success")
-    return redirect_to(url_for("staff.detail", staff_id=staff_id))
+    return redirect_to(url_for("school.staff.detail", staff_id=staff_id))

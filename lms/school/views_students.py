@@ -23,8 +23,8 @@ from lms.school.viewutils import arg_int, attach_error, form_int
 
 bp = Blueprint("students", __name__)
 
-nav_item("students.index", _l("Students"), Role.ADMIN, order=30, group="school")
-nav_item("students.my_children", _l("My children"), Role.PARENT, order=20)
+nav_item("school.students.index", _l("Students"), Role.ADMIN, order=30, group="school")
+nav_item("school.students.my_children", _l("My children"), Role.PARENT, order=20)
 
 STATUS_LABELS = STUDENT_STATUS
 
@@ -89,7 +89,7 @@ def create():
         else:
             db.session.commit()
             flash(_("%(name)s was added.", name=student.full_name), "success")
-            return redirect_to(url_for("students.detail", student_id=student.id))
+            return redirect_to(url_for("school.students.detail", student_id=student.id))
     if form.is_submitted():
         return render_form_errors("school/student_form.html", "school/_student_form.html", form=form, student=None)
     return render("school/student_form.html", "school/_student_form.html", form=form, student=None)
@@ -182,7 +182,7 @@ def edit(student_id):
         else:
             db.session.commit()
             flash(_("%(name)s was saved.", name=student.full_name), "success")
-            return redirect_to(url_for("students.detail", student_id=student.id))
+            return redirect_to(url_for("school.students.detail", student_id=student.id))
     if form.is_submitted():
         return render_form_errors("school/student_form.html", "school/_student_form.html", form=form,
                                   student=student)
@@ -212,7 +212,7 @@ def place(student_id):
             flash(message, "success")
     else:
         flash(_("Choose a classroom from the list."), "error")
-    return redirect_to(url_for("students.detail", student_id=student_id))
+    return redirect_to(url_for("school.students.detail", student_id=student_id))
 
 
 @bp.route("/students/<int:student_id>/promote", methods=["POST"])
@@ -225,12 +225,12 @@ def promote(student_id):
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")
-        return redirect_to(url_for("students.detail", student_id=student_id))
+        return redirect_to(url_for("school.students.detail", student_id=student_id))
     message = (_("%(name)s moved up to %(classroom)s.", name=student.full_name, classroom=classroom_label(membership.classroom))
                if membership else _("%(name)s has graduated.", name=student.full_name))
     db.session.commit()
     flash(message, "success")
-    return redirect_to(url_for("students.detail", student_id=student_id))
+    return redirect_to(url_for("school.students.detail", student_id=student_id))
 
 
 @bp.route("/students/<int:student_id>/parents", methods=["POST"])
@@ -285,7 +285,7 @@ def delete(student_id):
         else:
             db.session.commit()
             flash(_("%(name)s was deleted.", name=name), "success")
-            return redirect_to(url_for("students.index"))
+            return redirect_to(url_for("school.students.index"))
     reasons = deletion.deletion_blockers(student)
     return render("school/student_delete.html", status=422 if reasons and request.method == "POST" else 200,
                   student=student, reasons=reasons, goes=deletion.what_goes(student))
@@ -296,6 +296,6 @@ def delete(student_id):
 def my_children():
     children = services.children_of(current_user)
     if len(children) == 1:
-        return redirect_to(url_for("students.detail", student_id=children[0].id), status=302)
+        return redirect_to(url_for("school.students.detail", student_id=children[0].id), status=302)
     rooms = {child.id: services.current_classroom_of(child) for child in children}
     return render("school/my_children.html", children=children, rooms=rooms)

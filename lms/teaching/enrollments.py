@@ -219,8 +219,8 @@ def change_status(actor, course_session: CourseSession, enrollment: CourseSessio
 def _student_link(course_session: CourseSession) -> str | None:
     from flask import current_app, url_for
 
-    if "my_sessions.detail" in current_app.view_functions:
-        return url_for("my_sessions.detail", session_id=course_session.id)
+    if "teaching.student.detail" in current_app.view_functions:
+        return url_for("teaching.student.detail", session_id=course_session.id)
     return None
 
 

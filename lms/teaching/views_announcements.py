@@ -46,7 +46,7 @@ def index(session_id: int):
         db.session.commit()
         flash(_("“%(title)s” was posted.", title=announcement.title) + (
             " " + _("The enrolled students are emailed.") if announcement.is_urgent else ""), "success")
-        return redirect_to(url_for("teaching_announcements.index", session_id=session_id))
+        return redirect_to(url_for("teaching.announcements.index", session_id=session_id))
     return render("teaching/announcements.html", "teaching/_announcement_list.html",
                   **_context(course_session, form))
 
@@ -74,7 +74,7 @@ def edit(session_id: int, announcement_id: int):
                                                        announcement=announcement))
         db.session.commit()
         flash(_("Saved."), "success")
-        return redirect_to(url_for("teaching_announcements.index", session_id=session_id))
+        return redirect_to(url_for("teaching.announcements.index", session_id=session_id))
     return render("teaching/announcement_edit.html", "teaching/_announcement_form.html",
                   **common_context(course_session=course_session, form=form, announcement=announcement))
 
@@ -87,4 +87,4 @@ def delete(session_id: int, announcement_id: int):
     service.delete_announcement(current_user, course_session, announcement)
     db.session.commit()
     flash(_("“%(title)s” was deleted.", title=announcement.title), "success")
-    return redirect_to(url_for("teaching_announcements.index", session_id=session_id))
+    return redirect_to(url_for("teaching.announcements.index", session_id=session_id))

@@ -60,7 +60,7 @@ def create_meetings(session_id: int):
                                   **_context(load(session_id), form))
     db.session.commit()
     flash(_("%(n)d meetings added.", n=len(created)) if len(created) > 1 else _("Meeting added."), "success")
-    return redirect_to(url_for("teaching_attendance.index", session_id=session_id))
+    return redirect_to(url_for("teaching.attendance.index", session_id=session_id))
 
 
 def _sheet_context(course_session, meeting, **extra) -> dict:
@@ -92,11 +92,11 @@ def mark(session_id: int, meeting_id: int):
         db.session.rollback()
         if not is_htmx():
             flash(err.message, "error")
-            return redirect_to(url_for("teaching_attendance.meeting", session_id=session_id, meeting_id=meeting_id))
+            return redirect_to(url_for("teaching.attendance.meeting", session_id=session_id, meeting_id=meeting_id))
         raise
     db.session.commit()
     if not is_htmx():
-        return redirect_to(url_for("teaching_attendance.meeting", session_id=session_id, meeting_id=meeting_id))
+        return redirect_to(url_for("teaching.attendance.meeting", session_id=session_id, meeting_id=meeting_id))
     student = db.session.get(User, as_id(student_id))
     return render("teaching/meeting.html", "teaching/_attendance_row.html",
                   **_sheet_context(course_session, found, student=student))
@@ -110,7 +110,7 @@ def delete_meeting(session_id: int, meeting_id: int):
     service.delete_meeting(current_user, course_session, found)
     db.session.commit()
     flash(_("Meeting deleted."), "success")
-    return redirect_to(url_for("teaching_attendance.index", session_id=session_id))
+    return redirect_to(url_for("teaching.attendance.index", session_id=session_id))
 
 
 @bp.route("/sessions/<int:session_id>/attendance.csv")

@@ -98,12 +98,12 @@ def _act(session_id: int, enrollment_id: int, action):
         enrollment = service.get_enrollment_for(current_user, course_session, enrollment_id)
         if not is_htmx():
             flash(err.message, "error")
-            return redirect_to(url_for("teaching_enrollments.index", session_id=session_id))
+            return redirect_to(url_for("teaching.enrollments.index", session_id=session_id))
         return _row(course_session, enrollment, error=err.message, status=err.status if err.status != 400 else 422)
     db.session.commit()
     if not is_htmx():
         flash(_("Saved."), "success")
-        return redirect_to(url_for("teaching_enrollments.index", session_id=session_id))
+        return redirect_to(url_for("teaching.enrollments.index", session_id=session_id))
     return _row(course_session, enrollment)
 
 
@@ -148,7 +148,7 @@ def add(session_id: int):
         return response
     db.session.commit()
     flash(_("%(email)s was added to the session.", email=request.form.get("student", "").strip()), "success")
-    return redirect_to(url_for("teaching_enrollments.index", session_id=session_id))
+    return redirect_to(url_for("teaching.enrollments.index", session_id=session_id))
 
 
 @bp.route("/sessions/<int:session_id>/enrollments.csv")
