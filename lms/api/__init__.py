@@ -1,4 +1,4 @@
-"""The JSON API v1 (seed 000's contract), bearer tokens and the OpenAPI document."""
+"""The JSON API v1 (teaching sessions), bearer tokens and the OpenAPI document (see docs/api.md)."""
 
 from functools import cache
 

@@ -1,4 +1,4 @@
-"""The API blueprint: bearer authentication, the seed's envelopes, parameter parsing, route declarations.
+"""The API blueprint: bearer authentication, the contract's envelopes, parameter parsing, route declarations.
 
 * Rate limits: each signed-in user and each anonymous address has its own limit, and signed-in
   requests also count against the school's (``lms.teaching.limits``).
@@ -146,7 +146,7 @@ class Page:
 
 
 def paginate_query(stmt, page: int, limit: int, *, scalars: bool = True) -> Page:
-    """The seed's pagination over the project's one pagination query (``lms.common.pagination``)."""
+    """The contract's pagination over the project's one pagination query (``lms.common.pagination``)."""
     result = page_of(stmt, page, limit, scalars=scalars)
     return Page(page, limit, result.total, list(result.items))
 

@@ -48,7 +48,7 @@ def index():
            "classrooms": school.classrooms_of_year(current_user, include_archived=False),
            "classroom_names": grading.classrooms_by_student(s.student_id for s in page.items),
            "statuses": [s.value for s in SubmissionStatus], **common_context()}
-    from lms.profiles.services import photo_versions  # issue 15.7: recognise the student
+    from lms.profiles.services import photo_versions  # the grader recognises the student
 
     ctx["photos"] = photo_versions(s.student_id for s in page.items)
     return render("assessments/queue.html", "assessments/_queue.html", **ctx)

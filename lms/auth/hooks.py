@@ -1,4 +1,4 @@
-"""Extension points other domains plug into (wired by the integrator after merging).
+"""Extension points other domains plug into (their modules are listed in ``lms.HOOK_MODULES``).
 
 * ``invitation_grant_checks``: ``check(actor, role, grants)`` runs before an invitation is
   created or resent.  It raises ``lms.common.errors.ValidationFailed`` / ``Forbidden`` when the

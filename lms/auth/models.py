@@ -179,7 +179,7 @@ class UserSession(db.Model):
         Index("ix_user_session_open_last_active", "last_active_at",
               postgresql_where=text("ended_at IS NULL"), sqlite_where=text("ended_at IS NULL")),
         Index("ix_user_session_user_started", "user_id", "started_at"),
-        # Login analytics (issue 8): every range query filters on started_at and reads only these
+        # Login analytics: every range query filters on started_at and reads only these
         # columns, so PostgreSQL and SQLite answer from the index alone.
         Index("ix_user_session_started_cover", "started_at", "user_id", "duration_seconds", "last_active_at"),
     )

@@ -39,7 +39,7 @@ def _context(**overrides) -> dict:
         "describe_device": login_sessions.describe_device,
         "picture_password": uses_picture_password(user),
     }
-    from lms.profiles.views import contact_context  # issue 15.7: phone, photo, bio
+    from lms.profiles.views import contact_context  # phone, photo, bio
 
     context.update(contact_context(user))
     context.update(overrides)

@@ -46,7 +46,7 @@ def _reading_context(section) -> dict:
 def detail(section_id):
     section = services.get_section_for(current_user, section_id)
     response = render("curriculum/section.html", **_reading_context(section))
-    # "continue where I stopped" on the home page (issue 8b); never while an admin views as the student
+    # "continue where I stopped" on the home page; never while an admin views as the student
     if current_user.role == Role.STUDENT and not viewing_as_someone():
         visits.record_visit(current_user, section)
         db.session.commit()

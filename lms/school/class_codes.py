@@ -1,4 +1,4 @@
-"""Self-registration with a class code (issue 15.4; off by default).
+"""Self-registration with a class code (off by default).
 
 A teacher of a classroom (or an administrator) turns registration on and gets a code of 8
 characters from an alphabet without 0/O/1/I, valid for 1–30 days; ``/join/<code>`` lets a student

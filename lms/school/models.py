@@ -311,7 +311,7 @@ class PromotionMove(db.Model):
     student = relationship("User", lazy="joined", innerjoin=True)
 
 
-# --- issue 15.5: family codes ---------------------------------------------------------------
+# --- family codes: a parent links a child with a one-time code ------------------------------
 
 
 class FamilyCode(db.Model):
@@ -339,7 +339,7 @@ class FamilyCode(db.Model):
 
 
 class ClassCode(db.Model):
-    """A classroom's self-registration code (issue 15.4): at most one per classroom, off by default.
+    """A classroom's self-registration code: at most one per classroom, off by default.
 
     Stored in plain text (unique) because the teacher is shown it again and again on the classroom
     page; it is not a secret credential: it only lets someone *ask* to join, and every request waits

@@ -111,7 +111,7 @@ def _detail_context(classroom: Classroom, teacher_form=None, student_form=None) 
         "registrations": class_codes.pending_of(classroom),
         "class_code_form": ClassCodeForm(formdata=None),
     }
-    # Issue 15.5/15.7: photos and parents' phones on the roster (one query each, whatever the size).
+    # Photos and parents' phones on the roster: one query each, whatever the size of the class.
     from lms.profiles.services import parents_by_student, photo_versions
 
     student_ids = [student.id for student, _profile in ctx["students"]]

@@ -141,7 +141,7 @@ def _photos_of(student: User) -> dict:
 
 
 def _family_context(student: User) -> dict:
-    """Issue 15.5/15.7: parents with their phones (staff), the family code, invite and contact forms (admins)."""
+    """Parents with their phones (staff), the family code, invite and contact forms (admins)."""
     from lms.profiles.services import phones_of
 
     parents = services.parents_of(student)

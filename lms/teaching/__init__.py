@@ -1,4 +1,4 @@
-"""Teaching sessions (seeds 000 and 004): a teacher, a course, many students, a time window."""
+"""Teaching sessions: a teacher, a course, many students, a time window (see docs/teaching.md)."""
 
 from functools import cache
 

@@ -1,7 +1,7 @@
 """Teaching sessions: visibility, create, edit, publish, delete, expire, lists.
 
 Who manages a teaching session: admins (every session) and its teacher.  Pages answer 404 for a
-session the actor may not see (DESIGN.md); the API follows seed 000 and answers 403 "You can only
+session the actor may not see (as every page does); the API keeps its contract and answers 403 "You can only
 manage your own course sessions" for another teacher's session (``api=True``).
 
 Lifecycle: DRAFT → PUBLISHED → EXPIRED, one way.  Only drafts are deleted (soft delete).  Once
@@ -243,7 +243,7 @@ def _name_taken(teacher_id: int, course_id: int, name: str, except_id: int | Non
 
 
 def _active_taken(teacher_id: int, course_id: int, except_id: int | None = None) -> bool:
-    """The teacher has a draft or published session for this course already (seed 000's one active one)."""
+    """The teacher has a draft or published session for this course already (one active one at most)."""
     stmt = select(CourseSession.id).where(CourseSession.teacher_id == teacher_id,
                                           CourseSession.course_id == course_id, CourseSession.is_deleted.is_(False),
                                           CourseSession.status != Status.EXPIRED)

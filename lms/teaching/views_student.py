@@ -62,7 +62,7 @@ def join():
 
 def _detail_context(course_session, enrollment, **extra) -> dict:
     """What the session page shows.  A PENDING student (not approved yet) sees only the session's name
-    and their status (seed 000): no announcements, work, meetings or attendance."""
+    and their status: no announcements, work, meetings or attendance."""
     from lms.curriculum.models import Section, Subject
 
     settings = services.settings_of(course_session)
