@@ -1,4 +1,4 @@
-"""Every route declares who may use it (DESIGN.md §8), and each kind of user gets what it should."""
+"""Every route declares who may use it (``@allow``), and each kind of user gets what it should."""
 
 import pytest
 
@@ -119,7 +119,7 @@ EXPECTED.update({
     ("school.students.place", "POST"): ADMIN_ACTS,
     ("school.students.promote", "POST"): ADMIN_ACTS,
     ("school.students.link_parent", "POST"): ADMIN_ACTS,
-    # Picture passwords (issue 15.3): the setup is only for students of the chosen levels (the sample
+    # Picture passwords: the setup is only for students of the chosen levels (the sample
     # users are in no classroom); the reset needs a student the teacher teaches.
     ("auth.picture_login", "GET"): {ANON: {200}, **{r: {303} for r in ROLES[1:]}},
     ("auth.picture_login", "POST"): {role: {422} for role in ROLES},  # no login typed
@@ -146,7 +146,7 @@ EXPECTED.update({
 })
 
 
-# Curriculum and resources (issue 5).  The sample subject is P2/1's, taught by another teacher, with
+# Curriculum and resources.  The sample subject is P2/1's, taught by another teacher, with
 # a published section holding a resource; node routes get a node that does not exist (404).
 NOT_VISIBLE_BUT_ADMIN = _only({"ADMIN": {200}}, denied={404})
 STAFF_PAGE = _only({"TEACHER": {200}, "ADMIN": {200}})
@@ -197,7 +197,7 @@ EXPECTED.update({
     ("resources.thumbnail", "GET"): NOT_VISIBLE_BUT_ADMIN,
 })
 
-# Issue 8a: login analytics, announcements, notifications.  The sample user/classroom (a student
+# Login analytics, announcements, notifications.  The sample user/classroom (a student
 # of P2/1 and P2/1 itself) belong to nobody signed in here but the admin; the sample announcement
 # and notification ids do not exist.
 MANAGERS_MISSING = _only({"TEACHER": {404}, "ADMIN": {404}})
@@ -231,7 +231,7 @@ EXPECTED.update({
     ("communication.notifications.read_all", "POST"): SIGNED_IN_ACTS,
 })
 
-# Issue 6: assessments.  The sample assessment belongs to P2/1's teacher, is attached to its
+# Assessments.  The sample assessment belongs to P2/1's teacher, is attached to its
 # published section and was submitted by the sample student: nobody signed in here but the admin
 # may see it (404), parents and students are not allowed on the staff pages (403), only students
 # take assessments (403 for staff).  The admin's POSTs act (303) or show the form's messages (200);
@@ -286,7 +286,7 @@ EXPECTED.update({
 })
 
 
-# Issue 7: teaching sessions and the JSON API.  The sample session is another teacher's PUBLISHED
+# Teaching sessions and the JSON API.  The sample session is another teacher's PUBLISHED
 # session (with the sample student enrolled): teachers do not see it (404), students and parents may
 # not use the staff pages (403); an admin's empty POSTs answer the form's message (200), a redirect with
 # the message (303) or the business rule (422: it is published and has students).  Meeting,
@@ -339,7 +339,7 @@ EXPECTED.update({
     ("api.v1.openapi_document", "GET"): EVERYONE,
     ("api.v1.issue_token", "POST"): {role: {400} for role in ROLES},  # no body
 })
-# Issue 8b: home pages and the weekly parent digest.  The "online now" card is an htmx fragment (a
+# Home pages and the weekly parent digest.  The "online now" card is an htmx fragment (a
 # plain request is sent home); the parent's digest setting takes no form data (it opts out: 303); the
 # sample unsubscribe token is not a signed one (404 for everyone, signed in or not).
 EXPECTED.update({
@@ -347,17 +347,17 @@ EXPECTED.update({
     ("digest.preference", "POST"): _only({"PARENT": {303}}),
     ("digest.unsubscribe", "GET"): {role: {404} for role in ROLES},
     ("digest.confirm_unsubscribe", "POST"): {role: {404} for role in ROLES},
-    # Privacy (issue 14): admins only, teachers included in the refusal (403 before any lookup).
+    # Privacy: admins only, teachers included in the refusal (403 before any lookup).
     ("privacy.export", "POST"): _only({"ADMIN": {200}}),
     ("privacy.erase", "GET"): _only({"ADMIN": {200}}),
     ("privacy.erase", "POST"): _only({"ADMIN": {200}}),  # no confirmation typed: the form again
 })
-# Issue 15.9: single sign-on.  The suite's app configures no provider, so every provider is unknown.
+# Single sign-on.  The suite's app configures no provider, so every provider is unknown.
 EXPECTED.update({
     ("auth.sso_start", "GET"): {role: {404} for role in ROLES},
     ("auth.sso_callback", "GET"): {role: {404} for role in ROLES},
 })
-# Issue 15.5/15.7: family codes, inviting a parent from a student's page, contact profiles.  The
+# Family codes, inviting a parent from a student's page, contact profiles.  The
 # sample person is the P2/1 student: only the admin sees them (and may edit their profile).
 EXPECTED.update({
     ("school.family.issue_code", "POST"): ADMIN_ACTS,
@@ -370,7 +370,7 @@ EXPECTED.update({
     ("profiles.delete_photo", "POST"): _only({"ADMIN": {303}}, denied={404}),
     ("profiles.photo", "GET"): _only({}, denied={404}),  # no photo yet
 })
-# Issue 15.2: activation links, QR sign-in cards and "choose a new password"; a classroom's login
+# Activation links, QR sign-in cards and "choose a new password"; a classroom's login
 # cards (the sample classroom is not the teacher's: 404; no fresh cards: the PDF is 404; nothing ticked: 422).
 EXPECTED.update({
     ("auth.activate", "GET"): {role: {404} for role in ROLES},

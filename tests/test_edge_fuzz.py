@@ -1,4 +1,4 @@
-"""Acceptance (issue 14): hostile input at every URL never answers a server error.
+"""Acceptance: hostile input at every URL never answers a server error.
 
 Walks ``app.url_map`` (every rule, every method) as an anonymous visitor, a student, a teacher and an
 administrator, with ids filled from real objects made by the factories, and sends NUL bytes (other

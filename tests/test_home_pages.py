@@ -1,4 +1,4 @@
-"""The home page of each role (issue 8b): what each card shows, who sees what, the htmx fragments, and a
+"""The home page of each role: what each card shows, who sees what, the htmx fragments, and a
 fixed number of SQL statements whatever the amount of data."""
 
 from datetime import UTC, datetime, time, timedelta
