@@ -1,4 +1,4 @@
-"""Demo data (DESIGN.md §10). Idempotent: running it twice changes nothing."""
+"""Demo data (the accounts the README lists). Idempotent: running it twice changes nothing."""
 
 from __future__ import annotations
 

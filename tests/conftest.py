@@ -311,7 +311,7 @@ def as_role(client, make):
 
 @pytest.fixture
 def demo(app):
-    """The demo data of DESIGN.md §10 (``lms seed-demo``); returns {email: user id}."""
+    """The demo data the README lists (``lms seed-demo``); returns {email: user id}."""
     from lms.demo import seed_demo
 
     with app.app_context():

@@ -74,7 +74,7 @@ class Factory:
                                 invited_by_id=getattr(invited_by, "id", None),
                                 send_count=kwargs.pop("send_count", 1), **kwargs)
         return self._save(invitation), raw
-    # --- school structure (issue 4) ---------------------------------------------------------
+    # --- school structure -------------------------------------------------------------------
 
     def school(self, academic_year: str = "2026", **kwargs):
         """The organization with its default levels and a current academic year."""
@@ -188,7 +188,7 @@ class Factory:
             db.session.remove()
         return parent
 
-    # --- curriculum and resources (issue 5) ---------------------------------------------------
+    # --- curriculum and resources -------------------------------------------------------------
 
     def core_subject(self, name: str = "Mathematics"):
         from sqlalchemy import select
@@ -284,7 +284,7 @@ class Factory:
             db.session.remove()
         return resource
 
-    # --- analytics and communication (issue 8a) ----------------------------------------------
+    # --- analytics and communication ---------------------------------------------------------
 
     def login_sessions(self, user, starts, *, minutes: int = 30, open_last: bool = False, **kwargs) -> int:
         """Ended login sessions of ``user`` starting at each of ``starts`` (aware UTC), ``minutes`` long
@@ -356,7 +356,7 @@ class Factory:
         return self._save(Notification(user_id=user.id, kind=kind, params=params, link=link,
                                        read_at=utcnow() if read else None))
 
-    # --- teaching sessions (issue 7) ----------------------------------------------------------
+    # --- teaching sessions --------------------------------------------------------------------
 
     def course_session(self, teacher=None, subject=None, *, name: str | None = None, status: str = "PUBLISHED",
                        code: str | None = None, start=None, end=None, max_students=None, deadline=None,
@@ -372,7 +372,7 @@ class Factory:
         if teacher is None:
             teacher = self.user(role=Role.TEACHER)
         if subject is None or (status != "EXPIRED" and self._runs_active_session(teacher, subject)):
-            # Seed 000: one active session per teacher and course, so another one gets a course of its own.
+            # One active session per teacher and course, so another one gets a course of its own.
             subject = self.subject("P1", teachers=[teacher], name=f"Course {next(_seq)}")
         now = utcnow()
         n = next(_seq)
@@ -438,7 +438,7 @@ class Factory:
                                                   source=source))
 
 
-    # --- assessments (issue 6) ------------------------------------------------------------------
+    # --- assessments ----------------------------------------------------------------------------
 
     def assessment(self, owner, *, title: str = "Quiz", questions=None, section_id: int | None = None,
                    subject_id: int | None = None, publish: bool = False, media=(), **settings):
@@ -496,7 +496,7 @@ class Factory:
         return attempt
 
 
-    # --- home pages and the parent digest (issue 8b) ------------------------------------------------
+    # --- home pages and the parent digest -----------------------------------------------------------
 
     def section_visit(self, student, section_id: int, *, at=None):
         """``student`` opened the section at ``at`` (now by default)."""
@@ -527,7 +527,7 @@ def png_bytes(size=(8, 6), color=(200, 30, 30), **save_options) -> bytes:
     return out.getvalue()
 
 
-# --- assessments (issue 6): question specs for make.assessment ---------------------------------
+# --- assessments: question specs for make.assessment -------------------------------------------
 
 ONE_OF_EACH = [
     {"type": "SINGLE_CHOICE", "text": "2 + 2 = ?", "options": ["3", "4", "5"], "key": {"correct": 1}, "points": 1},

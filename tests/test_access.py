@@ -1,4 +1,4 @@
-"""Every route declares who may use it (DESIGN.md §8), and each kind of user gets what it should."""
+"""Every route declares who may use it (``@allow``), and each kind of user gets what it should."""
 
 import pytest
 
@@ -50,7 +50,7 @@ EXPECTED = {
     ("auth.logout", "POST"): {role: {303} for role in ROLES},
     ("auth.ping", "POST"): {ANON: {401}, **{r: {204} for r in ROLES[1:]}},
     # Not viewing as anyone: nothing to stop, back home.
-    ("view_as.stop", "POST"): {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}},
+    ("auth.view_as.stop", "POST"): {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}},
     ("auth.forgot_password", "GET"): EVERYONE,
     ("auth.forgot_password", "POST"): EVERYONE,
     ("auth.reset_password", "GET"): {role: {404} for role in ROLES},
@@ -65,14 +65,14 @@ EXPECTED = {
     ("auth.change_password_view", "POST"): SIGNED_IN_PAGE,
     ("auth.sign_out_others", "POST"): {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}},
     ("auth.sign_out_all", "POST"): {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}},
-    ("invitations.mine", "GET"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403}, "TEACHER": {200},
+    ("auth.invitations.mine", "GET"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403}, "TEACHER": {200},
                                   "ADMIN": {403}},
-    ("invitations.create_mine", "POST"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403},
+    ("auth.invitations.create_mine", "POST"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403},
                                           "TEACHER": {200}, "ADMIN": {403}},
     # The sample invitation was sent by an admin: a teacher may not see it (404).
-    ("invitations.resend_mine", "POST"): TEACHERS_ONLY_POST,
-    ("invitations.revoke_mine", "POST"): TEACHERS_ONLY_POST,
-    ("invitations.link_mine", "POST"): TEACHERS_ONLY_POST,
+    ("auth.invitations.resend_mine", "POST"): TEACHERS_ONLY_POST,
+    ("auth.invitations.revoke_mine", "POST"): TEACHERS_ONLY_POST,
+    ("auth.invitations.link_mine", "POST"): TEACHERS_ONLY_POST,
 }
 
 
@@ -84,69 +84,69 @@ def _only(role_statuses: dict, denied=frozenset({403})) -> dict:
 ADMIN_ACTS = _only({"ADMIN": {200, 303}})
 ADMIN_MISSING = _only({"ADMIN": {404}})  # the sample id does not exist
 EXPECTED.update({
-    ("school_admin.logo", "GET"): {role: {404} for role in ROLES},  # no logo uploaded
-    ("classrooms.index", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
-    ("classrooms.create", "POST"): ADMIN_ACTS,
-    ("classrooms.my_classes", "GET"): _only({"TEACHER": {200}}),
+    ("school.admin.logo", "GET"): {role: {404} for role in ROLES},  # no logo uploaded
+    ("school.classrooms.index", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
+    ("school.classrooms.create", "POST"): ADMIN_ACTS,
+    ("school.classrooms.my_classes", "GET"): _only({"TEACHER": {200}}),
     # The sample classroom (P2/1) is not the signed-in teacher's: 404.
-    ("classrooms.detail", "GET"): _only({"TEACHER": {404}, "ADMIN": {200}}),
-    ("classrooms.assign_teacher", "POST"): ADMIN_ACTS,
-    ("classrooms.unassign_teacher", "POST"): ADMIN_MISSING,
-    ("classrooms.add_student", "POST"): ADMIN_ACTS,
-    ("classrooms.archive", "POST"): ADMIN_ACTS,
-    ("classrooms.delete", "POST"): ADMIN_ACTS,
+    ("school.classrooms.detail", "GET"): _only({"TEACHER": {404}, "ADMIN": {200}}),
+    ("school.classrooms.assign_teacher", "POST"): ADMIN_ACTS,
+    ("school.classrooms.unassign_teacher", "POST"): ADMIN_MISSING,
+    ("school.classrooms.add_student", "POST"): ADMIN_ACTS,
+    ("school.classrooms.archive", "POST"): ADMIN_ACTS,
+    ("school.classrooms.delete", "POST"): ADMIN_ACTS,
     # Self-registration with a class code: the classroom's teachers and admins; /join is public.
-    ("class_codes.turn_on", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
-    ("class_codes.turn_off", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
-    ("class_codes.print_code", "GET"): _only({"TEACHER": {404}, "ADMIN": {303}}),  # not turned on
-    ("class_codes.approve", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),  # nobody pending
-    ("class_codes.reject", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
-    ("class_codes.approve_all", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
-    ("class_codes.join", "GET"): {role: {404} for role in ROLES},  # no such code
-    ("class_codes.join", "POST"): {role: {404} for role in ROLES},
-    ("rollover.wizard", "GET"): ADMIN_ACTS,
-    ("rollover.run", "POST"): ADMIN_ACTS,
-    ("rollover.summary", "GET"): ADMIN_MISSING,
-    ("rollover.undo", "POST"): ADMIN_MISSING,
-    ("students.index", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
-    ("students.export", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
-    ("students.create", "GET"): ADMIN_ACTS,
-    ("students.create", "POST"): ADMIN_ACTS,
+    ("school.class_codes.turn_on", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
+    ("school.class_codes.turn_off", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
+    ("school.class_codes.print_code", "GET"): _only({"TEACHER": {404}, "ADMIN": {303}}),  # not turned on
+    ("school.class_codes.approve", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),  # nobody pending
+    ("school.class_codes.reject", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
+    ("school.class_codes.approve_all", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
+    ("school.class_codes.join", "GET"): {role: {404} for role in ROLES},  # no such code
+    ("school.class_codes.join", "POST"): {role: {404} for role in ROLES},
+    ("school.rollover.wizard", "GET"): ADMIN_ACTS,
+    ("school.rollover.run", "POST"): ADMIN_ACTS,
+    ("school.rollover.summary", "GET"): ADMIN_MISSING,
+    ("school.rollover.undo", "POST"): ADMIN_MISSING,
+    ("school.students.index", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
+    ("school.students.export", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
+    ("school.students.create", "GET"): ADMIN_ACTS,
+    ("school.students.create", "POST"): ADMIN_ACTS,
     # Another student's page: not visible to a student, an unlinked parent or an unassigned teacher.
-    ("students.detail", "GET"): _only({"ADMIN": {200}}, denied={404}),
-    ("students.edit", "GET"): ADMIN_ACTS,
-    ("students.edit", "POST"): ADMIN_ACTS,
-    ("students.place", "POST"): ADMIN_ACTS,
-    ("students.promote", "POST"): ADMIN_ACTS,
-    ("students.link_parent", "POST"): ADMIN_ACTS,
-    # Picture passwords (issue 15.3): the setup is only for students of the chosen levels (the sample
+    ("school.students.detail", "GET"): _only({"ADMIN": {200}}, denied={404}),
+    ("school.students.edit", "GET"): ADMIN_ACTS,
+    ("school.students.edit", "POST"): ADMIN_ACTS,
+    ("school.students.place", "POST"): ADMIN_ACTS,
+    ("school.students.promote", "POST"): ADMIN_ACTS,
+    ("school.students.link_parent", "POST"): ADMIN_ACTS,
+    # Picture passwords: the setup is only for students of the chosen levels (the sample
     # users are in no classroom); the reset needs a student the teacher teaches.
     ("auth.picture_login", "GET"): {ANON: {200}, **{r: {303} for r in ROLES[1:]}},
     ("auth.picture_login", "POST"): {role: {422} for role in ROLES},  # no login typed
     ("auth.picture_password_setup", "GET"): _only({}),
     ("auth.picture_password_setup", "POST"): _only({}),
     ("auth.reset_picture_password", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
-    ("students.unlink_parent", "POST"): ADMIN_ACTS,
-    ("students.my_children", "GET"): _only({"PARENT": {200}}),
+    ("school.students.unlink_parent", "POST"): ADMIN_ACTS,
+    ("school.students.my_children", "GET"): _only({"PARENT": {200}}),
     # The sample student has work (an attempt, an enrollment): the page explains, the POST refuses.
-    ("students.delete", "GET"): _only({"ADMIN": {200}}),
-    ("students.delete", "POST"): _only({"ADMIN": {422}}),
+    ("school.students.delete", "GET"): _only({"ADMIN": {200}}),
+    ("school.students.delete", "POST"): _only({"ADMIN": {422}}),
     # No form data: "choose an action" (400) for the staff who may run bulk actions.
-    ("student_bulk.run", "POST"): _only({"TEACHER": {400}, "ADMIN": {400}}),
-    ("student_import.upload", "GET"): ADMIN_ACTS,
-    ("student_import.upload", "POST"): ADMIN_ACTS,
-    ("student_import.confirm", "POST"): ADMIN_ACTS,
-    ("student_import.template", "GET"): ADMIN_ACTS,
-    ("staff.index", "GET"): ADMIN_ACTS,
-    ("staff.create", "GET"): ADMIN_ACTS,
-    ("staff.create", "POST"): ADMIN_ACTS,
-    ("staff.detail", "GET"): ADMIN_ACTS,
-    ("staff.assign", "POST"): ADMIN_ACTS,
-    ("staff.unassign", "POST"): ADMIN_MISSING,
+    ("school.bulk.run", "POST"): _only({"TEACHER": {400}, "ADMIN": {400}}),
+    ("school.import.upload", "GET"): ADMIN_ACTS,
+    ("school.import.upload", "POST"): ADMIN_ACTS,
+    ("school.import.confirm", "POST"): ADMIN_ACTS,
+    ("school.import.template", "GET"): ADMIN_ACTS,
+    ("school.staff.index", "GET"): ADMIN_ACTS,
+    ("school.staff.create", "GET"): ADMIN_ACTS,
+    ("school.staff.create", "POST"): ADMIN_ACTS,
+    ("school.staff.detail", "GET"): ADMIN_ACTS,
+    ("school.staff.assign", "POST"): ADMIN_ACTS,
+    ("school.staff.unassign", "POST"): ADMIN_MISSING,
 })
 
 
-# Curriculum and resources (issue 5).  The sample subject is P2/1's, taught by another teacher, with
+# Curriculum and resources.  The sample subject is P2/1's, taught by another teacher, with
 # a published section holding a resource; node routes get a node that does not exist (404).
 NOT_VISIBLE_BUT_ADMIN = _only({"ADMIN": {200}}, denied={404})
 STAFF_PAGE = _only({"TEACHER": {200}, "ADMIN": {200}})
@@ -154,39 +154,39 @@ OTHERS_SUBJECT = _only({"TEACHER": {404}, "ADMIN": {200}})
 OTHERS_SUBJECT_POST = _only({"TEACHER": {404}, "ADMIN": {303}})
 NO_SUCH_NODE = _only({"TEACHER": {404}, "ADMIN": {404}})
 EXPECTED.update({
-    ("subjects.core_index", "GET"): STAFF_PAGE,
-    ("subjects.core_create", "POST"): ADMIN_ACTS,
-    ("subjects.core_update", "POST"): ADMIN_ACTS,
-    ("subjects.core_delete", "POST"): _only({"ADMIN": {422}}),  # it has subjects
-    ("subjects.index", "GET"): SIGNED_IN_PAGE,
-    ("subjects.create", "GET"): STAFF_PAGE,
-    ("subjects.create", "POST"): STAFF_PAGE,
-    ("subjects.detail", "GET"): NOT_VISIBLE_BUT_ADMIN,
-    ("subjects.edit", "GET"): OTHERS_SUBJECT,
-    ("subjects.edit", "POST"): OTHERS_SUBJECT,
-    ("subjects.archive", "POST"): OTHERS_SUBJECT_POST,
-    ("subjects.add_teacher", "POST"): ADMIN_ACTS,
-    ("subjects.remove_teacher", "POST"): ADMIN_ACTS,
-    ("tree.add_unit", "POST"): OTHERS_SUBJECT_POST,
-    ("tree.add_part", "POST"): OTHERS_SUBJECT_POST,
-    ("tree.add_section", "POST"): OTHERS_SUBJECT_POST,
-    ("tree.rename", "GET"): NO_SUCH_NODE,
-    ("tree.rename", "POST"): NO_SUCH_NODE,
-    ("tree.delete", "POST"): NO_SUCH_NODE,
-    ("tree.publish", "POST"): NO_SUCH_NODE,
-    ("tree.move", "POST"): NO_SUCH_NODE,
-    ("sections.detail", "GET"): NOT_VISIBLE_BUT_ADMIN,
-    ("sections.toggle_done", "POST"): _only({"STUDENT": {404}}),
-    ("sections.edit", "GET"): OTHERS_SUBJECT,
-    ("sections.edit", "POST"): OTHERS_SUBJECT,
-    ("sections.preview", "POST"): OTHERS_SUBJECT,
-    ("sections.attach", "POST"): OTHERS_SUBJECT_POST,
-    ("sections.detach", "POST"): OTHERS_SUBJECT_POST,
+    ("curriculum.subjects.core_index", "GET"): STAFF_PAGE,
+    ("curriculum.subjects.core_create", "POST"): ADMIN_ACTS,
+    ("curriculum.subjects.core_update", "POST"): ADMIN_ACTS,
+    ("curriculum.subjects.core_delete", "POST"): _only({"ADMIN": {422}}),  # it has subjects
+    ("curriculum.subjects.index", "GET"): SIGNED_IN_PAGE,
+    ("curriculum.subjects.create", "GET"): STAFF_PAGE,
+    ("curriculum.subjects.create", "POST"): STAFF_PAGE,
+    ("curriculum.subjects.detail", "GET"): NOT_VISIBLE_BUT_ADMIN,
+    ("curriculum.subjects.edit", "GET"): OTHERS_SUBJECT,
+    ("curriculum.subjects.edit", "POST"): OTHERS_SUBJECT,
+    ("curriculum.subjects.archive", "POST"): OTHERS_SUBJECT_POST,
+    ("curriculum.subjects.add_teacher", "POST"): ADMIN_ACTS,
+    ("curriculum.subjects.remove_teacher", "POST"): ADMIN_ACTS,
+    ("curriculum.tree.add_unit", "POST"): OTHERS_SUBJECT_POST,
+    ("curriculum.tree.add_part", "POST"): OTHERS_SUBJECT_POST,
+    ("curriculum.tree.add_section", "POST"): OTHERS_SUBJECT_POST,
+    ("curriculum.tree.rename", "GET"): NO_SUCH_NODE,
+    ("curriculum.tree.rename", "POST"): NO_SUCH_NODE,
+    ("curriculum.tree.delete", "POST"): NO_SUCH_NODE,
+    ("curriculum.tree.publish", "POST"): NO_SUCH_NODE,
+    ("curriculum.tree.move", "POST"): NO_SUCH_NODE,
+    ("curriculum.sections.detail", "GET"): NOT_VISIBLE_BUT_ADMIN,
+    ("curriculum.sections.toggle_done", "POST"): _only({"STUDENT": {404}}),
+    ("curriculum.sections.edit", "GET"): OTHERS_SUBJECT,
+    ("curriculum.sections.edit", "POST"): OTHERS_SUBJECT,
+    ("curriculum.sections.preview", "POST"): OTHERS_SUBJECT,
+    ("curriculum.sections.attach", "POST"): OTHERS_SUBJECT_POST,
+    ("curriculum.sections.detach", "POST"): OTHERS_SUBJECT_POST,
     # After the admin's detach (it runs first) the resource is no longer in the section: 404.
-    ("sections.move_resource", "POST"): _only({"TEACHER": {404}, "ADMIN": {303, 404}}),
-    ("sections.order_resources", "POST"): OTHERS_SUBJECT_POST,
-    ("outline.import_outline", "GET"): OTHERS_SUBJECT,
-    ("outline.import_outline", "POST"): OTHERS_SUBJECT,
+    ("curriculum.sections.move_resource", "POST"): _only({"TEACHER": {404}, "ADMIN": {303, 404}}),
+    ("curriculum.sections.order_resources", "POST"): OTHERS_SUBJECT_POST,
+    ("curriculum.import.import_outline", "GET"): OTHERS_SUBJECT,
+    ("curriculum.import.import_outline", "POST"): OTHERS_SUBJECT,
     ("resources.index", "GET"): STAFF_PAGE,
     ("resources.create", "GET"): STAFF_PAGE,
     ("resources.create", "POST"): STAFF_PAGE,
@@ -197,7 +197,7 @@ EXPECTED.update({
     ("resources.thumbnail", "GET"): NOT_VISIBLE_BUT_ADMIN,
 })
 
-# Issue 8a: login analytics, announcements, notifications.  The sample user/classroom (a student
+# Login analytics, announcements, notifications.  The sample user/classroom (a student
 # of P2/1 and P2/1 itself) belong to nobody signed in here but the admin; the sample announcement
 # and notification ids do not exist.
 MANAGERS_MISSING = _only({"TEACHER": {404}, "ADMIN": {404}})
@@ -214,24 +214,24 @@ EXPECTED.update({
     ("analytics.student_sessions", "GET"): _only({"ADMIN": {302}}, denied={404}),
     ("analytics.classroom", "GET"): _only({"ADMIN": {200}}, denied={404}),
     ("analytics.classroom_csv", "GET"): _only({"ADMIN": {200}}, denied={404}),
-    ("announcements.index", "GET"): SIGNED_IN_PAGE,
-    ("announcements.read_all", "POST"): SIGNED_IN_ACTS,
-    ("announcements.detail", "GET"): SIGNED_IN_MISSING,
-    ("announcements.manage", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
-    ("announcements.create", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
-    ("announcements.create", "POST"): _only({"TEACHER": {200}, "ADMIN": {200}}),  # the form's messages
-    ("announcements.edit", "GET"): MANAGERS_MISSING,
-    ("announcements.edit", "POST"): MANAGERS_MISSING,
-    ("announcements.delete", "POST"): MANAGERS_MISSING,
-    ("announcements.readers", "GET"): MANAGERS_MISSING,
-    ("notifications.index", "GET"): SIGNED_IN_PAGE,
-    ("notifications.badge", "GET"): SIGNED_IN_PAGE,
-    ("notifications.read", "POST"): SIGNED_IN_MISSING,
-    ("notifications.open_link", "GET"): SIGNED_IN_MISSING,
-    ("notifications.read_all", "POST"): SIGNED_IN_ACTS,
+    ("communication.announcements.index", "GET"): SIGNED_IN_PAGE,
+    ("communication.announcements.read_all", "POST"): SIGNED_IN_ACTS,
+    ("communication.announcements.detail", "GET"): SIGNED_IN_MISSING,
+    ("communication.announcements.manage", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
+    ("communication.announcements.create", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
+    ("communication.announcements.create", "POST"): _only({"TEACHER": {200}, "ADMIN": {200}}),  # the form's messages
+    ("communication.announcements.edit", "GET"): MANAGERS_MISSING,
+    ("communication.announcements.edit", "POST"): MANAGERS_MISSING,
+    ("communication.announcements.delete", "POST"): MANAGERS_MISSING,
+    ("communication.announcements.readers", "GET"): MANAGERS_MISSING,
+    ("communication.notifications.index", "GET"): SIGNED_IN_PAGE,
+    ("communication.notifications.badge", "GET"): SIGNED_IN_PAGE,
+    ("communication.notifications.read", "POST"): SIGNED_IN_MISSING,
+    ("communication.notifications.open_link", "GET"): SIGNED_IN_MISSING,
+    ("communication.notifications.read_all", "POST"): SIGNED_IN_ACTS,
 })
 
-# Issue 6: assessments.  The sample assessment belongs to P2/1's teacher, is attached to its
+# Assessments.  The sample assessment belongs to P2/1's teacher, is attached to its
 # published section and was submitted by the sample student: nobody signed in here but the admin
 # may see it (404), parents and students are not allowed on the staff pages (403), only students
 # take assessments (403 for staff).  The admin's POSTs act (303) or show the form's messages (200);
@@ -256,37 +256,37 @@ EXPECTED.update({
     ("assessments.delete", "POST"): OTHERS_ASSESSMENT_POST,  # refused (it has submissions), with a message
     ("assessments.attach", "GET"): OTHERS_ASSESSMENT,
     ("assessments.attach", "POST"): OTHERS_ASSESSMENT_POST,
-    ("assessment_questions.add", "POST"): OTHERS_ASSESSMENT_POST,
-    ("assessment_questions.edit", "GET"): OTHERS_ASSESSMENT,
-    ("assessment_questions.edit", "POST"): OTHERS_ASSESSMENT_POST,
-    ("assessment_questions.delete", "POST"): OTHERS_ASSESSMENT_POST,
-    ("assessment_questions.move", "POST"): _only({"TEACHER": {404}, "ADMIN": {303, 404}}),
-    ("assessment_questions.order", "POST"): OTHERS_ASSESSMENT_POST,
-    ("assessment_questions.import_gift", "POST"): OTHERS_ASSESSMENT_POST,
-    ("assessment_questions.add_media", "POST"): OTHERS_ASSESSMENT_POST,
-    ("assessment_questions.remove_media", "POST"): OTHERS_ASSESSMENT_POST,
-    ("assessment_questions.move_media", "POST"): _only({"TEACHER": {404}, "ADMIN": {303, 404}}),
-    ("assessment_io.export_json", "GET"): OTHERS_ASSESSMENT,
-    ("assessment_io.export_gift", "GET"): OTHERS_ASSESSMENT,
-    ("assessment_io.import_assessment", "GET"): STAFF_ONLY,
-    ("assessment_io.import_assessment", "POST"): STAFF_ONLY,
-    ("taking.take", "GET"): STUDENTS_ONLY_MISSING,
-    ("taking.start", "POST"): STUDENTS_ONLY_MISSING,
-    ("taking.save_answer", "POST"): STUDENTS_ONLY_MISSING,
-    ("taking.submit", "POST"): STUDENTS_ONLY_MISSING,
-    ("submissions.index", "GET"): _only({"STUDENT": {200}, "TEACHER": {200}, "ADMIN": {200}}),
-    ("submissions.detail", "GET"): _only({"ADMIN": {200}}, denied={404}),
-    ("submissions.grade", "POST"): OTHERS_ASSESSMENT,  # the admin gets the form's messages
-    ("gradebook.index", "GET"): STAFF_ONLY,
-    ("gradebook.classroom", "GET"): OTHERS_ASSESSMENT,
-    ("gradebook.export", "GET"): OTHERS_ASSESSMENT,
-    ("gradebook.excuse", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),  # no student/assessment sent
-    ("gradebook.progress", "GET"): _only({"ADMIN": {200}}, denied={404}),
-    ("gradebook.my_progress", "GET"): _only({"STUDENT": {302}, "PARENT": {200}}),  # this parent has no child
+    ("assessments.questions.add", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessments.questions.edit", "GET"): OTHERS_ASSESSMENT,
+    ("assessments.questions.edit", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessments.questions.delete", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessments.questions.move", "POST"): _only({"TEACHER": {404}, "ADMIN": {303, 404}}),
+    ("assessments.questions.order", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessments.questions.import_gift", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessments.questions.add_media", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessments.questions.remove_media", "POST"): OTHERS_ASSESSMENT_POST,
+    ("assessments.questions.move_media", "POST"): _only({"TEACHER": {404}, "ADMIN": {303, 404}}),
+    ("assessments.interchange.export_json", "GET"): OTHERS_ASSESSMENT,
+    ("assessments.interchange.export_gift", "GET"): OTHERS_ASSESSMENT,
+    ("assessments.interchange.import_assessment", "GET"): STAFF_ONLY,
+    ("assessments.interchange.import_assessment", "POST"): STAFF_ONLY,
+    ("assessments.take.take", "GET"): STUDENTS_ONLY_MISSING,
+    ("assessments.take.start", "POST"): STUDENTS_ONLY_MISSING,
+    ("assessments.take.save_answer", "POST"): STUDENTS_ONLY_MISSING,
+    ("assessments.take.submit", "POST"): STUDENTS_ONLY_MISSING,
+    ("assessments.grading.index", "GET"): _only({"STUDENT": {200}, "TEACHER": {200}, "ADMIN": {200}}),
+    ("assessments.grading.detail", "GET"): _only({"ADMIN": {200}}, denied={404}),
+    ("assessments.grading.grade", "POST"): OTHERS_ASSESSMENT,  # the admin gets the form's messages
+    ("assessments.gradebook.index", "GET"): STAFF_ONLY,
+    ("assessments.gradebook.classroom", "GET"): OTHERS_ASSESSMENT,
+    ("assessments.gradebook.export", "GET"): OTHERS_ASSESSMENT,
+    ("assessments.gradebook.excuse", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),  # no student/assessment sent
+    ("assessments.gradebook.progress", "GET"): _only({"ADMIN": {200}}, denied={404}),
+    ("assessments.gradebook.my_progress", "GET"): _only({"STUDENT": {302}, "PARENT": {200}}),  # this parent has no child
 })
 
 
-# Issue 7: teaching sessions and the JSON API.  The sample session is another teacher's PUBLISHED
+# Teaching sessions and the JSON API.  The sample session is another teacher's PUBLISHED
 # session (with the sample student enrolled): teachers do not see it (404), students and parents may
 # not use the staff pages (403); an admin's empty POSTs answer the form's message (200), a redirect with
 # the message (303) or the business rule (422: it is published and has students).  Meeting,
@@ -299,47 +299,47 @@ STUDENT_PAGE = _only({"STUDENT": {200}})
 STUDENT_MISSING = _only({"STUDENT": {404}})
 API_BEARER_ONLY = {role: {401} for role in ROLES}
 EXPECTED.update({
-    ("teaching_sessions.index", "GET"): STAFF_ONLY,
-    ("teaching_sessions.create", "GET"): STAFF_ONLY,
-    ("teaching_sessions.create", "POST"): STAFF_ONLY,
-    ("teaching_sessions.detail", "GET"): OTHERS_SESSION,
-    ("teaching_sessions.edit", "GET"): OTHERS_SESSION,
-    ("teaching_sessions.edit", "POST"): OTHERS_SESSION,
-    ("teaching_sessions.publish", "POST"): OTHERS_SESSION_RULE,
-    ("teaching_sessions.delete", "POST"): OTHERS_SESSION_RULE,
-    ("teaching_sessions.settings", "GET"): OTHERS_SESSION,
-    ("teaching_sessions.settings", "POST"): OTHERS_SESSION,
-    ("teaching_sessions.analytics_page", "GET"): OTHERS_SESSION,
-    ("teaching_enrollments.index", "GET"): OTHERS_SESSION,
-    ("teaching_enrollments.add", "POST"): OTHERS_SESSION,
-    ("teaching_enrollments.export", "GET"): OTHERS_SESSION,
-    ("teaching_enrollments.status", "POST"): OTHERS_SESSION_ACT,
-    ("teaching_enrollments.grade", "POST"): OTHERS_SESSION_ACT,
-    ("teaching_enrollments.content", "POST"): OTHERS_SESSION_ACT,
-    ("teaching_announcements.index", "GET"): OTHERS_SESSION,
-    ("teaching_announcements.index", "POST"): OTHERS_SESSION,
-    ("teaching_announcements.edit", "GET"): MANAGERS_MISSING,
-    ("teaching_announcements.edit", "POST"): MANAGERS_MISSING,
-    ("teaching_announcements.delete", "POST"): MANAGERS_MISSING,
-    ("teaching_attendance.index", "GET"): OTHERS_SESSION,
-    ("teaching_attendance.export", "GET"): OTHERS_SESSION,
-    ("teaching_attendance.create_meetings", "POST"): OTHERS_SESSION,
-    ("teaching_attendance.meeting", "GET"): MANAGERS_MISSING,
-    ("teaching_attendance.mark", "POST"): MANAGERS_MISSING,
-    ("teaching_attendance.delete_meeting", "POST"): MANAGERS_MISSING,
-    ("my_sessions.index", "GET"): STUDENT_PAGE,
-    ("my_sessions.join", "GET"): STUDENT_PAGE,
-    ("my_sessions.join", "POST"): STUDENT_PAGE,  # no code: the form's message
-    ("my_sessions.detail", "GET"): STUDENT_MISSING,  # not enrolled in the sample session
-    ("my_sessions.check_in", "POST"): STUDENT_MISSING,
-    ("my_sessions.drop", "POST"): STUDENT_MISSING,
-    ("api_tokens.index", "GET"): SIGNED_IN_PAGE,
-    ("api_tokens.create", "POST"): SIGNED_IN_PAGE,  # no name: the form's message
-    ("api_tokens.revoke", "POST"): SIGNED_IN_MISSING,
-    ("api.openapi_document", "GET"): EVERYONE,
-    ("api.issue_token", "POST"): {role: {400} for role in ROLES},  # no body
+    ("teaching.sessions.index", "GET"): STAFF_ONLY,
+    ("teaching.sessions.create", "GET"): STAFF_ONLY,
+    ("teaching.sessions.create", "POST"): STAFF_ONLY,
+    ("teaching.sessions.detail", "GET"): OTHERS_SESSION,
+    ("teaching.sessions.edit", "GET"): OTHERS_SESSION,
+    ("teaching.sessions.edit", "POST"): OTHERS_SESSION,
+    ("teaching.sessions.publish", "POST"): OTHERS_SESSION_RULE,
+    ("teaching.sessions.delete", "POST"): OTHERS_SESSION_RULE,
+    ("teaching.sessions.settings", "GET"): OTHERS_SESSION,
+    ("teaching.sessions.settings", "POST"): OTHERS_SESSION,
+    ("teaching.sessions.analytics_page", "GET"): OTHERS_SESSION,
+    ("teaching.enrollments.index", "GET"): OTHERS_SESSION,
+    ("teaching.enrollments.add", "POST"): OTHERS_SESSION,
+    ("teaching.enrollments.export", "GET"): OTHERS_SESSION,
+    ("teaching.enrollments.status", "POST"): OTHERS_SESSION_ACT,
+    ("teaching.enrollments.grade", "POST"): OTHERS_SESSION_ACT,
+    ("teaching.enrollments.content", "POST"): OTHERS_SESSION_ACT,
+    ("teaching.announcements.index", "GET"): OTHERS_SESSION,
+    ("teaching.announcements.index", "POST"): OTHERS_SESSION,
+    ("teaching.announcements.edit", "GET"): MANAGERS_MISSING,
+    ("teaching.announcements.edit", "POST"): MANAGERS_MISSING,
+    ("teaching.announcements.delete", "POST"): MANAGERS_MISSING,
+    ("teaching.attendance.index", "GET"): OTHERS_SESSION,
+    ("teaching.attendance.export", "GET"): OTHERS_SESSION,
+    ("teaching.attendance.create_meetings", "POST"): OTHERS_SESSION,
+    ("teaching.attendance.meeting", "GET"): MANAGERS_MISSING,
+    ("teaching.attendance.mark", "POST"): MANAGERS_MISSING,
+    ("teaching.attendance.delete_meeting", "POST"): MANAGERS_MISSING,
+    ("teaching.student.index", "GET"): STUDENT_PAGE,
+    ("teaching.student.join", "GET"): STUDENT_PAGE,
+    ("teaching.student.join", "POST"): STUDENT_PAGE,  # no code: the form's message
+    ("teaching.student.detail", "GET"): STUDENT_MISSING,  # not enrolled in the sample session
+    ("teaching.student.check_in", "POST"): STUDENT_MISSING,
+    ("teaching.student.drop", "POST"): STUDENT_MISSING,
+    ("api.tokens.index", "GET"): SIGNED_IN_PAGE,
+    ("api.tokens.create", "POST"): SIGNED_IN_PAGE,  # no name: the form's message
+    ("api.tokens.revoke", "POST"): SIGNED_IN_MISSING,
+    ("api.v1.openapi_document", "GET"): EVERYONE,
+    ("api.v1.issue_token", "POST"): {role: {400} for role in ROLES},  # no body
 })
-# Issue 8b: home pages and the weekly parent digest.  The "online now" card is an htmx fragment (a
+# Home pages and the weekly parent digest.  The "online now" card is an htmx fragment (a
 # plain request is sent home); the parent's digest setting takes no form data (it opts out: 303); the
 # sample unsubscribe token is not a signed one (404 for everyone, signed in or not).
 EXPECTED.update({
@@ -347,30 +347,30 @@ EXPECTED.update({
     ("digest.preference", "POST"): _only({"PARENT": {303}}),
     ("digest.unsubscribe", "GET"): {role: {404} for role in ROLES},
     ("digest.confirm_unsubscribe", "POST"): {role: {404} for role in ROLES},
-    # Privacy (issue 14): admins only, teachers included in the refusal (403 before any lookup).
+    # Privacy: admins only, teachers included in the refusal (403 before any lookup).
     ("privacy.export", "POST"): _only({"ADMIN": {200}}),
     ("privacy.erase", "GET"): _only({"ADMIN": {200}}),
     ("privacy.erase", "POST"): _only({"ADMIN": {200}}),  # no confirmation typed: the form again
 })
-# Issue 15.9: single sign-on.  The suite's app configures no provider, so every provider is unknown.
+# Single sign-on.  The suite's app configures no provider, so every provider is unknown.
 EXPECTED.update({
     ("auth.sso_start", "GET"): {role: {404} for role in ROLES},
     ("auth.sso_callback", "GET"): {role: {404} for role in ROLES},
 })
-# Issue 15.5/15.7: family codes, inviting a parent from a student's page, contact profiles.  The
+# Family codes, inviting a parent from a student's page, contact profiles.  The
 # sample person is the P2/1 student: only the admin sees them (and may edit their profile).
 EXPECTED.update({
-    ("family.issue_code", "POST"): ADMIN_ACTS,
-    ("family.invite_parent", "POST"): ADMIN_ACTS,
-    ("family.link_child", "GET"): _only({"PARENT": {200}}),
-    ("family.link_child", "POST"): _only({"PARENT": {200}}),
+    ("school.family.issue_code", "POST"): ADMIN_ACTS,
+    ("school.family.invite_parent", "POST"): ADMIN_ACTS,
+    ("school.family.link_child", "GET"): _only({"PARENT": {200}}),
+    ("school.family.link_child", "POST"): _only({"PARENT": {200}}),
     ("profiles.edit", "GET"): _only({"ADMIN": {200}}, denied={404}),
     ("profiles.update_contact", "POST"): _only({"ADMIN": {303}}, denied={404}),
     ("profiles.upload_photo", "POST"): _only({"ADMIN": {200}}, denied={404}),
     ("profiles.delete_photo", "POST"): _only({"ADMIN": {303}}, denied={404}),
     ("profiles.photo", "GET"): _only({}, denied={404}),  # no photo yet
 })
-# Issue 15.2: activation links, QR sign-in cards and "choose a new password"; a classroom's login
+# Activation links, QR sign-in cards and "choose a new password"; a classroom's login
 # cards (the sample classroom is not the teacher's: 404; no fresh cards: the PDF is 404; nothing ticked: 422).
 EXPECTED.update({
     ("auth.activate", "GET"): {role: {404} for role in ROLES},
@@ -379,20 +379,20 @@ EXPECTED.update({
     ("auth.qr_sign_in", "POST"): {role: {404} for role in ROLES},
     ("auth.choose_password", "GET"): SIGNED_IN_PAGE,
     ("auth.choose_password", "POST"): SIGNED_IN_PAGE,
-    ("classrooms.login_cards_page", "GET"): _only({"TEACHER": {404}, "ADMIN": {200}}),
-    ("classrooms.prepare_sign_in", "POST"): _only({"TEACHER": {404}, "ADMIN": {422}}),
-    ("classrooms.login_cards_pdf", "GET"): _only({"TEACHER": {404}, "ADMIN": {404}}),
-    ("classrooms.revoke_sign_in_cards", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
+    ("school.classrooms.login_cards_page", "GET"): _only({"TEACHER": {404}, "ADMIN": {200}}),
+    ("school.classrooms.prepare_sign_in", "POST"): _only({"TEACHER": {404}, "ADMIN": {422}}),
+    ("school.classrooms.login_cards_pdf", "GET"): _only({"TEACHER": {404}, "ADMIN": {404}}),
+    ("school.classrooms.revoke_sign_in_cards", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
 })
 for _endpoint, _method in [
-    ("api.create_session", "POST"), ("api.list_sessions", "GET"), ("api.get_session", "GET"),
-    ("api.update_session", "PATCH"), ("api.publish_session", "PATCH"), ("api.delete_session", "DELETE"),
-    ("api.list_enrollments", "GET"), ("api.update_enrollment_status", "PATCH"), ("api.update_grade", "PATCH"),
-    ("api.create_announcement", "POST"), ("api.list_announcements", "GET"), ("api.update_announcement", "PATCH"),
-    ("api.delete_announcement", "DELETE"), ("api.get_settings", "GET"), ("api.put_settings", "PUT"),
-    ("api.join_session", "POST"), ("api.my_sessions", "GET"), ("api.my_session", "GET"),
-    ("api.drop_session", "DELETE"), ("api.my_announcements", "GET"), ("api.admin_sessions", "GET"),
-    ("api.admin_analytics", "GET"),
+    ("api.v1.create_session", "POST"), ("api.v1.list_sessions", "GET"), ("api.v1.get_session", "GET"),
+    ("api.v1.update_session", "PATCH"), ("api.v1.publish_session", "PATCH"), ("api.v1.delete_session", "DELETE"),
+    ("api.v1.list_enrollments", "GET"), ("api.v1.update_enrollment_status", "PATCH"), ("api.v1.update_grade", "PATCH"),
+    ("api.v1.create_announcement", "POST"), ("api.v1.list_announcements", "GET"), ("api.v1.update_announcement", "PATCH"),
+    ("api.v1.delete_announcement", "DELETE"), ("api.v1.get_settings", "GET"), ("api.v1.put_settings", "PUT"),
+    ("api.v1.join_session", "POST"), ("api.v1.my_sessions", "GET"), ("api.v1.my_session", "GET"),
+    ("api.v1.drop_session", "DELETE"), ("api.v1.my_announcements", "GET"), ("api.v1.admin_sessions", "GET"),
+    ("api.v1.admin_analytics", "GET"),
 ]:
     EXPECTED[(_endpoint, _method)] = API_BEARER_ONLY
 
@@ -478,7 +478,7 @@ def test_role_matrix_over_every_route(app, make, role):
         url = _sample_url(app, rule, samples)
         response = client.open(url, method=method)
         status = response.status_code
-        if rule.endpoint == "view_as.start":  # the admin became someone else: back to themselves
+        if rule.endpoint == "auth.view_as.start":  # the admin became someone else: back to themselves
             client.post("/view-as/stop")
         if rule.rule.startswith("/admin/"):
             if role == ANON:
@@ -499,4 +499,4 @@ def test_role_matrix_over_every_route(app, make, role):
         if not ok:
             problems.append(f"{role} {method} {url} -> {status}")
     assert problems == []
-    assert {"users.index", "invitations.index", "audit.index", "auth.ping", "auth.profile"} <= seen
+    assert {"auth.users.index", "auth.invitations.index", "audit.index", "auth.ping", "auth.profile"} <= seen

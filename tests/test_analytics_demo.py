@@ -1,4 +1,4 @@
-"""The demo steps of issue 8a: login history, announcements, notifications; idempotent."""
+"""The demo steps for analytics and communication: login history, announcements, notifications; idempotent."""
 
 from sqlalchemy import func, select
 

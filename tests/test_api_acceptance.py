@@ -1,4 +1,4 @@
-"""Issue 7's acceptance through the JSON API, with the demo data."""
+"""Teaching sessions' acceptance through the JSON API, with the demo data."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""``/api/v1/teacher/sessions`` and ``/api/v1/admin/sessions``: seed 000's bodies, envelopes, errors."""
+"""``/api/v1/teacher/sessions`` and ``/api/v1/admin/sessions``: the contract's bodies, envelopes, errors."""
 
 from datetime import timedelta
 

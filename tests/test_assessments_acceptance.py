@@ -1,4 +1,4 @@
-"""Issue 6's acceptance, from outside, with the demo data (DESIGN.md §10)."""
+"""The assessments' acceptance, from outside, with the demo data."""
 
 import io
 

@@ -1,4 +1,4 @@
-"""Credential lifecycle (issue 14, item 3): what stops working after which event.
+"""Credential lifecycle: what stops working after which event.
 
 Credentials: another browser's login session, another browser's remember-me cookie (its Flask
 session gone, as after a restart), a 15-minute API JWT and a personal access token.  Events: a

@@ -147,7 +147,7 @@ def test_expired_duration_runs_to_the_last_heartbeat_exactly(app, make, db):
         close_inactive_login_sessions()
         sa_db.session.commit()
     row = db.get(UserSession, login_session.id)
-    assert row.duration_seconds == 2833  # not "now - started" (seed 003's mistake)
+    assert row.duration_seconds == 2833  # not "now - started": the duration runs to the last heartbeat
     assert row.ended_at == last_ping
 
 

@@ -1,4 +1,4 @@
-"""Suspension (issue 15, item 8): an admin suspends an account with a reason and an optional end day;
+"""Suspension: an admin suspends an account with a reason and an optional end day;
 the user cannot sign in by any path and is told why (only after a correct password); the periodic job
 lifts it at the end; everything is audited and shown on the user pages."""
 

@@ -1,4 +1,4 @@
-"""View as (issue 15, item 8): an admin sees the product as a teacher, student or parent, read-only,
+"""View as: an admin sees the product as a teacher, student or parent, read-only,
 with a banner, never as another admin; start and end audited; nothing the viewed user "would" do is
 stored; the admin's own login session stays theirs."""
 

@@ -1,4 +1,4 @@
-"""Self-registration with a class code (issue 15.4): a teacher turns it on, a student asks to join
+"""Self-registration with a class code: a teacher turns it on, a student asks to join
 at /join/<code> and waits PENDING (cannot sign in, sees nothing) until the teacher approves."""
 
 from datetime import timedelta

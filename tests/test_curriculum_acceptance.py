@@ -1,4 +1,4 @@
-"""Issue 5's acceptance, with the demo data: a teacher builds a P1 subject from an outline,
+"""The curriculum's acceptance, with the demo data: a teacher builds a P1 subject from an outline,
 reorders, uploads an image; students see it once published; other classrooms get 404."""
 
 import io

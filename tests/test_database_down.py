@@ -1,4 +1,4 @@
-"""Issue 14 (6): while the database is down, pages answer a localized 503 page that never touches it.
+"""While the database is down, pages answer a localized 503 page that never touches it.
 
 The app is started against the real test database, a user signs in, and then a second app with the
 same secret key points at a database that cannot be reached (what a signed-in user meets when the

@@ -1,4 +1,4 @@
-"""The weekly email to parents (issue 8b): when it goes, once per parent and week, what it says, opting
+"""The weekly email to parents: when it goes, once per parent and week, what it says, opting
 out on the profile page and with the one-click link, and the organization's day and time."""
 
 from datetime import UTC, datetime, timedelta

@@ -1,4 +1,4 @@
-"""Acceptance (issue 14): hostile input at every URL never answers a server error.
+"""Acceptance: hostile input at every URL never answers a server error.
 
 Walks ``app.url_map`` (every rule, every method) as an anonymous visitor, a student, a teacher and an
 administrator, with ids filled from real objects made by the factories, and sends NUL bytes (other
@@ -127,7 +127,7 @@ class RouteInputs:
             self.form[endpoint] = fields
             self.query[endpoint] = set(COMMON_QUERY) | {n for n in _GET_NAME.findall(source)}
         for op in OPERATIONS:
-            endpoint = f"api.{op['operation_id']}"
+            endpoint = f"api.v1.{op['operation_id']}"
             self.query.setdefault(endpoint, set()).update(op["query"])
             body = SCHEMAS.get(op["body"] or "", {}).get("properties", {})
             self.json[endpoint] = {name: schema.get("type", "string") for name, schema in body.items()}

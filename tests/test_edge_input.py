@@ -1,4 +1,4 @@
-"""Issue 14 (5): input hygiene at the edge — each case a user or a script can send, and what they get.
+"""Input hygiene at the edge — each case a user or a script can send, and what they get.
 
 NUL and other control characters anywhere (path, query, form, JSON) → 400 naming the field, nothing
 stored; JSON nested too deep or too large → 400/413 in the API's error envelope; ids and page numbers

@@ -1,5 +1,5 @@
-"""Issue 15.5 (parents: family codes, inviting from a student's page, phones for teachers) and
-15.7 (profiles: phone, photo, bio; photos on rosters and the grading queue)."""
+"""Parents (family codes, inviting from a student's page, phones for teachers) and
+contact profiles (phone, photo, bio; photos on rosters and the grading queue)."""
 
 import io
 from datetime import timedelta

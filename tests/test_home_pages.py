@@ -1,4 +1,4 @@
-"""The home page of each role (issue 8b): what each card shows, who sees what, the htmx fragments, and a
+"""The home page of each role: what each card shows, who sees what, the htmx fragments, and a
 fixed number of SQL statements whatever the amount of data."""
 
 from datetime import UTC, datetime, time, timedelta
@@ -488,9 +488,9 @@ def test_a_group_with_one_visible_link_is_shown_as_that_link(app, monkeypatch):
     monkeypatch.setattr(navigation, "_ITEMS", {})
     monkeypatch.setattr(navigation, "_GROUPS", {})
     navigation.nav_group("g", "Group", "ADMIN", order=10)
-    navigation.nav_item("subjects.index", "Subjects", "ADMIN", "STUDENT", order=20, group="g")
-    navigation.nav_item("users.index", "Users", "ADMIN", order=30, group="g")
-    navigation.nav_item("announcements.index", "News", "ADMIN", "STUDENT", order=5)
+    navigation.nav_item("curriculum.subjects.index", "Subjects", "ADMIN", "STUDENT", order=20, group="g")
+    navigation.nav_item("auth.users.index", "Users", "ADMIN", order=30, group="g")
+    navigation.nav_item("communication.announcements.index", "News", "ADMIN", "STUDENT", order=5)
     navigation.nav_item("no.such_endpoint", "Ghost", "ADMIN", order=1, group="g")
 
     class Fake(AnonymousUserMixin):
@@ -506,7 +506,7 @@ def test_a_group_with_one_visible_link_is_shown_as_that_link(app, monkeypatch):
     assert [i["label"] for i in admin[1]["items"]] == ["Subjects", "Users"] and admin[1]["current"]
     assert [(e["kind"], e["label"]) for e in student] == [("item", "News"), ("item", "Subjects")]
     with app.test_request_context("/"):
-        monkeypatch.setitem(navigation._ITEMS, "users.index",
-                            navigation.NavItem("users.index", "Users", frozenset({"PARENT"}), 30, "g"))
+        monkeypatch.setitem(navigation._ITEMS, "auth.users.index",
+                            navigation.NavItem("auth.users.index", "Users", frozenset({"PARENT"}), 30, "g"))
         solo = navigation.nav_for(Fake("ADMIN"))
     assert [(e["kind"], e["label"]) for e in solo] == [("item", "News"), ("item", "Subjects")]

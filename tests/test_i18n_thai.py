@@ -110,7 +110,7 @@ def _allowed(db, student) -> set[str]:
                     *db.scalars(select(CourseSessionAnnouncement.message)),
                     *db.scalars(select(CourseSessionEnrollment.notes)),
                     *db.scalars(select(Person.full_name).where(Person.role == "TEACHER")),
-                    # the student's home page (issue 8b) shows announcements too
+                    # the student's home page shows announcements too
                     *db.scalars(select(Announcement.title)))
 
 
@@ -250,7 +250,7 @@ def test_json_errors_carry_a_thai_message(client):
 
 
 def test_the_api_speaks_the_language_its_client_asks_for_and_keeps_codes(client, make):
-    """A Thai user's script still gets the seed's English messages unless it sends Accept-Language."""
+    """A Thai user's script still gets the API's English messages unless it sends Accept-Language."""
     from tests.api_helpers import headers_for
 
     student = make.student("P1/1", locale="th")

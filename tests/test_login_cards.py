@@ -1,4 +1,4 @@
-"""Issue 15.2: "Prepare sign-in" for a classroom: activation emails, login cards, QR sign-in."""
+"""A classroom's "Prepare sign-in": activation emails, login cards, QR sign-in."""
 
 import io
 import re

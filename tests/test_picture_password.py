@@ -1,4 +1,4 @@
-"""Issue 15.3: picture passwords for young learners (three of twelve pictures, in order)."""
+"""Picture passwords for young learners (three of twelve pictures, in order)."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""Privacy of children's data (issue 14): a student's export, erasure, and who may do either."""
+"""Privacy of children's data: a student's export, erasure, and who may do either."""
 
 from __future__ import annotations
 

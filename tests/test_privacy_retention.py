@@ -1,4 +1,4 @@
-"""Retention of logs (issue 14): the organization's settings and the periodic job, around the limits."""
+"""Retention of logs: the organization's settings and the periodic job, around the limits."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rate limits that cannot be turned against other users (issue 14, item 4).
+"""Rate limits that cannot be turned against other users.
 
 * The school's API budget counts signed-in requests only; each user and each anonymous address has
   its own limit.

@@ -222,7 +222,7 @@ def test_classroom_page_query_count_does_not_grow_with_the_roster(client, as_rol
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
     # One query each for the roster's photos and parents' phones, the class code and the pending
-    # registrations (issue 15) on top of the page's ten.
+    # registrations on top of the page's ten.
     assert counts[0] <= 12, counts
 
 

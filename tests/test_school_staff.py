@@ -96,7 +96,7 @@ def test_staff_and_student_emails_are_checked_like_every_other_address(app, make
         actor = sa_db.session.get(User, admin.id)
         for email, reason in cases:
             creators = [lambda e: create_staff_member(actor, "New Person", e)]
-            if email:  # a student may have no email (issue 15: signs in with a username)
+            if email:  # a student may have no email (they sign in with a username)
                 creators.append(lambda e: create_student(actor, "New Person", e, None))
             for create in creators:
                 with pytest.raises(ValidationFailed) as err:

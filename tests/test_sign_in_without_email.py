@@ -1,4 +1,4 @@
-"""Issue 15.1: sign in with an email, a username or a student number; students without email;
+"""Sign in with an email, a username or a student number; students without email;
 generated student numbers; usernames proposed from them and unique whatever the case."""
 
 import io

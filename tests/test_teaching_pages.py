@@ -57,7 +57,7 @@ def test_the_acceptance_flow_through_the_pages(client, app, demo, db, outbox):
                             headers=HX)
     assert backwards.status_code == 422 and "End date must be after start date" in backwards.get_data(as_text=True)
     assert db.count(CourseSession) == before
-    # seed 000: one active session per teacher and course; the demo's "Tens" session is still running
+    # one active session per teacher and course; the demo's "Tens" session is still running
     second = client.post("/sessions/new", data=_session_form(_math_p1(db)), headers=HX)
     assert second.status_code == 409
     assert "This teacher already has an active session for this course" in second.get_data(as_text=True)

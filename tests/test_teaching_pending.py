@@ -1,5 +1,5 @@
 """A student whose enrollment waits for the teacher's approval (PENDING) sees only the session's name and
-their status (seed 000): no announcements, work, meetings or attendance, on the pages or in the API."""
+their status: no announcements, work, meetings or attendance, on the pages or in the API."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Seed 000's rules: one active session per teacher and course (409 ACTIVE_SESSION_EXISTS, also in the
+"""The API contract's rules: one active session per teacher and course (409 ACTIVE_SESSION_EXISTS, also in the
 database), one definition of "enrolled" (``enrolled_count`` = analytics ``total_enrolled``), and ISO
 dates with four-digit years."""
 

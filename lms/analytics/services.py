@@ -1,6 +1,6 @@
 """Login analytics: who may see whose login sessions, and the aggregates (all computed in SQL).
 
-Scope (DESIGN.md §2): admins see everyone; a teacher the current students of their classrooms
+Scope (as everywhere): admins see everyone; a teacher the current students of their classrooms
 (``lms.school.services.visible_students``); a parent their children; a student themselves.
 Everyone may see their own login sessions.  Anything else answers 404.
 

@@ -194,7 +194,7 @@ def user_csv(user_id: int):
 @bp.route("/students/<int:student_id>/sessions")
 @allow(SIGNED_IN)
 def student_sessions(student_id: int):
-    """DESIGN.md §10's stable URL for a student's login sessions: the analytics page of that student."""
+    """The stable URL for a student's login sessions: the analytics page of that student."""
     student = school.get_student_for(current_user, student_id)
     return redirect_to(url_for("analytics.user", user_id=student.id, **request.args), status=302)
 

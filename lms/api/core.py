@@ -1,4 +1,4 @@
-"""The API blueprint: bearer authentication, the seed's envelopes, parameter parsing, route declarations.
+"""The API blueprint: bearer authentication, the contract's envelopes, parameter parsing, route declarations.
 
 * Rate limits: each signed-in user and each anonymous address has its own limit, and signed-in
   requests also count against the school's (``lms.teaching.limits``).
@@ -37,7 +37,8 @@ from lms.teaching import limits
 from lms.teaching.rules import parse_datetime
 
 API_PREFIX = "/api/v1"
-bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
+bp = Blueprint("v1", __name__, url_prefix=API_PREFIX)
+BLUEPRINT = "api.v1"  # its full name once nested in the api domain's blueprint (``request.blueprint``)
 csrf.exempt(bp)
 
 
@@ -95,7 +96,7 @@ def operation(method: str, path: str, *, summary: str, tag: str, roles: str = ""
                            "body": body, "response": response, "status": status, "query": query,
                            "errors": errors, "public": public, "list": list_response,
                            "operation_id": view.__name__})
-        endpoint = f"{bp.name}.{view.__name__}"
+        endpoint = f"{BLUEPRINT}.{view.__name__}"
         if body:
             BODIES[endpoint] = body
         QUERIES.setdefault(endpoint, set()).update(name.partition("@")[0] for name in query)
@@ -146,7 +147,7 @@ class Page:
 
 
 def paginate_query(stmt, page: int, limit: int, *, scalars: bool = True) -> Page:
-    """The seed's pagination over the project's one pagination query (``lms.common.pagination``)."""
+    """The contract's pagination over the project's one pagination query (``lms.common.pagination``)."""
     result = page_of(stmt, page, limit, scalars=scalars)
     return Page(page, limit, result.total, list(result.items))
 

@@ -323,7 +323,7 @@ def build_document() -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": "LMS teaching sessions API", "version": "1.0.0",
-                 "description": "Seed 000's course-session API. Authenticate with POST /api/v1/auth/token "
+                 "description": "The course-session API. Authenticate with POST /api/v1/auth/token "
                                 "(or a personal access token from /me) and send "
                                 "'Authorization: Bearer <token>'. Datetimes are ISO 8601 UTC with 'Z'."},
         "servers": [{"url": API_PREFIX}],

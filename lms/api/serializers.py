@@ -1,4 +1,4 @@
-"""Seed 000's field names for every object the API returns."""
+"""The API contract's field names for every object the API returns."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def joined(e) -> dict:
 
 
 def pending_session(s, e) -> dict:
-    """All a student whose enrollment waits for approval sees of the session (seed 000)."""
+    """All a student whose enrollment waits for approval sees of the session."""
     return {"course_session_id": s.id, "session_name": s.session_name,
             "enrollment": {"course_session_enrollment_id": e.id, "course_session_id": e.course_session_id,
                            "student_id": e.student_id, "enrollment_status": e.enrollment_status}}

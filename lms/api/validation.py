@@ -4,7 +4,7 @@ The services are lenient on purpose (the HTML forms send strings: "30", "true", 
 is not: a body is a JSON object with only the documented keys, each of its documented JSON type
 (an integer is not "30" or 30.5, a boolean is not "true" or 1, an enum value is spelled exactly,
 ``null`` only where the document says ``nullable``, a datetime is RFC 3339 with an offset).  Ranges,
-lengths and cross-field rules stay with the services, which give the seed's messages.
+lengths and cross-field rules stay with the services, which give the contract's messages.
 Every problem is 400 VALIDATION_ERROR naming the (top-level) field.
 """
 
@@ -29,7 +29,7 @@ def _fail(message: str, path: str):
 
 
 def _check(value, schema: dict, path: str) -> None:
-    """Refuse what the services would leniently accept; leave the rest to them (they know the seed's
+    """Refuse what the services would leniently accept; leave the rest to them (they know the contract's
     messages: "Start date is required", "Start date must be valid ISO date", ...)."""
     from lms.api.openapi import SCHEMAS  # import cycle: openapi imports this module
 

@@ -139,7 +139,7 @@ def admin_analytics(session_id: int):
 def issue_token():
     data = json_body()
     login, password = data.get("login"), data.get("password")
-    if login is None:  # the field's name before usernames existed (seed 000's contract)
+    if login is None:  # the field's name before usernames existed (kept for API clients)
         login = data.get("email")
     if not isinstance(login, str) or not login.strip():
         raise ValidationFailed(_("login is required"), field="login")

@@ -1,6 +1,6 @@
 """``/api/v1/teacher/sessions...``: sessions, enrollments, announcements and settings (admins and teachers).
 
-Seed 000 maps SUPER_ADMIN/TENANT_ADMIN to our ADMIN.  A teacher gets 403 "You can only manage your own
+The contract's SUPER_ADMIN/TENANT_ADMIN roles are our ADMIN.  A teacher gets 403 "You can only manage your own
 course sessions" for another teacher's session; a deleted or unknown id is 404 SESSION_NOT_FOUND.
 """
 

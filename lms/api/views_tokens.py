@@ -63,4 +63,4 @@ def revoke(token_id: int):
     if is_htmx():
         return _fragment(done=_("“%(name)s” was revoked.", name=token.name))
     flash(_("“%(name)s” was revoked.", name=token.name), "success")
-    return redirect_to(url_for("api_tokens.index"))
+    return redirect_to(url_for("api.tokens.index"))

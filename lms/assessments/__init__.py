@@ -9,3 +9,25 @@ Modules:
 * ``hooks`` — what other domains see (resource visibility and usage, section pages);
 * ``views_*`` — the blueprints.
 """
+
+from functools import cache
+
+from flask import Blueprint
+
+
+@cache
+def blueprint() -> Blueprint:
+    """The bank and assessment pages at ``assessments.<view>``; the other areas nested as
+    ``assessments.<area>.<view>``."""
+    from lms.assessments import (
+        views_bank,
+        views_gradebook,
+        views_grading,
+        views_interchange,
+        views_questions,
+        views_take,
+    )
+
+    for area in (views_questions, views_take, views_grading, views_gradebook, views_interchange):
+        views_bank.bp.register_blueprint(area.bp)
+    return views_bank.bp

@@ -185,7 +185,7 @@ def grade(actor, submission: Submission, *, points: dict, feedback: dict, overal
 
 def _notify(submission: Submission, before_status: str, returned: bool, changed: bool = False) -> None:
     if has_request_context():
-        link = url_for("submissions.detail", submission_id=submission.id)
+        link = url_for("assessments.grading.detail", submission_id=submission.id)
     else:  # a script or a job: the same stable path
         link = f"/submissions/{submission.id}"
     title = submission.assessment.title

@@ -22,9 +22,9 @@ from lms.school import services as school
 
 bp = Blueprint("gradebook", __name__)
 
-nav_item("gradebook.index", _l("Gradebook"), Role.ADMIN, Role.TEACHER, order=42,
+nav_item("assessments.gradebook.index", _l("Gradebook"), Role.ADMIN, Role.TEACHER, order=42,
          group="assessments")
-nav_item("gradebook.my_progress", _l("Progress"), Role.STUDENT, Role.PARENT, order=41)
+nav_item("assessments.gradebook.my_progress", _l("Progress"), Role.STUDENT, Role.PARENT, order=41)
 
 
 def _classroom_subject(classroom_id, subject_id):
@@ -43,7 +43,7 @@ def _classroom_subject(classroom_id, subject_id):
 def index():
     classroom_id, subject_id = arg_int("classroom"), arg_int("subject")
     if classroom_id and subject_id:
-        return redirect_to(url_for("gradebook.classroom", classroom_id=classroom_id, subject_id=subject_id),
+        return redirect_to(url_for("assessments.gradebook.classroom", classroom_id=classroom_id, subject_id=subject_id),
                            status=302)
     classrooms = school.classrooms_of_year(current_user, include_archived=False)
     chosen = next((c for c in classrooms if c.id == classroom_id), None) if classroom_id else None
@@ -91,7 +91,7 @@ def excuse(classroom_id, subject_id):
           else _("%(name)s is no longer excused from “%(title)s”.", name=student.full_name, title=assessment.title),
           "success")
     if not is_htmx():
-        return redirect_to(url_for("gradebook.classroom", classroom_id=classroom.id, subject_id=subject.id))
+        return redirect_to(url_for("assessments.gradebook.classroom", classroom_id=classroom.id, subject_id=subject.id))
     return _gradebook_page(classroom, subject)
 
 
@@ -120,4 +120,4 @@ def my_progress():
     if target is None:
         return render("assessments/progress.html", student=None, children=[], subjects=[], classroom=None,
                       cell_text=gradebook.cell_text, **common_context())
-    return redirect_to(url_for("gradebook.progress", student_id=target.id), status=302)
+    return redirect_to(url_for("assessments.gradebook.progress", student_id=target.id), status=302)

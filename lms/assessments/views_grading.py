@@ -25,9 +25,9 @@ from lms.extensions import db
 from lms.profiles.services import photo_versions
 from lms.school import services as school
 
-bp = Blueprint("submissions", __name__)
+bp = Blueprint("grading", __name__)
 
-nav_item("submissions.index", _l("Grading"), Role.ADMIN, Role.TEACHER, order=41,
+nav_item("assessments.grading.index", _l("Grading"), Role.ADMIN, Role.TEACHER, order=41,
          group="assessments")
 
 
@@ -136,5 +136,5 @@ def grade(submission_id):
         flash(_("Grades saved."), "success")
     nxt = request.form.get("next")
     if nxt == "queue":
-        return redirect_to(url_for("submissions.index", status=SubmissionStatus.SUBMITTED.value))
-    return redirect_to(url_for("submissions.detail", submission_id=submission.id))
+        return redirect_to(url_for("assessments.grading.index", status=SubmissionStatus.SUBMITTED.value))
+    return redirect_to(url_for("assessments.grading.detail", submission_id=submission.id))

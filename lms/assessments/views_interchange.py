@@ -16,7 +16,7 @@ from lms.common.errors import ValidationFailed
 from lms.common.formviews import render_form, saving
 from lms.common.htmx import redirect_to
 
-bp = Blueprint("assessment_io", __name__)
+bp = Blueprint("interchange", __name__)
 
 
 def _filename(assessment, extension: str) -> str:

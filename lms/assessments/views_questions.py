@@ -23,11 +23,11 @@ from lms.common.ids import as_id
 from lms.extensions import db
 from lms.resources import services as resources
 
-bp = Blueprint("assessment_questions", __name__)
+bp = Blueprint("questions", __name__)
 
 EDITOR_OPTION_ROWS = 6
 
-allow_library_uploads(bp, "assessment_questions.add_media", Role.ADMIN, Role.TEACHER)  # media files
+allow_library_uploads(bp, "assessments.questions.add_media", Role.ADMIN, Role.TEACHER)  # media files
 
 
 def _questions_answer(assessment: Assessment, status: int = 200):
@@ -96,7 +96,7 @@ def add(assessment_id):
         question = authoring.add_question(current_user, assessment, qtypes.QuestionInput(type=qtype))
     if not saved:
         return _questions_answer(editable_assessment(assessment_id), 422)
-    return redirect_to(url_for("assessment_questions.edit", assessment_id=assessment.id, question_id=question.id))
+    return redirect_to(url_for("assessments.questions.edit", assessment_id=assessment.id, question_id=question.id))
 
 
 @bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>", methods=["GET", "POST"])
@@ -124,7 +124,7 @@ def edit(assessment_id, question_id):
     flash(message, "success")
     if request.form.get("next") == "list":
         return redirect_to(url_for("assessments.detail", assessment_id=assessment.id) + "#questions")
-    return redirect_to(url_for("assessment_questions.edit", assessment_id=assessment.id, question_id=question.id))
+    return redirect_to(url_for("assessments.questions.edit", assessment_id=assessment.id, question_id=question.id))
 
 
 @bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>/delete", methods=["POST"])

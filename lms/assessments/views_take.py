@@ -19,9 +19,9 @@ from lms.common.htmx import redirect_to, render
 from lms.common.types import utcnow
 from lms.extensions import db
 
-bp = Blueprint("taking", __name__)
+bp = Blueprint("take", __name__)
 
-allow_library_uploads(bp, "taking.save_answer", Role.STUDENT)  # a file answer
+allow_library_uploads(bp, "assessments.take.save_answer", Role.STUDENT)  # a file answer
 
 
 def _closed_answer(submission, message: str):
@@ -64,7 +64,7 @@ def take(assessment_id):
     if submission is not None and taking.finish_overdue(submission):
         db.session.commit()
         flash(_("Time is up: your answers were submitted."), "info")
-        return redirect_to(url_for("submissions.detail", submission_id=submission.id))
+        return redirect_to(url_for("assessments.grading.detail", submission_id=submission.id))
     if submission is None:
         return render("assessments/start.html", **student_context(assessment))
     return render("assessments/take.html", "assessments/_take_questions.html",
@@ -82,7 +82,7 @@ def start(assessment_id):
         flash(err.message, "error")
         return redirect_to(url_for("assessments.detail", assessment_id=assessment.id))
     db.session.commit()
-    return redirect_to(url_for("taking.take", assessment_id=assessment.id))
+    return redirect_to(url_for("assessments.take.take", assessment_id=assessment.id))
 
 
 def _stale_answer(err: taking.StaleAnswer):
@@ -136,11 +136,11 @@ def submit(submission_id):
         taking.finish_overdue(submission)
         db.session.commit()
         flash(_("Time is up: your answers were submitted."), "info")
-        return redirect_to(url_for("submissions.detail", submission_id=submission.id))
+        return redirect_to(url_for("assessments.grading.detail", submission_id=submission.id))
     won = taking.submit(current_user, submission)
     db.session.commit()
     if won:
         flash(_("Your answers were submitted."), "success")
     else:
         flash(_("This attempt was already submitted."), "info")
-    return redirect_to(url_for("submissions.detail", submission_id=submission.id))
+    return redirect_to(url_for("assessments.grading.detail", submission_id=submission.id))

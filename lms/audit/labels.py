@@ -40,7 +40,7 @@ ACTION_LABELS = register_labels("audit_action", {
     "auth.picture_password_set": _l("Picture password set"),
     "auth.picture_password_changed": _l("Picture password changed"),
     "auth.picture_password_reset": _l("Picture password reset"),
-    "staff.create": _l("Staff account created"),
+    "school.staff.create": _l("Staff account created"),
     "profile.update": _l("Profile updated"),
     "profile.photo": _l("Profile photo changed"),
     "profile.photo_removed": _l("Profile photo removed"),

@@ -85,7 +85,7 @@ class User(UserMixin, IdKey, Timestamps, db.Model):
     login_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Signed in with a one-time password or a login card (lms.auth.login_cards): nothing else
-    # works until a new password is chosen (the gate in lms.auth.card_views).
+    # works until a new password is chosen (the gate in lms.auth.views_cards).
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Suspended by an admin (lms.auth.suspension): no sign-in until ``suspended_until`` (None: until
     # lifted); the periodic job clears the four columns once the end has passed.
@@ -176,7 +176,7 @@ class UserSession(IdKey, db.Model):
         Index("ix_user_session_open_last_active", "last_active_at",
               postgresql_where=text("ended_at IS NULL"), sqlite_where=text("ended_at IS NULL")),
         Index("ix_user_session_user_started", "user_id", "started_at"),
-        # Login analytics (issue 8): every range query filters on started_at and reads only these
+        # Login analytics: every range query filters on started_at and reads only these
         # columns, so PostgreSQL and SQLite answer from the index alone.
         Index("ix_user_session_started_cover", "started_at", "user_id", "duration_seconds", "last_active_at"),
     )

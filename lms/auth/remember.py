@@ -118,7 +118,7 @@ def delete_expired(now=None) -> int:
 def sign_in_from_cookie(_request=None) -> User | None:
     """Flask-Login's request loader: the user of a live, untampered series, signed back in."""
     raw = request.cookies.get(cookie_name())
-    if raw is None or request.blueprint == "api":  # the API never trusts cookies
+    if raw is None or request.blueprint == "api.v1":  # the JSON API never trusts cookies
         return None
     parsed = _parse(raw)
     row = db.session.scalar(select(RememberToken).where(RememberToken.series_hash == hash_token(parsed[0]))) \

@@ -36,7 +36,7 @@ VIEWABLE_ROLES = (Role.TEACHER, Role.STUDENT, Role.PARENT)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # What a viewing admin may still POST: Stop, sign out, the heartbeat (the admin's own login session).
 # The browser's CSP reports only reach the log.
-ALLOWED_WHILE_VIEWING = frozenset({"view_as.stop", "auth.logout", "auth.ping", "csp_report.report"})
+ALLOWED_WHILE_VIEWING = frozenset({"auth.view_as.stop", "auth.logout", "auth.ping", "csp_report.report"})
 
 
 class EndReason:

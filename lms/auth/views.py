@@ -1,7 +1,7 @@
 """Signing in and out, the heartbeat, password reset, invitation links, email confirmation.
 
 The ``auth`` blueprint has no URL prefix: its pages live under ``/auth/...``, the heartbeat at
-``/api/session/ping`` and the profile at ``/me`` (``lms.auth.profile``).
+``/api/session/ping`` and the profile at ``/me`` (``lms.auth.views_profile``).
 """
 
 from __future__ import annotations
@@ -194,4 +194,4 @@ def confirm_email(token: str):
 
 
 # /me, /auth/sso/<provider> (single sign-on), login-card and picture-password routes live on this blueprint
-from lms.auth import card_views, picture_password_views, profile, sso_views  # noqa: E402,F401
+from lms.auth import views_cards, views_picture_password, views_profile, views_sso  # noqa: E402,F401

@@ -24,7 +24,7 @@ def _safe_back(target: str | None, default: str) -> str:
 @bp.route("/admin/users/<int:user_id>/view-as", methods=["POST"])
 @allow(Role.ADMIN)
 def start(user_id: int):
-    back = _safe_back(request.form.get("back"), url_for("users.detail", user_id=user_id))
+    back = _safe_back(request.form.get("back"), url_for("auth.users.detail", user_id=user_id))
     user = view_as.start(current_user, user_id, back)
     db.session.commit()
     flash(_("You are now viewing as %(name)s. Nothing can be changed until you stop.", name=user.full_name), "info")

@@ -7,7 +7,7 @@ A form view is::
             student = people.create_student(current_user, form.full_name.data, ...)
         if saved:
             flash(_("%(name)s was added.", name=student.full_name), "success")
-            return redirect_to(url_for("students.detail", student_id=student.id))
+            return redirect_to(url_for("school.students.detail", student_id=student.id))
     return render_form("school/student_form.html", "school/_student_form.html", form=form, student=None)
 
 When the block ends normally the request's transaction is committed.  When a

@@ -35,7 +35,7 @@ def select_locale() -> str:
     else the browser's Accept-Language, else the organization's.
 
     The JSON API (``/api/...``) answers in the language its client asks for with Accept-Language,
-    else in English (the seed's messages): a script's messages do not change with the language its
+    else in English (the API contract's messages): a script's messages do not change with the language its
     user chose for the pages.  Codes and field names are English whatever the language."""
     if has_request_context() and request.path.startswith(API_PATH_PREFIX):
         return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"

@@ -3,7 +3,7 @@
 * ``nav_item(endpoint, _l("Label"), Role.X, ..., order=N, group="school")`` adds a link.
 * ``nav_group("school", _l("School"), Role.ADMIN, order=N)`` declares a dropdown.  A group only
   groups for the roles it is declared for: for everyone else its items stay top-level links
-  (``subjects.index`` sits under "School" for administrators and on the bar for students).
+  (``curriculum.subjects.index`` sits under "School" for administrators and on the bar for students).
   An item naming an undeclared group is a top-level link too.
 
 ``nav_for(user)`` answers the entries for the layout, in order: ``{"kind": "item", "label",

@@ -70,7 +70,7 @@ def deliver_announcement(announcement_id: int, notify_author: bool = False) -> i
         sent = _email_audience(announcement)
     if notify_author and announcement.author_id:
         notify([announcement.author_id], ANNOUNCEMENT_PUBLISHED.code,
-               link=site_path("announcements.detail", announcement_id=announcement.id), title=announcement.title)
+               link=site_path("communication.announcements.detail", announcement_id=announcement.id), title=announcement.title)
     # Emails are dispatched after this commit (lms.jobs defers them): a failure before it
     # leaves ``delivered_at`` empty and the retry starts again, without duplicates.
     db.session.commit()
@@ -78,7 +78,7 @@ def deliver_announcement(announcement_id: int, notify_author: bool = False) -> i
 
 
 def _email_audience(announcement: Announcement) -> int:
-    link = absolute_url("announcements.detail", announcement_id=announcement.id)
+    link = absolute_url("communication.announcements.detail", announcement_id=announcement.id)
     author = db.session.get(User, announcement.author_id) if announcement.author_id else None
     body_html = render_body(announcement.body, announcement.body_format)
     body_text = plain_text(announcement.body, announcement.body_format)

@@ -4,7 +4,7 @@ A notification stores its ``kind`` and ``params`` (names, titles, scores), never
 message is rendered when it is shown, in the reader's language::
 
     from lms.communication.notifications import notify
-    notify([student.id], "work_graded", link=url_for("submissions.detail", submission_id=s.id),
+    notify([student.id], "work_graded", link=url_for("assessments.grading.detail", submission_id=s.id),
            title=assessment.title, score="8/10")
 
 Register a new kind with ``register_kind(code, lazy_message)`` at import of your module;
@@ -157,10 +157,10 @@ def _notify_inviter(invitation, user) -> None:
 
     inviter_role = db.session.scalar(select(User.role).where(User.id == invitation.invited_by_id))
     link = None
-    if inviter_role == "ADMIN" and "users.detail" in current_app.view_functions:
-        link = url_for("users.detail", user_id=user.id)
-    elif "invitations.mine" in current_app.view_functions:
-        link = url_for("invitations.mine")
+    if inviter_role == "ADMIN" and "auth.users.detail" in current_app.view_functions:
+        link = url_for("auth.users.detail", user_id=user.id)
+    elif "auth.invitations.mine" in current_app.view_functions:
+        link = url_for("auth.invitations.mine")
     notify([invitation.invited_by_id], INVITATION_ACCEPTED.code, link=link, name=user.full_name, role=user.role)
 
 

@@ -33,7 +33,7 @@ from lms.school.forms import choices
 
 bp = Blueprint("announcements", __name__)
 
-nav_item("announcements.index", _l("Announcements"), Role.ADMIN, Role.TEACHER, Role.STUDENT, Role.PARENT,
+nav_item("communication.announcements.index", _l("Announcements"), Role.ADMIN, Role.TEACHER, Role.STUDENT, Role.PARENT,
          order=15)
 
 STATUS_LABELS = ANNOUNCEMENT_STATUS
@@ -87,7 +87,7 @@ def read_all():
         return trigger(response, READ_EVENT)
     flash(ngettext("%(n)d announcement marked as read.", "%(n)d announcements marked as read.", count, n=count)
           if count else _("Everything was already read."), "success")
-    return redirect_to(url_for("announcements.index"))
+    return redirect_to(url_for("communication.announcements.index"))
 
 
 @bp.route("/announcements/<int:announcement_id>")
@@ -136,7 +136,7 @@ def _save(form, announcement=None):
     messages = {"DRAFT": _("Saved as a draft."), "SCHEDULED": _("Scheduled."), "PUBLISHED": _("Published."),
                 "EXPIRED": _("Saved (it has already expired).")}
     flash(messages[status], "success")
-    return redirect_to(url_for("announcements.manage"))
+    return redirect_to(url_for("communication.announcements.manage"))
 
 
 def _user_key() -> str:
@@ -189,7 +189,7 @@ def delete(announcement_id: int):
     service.delete_announcement(current_user, announcement)
     db.session.commit()
     flash(_("“%(title)s” was deleted.", title=title), "success")
-    return redirect_to(url_for("announcements.manage"))
+    return redirect_to(url_for("communication.announcements.manage"))
 
 
 # --- the authors' list and read status ---------------------------------------------------------

@@ -54,7 +54,7 @@ def read(notification_id: int):
         response = make_response(render_template("communication/_notification.html", notification=notification,
                                                  message_of=notifications.message_of))
         return trigger(response, READ_EVENT)
-    return redirect_to(url_for("notifications.index"))
+    return redirect_to(url_for("communication.notifications.index"))
 
 
 @bp.route("/notifications/<int:notification_id>/open")
@@ -65,7 +65,7 @@ def open_link(notification_id: int):
     if not viewing_as_someone():  # an admin viewing as the user marks nothing read
         notifications.mark_read(current_user, notification)
         db.session.commit()
-    return redirect_to(notifications.safe_link(notification.link) or url_for("notifications.index"), status=302)
+    return redirect_to(notifications.safe_link(notification.link) or url_for("communication.notifications.index"), status=302)
 
 
 @bp.route("/notifications/read-all", methods=["POST"])
@@ -79,4 +79,4 @@ def read_all():
         return trigger(response, READ_EVENT)
     flash(ngettext("%(n)d notification marked as read.", "%(n)d notifications marked as read.", count, n=count)
           if count else _("Everything was already read."), "success")
-    return redirect_to(url_for("notifications.index"))
+    return redirect_to(url_for("communication.notifications.index"))

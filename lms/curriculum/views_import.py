@@ -16,7 +16,7 @@ from lms.curriculum import outline, services
 from lms.curriculum.forms import OutlineForm
 from lms.extensions import db
 
-bp = Blueprint("outline", __name__)
+bp = Blueprint("import", __name__)
 
 EXAMPLE = _l("""1 Numbers to 100
 1.1 Counting
@@ -64,6 +64,6 @@ def import_outline(subject_id):
         else:
             flash(_("Created %(units)s units, %(parts)s parts and %(sections)s sections (not published yet).",
                     units=counts["unit"], parts=counts["part"], sections=counts["section"]), "success")
-        return redirect_to(url_for("subjects.detail", subject_id=subject.id))
+        return redirect_to(url_for("curriculum.subjects.detail", subject_id=subject.id))
     ctx["plan"] = result
     return render_form("curriculum/import.html", "curriculum/_import_preview.html", failed=bool(result.errors), **ctx)

@@ -47,7 +47,7 @@ def _reading_context(section) -> dict:
 def detail(section_id):
     section = services.get_section_for(current_user, section_id)
     response = render("curriculum/section.html", **_reading_context(section))
-    # "continue where I stopped" on the home page (issue 8b); never while an admin views as the student
+    # "continue where I stopped" on the home page; never while an admin views as the student
     if current_user.role == Role.STUDENT and not viewing_as_someone():
         visits.record_visit(current_user, section)
         db.session.commit()
@@ -61,7 +61,7 @@ def toggle_done(section_id):
     done = services.set_section_done(current_user, section, request.form.get("done", "1") == "1")
     db.session.commit()
     if not is_htmx():
-        return redirect_to(url_for("sections.detail", section_id=section.id))
+        return redirect_to(url_for("curriculum.sections.detail", section_id=section.id))
     return render("curriculum/section.html", "curriculum/_done_toggle.html", section=section, done=done)
 
 
@@ -103,7 +103,7 @@ def edit(section_id):
             if is_htmx():
                 return render("curriculum/section_edit.html", "curriculum/_section_form.html",
                               **_editor_context(section, form=form))
-            return redirect_to(url_for("sections.edit", section_id=section.id))
+            return redirect_to(url_for("curriculum.sections.edit", section_id=section.id))
     section = _editable_section(section_id)
     return render_form_errors("curriculum/section_edit.html", "curriculum/_section_form.html",
                               **_editor_context(section, form=form))
@@ -121,7 +121,7 @@ def preview(section_id):
 
 def _resources_answer(section, *, status: int = 200):
     if not is_htmx():
-        return redirect_to(url_for("sections.edit", section_id=section.id))
+        return redirect_to(url_for("curriculum.sections.edit", section_id=section.id))
     return render("curriculum/section_edit.html", "curriculum/_section_resources.html", status=status,
                   **_editor_context(section))
 

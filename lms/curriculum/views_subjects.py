@@ -24,7 +24,7 @@ from lms.school.services import list_levels
 
 bp = Blueprint("subjects", __name__)
 
-nav_item("subjects.index", _l("Subjects"), Role.ADMIN, Role.TEACHER, Role.STUDENT, Role.PARENT, order=30,
+nav_item("curriculum.subjects.index", _l("Subjects"), Role.ADMIN, Role.TEACHER, Role.STUDENT, Role.PARENT, order=30,
          group="school")
 
 
@@ -159,7 +159,7 @@ def create():
                                               form.name.data, form.description.data)
         if saved:
             flash(_("Subject %(name)s created.", name=subject.name), "success")
-            return redirect_to(url_for("subjects.detail", subject_id=subject.id))
+            return redirect_to(url_for("curriculum.subjects.detail", subject_id=subject.id))
     return render_form_errors("curriculum/subject_form.html", form=form, subject=None)
 
 
@@ -179,7 +179,7 @@ def edit(subject_id):
                                     audience=_audience(form.audience.data, subject))
         if saved:
             flash(_("Subject %(name)s saved.", name=subject.name), "success")
-            return redirect_to(url_for("subjects.detail", subject_id=subject.id))
+            return redirect_to(url_for("curriculum.subjects.detail", subject_id=subject.id))
     subject = services.get_subject_for(current_user, subject_id)
     return render_form_errors("curriculum/subject_form.html", form=form, subject=subject)
 
@@ -193,7 +193,7 @@ def archive(subject_id):
     db.session.commit()
     flash(_("Subject %(name)s archived.", name=subject.name) if archived else
           _("Subject %(name)s restored.", name=subject.name), "success")
-    return redirect_to(url_for("subjects.detail", subject_id=subject.id))
+    return redirect_to(url_for("curriculum.subjects.detail", subject_id=subject.id))
 
 
 # --- the subject page -------------------------------------------------------------------------

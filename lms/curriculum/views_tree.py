@@ -30,7 +30,7 @@ def _answer(subject_id: int, *, status: int = 200, error: str | None = None):
     if error:
         flash(error, "error")
     if not is_htmx():
-        return redirect_to(url_for("subjects.detail", subject_id=subject_id))
+        return redirect_to(url_for("curriculum.subjects.detail", subject_id=subject_id))
     subject = services.get_subject_for(current_user, subject_id)
     return render("curriculum/subject.html", "curriculum/_tree.html", status=status,
                   **subject_context(subject))
@@ -91,7 +91,7 @@ def rename(kinds, node_id):
     subject_id = services.subject_of(node).id
     if request.method == "GET":
         if not is_htmx():
-            return redirect_to(url_for("subjects.detail", subject_id=subject_id))
+            return redirect_to(url_for("curriculum.subjects.detail", subject_id=subject_id))
         return render_template("curriculum/_rename_row.html", kinds=kinds, node=node, subject_id=subject_id)
     return _act(node, lambda: tree.rename(current_user, node, request.form.get("title", "")) and None)
 

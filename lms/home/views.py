@@ -21,7 +21,7 @@ from lms.teaching.labels import ATTENDANCE_STATUS as ATTENDANCE_LABELS
 
 bp = Blueprint("home", __name__)
 
-# The navigation's dropdowns (issue 8b). Administrators have ~15 links and teachers ~10: grouped, the bar
+# The navigation's dropdowns. Administrators have ~15 links and teachers ~10: grouped, the bar
 # fits a laptop.
 nav_group("school", _l("School"), Role.ADMIN, Role.TEACHER, order=20)
 nav_group("assessments", _l("Assessments"), Role.ADMIN, Role.TEACHER, order=40)

@@ -12,7 +12,7 @@ exactly what their child can see).
 * ``graded_work(student, viewer, ...)`` — graded or returned attempts, newest first, with the
   score only when ``viewer`` may see it (the assessment's results visibility).
 * ``attendance_summary(student, first_day, last_day)`` / ``recent_absences(student)`` —
-  teaching-session attendance (seed 004).
+  teaching-session attendance.
 """
 
 from __future__ import annotations

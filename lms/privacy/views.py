@@ -57,7 +57,7 @@ def erase(student_id):
             if saved:
                 flash(_("The student's personal data was erased. Their scores and attendance still count "
                         "in the class figures."), "success")
-                return redirect_to(url_for("students.detail", student_id=student_id))
+                return redirect_to(url_for("school.students.detail", student_id=student_id))
             student = services.get_student_for(current_user, student_id)
         return render_form_errors("privacy/erase.html", "privacy/_erase_form.html",
                                   **_erase_context(student, form))

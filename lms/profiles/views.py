@@ -40,7 +40,7 @@ def _back(person: User) -> str:
     if person.id == current_user.id:
         return url_for("auth.profile")
     if person.role == Role.STUDENT:
-        return url_for("students.detail", student_id=person.id)
+        return url_for("school.students.detail", student_id=person.id)
     return url_for("profiles.edit", user_id=person.id)
 
 

@@ -95,7 +95,7 @@ def create():
         return _new_page(form, section, 422)
     flash(_("“%(title)s” was added.", title=resource.title), "success")
     if section is not None:
-        return redirect_to(url_for("sections.edit", section_id=section.id))
+        return redirect_to(url_for("curriculum.sections.edit", section_id=section.id))
     return redirect_to(url_for("resources.detail", resource_id=resource.id))
 
 

@@ -1,0 +1,27 @@
+"""The school: organization, levels, classrooms, students, staff, parents, year-end rollover."""
+
+from functools import cache
+
+from flask import Blueprint
+
+
+@cache
+def blueprint() -> Blueprint:
+    """The school's pages, one nested blueprint per area: ``school.<area>.<view>``."""
+    from lms.school import (
+        views_admin,
+        views_bulk,
+        views_class_codes,
+        views_classrooms,
+        views_family,
+        views_import,
+        views_rollover,
+        views_staff,
+        views_students,
+    )
+
+    bp = Blueprint("school", __name__)
+    for area in (views_admin, views_classrooms, views_rollover, views_students, views_import, views_bulk,
+                 views_staff, views_class_codes, views_family):
+        bp.register_blueprint(area.bp)
+    return bp

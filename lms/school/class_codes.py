@@ -1,4 +1,4 @@
-"""Self-registration with a class code (issue 15.4; off by default).
+"""Self-registration with a class code (off by default).
 
 A teacher of a classroom (or an administrator) turns registration on and gets a code of 8
 characters from an alphabet without 0/O/1/I, valid for 1–30 days; ``/join/<code>`` lets a student
@@ -142,7 +142,7 @@ def register(class_code: ClassCode, full_name: str, username: str, password: str
                                      .where(TeacherAssignment.classroom_id == classroom.id)).all()
     from flask import url_for
 
-    notify(teacher_ids, STUDENT_REGISTERED.code, url_for("classrooms.detail", classroom_id=classroom.id),
+    notify(teacher_ids, STUDENT_REGISTERED.code, url_for("school.classrooms.detail", classroom_id=classroom.id),
            name=name, classroom=classroom_label(classroom))
     return user
 

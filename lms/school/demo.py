@@ -1,8 +1,8 @@
 """Demo school (a ``DEMO_STEPS`` step): two classrooms per level with a few students each.
 
-Keeps DESIGN.md §10: teacher@ is homeroom teacher of P1/1, teacher2@ of P2/1, student@ is in
-P1/1, student2@ in P2/1, parent@ follows student@.  Idempotent; no password hashing per
-student (the extra students share student@'s hash, so they sign in with the demo password).
+Keeps the demo accounts the README lists: teacher@ is homeroom teacher of P1/1, teacher2@ of
+P2/1, student@ is in P1/1, student2@ in P2/1, parent@ follows student@.  Idempotent; no password
+hashing per student (the extra students share student@'s hash, so they sign in with the demo password).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def seed_school(users: dict[str, User]) -> None:
     password_hash = users["student@example.org"].password_hash
 
     new_users = []
-    # The stable P1/1 pupil without email: signs in with the username ``pupil1`` (DESIGN.md).
+    # The stable P1/1 pupil without email: signs in with the username ``pupil1`` (the README names it).
     pupil = db.session.scalar(select(User).where(User.username == DEMO_PUPIL_USERNAME))
     if pupil is None:
         pupil = User(email=None, username=DEMO_PUPIL_USERNAME, full_name="Ploy Pupil", role=Role.STUDENT,

@@ -60,18 +60,18 @@ class OrganizationForm(FlaskForm):
                                      validators=[InputRequired(), NumberRange(1, 50)])
     invitation_days = IntegerField(_l("Invitations are valid for (days)"),
                                    validators=[InputRequired(), NumberRange(1, 90)])
-    # The weekly email to parents (issue 8b); choices are set by the view (day names in the reader's
+    # The weekly email to parents; choices are set by the view (day names in the reader's
     # language).  Left out of a post: unchanged.
     digest_weekday = SelectField(_l("Weekly email to parents: day"), coerce=int, validate_choice=False,
                                  validators=[Optional()])
     digest_hour = SelectField(_l("Weekly email to parents: time"), coerce=int, validate_choice=False,
                               choices=choices([(h, f"{h:02d}:00") for h in range(24)]), validators=[Optional()])
-    # Privacy (issue 14): left out of a post, unchanged.
+    # Retention of logs (lms.privacy.retention): left out of a post, unchanged.
     log_retention_days = IntegerField(_l("Keep login attempts and other logs for (days)"),
                                       validators=[Optional(), NumberRange(30, 3650)])
     audit_retention_days = IntegerField(_l("Keep the audit log for (days)"),
                                         validators=[Optional(), NumberRange(365, 3650)])
-    # Picture passwords (issue 15.3): level codes; choices set by the view, checked by the service.
+    # Picture passwords: level codes; choices set by the view, checked by the service.
     picture_password_levels = SelectMultipleField(_l("Levels whose students may sign in with pictures"),
                                                   validate_choice=False)
 

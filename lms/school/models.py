@@ -246,7 +246,7 @@ class PromotionMove(IdKey, db.Model):
     student = relationship("User", lazy="joined", innerjoin=True)
 
 
-# --- issue 15.5: family codes ---------------------------------------------------------------
+# --- family codes: a parent links a child with a one-time code ------------------------------
 
 
 class FamilyCode(IdKey, CreatedAt, db.Model):

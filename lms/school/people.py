@@ -363,7 +363,7 @@ def promotion_targets(student: User) -> tuple[ClassroomMembership | None, Level 
 
 
 def promote_student(actor, student: User, classroom: Classroom | None = None) -> ClassroomMembership | None:
-    """Move one student up a level now (seed 003 ``promote``); from the last level they graduate.
+    """Move one student up a level now (outside the year-end rollover); from the last level they graduate.
 
     Without ``classroom`` the next level's class with the same number is used.  Returns the
     new membership (None for a graduation).

@@ -23,7 +23,7 @@ from lms.school.forms import LevelForm, OrganizationForm, choices
 bp = Blueprint("school_admin", __name__)
 bp.record_once(lambda _state: invitation_grants.connect_signals())
 
-nav_item("school_admin.organization", _l("Organization"), Role.ADMIN, order=90, group="admin")
+nav_item("school.admin.organization", _l("Organization"), Role.ADMIN, order=90, group="admin")
 
 
 def _organization_form(org) -> OrganizationForm:
@@ -62,7 +62,7 @@ def organization():
         if saved:
             settings.delete_logo_file(replaced)
             flash(_("The organization settings were saved."), "success")
-            return redirect_to(url_for("school_admin.organization"))
+            return redirect_to(url_for("school.admin.organization"))
         org = services.ensure_organization()
     return render_form("school/organization.html", "school/_organization_form.html", form=form, org=org)
 
@@ -111,7 +111,7 @@ def levels():
 def level_defaults():
     services.ensure_levels()
     db.session.commit()
-    return redirect_to(url_for("school_admin.levels"))
+    return redirect_to(url_for("school.admin.levels"))
 
 
 @bp.route("/admin/levels/<int:level_id>", methods=["POST"])

@@ -25,7 +25,7 @@ from lms.school import bulk, student_csv
 from lms.school.labels import STUDENT_STATUS
 from lms.school.models import STUDENT_STATUSES, Classroom
 
-bp = Blueprint("student_bulk", __name__)
+bp = Blueprint("bulk", __name__)
 
 PREVIEW_NAMES = 10
 FILTER_FIELDS = ("q", "level", "classroom", "status", "unplaced")
@@ -76,7 +76,7 @@ def _answer(context: dict, status: int = 200):
 
 def _back_to_list():
     args = {k: request.form.get(f"filter_{k}") for k in FILTER_FIELDS if request.form.get(f"filter_{k}")}
-    return url_for("students.index", **args)
+    return url_for("school.students.index", **args)
 
 
 @bp.route("/students/bulk", methods=["POST"])

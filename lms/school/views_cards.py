@@ -79,7 +79,7 @@ def prepare_sign_in(classroom_id):
     if not saved:
         return _page(classroom, error=saved.message, status=422)
     flash(summary(result), "success")
-    return redirect_to(url_for("classrooms.login_cards_page", classroom_id=classroom.id))
+    return redirect_to(url_for("school.classrooms.login_cards_page", classroom_id=classroom.id))
 
 
 @bp.route("/classrooms/<int:classroom_id>/login-cards.pdf")
@@ -114,7 +114,7 @@ def revoke_sign_in_cards(classroom_id):
     count = login_cards.revoke(current_user, classroom, card_id)
     db.session.commit()
     flash(ngettext("%(num)d sign-in card revoked.", "%(num)d sign-in cards revoked.", count), "success")
-    return redirect_to(url_for("classrooms.login_cards_page", classroom_id=classroom.id))
+    return redirect_to(url_for("school.classrooms.login_cards_page", classroom_id=classroom.id))
 
 
 def prepare_sign_in_for_selection(actor, selection) -> str:

@@ -23,7 +23,7 @@ bp = Blueprint("class_codes", __name__)
 
 
 def _back(classroom) -> str:
-    return url_for("classrooms.detail", classroom_id=classroom.id) + "#class-code"
+    return url_for("school.classrooms.detail", classroom_id=classroom.id) + "#class-code"
 
 
 @bp.route("/classrooms/<int:classroom_id>/class-code", methods=["POST"])
@@ -68,7 +68,7 @@ def print_code(classroom_id):
         flash(_("Turn self-registration on first."), "error")
         return redirect_to(_back(classroom))
     return render("school/class_code_print.html", classroom=classroom, class_code=class_code,
-                  join_url=url_for("class_codes.join", code=class_code.code, _external=True))
+                  join_url=url_for("school.class_codes.join", code=class_code.code, _external=True))
 
 
 @bp.route("/classrooms/<int:classroom_id>/registrations/<int:user_id>/approve", methods=["POST"])

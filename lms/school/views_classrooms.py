@@ -25,8 +25,8 @@ from lms.school.models import Classroom, StudentProfile, TeacherAssignment
 
 bp = Blueprint("classrooms", __name__)
 
-nav_item("classrooms.index", _l("Classrooms"), Role.ADMIN, order=20, group="school")
-nav_item("classrooms.my_classes", _l("My classes"), Role.TEACHER, order=20, group="school")
+nav_item("school.classrooms.index", _l("Classrooms"), Role.ADMIN, order=20, group="school")
+nav_item("school.classrooms.my_classes", _l("My classes"), Role.TEACHER, order=20, group="school")
 
 
 def _years(current: str) -> list[str]:
@@ -207,7 +207,7 @@ def archive(classroom_id):
     db.session.commit()
     flash(_("%(name)s archived.", name=classroom_label(classroom)) if archived else _("%(name)s restored.", name=classroom_label(classroom)),
           "success")
-    return redirect_to(url_for("classrooms.detail", classroom_id=classroom.id))
+    return redirect_to(url_for("school.classrooms.detail", classroom_id=classroom.id))
 
 
 @bp.route("/classrooms/<int:classroom_id>/delete", methods=["POST"])
@@ -218,9 +218,9 @@ def delete(classroom_id):
     with saving() as saved:
         services.delete_classroom(current_user, classroom)
     if not saved:
-        return redirect_to(url_for("classrooms.detail", classroom_id=classroom_id))
+        return redirect_to(url_for("school.classrooms.detail", classroom_id=classroom_id))
     flash(_("%(name)s (%(year)s) deleted.", name=name, year=year), "success")
-    return redirect_to(url_for("classrooms.index", year=year))
+    return redirect_to(url_for("school.classrooms.index", year=year))
 
 
 # Used by templates to label roles.

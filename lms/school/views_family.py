@@ -61,7 +61,7 @@ def link_child():
             student = family_codes.redeem(current_user._get_current_object(), form.code.data)
         if saved:
             flash(_("%(name)s is now linked to your account.", name=student.full_name), "success")
-            return redirect_to(url_for("students.detail", student_id=student.id))
+            return redirect_to(url_for("school.students.detail", student_id=student.id))
     return render_form("school/link_child.html", "school/_link_child_form.html", form=form)
 
 
@@ -80,7 +80,7 @@ def invite_parent(student_id):
             message = _("Invitation sent to %(email)s.", email=invitation.email)
             if not is_htmx():
                 flash(message, "success")
-                return redirect_to(url_for("students.detail", student_id=student.id))
+                return redirect_to(url_for("school.students.detail", student_id=student.id))
             return render("school/student.html", "school/_parents.html",
                           **_student_page(student, invite_done=message,
                                           invite_link=absolute_url("auth.accept_invitation", token=raw)))

@@ -18,7 +18,7 @@ from lms.extensions import db
 from lms.school import student_csv
 from lms.school.forms import ImportForm
 
-bp = Blueprint("student_import", __name__, url_prefix="/students/import")
+bp = Blueprint("import", __name__, url_prefix="/students/import")
 
 
 def _page(form, preview=None, *, status: int = 200):
@@ -67,7 +67,7 @@ def confirm():
     db.session.commit()
     student_csv.drop_stash(current_user, token)
     flash(ngettext("%(count)s student was imported.", "%(count)s students were imported.", count, count=count), "success")
-    return redirect_to(url_for("students.index"))
+    return redirect_to(url_for("school.students.index"))
 
 
 @bp.route("/template.csv")

@@ -61,7 +61,7 @@ def run():
     if not saved:
         return _wizard(form, status=422, promoted=promoted)
     flash(_("The school has moved to %(year)s.", year=form.to_year.data), "success")
-    return redirect_to(url_for("rollover.summary", batch_id=batch.id))
+    return redirect_to(url_for("school.rollover.summary", batch_id=batch.id))
 
 
 @bp.route("/<int:batch_id>")
@@ -83,6 +83,6 @@ def undo(batch_id):
     with saving() as saved:
         rollover.undo_rollover(current_user, batch)
     if not saved:
-        return redirect_to(url_for("rollover.summary", batch_id=batch_id))
+        return redirect_to(url_for("school.rollover.summary", batch_id=batch_id))
     flash(_("The rollover was undone: classrooms, students and the academic year are as they were."), "success")
-    return redirect_to(url_for("rollover.summary", batch_id=batch_id))
+    return redirect_to(url_for("school.rollover.summary", batch_id=batch_id))

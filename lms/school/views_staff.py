@@ -24,7 +24,7 @@ from lms.school.models import TeacherAssignment
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-nav_item("staff.index", _l("Staff"), Role.ADMIN, order=40, group="school")
+nav_item("school.staff.index", _l("Staff"), Role.ADMIN, order=40, group="school")
 
 
 @bp.route("")
@@ -93,7 +93,7 @@ def assign(staff_id):
         if saved:
             flash(_("%(name)s now teaches in %(classroom)s.", name=member.full_name, classroom=classroom_label(classroom)),
                   "success")
-            return redirect_to(url_for("staff.detail", staff_id=staff_id))
+            return redirect_to(url_for("school.staff.detail", staff_id=staff_id))
     member = people.get_staff_member(staff_id)
     return render_form_errors("school/staff_member.html", "school/_staff_assign_form.html",
                               **_detail_context(member, form))
@@ -109,4 +109,4 @@ def unassign(staff_id, assignment_id):
     people.unassign_teacher(current_user, assignment)
     db.session.commit()
     flash(_("Assignment removed."), "success")
-    return redirect_to(url_for("staff.detail", staff_id=staff_id))
+    return redirect_to(url_for("school.staff.detail", staff_id=staff_id))

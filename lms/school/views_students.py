@@ -32,8 +32,8 @@ from lms.school.models import STUDENT_STATUSES
 
 bp = Blueprint("students", __name__)
 
-nav_item("students.index", _l("Students"), Role.ADMIN, order=30, group="school")
-nav_item("students.my_children", _l("My children"), Role.PARENT, order=20)
+nav_item("school.students.index", _l("Students"), Role.ADMIN, order=30, group="school")
+nav_item("school.students.my_children", _l("My children"), Role.PARENT, order=20)
 
 STATUS_LABELS = STUDENT_STATUS
 
@@ -94,7 +94,7 @@ def create():
                 guardian_notes=form.guardian_notes.data, username=form.username.data)
         if saved:
             flash(_("%(name)s was added.", name=student.full_name), "success")
-            return redirect_to(url_for("students.detail", student_id=student.id))
+            return redirect_to(url_for("school.students.detail", student_id=student.id))
     return render_form("school/student_form.html", "school/_student_form.html", form=form, student=None)
 
 
@@ -186,7 +186,7 @@ def edit(student_id):
                                   username=form.username.data or "")
         if saved:
             flash(_("%(name)s was saved.", name=student.full_name), "success")
-            return redirect_to(url_for("students.detail", student_id=student.id))
+            return redirect_to(url_for("school.students.detail", student_id=student.id))
         student = services.get_student_for(current_user, student_id)
     return render_form("school/student_form.html", "school/_student_form.html", form=form, student=student)
 
@@ -210,7 +210,7 @@ def place(student_id):
             flash(message, "success")
     else:
         flash(_("Choose a classroom from the list."), "error")
-    return redirect_to(url_for("students.detail", student_id=student_id))
+    return redirect_to(url_for("school.students.detail", student_id=student_id))
 
 
 @bp.route("/students/<int:student_id>/promote", methods=["POST"])
@@ -225,7 +225,7 @@ def promote(student_id):
                    if membership else _("%(name)s has graduated.", name=student.full_name))
     if saved:
         flash(message, "success")
-    return redirect_to(url_for("students.detail", student_id=student_id))
+    return redirect_to(url_for("school.students.detail", student_id=student_id))
 
 
 @bp.route("/students/<int:student_id>/parents", methods=["POST"])
@@ -269,7 +269,7 @@ def delete(student_id):
             deletion.delete_student(current_user, student)
         if saved:
             flash(_("%(name)s was deleted.", name=name), "success")
-            return redirect_to(url_for("students.index"))
+            return redirect_to(url_for("school.students.index"))
         student = services.get_student_for(current_user, student_id)
     reasons = deletion.deletion_blockers(student)
     return render("school/student_delete.html", status=422 if reasons and request.method == "POST" else 200,
@@ -281,6 +281,6 @@ def delete(student_id):
 def my_children():
     children = services.children_of(current_user)
     if len(children) == 1:
-        return redirect_to(url_for("students.detail", student_id=children[0].id), status=302)
+        return redirect_to(url_for("school.students.detail", student_id=children[0].id), status=302)
     rooms = {child.id: services.current_classroom_of(child) for child in children}
     return render("school/my_children.html", children=children, rooms=rooms)

@@ -1,1 +1,22 @@
-"""Teaching sessions (seeds 000 and 004): a teacher, a course, many students, a time window."""
+"""Teaching sessions: a teacher, a course, many students, a time window (see docs/teaching.md)."""
+
+from functools import cache
+
+from flask import Blueprint
+
+
+@cache
+def blueprint() -> Blueprint:
+    """Teaching-session pages, one nested blueprint per area: ``teaching.<area>.<view>``."""
+    from lms.teaching import (
+        views_announcements,
+        views_attendance,
+        views_enrollments,
+        views_sessions,
+        views_student,
+    )
+
+    bp = Blueprint("teaching", __name__)
+    for area in (views_sessions, views_enrollments, views_announcements, views_attendance, views_student):
+        bp.register_blueprint(area.bp)
+    return bp

@@ -1,4 +1,4 @@
-"""Seed 000's session analytics, computed by the database.
+"""A teaching session's analytics (as the JSON API returns them), computed by the database.
 
 * ``total_enrolled``: students enrolled now, ENROLLED + COMPLETED — the one definition of "enrolled"
   (``services.ENROLLED_STATUSES``), the same figure as the session's ``enrolled_count`` in the API

@@ -1,4 +1,4 @@
-"""Meetings and attendance (seed 004).
+"""Meetings and attendance of a teaching session.
 
 * A meeting is a local date with a start and an end time in the session's timezone (or the
   school's); "repeat weekly until" creates one meeting per week up to that date (at most 52).

@@ -62,7 +62,7 @@ def get_student_session(student, session_id, *, api: bool = False):
     """``(session, enrollment)`` for a student enrolled in it (pending, enrolled or completed).
 
     Not enrolled: 404 on pages (not visible), 403 "Students can only access enrolled sessions" in
-    the API (seed 000).
+    the API (its contract).
     """
     course_session = load_session(session_id)
     enrollment = enrollment_of(student, course_session.id)
@@ -74,7 +74,7 @@ def get_student_session(student, session_id, *, api: bool = False):
 
 
 def require_approved(enrollment: CourseSessionEnrollment) -> None:
-    """A PENDING student sees only the session's name and their status (seed 000): announcements, their
+    """A PENDING student sees only the session's name and their status: announcements, their
     work, meetings and check-in wait for the teacher's approval (403)."""
     if enrollment.enrollment_status == Enr.PENDING:
         raise Forbidden(_("Your request is waiting for the teacher's approval."), code="ENROLLMENT_PENDING")
@@ -136,7 +136,7 @@ def _enroll(student, course_session: CourseSession, *, actor, by_code: bool) -> 
                                field="session_code")
     if course_session.max_students is not None and seats_taken(course_session.id) >= course_session.max_students:
         raise BusinessRuleViolation(_("Maximum student capacity reached"), code="CAPACITY_REACHED")
-    # The seed's "100 enrollments per hour per session" counts new enrollments only: a refused
+    # The contract's "100 enrollments per hour per session" counts new enrollments only: a refused
     # attempt (already enrolled, closed, full, late) never uses up the session's budget.
     limits.hit("TEACHING_ENROLLMENT_LIMIT_PER_SESSION", course_session.id)
     pending = by_code and settings.require_approval_for_enrollment
@@ -211,8 +211,8 @@ def change_status(actor, course_session: CourseSession, enrollment: CourseSessio
 def _student_link(course_session: CourseSession) -> str | None:
     from flask import current_app, url_for
 
-    if "my_sessions.detail" in current_app.view_functions:
-        return url_for("my_sessions.detail", session_id=course_session.id)
+    if "teaching.student.detail" in current_app.view_functions:
+        return url_for("teaching.student.detail", session_id=course_session.id)
     return None
 
 

@@ -99,8 +99,8 @@ def send_expiry_reminders() -> int:
         for person in people:
             if person is None or not person.active:
                 continue
-            link = _link("teaching_sessions.detail", session_id=course_session.id) if person.id == teacher.id \
-                else _link("my_sessions.detail", session_id=course_session.id)
+            link = _link("teaching.sessions.detail", session_id=course_session.id) if person.id == teacher.id \
+                else _link("teaching.student.detail", session_id=course_session.id)
             send_email(person.email, _l("“%(name)s” ends soon", name=course_session.session_name),
                        "teaching_reminder", locale=person.locale, user=person, course_session=course_session,
                        link=link, list_unsubscribe=_link("auth.profile"))
@@ -119,7 +119,7 @@ def email_urgent_announcement(announcement_id: int) -> int:
         return 0
     announcement = db.session.get(CourseSessionAnnouncement, announcement_id)
     course_session = db.session.get(CourseSession, announcement.course_session_id)
-    link = _link("my_sessions.detail", session_id=course_session.id)
+    link = _link("teaching.student.detail", session_id=course_session.id)
     body_html = render_markdown(announcement.message)
     body_text = plain_text(announcement.message)
     count = 0

@@ -1,4 +1,4 @@
-"""The seed's per-object rate limits (per teacher, per session, per tenant) and the API's per-client ones.
+"""The API's per-object rate limits (per teacher, per session, per tenant) and its per-client ones.
 
 Flask-Limiter's decorators key a limit by request; these limits are keyed by an object the view
 only knows after loading it (the session a code belongs to), so they are checked with the
@@ -18,13 +18,13 @@ from lms.common.errors import DomainError
 from lms.extensions import limiter
 
 DEFAULTS = {
-    # Authenticated API requests of the whole school (seed 000); anonymous ones never count here.
+    # Authenticated API requests of the whole school (per tenant); anonymous ones never count here.
     "API_LIMIT_PER_TENANT": "1000 per hour",
     # Each API client: a signed-in user (whatever token), or an address for anonymous requests.
     "API_LIMIT_PER_USER": "300 per hour",
     "API_LIMIT_PER_ANONYMOUS_IP": "300 per hour",
     "TEACHING_SESSION_CREATE_LIMIT_PER_TEACHER": "10 per hour",
-    # New enrollments of one session (seed 000): refused attempts (a duplicate join) do not count.
+    # New enrollments of one session: refused attempts (a duplicate join) do not count.
     "TEACHING_ENROLLMENT_LIMIT_PER_SESSION": "100 per hour",
     # Join attempts by code: per student, and per student and session (typing the same code again).
     "TEACHING_JOIN_LIMIT_PER_STUDENT": "30 per 10 minutes",

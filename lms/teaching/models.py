@@ -1,10 +1,10 @@
-"""Teaching sessions (seed 000, adapted; seed 004's per-student content and attendance).
+"""Teaching sessions (the JSON API's course sessions, plus per-student content and attendance).
 
 A *teaching session* (``CourseSession``) is one teacher teaching one course (a curriculum
 ``Subject``) to many students in a time window.  It is never called plain "session": login
 sessions are ``lms.auth.models.UserSession``.
 
-Column names follow the seed (``session_name``, ``enrollment_status``, ...); the primary keys are
+Column names follow the API contract (``session_name``, ``enrollment_status``, ...); the primary keys are
 ``id`` (the API calls them ``course_session_id`` etc.).  ``tenant_id`` is the organization's id
 (one organization per instance).  Rules live in the database too: check ranges, the partial
 unique name per teacher and course among non-deleted sessions, one enrollment per student and
@@ -106,7 +106,7 @@ class CourseSession(IdKey, _Audit, db.Model):
         # A teacher's session names are unique per course among sessions that are not deleted.
         Index("uq_course_session_teacher_course_name", "teacher_id", "course_id", "session_name", unique=True,
               postgresql_where=NOT_DELETED, sqlite_where=NOT_DELETED),
-        # Seed 000: a teacher has only one active session per course (drafts and published ones count;
+        # A teacher has only one active session per course (drafts and published ones count;
         # expired and deleted ones do not).
         Index("uq_course_session_teacher_course_active", "teacher_id", "course_id", unique=True,
               postgresql_where=ACTIVE_SESSION, sqlite_where=ACTIVE_SESSION),
@@ -169,7 +169,7 @@ class CourseSessionEnrollment(IdKey, _Audit, db.Model):
     completion_percentage: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     final_grade: Mapped[int | None] = mapped_column(Integer)
     completion_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Seed 004: the student's own content in this session ("Student 1 → Advanced Math → Algebraic
+    # The student's own content in this session ("Student 1 → Advanced Math → Algebraic
     # Expressions") and the teacher's notes for them.
     assigned_subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id", ondelete="SET NULL"))
     assigned_section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="SET NULL"))
@@ -232,7 +232,7 @@ class CourseSessionSettings(IdKey, _SparseAudit, db.Model):
     grading_scale: Mapped[dict | None] = mapped_column(JSON)
     attendance_tracking_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Additions: students may leave the session themselves; attendance points and the status given
-    # to students left unmarked when a meeting ends (seed 004).
+    # to students left unmarked when a meeting ends.
     allow_student_drop: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     points_present: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     points_late: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

@@ -1,4 +1,4 @@
-"""Input parsing and the seed's error messages, shared by the teaching services.
+"""Input parsing and the API contract's error messages, shared by the teaching services.
 
 Services take raw values (JSON from the API, strings from forms) and validate them here, so the
 API and the pages give the same messages.  Every problem is a ``ValidationFailed`` naming its
@@ -112,7 +112,7 @@ def parse_choice(value, field: str, choices, message: str) -> str:
     return value.strip().upper()
 
 
-# --- the seed's errors ---------------------------------------------------------------------------
+# --- the API contract's errors ---------------------------------------------------------------
 
 
 def session_not_found(session_id) -> NotFound:

@@ -1,7 +1,7 @@
 """Teaching sessions: visibility, create, edit, publish, delete, expire, lists.
 
 Who manages a teaching session: admins (every session) and its teacher.  Pages answer 404 for a
-session the actor may not see (DESIGN.md); the API follows seed 000 and answers 403 "You can only
+session the actor may not see (as every page does); the API keeps its contract and answers 403 "You can only
 manage your own course sessions" for another teacher's session (``api=True``).
 
 Lifecycle: DRAFT → PUBLISHED → EXPIRED, one way.  Only drafts are deleted (soft delete).  Once

@@ -1,4 +1,4 @@
-"""Per-session settings (seed 000) and the grading scale that turns final grades into letters."""
+"""Per-session settings (as the JSON API exposes them) and the grading scale for final grades."""
 
 from __future__ import annotations
 

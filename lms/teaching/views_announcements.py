@@ -20,7 +20,7 @@ from lms.teaching import announcements as service
 from lms.teaching.forms import AnnouncementForm
 from lms.teaching.views_sessions import common_context, load
 
-bp = Blueprint("teaching_announcements", __name__)
+bp = Blueprint("announcements", __name__)
 
 
 def _context(course_session, form, **extra):
@@ -42,7 +42,7 @@ def index(session_id: int):
                                       **_context(load(session_id), form))
         flash(_("“%(title)s” was posted.", title=announcement.title) + (
             " " + _("The enrolled students are emailed.") if announcement.is_urgent else ""), "success")
-        return redirect_to(url_for("teaching_announcements.index", session_id=session_id))
+        return redirect_to(url_for("teaching.announcements.index", session_id=session_id))
     return render("teaching/announcements.html", "teaching/_announcement_list.html",
                   **_context(course_session, form))
 
@@ -67,7 +67,7 @@ def edit(session_id: int, announcement_id: int):
             service.update_announcement(current_user, course_session, announcement, form.to_data())
         if saved:
             flash(_("Saved."), "success")
-            return redirect_to(url_for("teaching_announcements.index", session_id=session_id))
+            return redirect_to(url_for("teaching.announcements.index", session_id=session_id))
         course_session, announcement = _announcement(session_id, announcement_id)
     return render_form("teaching/announcement_edit.html", "teaching/_announcement_form.html",
                        **common_context(course_session=course_session, form=form, announcement=announcement))
@@ -80,4 +80,4 @@ def delete(session_id: int, announcement_id: int):
     service.delete_announcement(current_user, course_session, announcement)
     db.session.commit()
     flash(_("“%(title)s” was deleted.", title=announcement.title), "success")
-    return redirect_to(url_for("teaching_announcements.index", session_id=session_id))
+    return redirect_to(url_for("teaching.announcements.index", session_id=session_id))

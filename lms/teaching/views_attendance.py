@@ -22,7 +22,7 @@ from lms.teaching import services
 from lms.teaching.forms import MeetingForm
 from lms.teaching.views_sessions import common_context, load
 
-bp = Blueprint("teaching_attendance", __name__)
+bp = Blueprint("attendance", __name__)
 
 
 def _context(course_session, form=None, **extra) -> dict:
@@ -56,7 +56,7 @@ def create_meetings(session_id: int):
         return render_form_errors("teaching/attendance.html", "teaching/_meeting_form.html",
                                   **_context(load(session_id), form))
     flash(_("%(n)d meetings added.", n=len(created)) if len(created) > 1 else _("Meeting added."), "success")
-    return redirect_to(url_for("teaching_attendance.index", session_id=session_id))
+    return redirect_to(url_for("teaching.attendance.index", session_id=session_id))
 
 
 def _meeting(session_id: int, meeting_id: int):
@@ -89,7 +89,7 @@ def mark(session_id: int, meeting_id: int):
     if not is_htmx():  # a refusal is flashed on the meeting's page
         with saving():
             service.mark(current_user, course_session, found, student_id, request.form.get("status"))
-        return redirect_to(url_for("teaching_attendance.meeting", session_id=session_id, meeting_id=meeting_id))
+        return redirect_to(url_for("teaching.attendance.meeting", session_id=session_id, meeting_id=meeting_id))
     service.mark(current_user, course_session, found, student_id, request.form.get("status"))
     db.session.commit()
     student = db.session.get(User, as_id(student_id))
@@ -104,7 +104,7 @@ def delete_meeting(session_id: int, meeting_id: int):
     service.delete_meeting(current_user, course_session, found)
     db.session.commit()
     flash(_("Meeting deleted."), "success")
-    return redirect_to(url_for("teaching_attendance.index", session_id=session_id))
+    return redirect_to(url_for("teaching.attendance.index", session_id=session_id))
 
 
 @bp.route("/sessions/<int:session_id>/attendance.csv")

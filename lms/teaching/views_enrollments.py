@@ -23,7 +23,7 @@ from lms.teaching import services
 from lms.teaching.settings import letter_for
 from lms.teaching.views_sessions import ENROLLMENT_LABELS, common_context, load
 
-bp = Blueprint("teaching_enrollments", __name__)
+bp = Blueprint("enrollments", __name__)
 
 ACTIONS = {  # current status → the statuses a teacher may move it to (buttons: _action_labels)
     "PENDING": ["ENROLLED", "DROPPED"],
@@ -95,7 +95,7 @@ def _act(session_id: int, enrollment_id: int, action):
     if not is_htmx():
         if saved:
             flash(_("Saved."), "success")
-        return redirect_to(url_for("teaching_enrollments.index", session_id=session_id))
+        return redirect_to(url_for("teaching.enrollments.index", session_id=session_id))
     if not saved:
         course_session = load(session_id)
         enrollment = service.get_enrollment_for(current_user, course_session, enrollment_id)
@@ -143,7 +143,7 @@ def add(session_id: int):
             response.status_code = 422
         return response
     flash(_("%(email)s was added to the session.", email=request.form.get("student", "").strip()), "success")
-    return redirect_to(url_for("teaching_enrollments.index", session_id=session_id))
+    return redirect_to(url_for("teaching.enrollments.index", session_id=session_id))
 
 
 @bp.route("/sessions/<int:session_id>/enrollments.csv")

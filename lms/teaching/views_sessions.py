@@ -32,9 +32,9 @@ from lms.teaching.models import (
     CourseSessionStatus,
 )
 
-bp = Blueprint("teaching_sessions", __name__)
+bp = Blueprint("sessions", __name__)
 
-nav_item("teaching_sessions.index", _l("Teaching sessions"), Role.ADMIN, Role.TEACHER, order=35)
+nav_item("teaching.sessions.index", _l("Teaching sessions"), Role.ADMIN, Role.TEACHER, order=35)
 
 # The labels of the stored codes live in the one registry (lms.teaching.labels).
 STATUS_LABELS = COURSE_SESSION_STATUS
@@ -106,7 +106,7 @@ def create():
                 "teaching/session_form.html", "teaching/_session_form.html",
                 **common_context(form=form, course_session=None)))
         flash(_("Teaching session created. Its join code is %(code)s.", code=course_session.session_code), "success")
-        return redirect_to(url_for("teaching_sessions.detail", session_id=course_session.id))
+        return redirect_to(url_for("teaching.sessions.detail", session_id=course_session.id))
     return render("teaching/session_form.html", "teaching/_session_form.html",
                   **common_context(form=form, course_session=None))
 
@@ -149,7 +149,7 @@ def edit(session_id: int):
                 **common_context(form=form, course_session=course_session)))
         db.session.commit()
         flash(_("Saved."), "success")
-        return redirect_to(url_for("teaching_sessions.detail", session_id=course_session.id))
+        return redirect_to(url_for("teaching.sessions.detail", session_id=course_session.id))
     return render("teaching/session_form.html", "teaching/_session_form.html",
                   **common_context(form=form, course_session=course_session))
 
@@ -161,7 +161,7 @@ def publish(session_id: int):
     services.publish_session(current_user, course_session)
     db.session.commit()
     flash(_("Published: students can join with the code %(code)s.", code=course_session.session_code), "success")
-    return redirect_to(url_for("teaching_sessions.detail", session_id=course_session.id))
+    return redirect_to(url_for("teaching.sessions.detail", session_id=course_session.id))
 
 
 @bp.route("/sessions/<int:session_id>/delete", methods=["POST"])
@@ -172,7 +172,7 @@ def delete(session_id: int):
     services.delete_session(current_user, course_session)
     db.session.commit()
     flash(_("“%(name)s” was deleted.", name=name), "success")
-    return redirect_to(url_for("teaching_sessions.index"))
+    return redirect_to(url_for("teaching.sessions.index"))
 
 
 def _settings_form(found, formdata=None) -> SettingsForm:
@@ -198,7 +198,7 @@ def settings(session_id: int):
             return render_form_errors("teaching/settings.html", "teaching/_settings_form.html",
                                       **common_context(form=form, course_session=load(session_id)))
         flash(_("Settings saved."), "success")
-        return redirect_to(url_for("teaching_sessions.settings", session_id=session_id))
+        return redirect_to(url_for("teaching.sessions.settings", session_id=session_id))
     db.session.commit()  # settings_of may have created the row
     return render("teaching/settings.html", "teaching/_settings_form.html",
                   **common_context(form=_settings_form(found), course_session=course_session))

@@ -25,9 +25,9 @@ from lms.teaching.models import SessionEnrollmentStatus
 from lms.teaching.settings import letter_for
 from lms.teaching.views_sessions import common_context
 
-bp = Blueprint("my_sessions", __name__)
+bp = Blueprint("student", __name__)
 
-nav_item("my_sessions.index", _l("My sessions"), Role.STUDENT, order=35)
+nav_item("teaching.student.index", _l("My sessions"), Role.STUDENT, order=35)
 
 
 @bp.route("/my/sessions")
@@ -51,7 +51,7 @@ def join():
                 flash(_("Request sent: the teacher will approve it."), "success")
             else:
                 flash(_("You joined the session."), "success")
-            return redirect_to(url_for("my_sessions.detail", session_id=enrollment.course_session_id))
+            return redirect_to(url_for("teaching.student.detail", session_id=enrollment.course_session_id))
     return render_form("teaching/join.html", "teaching/_join_form.html", **common_context(form=form))
 
 
@@ -104,7 +104,7 @@ def check_in(session_id: int):
         return render("teaching/my_session.html", "teaching/_checkin.html",
                       **_detail_context(course_session, enrollment, checked_in=message))
     flash(message, "success")
-    return redirect_to(url_for("my_sessions.detail", session_id=session_id))
+    return redirect_to(url_for("teaching.student.detail", session_id=session_id))
 
 
 @bp.route("/my/sessions/<int:session_id>/drop", methods=["POST"])
@@ -114,4 +114,4 @@ def drop(session_id: int):
     service.drop(current_user, course_session)
     db.session.commit()
     flash(_("You left “%(name)s”.", name=course_session.session_name), "success")
-    return redirect_to(url_for("my_sessions.index"))
+    return redirect_to(url_for("teaching.student.index"))

@@ -1,4 +1,4 @@
-// Accounts pages (issue 3): "Copy" buttons next to invitation links.
+// Accounts pages: "Copy" buttons next to invitation links.
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {

@@ -1,4 +1,4 @@
-// Announcement form (issue 8): show only the audience fields that fit the chosen target.
+// Announcement form: show only the audience fields that fit the chosen target.
 // Loaded with `defer` on the form page; works again after htmx swaps the form (validation errors).
 (function () {
   "use strict";

@@ -1,4 +1,4 @@
-// Login-session heartbeat (issue 3). Loaded with `defer` on every page of a signed-in user.
+// Login-session heartbeat. Loaded with `defer` on every page of a signed-in user.
 // While the tab is visible it sends POST <data-url> every N seconds (N = the meta tag's content),
 // and once as soon as the tab becomes visible again. Pages of all tabs share the last ping time
 // (localStorage), so navigating between pages does not delay or multiply the pings.

@@ -1,4 +1,4 @@
-// Issue 15.5: the "Print" button of the family-code slip (no inline script under the CSP).
+// The "Print" button of the family-code slip (no inline script under the CSP).
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) {
     window.print();

@@ -1,4 +1,4 @@
-"""Self-registration with a class code in a real browser (issue 15, item 4): a student registers
+"""Self-registration with a class code in a real browser: a student registers
 on a phone (390×844) and sees the waiting page; the teacher approves on a desktop; the student then
 signs in and sees the classroom's subjects.  Axe-clean throughout, no horizontal scroll."""
 

@@ -1,4 +1,4 @@
-"""Issue 15's acceptance journey: a school's first week without email addresses.
+"""The acceptance journey of a school's first week without email addresses.
 
 An administrator (desktop) imports 30 pupils without email into P1/1 and prints their login cards;
 the PDF holds 30 cards whose QR codes decode to working sign-in links. A pupil on a phone signs in

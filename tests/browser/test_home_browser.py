@@ -1,4 +1,4 @@
-"""The home pages and the navigation in a real browser (issue 8b)."""
+"""The home pages and the navigation in a real browser."""
 
 from lms.demo import DEMO_PASSWORD
 from tests.browser.conftest import sign_in

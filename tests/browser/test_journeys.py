@@ -1,4 +1,4 @@
-"""Whole journeys through the real pages, one person per device (issue 9).
+"""Whole journeys through the real pages, one person per device.
 
 * An administrator (desktop) creates a classroom, invites its teacher, who accepts, and makes
   them the homeroom teacher.

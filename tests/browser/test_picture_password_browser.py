@@ -1,4 +1,4 @@
-"""Issue 15.3 in a real browser on a phone: a P1 student sets a picture password and signs in with it."""
+"""Picture passwords in a real browser on a phone: a P1 student sets a picture password and signs in with it."""
 
 from playwright.sync_api import expect
 

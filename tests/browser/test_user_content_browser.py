@@ -1,4 +1,4 @@
-"""A teacher's Markdown cannot make an admin's browser act for the admin (issue 14, item 1).
+"""A teacher's Markdown cannot make an admin's browser act for the admin.
 
 The teacher adds a web link to the assessment's media whose address is crafted
 (``https://example.org/x/hx-post=/admin/users/<id>/deactivate?``) and uses its label inside a link

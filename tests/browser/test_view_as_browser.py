@@ -1,4 +1,4 @@
-"""Suspension and view-as in a real browser (issue 15, item 8): the admin user page with its
+"""Suspension and view-as in a real browser: the admin user page with its
 suspension form (htmx), then viewing as a student on a phone-sized page: the banner, a refused
 change, Stop; axe-clean throughout."""
 

@@ -8,12 +8,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from lms.auth import user_admin
-from lms.auth.admin_suspension import suspension_context
+from lms.auth import accounts
 from lms.auth.forms import ROLE_CHOICES, RoleForm, UsernameForm
 from lms.auth.invitations import ROLE_LABELS
 from lms.auth.login_sessions import describe_device
 from lms.auth.models import LoginAttempt, Role, UserSession
+from lms.auth.views_suspension import suspension_context
 from lms.common.access import allow
 from lms.common.csvexport import csv_response, local_datetime
 from lms.common.errors import ValidationFailed
@@ -25,7 +25,7 @@ from lms.common.pagination import paginate
 from lms.extensions import db
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
-nav_item("users.index", _l("Users"), Role.ADMIN, order=80, group="admin")
+nav_item("auth.users.index", _l("Users"), Role.ADMIN, order=80, group="admin")
 
 STATUS_CHOICES = [("", _l("Any status")), ("active", _l("Active")), ("inactive", _l("Deactivated")),
                   ("suspended", _l("Suspended"))]
@@ -44,7 +44,7 @@ def _filters() -> dict:
 @allow(Role.ADMIN)
 def index():
     filters = _filters()
-    page = paginate(user_admin.users_query(current_user, **filters), per_page=25)
+    page = paginate(accounts.users_query(current_user, **filters), per_page=25)
     return render("admin/users/index.html", "admin/users/_list.html", results=page, filters=filters,
                   role_choices=ROLE_CHOICES, status_choices=STATUS_CHOICES, role_labels=ROLE_LABELS)
 
@@ -52,7 +52,7 @@ def index():
 @bp.route("/export.csv")
 @allow(Role.ADMIN)
 def export():
-    stmt = user_admin.users_query(current_user, **_filters())
+    stmt = accounts.users_query(current_user, **_filters())
     header = [_("Email"), _("Username"), _("Full name"), _("Role"), _("Active"), _("Last sign-in"), _("Created")]
     rows = ([user.email or "", user.username or "", user.full_name, label("role", user.role), _("Yes") if user.active else _("No"),
              local_datetime(user.last_login_at, "%Y-%m-%d %H:%M"), local_datetime(user.created_at, "%Y-%m-%d")]
@@ -75,7 +75,7 @@ def _detail_context(user, username_form=None) -> dict:
 @bp.route("/<int:user_id>")
 @allow(Role.ADMIN)
 def detail(user_id: int):
-    user = user_admin.get_user(current_user, user_id)
+    user = accounts.get_user(current_user, user_id)
     return render("admin/users/detail.html", "admin/users/_panel.html", **_detail_context(user))
 
 
@@ -85,20 +85,20 @@ def _after_action(user, message: str):
         return render("admin/users/detail.html", "admin/users/_panel.html", done=message,
                       **_detail_context(user))
     flash(message, "success")
-    return redirect_to(url_for("users.detail", user_id=user.id))
+    return redirect_to(url_for("auth.users.detail", user_id=user.id))
 
 
 @bp.route("/<int:user_id>/deactivate", methods=["POST"])
 @allow(Role.ADMIN)
 def deactivate(user_id: int):
-    user = user_admin.deactivate(current_user, user_id)
+    user = accounts.deactivate(current_user, user_id)
     return _after_action(user, _("%(name)s can no longer sign in.", name=user.full_name))
 
 
 @bp.route("/<int:user_id>/reactivate", methods=["POST"])
 @allow(Role.ADMIN)
 def reactivate(user_id: int):
-    user = user_admin.reactivate(current_user, user_id)
+    user = accounts.reactivate(current_user, user_id)
     return _after_action(user, _("%(name)s can sign in again.", name=user.full_name))
 
 
@@ -106,7 +106,7 @@ def reactivate(user_id: int):
 @allow(Role.ADMIN)
 def change_role(user_id: int):
     form = RoleForm()
-    user = user_admin.change_role(current_user, user_id, form.role.data or "")
+    user = accounts.change_role(current_user, user_id, form.role.data or "")
     return _after_action(user, _("%(name)s is now %(role)s.", name=user.full_name, role=user.role))
 
 
@@ -115,9 +115,9 @@ def change_role(user_id: int):
 def change_username(user_id: int):
     form = UsernameForm()
     with saving(form, catch=ValidationFailed) as saved:
-        user = user_admin.set_username(current_user, user_id, form.username.data or "")
+        user = accounts.set_username(current_user, user_id, form.username.data or "")
     if not saved:
-        user = user_admin.get_user(current_user, user_id)
+        user = accounts.get_user(current_user, user_id)
         return render("admin/users/detail.html", "admin/users/_panel.html",
                       **_detail_context(user, username_form=form)), 422
     return _after_action(user, _("The username of %(name)s was saved.", name=user.full_name))
@@ -126,5 +126,5 @@ def change_username(user_id: int):
 @bp.route("/<int:user_id>/reset-link", methods=["POST"])
 @allow(Role.ADMIN)
 def send_reset_link(user_id: int):
-    user = user_admin.send_reset_link(current_user, user_id)
+    user = accounts.send_reset_link(current_user, user_id)
     return _after_action(user, _("A password-reset link was sent to %(email)s.", email=user.email))

@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
-from lms.auth import suspension, user_admin
+from lms.auth import accounts, suspension
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import ValidationFailed
@@ -34,7 +34,7 @@ def suspension_context(user, form=None) -> dict:
 
 
 def _context(user, form=None, done=None) -> dict:
-    from lms.auth.admin_users import _detail_context  # import cycle: admin_users imports this module
+    from lms.auth.views_users import _detail_context  # import cycle: views_users imports this module
 
     return {**_detail_context(user), **suspension_context(user, form), "suspension_done": done}
 
@@ -42,7 +42,7 @@ def _context(user, form=None, done=None) -> dict:
 @bp.route("/<int:user_id>/suspend", methods=["POST"])
 @allow(Role.ADMIN)
 def suspend(user_id: int):
-    user = user_admin.get_user(current_user, user_id)
+    user = accounts.get_user(current_user, user_id)
     form = SuspendForm()
     if form.validate_on_submit():
         with saving(form, catch=ValidationFailed) as saved:
@@ -56,7 +56,7 @@ def suspend(user_id: int):
 @bp.route("/<int:user_id>/lift-suspension", methods=["POST"])
 @allow(Role.ADMIN)
 def lift(user_id: int):
-    user = user_admin.get_user(current_user, user_id)
+    user = accounts.get_user(current_user, user_id)
     suspension.lift(current_user, user)
     db.session.commit()
     return _done(user, _("%(name)s can sign in again.", name=user.full_name))
@@ -66,4 +66,4 @@ def _done(user, message: str):
     if is_htmx():
         return render("admin/users/detail.html", "admin/users/_suspension.html", **_context(user, done=message))
     flash(message, "success")
-    return redirect_to(url_for("users.detail", user_id=user.id))
+    return redirect_to(url_for("auth.users.detail", user_id=user.id))

@@ -147,4 +147,4 @@ def reset_picture_password(student_id):
                 "card and choose new pictures.", student=student.full_name), "success")
     else:
         flash(_("%(student)s has no picture password.", student=student.full_name), "info")
-    return redirect_to(url_for("students.detail", student_id=student.id))
+    return redirect_to(url_for("school.students.detail", student_id=student.id))

@@ -26,7 +26,7 @@ from lms.extensions import db, limiter
 
 # What a user who must choose a new password may still reach.
 ALLOWED_BEFORE_NEW_PASSWORD = {"auth.choose_password", "auth.logout", "auth.ping", "static",
-                               "auth.picture_password_setup", "health.healthz", "home.set_language", "view_as.stop"}
+                               "auth.picture_password_setup", "health.healthz", "home.set_language", "auth.view_as.stop"}
 
 
 @bp.before_app_request

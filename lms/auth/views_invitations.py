@@ -27,8 +27,8 @@ from lms.extensions import db, limiter
 from lms.mail import absolute_url
 
 bp = Blueprint("invitations", __name__)
-nav_item("invitations.index", _l("Invitations"), Role.ADMIN, order=81, group="admin")
-nav_item("invitations.mine", _l("Invitations"), Role.TEACHER, order=81, group="school")
+nav_item("auth.invitations.index", _l("Invitations"), Role.ADMIN, order=81, group="admin")
+nav_item("auth.invitations.mine", _l("Invitations"), Role.TEACHER, order=81, group="school")
 
 STATUS_CHOICES = [("", _l("Any status")), *INVITATION_STATUS.items()]
 STATUS_LABELS = INVITATION_STATUS
@@ -37,8 +37,8 @@ STATUS_LABELS = INVITATION_STATUS
 def _scope() -> dict:
     """Endpoint names and labels for the admin page or the teacher page."""
     if current_user.is_admin:
-        return {"suffix": "", "index": "invitations.index", "create": "invitations.create", "bulk": True}
-    return {"suffix": "_mine", "index": "invitations.mine", "create": "invitations.create_mine", "bulk": False}
+        return {"suffix": "", "index": "auth.invitations.index", "create": "auth.invitations.create", "bulk": True}
+    return {"suffix": "_mine", "index": "auth.invitations.mine", "create": "auth.invitations.create_mine", "bulk": False}
 
 
 def _invite_form(**kwargs) -> InviteForm:
@@ -169,7 +169,7 @@ def bulk():
         return render_form_errors("invitations/bulk.html", "invitations/_bulk.html", **context)
     if created is not None:
         flash(ngettext("%(n)d invitation sent.", "%(n)d invitations sent.", len(created), n=len(created)), "success")
-        return redirect_to(url_for("invitations.index"))
+        return redirect_to(url_for("auth.invitations.index"))
     status = 422 if context["error_count"] and is_htmx() else 200
     return render("invitations/bulk.html", "invitations/_bulk.html", status=status, **context)
 
@@ -182,11 +182,11 @@ def resend_all():
     form = ResendAllForm()
     if not form.validate():
         flash(_("The link must be valid for %(min)d to %(max)d days.", min=1, max=90), "error")
-        return redirect_to(url_for("invitations.index"))
+        return redirect_to(url_for("auth.invitations.index"))
     with saving(catch=ValidationFailed) as saved:
         sent, skipped = invitations.resend_all_pending(current_user, expires_in_days=form.expires_in_days.data)
     if not saved:
-        return redirect_to(url_for("invitations.index"))
+        return redirect_to(url_for("auth.invitations.index"))
     if sent:
         flash(ngettext("%(num)d invitation sent again with a new link.",
                        "%(num)d invitations sent again with new links.", len(sent)), "success")
@@ -194,7 +194,7 @@ def resend_all():
         flash(_("No invitations are waiting to be accepted."), "info")
     if skipped:
         flash(_("Not sent: %(reasons)s", reasons=" ".join(skipped[:10])), "warning")
-    return redirect_to(url_for("invitations.index"))
+    return redirect_to(url_for("auth.invitations.index"))
 
 
 # --- actions on one invitation ----------------------------------------------------------
