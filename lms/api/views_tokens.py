@@ -17,7 +17,7 @@ from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.ratelimit import config_limit
 from lms.extensions import db, limiter
 
-bp = Blueprint("api_tokens", __name__)
+bp = Blueprint("tokens", __name__)
 bp.record_once(lambda _state: tokens.connect_signals())
 
 

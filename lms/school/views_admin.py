@@ -20,7 +20,7 @@ from lms.extensions import db
 from lms.school import invitation_grants, services, settings
 from lms.school.forms import LevelForm, OrganizationForm, choices
 
-bp = Blueprint("school_admin", __name__)
+bp = Blueprint("admin", __name__)
 bp.record_once(lambda _state: invitation_grants.connect_signals())
 
 nav_item("school.admin.organization", _l("Organization"), Role.ADMIN, order=90, group="admin")
