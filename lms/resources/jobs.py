@@ -6,11 +6,11 @@ import io
 import logging
 import warnings
 
+from lms.common.uploads.images import max_image_pixels
 from lms.extensions import db
 from lms.jobs import background_job
 from lms.resources import storage
 from lms.resources.models import StoredFile
-from lms.resources.services import max_image_pixels
 
 log = logging.getLogger(__name__)
 THUMBNAIL_SIZE = (320, 320)
