@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import or_, select, update
+from werkzeug.security import check_password_hash
 
 from lms.audit.services import record
 from lms.auth import login_sessions, view_as
@@ -95,8 +96,6 @@ def authenticate(login: str, password: str) -> User:
             probe = User(email="x@x", full_name="x", role="STUDENT")
             probe.set_password("not-a-real-password")
             _DUMMY_HASH = probe.password_hash
-        from werkzeug.security import check_password_hash
-
         check_password_hash(_DUMMY_HASH, password)
         record_login_attempt(email, None, False, "UNKNOWN_EMAIL")
         raise ValidationFailed(wrong_credentials(), code="INVALID_CREDENTIALS", field="password")

@@ -35,6 +35,7 @@ from lms.curriculum.services import require_edit, subject_of, visible_sections
 from lms.extensions import db
 from lms.jobs import enqueue
 from lms.resources import storage
+from lms.resources.jobs import make_thumbnail
 from lms.resources.labels import RESOURCE_KIND
 from lms.resources.models import (
     FILE_KINDS,
@@ -247,8 +248,6 @@ def store_upload(owner, stream, filename: str, *, title: str = "", label: str = 
     db.session.flush()
     record(owner, "resource.upload", resource, title=title, kind=stored.kind, size=stored.size)
     if stored.kind == ResourceKind.IMAGE and not stored.thumbnail_name:
-        from lms.resources.jobs import make_thumbnail  # import cycle: resources.jobs imports this module
-
         enqueue(make_thumbnail, stored.id)
     return resource
 
