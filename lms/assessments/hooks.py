@@ -6,6 +6,7 @@
   is visible to the student, their parents, the assessment's teachers (and admins) but belongs to
   the submission, not to anyone's resource library; a resource
   used by an assessment (as media or as an answer) cannot be deleted from the library.
+* Students: a student who has submitted work or been excused from an assessment cannot be deleted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import exists, select
 from lms.assessments.models import (
     Answer,
     Assessment,
+    AssessmentExcusal,
     AssessmentMedia,
     QuestionVersion,
     QuestionVersionMedia,
@@ -78,8 +80,18 @@ def _assessment_usage(resource) -> list[str]:
     return places
 
 
+def _student_history(student) -> list[str]:
+    reasons = []
+    if db.session.scalar(select(exists().where(Submission.student_id == student.id))):
+        reasons.append(_("has submitted work"))
+    if db.session.scalar(select(exists().where(AssessmentExcusal.student_id == student.id))):
+        reasons.append(_("has been excused from an assessment"))
+    return reasons
+
+
 def connect_signals() -> None:
     for rule in (_media_of_visible_assessments, _frozen_media, _media_of_visible_submissions, _answer_files):
         signals.resource_visibility.connect(rule)
     signals.resource_outside_library.connect(_answer_files_are_not_library_files)
     signals.resource_usage.connect(_assessment_usage)
+    signals.student_history.connect(_student_history)

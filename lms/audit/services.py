@@ -6,6 +6,7 @@ from flask import has_request_context, request
 
 from lms.audit.models import AuditLog
 from lms.common.types import utcnow
+from lms.core import signals
 from lms.extensions import db
 
 
@@ -78,3 +79,12 @@ def _install_rollback_hooks() -> None:
 
 
 _install_rollback_hooks()
+
+
+def _record_infected_upload(actor, *, filename: str, signature: str) -> None:
+    record_despite_rollback(actor, "upload.infected", filename=filename, signature=signature)
+
+
+def connect_signals() -> None:
+    """Record what lower layers report (``lms.core.signals``): an infected upload refused."""
+    signals.upload_infected.connect(_record_infected_upload)

@@ -8,7 +8,7 @@ from flask import Blueprint, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from lms.audit import reading
+from lms.audit import reading, services
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.csvexport import csv_response, local_datetime
@@ -19,6 +19,7 @@ from lms.common.pagination import paginate
 from lms.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+bp.record_once(lambda _state: services.connect_signals())
 nav_item("audit.index", _l("Audit log"), Role.ADMIN, order=82, group="admin")
 
 

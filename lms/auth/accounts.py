@@ -13,6 +13,7 @@ from lms.audit.services import record
 from lms.auth.credentials import revoke_credentials
 from lms.auth.models import Role, User
 from lms.auth.services import send_reset_link as send
+from lms.auth.usernames import check_username_free, clean_username
 from lms.common.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
 from lms.common.types import utcnow
 from lms.extensions import db
@@ -110,9 +111,6 @@ def change_role(actor: User, user_id: int, role: str) -> User:
 
 def set_username(actor: User, user_id: int, username: str | None) -> User:
     """Change (or, for an account with an email, remove) the username; audited."""
-    # upward call (pyproject.toml's import contract lists it)
-    from lms.school.sign_in_names import check_username_free, clean_username
-
     user = get_user(actor, user_id)
     new = clean_username(username)
     if new is None and not user.email:

@@ -20,6 +20,8 @@ from lms.auth.models import User
 from lms.auth.services import find_user_by_login, record_login_attempt, wrong_credentials
 from lms.auth.suspension import refuse_if_suspended
 from lms.common.errors import ValidationFailed
+from lms.core import signals
+from lms.core.organization import current_organization
 from lms.extensions import db
 
 PICTURE_COUNT = 3  # pictures in a picture password
@@ -57,10 +59,7 @@ def level_codes(text: str | None) -> list[str]:
 
 
 def picture_levels() -> list[str]:
-    # upward call (pyproject.toml's import contract lists it)
-    from lms.school.services import ensure_organization
-
-    return level_codes(ensure_organization().picture_password_levels)
+    return level_codes(current_organization().picture_password_levels)
 
 
 def uses_picture_password(user) -> bool:
@@ -68,11 +67,8 @@ def uses_picture_password(user) -> bool:
     one the organization names."""
     if user is None or getattr(user, "is_anonymous", False) or not user.is_student:
         return False
-    # upward call (pyproject.toml's import contract lists it)
-    from lms.school.services import current_classroom_of
-
-    classroom = current_classroom_of(user)
-    return classroom is not None and classroom.level.code in picture_levels()
+    level = signals.first_answer(signals.current_level_code, user)
+    return level is not None and level in picture_levels()
 
 
 def valid_sequence(picks) -> bool:

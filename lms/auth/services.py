@@ -8,7 +8,8 @@ from flask import flash, has_request_context, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select, update
+from sqlalchemy import or_, select, update
+from werkzeug.security import check_password_hash
 
 from lms.audit.services import record
 from lms.auth import login_sessions, view_as
@@ -20,6 +21,7 @@ from lms.auth.tokens import hash_token, new_token
 from lms.common.errors import ValidationFailed
 from lms.common.i18n import SUPPORTED_LOCALES
 from lms.common.types import utcnow
+from lms.core import signals
 from lms.extensions import db
 from lms.jobs import enqueue
 from lms.mail import absolute_url, send_email
@@ -51,25 +53,21 @@ def normalise_login(login: str | None) -> str:
 def find_user_by_login(login: str | None) -> User | None:
     """The account an email, a username (any case) or a student number (any case) names.
 
-    With "@" it is an email; otherwise a username first, then a student's number. Always the same
-    number of queries for a known and an unknown name (no timing difference between them)."""
-    from lms.school.models import StudentProfile  # upward call (pyproject.toml's import contract lists it)
-
+    With "@" it is an email; otherwise a username first, then a student's number (the school
+    answers ``sign_in_name_condition``). Always the same number of queries for a known and an
+    unknown name (no timing difference between them)."""
     text = normalise_login(login)
     if not text:
         return None
     if "@" in text:
         return find_user_by_email(text)
-    rows = db.session.execute(
-        select(User, StudentProfile.student_number)
-        .outerjoin(StudentProfile, StudentProfile.user_id == User.id)
-        .where((User.username == text) | (func.lower(StudentProfile.student_number) == text))
-        .limit(5)).all()
-    by_username = [user for user, _number in rows if user.username == text]
+    other_names = [c for c in signals.answers(signals.sign_in_name_condition, text) if c is not None]
+    users = db.session.scalars(select(User).where(or_(User.username == text, *other_names)).limit(5)).all()
+    by_username = [user for user in users if user.username == text]
     if by_username:
         return by_username[0]
-    by_number = [user for user, number in rows if number and number.lower() == text and user.is_student]
-    return by_number[0] if len(by_number) == 1 else None
+    by_other_name = [user for user in users if user.is_student]
+    return by_other_name[0] if len(by_other_name) == 1 else None
 
 
 # --- signing in -----------------------------------------------------------------------
@@ -98,15 +96,13 @@ def authenticate(login: str, password: str) -> User:
             probe = User(email="x@x", full_name="x", role="STUDENT")
             probe.set_password("not-a-real-password")
             _DUMMY_HASH = probe.password_hash
-        from werkzeug.security import check_password_hash
-
         check_password_hash(_DUMMY_HASH, password)
         record_login_attempt(email, None, False, "UNKNOWN_EMAIL")
         raise ValidationFailed(wrong_credentials(), code="INVALID_CREDENTIALS", field="password")
     if not user.check_password(password):
         record_login_attempt(email, user, False, "WRONG_PASSWORD")
         raise ValidationFailed(wrong_credentials(), code="INVALID_CREDENTIALS", field="password")
-    if user.role == Role.STUDENT and _is_pending_registration(user):
+    if user.role == Role.STUDENT and signals.first_answer(signals.registration_pending, user, default=False):
         record_login_attempt(email, user, False, "PENDING")
         raise ValidationFailed(_("Your teacher has not approved your registration yet. Please wait, then try again."),
                                code="REGISTRATION_PENDING", field="password")
@@ -117,12 +113,6 @@ def authenticate(login: str, password: str) -> User:
     refuse_if_suspended(user, email)  # after the password check: only the owner learns why
     record_login_attempt(email, user, True, "OK")
     return user
-
-
-def _is_pending_registration(user: User) -> bool:
-    from lms.school.class_codes import is_pending  # upward call (pyproject.toml's import contract lists it)
-
-    return is_pending(user)
 
 
 def sign_in(user: User, *, remember: bool = False):

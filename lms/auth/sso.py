@@ -25,6 +25,7 @@ from lms.auth.models import Role, User, normalise_email
 from lms.auth.services import find_user_by_email, record_login_attempt
 from lms.auth.suspension import suspension_message
 from lms.common.errors import DomainError
+from lms.core import signals
 from lms.extensions import db
 
 SCOPE = "openid email profile"
@@ -105,8 +106,6 @@ def account_for(settings: dict, claims: dict) -> User:
 
 def _create_account(settings: dict, email: str, claims: dict) -> User:
     """An account for a verified address of an allowed domain, with the provider's role (never ADMIN)."""
-    from lms.school.models import StudentProfile  # upward call (pyproject.toml's import contract lists it)
-
     role = settings["auto_create_role"]
     if role == Role.ADMIN:  # refused by the config already; never let it through
         raise SignInRefused(_("There is no account for %(email)s at this school. Ask the school office "
@@ -115,7 +114,6 @@ def _create_account(settings: dict, email: str, claims: dict) -> User:
     user = User(email=email, full_name=full_name, role=role, password_hash=None)
     db.session.add(user)
     db.session.flush()
-    if role == Role.STUDENT:
-        db.session.add(StudentProfile(user_id=user.id))
+    signals.sso_account_created.send(user)  # a student gets a student profile
     record(user, "user.create", user, method="sso", provider=settings["name"], email=email, role=role)
     return user

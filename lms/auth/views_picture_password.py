@@ -18,9 +18,10 @@ from lms.auth.services import normalise_login, sign_in
 from lms.auth.sign_in_limits import sign_in_limits
 from lms.auth.views import bp
 from lms.common.access import PUBLIC, SIGNED_IN, allow
-from lms.common.errors import Forbidden, ValidationFailed
+from lms.common.errors import Forbidden, NotFound, ValidationFailed
 from lms.common.htmx import redirect_to, render
 from lms.common.navigation import safe_next
+from lms.core import signals
 from lms.extensions import db
 
 SETUP_KEY = "picture_password_setup"  # {"first": [...] once chosen, "picks": [...]}
@@ -138,9 +139,10 @@ def picture_login():
 @bp.route("/students/<int:student_id>/picture-password/reset", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def reset_picture_password(student_id):
-    from lms.school.services import get_student_for  # upward call (pyproject.toml's import contract lists it)
-
-    student = get_student_for(current_user, student_id)
+    student = signals.first_answer(signals.visible_student, current_user._get_current_object(),
+                                   student_id=student_id)
+    if student is None:
+        raise NotFound(_("That student does not exist or is not one of yours."))
     if pictures.reset_picture_password(current_user, student):
         db.session.commit()
         flash(_("%(student)s's picture password was removed. They sign in with their password or login "

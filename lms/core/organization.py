@@ -40,4 +40,5 @@ def default_organization() -> Organization:
         digest_hour=16,
         log_retention_days=365,
         audit_retention_days=1825,
+        picture_password_levels=Organization.picture_password_levels.default.arg,
     )

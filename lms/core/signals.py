@@ -19,6 +19,30 @@ Invitations (sent by ``lms.auth``; the school connects in ``lms.school.invitatio
   invitation row's last column names (None: this role gets none); raises ``ValidationFailed``.
 * ``invitation_classrooms(actor)`` -> ``[(id, label)]``: classrooms an actor may invite into.
 
+Sign-in (sent by ``lms.auth``; the school connects in ``lms.school.sign_in_hooks``):
+
+* ``sign_in_name_condition(text)`` -> a SQL condition on ``User`` or None: another name an account
+  signs in with besides its email and username (a student's number, any case; ``text`` is lower-case).
+* ``registration_pending(user)`` -> ``bool``: the account waits for a teacher's approval and cannot
+  sign in yet (a class-code registration).
+* ``sso_account_created(user)``: single sign-on has just created (and flushed) ``user``; a student
+  gets a student profile.
+* ``current_level_code(user)`` -> ``str | None``: the level of the student's classroom this academic
+  year ("P1"); picture passwords are for the levels the organization names.
+* ``visible_student(actor, student_id=)`` -> ``User``: the student if ``actor`` may see them, else
+  ``NotFound`` is raised (a teacher resets their student's picture password).
+
+Students (sent by ``lms.school.deletion``; assessments, curriculum and teaching connect in their
+``hooks`` modules):
+
+* ``student_history(student)`` -> ``[str]``: the work or history a domain holds for ``student``, as
+  readable reasons ("has submitted work"); a student with any cannot be deleted, only deactivated.
+
+Uploads (sent by ``lms.common.uploads.virus_scan``; the audit log connects in ``lms.audit``):
+
+* ``upload_infected(actor, filename=, signature=)``: the virus scanner found ``signature`` in an
+  upload, which is refused; the audit log records it even though the request rolls back.
+
 Credentials (sent by ``lms.auth.credentials``; the API connects in ``lms.api.tokens``):
 
 * ``credentials_revoked(user)`` -> ``int``: revoke what else signs ``user`` in (personal access
@@ -47,6 +71,16 @@ invitation_grants_described = _signals.signal("invitation-grants-described")
 invitation_grants_from_form = _signals.signal("invitation-grants-from-form")
 invitation_grants_from_text = _signals.signal("invitation-grants-from-text")
 invitation_classrooms = _signals.signal("invitation-classrooms")
+
+sign_in_name_condition = _signals.signal("sign-in-name-condition")
+registration_pending = _signals.signal("registration-pending")
+sso_account_created = _signals.signal("sso-account-created")
+current_level_code = _signals.signal("current-level-code")
+visible_student = _signals.signal("visible-student")
+
+student_history = _signals.signal("student-history")
+
+upload_infected = _signals.signal("upload-infected")
 
 credentials_revoked = _signals.signal("credentials-revoked")
 

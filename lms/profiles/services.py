@@ -18,13 +18,15 @@ from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
+from lms.common.uploads import virus_scan
+from lms.common.uploads.images import check_image, max_image_pixels
+from lms.common.uploads.sniffing import sniff
 from lms.extensions import db
 from lms.jobs import enqueue
 from lms.profiles.jobs import make_profile_thumbnail
 from lms.profiles.models import BIO_MAX, PHOTO_TYPES, PersonProfile
-from lms.resources import storage, virus_scan
-from lms.resources.services import _human_size, check_image, max_image_pixels
-from lms.resources.sniffing import sniff
+from lms.resources import storage
+from lms.resources.services import _human_size
 from lms.school import services as school
 from lms.school.models import ParentLink
 

@@ -6,11 +6,11 @@ import io
 import logging
 import warnings
 
+from lms.common.uploads.images import max_image_pixels
 from lms.extensions import db
 from lms.jobs import background_job
 from lms.resources import storage
 from lms.resources.models import StoredFile
-from lms.resources.services import max_image_pixels
 
 log = logging.getLogger(__name__)
 THUMBNAIL_SIZE = (320, 320)
@@ -40,8 +40,6 @@ def thumbnail_bytes(path, max_pixels: int) -> tuple[bytes, str, str]:
 def write_thumbnail(source_name: str, about: str) -> tuple[str, str] | None:
     """Store the thumbnail of the stored image ``source_name``: ``(storage name, content type)``, or
     None (logged "no thumbnail for <about>") when the image cannot be read."""
-    from lms.resources import storage
-
     try:
         data, content_type, suffix = thumbnail_bytes(storage.path_of(source_name), max_image_pixels())
     except Exception:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import warnings
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -26,13 +25,17 @@ from lms.auth.models import Role
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.services import clean_title, flush_or_raise, get_visible
+from lms.common.uploads import virus_scan
+from lms.common.uploads.images import check_image, max_image_pixels
+from lms.common.uploads.sniffing import sniff
 from lms.core import signals
 from lms.curriculum import ordering
 from lms.curriculum.models import Part, Section, Subject, Unit
 from lms.curriculum.services import require_edit, subject_of, visible_sections
 from lms.extensions import db
 from lms.jobs import enqueue
-from lms.resources import storage, virus_scan
+from lms.resources import storage
+from lms.resources.jobs import make_thumbnail
 from lms.resources.labels import RESOURCE_KIND
 from lms.resources.models import (
     FILE_KINDS,
@@ -43,13 +46,11 @@ from lms.resources.models import (
     SectionResource,
     StoredFile,
 )
-from lms.resources.sniffing import sniff
 
 # --- settings ---------------------------------------------------------------------------------
 
 MB = 1024 * 1024
 DEFAULT_LIMITS_MB = {"IMAGE": 10, "DOCUMENT": 25, "AUDIO": 50, "VIDEO": 200}
-DEFAULT_MAX_PIXELS = 40_000_000
 
 
 def size_limits() -> dict[str, int]:
@@ -61,10 +62,6 @@ def size_limits() -> dict[str, int]:
 
 def max_upload_bytes() -> int:
     return max(size_limits().values())
-
-
-def max_image_pixels() -> int:
-    return int(current_app.config.get("UPLOAD_MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS))
 
 
 def kind_labels() -> dict[str, str]:
@@ -172,38 +169,6 @@ def _human_size(size: int) -> str:
 # --- upload -----------------------------------------------------------------------------------
 
 
-PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
-
-
-def check_image(path, limit_pixels: int, content_type: str | None = None) -> tuple[int, int]:
-    """Width and height, read from the header only; refuses decompression bombs and files Pillow
-    does not read as the image type their first bytes claim."""
-    from PIL import Image
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path, formats=list(PILLOW_FORMATS.values())) as image:
-                if content_type and image.format != PILLOW_FORMATS.get(content_type):
-                    raise ValueError(f"Pillow reads {image.format}, not {content_type}")
-                width, height = image.size
-                if width * height > limit_pixels:
-                    raise _bomb(limit_pixels)
-                image.verify()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
-        raise _bomb(limit_pixels) from err
-    except ValidationFailed:
-        raise
-    except Exception as err:
-        raise ValidationFailed(_("The image could not be read; it may be damaged."), field="file") from err
-    return width, height
-
-
-def _bomb(limit_pixels: int) -> ValidationFailed:
-    return ValidationFailed(_("The image is too large (more than %(n)s million pixels). Make it smaller and "
-                              "upload it again.", n=limit_pixels // 1_000_000), field="file")
-
-
 def _stored_file_for(temp: storage.TempUpload, sniffed, width, height) -> StoredFile:
     """The stored file for these bytes: an existing one (de-duplicated) or a new one."""
     existing = db.session.scalar(select(StoredFile).where(StoredFile.checksum == temp.checksum))
@@ -283,8 +248,6 @@ def store_upload(owner, stream, filename: str, *, title: str = "", label: str = 
     db.session.flush()
     record(owner, "resource.upload", resource, title=title, kind=stored.kind, size=stored.size)
     if stored.kind == ResourceKind.IMAGE and not stored.thumbnail_name:
-        from lms.resources.jobs import make_thumbnail  # import cycle: resources.jobs imports this module
-
         enqueue(make_thumbnail, stored.id)
     return resource
 

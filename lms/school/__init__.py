@@ -9,6 +9,7 @@ from flask import Blueprint
 def blueprint() -> Blueprint:
     """The school's pages, one nested blueprint per area: ``school.<area>.<view>``."""
     from lms.school import (
+        sign_in_hooks,
         views_admin,
         views_bulk,
         views_class_codes,
@@ -21,6 +22,7 @@ def blueprint() -> Blueprint:
     )
 
     bp = Blueprint("school", __name__)
+    bp.record_once(lambda _state: sign_in_hooks.connect_signals())
     for area in (views_admin, views_classrooms, views_rollover, views_students, views_import, views_bulk,
                  views_staff, views_class_codes, views_family):
         bp.register_blueprint(area.bp)

@@ -27,6 +27,7 @@ from sqlalchemy import delete, select
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.auth.services import check_new_password
+from lms.auth.usernames import check_username_free, clean_username
 from lms.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label
@@ -36,7 +37,7 @@ from lms.communication.notifications import notify, register_kind
 from lms.extensions import db
 from lms.school.models import ClassCode, Classroom, StudentProfile, StudentRegistration, TeacherAssignment
 from lms.school.people import _clean_name, _clean_new_email, enroll_student
-from lms.school.sign_in_names import assign_student_number, check_username_free, clean_username
+from lms.school.sign_in_names import assign_student_number
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read aloud and typed by children
 CODE_LENGTH = 8

@@ -3,8 +3,9 @@
 A student can be deleted when the account has **no work and no history**:
 
 * never signed in (no login session, no last sign-in);
-* no submissions, no excusals, no section visits or section progress;
-* no teaching-session enrollments and no attendance marks;
+* no work or history in another domain (each answers the ``student_history`` signal:
+  submissions and excusals, section visits and progress, teaching-session enrollments and
+  attendance marks);
 * no classroom history: at most one classroom row, and that one is the current placement in
   this academic year (the placement made by mistake), not an ended or earlier-year row.
 
@@ -28,28 +29,11 @@ from lms.audit.services import record
 from lms.auth.models import Role, User, UserSession
 from lms.common.errors import BusinessRuleViolation
 from lms.common.services import flush_or_raise
+from lms.core import signals
 from lms.core.academic_year import current_academic_year
 from lms.extensions import db
 from lms.school.models import ClassroomMembership, MembershipStatus, ParentLink, StudentProfile
 from lms.school.services import parents_of, require_admin
-
-
-def _history_checks():
-    """(label, SELECT of a student id column) for every kind of work or history."""
-    # upward calls: a student's history lives in these domains (the import contract lists them)
-    from lms.assessments.models import AssessmentExcusal, Submission
-    from lms.curriculum.models import SectionProgress, SectionVisit
-    from lms.teaching.models import CourseSessionAttendance, CourseSessionEnrollment
-
-    return [
-        (_("has signed in"), UserSession.user_id),
-        (_("has submitted work"), Submission.student_id),
-        (_("has been excused from an assessment"), AssessmentExcusal.student_id),
-        (_("has opened lessons"), SectionVisit.student_id),
-        (_("has lesson progress"), SectionProgress.student_id),
-        (_("is or was enrolled in a teaching session"), CourseSessionEnrollment.student_id),
-        (_("has attendance marks"), CourseSessionAttendance.student_id),
-    ]
 
 
 def deletion_blockers(student: User) -> list[str]:
@@ -57,11 +41,11 @@ def deletion_blockers(student: User) -> list[str]:
     reasons = []
     if student.role != Role.STUDENT:
         return [_("this account is not a student")]
-    if student.last_login_at is not None:
+    if student.last_login_at is not None or db.session.scalar(
+            select(exists().where(UserSession.user_id == student.id))):
         reasons.append(_("has signed in"))
-    for label, column in _history_checks():
-        if label not in reasons and db.session.scalar(select(exists().where(column == student.id))):
-            reasons.append(label)
+    for answer in signals.answers(signals.student_history, student):
+        reasons += [reason for reason in answer if reason not in reasons]
     year = current_academic_year()
     rows = db.session.execute(select(ClassroomMembership.status, ClassroomMembership.academic_year)
                               .where(ClassroomMembership.student_id == student.id)).all()

@@ -21,6 +21,7 @@ from werkzeug.security import generate_password_hash
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalise_email
 from lms.auth.services import validate_email_address
+from lms.auth.usernames import check_username_free, clean_username
 from lms.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
@@ -45,12 +46,7 @@ from lms.school.services import (
     ordered_classrooms,
     require_admin,
 )
-from lms.school.sign_in_names import (
-    assign_student_number,
-    check_username_free,
-    clean_username,
-    username_from_number,
-)
+from lms.school.sign_in_names import assign_student_number, username_from_number
 
 # --- teachers -------------------------------------------------------------------------------
 

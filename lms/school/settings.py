@@ -14,6 +14,8 @@ from sqlalchemy import select
 from lms.audit.services import record
 from lms.common.errors import ValidationFailed
 from lms.common.i18n import SUPPORTED_LOCALES
+from lms.common.uploads import sniffing, virus_scan
+from lms.common.uploads.images import check_image, max_image_pixels
 from lms.core.models import Organization
 from lms.extensions import db
 from lms.school.models import Level
@@ -44,15 +46,13 @@ def timezone_choices() -> list[str]:
 
 def check_logo(actor, data: bytes, filename: str | None) -> str:
     """The content type of a logo upload: an image by its content and structure (the library's
-    checks: name and content agree, Pillow reads it), scanned for viruses when enabled."""
-    from lms.resources import services as resources  # upward call (pyproject.toml's import contract lists it)
-    from lms.resources import sniffing, virus_scan  # upward call (pyproject.toml's import contract lists it)
-
+    checks in ``lms.common.uploads``: name and content agree, Pillow reads it), scanned for viruses
+    when enabled."""
     try:
         sniffed = sniffing.sniff(io.BytesIO(data), filename)
         if sniffed.content_type not in LOGO_TYPES:
             raise ValidationFailed(_("The logo must be a PNG, JPEG, GIF or WebP image."), field="logo")
-        resources.check_image(io.BytesIO(data), resources.max_image_pixels(), sniffed.content_type)
+        check_image(io.BytesIO(data), max_image_pixels(), sniffed.content_type)
         virus_scan.check_upload(io.BytesIO(data), actor, filename or "logo")
     except ValidationFailed as err:
         if err.field == "logo":

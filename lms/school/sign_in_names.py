@@ -2,7 +2,8 @@
 
 Student numbers are generated as ``<first year of the academic year><4-digit running number>``
 ("20260001", "20260002", ...): sortable, unique (the column's unique constraint), and readable on a
-login card. Usernames are proposed from the student number (lower-case, "/" becomes "-").
+login card. Usernames are proposed from the student number (lower-case, "/" becomes "-"); their
+form and uniqueness are ``lms.auth.usernames``'.
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from lms.auth.models import USERNAME_PATTERN, User, normalise_username
+from lms.auth.models import normalise_username
+from lms.auth.usernames import USERNAME_RE, username_taken
 from lms.common.errors import ValidationFailed
-from lms.common.services import is_taken
 from lms.core.academic_year import current_academic_year
 from lms.core.localtime import local_today
 from lms.extensions import db
 from lms.school.models import StudentProfile
 
-USERNAME_RE = re.compile(USERNAME_PATTERN)
 RUNNING_DIGITS = 4
 
 
@@ -61,28 +61,6 @@ def assign_student_number(profile: StudentProfile, attempts: int = 5) -> str:
             profile.student_number = None
     raise ValidationFailed(_("No free student number could be generated; please try again."),
                            field="student_number")
-
-
-def clean_username(username: str | None) -> str | None:
-    """The normalised username, None when blank; ValidationFailed (field ``username``) when malformed."""
-    username = normalise_username(username)
-    if not username:
-        return None
-    if not USERNAME_RE.match(username):
-        raise ValidationFailed(
-            _("A username is 3 to 40 letters (a–z), digits, “.”, “_” or “-”, starting with a letter or digit."),
-            field="username")
-    return username
-
-
-def username_taken(username: str, exclude_user_id: int | None = None) -> bool:
-    return is_taken(User.id, User.username == normalise_username(username), except_id=exclude_user_id)
-
-
-def check_username_free(username: str | None, exclude_user_id: int | None = None) -> None:
-    if username and username_taken(username, exclude_user_id):
-        raise ValidationFailed(_("The username %(username)s is already taken.", username=username),
-                               field="username")
 
 
 def username_from_number(number: str | None) -> str | None:

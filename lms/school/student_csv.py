@@ -35,6 +35,7 @@ from sqlalchemy import insert, select
 
 from lms.audit.services import record
 from lms.auth.models import Role, User, normalise_email, normalise_username
+from lms.auth.usernames import USERNAME_RE
 from lms.common.csvexport import BOM, csv_response
 from lms.common.csvimport import decode_csv
 from lms.common.edge import year_in_range
@@ -56,7 +57,7 @@ from lms.school.models import (
 )
 from lms.school.people import STUDENT_NUMBER_RE, unusable_password_hash
 from lms.school.services import ordered_classrooms, require_admin
-from lms.school.sign_in_names import USERNAME_RE, next_student_numbers
+from lms.school.sign_in_names import next_student_numbers
 
 COLUMNS = ["student_number", "full_name", "email", "username", "classroom", "date_of_birth", "status"]
 # The export's header row, in the reader's language (the import reads these and the codes).

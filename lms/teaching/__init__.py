@@ -9,6 +9,7 @@ from flask import Blueprint
 def blueprint() -> Blueprint:
     """Teaching-session pages, one nested blueprint per area: ``teaching.<area>.<view>``."""
     from lms.teaching import (
+        hooks,
         views_announcements,
         views_attendance,
         views_enrollments,
@@ -17,6 +18,7 @@ def blueprint() -> Blueprint:
     )
 
     bp = Blueprint("teaching", __name__)
+    bp.record_once(lambda _state: hooks.connect_signals())
     for area in (views_sessions, views_enrollments, views_announcements, views_attendance, views_student):
         bp.register_blueprint(area.bp)
     return bp

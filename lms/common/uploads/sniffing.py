@@ -1,9 +1,9 @@
 """What an uploaded file is, decided by its content — never by the browser's Content-Type.
 
 The first bytes say what a file claims to be; the claim counts only when the structure holds up
-(``lms.resources.formats``: MPEG audio frames, MP4 boxes, Ogg pages, RIFF chunks, EBML header,
+(``lms.common.uploads.formats``: MPEG audio frames, MP4 boxes, Ogg pages, RIFF chunks, EBML header,
 PDF header and end marker, a zip whose members make it a document).  Images are then opened
-with Pillow (``lms.resources.services``).  The file's name must end with an extension of the
+with Pillow (``lms.common.uploads.images``).  The file's name must end with an extension of the
 type found ("This file is named .mp3 but it is a ZIP archive" otherwise).
 
 Allowed: PNG, JPEG, GIF, WebP; MP3, AAC, M4A, OGG, WAV; MP4, WebM; PDF, Office documents
@@ -24,7 +24,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from lms.common.errors import ValidationFailed
-from lms.resources import formats
+from lms.common.uploads import formats
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Settings: ``CLAMAV_SOCKET`` (a unix socket path) or ``CLAMAV_HOST`` + ``CLAMAV_PORT``; none set
 means no scanning.  The file is streamed with clamd's INSTREAM command (length-prefixed chunks).
-An infected file is refused (and audited); a configured scanner that cannot be reached, times out
+An infected file is refused (and audited: the ``upload_infected`` signal); a configured scanner that cannot be reached, times out
 or answers with an error refuses the upload too (fail closed): nothing unscanned is stored.
 """
 
@@ -15,8 +15,8 @@ import struct
 from flask import current_app
 from flask_babel import gettext as _
 
-from lms.audit.services import record_despite_rollback
 from lms.common.errors import ValidationFailed
+from lms.core import signals
 
 log = logging.getLogger(__name__)
 CHUNK = 64 * 1024
@@ -108,6 +108,6 @@ def check_upload(fh, actor, filename: str) -> None:
                                field="file", status=503) from err
     if signature is not None:
         log.warning("upload refused: %s contains %s", filename, signature)
-        record_despite_rollback(actor, "upload.infected", filename=filename, signature=signature)
+        signals.upload_infected.send(actor, filename=filename, signature=signature)  # the audit log keeps it
         raise ValidationFailed(_("The file was not saved: the virus scanner found “%(signature)s” in it.",
                                  signature=signature), field="file")
