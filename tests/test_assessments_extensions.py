@@ -118,6 +118,8 @@ def test_the_gradebook_marks_extensions_and_the_student_sees_them(client, auth, 
     assert "Extended to" in start
     progress = client.get(f"/students/{setup.course.student.id}/progress").get_data(as_text=True)
     assert "Extended to" in progress
+    assert "Extended to" in client.get("/assessments").get_data(as_text=True)
+    assert "Extended to" in client.get("/", follow_redirects=True).get_data(as_text=True)  # the home "due" list
     auth.logout()
     auth.login(setup.course.teacher)
     removed = client.post(_url(setup, "extension/remove"), data=data, headers=HX)
@@ -167,3 +169,38 @@ def test_the_service_refuses_control_characters_in_the_reason(app, setup):
         teacher, student, once = _load(setup.course.teacher, setup.course.student, setup.once)
         with pytest.raises(ValidationFailed):
             extensions.grant_extension(teacher, once, student, extra_attempts="1", reason="a\x00b")
+
+
+def test_an_attempt_in_progress_follows_the_students_due_date_so_the_auto_submit_job_waits(app, setup, make):
+    from lms.assessments.jobs import submit_overdue_attempts
+    from lms.extensions import db as _db
+
+    strict = make.assessment(setup.course.teacher, title="Strict", questions=ONE_OF_EACH[:1],
+                             section_id=setup.course.ids["Counting"], publish=True, late_policy="REFUSE",
+                             due_at=utcnow() + timedelta(hours=1))
+    with app.test_request_context():
+        teacher, student, assessment = _load(setup.course.teacher, setup.course.student, strict)
+        attempt = taking.start_attempt(student, assessment)
+        assert attempt.deadline_at == assessment.due_at
+        extensions.grant_extension(teacher, assessment, student, due_at=_local(utcnow() + timedelta(days=1)))
+        assert attempt.deadline_at > utcnow() + timedelta(hours=20)
+        assessment.due_at = utcnow() - timedelta(hours=1)  # the class's due date has passed
+        _db.session.commit()
+        assert submit_overdue_attempts() == 0
+        assert extensions.remove_extension(teacher, assessment, student)
+        _db.session.commit()
+        assert attempt.deadline_at == assessment.due_at
+        assert submit_overdue_attempts() == 1
+
+
+def test_results_after_the_due_date_wait_for_the_students_own_due_date(app, setup, make):
+    shown_after = make.assessment(setup.course.teacher, title="After", questions=ONE_OF_EACH[:1],
+                                  section_id=setup.course.ids["Counting"], publish=True, late_policy="ACCEPT",
+                                  results_visibility="AFTER_DUE", due_at=utcnow() - timedelta(hours=1))
+    with app.test_request_context():
+        due = _local(utcnow() + timedelta(days=1))
+    _grant(app, setup, shown_after, due_at=due)
+    submission = make.attempt(setup.course.student, shown_after, {0: ["0"]})
+    with app.test_request_context():
+        student, assessment, attempt = _load(setup.course.student, shown_after, submission)
+        assert not taking.results_visible(assessment, attempt, student)

@@ -97,7 +97,8 @@ def results_visible(assessment: Assessment, submission: Submission, viewer, now=
     if policy == ResultsVisibility.NEVER:
         return False
     if policy == ResultsVisibility.AFTER_DUE and assessment.due_at is not None:
-        return (now or utcnow()) >= assessment.due_at
+        # after the student's own due date: an extension must not show them the answers early
+        return (now or utcnow()) >= due_for(assessment, extension_of(assessment.id, submission.student_id))
     return True
 
 

@@ -85,7 +85,8 @@ def student_rows(student, assessments) -> list[dict]:
                                                              Submission.assessment_id.in_(ids))
                                     .order_by(Submission.attempt_number)):
             attempts.setdefault(s.assessment_id, []).append(s)
-    return [{"assessment": a, "attempts": attempts.get(a.id, []),
+    extended = extensions.extensions_by_pair([student.id], ids)
+    return [{"assessment": a, "attempts": attempts.get(a.id, []), "extension": extended.get((student.id, a.id)),
              "open": next((s for s in attempts.get(a.id, []) if s.is_open), None)} for a in assessments]
 
 
