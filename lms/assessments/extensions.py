@@ -24,7 +24,8 @@ from lms.assessments.models import (
 )
 from lms.assessments.services import can_edit_assessment
 from lms.audit.services import record
-from lms.common.errors import Forbidden, ValidationFailed
+from lms.common.errors import Conflict, Forbidden, ValidationFailed
+from lms.common.services import flush_or_raise
 from lms.communication.notifications import notify
 from lms.core.localtime import DATETIME_FORMAT, to_utc
 from lms.extensions import db
@@ -129,11 +130,11 @@ def grant_extension(actor, assessment: Assessment, student, *, due_at=None, extr
         raise ValidationFailed(_("Give a later due date, extra attempts or both."), field="due_at")
     row = extension_of(assessment.id, student.id)
     action = "assessment.extension_change" if row is not None else "assessment.extension_grant"
-    if row is None:
-        row = AssessmentExtension(assessment_id=assessment.id, student_id=student.id)
-        db.session.add(row)
-    row.due_at, row.extra_attempts, row.reason, row.granted_by_id = due, extra, reason, actor.id
-    db.session.flush()
+    with flush_or_raise(Conflict(_("The extension was changed at the same time; please try again."))):
+        if row is None:
+            row = AssessmentExtension(assessment_id=assessment.id, student_id=student.id)
+            db.session.add(row)
+        row.due_at, row.extra_attempts, row.reason, row.granted_by_id = due, extra, reason, actor.id
     _move_open_deadline(assessment, student.id, due_for(assessment, row))
     record(actor, action, assessment, student_id=student.id, due_at=due, extra_attempts=extra, reason=reason)
     notify([student.id], "extension_granted", link=_take_link(assessment), title=assessment.title,

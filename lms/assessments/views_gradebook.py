@@ -12,7 +12,7 @@ from lms.assessments.views_bank import common_context
 from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.common.csvexport import csv_response
-from lms.common.errors import Forbidden, NotFound, ValidationFailed
+from lms.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.formviews import arg_int, form_int
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.navigation import nav_item
@@ -135,7 +135,7 @@ def extension(classroom_id, subject_id):
     values = {key: request.form.get(key, "") for key in ("due_at", "extra_attempts", "reason")}
     try:
         extensions.grant_extension(current_user, assessment, student, **values)
-    except ValidationFailed as err:
+    except (ValidationFailed, Conflict) as err:
         db.session.rollback()
         if not is_htmx():
             flash(err.message, "error")
