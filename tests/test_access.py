@@ -281,6 +281,9 @@ EXPECTED.update({
     ("assessments.gradebook.classroom", "GET"): OTHERS_ASSESSMENT,
     ("assessments.gradebook.export", "GET"): OTHERS_ASSESSMENT,
     ("assessments.gradebook.excuse", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),  # no student/assessment sent
+    ("assessments.gradebook.extension", "GET"): _only({"TEACHER": {404}, "ADMIN": {404}}),
+    ("assessments.gradebook.extension", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
+    ("assessments.gradebook.remove_extension", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
     ("assessments.gradebook.progress", "GET"): _only({"ADMIN": {200}}, denied={404}),
     ("assessments.gradebook.my_progress", "GET"): _only({"STUDENT": {302}, "PARENT": {200}}),  # this parent has no child
 })

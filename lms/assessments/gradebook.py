@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, or_, select
 
+from lms.assessments.extensions import due_for, extensions_by_pair
 from lms.assessments.models import (
     Assessment,
     AssessmentExcusal,
@@ -45,6 +46,7 @@ class Cell:
     submission_id: int | None = None
     attempts: int = 0
     hidden: bool = False            # submitted, but the results are not shown to this viewer
+    extension: object = None        # the student's AssessmentExtension, if any
 
 
 def _percent(submission: Submission) -> float | None:
@@ -54,20 +56,22 @@ def _percent(submission: Submission) -> float | None:
 
 
 def counting_cell(assessment: Assessment, attempts: list[Submission], *, excused: bool = False,
-                  now=None) -> Cell:
-    """The cell for one student and one assessment from their attempts (any order)."""
+                  now=None, extension=None) -> Cell:
+    """The cell for one student and one assessment from their attempts (any order); *missing*
+    counts from the student's own due date when they have an extension."""
     now = now or utcnow()
     attempts = sorted(attempts, key=lambda s: s.attempt_number)
     finished = [s for s in attempts if s.status in FINISHED]
     graded = [s for s in finished if s.status in GRADED]
-    cell = Cell(attempts=len(finished))
+    cell = Cell(attempts=len(finished), extension=extension)
+    due = due_for(assessment, extension)
     if excused:
         cell.state = "excused"
         return cell
     if not finished:
         if any(s.status == SubmissionStatus.IN_PROGRESS for s in attempts):
             cell.state = "in_progress"
-        elif assessment.due_at and now > assessment.due_at:
+        elif due and now > due:
             cell.state, cell.percent = "missing", 0.0
         return cell
     policy = assessment.scoring_policy
@@ -159,12 +163,13 @@ def build_gradebook(classroom, subject) -> Gradebook:
     student_ids, assessment_ids = [s.id for s in students], [a.id for a in assessments]
     attempts = attempts_by_pair(student_ids, assessment_ids)
     excused = excused_pairs(student_ids, assessment_ids)
+    extended = extensions_by_pair(student_ids, assessment_ids)
     now = utcnow()
     for student in students:
         for assessment in assessments:
-            book.cells[(student.id, assessment.id)] = counting_cell(
-                assessment, attempts.get((student.id, assessment.id), []),
-                excused=(student.id, assessment.id) in excused, now=now)
+            pair = (student.id, assessment.id)
+            book.cells[pair] = counting_cell(assessment, attempts.get(pair, []), excused=pair in excused, now=now,
+                                             extension=extended.get(pair))
     for student in students:
         book.student_average[student.id] = _mean(book.cell(student.id, a.id).percent for a in assessments)
     for assessment in assessments:
@@ -260,17 +265,20 @@ def student_progress(viewer, student) -> list[SubjectProgress]:
     assessment_ids = [a.id for a, _s in rows]
     attempts = attempts_by_pair([student.id], assessment_ids)
     excused = excused_pairs([student.id], assessment_ids)
+    extended = extensions_by_pair([student.id], assessment_ids)
     now = utcnow()
     result = {s.id: SubjectProgress(subject=s, sections=sections[s.id]) for s in subjects}
     for assessment, subject_id in rows:
         if subject_id not in result:
             continue
         mine = attempts.get((student.id, assessment.id), [])
-        cell = counting_cell(assessment, mine, excused=(student.id, assessment.id) in excused, now=now)
+        cell = counting_cell(assessment, mine, excused=(student.id, assessment.id) in excused, now=now,
+                             extension=extended.get((student.id, assessment.id)))
         if cell.state == "score" and mine:
             shown = next((s for s in mine if s.id == cell.submission_id), mine[-1])
             if not results_visible(assessment, shown, viewer, now):
-                cell = Cell(state="score", hidden=True, attempts=cell.attempts, submission_id=cell.submission_id)
+                cell = Cell(state="score", hidden=True, attempts=cell.attempts, submission_id=cell.submission_id,
+                            extension=cell.extension)
         result[subject_id].rows.append((assessment, cell))
     for progress in result.values():
         progress.average = _mean(cell.percent for _a, cell in progress.rows if not cell.hidden)

@@ -390,3 +390,29 @@ class AssessmentExcusal(IdKey, CreatedAt, db.Model):
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
     excused_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+
+EXTENSION_MAX_ATTEMPTS = 20
+EXTENSION_REASON_MAX = 500
+
+
+class AssessmentExtension(IdKey, Timestamps, db.Model):
+    """A student's own due date and/or extra attempts for one assessment.
+
+    ``due_at`` (when set) replaces the assessment's due date for this student everywhere it is
+    enforced; ``extra_attempts`` is added to the attempts allowed.  At least one of the two."""
+
+    __tablename__ = "assessment_extension"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "student_id"),
+        CheckConstraint(f"extra_attempts BETWEEN 0 AND {EXTENSION_MAX_ATTEMPTS}", name="extra_attempts_range"),
+        CheckConstraint("due_at IS NOT NULL OR extra_attempts > 0", name="grants_something"),
+        CheckConstraint(f"length(reason) <= {EXTENSION_REASON_MAX}", name="reason_length"),
+    )
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    extra_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reason: Mapped[str] = mapped_column(String(EXTENSION_REASON_MAX), default="", server_default="")
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -28,6 +28,7 @@ from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.assessments import questions as qtypes
+from lms.assessments.extensions import attempt_deadline, attempts_allowed_for, due_for, extension_of
 from lms.assessments.media import freeze_media, frozen_media, frozen_media_of, media_map
 from lms.assessments.models import (
     Answer,
@@ -96,7 +97,8 @@ def results_visible(assessment: Assessment, submission: Submission, viewer, now=
     if policy == ResultsVisibility.NEVER:
         return False
     if policy == ResultsVisibility.AFTER_DUE and assessment.due_at is not None:
-        return (now or utcnow()) >= assessment.due_at
+        # after the student's own due date: an extension must not show them the answers early
+        return (now or utcnow()) >= due_for(assessment, extension_of(assessment.id, submission.student_id))
     return True
 
 
@@ -122,17 +124,19 @@ def is_overdue(submission: Submission, now=None) -> bool:
 
 
 def start_problem(student, assessment: Assessment, attempts: list[Submission], now=None) -> str | None:
-    """Why ``student`` may not start a new attempt now (None when they may)."""
+    """Why ``student`` may not start a new attempt now (None when they may); their extension counts."""
     now = now or utcnow()
     if assessment.status != AssessmentStatus.PUBLISHED:
         return _("This assessment is not open.")
     if assessment.opens_at and now < assessment.opens_at:
         return _("This assessment opens on %(when)s.", when=format_datetime(assessment.opens_at, "medium"))
-    if assessment.due_at and now > assessment.due_at and assessment.late_policy == LatePolicy.REFUSE:
+    extension = extension_of(assessment.id, student.id)
+    due = due_for(assessment, extension)
+    if due and now > due and assessment.late_policy == LatePolicy.REFUSE:
         return _("The due date has passed; late work is not accepted.")
-    used = len(attempts)
-    if assessment.attempts_allowed and used >= assessment.attempts_allowed:
-        return _("You have used all your attempts (%(n)s).", n=assessment.attempts_allowed)
+    allowed = attempts_allowed_for(assessment, extension)
+    if allowed and len(attempts) >= allowed:
+        return _("You have used all your attempts (%(n)s).", n=allowed)
     return None
 
 
@@ -230,11 +234,7 @@ def start_attempt(student, assessment: Assessment, *, rng: random.Random | None 
                 permutation = list(range(len(q.options)))
                 rng.shuffle(permutation)
                 option_order[str(versions[q.id].id)] = permutation
-    deadline = None
-    if assessment.time_limit_minutes:
-        deadline = now + timedelta(minutes=assessment.time_limit_minutes)
-    if assessment.due_at and assessment.late_policy == LatePolicy.REFUSE:
-        deadline = min(deadline, assessment.due_at) if deadline else assessment.due_at
+    deadline = attempt_deadline(assessment, now, due_for(assessment, extension_of(assessment.id, student.id)))
     number = max((a.attempt_number for a in attempts), default=0) + 1
     submission = Submission(assessment_id=assessment.id, student_id=student.id, attempt_number=number,
                             status=SubmissionStatus.IN_PROGRESS, started_at=now, deadline_at=deadline,
@@ -453,7 +453,8 @@ def submit(actor, submission: Submission, *, auto: bool = False) -> bool:
         return False
     db.session.expire(submission)
     assessment = submission.assessment
-    submission.late = bool(assessment.due_at and submitted_at > assessment.due_at)
+    due = due_for(assessment, extension_of(assessment.id, submission.student_id))
+    submission.late = bool(due and submitted_at > due)
     submission.resubmitted_after_grading = bool(db.session.scalar(select(exists().where(
         Submission.assessment_id == submission.assessment_id, Submission.student_id == submission.student_id,
         Submission.id != submission.id, Submission.status.in_(GRADED),

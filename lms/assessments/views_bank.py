@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from lms.assessments import authoring, hooks, services, taking
+from lms.assessments import authoring, extensions, hooks, services, taking
 from lms.assessments import questions as qtypes
 from lms.assessments.forms import (
     DISPLAY_LABELS,
@@ -85,7 +85,8 @@ def student_rows(student, assessments) -> list[dict]:
                                                              Submission.assessment_id.in_(ids))
                                     .order_by(Submission.attempt_number)):
             attempts.setdefault(s.assessment_id, []).append(s)
-    return [{"assessment": a, "attempts": attempts.get(a.id, []),
+    extended = extensions.extensions_by_pair([student.id], ids)
+    return [{"assessment": a, "attempts": attempts.get(a.id, []), "extension": extended.get((student.id, a.id)),
              "open": next((s for s in attempts.get(a.id, []) if s.is_open), None)} for a in assessments]
 
 
@@ -180,7 +181,8 @@ def student_context(assessment: Assessment) -> dict:
     return {"assessment": assessment, "attempts": attempts, "open_attempt": open_attempt, "problem": problem,
             "instructions": render_with_media(assessment.instructions, media_map(assessment.id)),
             "question_count": assessment.random_count or len(services.questions_of(assessment.id)),
-            "place": place_label(assessment), **common_context()}
+            "place": place_label(assessment),
+            "extension": extensions.extension_of(assessment.id, current_user.id), **common_context()}
 
 
 @bp.route("/assessments/<int:assessment_id>")

@@ -66,6 +66,31 @@ ENROLLMENT_REJECTED = register_kind(
     "enrollment_rejected", _l("Your enrollment in “%(session)s” was not approved."))
 
 
+def _extension_terms(params: dict) -> dict:
+    """The granted due date (stored as ISO UTC) and extra attempts, in the reader's language."""
+    from datetime import datetime
+
+    from flask_babel import format_datetime, gettext, ngettext
+
+    terms = []
+    if params.get("due_at"):
+        try:
+            when = format_datetime(datetime.fromisoformat(params["due_at"]), "medium")
+        except (TypeError, ValueError):
+            when = params["due_at"]
+        terms.append(gettext("due %(when)s", when=when))
+    if params.get("extra_attempts"):
+        count = int(params["extra_attempts"])
+        terms.append(ngettext("%(num)d more attempt", "%(num)d more attempts", count))
+    return {**params, "terms": ", ".join(terms)}
+
+
+EXTENSION_GRANTED = register_kind(
+    "extension_granted", _l("You have an extension for “%(title)s”: %(terms)s."), _extension_terms)
+EXTENSION_REMOVED = register_kind(
+    "extension_removed", _l("Your extension for “%(title)s” was removed: its usual due date and attempts apply."))
+
+
 class _Params(dict):
     """Params for %-formatting: a missing one shows as "…" rather than breaking the page."""
 

@@ -25,13 +25,14 @@ from sqlalchemy import and_, exists, func, or_, select
 from lms.assessments.models import (
     Assessment,
     AssessmentExcusal,
+    AssessmentExtension,
     LatePolicy,
     Submission,
     SubmissionStatus,
 )
 from lms.assessments.services import home_subject_id_expr, visibility_condition
 from lms.assessments.taking import FINISHED, GRADED, results_visible
-from lms.common.types import utcnow
+from lms.common.types import UTCDateTime, utcnow
 from lms.curriculum.models import Subject
 from lms.extensions import db
 from lms.teaching.models import (
@@ -56,14 +57,19 @@ class WorkItem:
     subject_name: str | None
     in_progress: bool
     now: datetime
+    due_at: datetime | None = None   # the student's due date (their extension's, else the assessment's)
+
+    def __post_init__(self):
+        if self.due_at is None:
+            self.due_at = self.assessment.due_at
 
     @property
-    def due_at(self) -> datetime:
-        return self.assessment.due_at
+    def extended(self) -> bool:
+        return self.due_at != self.assessment.due_at
 
     @property
     def overdue(self) -> bool:
-        return self.assessment.due_at < self.now
+        return self.due_at < self.now
 
     @property
     def late_accepted(self) -> bool:
@@ -87,19 +93,23 @@ def due_work(student, *, now: datetime | None = None, ahead: timedelta = DUE_AHE
                              AssessmentExcusal.student_id == student.id)
     in_progress = exists().where(Submission.assessment_id == Assessment.id, Submission.student_id == student.id,
                                  Submission.status == SubmissionStatus.IN_PROGRESS)
-    upcoming = and_(Assessment.due_at >= now, Assessment.due_at <= now + ahead)
+    due = func.coalesce(select(AssessmentExtension.due_at).where(
+        AssessmentExtension.assessment_id == Assessment.id, AssessmentExtension.student_id == student.id)
+        .scalar_subquery(), Assessment.due_at, type_=UTCDateTime())
+    upcoming = and_(due >= now, due <= now + ahead)
     if overdue == "none":
         window = upcoming
     else:
-        late = and_(Assessment.due_at < now, Assessment.due_at >= now - lookback)
+        late = and_(due < now, due >= now - lookback)
         if overdue == "late":
             late = and_(late, Assessment.late_policy == LatePolicy.ACCEPT)
         window = or_(upcoming, late)
     rows = db.session.execute(
-        select(Assessment, _subject_name().label("subject_name"), in_progress.label("in_progress"))
+        select(Assessment, _subject_name().label("subject_name"), in_progress.label("in_progress"),
+               due.label("due"))
         .where(visibility_condition(student), Assessment.due_at.is_not(None), window, ~finished, ~excused)
-        .order_by(Assessment.due_at, Assessment.id).limit(limit)).all()
-    return [WorkItem(a, subject, bool(busy), now) for a, subject, busy in rows]
+        .order_by(due, Assessment.id).limit(limit)).all()
+    return [WorkItem(a, subject, bool(busy), now, due_at) for a, subject, busy, due_at in rows]
 
 
 # --- grades -------------------------------------------------------------------------------------
