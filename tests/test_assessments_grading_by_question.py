@@ -179,3 +179,27 @@ def test_bulk_return_refuses_another_teachers_work(client, auth, course, essay, 
                        data={"submission": [a.id for a in attempts.values()]}).get_data(as_text=True)
     assert "not available to you" in body
     assert all(db.get(Submission, a.id).status == "GRADED" for a in attempts.values())
+
+
+def test_an_attempt_with_another_question_to_grade_by_hand_stays_submitted(client, auth, course, make, db):
+    quiz = make.assessment(course.teacher, title="Two essays", questions=[ONE_OF_EACH[5], ONE_OF_EACH[5]],
+                           section_id=course.ids["Counting"], publish=True)
+    attempt = make.attempt(course.student, quiz, {0: ["One"], 1: ["Two"]})
+    auth.login(course.teacher)
+    client.post(f"{question_url(db, quiz, 1)}/{attempt.id}", data={"points": "2"}, headers=HX)
+    saved = db.get(Submission, attempt.id)
+    assert saved.status == "SUBMITTED" and saved.final_score == 2
+    assert db.count(Notification) == 0 and db.count(AuditLog, AuditLog.action == "submission.grade_answer") == 1
+    client.post(f"{question_url(db, quiz, 2)}/{attempt.id}", data={"points": "3"}, headers=HX)
+    saved = db.get(Submission, attempt.id)
+    assert saved.status == "GRADED" and saved.final_score == 5
+    assert [n.kind for n in db.scalars(select(Notification))] == ["work_graded"]
+
+
+def test_bulk_return_with_a_bad_id_returns_nothing(client, auth, course, essay, attempts, db):
+    auth.login(course.teacher)
+    grade_all(client, db, essay, list(attempts.values()))
+    response = client.post("/submissions/return", headers=HX,
+                           data={"submission": [attempts["Anna Ruk"].id, "abc"]})
+    assert response.status_code == 200 and "not available to you" in response.get_data(as_text=True)
+    assert db.get(Submission, attempts["Anna Ruk"].id).status == "GRADED"

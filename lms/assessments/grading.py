@@ -38,6 +38,7 @@ from lms.assessments.taking import (
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.labels import classroom_label
 from lms.common.types import utcnow
 from lms.communication.notifications import notify
@@ -214,13 +215,24 @@ def grade_answer(actor, submission: Submission, version: QuestionVersion, *, poi
     note = str(feedback or "").strip()
     if len(note) > 10_000:
         raise ValidationFailed(_("Question %(n)s: the feedback is too long.", n=number))
-    answer = answers_of(submission).get(version.id)
+    answers = answers_of(submission)
+    answer = answers.get(version.id)
     changed = answer is not None and (answer.manual_points, answer.feedback or "") != (given, note)
-    if answer is None:
+    if answer is None and (given is not None or note):
         answer = Answer(submission_id=submission.id, question_version_id=version.id, response={})
         db.session.add(answer)
-    answer.manual_points, answer.feedback = given, note
+        answers[version.id] = answer
+    if answer is not None:
+        answer.manual_points, answer.feedback = given, note
     db.session.flush()
+    if any(v.type in qtypes.MANUAL_TYPES and (answers.get(v.id) is None or answers[v.id].manual_points is None)
+           for v in versions):
+        # Another question still waits for points: the attempt stays submitted, the student is not told yet.
+        score_submission(submission)
+        record(actor, "submission.grade_answer", submission, assessment_id=submission.assessment_id,
+               student_id=submission.student_id, question_version_id=version.id, points=given)
+        db.session.flush()
+        return submission
     _mark_graded(actor, submission, submission.status, submission.final_score, changed, False)
     return submission
 
@@ -229,9 +241,11 @@ def return_graded(actor, submission_ids) -> list[Submission]:
     """Return several graded attempts to their students at once, each audited and notified as a
     single return is.  All or nothing: if one of them is not graded (or not the actor's to grade)
     none is returned and the message names them."""
-    ids = list(dict.fromkeys(int(i) for i in submission_ids))
+    ids = list(dict.fromkeys(as_id(i) for i in submission_ids))
     if not ids:
         raise ValidationFailed(_("Choose the graded work to return."))
+    if None in ids or len(ids) > 500:
+        raise NotFound(_("That submission does not exist or is not available to you."))
     submissions = list(db.session.scalars(select(Submission).where(Submission.id.in_(ids),
                                                                   submission_visibility(actor))
                                           .order_by(Submission.id)))
