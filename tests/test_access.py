@@ -277,6 +277,9 @@ EXPECTED.update({
     ("assessments.grading.index", "GET"): _only({"STUDENT": {200}, "TEACHER": {200}, "ADMIN": {200}}),
     ("assessments.grading.detail", "GET"): _only({"ADMIN": {200}}, denied={404}),
     ("assessments.grading.grade", "POST"): OTHERS_ASSESSMENT,  # the admin gets the form's messages
+    ("assessments.grading.by_question", "GET"): _only({"TEACHER": {404}, "ADMIN": {200, 404}}),
+    ("assessments.grading.grade_answer", "POST"): _only({"TEACHER": {404}, "ADMIN": {200, 404}}),
+    ("assessments.grading.return_selected", "POST"): _only({"TEACHER": {200}, "ADMIN": {200}}),
     ("assessments.gradebook.index", "GET"): STAFF_ONLY,
     ("assessments.gradebook.classroom", "GET"): OTHERS_ASSESSMENT,
     ("assessments.gradebook.export", "GET"): OTHERS_ASSESSMENT,

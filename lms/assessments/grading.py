@@ -27,10 +27,18 @@ from lms.assessments.models import (
     SubmissionStatus,
 )
 from lms.assessments.services import can_edit_assessment, gradeable_condition
-from lms.assessments.taking import add_event, answers_of, results_visible, score_submission, versions_of
+from lms.assessments.taking import (
+    add_event,
+    answers_of,
+    results_visible,
+    score_submission,
+    submission_visibility,
+    versions_of,
+)
 from lms.audit.services import record
 from lms.auth.models import Role, User
-from lms.common.errors import BusinessRuleViolation, Forbidden, ValidationFailed
+from lms.common.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.labels import classroom_label
 from lms.common.types import utcnow
 from lms.communication.notifications import notify
@@ -164,6 +172,13 @@ def grade(actor, submission: Submission, *, points: dict, feedback: dict, overal
     db.session.flush()
     before_status, before_score = submission.status, submission.final_score
     submission.feedback = overall_feedback
+    _mark_graded(actor, submission, before_status, before_score, changed, return_to_student)
+    return submission
+
+
+def _mark_graded(actor, submission: Submission, before_status: str, before_score, changed: bool,
+                 return_to_student: bool) -> None:
+    """Re-score the attempt, mark it graded (or returned), and write its history, audit and notices."""
     score_submission(submission)
     now = utcnow()
     submission.graded_at, submission.graded_by_id = now, actor.id
@@ -180,7 +195,109 @@ def grade(actor, submission: Submission, *, points: dict, feedback: dict, overal
     changed = changed or before_score != submission.final_score
     _notify(submission, before_status, return_to_student, changed)
     db.session.flush()
+
+
+def grade_answer(actor, submission: Submission, version: QuestionVersion, *, points, feedback: str) -> Submission:
+    """Grade one answer of an attempt (grading one question across the class), with the rules of
+    ``grade``: points from 0 to the question's points, feedback length, re-scoring, history, audit
+    and notices.  Empty points keep the automatic score (a question graded by hand needs points)."""
+    require_grade(actor, submission)
+    if submission.status == SubmissionStatus.IN_PROGRESS:
+        raise BusinessRuleViolation(_("The student has not submitted this attempt yet."))
+    versions = versions_of(submission)
+    if version not in versions:
+        raise ValidationFailed(_("This attempt does not have that question."))
+    number = versions.index(version) + 1
+    given = _points(points, version, number)
+    if version.type in qtypes.MANUAL_TYPES and given is None:
+        raise ValidationFailed(_("Give points for question(s) %(numbers)s (graded by hand).", numbers=str(number)),
+                               field=f"points-{version.id}")
+    note = str(feedback or "").strip()
+    if len(note) > 10_000:
+        raise ValidationFailed(_("Question %(n)s: the feedback is too long.", n=number))
+    answers = answers_of(submission)
+    answer = answers.get(version.id)
+    changed = answer is not None and (answer.manual_points, answer.feedback or "") != (given, note)
+    if answer is None and (given is not None or note):
+        answer = Answer(submission_id=submission.id, question_version_id=version.id, response={})
+        db.session.add(answer)
+        answers[version.id] = answer
+    if answer is not None:
+        answer.manual_points, answer.feedback = given, note
+    db.session.flush()
+    if any(v.type in qtypes.MANUAL_TYPES and (answers.get(v.id) is None or answers[v.id].manual_points is None)
+           for v in versions):
+        # Another question still waits for points: the attempt stays submitted, the student is not told yet.
+        score_submission(submission)
+        record(actor, "submission.grade_answer", submission, assessment_id=submission.assessment_id,
+               student_id=submission.student_id, question_version_id=version.id, points=given)
+        db.session.flush()
+        return submission
+    _mark_graded(actor, submission, submission.status, submission.final_score, changed, False)
     return submission
+
+
+def return_graded(actor, submission_ids) -> list[Submission]:
+    """Return several graded attempts to their students at once, each audited and notified as a
+    single return is.  All or nothing: if one of them is not graded (or not the actor's to grade)
+    none is returned and the message names them."""
+    ids = list(dict.fromkeys(as_id(i) for i in submission_ids))
+    if not ids:
+        raise ValidationFailed(_("Choose the graded work to return."))
+    if None in ids or len(ids) > 500:
+        raise NotFound(_("That submission does not exist or is not available to you."))
+    submissions = list(db.session.scalars(select(Submission).where(Submission.id.in_(ids),
+                                                                  submission_visibility(actor))
+                                          .order_by(Submission.id)))
+    if len(submissions) != len(ids):
+        raise NotFound(_("That submission does not exist or is not available to you."))
+    for submission in submissions:
+        require_grade(actor, submission)
+    not_graded = [s for s in submissions if s.status != SubmissionStatus.GRADED]
+    if not_graded:
+        raise BusinessRuleViolation(_(
+            "Nothing was returned: only graded work can be returned, and this is not: %(names)s.",
+            names=", ".join(f"{s.student.full_name} ({s.assessment.title})" for s in not_graded)))
+    for submission in submissions:
+        _mark_graded(actor, submission, submission.status, submission.final_score, False, True)
+    return submissions
+
+
+# --- one question across the class -------------------------------------------------------------------
+
+
+@dataclass
+class QuestionAnswer:
+    """One attempt's answer to the question being graded, and its place in the list."""
+    submission: Submission
+    version: QuestionVersion
+    answer: Answer | None
+    number: int            # 1-based among all the attempts (the anonymous label "Student 5")
+
+    @property
+    def graded(self) -> bool:
+        return self.answer is not None and self.answer.manual_points is not None
+
+
+def question_answers(assessment: Assessment, question_id: int) -> list[QuestionAnswer]:
+    """The submitted attempts that have a version of the question, by student name then attempt (a
+    stable order: grading does not move anyone)."""
+    version_ids = set(db.session.scalars(select(QuestionVersion.id).where(QuestionVersion.question_id == question_id)))
+    submissions = db.session.scalars(
+        select(Submission).join(User, User.id == Submission.student_id)
+        .where(Submission.assessment_id == assessment.id, Submission.status != SubmissionStatus.IN_PROGRESS)
+        .order_by(func.lower(User.full_name), User.id, Submission.attempt_number, Submission.id))
+    rows = []
+    for submission in submissions:
+        version_id = next((v for v in submission.question_order or [] if v in version_ids), None)
+        if version_id is not None:
+            rows.append((submission, version_id))
+    versions = {v.id: v for v in db.session.scalars(select(QuestionVersion).where(
+        QuestionVersion.id.in_({v for _s, v in rows})))} if rows else {}
+    answers = {(a.submission_id, a.question_version_id): a for a in db.session.scalars(select(Answer).where(
+        Answer.submission_id.in_([s.id for s, _v in rows]), Answer.question_version_id.in_(version_ids)))} \
+        if rows else {}
+    return [QuestionAnswer(s, versions[v], answers.get((s.id, v)), n) for n, (s, v) in enumerate(rows, start=1)]
 
 
 def _notify(submission: Submission, before_status: str, returned: bool, changed: bool = False) -> None:

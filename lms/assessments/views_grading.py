@@ -6,21 +6,25 @@ from __future__ import annotations
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from lms.assessments import grading, services, taking
 from lms.assessments import questions as qtypes
 from lms.assessments.media import render_with_media, version_media
-from lms.assessments.models import Assessment, SubmissionStatus
+from lms.assessments.models import Assessment, Question, SubmissionStatus
 from lms.assessments.views_bank import common_context
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.formviews import arg_int, saving
-from lms.common.htmx import redirect_to, render, render_form_errors
+from lms.common.errors import NotFound
+from lms.common.formviews import arg_int, form_int, saving
+from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.ids import as_id
 from lms.common.markdown import render_markdown
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
+from lms.common.services import get_visible
 from lms.extensions import db
 from lms.profiles.services import photo_versions
 from lms.school import services as school
@@ -38,8 +42,14 @@ def index():
         page = paginate(grading.my_submissions_query(current_user))
         return render("assessments/my_submissions.html", "assessments/_my_submissions.html", results=page,
                       **common_context())
-    filters = grading.QueueFilters(assessment_id=arg_int("assessment"), classroom_id=arg_int("classroom"),
-                                   status=request.args.get("status", ""), q=request.args.get("q", "").strip()[:100])
+    return _queue_page(request.args)
+
+
+def _queue_page(values):
+    """The grading queue filtered by ``values`` (the query string, or the bulk return form's copy of it)."""
+    filters = grading.QueueFilters(assessment_id=as_id(values.get("assessment")),
+                                   classroom_id=as_id(values.get("classroom")),
+                                   status=values.get("status", ""), q=values.get("q", "").strip()[:100])
     page = paginate(grading.queue_query(current_user, filters), per_page=25)
     assessments = list(db.session.scalars(
         select(Assessment).where(services.gradeable_condition(current_user))
@@ -50,6 +60,9 @@ def index():
            "statuses": [s.value for s in SubmissionStatus], **common_context()}
 
     ctx["photos"] = photo_versions(s.student_id for s in page.items)
+    ctx["questions"] = list(db.session.scalars(select(Question).where(
+        Question.assessment_id == filters.assessment_id).order_by(Question.position))) \
+        if any(a.id == filters.assessment_id for a in assessments) else []
     return render("assessments/queue.html", "assessments/_queue.html", **ctx)
 
 
@@ -138,3 +151,99 @@ def grade(submission_id):
     if nxt == "queue":
         return redirect_to(url_for("assessments.grading.index", status=SubmissionStatus.SUBMITTED.value))
     return redirect_to(url_for("assessments.grading.detail", submission_id=submission.id))
+
+
+# --- one question across the class ------------------------------------------------------------------------
+
+
+def _gradeable_question(assessment_id, question_id) -> tuple[Assessment, Question]:
+    """The assessment (if the actor grades it) and one of its questions, else 404."""
+    assessment = get_visible(select(Assessment).where(services.gradeable_condition(current_user)), Assessment,
+                             assessment_id, _("That assessment does not exist or is not available to you."))
+    question = get_visible(select(Question).where(Question.assessment_id == assessment.id), Question, question_id,
+                           _("That question does not exist."))
+    return assessment, question
+
+
+def _options(values) -> dict:
+    return {"anonymous": values.get("anonymous") == "1", "ungraded": values.get("ungraded") == "1"}
+
+
+def _question_url(assessment, question, submission_id, options) -> str:
+    return url_for("assessments.grading.by_question", assessment_id=assessment.id, question_id=question.id,
+                   submission=submission_id, anonymous=1 if options["anonymous"] else None,
+                   ungraded=1 if options["ungraded"] else None)
+
+
+def _answer_context(current) -> dict:
+    version, response = current.version, current.answer.response if current.answer else {}
+    media = version_media([version], version.assessment_id)
+    return {"response": response, "text": render_with_media(version.text, media[version.id], staff=True),
+            "response_text": qtypes.response_text(version.type, version.options, response),
+            "answered": qtypes.is_answered(version.type, response),
+            "correct": qtypes.correct_answer_text(version.type, version.options, version.key),
+            "explanation_html": render_markdown(version.feedback) if version.feedback else "",
+            "manual": version.type in qtypes.MANUAL_TYPES}
+
+
+def _question_context(assessment, question, current_id, options, **extra) -> dict:
+    """One answer to ``question`` (``current_id``'s, else the first listed) with its neighbours."""
+    rows = grading.question_answers(assessment, question.id)
+    listed = [r for r in rows if not (options["ungraded"] and r.graded) or r.submission.id == current_id]
+    current = next((r for r in listed if r.submission.id == current_id), listed[0] if listed else None)
+    ctx = {"assessment": assessment, "question": question, "options": options, "current": current,
+           "total": len(listed), "graded_count": sum(r.graded for r in rows), "all_count": len(rows),
+           "url": lambda sid: _question_url(assessment, question, sid, options), **common_context(), **extra}
+    if current is None:
+        return ctx
+    index = listed.index(current)
+    ctx.update(position=index + 1, previous=listed[index - 1] if index > 0 else None,
+               following=listed[index + 1] if index + 1 < len(listed) else None, **_answer_context(current))
+    return ctx
+
+
+def _answer_page(ctx, status=200):
+    response = render("assessments/grade_question.html", "assessments/_grade_question.html", status=status, **ctx)
+    if ctx["current"] is not None and status == 200 and is_htmx():
+        response.headers["HX-Push-Url"] = ctx["url"](ctx["current"].submission.id)
+    return response
+
+
+@bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>/grading")
+@allow(Role.ADMIN, Role.TEACHER)
+def by_question(assessment_id, question_id):
+    assessment, question = _gradeable_question(assessment_id, question_id)
+    return _answer_page(_question_context(assessment, question, arg_int("submission"), _options(request.args)))
+
+
+@bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>/grading/<int:submission_id>",
+          methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def grade_answer(assessment_id, question_id, submission_id):
+    assessment, question = _gradeable_question(assessment_id, question_id)
+    options = _options(request.form)
+    row = next((r for r in grading.question_answers(assessment, question.id) if r.submission.id == submission_id),
+               None)
+    if row is None:
+        raise NotFound(_("That submission does not exist or is not available to you."))
+    with saving(quiet=True) as saved:
+        grading.grade_answer(current_user, row.submission, row.version, points=request.form.get("points"),
+                             feedback=request.form.get("feedback", ""))
+    if not saved:
+        ctx = _question_context(assessment, question, submission_id, options, posted=request.form,
+                                error=saved.message)
+        return _answer_page(ctx, status=422 if is_htmx() else 200)
+    following = form_int("following")
+    flash(_("Saved.") if following else _("Saved. That was the last answer in the list."), "success")
+    return _answer_page(_question_context(assessment, question, following or submission_id, options))
+
+
+@bp.route("/submissions/return", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def return_selected():
+    with saving() as saved:
+        returned = grading.return_graded(current_user, request.form.getlist("submission"))
+    if saved:
+        flash(ngettext("Returned %(num)d submission to its student.",
+                       "Returned %(num)d submissions to their students.", len(returned)), "success")
+    return _queue_page(request.form)

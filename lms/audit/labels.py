@@ -140,6 +140,7 @@ ACTION_LABELS = register_labels("audit_action", {
     "question.delete": _l("Question deleted"),
     "question.import": _l("Questions imported"),
     "submission.grade": _l("Work graded"),
+    "submission.grade_answer": _l("Answer graded"),
     "submission.return": _l("Work returned"),
     # communication and teaching sessions
     "announcement.create": _l("Announcement saved"),
