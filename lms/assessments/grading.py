@@ -25,6 +25,7 @@ from lms.assessments.models import (
     Submission,
     SubmissionEvent,
     SubmissionStatus,
+    counted,
 )
 from lms.assessments.services import can_edit_assessment, gradeable_condition
 from lms.assessments.taking import add_event, answers_of, results_visible, score_submission, versions_of
@@ -57,7 +58,7 @@ class QueueFilters:
 def queue_query(actor, filters: QueueFilters):
     """Submissions of the assessments ``actor`` grades: ungraded first, then oldest first."""
     stmt = (select(Submission).join(Assessment, Assessment.id == Submission.assessment_id)
-            .join(User, User.id == Submission.student_id).where(gradeable_condition(actor)))
+            .join(User, User.id == Submission.student_id).where(gradeable_condition(actor), counted()))
     if filters.status in tuple(SubmissionStatus):
         stmt = stmt.where(Submission.status == filters.status)
     else:

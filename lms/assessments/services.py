@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy import and_, exists, false, func, not_, or_, select, true
+from sqlalchemy import delete as delete_rows
 
 from lms.assessments import questions as qtypes
 from lms.assessments.media import media_map, unknown_labels
 from lms.assessments.models import (
     TITLE_MAX,
+    Answer,
     Assessment,
     AssessmentMedia,
     AssessmentStatus,
@@ -36,6 +38,8 @@ from lms.assessments.models import (
     ResultsVisibility,
     ScoringPolicy,
     Submission,
+    SubmissionEvent,
+    counted,
 )
 from lms.audit.services import record
 from lms.auth.models import Role
@@ -426,7 +430,23 @@ def publish(actor, assessment: Assessment) -> Assessment:
 
 
 def has_submissions(assessment: Assessment) -> bool:
-    return bool(db.session.scalar(select(Submission.id).where(Submission.assessment_id == assessment.id).limit(1)))
+    """Whether a student has started it (teachers' previews do not count)."""
+    return bool(db.session.scalar(select(Submission.id).where(Submission.assessment_id == assessment.id, counted())
+                                  .limit(1)))
+
+
+def discard_previews(assessment_id: int, taker_id: int | None = None) -> None:
+    """Delete the previews of an assessment (only ``taker_id``'s when given) with their answers."""
+    previews = select(Submission.id).where(Submission.assessment_id == assessment_id, not_(counted()))
+    if taker_id is not None:
+        previews = previews.where(Submission.student_id == taker_id)
+    ids = list(db.session.scalars(previews))
+    if not ids:
+        return
+    db.session.execute(delete_rows(Answer).where(Answer.submission_id.in_(ids)))
+    db.session.execute(delete_rows(SubmissionEvent).where(SubmissionEvent.submission_id.in_(ids)))
+    db.session.execute(delete_rows(Submission).where(Submission.id.in_(ids)).execution_options(synchronize_session=False))
+    db.session.expire_all()
 
 
 def unpublish(actor, assessment: Assessment) -> Assessment:
@@ -467,6 +487,7 @@ def delete(actor, assessment: Assessment) -> None:
     if has_submissions(assessment):
         raise BusinessRuleViolation(_("Students have answered it, so it cannot be deleted. Archive it instead."))
     record(actor, "assessment.delete", assessment, title=assessment.title)
+    discard_previews(assessment.id)
     db.session.delete(assessment)
     db.session.flush()
 
