@@ -48,3 +48,21 @@ def test_a_teacher_tries_an_assessment_on_a_phone_and_the_gradebook_shows_no_att
     page.click("button:has-text('Leave preview')")
     page.wait_for_url(f"{live_server}/assessments/{quiz.id}")
     assert db.scalar(select(Submission.id).where(Submission.student_id == teacher.id)) is None
+
+
+def test_on_a_desktop_the_preview_can_be_shown_in_a_phone_sized_frame(desktop, live_server, make):
+    teacher = make.teacher("P1/1")
+    subject = make.subject("P1", teachers=[teacher])
+    ids = make.tree(subject, {"Numbers": {"Tens": ["Counting in tens"]}})
+    quiz = make.assessment(teacher, title="Tens quiz", questions=ONE_OF_EACH[:2], display_mode="ONE_PER_SCREEN",
+                           section_id=ids["Counting in tens"])
+    sign_in(desktop, live_server, teacher.email, TEST_PASSWORD)
+    desktop.goto(f"{live_server}/assessments/{quiz.id}")
+    desktop.click("button:has-text('Try as a student')")
+    desktop.wait_for_selector("text=Question 1 of 2")
+    desktop.click("#preview-banner >> text=Phone size")
+    desktop.wait_for_selector(".phone-frame")
+    assert desktop.locator(".phone-frame").bounding_box()["width"] <= 390
+    desktop.click("a[rel=next]")  # one question per screen: the frame stays
+    desktop.wait_for_selector("text=Question 2 of 2")
+    assert "frame=phone" in desktop.url and desktop.locator(".phone-frame").count() == 1
