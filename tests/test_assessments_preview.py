@@ -140,3 +140,23 @@ def test_a_preview_never_blocks_going_back_to_draft_or_deleting(client, auth, co
     assert client.post(f"/assessments/{quiz.id}/delete").status_code in (200, 303)
     assert db.get(type(quiz), quiz.id) is None
     assert preview_of(db, course.teacher, quiz) is None
+
+
+def test_a_file_answered_in_a_preview_goes_with_it(client, auth, course, make, db):
+    import io
+
+    from lms.resources.models import Resource
+    from tests.factories import png_bytes
+
+    upload = make.assessment(course.teacher, title="Photo", questions=ONE_OF_EACH[6:7],
+                             section_id=course.ids["Counting"], publish=True)
+    auth.login(course.teacher)
+    client.post(f"/assessments/{upload.id}/preview")
+    attempt = preview_of(db, course.teacher, upload)
+    saved = client.post(f"/assessments/{upload.id}/preview/answers/{attempt.question_order[0]}",
+                        data={"answer-file": (io.BytesIO(png_bytes()), "work.png")},
+                        content_type="multipart/form-data", headers=HX)
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(Resource)) == 1
+    assert client.post(f"/assessments/{upload.id}/preview/leave").status_code == 303
+    assert db.scalar(select(func.count()).select_from(Resource)) == 0

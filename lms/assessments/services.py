@@ -50,6 +50,8 @@ from lms.common.types import utcnow
 from lms.curriculum import services as curriculum
 from lms.curriculum.models import CoreSubject, Part, Section, Subject, SubjectTeacher, Unit
 from lms.extensions import db
+from lms.resources import services as resources
+from lms.resources.models import Resource
 from lms.school.models import Level
 
 # --- where an assessment is attached ----------------------------------------------------------------
@@ -436,14 +438,19 @@ def has_submissions(assessment: Assessment) -> bool:
 
 
 def discard_previews(assessment_id: int, taker_id: int | None = None) -> None:
-    """Delete the previews of an assessment (only ``taker_id``'s when given) with their answers."""
+    """Delete the previews of an assessment (only ``taker_id``'s when given) with their answers and
+    the files uploaded as answers (else they would turn up in the teacher's library)."""
     previews = select(Submission.id).where(Submission.assessment_id == assessment_id, not_(counted()))
     if taker_id is not None:
         previews = previews.where(Submission.student_id == taker_id)
     ids = list(db.session.scalars(previews))
     if not ids:
         return
+    files = list(db.session.scalars(select(Answer.file_resource_id).where(
+        Answer.submission_id.in_(ids), Answer.file_resource_id.isnot(None))))
     db.session.execute(delete_rows(Answer).where(Answer.submission_id.in_(ids)))
+    for resource in db.session.scalars(select(Resource).where(Resource.id.in_(files))).all():
+        resources.delete(resource.owner, resource)
     db.session.execute(delete_rows(SubmissionEvent).where(SubmissionEvent.submission_id.in_(ids)))
     db.session.execute(delete_rows(Submission).where(Submission.id.in_(ids)).execution_options(synchronize_session=False))
     db.session.expire_all()
