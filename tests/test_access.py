@@ -274,6 +274,12 @@ EXPECTED.update({
     ("assessments.take.start", "POST"): STUDENTS_ONLY_MISSING,
     ("assessments.take.save_answer", "POST"): STUDENTS_ONLY_MISSING,
     ("assessments.take.submit", "POST"): STUDENTS_ONLY_MISSING,
+    # Trying it as a student: only those who may change it; everyone else is told it does not exist.
+    ("assessments.preview.show", "GET"): _only({"ADMIN": {200}}, denied={404}),
+    ("assessments.preview.start", "POST"): _only({"ADMIN": {303}}, denied={404}),
+    ("assessments.preview.save_answer", "POST"): _only({"ADMIN": {200, 404, 422}}, denied={404}),
+    ("assessments.preview.submit", "POST"): _only({"ADMIN": {303, 404}}, denied={404}),
+    ("assessments.preview.leave", "POST"): _only({"ADMIN": {303}}, denied={404}),
     ("assessments.grading.index", "GET"): _only({"STUDENT": {200}, "TEACHER": {200}, "ADMIN": {200}}),
     ("assessments.grading.detail", "GET"): _only({"ADMIN": {200}}, denied={404}),
     ("assessments.grading.grade", "POST"): OTHERS_ASSESSMENT,  # the admin gets the form's messages

@@ -4,7 +4,7 @@ Modules:
 
 * ``models`` — the tables; ``questions`` — question types, validation and scoring (pure);
 * ``media`` — ``[[media:label]]`` in question text; ``services`` — visibility, the bank and authoring;
-* ``taking`` — attempts, autosave, submit; ``grading`` — the queue, grading, re-scoring;
+* ``taking`` — attempts, autosave, submit; ``preview`` — a teacher tries an assessment as a student; ``grading`` — the queue, grading, re-scoring;
 * ``gradebook`` — gradebook and student progress; ``interchange`` / ``gift`` — import and export;
 * ``hooks`` — what other domains see (resource visibility and usage, section pages);
 * ``views_*`` — the blueprints.
@@ -24,10 +24,11 @@ def blueprint() -> Blueprint:
         views_gradebook,
         views_grading,
         views_interchange,
+        views_preview,
         views_questions,
         views_take,
     )
 
-    for area in (views_questions, views_take, views_grading, views_gradebook, views_interchange):
+    for area in (views_questions, views_take, views_preview, views_grading, views_gradebook, views_interchange):
         views_bank.bp.register_blueprint(area.bp)
     return views_bank.bp

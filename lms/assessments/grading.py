@@ -25,6 +25,7 @@ from lms.assessments.models import (
     Submission,
     SubmissionEvent,
     SubmissionStatus,
+    counted,
 )
 from lms.assessments.services import can_edit_assessment, gradeable_condition
 from lms.assessments.taking import (
@@ -65,7 +66,7 @@ class QueueFilters:
 def queue_query(actor, filters: QueueFilters):
     """Submissions of the assessments ``actor`` grades: ungraded first, then oldest first."""
     stmt = (select(Submission).join(Assessment, Assessment.id == Submission.assessment_id)
-            .join(User, User.id == Submission.student_id).where(gradeable_condition(actor)))
+            .join(User, User.id == Submission.student_id).where(gradeable_condition(actor), counted()))
     if filters.status in tuple(SubmissionStatus):
         stmt = stmt.where(Submission.status == filters.status)
     else:
@@ -285,7 +286,8 @@ def question_answers(assessment: Assessment, question_id: int) -> list[QuestionA
     version_ids = set(db.session.scalars(select(QuestionVersion.id).where(QuestionVersion.question_id == question_id)))
     submissions = db.session.scalars(
         select(Submission).join(User, User.id == Submission.student_id)
-        .where(Submission.assessment_id == assessment.id, Submission.status != SubmissionStatus.IN_PROGRESS)
+        .where(Submission.assessment_id == assessment.id, Submission.status != SubmissionStatus.IN_PROGRESS,
+               User.role == Role.STUDENT)  # a teacher's preview is not graded
         .order_by(func.lower(User.full_name), User.id, Submission.attempt_number, Submission.id))
     rows = []
     for submission in submissions:

@@ -15,6 +15,9 @@
   older revision (a second tab) is refused unless it is the same answer again.
 * ``Submission`` is one attempt; IN_PROGRESS → SUBMITTED → GRADED → RETURNED.  At most one
   attempt per student and assessment is in progress (a partial unique index).
+* A teacher who tries an assessment as a student (a *preview*) makes an attempt under their own
+  account.  Only students' attempts count (``counted()``): previews are never in the gradebook,
+  the grading queue, the counts or the "nobody has answered yet" rules.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     func,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -335,6 +339,14 @@ class Submission(IdKey, db.Model):
     @property
     def is_open(self) -> bool:
         return self.status == SubmissionStatus.IN_PROGRESS
+
+
+def counted():
+    """The condition for attempts that count: those taken by students.  Only students start real
+    attempts (``taking.start_attempt``); staff attempts are previews (``lms.assessments.preview``)."""
+    from lms.auth.models import Role, User
+
+    return Submission.student_id.in_(select(User.id).where(User.role == Role.STUDENT))
 
 
 class Answer(IdKey, db.Model):

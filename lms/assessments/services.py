@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy import and_, exists, false, func, not_, or_, select, true
+from sqlalchemy import delete as delete_rows
 
 from lms.assessments import questions as qtypes
 from lms.assessments.media import media_map, unknown_labels
 from lms.assessments.models import (
     TITLE_MAX,
+    Answer,
     Assessment,
     AssessmentMedia,
     AssessmentStatus,
@@ -36,6 +38,8 @@ from lms.assessments.models import (
     ResultsVisibility,
     ScoringPolicy,
     Submission,
+    SubmissionEvent,
+    counted,
 )
 from lms.audit.services import record
 from lms.auth.models import Role
@@ -46,6 +50,8 @@ from lms.common.types import utcnow
 from lms.curriculum import services as curriculum
 from lms.curriculum.models import CoreSubject, Part, Section, Subject, SubjectTeacher, Unit
 from lms.extensions import db
+from lms.resources import services as resources
+from lms.resources.models import Resource
 from lms.school.models import Level
 
 # --- where an assessment is attached ----------------------------------------------------------------
@@ -426,7 +432,28 @@ def publish(actor, assessment: Assessment) -> Assessment:
 
 
 def has_submissions(assessment: Assessment) -> bool:
-    return bool(db.session.scalar(select(Submission.id).where(Submission.assessment_id == assessment.id).limit(1)))
+    """Whether a student has started it (teachers' previews do not count)."""
+    return bool(db.session.scalar(select(Submission.id).where(Submission.assessment_id == assessment.id, counted())
+                                  .limit(1)))
+
+
+def discard_previews(assessment_id: int, taker_id: int | None = None) -> None:
+    """Delete the previews of an assessment (only ``taker_id``'s when given) with their answers and
+    the files uploaded as answers (else they would turn up in the teacher's library)."""
+    previews = select(Submission.id).where(Submission.assessment_id == assessment_id, not_(counted()))
+    if taker_id is not None:
+        previews = previews.where(Submission.student_id == taker_id)
+    ids = list(db.session.scalars(previews))
+    if not ids:
+        return
+    files = list(db.session.scalars(select(Answer.file_resource_id).where(
+        Answer.submission_id.in_(ids), Answer.file_resource_id.isnot(None))))
+    db.session.execute(delete_rows(Answer).where(Answer.submission_id.in_(ids)))
+    for resource in db.session.scalars(select(Resource).where(Resource.id.in_(files))).all():
+        resources.delete(resource.owner, resource)
+    db.session.execute(delete_rows(SubmissionEvent).where(SubmissionEvent.submission_id.in_(ids)))
+    db.session.execute(delete_rows(Submission).where(Submission.id.in_(ids)).execution_options(synchronize_session=False))
+    db.session.expire_all()
 
 
 def unpublish(actor, assessment: Assessment) -> Assessment:
@@ -467,6 +494,7 @@ def delete(actor, assessment: Assessment) -> None:
     if has_submissions(assessment):
         raise BusinessRuleViolation(_("Students have answered it, so it cannot be deleted. Archive it instead."))
     record(actor, "assessment.delete", assessment, title=assessment.title)
+    discard_previews(assessment.id)
     db.session.delete(assessment)
     db.session.flush()
 

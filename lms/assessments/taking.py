@@ -41,6 +41,7 @@ from lms.assessments.models import (
     Submission,
     SubmissionEvent,
     SubmissionStatus,
+    counted,
 )
 from lms.assessments.services import gradeable_assessment_ids, questions_of
 from lms.auth.models import Role
@@ -71,9 +72,9 @@ def add_event(submission_id: int, kind: str, actor_id: int | None = None, **deta
 def submission_visibility(actor):
     role = getattr(actor, "role", None)
     if role == Role.ADMIN:
-        return Submission.id.isnot(None)
+        return counted()
     if role == Role.TEACHER:
-        return Submission.assessment_id.in_(gradeable_assessment_ids(actor))
+        return Submission.assessment_id.in_(gradeable_assessment_ids(actor)) & counted()
     if role == Role.STUDENT:
         return Submission.student_id == actor.id
     if role == Role.PARENT:
@@ -209,21 +210,12 @@ def frozen_versions(questions: list[Question]) -> dict[int, QuestionVersion]:
     raise Conflict(_("The assessment is being changed right now; please try again."))
 
 
-def start_attempt(student, assessment: Assessment, *, rng: random.Random | None = None) -> Submission:
-    """The student's attempt in progress, or a new one (``BusinessRuleViolation`` when not allowed)."""
-    if getattr(student, "role", None) != Role.STUDENT:
-        raise Forbidden(_("Only students take assessments."))
-    current = open_attempt(student, assessment)
-    if current is not None and not is_overdue(current):
-        return current
-    if current is not None:
-        finish_overdue(current)
+def new_attempt(taker, assessment: Assessment, number: int, rng: random.Random, *,
+                due_date: bool = True) -> Submission:
+    """A new attempt (not yet added): the questions, their order and options' order, the frozen
+    versions and the deadline (the time limit; the due date too when ``due_date`` and late work
+    is refused)."""
     now = utcnow()
-    attempts = attempts_of(student, assessment)
-    problem = start_problem(student, assessment, attempts, now)
-    if problem:
-        raise BusinessRuleViolation(problem)
-    rng = rng or random.Random()  # noqa: S311 - shuffling questions, not secrets
     chosen = _choose_questions(assessment, rng)
     versions = frozen_versions(chosen)
     order = [versions[q.id].id for q in chosen]
@@ -234,12 +226,29 @@ def start_attempt(student, assessment: Assessment, *, rng: random.Random | None 
                 permutation = list(range(len(q.options)))
                 rng.shuffle(permutation)
                 option_order[str(versions[q.id].id)] = permutation
-    deadline = attempt_deadline(assessment, now, due_for(assessment, extension_of(assessment.id, student.id)))
+    due = due_for(assessment, extension_of(assessment.id, taker.id)) if due_date else None
+    deadline = attempt_deadline(assessment, now, due)
+    return Submission(assessment_id=assessment.id, student_id=taker.id, attempt_number=number,
+                      status=SubmissionStatus.IN_PROGRESS, started_at=now, deadline_at=deadline,
+                      question_order=order, option_order=option_order,
+                      max_score=round(sum(versions[q.id].points for q in chosen), 2))
+
+
+def start_attempt(student, assessment: Assessment, *, rng: random.Random | None = None) -> Submission:
+    """The student's attempt in progress, or a new one (``BusinessRuleViolation`` when not allowed)."""
+    if getattr(student, "role", None) != Role.STUDENT:
+        raise Forbidden(_("Only students take assessments."))
+    current = open_attempt(student, assessment)
+    if current is not None and not is_overdue(current):
+        return current
+    if current is not None:
+        finish_overdue(current)
+    attempts = attempts_of(student, assessment)
+    problem = start_problem(student, assessment, attempts, utcnow())
+    if problem:
+        raise BusinessRuleViolation(problem)
     number = max((a.attempt_number for a in attempts), default=0) + 1
-    submission = Submission(assessment_id=assessment.id, student_id=student.id, attempt_number=number,
-                            status=SubmissionStatus.IN_PROGRESS, started_at=now, deadline_at=deadline,
-                            question_order=order, option_order=option_order,
-                            max_score=round(sum(versions[q.id].points for q in chosen), 2))
+    submission = new_attempt(student, assessment, number, rng or random.Random())  # noqa: S311 - shuffling
     try:
         with db.session.begin_nested():
             db.session.add(submission)

@@ -22,7 +22,7 @@ from lms.assessments.forms import (
     SettingsForm,
 )
 from lms.assessments.media import media_map, media_of, render_with_media
-from lms.assessments.models import Assessment, AssessmentStatus, Submission
+from lms.assessments.models import Assessment, AssessmentStatus, Submission, counted
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.formviews import arg_int, saving
@@ -171,7 +171,7 @@ def _submission_count(assessment: Assessment) -> int:
     from sqlalchemy import func
 
     return db.session.scalar(select(func.count()).select_from(Submission).where(
-        Submission.assessment_id == assessment.id, Submission.status != "IN_PROGRESS")) or 0
+        Submission.assessment_id == assessment.id, Submission.status != "IN_PROGRESS", counted())) or 0
 
 
 def student_context(assessment: Assessment) -> dict:

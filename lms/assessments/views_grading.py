@@ -71,7 +71,7 @@ def _questions(submission, viewer) -> list[dict]:
     versions = taking.versions_of(submission)
     answers = taking.answers_of(submission)
     media = version_media(versions, assessment.id)  # the files shown when the attempt was taken
-    staff = viewer.role in (Role.ADMIN, Role.TEACHER)
+    staff = getattr(viewer, "role", None) in (Role.ADMIN, Role.TEACHER)
     rows = []
     for number, version in enumerate(versions, start=1):
         answer = answers.get(version.id)
@@ -106,6 +106,16 @@ def _grading_context(submission, **extra) -> dict:
             "classroom": school.current_classroom_of(submission.student), **common_context(), **extra}
 
 
+def result_context(submission, viewer) -> dict:
+    """The result page of an attempt as ``viewer`` sees it (None: as its student would)."""
+    assessment = submission.assessment
+    return {"submission": submission, "assessment": assessment, "rows": _questions(submission, viewer),
+            "results_visible": taking.results_visible(assessment, submission, viewer),
+            "feedback_visible": taking.feedback_visible(submission, viewer),
+            "overall_feedback": render_markdown(submission.feedback) if submission.feedback else "",
+            "score_text": grading.score_text(submission), **common_context()}
+
+
 @bp.route("/submissions/<int:submission_id>")
 @allow(Role.ADMIN, Role.TEACHER, Role.STUDENT, Role.PARENT)
 def detail(submission_id):
@@ -116,11 +126,7 @@ def detail(submission_id):
     if current_user.role in (Role.ADMIN, Role.TEACHER):
         return render("assessments/grade.html", "assessments/_grade_form.html", **_grading_context(submission))
     assessment = submission.assessment
-    ctx = {"submission": submission, "assessment": assessment, "rows": _questions(submission, current_user),
-           "results_visible": taking.results_visible(assessment, submission, current_user),
-           "feedback_visible": taking.feedback_visible(submission, current_user),
-           "overall_feedback": render_markdown(submission.feedback) if submission.feedback else "",
-           "score_text": grading.score_text(submission), **common_context()}
+    ctx = result_context(submission, current_user)
     if current_user.role == Role.STUDENT:
         attempts = taking.attempts_of(current_user, assessment)
         ctx["can_retry"] = assessment.status == "PUBLISHED" and not any(a.is_open for a in attempts) and \

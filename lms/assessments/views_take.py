@@ -31,7 +31,15 @@ def _closed_answer(submission, message: str):
     return response
 
 
-def take_context(assessment, submission) -> dict:
+def student_urls(assessment, submission) -> dict:
+    """Where the take page's links and forms go (a preview has its own)."""
+    return {"page": lambda q: url_for("assessments.take.take", assessment_id=assessment.id, q=q),
+            "save": lambda version_id: url_for("assessments.take.save_answer", submission_id=submission.id,
+                                               version_id=version_id),
+            "submit": url_for("assessments.take.submit", submission_id=submission.id)}
+
+
+def take_context(assessment, submission, urls: dict | None = None) -> dict:
     versions = taking.versions_of(submission)
     answers = taking.answers_of(submission)
     media = media_map(assessment.id)
@@ -52,7 +60,7 @@ def take_context(assessment, submission) -> dict:
         "option_orders": {v.id: taking.option_order(submission, v) for _i, v in shown},
         "one_per_screen": one_per_screen, "current": current, "total": total,
         "instructions": render_with_media(assessment.instructions, media),
-        "now": utcnow(), **common_context(),
+        "now": utcnow(), "urls": urls or student_urls(assessment, submission), **common_context(),
     }
 
 
@@ -99,6 +107,13 @@ def _stale_answer(err: taking.StaleAnswer):
 @allow(Role.STUDENT)
 def save_answer(submission_id, version_id):
     submission = taking.get_submission_for(current_user, submission_id)
+    return save_posted_answer(submission, version_id,
+                              lambda: taking.get_submission_for(current_user, submission_id))
+
+
+def save_posted_answer(submission, version_id, reload):
+    """Save the posted answer of an attempt and answer the page's autosave (``reload()`` loads
+    the attempt again after a rollback)."""
     fields = taking.posted_answer(request.get_json(silent=True) if request.is_json else request.form)
     try:
         saved = taking.save_answer(current_user, submission, version_id, {"answer": fields["answer"]},
@@ -106,7 +121,7 @@ def save_answer(submission_id, version_id):
                                    base_revision=taking.parse_revision(fields["revision"]))
     except taking.TimeUp as err:
         db.session.rollback()
-        submission = taking.get_submission_for(current_user, submission_id)
+        submission = reload()
         taking.finish_overdue(submission)
         db.session.commit()
         return _closed_answer(submission, err.message)

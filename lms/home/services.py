@@ -23,7 +23,7 @@ from sqlalchemy import and_, case, func, select
 
 from lms.analytics.services import online_now
 from lms.assessments.grading import QueueFilters, classrooms_by_student, queue_query
-from lms.assessments.models import Assessment, Submission, SubmissionStatus
+from lms.assessments.models import Assessment, Submission, SubmissionStatus, counted
 from lms.assessments.services import gradeable_condition
 from lms.audit.models import AuditLog
 from lms.auth.models import ROLE_VALUES, Invitation, InvitationStatus, Role, User
@@ -161,7 +161,7 @@ def recent_submissions(actor, limit: int = SUBMISSIONS_LIST) -> list[Submission]
     """The latest submitted attempts of the assessments ``actor`` grades, newest first (one query)."""
     return list(db.session.scalars(
         select(Submission).join(Assessment, Assessment.id == Submission.assessment_id)
-        .where(gradeable_condition(actor), Submission.status != SubmissionStatus.IN_PROGRESS)
+        .where(gradeable_condition(actor), counted(), Submission.status != SubmissionStatus.IN_PROGRESS)
         .order_by(Submission.submitted_at.desc(), Submission.id.desc()).limit(limit)))
 
 
