@@ -283,6 +283,8 @@ EXPECTED.update({
     ("assessments.gradebook.excuse", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),  # no student/assessment sent
     ("assessments.gradebook.progress", "GET"): _only({"ADMIN": {200}}, denied={404}),
     ("assessments.gradebook.my_progress", "GET"): _only({"STUDENT": {302}, "PARENT": {200}}),  # this parent has no child
+    ("assessments.analysis.page", "GET"): OTHERS_ASSESSMENT,
+    ("assessments.analysis.export", "GET"): OTHERS_ASSESSMENT,
 })
 
 
