@@ -172,3 +172,10 @@ def test_the_number_of_queries_does_not_grow_with_attempts_or_questions(client, 
     with count_queries() as csv_large:
         assert client.get(f"/assessments/{large_quiz.id}/analysis.csv").status_code == 200
     assert csv_large.count <= small.count
+
+
+def test_the_page_in_thai(client, auth, course, quiz):
+    auth.login(course.teacher)
+    client.post("/language", data={"locale": "th"})
+    page = client.get(f"/assessments/{quiz.assessment.id}/analysis").get_data(as_text=True)
+    assert "วิเคราะห์ข้อสอบ" in page and "อำนาจจำแนก" in page and "ง่ายเกินไป" in page
