@@ -295,6 +295,8 @@ EXPECTED.update({
     ("assessments.gradebook.remove_extension", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
     ("assessments.gradebook.progress", "GET"): _only({"ADMIN": {200}}, denied={404}),
     ("assessments.gradebook.my_progress", "GET"): _only({"STUDENT": {302}, "PARENT": {200}}),  # this parent has no child
+    ("assessments.analysis.page", "GET"): OTHERS_ASSESSMENT,
+    ("assessments.analysis.export", "GET"): OTHERS_ASSESSMENT,
 })
 
 

@@ -5,7 +5,8 @@ Modules:
 * ``models`` — the tables; ``questions`` — question types, validation and scoring (pure);
 * ``media`` — ``[[media:label]]`` in question text; ``services`` — visibility, the bank and authoring;
 * ``taking`` — attempts, autosave, submit; ``preview`` — a teacher tries an assessment as a student; ``grading`` — the queue, grading, re-scoring;
-* ``gradebook`` — gradebook and student progress; ``interchange`` / ``gift`` — import and export;
+* ``gradebook`` — gradebook and student progress; ``item_analysis`` — how well each question worked;
+* ``interchange`` / ``gift`` — import and export;
 * ``hooks`` — what other domains see (resource visibility and usage, section pages);
 * ``views_*`` — the blueprints.
 """
@@ -20,6 +21,7 @@ def blueprint() -> Blueprint:
     """The bank and assessment pages at ``assessments.<view>``; the other areas nested as
     ``assessments.<area>.<view>``."""
     from lms.assessments import (
+        views_analysis,
         views_bank,
         views_gradebook,
         views_grading,
@@ -29,6 +31,7 @@ def blueprint() -> Blueprint:
         views_take,
     )
 
-    for area in (views_questions, views_take, views_preview, views_grading, views_gradebook, views_interchange):
+    for area in (views_questions, views_take, views_preview, views_grading, views_gradebook, views_interchange,
+                 views_analysis):
         views_bank.bp.register_blueprint(area.bp)
     return views_bank.bp
