@@ -34,7 +34,7 @@ from lms.assessments.models import (
     QuestionType,
     QuestionVersion,
     Submission,
-    counted,
+    counted as taken_by_students,
 )
 from lms.assessments.taking import FINISHED, GRADED
 from lms.common.labels import label
@@ -160,7 +160,7 @@ def counted_attempts(assessment: Assessment) -> list:
         select(Submission.id, Submission.student_id, Submission.attempt_number, Submission.status,
                Submission.final_score, Submission.max_score, Submission.late, Submission.question_order)
         .where(Submission.assessment_id == assessment.id, Submission.status.in_(FINISHED),
-               counted())).all()  # a teacher's preview is not a student's answer
+               taken_by_students())).all()  # a teacher's preview is not a student's answer
     excused = set(db.session.scalars(select(AssessmentExcusal.student_id)
                                       .where(AssessmentExcusal.assessment_id == assessment.id)))
     by_student: dict[int, list] = {}
