@@ -34,6 +34,8 @@ from lms.assessments.models import (
     QuestionType,
     QuestionVersion,
     Submission,
+)
+from lms.assessments.models import (
     counted as taken_by_students,
 )
 from lms.assessments.taking import FINISHED, GRADED
