@@ -8,7 +8,7 @@ from datetime import timedelta
 from lms.common.types import utcnow
 from lms.curriculum.models import Section
 from lms.extensions import db as _db
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import TEST_PASSWORD
 from tests.factories import ONE_OF_EACH
 
@@ -99,6 +99,7 @@ def test_a_students_pages_have_large_tap_targets_on_a_phone(phone, live_server, 
 
     phone.goto(f"{live_server}/subjects/{subject.id}")
     assert_fits_a_phone(phone, "the subject page")
+    assert_accessible(phone)
     states = phone.locator(".attached-assessment").all_inner_texts()
     assert any("Tens quiz" in s and "Counting in tens" in s and "Due" in s for s in states), states
     assert any("Warm-up" in s and "Done" in s for s in states), states
@@ -106,6 +107,7 @@ def test_a_students_pages_have_large_tap_targets_on_a_phone(phone, live_server, 
 
     phone.goto(f"{live_server}/sections/{ids['Place value']}")
     assert_fits_a_phone(phone, "a section with a wide table and a code block")
+    assert_accessible(phone)
     for box in (".user-content table", ".user-content pre"):
         scrolls = phone.evaluate(f"""() => {{ const el = document.querySelector('{box}');
         return el.scrollWidth > el.clientWidth && getComputedStyle(el).overflowX === 'auto'; }}""")
