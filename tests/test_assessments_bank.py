@@ -1,11 +1,14 @@
 """The bank and the list: creating drafts, filters, who sees what, attaching (picker), publishing
 (the completeness check), duplicating, archiving, deleting; curriculum pages; resources."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from lms.assessments.models import Assessment, AssessmentMedia, Question, QuestionTag, Submission
 from lms.audit.models import AuditLog
+from lms.common.types import utcnow
 from tests.assessment_fixtures import HX, build_course
 from tests.factories import ONE_OF_EACH, RIGHT_ANSWERS, png_bytes
 
@@ -371,10 +374,41 @@ def test_section_pages_list_published_attached_assessments_with_the_students_sta
                            section_id=course.ids["Counting"], publish=True)
     auth.login(course.student)
     page = client.get(f"/sections/{course.ids['Counting']}").get_data(as_text=True)
-    assert "Counting check" in page and f"/assessments/{quiz.id}" in page and "Submitted" not in page
+    assert "Counting check" in page and f"/assessments/{quiz.id}" in page and "state-done" not in page
     make.attempt(course.student, quiz, RIGHT_ANSWERS)
     page = client.get(f"/sections/{course.ids['Counting']}").get_data(as_text=True)
-    assert "Submitted" in page
+    assert "state-done" in page
     other = client.get(f"/sections/{course.ids['Comparing']}").get_data(as_text=True)
     assert "Counting check" not in other
+
+
+def test_the_subject_page_shows_students_where_each_assessment_is_and_its_state(client, auth, course, make,
+                                                                                 count_queries):
+    now = utcnow()
+    make.assessment(course.teacher, title="Due soon", section_id=course.ids["Counting"], publish=True,
+                    due_at=now + timedelta(days=2))
+    make.assessment(course.teacher, title="Missed", section_id=course.ids["Comparing"], publish=True,
+                    opens_at=now - timedelta(days=5), due_at=now - timedelta(days=1))
+    make.assessment(course.teacher, title="Late is fine", subject_id=course.subject.id, publish=True,
+                    opens_at=now - timedelta(days=5), due_at=now - timedelta(days=1), late_policy="ACCEPT")
+    make.assessment(course.teacher, title="Next week", subject_id=course.subject.id, publish=True,
+                    opens_at=now + timedelta(days=7))
+    done = make.assessment(course.teacher, title="Finished", section_id=course.ids["Counting"], publish=True,
+                           questions=ONE_OF_EACH[:1])
+    make.attempt(course.student, done, RIGHT_ANSWERS)
+    auth.login(course.student)
+    with count_queries() as few:
+        page = client.get(f"/subjects/{course.subject.id}").get_data(as_text=True)
+    rows = {title: row for row in page.split('<li class="attached-assessment">')[1:]
+            for title in ("Due soon", "Missed", "Late is fine", "Next week", "Finished") if f">{title}</a>" in row}
+    assert "state-due" in rows["Due soon"] and "Counting" in rows["Due soon"]
+    assert "state-closed" in rows["Missed"] and "Late: not accepted" in rows["Missed"] and "Comparing" in rows["Missed"]
+    assert "state-late" in rows["Late is fine"]
+    assert "state-not-open" in rows["Next week"]
+    assert "state-done" in rows["Finished"]
+    for title in ("Due soon", "Missed", "Finished"):
+        make.assessment(course.teacher, title=f"{title} again", section_id=course.ids["Comparing"], publish=True)
+    with count_queries() as more:
+        client.get(f"/subjects/{course.subject.id}")
+    assert more.count == few.count
 

@@ -609,6 +609,16 @@ def attached_to_node(actor, kind: str, node_id: int) -> list[Assessment]:
     return list(db.session.scalars(stmt.order_by(Assessment.due_at.is_(None), Assessment.due_at, Assessment.title)))
 
 
+def place_titles(assessments) -> dict[int, str]:
+    """{assessment id: the title of the unit/part/section it is attached to} in one query
+    (assessments attached to the whole subject have none)."""
+    ids = [a.id for a in assessments if a.section_id or a.part_id or a.unit_id]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Assessment.id, node_title_expr()).where(Assessment.id.in_(ids)))
+    return {assessment_id: title for assessment_id, title in rows if title}
+
+
 def in_subject(actor, subject_id: int) -> list[Assessment]:
     """Every assessment ``actor`` sees anywhere in a subject (the subject page's list)."""
     stmt = visible_assessments(actor).where(attached_in_subjects([subject_id]))

@@ -22,7 +22,7 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -139,6 +139,26 @@ def start_problem(student, assessment: Assessment, attempts: list[Submission], n
     if allowed and len(attempts) >= allowed:
         return _("You have used all your attempts (%(n)s).", n=allowed)
     return None
+
+
+def student_status(assessment: Assessment, attempts: list[Submission], now=None) -> tuple[str, str]:
+    """(kind, label) of an assessment for a student on a list: ``done``, ``in-progress``,
+    ``not-open``, ``closed`` (past due, late work refused), ``late`` (past due, still accepted),
+    ``due`` or ``open``."""
+    now = now or utcnow()
+    if any(s.status == SubmissionStatus.IN_PROGRESS for s in attempts):
+        return "in-progress", _("In progress")
+    if attempts:
+        return "done", pgettext("assessment state", "Done")
+    if assessment.opens_at and now < assessment.opens_at:
+        return "not-open", _("Opens %(when)s", when=format_datetime(assessment.opens_at, "short"))
+    if assessment.due_at and now > assessment.due_at:
+        if assessment.late_policy == LatePolicy.REFUSE:
+            return "closed", _("Late: not accepted")
+        return "late", _("Late: still accepted")
+    if assessment.due_at:
+        return "due", _("Due %(when)s", when=format_datetime(assessment.due_at, "short"))
+    return "open", _("Open")
 
 
 def open_attempt(student, assessment: Assessment) -> Submission | None:

@@ -338,6 +338,11 @@ def assessments_for(node, *, whole_subject: bool = False) -> list[dict]:
     else:
         items = services.attached_to_node(current_user, kind, node.id)
     if current_user.role == Role.STUDENT:
-        return student_rows(current_user, items)
+        rows = student_rows(current_user, items)
+        places = services.place_titles(items) if whole_subject else {}
+        for row in rows:
+            row["state"] = taking.student_status(row["assessment"], row["attempts"])
+            row["place"] = places.get(row["assessment"].id)
+        return rows
     return [{"assessment": a, "attempts": [], "open": None} for a in items]
 

@@ -103,9 +103,10 @@
     }
   });
 
-  // A table wider than the screen scrolls inside its .table-scroll box. Keyboard users can only
-  // scroll it if the box can take the focus, and a focusable box needs a name: while it overflows
-  // it becomes a labelled region (named by the table's caption or the heading it comes under).
+  // A table wider than the screen scrolls inside its .table-scroll box (a Markdown table or code
+  // block inside its own box). Keyboard users can only scroll it if the box can take the focus, and
+  // a focusable box needs a name: while it overflows it becomes a labelled region (named by the
+  // table's caption or the heading it comes under); a table keeps its role and only gets the name.
   var scrollId = 0;
   function scrollLabel(box) {
     var caption = box.querySelector("caption");
@@ -119,7 +120,7 @@
     return found || document.querySelector("main h1");
   }
   function updateScrollBoxes() {
-    document.querySelectorAll(".table-scroll").forEach(function (box) {
+    document.querySelectorAll(".table-scroll, .user-content table, .user-content pre").forEach(function (box) {
       var overflows = box.scrollWidth > box.clientWidth + 1;
       if (overflows && !box.hasAttribute("tabindex")) {
         var label = scrollLabel(box);
@@ -128,7 +129,7 @@
         // A region (landmark) unless the section around it already is one with that name.
         var named = box.parentElement && box.parentElement.closest('[aria-labelledby~="' + label.id + '"]');
         box.setAttribute("tabindex", "0");
-        box.setAttribute("role", named ? "group" : "region");
+        if (box.tagName !== "TABLE") { box.setAttribute("role", named ? "group" : "region"); }
         box.setAttribute("aria-labelledby", label.id);
         box.setAttribute("data-scroll-region", "");
       } else if (!overflows && box.hasAttribute("data-scroll-region")) {
