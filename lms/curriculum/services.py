@@ -36,14 +36,11 @@ from lms.extensions import db
 from lms.school.models import (
     AssignmentRole,
     Classroom,
-    ClassroomMembership,
     Level,
-    MembershipStatus,
-    ParentLink,
     TeacherAssignment,
 )
 from lms.school.people import assign_teacher
-from lms.school.services import require_admin
+from lms.school.services import children_ids, current_classroom_ids, require_admin
 
 # --- visibility -----------------------------------------------------------------------------
 
@@ -55,14 +52,7 @@ def is_learner(actor) -> bool:
 
 def _learner_classroom_ids(actor):
     """The current classrooms of a student, or of a parent's children (a SELECT of ids)."""
-    if actor.role == Role.STUDENT:
-        students = [actor.id]
-    else:
-        students = select(ParentLink.student_id).where(ParentLink.parent_id == actor.id)
-    return select(ClassroomMembership.classroom_id).where(
-        ClassroomMembership.student_id.in_(students),
-        ClassroomMembership.status == MembershipStatus.ACTIVE,
-        ClassroomMembership.academic_year == current_academic_year())
+    return current_classroom_ids([actor.id] if actor.role == Role.STUDENT else children_ids(actor))
 
 
 def subject_visibility(actor):

@@ -200,12 +200,21 @@ def visible_classrooms(actor):
     if role == Role.TEACHER:
         return stmt.where(Classroom.id.in_(_teacher_classroom_ids(actor)))
     if role == Role.STUDENT:
-        return stmt.where(Classroom.id.in_(
-            select(ClassroomMembership.classroom_id).where(
-                ClassroomMembership.student_id == actor.id,
-                ClassroomMembership.status == MembershipStatus.ACTIVE,
-                ClassroomMembership.academic_year == current_academic_year())))
+        return stmt.where(Classroom.id.in_(current_classroom_ids([actor.id])))
     return stmt.where(false())
+
+
+def current_classroom_ids(student_ids):
+    """A SELECT of the ids of the classrooms ``student_ids`` (ids or a SELECT of ids) are in this year."""
+    return select(ClassroomMembership.classroom_id).where(
+        ClassroomMembership.student_id.in_(student_ids),
+        ClassroomMembership.status == MembershipStatus.ACTIVE,
+        ClassroomMembership.academic_year == current_academic_year())
+
+
+def children_ids(parent):
+    """A SELECT of the ids of the students linked to ``parent``."""
+    return select(ParentLink.student_id).where(ParentLink.parent_id == parent.id)
 
 
 def get_classroom_for(actor, classroom_id) -> Classroom:
@@ -228,7 +237,7 @@ def visible_students(actor):
     if role == Role.STUDENT:
         return stmt.where(User.id == actor.id)
     if role == Role.PARENT:
-        return stmt.where(User.id.in_(select(ParentLink.student_id).where(ParentLink.parent_id == actor.id)))
+        return stmt.where(User.id.in_(children_ids(actor)))
     return stmt.where(false())
 
 
