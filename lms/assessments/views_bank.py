@@ -25,7 +25,7 @@ from lms.assessments.media import media_map, media_of, render_with_media
 from lms.assessments.models import Assessment, AssessmentStatus, Submission
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.formviews import arg_int, saving
+from lms.common.formviews import arg_int, deleted, saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.labels import level_label
 from lms.common.navigation import nav_item
@@ -286,8 +286,7 @@ def delete(assessment_id):
         services.delete(current_user, assessment)
     if not saved:
         return redirect_to(url_for("assessments.detail", assessment_id=assessment_id))
-    flash(_("“%(title)s” was deleted.", title=title), "success")
-    return redirect_to(url_for("assessments.bank"))
+    return deleted(title, url_for("assessments.bank"))
 
 
 # --- attaching -------------------------------------------------------------------------------------------

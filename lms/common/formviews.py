@@ -24,9 +24,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import flash, request
+from flask_babel import gettext as _
 
 from lms.common.errors import DomainError
-from lms.common.htmx import render, render_form_errors
+from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.ids import as_id
 from lms.extensions import db
 
@@ -108,3 +109,9 @@ def render_form(page: str, fragment: str | None = None, *, failed: bool | None =
     if failed is None:
         failed = context["form"].is_submitted()
     return (render_form_errors if failed else render)(page, fragment, **context)
+
+
+def deleted(title: str, url: str):
+    """After a committed deletion: say “title” was deleted and go to ``url``."""
+    flash(_("“%(title)s” was deleted.", title=title), "success")
+    return redirect_to(url)

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.formviews import render_form, saving
+from lms.common.formviews import deleted, render_form, saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.common.pagination import paginate
@@ -77,7 +77,7 @@ def edit(session_id: int, announcement_id: int):
 @allow(Role.ADMIN, Role.TEACHER)
 def delete(session_id: int, announcement_id: int):
     course_session, announcement = _announcement(session_id, announcement_id)
+    title = announcement.title
     service.delete_announcement(current_user, course_session, announcement)
     db.session.commit()
-    flash(_("“%(title)s” was deleted.", title=announcement.title), "success")
-    return redirect_to(url_for("teaching.announcements.index", session_id=session_id))
+    return deleted(title, url_for("teaching.announcements.index", session_id=session_id))
