@@ -30,6 +30,7 @@ from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFou
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
 from lms.common.services import flush_or_raise, get_visible, is_taken
+from lms.common.sql import where_given
 from lms.core.academic_year import current_academic_year
 from lms.curriculum.models import CoreSubject, Part, Section, SectionProgress, Subject, SubjectTeacher, Unit
 from lms.extensions import db
@@ -429,12 +430,8 @@ def subject_list_query(actor, *, q: str = "", level_id: int | None = None, core_
     q = (q or "").strip()
     if q:
         stmt = stmt.where(func.lower(Subject.name).like(f"%{q.lower()}%"))
-    if level_id:
-        stmt = stmt.where(Subject.level_id == level_id)
-    if core_id:
-        stmt = stmt.where(Subject.core_subject_id == core_id)
-    if classroom_id:
-        stmt = stmt.where(Subject.classroom_id == classroom_id)
+    stmt = where_given(stmt, (Subject.level_id, level_id), (Subject.core_subject_id, core_id),
+                       (Subject.classroom_id, classroom_id))
     if teacher_id:
         stmt = stmt.where(exists().where(SubjectTeacher.subject_id == Subject.id,
                                          SubjectTeacher.teacher_id == teacher_id))

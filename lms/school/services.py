@@ -32,6 +32,7 @@ from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFou
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
 from lms.common.services import flush_or_raise, get_visible
+from lms.common.sql import where_given
 from lms.core.academic_year import current_academic_year
 from lms.core.models import Organization
 from lms.core.organization import current_organization, default_organization
@@ -434,10 +435,7 @@ def student_list_query(actor, *, q: str = "", level_id: int | None = None, class
         pattern = f"%{q.lower()}%"
         stmt = stmt.where(or_(func.lower(User.full_name).like(pattern), User.email.like(pattern), User.username.like(pattern),
                               func.lower(StudentProfile.student_number).like(pattern)))
-    if level_id:
-        stmt = stmt.where(Classroom.level_id == level_id)
-    if classroom_id:
-        stmt = stmt.where(Classroom.id == classroom_id)
+    stmt = where_given(stmt, (Classroom.level_id, level_id), (Classroom.id, classroom_id))
     if unplaced:
         stmt = stmt.where(Classroom.id.is_(None))
     if status == StudentStatus.ACTIVE:
