@@ -6,7 +6,7 @@ organization's timezone) and has a CSV download of what it shows.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 from babel.dates import get_day_names
 from flask import Blueprint, request, url_for
@@ -77,18 +77,22 @@ def _idle_days() -> int:
 # --- the overview -------------------------------------------------------------------------------
 
 
-def _own_page_for_students(endpoint: str):
-    """A student has no overview: send them to ``endpoint`` for themselves (None for everyone else)."""
-    if current_user.is_student:
-        return redirect_to(url_for(endpoint, user_id=current_user.id, **request.args), status=302)
-    return None
+def _students_go_to(endpoint: str):
+    """A student has no overview: the view sends them to ``endpoint`` for themselves instead."""
+    def decorate(view):
+        @wraps(view)
+        def students_to_their_own_page(*args, **kwargs):
+            if current_user.is_student:
+                return redirect_to(url_for(endpoint, user_id=current_user.id, **request.args), status=302)
+            return view(*args, **kwargs)
+        return students_to_their_own_page
+    return decorate
 
 
 @bp.route("/analytics")
 @allow(SIGNED_IN)
+@_students_go_to("analytics.user")
 def overview():
-    if (own_page := _own_page_for_students("analytics.user")) is not None:
-        return own_page
     rng, message = services.date_range_from(request.args)
     role = _role_arg()
     data = services.overview(current_user, rng, role=role)
@@ -101,9 +105,8 @@ def overview():
 
 @bp.route("/analytics/export.csv")
 @allow(SIGNED_IN)
+@_students_go_to("analytics.user_csv")
 def overview_csv():
-    if (own_page := _own_page_for_students("analytics.user_csv")) is not None:
-        return own_page
     rng, _message = services.date_range_from(request.args)
     data = services.overview(current_user, rng, role=_role_arg())
     rows = ([d.day.isoformat(), d.users, d.logins, services.minutes(d.seconds)] for d in data["series"])
@@ -209,12 +212,17 @@ def _classroom_for(classroom_id):
     return school.get_classroom_for(current_user, classroom_id)
 
 
+def _classroom_report(classroom_id):
+    """The classroom, the asked date range (and its message) and the classroom's report for it."""
+    room = _classroom_for(classroom_id)
+    rng, message = services.date_range_from(request.args)
+    return room, rng, message, services.classroom_report(room, rng, idle_days=_idle_days())
+
+
 @bp.route("/analytics/classrooms/<int:classroom_id>")
 @allow(SIGNED_IN)
 def classroom(classroom_id: int):
-    room = _classroom_for(classroom_id)
-    rng, message = services.date_range_from(request.args)
-    report = services.classroom_report(room, rng, idle_days=_idle_days())
+    room, rng, message, report = _classroom_report(classroom_id)
     labels = [(_("Week of %(day)s", day=_day_label(p)) if report["by_week"] else _day_label(p))
               for p in report["periods"]]
     return render("analytics/classroom.html", "analytics/_classroom.html", room=room, rng=rng, message=message,
@@ -224,9 +232,7 @@ def classroom(classroom_id: int):
 @bp.route("/analytics/classrooms/<int:classroom_id>/export.csv")
 @allow(SIGNED_IN)
 def classroom_csv(classroom_id: int):
-    room = _classroom_for(classroom_id)
-    rng, _message = services.date_range_from(request.args)
-    report = services.classroom_report(room, rng, idle_days=_idle_days())
+    room, rng, _message, report = _classroom_report(classroom_id)
     header = [_("Name"), _("Email"), _("Last seen")] + [p.isoformat() for p in report["periods"]] + [
         _("Total minutes")]
     rows = ([r["user"].full_name, r["user"].email, local_datetime(r["last_seen"])]

@@ -4,13 +4,12 @@ from functools import cache
 
 from flask import Blueprint
 
+from lms.common.blueprints import domain_blueprint
+
 
 @cache
 def blueprint() -> Blueprint:
     """``api.v1.<view>`` (the JSON API under /api/v1) and ``api.tokens.<view>`` (the token page under /me)."""
     from lms.api import views, views_tokens
 
-    bp = Blueprint("api", __name__)
-    for area in (views, views_tokens):
-        bp.register_blueprint(area.bp)
-    return bp
+    return domain_blueprint("api", __name__, views, views_tokens)

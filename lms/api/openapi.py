@@ -240,21 +240,20 @@ SESSION_OPERATIONS = ("get_session", "update_session", "publish_session", "delet
 ANNOUNCEMENT_OPERATIONS = ("update_announcement", "delete_announcement")
 ENROLLMENT_OPERATIONS = ("update_grade", "update_enrollment_status")
 MY_SESSION_OPERATIONS = ("my_session", "my_announcements", "drop_session")
-SESSION_LINK = _read("data", sessionId="course_session_id")
-FIRST_SESSION = _read("data/0", sessionId="course_session_id")
+SESSION_IDS = {"sessionId": "course_session_id"}
+ANNOUNCEMENT_IDS = {**SESSION_IDS, "announcementId": "course_session_announcement_id"}
+ENROLLMENT_IDS = {**SESSION_IDS, "enrollmentId": "course_session_enrollment_id"}
+SESSION_LINK = _read("data", **SESSION_IDS)
+FIRST_SESSION = _read("data/0", **SESSION_IDS)
 LINKS = {
     "create_session": _to(SESSION_OPERATIONS, SESSION_LINK),
     "publish_session": _to(("get_session", "update_session", "delete_session"), SESSION_LINK),
-    "create_announcement": _to(ANNOUNCEMENT_OPERATIONS, _read("data", sessionId="course_session_id",
-                                                              announcementId="course_session_announcement_id")),
-    "update_enrollment_status": _to(ENROLLMENT_OPERATIONS, _read("data", sessionId="course_session_id",
-                                                                 enrollmentId="course_session_enrollment_id")),
+    "create_announcement": _to(ANNOUNCEMENT_OPERATIONS, _read("data", **ANNOUNCEMENT_IDS)),
+    "update_enrollment_status": _to(ENROLLMENT_OPERATIONS, _read("data", **ENROLLMENT_IDS)),
     "list_sessions": _to(SESSION_OPERATIONS, FIRST_SESSION),
     "admin_sessions": _to(SESSION_OPERATIONS, FIRST_SESSION),
-    "list_enrollments": _to(ENROLLMENT_OPERATIONS, _read("data/0", sessionId="course_session_id",
-                                                         enrollmentId="course_session_enrollment_id")),
-    "list_announcements": _to(ANNOUNCEMENT_OPERATIONS, _read("data/0", sessionId="course_session_id",
-                                                             announcementId="course_session_announcement_id")),
+    "list_enrollments": _to(ENROLLMENT_OPERATIONS, _read("data/0", **ENROLLMENT_IDS)),
+    "list_announcements": _to(ANNOUNCEMENT_OPERATIONS, _read("data/0", **ANNOUNCEMENT_IDS)),
     "my_sessions": _to(MY_SESSION_OPERATIONS, FIRST_SESSION),
     "join_session": _to(MY_SESSION_OPERATIONS, SESSION_LINK),
 }

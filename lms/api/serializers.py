@@ -6,6 +6,11 @@ from lms.api.core import iso
 from lms.teaching.settings import letter_for
 
 
+def _same_names(obj, *names) -> dict:
+    """The fields whose name in the API is the attribute's name: ``{name: obj.<name>}``."""
+    return {name: getattr(obj, name) for name in names}
+
+
 def session_full(s, enrolled_count: int | None = None) -> dict:
     data = {
         "course_session_id": s.id,
@@ -94,10 +99,7 @@ def student_session(s, e) -> dict:
 def announcement(a) -> dict:
     return {
         "course_session_announcement_id": a.id,
-        "course_session_id": a.course_session_id,
-        "title": a.title,
-        "message": a.message,
-        "is_urgent": a.is_urgent,
+        **_same_names(a, "course_session_id", "title", "message", "is_urgent"),
         "scheduled_for": iso(a.scheduled_for),
         "expires_at": iso(a.expires_at),
         "is_active": a.is_active,
@@ -109,15 +111,9 @@ def announcement(a) -> dict:
 def settings(st) -> dict:
     return {
         "course_session_settings_id": st.id,
-        "course_session_id": st.course_session_id,
-        "allow_late_enrollment": st.allow_late_enrollment,
-        "require_approval_for_enrollment": st.require_approval_for_enrollment,
-        "allow_student_discussions": st.allow_student_discussions,
-        "send_reminder_emails": st.send_reminder_emails,
-        "reminder_days_before_expiry": st.reminder_days_before_expiry,
-        "grading_scale": st.grading_scale,
-        "attendance_tracking_enabled": st.attendance_tracking_enabled,
-        "allow_student_drop": st.allow_student_drop,
+        **_same_names(st, "course_session_id", "allow_late_enrollment", "require_approval_for_enrollment",
+                      "allow_student_discussions", "send_reminder_emails", "reminder_days_before_expiry",
+                      "grading_scale", "attendance_tracking_enabled", "allow_student_drop"),
         "attendance_points": st.points(),
         "default_attendance_status": st.default_attendance_status,
     }

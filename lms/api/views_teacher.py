@@ -30,6 +30,25 @@ def _session(session_id: int):
     return services.get_session_for(current_user, session_id, api=True)
 
 
+def _enrollment(session_id: int, enrollment_id: int):
+    """The session and one of its enrollments, as ``current_user`` may see them (else 404)."""
+    course_session = _session(session_id)
+    return course_session, enr.get_enrollment_for(current_user, course_session, enrollment_id)
+
+
+def _saved_enrollment(course_session, enrollment, message: str):
+    """Commit the enrollment's change and answer with it."""
+    db.session.commit()
+    scale = services.settings_of(course_session).grading_scale
+    return ok(ser.enrollment(enrollment, None, scale), message)
+
+
+def _announcement(session_id: int, announcement_id: int):
+    """The session and one of its announcements, as ``current_user`` may see them (else 404)."""
+    course_session = _session(session_id)
+    return course_session, ann.get_announcement_for(current_user, course_session, announcement_id)
+
+
 def session_list(query: Query, *, teacher_filter: bool):
     page, limit = query.page(), query.limit(10)
     status = query.choice("status", tuple(CourseSessionStatus))
@@ -134,12 +153,9 @@ def list_enrollments(session_id: int):
            roles=STAFF, body="EnrollmentStatusUpdate", response="Enrollment", errors=(400, 401, 403, 404, 422))
 @allow(Role.ADMIN, Role.TEACHER)
 def update_enrollment_status(session_id: int, enrollment_id: int):
-    course_session = _session(session_id)
-    enrollment = enr.get_enrollment_for(current_user, course_session, enrollment_id)
+    course_session, enrollment = _enrollment(session_id, enrollment_id)
     enr.change_status(current_user, course_session, enrollment, json_body().get("enrollment_status"))
-    db.session.commit()
-    scale = services.settings_of(course_session).grading_scale
-    return ok(ser.enrollment(enrollment, None, scale), _("Enrollment status updated successfully"))
+    return _saved_enrollment(course_session, enrollment, _("Enrollment status updated successfully"))
 
 
 @bp.route("/teacher/sessions/<unbounded_int:session_id>/enrollments/<unbounded_int:enrollment_id>/grade", methods=["PATCH"])
@@ -148,12 +164,9 @@ def update_enrollment_status(session_id: int, enrollment_id: int):
            body="GradeUpdate", response="Enrollment", errors=(400, 401, 403, 404, 422))
 @allow(Role.ADMIN, Role.TEACHER)
 def update_grade(session_id: int, enrollment_id: int):
-    course_session = _session(session_id)
-    enrollment = enr.get_enrollment_for(current_user, course_session, enrollment_id)
+    course_session, enrollment = _enrollment(session_id, enrollment_id)
     enr.set_grade(current_user, course_session, enrollment, json_body())
-    db.session.commit()
-    scale = services.settings_of(course_session).grading_scale
-    return ok(ser.enrollment(enrollment, None, scale), _("Grade updated successfully"))
+    return _saved_enrollment(course_session, enrollment, _("Grade updated successfully"))
 
 
 # --- announcements ----------------------------------------------------------------------------------
@@ -193,8 +206,7 @@ def list_announcements(session_id: int):
            response="Announcement", errors=(400, 401, 403, 404, 409))
 @allow(Role.ADMIN, Role.TEACHER)
 def update_announcement(session_id: int, announcement_id: int):
-    course_session = _session(session_id)
-    announcement = ann.get_announcement_for(current_user, course_session, announcement_id)
+    course_session, announcement = _announcement(session_id, announcement_id)
     ann.update_announcement(current_user, course_session, announcement, json_body())
     db.session.commit()
     return ok(ser.announcement(announcement), _("Announcement updated successfully"))
@@ -206,8 +218,7 @@ def update_announcement(session_id: int, announcement_id: int):
            errors=(401, 403, 404))
 @allow(Role.ADMIN, Role.TEACHER)
 def delete_announcement(session_id: int, announcement_id: int):
-    course_session = _session(session_id)
-    announcement = ann.get_announcement_for(current_user, course_session, announcement_id)
+    course_session, announcement = _announcement(session_id, announcement_id)
     ann.delete_announcement(current_user, course_session, announcement)
     db.session.commit()
     return no_content()

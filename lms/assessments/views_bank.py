@@ -25,8 +25,8 @@ from lms.assessments.media import media_map, media_of, render_with_media
 from lms.assessments.models import Assessment, AssessmentStatus, Submission, counted
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.formviews import arg_int, saving
-from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.formviews import arg_int, deleted, saved_answer, saving
+from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.labels import level_label
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
@@ -211,11 +211,9 @@ def settings(assessment_id):
         with saving(form) as saved:
             services.update_settings(current_user, assessment, form.to_input())
         if saved:
-            flash(_("Settings saved."), "success")
-            if is_htmx():
-                return render("assessments/edit.html", "assessments/_settings.html",
-                              **editor_context(assessment))
-            return redirect_to(url_for("assessments.detail", assessment_id=assessment.id))
+            return saved_answer(_("Settings saved."), url_for("assessments.detail", assessment_id=assessment.id),
+                                "assessments/edit.html", "assessments/_settings.html",
+                                lambda: editor_context(assessment))
     assessment = editable_assessment(assessment_id)
     return render_form_errors("assessments/edit.html", "assessments/_settings.html",
                               **editor_context(assessment, settings_form=form))
@@ -288,8 +286,7 @@ def delete(assessment_id):
         services.delete(current_user, assessment)
     if not saved:
         return redirect_to(url_for("assessments.detail", assessment_id=assessment_id))
-    flash(_("“%(title)s” was deleted.", title=title), "success")
-    return redirect_to(url_for("assessments.bank"))
+    return deleted(title, url_for("assessments.bank"))
 
 
 # --- attaching -------------------------------------------------------------------------------------------

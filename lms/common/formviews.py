@@ -20,13 +20,14 @@ once it was posted (422 for htmx, as ``render_form_errors`` does).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import flash, request
+from flask_babel import gettext as _
 
 from lms.common.errors import DomainError
-from lms.common.htmx import render, render_form_errors
+from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.ids import as_id
 from lms.extensions import db
 
@@ -108,3 +109,17 @@ def render_form(page: str, fragment: str | None = None, *, failed: bool | None =
     if failed is None:
         failed = context["form"].is_submitted()
     return (render_form_errors if failed else render)(page, fragment, **context)
+
+
+def deleted(title: str, url: str):
+    """After a committed deletion: say “title” was deleted and go to ``url``."""
+    flash(_("“%(title)s” was deleted.", title=title), "success")
+    return redirect_to(url)
+
+
+def saved_answer(message: str, url: str, page: str, fragment: str, context: Callable[[], dict]):
+    """After a save: say so; htmx gets ``fragment`` again (with ``context()``), a plain post goes to ``url``."""
+    flash(message, "success")
+    if is_htmx():
+        return render(page, fragment, **context())
+    return redirect_to(url)

@@ -46,3 +46,11 @@ def claim(stamp, row_id: int, now, *conditions) -> bool:
     result = db.session.execute(update(model).where(model.id == row_id, stamp.is_(None), *conditions)
                                 .values({stamp.key: now}).execution_options(synchronize_session=False))
     return bool(result.rowcount)
+
+
+def where_given(stmt, *filters):
+    """``stmt`` narrowed to ``column == value`` for each ``(column, value)`` whose value is given (truthy)."""
+    for column, value in filters:
+        if value:
+            stmt = stmt.where(column == value)
+    return stmt

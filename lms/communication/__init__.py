@@ -4,13 +4,12 @@ from functools import cache
 
 from flask import Blueprint
 
+from lms.common.blueprints import domain_blueprint
+
 
 @cache
 def blueprint() -> Blueprint:
     """Announcements and notifications: ``communication.<area>.<view>``."""
     from lms.communication import views_announcements, views_notifications
 
-    bp = Blueprint("communication", __name__)
-    for area in (views_announcements, views_notifications):
-        bp.register_blueprint(area.bp)
-    return bp
+    return domain_blueprint("communication", __name__, views_announcements, views_notifications)

@@ -14,7 +14,7 @@ from lms.auth.invitations import ROLE_LABELS as ROLE_NAMES
 from lms.auth.models import Role
 from lms.auth.view_as import viewing as viewing_as_someone
 from lms.common.access import SIGNED_IN, allow
-from lms.common.formviews import render_form, saving
+from lms.common.formviews import deleted, render_form, saving
 from lms.common.htmx import is_htmx, redirect_to, render, trigger
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label, level_name
@@ -188,8 +188,7 @@ def delete(announcement_id: int):
     title = announcement.title
     service.delete_announcement(current_user, announcement)
     db.session.commit()
-    flash(_("“%(title)s” was deleted.", title=title), "success")
-    return redirect_to(url_for("communication.announcements.manage"))
+    return deleted(title, url_for("communication.announcements.manage"))
 
 
 # --- the authors' list and read status ---------------------------------------------------------

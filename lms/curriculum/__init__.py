@@ -4,14 +4,13 @@ from functools import cache
 
 from flask import Blueprint
 
+from lms.common.blueprints import domain_blueprint
+
 
 @cache
 def blueprint() -> Blueprint:
     """The curriculum's pages, one nested blueprint per area: ``curriculum.<area>.<view>``."""
     from lms.curriculum import hooks, views_import, views_sections, views_subjects, views_tree
 
-    bp = Blueprint("curriculum", __name__)
-    bp.record_once(lambda _state: hooks.connect_signals())
-    for area in (views_subjects, views_tree, views_sections, views_import):
-        bp.register_blueprint(area.bp)
-    return bp
+    return domain_blueprint("curriculum", __name__, views_subjects, views_tree, views_sections, views_import,
+                            connect_signals=hooks.connect_signals)

@@ -7,18 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from lms.common.ids import ID_MAX
 from lms.curriculum.models import TITLE_MAX
-from lms.school.forms import choices  # noqa: F401 - re-exported for the views
-
-
-def _int_or_none(value):
-    """A choice's number; None when absent, not a number or beyond any id (2**31 - 1)."""
-    try:
-        number = int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
-    return number if number is None or abs(number) <= ID_MAX else None
+from lms.school.forms import choices, int_or_none  # noqa: F401 - choices re-exported for the views
 
 
 class CoreSubjectForm(FlaskForm):
@@ -28,7 +18,7 @@ class CoreSubjectForm(FlaskForm):
 
 
 class SubjectForm(FlaskForm):
-    core_subject_id = SelectField(_l("Core subject"), coerce=_int_or_none, validators=[DataRequired()])
+    core_subject_id = SelectField(_l("Core subject"), coerce=int_or_none, validators=[DataRequired()])
     audience = SelectField(_l("For"), validators=[DataRequired()], validate_choice=False)
     name = StringField(_l("Name"), validators=[Optional(), Length(max=100)],
                        description=_l("Leave empty for e.g. “Mathematics P1”."))
@@ -36,7 +26,7 @@ class SubjectForm(FlaskForm):
 
 
 class SubjectTeacherForm(FlaskForm):
-    teacher_id = SelectField(_l("Teacher"), coerce=_int_or_none, validators=[DataRequired()])
+    teacher_id = SelectField(_l("Teacher"), coerce=int_or_none, validators=[DataRequired()])
 
 
 class TitleForm(FlaskForm):

@@ -30,20 +30,18 @@ from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFou
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
 from lms.common.services import flush_or_raise, get_visible, is_taken
+from lms.common.sql import where_given
 from lms.core.academic_year import current_academic_year
 from lms.curriculum.models import CoreSubject, Part, Section, SectionProgress, Subject, SubjectTeacher, Unit
 from lms.extensions import db
 from lms.school.models import (
     AssignmentRole,
     Classroom,
-    ClassroomMembership,
     Level,
-    MembershipStatus,
-    ParentLink,
     TeacherAssignment,
 )
 from lms.school.people import assign_teacher
-from lms.school.services import require_admin
+from lms.school.services import children_ids, current_classroom_ids, require_admin
 
 # --- visibility -----------------------------------------------------------------------------
 
@@ -55,14 +53,7 @@ def is_learner(actor) -> bool:
 
 def _learner_classroom_ids(actor):
     """The current classrooms of a student, or of a parent's children (a SELECT of ids)."""
-    if actor.role == Role.STUDENT:
-        students = [actor.id]
-    else:
-        students = select(ParentLink.student_id).where(ParentLink.parent_id == actor.id)
-    return select(ClassroomMembership.classroom_id).where(
-        ClassroomMembership.student_id.in_(students),
-        ClassroomMembership.status == MembershipStatus.ACTIVE,
-        ClassroomMembership.academic_year == current_academic_year())
+    return current_classroom_ids([actor.id] if actor.role == Role.STUDENT else children_ids(actor))
 
 
 def subject_visibility(actor):
@@ -439,12 +430,8 @@ def subject_list_query(actor, *, q: str = "", level_id: int | None = None, core_
     q = (q or "").strip()
     if q:
         stmt = stmt.where(func.lower(Subject.name).like(f"%{q.lower()}%"))
-    if level_id:
-        stmt = stmt.where(Subject.level_id == level_id)
-    if core_id:
-        stmt = stmt.where(Subject.core_subject_id == core_id)
-    if classroom_id:
-        stmt = stmt.where(Subject.classroom_id == classroom_id)
+    stmt = where_given(stmt, (Subject.level_id, level_id), (Subject.core_subject_id, core_id),
+                       (Subject.classroom_id, classroom_id))
     if teacher_id:
         stmt = stmt.where(exists().where(SubjectTeacher.subject_id == Subject.id,
                                          SubjectTeacher.teacher_id == teacher_id))

@@ -11,7 +11,7 @@ from lms.auth.models import Role
 from lms.auth.view_as import viewing as viewing_as_someone
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import ValidationFailed
-from lms.common.formviews import saving
+from lms.common.formviews import saved_answer, saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.curriculum import services, tree, visits
@@ -99,11 +99,9 @@ def edit(section_id):
         with saving(form) as saved:
             tree.update_section(current_user, section, form.title.data, form.content.data)
         if saved:
-            flash(_("Section saved."), "success")
-            if is_htmx():
-                return render("curriculum/section_edit.html", "curriculum/_section_form.html",
-                              **_editor_context(section, form=form))
-            return redirect_to(url_for("curriculum.sections.edit", section_id=section.id))
+            return saved_answer(_("Section saved."), url_for("curriculum.sections.edit", section_id=section.id),
+                                "curriculum/section_edit.html", "curriculum/_section_form.html",
+                                lambda: _editor_context(section, form=form))
     section = _editable_section(section_id)
     return render_form_errors("curriculum/section_edit.html", "curriculum/_section_form.html",
                               **_editor_context(section, form=form))

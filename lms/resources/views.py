@@ -10,7 +10,7 @@ from flask_login import current_user
 from lms.auth.models import Role
 from lms.common.access import SIGNED_IN, allow
 from lms.common.downloads import private_file
-from lms.common.formviews import arg_int, render_form, saving
+from lms.common.formviews import arg_int, deleted, render_form, saving
 from lms.common.htmx import redirect_to, render
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
@@ -136,8 +136,7 @@ def delete(resource_id):
     title = resource.title
     services.delete(current_user, resource)
     db.session.commit()
-    flash(_("“%(title)s” was deleted.", title=title), "success")
-    return redirect_to(url_for("resources.index"))
+    return deleted(title, url_for("resources.index"))
 
 
 # --- files ------------------------------------------------------------------------------------

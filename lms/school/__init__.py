@@ -4,6 +4,8 @@ from functools import cache
 
 from flask import Blueprint
 
+from lms.common.blueprints import domain_blueprint
+
 
 @cache
 def blueprint() -> Blueprint:
@@ -21,9 +23,6 @@ def blueprint() -> Blueprint:
         views_students,
     )
 
-    bp = Blueprint("school", __name__)
-    bp.record_once(lambda _state: sign_in_hooks.connect_signals())
-    for area in (views_admin, views_classrooms, views_rollover, views_students, views_import, views_bulk,
-                 views_staff, views_class_codes, views_family):
-        bp.register_blueprint(area.bp)
-    return bp
+    return domain_blueprint("school", __name__, views_admin, views_classrooms, views_rollover, views_students,
+                            views_import, views_bulk, views_staff, views_class_codes, views_family,
+                            connect_signals=sign_in_hooks.connect_signals)

@@ -35,7 +35,7 @@ LOCALE_CHOICES = choices([("en", "English"), ("th", "ไทย")])
 ASSIGNMENT_ROLE_CHOICES = choices([("HOMEROOM", _l("Homeroom teacher")), ("SUBJECT", _l("Subject teacher"))])
 
 
-def _int_or_none(value):
+def int_or_none(value):
     """A choice's number; None when absent, not a number or beyond any id (2**31 - 1)."""
     try:
         number = int(value) if value not in (None, "", "None") else None
@@ -83,19 +83,19 @@ class LevelForm(FlaskForm):
 
 
 class ClassroomForm(FlaskForm):
-    level_id = SelectField(_l("Level"), coerce=_int_or_none, validators=[InputRequired()])
+    level_id = SelectField(_l("Level"), coerce=int_or_none, validators=[InputRequired()])
     number = IntegerField(_l("Class number (blank: the next free one)"), validators=[Optional(), NumberRange(1, 50)])
     academic_year = StringField(_l("Academic year"), validators=[DataRequired(), Length(max=20)])
 
 
 class AssignTeacherForm(FlaskForm):
-    teacher_id = SelectField(_l("Teacher"), coerce=_int_or_none, validators=[InputRequired()])
+    teacher_id = SelectField(_l("Teacher"), coerce=int_or_none, validators=[InputRequired()])
     role = SelectField(_l("Role"), choices=ASSIGNMENT_ROLE_CHOICES)
     subject_name = StringField(_l("Subject (for a subject teacher)"), validators=[Length(max=100)])
 
 
 class AssignClassroomForm(FlaskForm):
-    classroom_id = SelectField(_l("Classroom"), coerce=_int_or_none, validators=[InputRequired()])
+    classroom_id = SelectField(_l("Classroom"), coerce=int_or_none, validators=[InputRequired()])
     role = SelectField(_l("Role"), choices=ASSIGNMENT_ROLE_CHOICES)
     subject_name = StringField(_l("Subject (for a subject teacher)"), validators=[Length(max=100)])
 
@@ -106,7 +106,7 @@ class StudentForm(FlaskForm):
     student_number = StringField(_l("Student number"), validators=[Length(max=32)])
     username = StringField(_l("Username"), validators=[Length(max=40)])
     date_of_birth = DateField(_l("Date of birth"), validators=[Optional()])
-    classroom_id = SelectField(_l("Classroom"), coerce=_int_or_none, validators=[Optional()])
+    classroom_id = SelectField(_l("Classroom"), coerce=int_or_none, validators=[Optional()])
     guardian_notes = TextAreaField(_l("Notes about guardians"), validators=[Length(max=2000)])
 
 
@@ -115,7 +115,7 @@ class StudentEditForm(StudentForm):
 
 
 class PlaceStudentForm(FlaskForm):
-    classroom_id = SelectField(_l("Classroom"), coerce=_int_or_none, validators=[Optional()])
+    classroom_id = SelectField(_l("Classroom"), coerce=int_or_none, validators=[Optional()])
 
 
 class AddToClassroomForm(FlaskForm):

@@ -32,6 +32,7 @@ from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFou
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
 from lms.common.services import flush_or_raise, get_visible
+from lms.common.sql import where_given
 from lms.core.academic_year import current_academic_year
 from lms.core.models import Organization
 from lms.core.organization import current_organization, default_organization
@@ -200,12 +201,21 @@ def visible_classrooms(actor):
     if role == Role.TEACHER:
         return stmt.where(Classroom.id.in_(_teacher_classroom_ids(actor)))
     if role == Role.STUDENT:
-        return stmt.where(Classroom.id.in_(
-            select(ClassroomMembership.classroom_id).where(
-                ClassroomMembership.student_id == actor.id,
-                ClassroomMembership.status == MembershipStatus.ACTIVE,
-                ClassroomMembership.academic_year == current_academic_year())))
+        return stmt.where(Classroom.id.in_(current_classroom_ids([actor.id])))
     return stmt.where(false())
+
+
+def current_classroom_ids(student_ids):
+    """A SELECT of the ids of the classrooms ``student_ids`` (ids or a SELECT of ids) are in this year."""
+    return select(ClassroomMembership.classroom_id).where(
+        ClassroomMembership.student_id.in_(student_ids),
+        ClassroomMembership.status == MembershipStatus.ACTIVE,
+        ClassroomMembership.academic_year == current_academic_year())
+
+
+def children_ids(parent):
+    """A SELECT of the ids of the students linked to ``parent``."""
+    return select(ParentLink.student_id).where(ParentLink.parent_id == parent.id)
 
 
 def get_classroom_for(actor, classroom_id) -> Classroom:
@@ -228,7 +238,7 @@ def visible_students(actor):
     if role == Role.STUDENT:
         return stmt.where(User.id == actor.id)
     if role == Role.PARENT:
-        return stmt.where(User.id.in_(select(ParentLink.student_id).where(ParentLink.parent_id == actor.id)))
+        return stmt.where(User.id.in_(children_ids(actor)))
     return stmt.where(false())
 
 
@@ -425,10 +435,7 @@ def student_list_query(actor, *, q: str = "", level_id: int | None = None, class
         pattern = f"%{q.lower()}%"
         stmt = stmt.where(or_(func.lower(User.full_name).like(pattern), User.email.like(pattern), User.username.like(pattern),
                               func.lower(StudentProfile.student_number).like(pattern)))
-    if level_id:
-        stmt = stmt.where(Classroom.level_id == level_id)
-    if classroom_id:
-        stmt = stmt.where(Classroom.id == classroom_id)
+    stmt = where_given(stmt, (Classroom.level_id, level_id), (Classroom.id, classroom_id))
     if unplaced:
         stmt = stmt.where(Classroom.id.is_(None))
     if status == StudentStatus.ACTIVE:

@@ -4,6 +4,8 @@ from functools import cache
 
 from flask import Blueprint
 
+from lms.common.blueprints import domain_blueprint
+
 
 @cache
 def blueprint() -> Blueprint:
@@ -17,8 +19,5 @@ def blueprint() -> Blueprint:
         views_student,
     )
 
-    bp = Blueprint("teaching", __name__)
-    bp.record_once(lambda _state: hooks.connect_signals())
-    for area in (views_sessions, views_enrollments, views_announcements, views_attendance, views_student):
-        bp.register_blueprint(area.bp)
-    return bp
+    return domain_blueprint("teaching", __name__, views_sessions, views_enrollments, views_announcements,
+                            views_attendance, views_student, connect_signals=hooks.connect_signals)

@@ -32,6 +32,7 @@ from lms.auth.models import Role, User
 from lms.common.errors import Forbidden, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.services import is_taken
+from lms.common.sql import where_given
 from lms.common.types import utcnow
 from lms.core.organization import current_organization
 from lms.curriculum.models import Subject, SubjectTeacher
@@ -474,12 +475,8 @@ def session_list_query(actor, *, status: str = "", course_id: int | None = None,
                        sort_order: str = "desc"):
     """Rows of (CourseSession, enrolled_count) the actor manages, filtered and sorted (one statement)."""
     stmt = manageable_sessions(actor).add_columns(enrolled_count_expr().label("enrolled_count"))
-    if status:
-        stmt = stmt.where(CourseSession.status == status)
-    if course_id:
-        stmt = stmt.where(CourseSession.course_id == course_id)
-    if teacher_id:
-        stmt = stmt.where(CourseSession.teacher_id == teacher_id)
+    stmt = where_given(stmt, (CourseSession.status, status), (CourseSession.course_id, course_id),
+                       (CourseSession.teacher_id, teacher_id))
     if start_from is not None:
         stmt = stmt.where(CourseSession.start_date >= start_from)
     if end_before is not None:

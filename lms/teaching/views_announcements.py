@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.formviews import render_form, saving
+from lms.common.formviews import deleted, render_form, saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.markdown import render_markdown
 from lms.common.pagination import paginate
@@ -18,7 +18,7 @@ from lms.core.localtime import to_local
 from lms.extensions import db
 from lms.teaching import announcements as service
 from lms.teaching.forms import AnnouncementForm
-from lms.teaching.views_sessions import common_context, load
+from lms.teaching.views_sessions import common_context, load, load_with
 
 bp = Blueprint("announcements", __name__)
 
@@ -47,16 +47,10 @@ def index(session_id: int):
                   **_context(course_session, form))
 
 
-def _announcement(session_id: int, announcement_id: int):
-    """The teaching session and one of its announcements, as the acting user may see them."""
-    course_session = load(session_id)
-    return course_session, service.get_announcement_for(current_user, course_session, announcement_id)
-
-
 @bp.route("/sessions/<int:session_id>/announcements/<int:announcement_id>/edit", methods=["GET", "POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def edit(session_id: int, announcement_id: int):
-    course_session, announcement = _announcement(session_id, announcement_id)
+    course_session, announcement = load_with(session_id, service.get_announcement_for, announcement_id)
     if request.method == "GET":
         form = AnnouncementForm(formdata=None, obj=announcement)
         form.scheduled_for.data = to_local(announcement.scheduled_for)
@@ -68,7 +62,7 @@ def edit(session_id: int, announcement_id: int):
         if saved:
             flash(_("Saved."), "success")
             return redirect_to(url_for("teaching.announcements.index", session_id=session_id))
-        course_session, announcement = _announcement(session_id, announcement_id)
+        course_session, announcement = load_with(session_id, service.get_announcement_for, announcement_id)
     return render_form("teaching/announcement_edit.html", "teaching/_announcement_form.html",
                        **common_context(course_session=course_session, form=form, announcement=announcement))
 
@@ -76,8 +70,8 @@ def edit(session_id: int, announcement_id: int):
 @bp.route("/sessions/<int:session_id>/announcements/<int:announcement_id>/delete", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def delete(session_id: int, announcement_id: int):
-    course_session, announcement = _announcement(session_id, announcement_id)
+    course_session, announcement = load_with(session_id, service.get_announcement_for, announcement_id)
+    title = announcement.title
     service.delete_announcement(current_user, course_session, announcement)
     db.session.commit()
-    flash(_("“%(title)s” was deleted.", title=announcement.title), "success")
-    return redirect_to(url_for("teaching.announcements.index", session_id=session_id))
+    return deleted(title, url_for("teaching.announcements.index", session_id=session_id))

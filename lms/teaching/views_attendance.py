@@ -20,7 +20,7 @@ from lms.extensions import db
 from lms.teaching import attendance as service
 from lms.teaching import services
 from lms.teaching.forms import MeetingForm
-from lms.teaching.views_sessions import common_context, load
+from lms.teaching.views_sessions import common_context, load, load_with
 
 bp = Blueprint("attendance", __name__)
 
@@ -59,12 +59,6 @@ def create_meetings(session_id: int):
     return redirect_to(url_for("teaching.attendance.index", session_id=session_id))
 
 
-def _meeting(session_id: int, meeting_id: int):
-    """The teaching session and one of its meetings, as the acting user may see them."""
-    course_session = load(session_id)
-    return course_session, service.get_meeting_for(current_user, course_session, meeting_id)
-
-
 def _sheet_context(course_session, meeting, **extra) -> dict:
     return common_context(course_session=course_session, meeting=meeting,
                           students=service.enrolled_students(course_session),
@@ -76,7 +70,7 @@ def _sheet_context(course_session, meeting, **extra) -> dict:
 @bp.route("/sessions/<int:session_id>/meetings/<int:meeting_id>")
 @allow(Role.ADMIN, Role.TEACHER)
 def meeting(session_id: int, meeting_id: int):
-    course_session, found = _meeting(session_id, meeting_id)
+    course_session, found = load_with(session_id, service.get_meeting_for, meeting_id)
     return render("teaching/meeting.html", "teaching/_meeting_sheet.html",
                   **_sheet_context(course_session, found))
 
@@ -84,7 +78,7 @@ def meeting(session_id: int, meeting_id: int):
 @bp.route("/sessions/<int:session_id>/meetings/<int:meeting_id>/mark", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def mark(session_id: int, meeting_id: int):
-    course_session, found = _meeting(session_id, meeting_id)
+    course_session, found = load_with(session_id, service.get_meeting_for, meeting_id)
     student_id = request.form.get("student_id", "")
     if not is_htmx():  # a refusal is flashed on the meeting's page
         with saving():
@@ -100,7 +94,7 @@ def mark(session_id: int, meeting_id: int):
 @bp.route("/sessions/<int:session_id>/meetings/<int:meeting_id>/delete", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def delete_meeting(session_id: int, meeting_id: int):
-    course_session, found = _meeting(session_id, meeting_id)
+    course_session, found = load_with(session_id, service.get_meeting_for, meeting_id)
     service.delete_meeting(current_user, course_session, found)
     db.session.commit()
     flash(_("Meeting deleted."), "success")

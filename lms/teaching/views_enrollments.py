@@ -21,7 +21,7 @@ from lms.extensions import db
 from lms.teaching import enrollments as service
 from lms.teaching import services
 from lms.teaching.settings import letter_for
-from lms.teaching.views_sessions import ENROLLMENT_LABELS, common_context, load
+from lms.teaching.views_sessions import ENROLLMENT_LABELS, common_context, load, load_with
 
 bp = Blueprint("enrollments", __name__)
 
@@ -88,8 +88,7 @@ def _row(course_session, enrollment, *, error: str | None = None, status: int = 
 
 
 def _act(session_id: int, enrollment_id: int, action):
-    course_session = load(session_id)
-    enrollment = service.get_enrollment_for(current_user, course_session, enrollment_id)
+    course_session, enrollment = load_with(session_id, service.get_enrollment_for, enrollment_id)
     with saving(quiet=is_htmx()) as saved:  # a plain post flashes the refusal, htmx shows it in the row
         action(course_session, enrollment)
     if not is_htmx():
@@ -97,8 +96,7 @@ def _act(session_id: int, enrollment_id: int, action):
             flash(_("Saved."), "success")
         return redirect_to(url_for("teaching.enrollments.index", session_id=session_id))
     if not saved:
-        course_session = load(session_id)
-        enrollment = service.get_enrollment_for(current_user, course_session, enrollment_id)
+        course_session, enrollment = load_with(session_id, service.get_enrollment_for, enrollment_id)
         status = saved.error.status if saved.error.status != 400 else 422
         return _row(course_session, enrollment, error=saved.message, status=status)
     return _row(course_session, enrollment)

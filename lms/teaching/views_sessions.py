@@ -53,6 +53,13 @@ def load(session_id: int):
     return services.get_session_for(current_user, session_id)
 
 
+def load_with(session_id: int, get_for, row_id: int):
+    """The teaching session and one of its rows (``get_for(actor, session, row_id)``: an announcement, a
+    meeting, an enrollment), as the acting user may see them."""
+    course_session = load(session_id)
+    return course_session, get_for(current_user, course_session, row_id)
+
+
 @bp.route("/sessions")
 @allow(Role.ADMIN, Role.TEACHER)
 def index():
