@@ -26,6 +26,7 @@ from lms.assessments.models import (
 from lms.assessments.services import visibility_condition
 from lms.assessments.taking import submission_visibility
 from lms.auth.models import Role
+from lms.common.sql import reasons_present
 from lms.core import signals
 from lms.extensions import db
 from lms.resources.models import Resource
@@ -81,12 +82,8 @@ def _assessment_usage(resource) -> list[str]:
 
 
 def _student_history(student) -> list[str]:
-    reasons = []
-    if db.session.scalar(select(exists().where(Submission.student_id == student.id))):
-        reasons.append(_("has submitted work"))
-    if db.session.scalar(select(exists().where(AssessmentExcusal.student_id == student.id))):
-        reasons.append(_("has been excused from an assessment"))
-    return reasons
+    return reasons_present((Submission.student_id == student.id, _("has submitted work")),
+                           (AssessmentExcusal.student_id == student.id, _("has been excused from an assessment")))
 
 
 def connect_signals() -> None:

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from lms.assessments import preview, taking
 from lms.assessments.views_grading import result_context
-from lms.assessments.views_take import save_posted_answer, take_context
+from lms.assessments.views_take import save_posted_answer, submitted_as_time_ran_out, take_context
 from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import NotFound
 from lms.common.htmx import redirect_to, render
@@ -44,9 +44,7 @@ def _preview_context(assessment) -> dict:
 def show(assessment_id):
     assessment = preview.previewable(current_user, assessment_id)
     submission = preview.current_preview(current_user, assessment)
-    if submission is not None and taking.finish_overdue(submission):
-        db.session.commit()
-        flash(_("Time is up: your answers were submitted."), "info")
+    if submitted_as_time_ran_out(submission):
         return redirect_to(_url("show", assessment))
     context = _preview_context(assessment)
     if submission is None:

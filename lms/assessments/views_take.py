@@ -64,14 +64,21 @@ def take_context(assessment, submission, urls: dict | None = None) -> dict:
     }
 
 
+def submitted_as_time_ran_out(submission) -> bool:
+    """Submit an open attempt whose time is up, and say so (False: still open, or none)."""
+    if submission is None or not taking.finish_overdue(submission):
+        return False
+    db.session.commit()
+    flash(_("Time is up: your answers were submitted."), "info")
+    return True
+
+
 @bp.route("/assessments/<int:assessment_id>/take")
 @allow(Role.STUDENT)
 def take(assessment_id):
     assessment = services.get_assessment_for(current_user, assessment_id)
     submission = taking.open_attempt(current_user, assessment)
-    if submission is not None and taking.finish_overdue(submission):
-        db.session.commit()
-        flash(_("Time is up: your answers were submitted."), "info")
+    if submitted_as_time_ran_out(submission):
         return redirect_to(url_for("assessments.grading.detail", submission_id=submission.id))
     if submission is None:
         return render("assessments/start.html", **student_context(assessment))

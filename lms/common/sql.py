@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, update
+from sqlalchemy import Integer, exists, select, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -54,3 +54,8 @@ def where_given(stmt, *filters):
         if value:
             stmt = stmt.where(column == value)
     return stmt
+
+
+def reasons_present(*checks) -> list[str]:
+    """The reason of each ``(condition, reason)`` whose condition some row meets (one EXISTS each)."""
+    return [reason for condition, reason in checks if db.session.scalar(select(exists().where(condition)))]

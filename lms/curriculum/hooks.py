@@ -4,20 +4,15 @@ registered): a student who has opened lessons or has lesson progress cannot be d
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
 
+from lms.common.sql import reasons_present
 from lms.core import signals
 from lms.curriculum.models import SectionProgress, SectionVisit
-from lms.extensions import db
 
 
 def _student_history(student) -> list[str]:
-    reasons = []
-    if db.session.scalar(select(exists().where(SectionVisit.student_id == student.id))):
-        reasons.append(_("has opened lessons"))
-    if db.session.scalar(select(exists().where(SectionProgress.student_id == student.id))):
-        reasons.append(_("has lesson progress"))
-    return reasons
+    return reasons_present((SectionVisit.student_id == student.id, _("has opened lessons")),
+                           (SectionProgress.student_id == student.id, _("has lesson progress")))
 
 
 def connect_signals() -> None:

@@ -243,13 +243,10 @@ def _check_username(row: ImportRow, username: str, known: _KnownValues) -> None:
     if not USERNAME_RE.match(username):
         row.errors.append(_("Username “%(username)s” may only use letters (a–z), digits, “.”, “_” and "
                             "“-” (3 to 40).", username=username))
-    elif username in known.taken_usernames:
-        row.errors.append(_("The username %(username)s is already taken.", username=username))
-    elif username in known.first_username_row:
-        row.errors.append(_("Username %(username)s is also on row %(row)s.", username=username,
-                            row=known.first_username_row[username]))
-    else:
-        known.first_username_row[username] = row.line
+        return
+    _once(row, username, known.taken_usernames, known.first_username_row,
+          lambda: _("The username %(username)s is already taken.", username=username),
+          lambda line: _("Username %(username)s is also on row %(row)s.", username=username, row=line))
 
 
 def _check_email(row: ImportRow, email: str, known: _KnownValues) -> None:
@@ -260,28 +257,29 @@ def _check_email(row: ImportRow, email: str, known: _KnownValues) -> None:
     except EmailNotValidError:
         row.errors.append(_("“%(email)s” is not a valid email address.", email=email))
         return
-    if email in known.taken_emails:
-        row.errors.append(_("%(email)s already has an account.", email=email))
-    elif email in known.first_email_row:
-        row.errors.append(_("%(email)s is also on row %(row)s.", email=email, row=known.first_email_row[email]))
-    else:
-        known.first_email_row[email] = row.line
+    _once(row, email, known.taken_emails, known.first_email_row,
+          lambda: _("%(email)s already has an account.", email=email),
+          lambda line: _("%(email)s is also on row %(row)s.", email=email, row=line))
 
 
 def _check_student_number(row: ImportRow, number: str, known: _KnownValues) -> None:
-    if not number:
-        return
-    if not STUDENT_NUMBER_RE.match(number):
+    if number and not STUDENT_NUMBER_RE.match(number):
         row.errors.append(_("Student number “%(number)s” may only use letters, digits, “-”, “/” "
                             "and “.” (32 at most).", number=number))
-    elif number in known.taken_numbers:
-        row.errors.append(_("Student number %(number)s is already used by another student.",
-                            number=number))
-    elif number in known.first_number_row:
-        row.errors.append(_("Student number %(number)s is also on row %(row)s.", number=number,
-                            row=known.first_number_row[number]))
+    elif number:
+        _once(row, number, known.taken_numbers, known.first_number_row,
+              lambda: _("Student number %(number)s is already used by another student.", number=number),
+              lambda line: _("Student number %(number)s is also on row %(row)s.", number=number, row=line))
+
+
+def _once(row: ImportRow, value: str, taken, first_row: dict, taken_message, repeated_message) -> None:
+    """Refuse a value another account already has, or an earlier row of the file; else note its row."""
+    if value in taken:
+        row.errors.append(taken_message())
+    elif value in first_row:
+        row.errors.append(repeated_message(first_row[value]))
     else:
-        known.first_number_row[number] = row.line
+        first_row[value] = row.line
 
 
 def _check_status(row: ImportRow, known: _KnownValues) -> str:

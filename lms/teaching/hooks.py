@@ -5,20 +5,16 @@ attendance marks cannot be deleted."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
 
+from lms.common.sql import reasons_present
 from lms.core import signals
-from lms.extensions import db
 from lms.teaching.models import CourseSessionAttendance, CourseSessionEnrollment
 
 
 def _student_history(student) -> list[str]:
-    reasons = []
-    if db.session.scalar(select(exists().where(CourseSessionEnrollment.student_id == student.id))):
-        reasons.append(_("is or was enrolled in a teaching session"))
-    if db.session.scalar(select(exists().where(CourseSessionAttendance.student_id == student.id))):
-        reasons.append(_("has attendance marks"))
-    return reasons
+    return reasons_present((CourseSessionEnrollment.student_id == student.id,
+                            _("is or was enrolled in a teaching session")),
+                           (CourseSessionAttendance.student_id == student.id, _("has attendance marks")))
 
 
 def connect_signals() -> None:
