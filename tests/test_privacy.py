@@ -6,14 +6,14 @@ import io
 import json
 import random
 import zipfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
-from lms.assessments.models import Answer, QuestionVersion, Submission
+from lms.assessments.models import Answer, AssessmentExtension, QuestionVersion, Submission
 from lms.audit.models import AuditLog
 from lms.auth.models import LoginAttempt, User, UserSession
 from lms.communication.models import AnnouncementRead, Notification
@@ -374,3 +374,20 @@ def test_erasing_removes_the_phone_photo_and_family_codes(app, client, as_role, 
     assert db.get(PersonProfile, student.id) is None
     assert db.count(FamilyCode, FamilyCode.student_id == student.id) == 0
     assert not photo_path.exists()
+
+
+def test_erasing_clears_the_reason_of_an_extension_and_keeps_its_due_date(client, as_role, world, db, app):
+    sid = world.student.id
+    due = datetime(2030, 1, 2, 3, 0, tzinfo=UTC)
+    with app.app_context():
+        assessment_id = _db.session.get(Submission, world.mine.submission_id).assessment_id
+        _db.session.add(AssessmentExtension(assessment_id=assessment_id, student_id=sid, due_at=due,
+                                            reason="In hospital with dengue"))
+        _db.session.commit()
+        _db.session.remove()
+    _set_status(app, world.student, "GRADUATED")
+    as_role("ADMIN")
+
+    assert client.post(f"/students/{sid}/erase", data={"confirmation": "S-1001"}).status_code == 303
+    extension = db.scalar(select(AssessmentExtension).where(AssessmentExtension.student_id == sid))
+    assert extension.reason == "" and extension.due_at == due

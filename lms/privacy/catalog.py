@@ -29,6 +29,8 @@ ERASURE: dict[tuple[str, str], str] = {
     ("assessment", "owner_id"): KEEP,
     ("assessment_excusal", "excused_by_id"): KEEP,
     ("assessment_excusal", "student_id"): KEEP,       # excused work stays out of the averages
+    ("assessment_extension", "granted_by_id"): KEEP,
+    ("assessment_extension", "student_id"): ANONYMISE,  # the own due date stays (late marks); the reason is cleared
     ("audit_log", "actor_id"): KEEP,                  # details mentioning the student are redacted
     ("classroom_membership", "student_id"): KEEP,     # class sizes and history
     ("class_code", "created_by_id"): KEEP,            # a teacher's act (never a student's)

@@ -23,7 +23,14 @@ from flask_babel import gettext as _
 from sqlalchemy import Text, and_, cast, delete, exists, func, or_, select, update
 
 from lms.api.models import ApiToken
-from lms.assessments.models import Answer, AssessmentMedia, QuestionType, QuestionVersion, Submission
+from lms.assessments.models import (
+    Answer,
+    AssessmentExtension,
+    AssessmentMedia,
+    QuestionType,
+    QuestionVersion,
+    Submission,
+)
 from lms.audit.models import AuditLog
 from lms.audit.services import record
 from lms.auth import login_sessions
@@ -213,6 +220,8 @@ def erase_student(actor, student: User, typed_confirmation: str | None) -> dict[
         select(Submission.id).where(Submission.student_id == sid))).values(feedback="")
         .execution_options(synchronize_session=False))
     db.session.execute(update(Submission).where(Submission.student_id == sid).values(feedback="")
+                       .execution_options(synchronize_session=False))
+    db.session.execute(update(AssessmentExtension).where(AssessmentExtension.student_id == sid).values(reason="")
                        .execution_options(synchronize_session=False))
     db.session.execute(update(CourseSessionEnrollment).where(CourseSessionEnrollment.student_id == sid)
                        .values(notes=None).execution_options(synchronize_session=False))
