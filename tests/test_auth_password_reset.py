@@ -159,7 +159,7 @@ def test_the_request_does_the_same_work_for_every_address_and_the_job_finds_the_
 
     addresses = ["Real@Example.org", "nobody@example.org", "gone@example.org"]
     answers = [answer(email) for email in addresses]
-    assert len({(r.status_code, r.data) for r, _sql in answers}) == 1
+    assert len({(r.status_code, _without_csrf_tokens(r.data)) for r, _sql in answers}) == 1
     assert len({tuple(sql) for _r, sql in answers}) == 1
     assert not any("FROM user" in s or 'FROM "user"' in s for _r, sql in answers for s in sql)
     assert [(job.__name__, args) for job, args in queued] == [

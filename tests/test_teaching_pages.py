@@ -94,9 +94,10 @@ def test_the_acceptance_flow_through_the_pages(client, app, demo, db, outbox):
     auth.logout()
 
     auth.login("teacher@example.org", DEMO_PASSWORD)
-    today = datetime.now(BANGKOK)
+    # the session's first local day (it starts in an hour: tomorrow when run late in the evening)
+    first_day = course_session.start_date.astimezone(BANGKOK).date()
     meeting = client.post(f"/sessions/{session_id}/meetings", data={
-        "meeting_date": today.date().isoformat(), "start_time": "00:00", "end_time": "23:59"})
+        "meeting_date": first_day.isoformat(), "start_time": "00:00", "end_time": "23:59"})
     assert meeting.status_code == 303
     meeting_id = db.scalar(select(CourseSessionMeeting.id).where(CourseSessionMeeting.course_session_id == session_id))
     sheet = client.get(f"/sessions/{session_id}/meetings/{meeting_id}").get_data(as_text=True)
