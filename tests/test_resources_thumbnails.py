@@ -5,8 +5,6 @@ file itself; damaged, hostile or slow files and a missing ffmpeg leave the resou
 import io
 import logging
 import re
-import shutil
-import subprocess
 import time
 
 import pytest
@@ -17,51 +15,24 @@ from lms.resources.models import Resource, StoredFile
 from tests import sample_files as samples
 
 HX = {"HX-Request": "true"}
-FFMPEG = shutil.which("ffmpeg")
-
-
-def made_video(tmp_path_factory, name: str, seconds: float, size: str, codec: list[str]) -> bytes:
-    """A tiny genuine video from ffmpeg's test pattern (no file on disk in the repository)."""
-    if FFMPEG is None:
-        pytest.skip("needs ffmpeg (apt-get install ffmpeg; bin/setup --test installs it as root)")
-    path = tmp_path_factory.mktemp("videos") / name
-    subprocess.run([FFMPEG, "-nostdin", "-loglevel", "error", "-f", "lavfi",  # noqa: S603 - test tool
-                    "-i", f"testsrc=duration={seconds}:size={size}:rate=10", *codec, str(path)],
-                   check=True, timeout=60)
-    return path.read_bytes()
 
 
 @pytest.fixture(scope="session")
 def mp4_video(tmp_path_factory):
     """Two seconds, 320×240, H.264 in MP4."""
-    return made_video(tmp_path_factory, "clip.mp4", 2, "320x240",
-                      ["-pix_fmt", "yuv420p", "-c:v", "libx264", "-movflags", "+faststart"])
+    return samples.ffmpeg_video(tmp_path_factory.mktemp("videos"), "clip.mp4", 2, "320x240")
 
 
 @pytest.fixture(scope="session")
 def short_webm_video(tmp_path_factory):
     """Less than a second (no frame at the poster time), 160×120, VP9 in WebM."""
-    return made_video(tmp_path_factory, "short.webm", 0.4, "160x120", ["-c:v", "libvpx-vp9"])
-
-
-def pdf_pages(*pages: tuple[float, float]) -> bytes:
-    """A genuine PDF with one page per (width, height) in points, each with a black bar at the top."""
-    from reportlab.pdfgen import canvas
-
-    out = io.BytesIO()
-    pdf = canvas.Canvas(out)
-    for width, height in pages:
-        pdf.setPageSize((width, height))
-        pdf.rect(0, height * 0.8, width, height * 0.2, fill=1)
-        pdf.showPage()
-    pdf.save()
-    return out.getvalue()
+    return samples.ffmpeg_video(tmp_path_factory.mktemp("videos"), "short.webm", 0.4, "160x120")
 
 
 def encrypted_pdf() -> bytes:
     from pypdf import PdfReader, PdfWriter
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_pages((595, 842)))))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(samples.pdf_pages((595, 842)))))
     writer.encrypt(user_password="secret", owner_password="owner")  # noqa: S106 - a test file
     out = io.BytesIO()
     writer.write(out)
@@ -185,7 +156,7 @@ def test_a_pdf_shows_its_first_page_on_its_card(client, auth, make, db, course):
     from PIL import Image
 
     teacher, section_id = course
-    data = pdf_pages((595, 842), (842, 595))  # A4 portrait, then landscape: the first page counts
+    data = samples.pdf_pages((595, 842), (842, 595))  # A4 portrait, then landscape: the first page counts
     resource = make.resource(teacher, data, "worksheet.pdf", section_id=section_id, title="Worksheet")
     stored = db.get(StoredFile, resource.file_id)
     assert (stored.thumbnail_width, stored.thumbnail_height) == (227, 320)
@@ -202,7 +173,7 @@ def test_a_pdf_shows_its_first_page_on_its_card(client, auth, make, db, course):
 def test_a_huge_page_is_drawn_small_and_quickly(client, as_role, db):
     as_role("TEACHER")
     started = time.monotonic()
-    upload(client, pdf_pages((14400, 14400)), "poster.pdf")  # the largest page PDF allows: 200 inches
+    upload(client, samples.pdf_pages((14400, 14400)), "poster.pdf")  # the largest page PDF allows: 200 inches
     assert time.monotonic() - started < 15
     stored = stored_of(db, "poster.pdf")
     assert (stored.thumbnail_width, stored.thumbnail_height) == (320, 320)
@@ -225,7 +196,7 @@ def damaged_files(mp4: bytes) -> list[tuple[bytes, str]]:
         (scrambled_frames(mp4), "noise.mp4"),     # a real video's boxes around noise
         (encrypted_pdf(), "locked.pdf"),          # needs a password to open
         (b"%PDF-1.7\n" + b"\x00garbage\xff" * 200 + b"\n%%EOF\n", "broken.pdf"),
-        (pdf_pages((200000, 1)), "sliver.pdf"),   # a page with no height once drawn small
+        (samples.pdf_pages((200000, 1)), "sliver.pdf"),   # a page with no height once drawn small
     ]
 
 
@@ -256,7 +227,7 @@ def test_a_replaced_file_is_not_thumbnailed(app, make, db, course):
     from lms.resources.jobs import make_thumbnail
 
     teacher, _section_id = course
-    resource = make.resource(teacher, pdf_pages((100, 100)), "a.pdf")
+    resource = make.resource(teacher, samples.pdf_pages((100, 100)), "a.pdf")
     stored = db.get(StoredFile, resource.file_id)
     with app.app_context():
         assert make_thumbnail(stored.id, "ab/" + "0" * 32) is None  # the content moved since it was asked
@@ -268,8 +239,8 @@ def test_a_replaced_file_is_not_thumbnailed(app, make, db, course):
 
 def test_a_thumbnail_is_seen_by_exactly_those_who_may_download_the_file(client, auth, make, db, course):
     teacher, section_id = course
-    attached = make.resource(teacher, pdf_pages((300, 400)), "attached.pdf", section_id=section_id)
-    loose = make.resource(teacher, pdf_pages((400, 300)), "loose.pdf")
+    attached = make.resource(teacher, samples.pdf_pages((300, 400)), "attached.pdf", section_id=section_id)
+    loose = make.resource(teacher, samples.pdf_pages((400, 300)), "loose.pdf")
     student = make.student("P1/1")
     cases = [(student, attached, 200), (student, loose, 404), (make.parent_of(student), attached, 200),
              (make.student("P2/1"), attached, 404), (make.teacher(), loose, 404), (teacher, loose, 200)]
