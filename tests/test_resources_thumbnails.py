@@ -4,6 +4,7 @@ file itself; damaged, hostile or slow files and a missing ffmpeg leave the resou
 
 import io
 import logging
+import os
 import re
 import time
 
@@ -114,8 +115,9 @@ def test_a_video_in_a_question_shows_its_poster(app, make, course, mp4_video):
     assert f'poster="/resources/{resource.id}/thumbnail" width="320" height="240"' in html
 
 
-def test_without_ffmpeg_a_video_has_no_poster_one_log_line_and_no_error(client, as_role, db, monkeypatch,
+def test_without_ffmpeg_a_video_has_no_poster_one_log_line_and_no_error(client, as_role, db, app, monkeypatch,
                                                                        tmp_path, caplog, mp4_video):
+    path = os.environ["PATH"]
     monkeypatch.setenv("PATH", str(tmp_path))  # the embedded default on a machine without ffmpeg
     as_role("TEACHER")
     with caplog.at_level(logging.INFO, logger="lms.resources.jobs"):
@@ -130,6 +132,12 @@ def test_without_ffmpeg_a_video_has_no_poster_one_log_line_and_no_error(client, 
     assert "<video" in page and "poster=" not in page
     assert client.get(f"/resources/{resource.id}/thumbnail").status_code == 404
     assert client.get(f"/resources/{resource.id}/download").status_code == 200
+    # Once ffmpeg is installed, one command makes the missing posters.
+    monkeypatch.setenv("PATH", path)
+    result = app.test_cli_runner().invoke(args=["lms", "thumbnails"])
+    assert result.exit_code == 0 and "Asked for 1 thumbnail(s)" in result.output
+    assert stored_of(db, "clip.mp4").thumbnail_name
+    assert client.get(f"/resources/{resource.id}/thumbnail").status_code == 200
 
 
 def test_a_slow_video_is_stopped_at_the_time_limit(client, as_role, db, monkeypatch, tmp_path, caplog, mp4_video):

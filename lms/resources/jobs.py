@@ -8,10 +8,12 @@ import logging
 import warnings
 from dataclasses import dataclass
 
+from sqlalchemy import or_, select
+
 from lms.common.uploads import previews
 from lms.common.uploads.images import max_image_pixels
 from lms.extensions import db
-from lms.jobs import background_job
+from lms.jobs import background_job, enqueue
 from lms.resources import storage
 from lms.resources.models import StoredFile
 
@@ -91,6 +93,20 @@ def thumbnail_job_key(stored: StoredFile) -> str:
 
 def wants_thumbnail(stored: StoredFile) -> bool:
     return not stored.thumbnail_name and (stored.kind in ("IMAGE", "VIDEO") or stored.content_type == "application/pdf")
+
+
+def ask_for_missing_thumbnails() -> int:
+    """Ask again for the thumbnail of every stored image, video and PDF that has none (e.g. after
+    ``apt-get install ffmpeg``; ``flask --app wsgi lms thumbnails``); returns how many were asked."""
+    missing = db.session.execute(
+        select(StoredFile.id, StoredFile.storage_name).where(
+            StoredFile.thumbnail_name.is_(None),
+            or_(StoredFile.kind.in_(("IMAGE", "VIDEO")), StoredFile.content_type == "application/pdf"))
+        .order_by(StoredFile.id)).all()
+    for stored_file_id, storage_name in missing:
+        enqueue(make_thumbnail, stored_file_id, storage_name, retry=False)
+    db.session.commit()
+    return len(missing)
 
 
 @background_job
