@@ -50,6 +50,15 @@ def seed_demo_command(force: bool) -> None:
         click.echo(f"  {role:8} {email}")
 
 
+@lms_cli.command("thumbnails")
+def thumbnails_command() -> None:
+    """Make the missing thumbnails of images, videos and PDFs (after installing ffmpeg)."""
+    from lms.resources.jobs import ask_for_missing_thumbnails
+
+    count = ask_for_missing_thumbnails()
+    click.echo(f"Asked for {count} thumbnail(s); files that cannot be pictured are logged and skipped.")
+
+
 # --- instances --------------------------------------------------------------
 
 def instance_slugs() -> list[str]:

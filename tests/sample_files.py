@@ -111,6 +111,31 @@ def webm() -> bytes:
     return header + _ebml(b"\x18\x53\x80\x67", info)
 
 
+# --- video made by ffmpeg ----------------------------------------------------------------------------
+
+VIDEO_CODECS = {".mp4": ["-pix_fmt", "yuv420p", "-c:v", "libx264", "-movflags", "+faststart"],
+                ".webm": ["-c:v", "libvpx-vp9"]}
+
+
+def ffmpeg_video(folder, name: str, seconds: float, size: str = "320x240") -> bytes:
+    """A tiny genuine video of ffmpeg's test pattern (MP4/H.264 or WebM/VP9 by ``name``); skips
+    without ffmpeg (a failure in CI, where bin/setup --test installs it)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import pytest
+
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        pytest.skip("needs ffmpeg (apt-get install ffmpeg; bin/setup --test installs it as root)")
+    path = Path(folder) / name
+    subprocess.run([ffmpeg, "-nostdin", "-loglevel", "error", "-f", "lavfi",  # noqa: S603 - a test tool
+                    "-i", f"testsrc=duration={seconds}:size={size}:rate=10", *VIDEO_CODECS[path.suffix],
+                    str(path)], check=True, timeout=60)
+    return path.read_bytes()
+
+
 # --- documents -------------------------------------------------------------------------------------------
 
 
@@ -119,6 +144,20 @@ def pdf() -> bytes:
 
     out = io.BytesIO()
     Image.new("RGB", (20, 10), (255, 255, 255)).save(out, "PDF")
+    return out.getvalue()
+
+
+def pdf_pages(*pages: tuple[float, float]) -> bytes:
+    """A genuine PDF with one page per (width, height) in points, each with a black bar at the top."""
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    for width, height in pages:
+        pdf.setPageSize((width, height))
+        pdf.rect(0, height * 0.8, width, height * 0.2, fill=1)
+        pdf.showPage()
+    pdf.save()
     return out.getvalue()
 
 

@@ -105,12 +105,35 @@ def _media_html(resource, label: str) -> Markup:
         return Markup('<audio class="question-media" controls preload="metadata" src="{}" aria-label="{}">'
                       '</audio>').format(url, title)
     if resource.kind == "VIDEO":
-        return Markup('<video class="question-media" controls playsinline preload="metadata" src="{}" '
-                      'aria-label="{}"></video>').format(url, title)
+        return Markup('<video class="question-media" controls playsinline preload="metadata" src="{}"{} '
+                      'aria-label="{}"></video>').format(url, _poster(resource), title)
     if resource.kind == "LINK":
         return Markup('<a href="{}" rel="noopener nofollow noreferrer" target="_blank">{}</a>').format(
             resource.url, resource.title)
+    if _has_thumbnail(resource):  # a PDF: its first page beside the link
+        return Markup('<a class="document-card" href="{}"><img class="document-page" src="{}"{} alt="{}" '
+                      'loading="lazy"> <span>{}</span></a>').format(
+            url, url_for("resources.thumbnail", resource_id=resource.id), _thumbnail_size(resource.file),
+            _("First page of “%(title)s”", title=resource.title), resource.title)
     return Markup('<a href="{}">{}</a>').format(url, resource.title)
+
+
+def _has_thumbnail(resource) -> bool:
+    return resource.file is not None and bool(resource.file.thumbnail_name)
+
+
+def _thumbnail_size(stored) -> Markup:
+    if not stored.thumbnail_width:
+        return Markup("")
+    return Markup(' width="{}" height="{}"').format(stored.thumbnail_width, stored.thumbnail_height)
+
+
+def _poster(resource) -> Markup:
+    """A video's poster frame (once the worker made it), sized so the player keeps its place."""
+    if not _has_thumbnail(resource):
+        return Markup("")
+    return Markup(' poster="{}"{}').format(url_for("resources.thumbnail", resource_id=resource.id),
+                                          _thumbnail_size(resource.file))
 
 
 def _missing_html(label: str, staff: bool) -> Markup:

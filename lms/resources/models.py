@@ -47,6 +47,8 @@ class StoredFile(IdKey, CreatedAt, db.Model):
     __table_args__ = (
         CheckConstraint("size > 0", name="size_positive"),
         CheckConstraint("kind IN ('IMAGE', 'AUDIO', 'VIDEO', 'DOCUMENT')", name="kind_valid"),
+        CheckConstraint("(thumbnail_width IS NULL AND thumbnail_height IS NULL) OR "
+                        "(thumbnail_width > 0 AND thumbnail_height > 0)", name="thumbnail_size_positive"),
     )
 
     checksum: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, hex
@@ -59,6 +61,9 @@ class StoredFile(IdKey, CreatedAt, db.Model):
     height: Mapped[int | None] = mapped_column(Integer)
     thumbnail_name: Mapped[str | None] = mapped_column(String(80))
     thumbnail_type: Mapped[str | None] = mapped_column(String(40))
+    # The thumbnail's own size (pages give <img> width/height); image, video poster or PDF page.
+    thumbnail_width: Mapped[int | None] = mapped_column(Integer)
+    thumbnail_height: Mapped[int | None] = mapped_column(Integer)
 
 
 class Resource(IdKey, Timestamps, db.Model):

@@ -35,7 +35,7 @@ from lms.curriculum.services import require_edit, subject_of, visible_sections
 from lms.extensions import db
 from lms.jobs import enqueue
 from lms.resources import storage
-from lms.resources.jobs import make_thumbnail
+from lms.resources.jobs import make_thumbnail, thumbnail_job_key, wants_thumbnail
 from lms.resources.labels import RESOURCE_KIND
 from lms.resources.models import (
     FILE_KINDS,
@@ -247,8 +247,8 @@ def store_upload(owner, stream, filename: str, *, title: str = "", label: str = 
     db.session.add(resource)
     db.session.flush()
     record(owner, "resource.upload", resource, title=title, kind=stored.kind, size=stored.size)
-    if stored.kind == ResourceKind.IMAGE and not stored.thumbnail_name:
-        enqueue(make_thumbnail, stored.id)
+    if wants_thumbnail(stored):  # images, video posters, PDF first pages; a failure is not retried
+        enqueue(make_thumbnail, stored.id, stored.storage_name, job_id=thumbnail_job_key(stored), retry=False)
     return resource
 
 
