@@ -223,3 +223,32 @@ def test_the_gradebook_picker_offers_last_years_classrooms(client, auth, year):
     subjects = client.get(f"/gradebook?year=2026&classroom={year.room.id}", headers=HX).get_data(as_text=True)
     assert f"/classrooms/{year.room.id}/gradebook/{year.course.subject.id}" in subjects
     assert client.get("/gradebook?year=" + "9" * 50).status_code == 200  # unknown year: nothing to choose
+
+
+@pytest.mark.parametrize("frozen", [True, False], ids=["files-frozen-with-the-question", "older-attempt"])
+def test_last_years_result_page_keeps_its_files(client, auth, app, make, db, frozen):
+    """The quiz's picture and sound and the student's own answer file stay downloadable after the
+    rollover, when the assessment is no longer the student's."""
+    from tests.test_submission_files import _answer_with_a_file, _media_quiz
+
+    course = build_course(make)
+    quiz, picture, song = _media_quiz(course, make)
+    answer = _answer_with_a_file(client, auth, course, make, quiz, db)
+    if not frozen:
+        from sqlalchemy import delete
+
+        from lms.assessments.models import QuestionVersionMedia
+        from lms.extensions import db as sa_db
+
+        with app.app_context():
+            sa_db.session.execute(delete(QuestionVersionMedia))
+            sa_db.session.commit()
+            sa_db.session.remove()
+    _roll_over(app, make)
+    auth.login(course.student)
+    assert client.get(f"/assessments/{quiz.id}").status_code == 404   # not theirs this year
+    page = client.get(f"/submissions/{answer.submission_id}").get_data(as_text=True)
+    assert f"/resources/{picture.id}/download" in page
+    for resource_id in (picture.id, song.id, answer.file_resource_id):
+        assert client.get(f"/resources/{resource_id}/download").status_code == 200, resource_id
+    assert "Farm quiz" in _progress(client, course.student, 2026).get_data(as_text=True)

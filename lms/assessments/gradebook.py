@@ -162,11 +162,17 @@ def excused_pairs(student_ids, assessment_ids) -> set[tuple[int, int]]:
         AssessmentExcusal.student_id.in_(students), AssessmentExcusal.assessment_id.in_(assessments))).all())
 
 
+def gradebook_students(classroom) -> list:
+    """This year: the classroom's current students; an archived classroom: those who finished the
+    year in it."""
+    return [user for user, _profile in (year_end_roster(classroom) if is_past(classroom) else roster(classroom))]
+
+
 def build_gradebook(classroom, subject) -> Gradebook:
     """The classroom's students × the subject's assessments. An archived classroom (a past year)
     keeps the students who finished the year in it and the assessments of that year, read-only."""
     past = is_past(classroom)
-    students = [user for user, _profile in (year_end_roster(classroom) if past else roster(classroom))]
+    students = gradebook_students(classroom)
     assessments = [a for a, _subject_id in subject_assessments([subject.id])]
     student_ids, assessment_ids = [s.id for s in students], [a.id for a in assessments]
     attempts = attempts_by_pair(student_ids, assessment_ids)

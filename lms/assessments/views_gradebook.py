@@ -90,12 +90,7 @@ def export(classroom_id, subject_id):
 @allow(Role.ADMIN, Role.TEACHER)
 def excuse(classroom_id, subject_id):
     classroom, subject = _classroom_subject(classroom_id, subject_id)
-    gradebook.require_current(classroom)
-    assessment_id, student_id = form_int("assessment_id"), form_int("student_id")
-    assessment = next((a for a, _s in gradebook.subject_assessments([subject.id]) if a.id == assessment_id), None)
-    student = next((u for u, _p in school.roster(classroom) if u.id == student_id), None)
-    if assessment is None or student is None:
-        raise NotFound(_("That student or assessment is not in this gradebook."))
+    assessment, student = _gradebook_pair(classroom, subject, form_int("assessment_id"), form_int("student_id"))
     excused = request.form.get("excused", "1") == "1"
     grading.set_excused(current_user, assessment, student, excused)
     db.session.commit()
@@ -113,9 +108,10 @@ def excuse(classroom_id, subject_id):
 def _gradebook_pair(classroom, subject, assessment_id, student_id):
     """An assessment and a student of this gradebook (404 otherwise)."""
     assessment = next((a for a, _s in gradebook.subject_assessments([subject.id]) if a.id == assessment_id), None)
-    student = next((u for u, _p in school.roster(classroom) if u.id == student_id), None)
+    student = next((u for u in gradebook.gradebook_students(classroom) if u.id == student_id), None)
     if assessment is None or student is None:
         raise NotFound(_("That student or assessment is not in this gradebook."))
+    gradebook.require_current(classroom)
     return assessment, student
 
 
@@ -137,7 +133,6 @@ def _extension_form(classroom, subject, assessment, student, *, error=None, valu
 @allow(Role.ADMIN, Role.TEACHER)
 def extension(classroom_id, subject_id):
     classroom, subject = _classroom_subject(classroom_id, subject_id)
-    gradebook.require_current(classroom)
     assessment, student = _gradebook_pair(classroom, subject, form_int("assessment_id") or arg_int("assessment_id"),
                                           form_int("student_id") or arg_int("student_id"))
     if request.method == "GET":
@@ -163,7 +158,6 @@ def extension(classroom_id, subject_id):
 @allow(Role.ADMIN, Role.TEACHER)
 def remove_extension(classroom_id, subject_id):
     classroom, subject = _classroom_subject(classroom_id, subject_id)
-    gradebook.require_current(classroom)
     assessment, student = _gradebook_pair(classroom, subject, form_int("assessment_id"), form_int("student_id"))
     extensions.remove_extension(current_user, assessment, student)
     db.session.commit()
