@@ -86,6 +86,8 @@ def test_the_year_choice_defaults_to_this_year_marks_the_chosen_one_and_answers_
     text = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "<html" not in text and "Counting quiz" in text
     assert 'hx-push-url="true"' in now  # the chosen year is in the address bar (bookmarkable)
+    back = _progress(client, student, 2026, headers={**HX, "HX-History-Restore-Request": "true"})
+    assert "<html" in back.get_data(as_text=True)  # the Back button restores the whole page
     for bad in ("1999", "x" * 300, "2028"):
         assert _progress(client, student, bad).status_code == 404, bad
     assert _progress(client, student, "2026\x00").status_code == 400  # refused at the edge
