@@ -189,11 +189,7 @@ def progress(student_id):
     student, allowed = school_history.student_for_history(current_user, student_id)
     years = history.progress_years(student, allowed)
     year = _chosen_year(years)
-    if year == current_academic_year():
-        classrooms = [room] if (room := school.current_classroom_of(student)) else []
-    else:
-        classrooms = list({m.classroom_id: m.classroom
-                           for m in school_history.memberships_by_year(student).get(year, [])}.values())
+    classrooms = school_history.classrooms_in_year(student, year)
     children = school.children_of(current_user) if current_user.role == Role.PARENT else []
     return render("assessments/progress.html", "assessments/_progress.html", student=student, children=children,
                   subjects=gradebook.student_progress(current_user, student, year), years=years, year=year,

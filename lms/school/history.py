@@ -3,7 +3,8 @@
 The rollover ends memberships (PROMOTED, REPEATED, GRADUATED) and archives the classrooms; it
 never deletes them, so last year stays readable from here:
 
-* ``memberships_by_year(student)`` — every classroom the student was in, by academic year;
+* ``memberships_by_year(student)`` / ``classrooms_in_year(student, year)`` — every classroom the
+  student was in, by academic year;
 * ``student_for_history(actor, id)`` — the student and the years ``actor`` may read: everything
   for the student, their parents and administrators; for a teacher only the years in which the
   student was in one of their classrooms (404 when there is none);
@@ -31,7 +32,7 @@ from lms.school.models import (
     StudentProfile,
     TeacherAssignment,
 )
-from lms.school.services import get_student_for, visible_classrooms
+from lms.school.services import current_classroom_of, get_student_for, visible_classrooms
 
 # The students who finished the year in a classroom: still there, or moved on by a rollover
 # (not those who moved to another classroom or left during the year).
@@ -49,6 +50,13 @@ def memberships_by_year(student) -> dict[str, list[ClassroomMembership]]:
     for membership in rows:
         years.setdefault(membership.academic_year, []).append(membership)
     return years
+
+
+def classrooms_in_year(student, year: str) -> list[Classroom]:
+    """The student's classroom this year; in a past year every classroom they were in."""
+    if year == current_academic_year():
+        return [room] if (room := current_classroom_of(student)) else []
+    return list({m.classroom_id: m.classroom for m in memberships_by_year(student).get(year, [])}.values())
 
 
 def _taught_years(teacher, student_id: int) -> set[str]:
