@@ -193,7 +193,7 @@ def progress(student_id):
     children = school.children_of(current_user) if current_user.role == Role.PARENT else []
     return render("assessments/progress.html", "assessments/_progress.html", student=student, children=children,
                   subjects=gradebook.student_progress(current_user, student, year), years=years, year=year,
-                  past=year != current_academic_year(), classrooms=classrooms, cell_text=gradebook.cell_text,
+                  past=year < current_academic_year(), classrooms=classrooms, cell_text=gradebook.cell_text,
                   **common_context())
 
 
