@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
+from lms.assessments import history
 from lms.assessments.extensions import due_for, extensions_by_pair
 from lms.assessments.models import (
     Assessment,
@@ -29,9 +31,12 @@ from lms.assessments.models import (
 from lms.assessments.questions import plain_number
 from lms.assessments.services import attached_in_subjects, home_subject_id_expr, visibility_condition
 from lms.assessments.taking import FINISHED, GRADED, results_visible
+from lms.common.errors import Forbidden
 from lms.common.types import utcnow
+from lms.core.academic_year import current_academic_year
 from lms.curriculum.services import progress_by_subject, subjects_of_classroom
 from lms.extensions import db
+from lms.school.history import classroom_memberships, is_past, year_end_roster, year_window
 from lms.school.services import current_classroom_of, roster
 
 
@@ -117,6 +122,7 @@ class Gradebook:
     subject: object
     students: list
     assessments: list
+    read_only: bool = False                           # an archived classroom (a past year)
     cells: dict = field(default_factory=dict)          # (student id, assessment id) -> Cell
     student_average: dict = field(default_factory=dict)
     assessment_average: dict = field(default_factory=dict)
@@ -156,13 +162,27 @@ def excused_pairs(student_ids, assessment_ids) -> set[tuple[int, int]]:
         AssessmentExcusal.student_id.in_(students), AssessmentExcusal.assessment_id.in_(assessments))).all())
 
 
+def gradebook_students(classroom) -> list:
+    """This year: the classroom's current students; an archived classroom: those who finished the
+    year in it."""
+    return [user for user, _profile in (year_end_roster(classroom) if is_past(classroom) else roster(classroom))]
+
+
 def build_gradebook(classroom, subject) -> Gradebook:
-    students = [user for user, _profile in roster(classroom)]
+    """The classroom's students × the subject's assessments. An archived classroom (a past year)
+    keeps the students who finished the year in it and the assessments of that year, read-only."""
+    past = is_past(classroom)
+    students = gradebook_students(classroom)
     assessments = [a for a, _subject_id in subject_assessments([subject.id])]
-    book = Gradebook(classroom=classroom, subject=subject, students=students, assessments=assessments)
     student_ids, assessment_ids = [s.id for s in students], [a.id for a in assessments]
     attempts = attempts_by_pair(student_ids, assessment_ids)
     excused = excused_pairs(student_ids, assessment_ids)
+    if past:
+        worked_on = {assessment_id for _student_id, assessment_id in [*attempts, *excused]}
+        assessments = history.of_past_class(assessments, year_window(classroom_memberships(classroom)), worked_on)
+        assessment_ids = [a.id for a in assessments]
+    book = Gradebook(classroom=classroom, subject=subject, students=students, assessments=assessments,
+                     read_only=past)
     extended = extensions_by_pair(student_ids, assessment_ids)
     now = utcnow()
     for student in students:
@@ -177,9 +197,13 @@ def build_gradebook(classroom, subject) -> Gradebook:
     return book
 
 
-def cell_text(cell: Cell) -> str:
-    from flask_babel import gettext as _
+def require_current(classroom) -> None:
+    """Excusing and extensions change this year's gradebooks only (403 for an archived one)."""
+    if is_past(classroom):
+        raise Forbidden(_("This classroom is archived: its gradebook can be read, not changed."))
 
+
+def cell_text(cell: Cell) -> str:
     if cell.state == "score":
         text = f"{plain_number(cell.score or 0)}/{plain_number(cell.max_score or 0)}"
         if cell.percent is not None:
@@ -193,8 +217,6 @@ def cell_text(cell: Cell) -> str:
 
 def cell_status(cell: Cell) -> str:
     """What the numbers of a cell do not say: late, or why there is no score."""
-    from flask_babel import gettext as _
-
     if cell.state == "score":
         return _("late") if cell.late else ""
     return cell_text(cell)
@@ -208,8 +230,6 @@ def gradebook_table(book: Gradebook) -> tuple[list, list]:
     """The gradebook as a header row and rows for a CSV export (``lms.common.csvexport``): per
     assessment four columns, the score, the maximum and the percent as numbers a spreadsheet can
     sum, and a status (late, missing, excused, pending, in progress)."""
-    from flask_babel import gettext as _
-
     header = [_("Student"), _("Email")]
     for a in book.assessments:
         header += [_("%(title)s – score", title=a.title), _("%(title)s – out of", title=a.title),
@@ -242,18 +262,29 @@ class SubjectProgress:
     average: float | None = None
 
 
-def student_progress(viewer, student) -> list[SubjectProgress]:
-    """Per subject of the student's classroom: sections done, assessment results, average.
+def student_progress(viewer, student, year: str | None = None) -> list[SubjectProgress]:
+    """Per subject of the student's classroom in ``year`` (default: this academic year): sections
+    done, assessment results, average. A past year lists its classrooms' subjects and that year's
+    assessments (``lms.assessments.history``).
 
     Results the viewer may not see yet (results visibility) are shown as submitted, without a
     score, and left out of the average."""
-    classroom = current_classroom_of(student)
-    if classroom is None:
-        return []
-    subjects = [subject for subject, _visible in subjects_of_classroom(student, classroom)]
+    if year is None or year == current_academic_year():
+        subjects, rows = _current_year_rows(student)
+    else:
+        subjects, rows = history.past_year_rows(student, year)
     if not subjects:
         return []
-    sections = progress_by_subject(student, [s.id for s in subjects])
+    return _progress(viewer, student, subjects, rows)
+
+
+def _current_year_rows(student):
+    classroom = current_classroom_of(student)
+    if classroom is None:
+        return [], []
+    subjects = [subject for subject, _visible in subjects_of_classroom(student, classroom)]
+    if not subjects:
+        return [], []
     home = home_subject_id_expr()
     submitted = select(Submission.assessment_id).where(Submission.student_id == student.id)
     rows = db.session.execute(
@@ -262,6 +293,11 @@ def student_progress(viewer, student) -> list[SubjectProgress]:
                or_(visibility_condition(student),
                    and_(Assessment.status == AssessmentStatus.ARCHIVED, Assessment.id.in_(submitted))))
         .order_by(Assessment.due_at.is_(None), Assessment.due_at, Assessment.title, Assessment.id)).all()
+    return subjects, rows
+
+
+def _progress(viewer, student, subjects, rows) -> list[SubjectProgress]:
+    sections = progress_by_subject(student, [s.id for s in subjects])
     assessment_ids = [a.id for a, _s in rows]
     attempts = attempts_by_pair([student.id], assessment_ids)
     excused = excused_pairs([student.id], assessment_ids)

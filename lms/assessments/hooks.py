@@ -47,9 +47,10 @@ def _frozen_media(actor):
 
 
 def _media_of_visible_submissions(actor):
-    """A parent sees the assessment's files their child's attempt shows: an attempt made before
-    files were frozen with the question shows the assessment's files now."""
-    if getattr(actor, "role", None) != Role.PARENT:
+    """A parent sees the assessment's files their child's attempt shows (and a student those of
+    their own attempt at last year's assessment, no longer theirs): an attempt made before files
+    were frozen with the question shows the assessment's files now."""
+    if getattr(actor, "role", None) not in (Role.PARENT, Role.STUDENT):
         return None
     assessments = select(Submission.assessment_id).where(submission_visibility(actor))
     return exists().where(AssessmentMedia.resource_id == Resource.id, AssessmentMedia.assessment_id.in_(assessments))

@@ -153,6 +153,12 @@ def gradeable_assessment_ids(actor):
 
 
 
+def is_visible(actor, assessment: Assessment) -> bool:
+    """May ``actor`` open ``assessment`` now (a past year's is no longer a student's)?"""
+    return db.session.scalar(visible_assessments(actor).with_only_columns(Assessment.id)
+                             .where(Assessment.id == assessment.id)) is not None
+
+
 def get_assessment_for(actor, assessment_id) -> Assessment:
     """The assessment if ``actor`` may see it, else NotFound (404)."""
     return get_visible(visible_assessments(actor), Assessment, assessment_id,

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from lms.assessments import extensions, gradebook, grading, services
+from lms.assessments import extensions, gradebook, grading, history, services
 from lms.assessments.views_bank import common_context
 from lms.auth.models import Role, User
 from lms.common.access import allow
@@ -16,9 +16,11 @@ from lms.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.formviews import arg_int, form_int
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.navigation import nav_item
+from lms.core.academic_year import current_academic_year
 from lms.core.localtime import DATETIME_FORMAT, to_local
 from lms.curriculum import services as curriculum
 from lms.extensions import db
+from lms.school import history as school_history
 from lms.school import services as school
 
 bp = Blueprint("gradebook", __name__)
@@ -46,18 +48,26 @@ def index():
     if classroom_id and subject_id:
         return redirect_to(url_for("assessments.gradebook.classroom", classroom_id=classroom_id, subject_id=subject_id),
                            status=302)
-    classrooms = school.classrooms_of_year(current_user, include_archived=False)
+    years = school_history.classroom_years(current_user)
+    year = request.args.get("year") or current_academic_year()
+    this_year = year == current_academic_year()
+    # An earlier year's classrooms are archived by the rollover: their gradebooks are read-only.
+    classrooms = school.classrooms_of_year(current_user, year, include_archived=not this_year) \
+        if year in years else []
     chosen = next((c for c in classrooms if c.id == classroom_id), None) if classroom_id else None
-    subjects = [s for s, visible in curriculum.subjects_of_classroom(current_user, chosen) if visible] \
+    subjects = [s for s, visible in curriculum.subjects_of_classroom(current_user, chosen,
+                                                                     include_archived=not this_year) if visible] \
         if chosen else []
     return render("assessments/gradebook_index.html", "assessments/_gradebook_picker.html",
-                  classrooms=classrooms, chosen=chosen, subjects=subjects)
+                  classrooms=classrooms, chosen=chosen, subjects=subjects, years=years, year=year,
+                  this_year=this_year)
 
 
 def _gradebook_page(classroom, subject, status: int = 200):
     book = gradebook.build_gradebook(classroom, subject)
+    editable = set() if book.read_only else services.editable_ids(current_user, book.assessments)
     return render("assessments/gradebook.html", "assessments/_gradebook_table.html", status=status, book=book,
-                  editable=services.editable_ids(current_user, book.assessments), cell_text=gradebook.cell_text, **common_context())
+                  editable=editable, cell_text=gradebook.cell_text, **common_context())
 
 
 @bp.route("/classrooms/<int:classroom_id>/gradebook/<int:subject_id>")
@@ -80,11 +90,7 @@ def export(classroom_id, subject_id):
 @allow(Role.ADMIN, Role.TEACHER)
 def excuse(classroom_id, subject_id):
     classroom, subject = _classroom_subject(classroom_id, subject_id)
-    assessment_id, student_id = form_int("assessment_id"), form_int("student_id")
-    assessment = next((a for a, _s in gradebook.subject_assessments([subject.id]) if a.id == assessment_id), None)
-    student = next((u for u, _p in school.roster(classroom) if u.id == student_id), None)
-    if assessment is None or student is None:
-        raise NotFound(_("That student or assessment is not in this gradebook."))
+    assessment, student = _gradebook_pair(classroom, subject, form_int("assessment_id"), form_int("student_id"))
     excused = request.form.get("excused", "1") == "1"
     grading.set_excused(current_user, assessment, student, excused)
     db.session.commit()
@@ -102,9 +108,10 @@ def excuse(classroom_id, subject_id):
 def _gradebook_pair(classroom, subject, assessment_id, student_id):
     """An assessment and a student of this gradebook (404 otherwise)."""
     assessment = next((a for a, _s in gradebook.subject_assessments([subject.id]) if a.id == assessment_id), None)
-    student = next((u for u, _p in school.roster(classroom) if u.id == student_id), None)
+    student = next((u for u in gradebook.gradebook_students(classroom) if u.id == student_id), None)
     if assessment is None or student is None:
         raise NotFound(_("That student or assessment is not in this gradebook."))
+    gradebook.require_current(classroom)
     return assessment, student
 
 
@@ -164,14 +171,29 @@ def remove_extension(classroom_id, subject_id):
 # --- progress -----------------------------------------------------------------------------------------
 
 
+def _chosen_year(years: list[str]) -> str:
+    """The year asked for in the query string (default: this year, or the latest one the viewer
+    may read); 404 when it is not one of ``years``."""
+    current = current_academic_year()
+    year = request.args.get("year") or (current if current in years else next(iter(years), ""))
+    if year not in years:
+        raise NotFound(_("That academic year is not in this student's history."))
+    return year
+
+
 @bp.route("/students/<int:student_id>/progress")
 @allow(Role.ADMIN, Role.TEACHER, Role.STUDENT, Role.PARENT)
 def progress(student_id):
-    student = school.get_student_for(current_user, student_id)
+    """A student's progress in one academic year: this year by default, every past year with work
+    (read-only) in the year choice."""
+    student, allowed = school_history.student_for_history(current_user, student_id)
+    years = history.progress_years(student, allowed)
+    year = _chosen_year(years)
+    classrooms = school_history.classrooms_in_year(student, year)
     children = school.children_of(current_user) if current_user.role == Role.PARENT else []
-    return render("assessments/progress.html", student=student, children=children,
-                  subjects=gradebook.student_progress(current_user, student),
-                  classroom=school.current_classroom_of(student), cell_text=gradebook.cell_text,
+    return render("assessments/progress.html", "assessments/_progress.html", student=student, children=children,
+                  subjects=gradebook.student_progress(current_user, student, year), years=years, year=year,
+                  past=year < current_academic_year(), classrooms=classrooms, cell_text=gradebook.cell_text,
                   **common_context())
 
 
@@ -184,6 +206,6 @@ def my_progress():
         children = school.children_of(current_user)
         target = children[0] if children else None
     if target is None:
-        return render("assessments/progress.html", student=None, children=[], subjects=[], classroom=None,
-                      cell_text=gradebook.cell_text, **common_context())
+        return render("assessments/progress.html", student=None, children=[], subjects=[], classrooms=[],
+                      years=[], year=None, past=False, cell_text=gradebook.cell_text, **common_context())
     return redirect_to(url_for("assessments.gradebook.progress", student_id=target.id), status=302)

@@ -128,8 +128,10 @@ def detail(submission_id):
     assessment = submission.assessment
     ctx = result_context(submission, current_user)
     if current_user.role == Role.STUDENT:
+        # last year's work: the assessment may no longer be the student's (no dead link back to it)
+        ctx["assessment_visible"] = services.is_visible(current_user, assessment)
         attempts = taking.attempts_of(current_user, assessment)
-        ctx["can_retry"] = assessment.status == "PUBLISHED" and not any(a.is_open for a in attempts) and \
+        ctx["can_retry"] = ctx["assessment_visible"] and assessment.status == "PUBLISHED" and not any(a.is_open for a in attempts) and \
             taking.start_problem(current_user, assessment, attempts) is None
     return render("assessments/result.html", **ctx)
 

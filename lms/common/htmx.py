@@ -6,8 +6,10 @@ from flask import make_response, redirect, render_template, request
 
 
 def is_htmx() -> bool:
-    """An htmx request that wants a fragment (boosted links want the full page)."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    """An htmx request that wants a fragment (boosted links want the full page, and so does
+    the Back button's history restore of a pushed URL: htmx keeps no history cache here)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true" \
+        and request.headers.get("HX-History-Restore-Request") != "true"
 
 
 def render(page: str, fragment: str | None = None, *, status: int = 200, **context):

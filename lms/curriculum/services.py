@@ -442,13 +442,24 @@ def subject_list_query(actor, *, q: str = "", level_id: int | None = None, core_
     return stmt.order_by(Level.position, func.lower(Subject.name), Subject.id)
 
 
-def subjects_of_classroom(actor, classroom: Classroom) -> list[tuple[Subject, bool]]:
+def subjects_taught_in(classrooms, *, include_archived: bool = False) -> list[Subject]:
+    """The subjects of these classrooms (their own and their levels'), by name. A past year's
+    history includes archived subjects: the work done in them stays readable."""
+    classrooms = list(classrooms)
+    if not classrooms:
+        return []
+    stmt = select(Subject).where(or_(
+        Subject.classroom_id.in_([c.id for c in classrooms]),
+        and_(Subject.classroom_id.is_(None), Subject.level_id.in_({c.level_id for c in classrooms}))))
+    if not include_archived:
+        stmt = stmt.where(Subject.archived.is_(False))
+    return list(db.session.scalars(stmt.order_by(func.lower(Subject.name), Subject.id)))
+
+
+def subjects_of_classroom(actor, classroom: Classroom, *, include_archived: bool = False
+                          ) -> list[tuple[Subject, bool]]:
     """The classroom's subjects (its own and its level's), each with whether ``actor`` may open it."""
-    subjects = list(db.session.scalars(
-        select(Subject).where(Subject.archived.is_(False), or_(
-            Subject.classroom_id == classroom.id,
-            and_(Subject.classroom_id.is_(None), Subject.level_id == classroom.level_id)))
-        .order_by(func.lower(Subject.name), Subject.id)))
+    subjects = subjects_taught_in([classroom], include_archived=include_archived)
     visible = set(db.session.scalars(select(Subject.id).where(
         Subject.id.in_([s.id for s in subjects]), subject_visibility(actor)))) if subjects else set()
     return [(s, s.id in visible) for s in subjects]

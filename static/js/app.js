@@ -33,7 +33,8 @@
 
   // Move focus to the first invalid field after a form fragment comes back with errors.
   document.addEventListener("htmx:afterSwap", function (event) {
-    var invalid = event.detail.target.querySelector && event.detail.target.querySelector('[aria-invalid="true"]');
+    var target = event.detail.target;  // none when the Back button restores a page from the server
+    var invalid = target && target.querySelector && target.querySelector('[aria-invalid="true"]');
     if (invalid) { invalid.focus(); }
   });
 
