@@ -194,6 +194,7 @@ def test_a_new_question_opens_in_place_and_is_stored_only_when_saved(client, aut
     page = added.get_data(as_text=True)
     rows = questions(db, quiz.id)
     assert added.status_code == 200 and page.startswith('<section id="questions"')
+    assert added.headers["HX-Retarget"] == "#questions"  # the list replaces itself, not the editor's slot
     assert len(rows) == 3 and rows[2].key == {"value": 100.0, "tolerance": 0.0}
     assert f'id="edit-question-{rows[2].id}"' in page and "Question added." in page
     assert "3 questions · 5 points in all" in page and '<div id="question-new"></div>' in page

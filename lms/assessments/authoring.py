@@ -16,6 +16,7 @@ import json
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import InvalidRequestError
 
 from lms.assessments import grading, jobs
 from lms.assessments import questions as qtypes
@@ -29,7 +30,7 @@ from lms.assessments.models import (
 )
 from lms.assessments.services import require_edit_assessment
 from lms.audit.services import record
-from lms.common.errors import Conflict, ValidationFailed
+from lms.common.errors import Conflict, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.services import flush_or_raise, get_visible
 from lms.curriculum import ordering
@@ -130,7 +131,10 @@ def update_question(actor, assessment: Assessment, question: Question, data: qty
     values = qtypes.clean_question(data)
     if base_version is not None:
         ordering.lock(Assessment, assessment.id)
-        db.session.refresh(question)
+        try:
+            db.session.refresh(question)
+        except InvalidRequestError:  # deleted meanwhile (another tab)
+            raise NotFound(_("That question is not in this assessment.")) from None
         if base_version != edit_version(question) and not _same_as_stored(question, values):
             raise QuestionChanged(_("This question was changed in another tab or by someone else after you "
                                     "opened it. Your changes were not saved."))

@@ -161,9 +161,11 @@ def add(assessment_id):
                                             error=saved.error), status=422)
     if not saved:
         return _questions_answer(editable_assessment(assessment_id), 422)
-    if from_editor and is_htmx():
+    if from_editor and is_htmx():  # the editor under the list posted: the whole list, with the new row
         flash(_("Question added."), "success")
-        return _questions_answer(assessment, focus_id=question.id)
+        response = _questions_answer(assessment, focus_id=question.id)
+        response.headers["HX-Retarget"] = "#questions"
+        return response
     if from_editor:
         return _after_save(assessment, question, _("Question added."))
     return redirect_to(url_for("assessments.questions.edit", assessment_id=assessment.id, question_id=question.id))

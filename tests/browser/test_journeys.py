@@ -181,6 +181,7 @@ def _teacher_writes_the_assessment(page, live_server) -> int:
     page.click("#question-new button:has-text('Save')")
     page.wait_for_selector("#questions .question-item >> nth=1")
     assert page.url == f"{live_server}/assessments/{assessment_id}"  # no page was left
+    assert page.locator("#questions").count() == 1 and page.locator("#question-new .question-editor").count() == 0
     check(page)
 
     page.click("text=Attach to a subject, unit, part or section")
