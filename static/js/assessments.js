@@ -59,6 +59,30 @@
     }
   });
 
+  // Moving, dragging or deleting a question answers the whole list: editors open in place (with
+  // what was typed in them) are kept and put back where their question's row comes back.
+  var openEditors = [];
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var sender = event.detail.elt;  // an editor that saved a new question is done: not kept
+    openEditors = target && target.id === "questions"
+      ? Array.prototype.filter.call(target.querySelectorAll(".question-item.is-editing"), function (editor) {
+        return !(sender && editor.contains(sender));
+      }) : [];
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target.id !== "questions") { return; }  // not the out-of-band parts swapped before it
+    openEditors.forEach(function (editor) {
+      var row = document.getElementById(editor.id);
+      // (Not by its class: until the swap settles htmx gives the new row the old one's attributes.)
+      if (row && row !== editor && !row.querySelector(".question-editor")) {
+        row.replaceWith(editor);
+        window.htmx.process(editor);
+      }
+    });
+    openEditors = [];
+  });
+
   document.addEventListener("htmx:afterSettle", initQuestions);
   document.addEventListener("DOMContentLoaded", function () { initQuestions(); showAllTypeFields(); });
 })();

@@ -59,3 +59,27 @@ def test_a_teacher_edits_a_question_in_place_fixes_an_error_and_sees_the_list_up
     focused(desktop, f"edit-question-{second.id}")
     assert desktop.evaluate("window.sameDocument") is True
     assert db.get(Question, second.id).text == "Which are even?"
+
+
+def test_moving_another_question_keeps_an_open_editor_and_what_was_typed(desktop, live_server, make, db):
+    teacher = make.teacher("P1/1")
+    make.subject("P1", teachers=[teacher])
+    quiz = make.assessment(teacher, title="Tens quiz", questions=ONE_OF_EACH[:3])
+    first, second, third = db.scalars(select(Question).where(Question.assessment_id == quiz.id)
+                                      .order_by(Question.position))
+    sign_in(desktop, live_server, teacher.email, TEST_PASSWORD)
+    desktop.goto(f"{live_server}/assessments/{quiz.id}")
+    editor = desktop.locator(f"#question-{first.id}")
+    desktop.locator(f"#edit-question-{first.id}").click()
+    editor.locator("textarea[name=text]").fill("Typed before the move")
+    desktop.locator(f"#up-question-{third.id}").click()  # the whole list comes back, in the new order
+    desktop.wait_for_function(
+        "order => [...document.querySelectorAll('#question-list > li')].map(li => li.id).join() === order",
+        arg=f"question-{first.id},question-{third.id},question-{second.id}")
+    assert editor.locator("textarea[name=text]").input_value() == "Typed before the move"
+    editor.get_by_role("button", name="Save").click()  # still posts in place
+    editor.locator(".question-editor").wait_for(state="detached")
+    assert "Typed before the move" in editor.inner_text()
+    assert [q.id for q in db.scalars(select(Question).where(Question.assessment_id == quiz.id)
+                                     .order_by(Question.position))] == [first.id, third.id, second.id]
+    assert db.get(Question, first.id).text == "Typed before the move"
