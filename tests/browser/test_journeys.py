@@ -179,7 +179,7 @@ def _teacher_writes_the_assessment(page, live_server) -> int:
     page.fill("#qnew-q-text", "Explain how you count to 100 in tens.")
     page.fill("#qnew-q-points", "3")
     page.click("#question-new button:has-text('Save')")
-    page.wait_for_selector("#questions .question-item >> nth=1")
+    page.wait_for_selector("#question-list > li >> nth=1")
     assert page.url == f"{live_server}/assessments/{assessment_id}"  # no page was left
     assert page.locator("#questions").count() == 1 and page.locator("#question-new .question-editor").count() == 0
     check(page)
