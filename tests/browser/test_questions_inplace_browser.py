@@ -83,3 +83,28 @@ def test_moving_another_question_keeps_an_open_editor_and_what_was_typed(desktop
     assert [q.id for q in db.scalars(select(Question).where(Question.assessment_id == quiz.id)
                                      .order_by(Question.position))] == [first.id, third.id, second.id]
     assert db.get(Question, first.id).text == "Typed before the move"
+
+
+def test_two_tabs_editing_one_question_the_second_save_is_refused_with_a_reload(desktop, live_server, make, db):
+    teacher = make.teacher("P1/1")
+    make.subject("P1", teachers=[teacher])
+    quiz = make.assessment(teacher, title="Tens quiz", questions=ONE_OF_EACH[:1])
+    question = db.scalars(select(Question).where(Question.assessment_id == quiz.id))[0]
+    sign_in(desktop, live_server, teacher.email, TEST_PASSWORD)
+    tabs = [desktop, desktop.context.new_page()]
+    for tab in tabs:
+        tab.goto(f"{live_server}/assessments/{quiz.id}")
+        tab.locator(f"#edit-question-{question.id}").click()
+        tab.locator(f"#question-{question.id} .question-editor").wait_for()
+    for tab, text in zip(tabs, ["Saved in tab one", "Typed in tab two"], strict=True):
+        row = tab.locator(f"#question-{question.id}")
+        row.locator("textarea[name=text]").fill(text)
+        row.get_by_role("button", name="Save").click()
+    first, second = (tab.locator(f"#question-{question.id}") for tab in tabs)
+    first.locator(".question-editor").wait_for(state="detached")
+    second.locator(".flash-error", has_text="changed in another tab").wait_for()
+    assert second.locator("textarea[name=text]").input_value() == "Typed in tab two"  # kept to copy
+    assert db.get(Question, question.id).text == "Saved in tab one"
+    second.get_by_role("button", name="Reload the question").click()
+    second.locator(".flash-error").wait_for(state="detached")
+    assert second.locator("textarea[name=text]").input_value() == "Saved in tab one"
