@@ -259,6 +259,10 @@ EXPECTED.update({
     ("assessments.questions.add", "POST"): OTHERS_ASSESSMENT_POST,
     ("assessments.questions.edit", "GET"): OTHERS_ASSESSMENT,
     ("assessments.questions.edit", "POST"): OTHERS_ASSESSMENT_POST,
+    # Without htmx (and, for a new question, without a type) both send the teacher back to the list
+    # (the row's sample question may already be deleted by the matrix: 404).
+    ("assessments.questions.new", "GET"): OTHERS_ASSESSMENT_POST,
+    ("assessments.questions.row", "GET"): _only({"TEACHER": {404}, "ADMIN": {303, 404}}),
     ("assessments.questions.delete", "POST"): OTHERS_ASSESSMENT_POST,
     ("assessments.questions.move", "POST"): _only({"TEACHER": {404}, "ADMIN": {303, 404}}),
     ("assessments.questions.order", "POST"): OTHERS_ASSESSMENT_POST,

@@ -133,3 +133,38 @@ def test_two_tabs_saving_different_answers_on_the_same_revision_at_once_store_on
     assert refused[0][2] == saved[0][1]  # the refused tab is shown the answer that was stored
     answer = db.scalar(select(Answer))
     assert answer.response == {"text": saved[0][1]} and answer.revision == 2
+
+
+def test_two_tabs_saving_a_question_opened_on_the_same_version_at_once_store_one(app, course, make, db):
+    """Two editors of one question opened on the same version save different texts at the same
+    moment: one is stored, the other is refused (QuestionChanged), whichever comes second."""
+    from lms.assessments import authoring
+    from lms.assessments.models import Question
+    from lms.assessments.questions import QuestionInput
+
+    quiz = make.assessment(course.teacher, questions=ONE_OF_EACH[:1])
+    question_id = db.scalar(select(Question.id).where(Question.assessment_id == quiz.id))
+    with app.app_context():
+        opened = authoring.edit_version(_db.session.get(Question, question_id))
+        _db.session.remove()
+    texts = iter(["From tab one", "From tab two"])
+    lock = threading.Lock()
+
+    def save():
+        with lock:
+            text = next(texts)
+        teacher = _db.session.get(User, course.teacher.id)
+        try:
+            authoring.update_question(teacher, _db.session.get(Assessment, quiz.id),
+                                      _db.session.get(Question, question_id),
+                                      QuestionInput(type="SINGLE_CHOICE", text=text, options=["3", "4", "5"],
+                                                    key={"correct": 1}), base_version=opened)
+        except authoring.QuestionChanged:
+            _db.session.rollback()
+            return None
+        return text
+
+    results = _in_parallel(app, save, 2)
+    stored = [r for r in results if r]
+    assert len(stored) == 1 and results.count(None) == 1
+    assert db.scalar(select(Question.text).where(Question.id == question_id)) == stored[0]

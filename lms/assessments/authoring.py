@@ -11,8 +11,12 @@ large sets).
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import InvalidRequestError
 
 from lms.assessments import grading, jobs
 from lms.assessments import questions as qtypes
@@ -26,7 +30,7 @@ from lms.assessments.models import (
 )
 from lms.assessments.services import require_edit_assessment
 from lms.audit.services import record
-from lms.common.errors import Conflict, ValidationFailed
+from lms.common.errors import Conflict, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.services import flush_or_raise, get_visible
 from lms.curriculum import ordering
@@ -94,10 +98,46 @@ def add_questions(actor, assessment: Assessment, items: list[qtypes.QuestionInpu
     return created
 
 
-def update_question(actor, assessment: Assessment, question: Question, data: qtypes.QuestionInput) -> int:
-    """Save an edit; returns how many earlier answers are re-scored (0 when none)."""
+def edit_version(question: Question) -> str:
+    """A short fingerprint of what the editor shows of ``question`` (its type, text, points,
+    options, key, feedback and tags).  The editor sends back the one it was opened with, so a save
+    from a second tab that did not see the first tab's change is refused (``QuestionChanged``)."""
+    content = [question.type, question.text, float(question.points), list(question.options or []),
+               dict(question.key or {}), question.feedback, question.tags]
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+class QuestionChanged(Conflict):
+    """A save based on an older version of the question than the stored one: nothing is stored."""
+
+    def __init__(self, message: str):
+        super().__init__(message, code="QUESTION_CHANGED")
+
+
+def _same_as_stored(question: Question, values: dict) -> bool:
+    return (values["type"], values["text"], values["points"], values["options"], values["key"], values["feedback"],
+            values["tags"]) == (question.type, question.text, question.points, list(question.options or []),
+                                dict(question.key or {}), question.feedback, question.tags)
+
+
+def update_question(actor, assessment: Assessment, question: Question, data: qtypes.QuestionInput, *,
+                    base_version: str | None = None) -> int:
+    """Save an edit; returns how many earlier answers are re-scored (0 when none).
+
+    ``base_version`` is the ``edit_version`` the editor was opened with (None: not checked).  The
+    assessment row is locked and the question read again, so of two saves from two tabs opened on
+    the same version the second is refused, unless it stores exactly what is there already."""
     require_edit_assessment(actor, assessment)
     values = qtypes.clean_question(data)
+    if base_version is not None:
+        ordering.lock(Assessment, assessment.id)
+        try:
+            db.session.refresh(question)
+        except InvalidRequestError:  # deleted meanwhile (another tab)
+            raise NotFound(_("That question is not in this assessment.")) from None
+        if base_version != edit_version(question) and not _same_as_stored(question, values):
+            raise QuestionChanged(_("This question was changed in another tab or by someone else after you "
+                                    "opened it. Your changes were not saved."))
     same_look = (values["type"], values["text"], values["options"]) == (question.type, question.text,
                                                                        list(question.options or []))
     scoring_changed = (values["key"], values["points"]) != (dict(question.key or {}), question.points)

@@ -139,9 +139,22 @@ def place_label(assessment: Assessment) -> str | None:
     return subject.name if node is subject else f"{subject.name} › {node.title}"
 
 
-def editor_context(assessment: Assessment, *, settings_form=None, media_form=None) -> dict:
-    editable = services.can_edit_assessment(current_user, assessment)
+def question_list_context(assessment: Assessment, media=None) -> dict:
+    """What the question list (``_questions.html``), one of its rows and its totals show."""
     questions = services.questions_of(assessment.id)
+    media = media_map(assessment.id) if media is None else media
+    return {
+        "assessment": assessment, "editable": services.can_edit_assessment(current_user, assessment),
+        "questions": questions, "total_points": sum(q.points for q in questions),
+        "rendered": {q.id: render_with_media(q.text, media, staff=True) for q in questions},
+        "question_problems": {q.id: qtypes.problems_of(q.type, q.options, q.key, q.text) for q in questions},
+        "answer_counts": authoring.answer_counts([q.id for q in questions]),
+        "problems": services.publish_problems(assessment) if assessment.status != AssessmentStatus.PUBLISHED else [],
+        "correct_text": qtypes.correct_answer_text, **common_context(),
+    }
+
+
+def editor_context(assessment: Assessment, *, settings_form=None, media_form=None) -> dict:
     media = media_map(assessment.id)
     if settings_form is None:
         settings_form = SettingsForm(formdata=None)
@@ -154,16 +167,11 @@ def editor_context(assessment: Assessment, *, settings_form=None, media_form=Non
         .order_by(resources.Resource.created_at.desc()).limit(100)))
     media_form.resource_id.choices = [("", _("Choose…"))] + [(str(r.id), r.title) for r in own]
     return {
-        "assessment": assessment, "editable": editable, "questions": questions,
-        "rendered": {q.id: render_with_media(q.text, media, staff=True) for q in questions},
-        "question_problems": {q.id: qtypes.problems_of(q.type, q.options, q.key, q.text) for q in questions},
-        "answer_counts": authoring.answer_counts([q.id for q in questions]),
+        **question_list_context(assessment, media),
         "media_rows": media_of(assessment.id), "instructions": render_with_media(assessment.instructions, media,
                                                                                   staff=True),
-        "problems": services.publish_problems(assessment) if assessment.status != AssessmentStatus.PUBLISHED else [],
         "place": place_label(assessment), "submission_count": _submission_count(assessment),
-        "settings_form": settings_form, "media_form": media_form, "correct_text": qtypes.correct_answer_text,
-        **common_context(),
+        "settings_form": settings_form, "media_form": media_form,
     }
 
 

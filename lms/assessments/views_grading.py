@@ -25,6 +25,7 @@ from lms.common.markdown import render_markdown
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.common.services import get_visible
+from lms.common.types import utcnow
 from lms.extensions import db
 from lms.profiles.services import photo_versions
 from lms.school import services as school
@@ -158,6 +159,10 @@ def grade(submission_id):
     nxt = request.form.get("next")
     if nxt == "queue":
         return redirect_to(url_for("assessments.grading.index", status=SubmissionStatus.SUBMITTED.value))
+    if is_htmx():  # the form again with its saved state, the heading and history out of band
+        submission = taking.get_submission_for(current_user, submission_id)
+        return render("assessments/grade.html", "assessments/_grade_saved.html",
+                      **_grading_context(submission, saved_at=utcnow()))
     return redirect_to(url_for("assessments.grading.detail", submission_id=submission.id))
 
 

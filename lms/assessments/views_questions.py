@@ -8,17 +8,22 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from lms.assessments import authoring, gift
+from lms.assessments import authoring, gift, services
 from lms.assessments import questions as qtypes
 from lms.assessments.forms import MediaForm
 from lms.assessments.media import allow_library_uploads, media_map, render_with_media
 from lms.assessments.models import Assessment, QuestionType
-from lms.assessments.views_bank import common_context, editable_assessment, editor_context
+from lms.assessments.views_bank import (
+    common_context,
+    editable_assessment,
+    editor_context,
+    question_list_context,
+)
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.errors import ValidationFailed
+from lms.common.errors import DomainError, ValidationFailed
 from lms.common.formviews import saving
-from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.ids import as_id
 from lms.extensions import db
 from lms.resources import services as resources
@@ -30,11 +35,12 @@ EDITOR_OPTION_ROWS = 6
 allow_library_uploads(bp, "assessments.questions.add_media", Role.ADMIN, Role.TEACHER)  # media files
 
 
-def _questions_answer(assessment: Assessment, status: int = 200):
+def _questions_answer(assessment: Assessment, status: int = 200, *, focus_id: int | None = None):
+    """The question list again (htmx), or the assessment page."""
     if not is_htmx():
         return redirect_to(url_for("assessments.detail", assessment_id=assessment.id) + "#questions")
-    return render("assessments/edit.html", "assessments/_questions.html", status=status,
-                  **editor_context(assessment))
+    return render("assessments/edit.html", "assessments/_questions_answer.html", status=status, focus_id=focus_id,
+                  **question_list_context(assessment))
 
 
 # --- the editor's fields ---------------------------------------------------------------------------------
@@ -69,62 +75,140 @@ def question_input(form, qtype: str) -> qtypes.QuestionInput:
     return data
 
 
-def _editor_page(assessment, question, *, values=None, error: str | None = None, field: str | None = None,
-                 status: int = 200):
+def _stored_values(question) -> dict:
+    return {"type": question.type, "text": question.text, "points": qtypes.plain_number(question.points),
+            "feedback": question.feedback, "tags": ", ".join(question.tags),
+            "options": list(question.options or []), "key": dict(question.key or {})}
+
+
+def _posted_values(data: qtypes.QuestionInput) -> dict:
+    return {"type": data.type, "text": data.text, "points": data.points, "feedback": data.feedback,
+            "tags": data.tags, "options": list(data.options or []), "key": dict(data.key or {})}
+
+
+def _editor_context(assessment, question, values: dict, *, error: DomainError | None = None,
+                    version: str | None = None) -> dict:
+    """The editor of ``question`` (None: a new one) showing ``values``; in place for htmx."""
     media = media_map(assessment.id)
-    values = values or {"type": question.type, "text": question.text, "points": qtypes.plain_number(question.points),
-                        "feedback": question.feedback, "tags": ", ".join(question.tags),
-                        "options": list(question.options or []), "key": dict(question.key or {})}
+    inplace = is_htmx()
     rows = max(EDITOR_OPTION_ROWS, len(values["options"]) + 2)
-    ctx = {"assessment": assessment, "question": question, "values": values,
-           "option_rows": min(rows, qtypes.MAX_OPTIONS), "error": error, "error_field": field,
-           "preview": render_with_media(values["text"], media, staff=True),
-           "problems": qtypes.problems_of(values["type"], values["options"], values["key"], values["text"]),
-           "answer_count": authoring.answer_counts([question.id]).get(question.id, 0),
-           "labels": sorted(m for m in media), "number": question.position + 1, **common_context()}
-    if status == 422:
-        return render_form_errors("assessments/question_edit.html", "assessments/_question_form.html", **ctx)
-    return render("assessments/question_edit.html", "assessments/_question_form.html", status=status, **ctx)
+    if question is None:
+        number = len(services.questions_of(assessment.id)) + 1
+        form_action = edit_url = url_for("assessments.questions.add", assessment_id=assessment.id)
+        cancel_url = url_for("assessments.questions.new", assessment_id=assessment.id)
+    else:
+        number = question.position + 1
+        form_action = edit_url = url_for("assessments.questions.edit", assessment_id=assessment.id,
+                                         question_id=question.id)
+        cancel_url = url_for("assessments.questions.row", assessment_id=assessment.id, question_id=question.id)
+    return {"assessment": assessment, "question": question, "values": values,
+            "option_rows": min(rows, qtypes.MAX_OPTIONS), "error": error.message if error else None,
+            "error_field": getattr(error, "field", None), "conflict": isinstance(error, authoring.QuestionChanged),
+            "version": version, "inplace": inplace, "id_prefix": f"q{question.id if question else 'new'}-" if inplace else "",
+            "form_action": form_action, "edit_url": edit_url, "cancel_url": cancel_url,
+            "preview": render_with_media(values["text"], media, staff=True),
+            "problems": qtypes.problems_of(values["type"], values["options"], values["key"], values["text"]),
+            "answer_count": authoring.answer_counts([question.id]).get(question.id, 0) if question else 0,
+            "labels": sorted(m for m in media), "number": number, **common_context()}
+
+
+def _editor_page(ctx: dict, status: int = 200):
+    """The editor: in place of its row for htmx (``status`` 422 or 409 after a refused save), else its page."""
+    if not is_htmx():
+        status = 200
+    return render("assessments/question_edit.html", "assessments/_question_editing.html", status=status, **ctx)
+
+
+def _after_save(assessment, question, message: str):
+    """A saved question: its row again (htmx, in place), else the editor's page or the list."""
+    flash(message, "success")
+    if is_htmx():
+        return render("assessments/edit.html", "assessments/_question_saved.html", q=question,
+                      **question_list_context(assessment))
+    if request.form.get("next") == "list":
+        return redirect_to(url_for("assessments.detail", assessment_id=assessment.id) + f"#question-{question.id}")
+    return redirect_to(url_for("assessments.questions.edit", assessment_id=assessment.id, question_id=question.id))
+
+
+@bp.route("/assessments/<int:assessment_id>/questions/new")
+@allow(Role.ADMIN, Role.TEACHER)
+def new(assessment_id):
+    """The editor of a new question of the chosen ``type`` (nothing is stored before it is saved);
+    without a type, the empty place where it opens (its Cancel)."""
+    assessment = editable_assessment(assessment_id)
+    qtype = request.args.get("type", "")
+    if qtype not in qtypes.QUESTION_TYPES:
+        if not is_htmx():
+            return redirect_to(url_for("assessments.detail", assessment_id=assessment.id) + "#questions")
+        return render("assessments/edit.html", "assessments/_question_slot.html")
+    values = {"type": qtype, "text": "", "points": "1", "feedback": "", "tags": "", "options": [], "key": {}}
+    return _editor_page(_editor_context(assessment, None, values))
 
 
 @bp.route("/assessments/<int:assessment_id>/questions", methods=["POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def add(assessment_id):
+    """A new question: from the list's "Add" (only its type: a blank question, then its editor's
+    page) or from the new question's editor (every field)."""
     assessment = editable_assessment(assessment_id)
     qtype = request.form.get("type", "")
-    with saving(catch=ValidationFailed) as saved:
-        question = authoring.add_question(current_user, assessment, qtypes.QuestionInput(type=qtype))
+    from_editor = "text" in request.form
+    data = question_input(request.form, qtype) if from_editor else qtypes.QuestionInput(type=qtype)
+    with saving(quiet=from_editor, catch=ValidationFailed) as saved:
+        question = authoring.add_question(current_user, assessment, data)
+    if not saved and from_editor:
+        return _editor_page(_editor_context(editable_assessment(assessment_id), None, _posted_values(data),
+                                            error=saved.error), status=422)
     if not saved:
         return _questions_answer(editable_assessment(assessment_id), 422)
+    if from_editor and is_htmx():  # the editor under the list posted: the whole list, with the new row
+        flash(_("Question added."), "success")
+        response = _questions_answer(assessment, focus_id=question.id)
+        response.headers["HX-Retarget"] = "#questions"
+        return response
+    if from_editor:
+        return _after_save(assessment, question, _("Question added."))
     return redirect_to(url_for("assessments.questions.edit", assessment_id=assessment.id, question_id=question.id))
 
 
 @bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>", methods=["GET", "POST"])
 @allow(Role.ADMIN, Role.TEACHER)
 def edit(assessment_id, question_id):
+    """The editor of a question: its page, or in place of its row (htmx)."""
     assessment = editable_assessment(assessment_id)
     question = authoring.get_question(assessment, question_id)
     if request.method == "GET":
-        return _editor_page(assessment, question)
-    qtype = request.form.get("type", question.type)
-    data = question_input(request.form, qtype)
+        return _editor_page(_editor_context(assessment, question, _stored_values(question),
+                                            version=authoring.edit_version(question)))
+    data = question_input(request.form, request.form.get("type", question.type))
+    base_version = request.form.get("version") or None
     with saving(quiet=True) as saved:
-        rescored = authoring.update_question(current_user, assessment, question, data)
+        rescored = authoring.update_question(current_user, assessment, question, data, base_version=base_version)
     if not saved:
         assessment = editable_assessment(assessment_id)
         question = authoring.get_question(assessment, question_id)
-        values = {"type": qtype, "text": data.text, "points": data.points, "feedback": data.feedback,
-                  "tags": data.tags, "options": list(data.options or []), "key": dict(data.key or {})}
-        return _editor_page(assessment, question, values=values, error=saved.message,
-                            field=getattr(saved.error, "field", None), status=422)
+        conflict = isinstance(saved.error, authoring.QuestionChanged)
+        # After a conflict the form holds what was typed and the newer version: saving again replaces it.
+        version = authoring.edit_version(question) if conflict else base_version
+        return _editor_page(_editor_context(assessment, question, _posted_values(data), error=saved.error,
+                                            version=version), status=409 if conflict else 422)
     message = _("Question saved.")
     if rescored:
         message += " " + ngettext("%(num)d earlier answer was re-scored with the new key.",
                                   "%(num)d earlier answers are re-scored with the new key.", rescored)
-    flash(message, "success")
-    if request.form.get("next") == "list":
-        return redirect_to(url_for("assessments.detail", assessment_id=assessment.id) + "#questions")
-    return redirect_to(url_for("assessments.questions.edit", assessment_id=assessment.id, question_id=question.id))
+    return _after_save(assessment, question, message)
+
+
+@bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>/row")
+@allow(Role.ADMIN, Role.TEACHER)
+def row(assessment_id, question_id):
+    """A question's row in the list (an editor's Cancel puts it back)."""
+    assessment = editable_assessment(assessment_id)
+    question = authoring.get_question(assessment, question_id)
+    if not is_htmx():
+        return redirect_to(url_for("assessments.detail", assessment_id=assessment.id) + f"#question-{question.id}")
+    return render("assessments/edit.html", "assessments/_question_row.html", q=question, focus=True,
+                  **question_list_context(assessment))
 
 
 @bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>/delete", methods=["POST"])

@@ -159,27 +159,29 @@ def _teacher_writes_the_assessment(page, live_server) -> int:
     assessment_id = int(page.url.rsplit("/", 1)[1])
     check(page)
 
-    # A single-choice question with its key...
+    # A single-choice question with its key, written in place under the list...
     page.select_option("#new-question-type", "SINGLE_CHOICE")
     page.click(".add-question button[type=submit]")
-    page.wait_for_url(re.compile(r".*/questions/\d+$"))
+    page.locator("#question-new .question-editor").wait_for()
     check(page)
-    page.fill("#q-text", "How many tens make 100?")
-    page.fill("#q-points", "2")
+    page.fill("#qnew-q-text", "How many tens make 100?")
+    page.fill("#qnew-q-points", "2")
     for i, option in enumerate(["5", "10", "100"]):
-        page.fill(f"input[name=option-{i}]", option)
-    page.check("#correct-1")
-    page.click("button:has-text('Save and back to the list')")
-    page.wait_for_selector("text=Question saved.")
+        page.fill(f"#question-new input[name=option-{i}]", option)
+    page.check("#qnew-correct-1")
+    page.click("#question-new button:has-text('Save')")
+    page.wait_for_selector("text=Question added.")
     check(page)
     # ...and a long answer, graded by hand.
     page.select_option("#new-question-type", "LONG_ANSWER")
     page.click(".add-question button[type=submit]")
-    page.wait_for_url(re.compile(r".*/questions/\d+$"))
-    page.fill("#q-text", "Explain how you count to 100 in tens.")
-    page.fill("#q-points", "3")
-    page.click("button:has-text('Save and back to the list')")
-    page.wait_for_selector("#questions .question-item >> nth=1")
+    page.locator("#question-new .question-editor").wait_for()
+    page.fill("#qnew-q-text", "Explain how you count to 100 in tens.")
+    page.fill("#qnew-q-points", "3")
+    page.click("#question-new button:has-text('Save')")
+    page.wait_for_selector("#question-list > li >> nth=1")
+    assert page.url == f"{live_server}/assessments/{assessment_id}"  # no page was left
+    assert page.locator("#questions").count() == 1 and page.locator("#question-new .question-editor").count() == 0
     check(page)
 
     page.click("text=Attach to a subject, unit, part or section")
@@ -262,6 +264,9 @@ def _teacher_grades_it(page, live_server, submission_id):
     page.fill("#overall-feedback", "Great work on tens!")
     page.click("button:has-text('Return to the student')")
     page.wait_for_selector("#messages .flash")
+    # Saved as a fragment: the heading's status follows without a reload.
+    page.locator("#grade-summary .badge", has_text="Returned").wait_for()
+    page.locator("#grade-form-box .save-state", has_text="Saved").wait_for()
     check(page)
 
 
