@@ -123,7 +123,7 @@ def test_the_preview_lists_what_is_copied_and_what_is_not(client, auth, school, 
     form = client.get(f"/subjects/{subject.id}/copy").get_data(as_text=True)
     assert 'value="Maths P1/1 (copy)"' in form
     assert "P1/1 of 2027 only" in form and f"classroom:{school['next_year'].id}" in form
-    response = client.post(f"/subjects/{subject.id}/copy", data={
+    response = client.get(f"/subjects/{subject.id}/copy", query_string={
         "audience": f"classroom:{school['next_year'].id}", "name": "Maths P1/1", "token": "t" * 32}, headers=HX)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -147,7 +147,7 @@ def test_a_name_a_subject_of_the_same_students_has_is_refused(client, auth, make
     make.subject("P1", name="Maths for everyone")  # the whole level's: P1/1 of 2027 sees it too
     auth.login(school["teacher"])
     token = _form_token(client, subject.id)
-    response = client.post(f"/subjects/{subject.id}/copy", data={
+    response = client.get(f"/subjects/{subject.id}/copy", query_string={
         "audience": f"classroom:{school['this_year'].id}", "name": "maths p1/1", "token": token}, headers=HX)
     assert response.status_code == 422
     assert "There is already a subject called “maths p1/1” for P1/1 only. Choose another name." in \
@@ -173,7 +173,7 @@ def test_an_empty_or_too_long_name_or_no_target_is_refused(client, auth, school,
                            "Field cannot be longer than 100 characters."),
                           ({"audience": "level:999999", "name": "X"}, "Choose a level or a classroom you teach."),
                           ({"audience": f"classroom:{school['next_year'].id}", "name": "A\x00B"}, None)):
-        response = client.post(f"/subjects/{subject.id}/copy", data={**data, "token": token}, headers=HX)
+        response = client.get(f"/subjects/{subject.id}/copy", query_string={**data, "token": token}, headers=HX)
         if message is None:  # a NUL byte: refused by the app (400) or as an error, never a 500
             assert response.status_code in (400, 422)
         else:
@@ -316,6 +316,10 @@ def test_sending_the_confirmation_twice_makes_one_copy(client, auth, school, db)
     assert db.count(SubjectCopy) == 1
     page = client.get(second.headers["Location"]).get_data(as_text=True)
     assert "This copy was already made" in page
+    # Back to the preview: it says the form made its copy (not "the name is taken").
+    page = client.get(f"/subjects/{subject.id}/copy", query_string={
+        "audience": target, "name": "Maths twice", "token": token}).get_data(as_text=True)
+    assert "This form has already made the copy “Maths twice”." in page and "Copy the subject" not in page
     # Another tab, its own form, the same name: refused by the name.
     other = _copy(client, subject.id, audience=target, name="Maths twice", token=_form_token(client, subject.id))
     assert other.status_code == 200 and "There is already a subject called" in other.get_data(as_text=True)

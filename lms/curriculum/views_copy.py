@@ -9,7 +9,7 @@ from flask_login import current_user
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import DomainError
-from lms.common.formviews import attach_error, saving
+from lms.common.formviews import attach_error, render_form, saving
 from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.curriculum import copying, services
 from lms.curriculum.forms import CopySubjectForm, choices
@@ -26,8 +26,8 @@ def _source(subject_id):
     return subject
 
 
-def _form(formdata=None, **data) -> CopySubjectForm:
-    form = CopySubjectForm(formdata=formdata, data=data or None)
+def _form(formdata=None, meta=None, **data) -> CopySubjectForm:
+    form = CopySubjectForm(formdata=formdata, data=data or None, meta=meta or {})
     targets = copying.copy_targets(current_user)
     form.audience.choices = choices([("", _("Choose…"))] + [(a.value, a.label) for a in targets])
     if not copying.TOKEN_RE.match(form.token.data or ""):  # a form from before the token (or tampered with)
@@ -38,27 +38,24 @@ def _form(formdata=None, **data) -> CopySubjectForm:
 @bp.route("/subjects/<int:subject_id>/copy")
 @allow(Role.ADMIN, Role.TEACHER)
 def start(subject_id):
-    """The form; "Change" on the preview comes back here with what was chosen."""
+    """The form, and the preview of what it would copy (a GET: the preview can be reloaded, and the
+    browser's Back button returns to it); ``change`` shows the form again with what was chosen."""
     subject = _source(subject_id)
     args = request.args
-    form = _form(audience=args.get("audience", ""), name=args.get("name") or copying.default_name(subject),
-                 keep_published=args.get("keep_published") == "y", token=args.get("token") or copying.new_token())
-    return render(PAGE, FRAGMENT, subject=subject, form=form, plan=None)
-
-
-@bp.route("/subjects/<int:subject_id>/copy", methods=["POST"])
-@allow(Role.ADMIN, Role.TEACHER)
-def preview(subject_id):
-    subject = _source(subject_id)
-    form = _form(request.form)
-    plan = None
-    if form.validate():
-        try:
-            plan = copying.plan_copy(current_user, subject, audience=form.audience.data, name=form.name.data,
-                                     keep_published=form.keep_published.data)
-        except DomainError as err:
-            attach_error(form, err)
-    if plan is None:
+    if "name" not in args:
+        form = _form(name=copying.default_name(subject), token=copying.new_token())
+        return render(PAGE, FRAGMENT, subject=subject, form=form, plan=None)
+    form = _form(args, meta={"csrf": False})  # changes nothing; the confirmation is checked
+    made = copying.copy_made_with(current_user, form.token.data)
+    if made is not None:  # back to the preview after the copy: say so rather than "the name is taken"
+        return render(PAGE, FRAGMENT, subject=subject, form=form, plan=None, made=made)
+    if "change" in args or not form.validate():
+        return render_form(PAGE, FRAGMENT, failed="change" not in args, subject=subject, form=form, plan=None)
+    try:
+        plan = copying.plan_copy(current_user, subject, audience=form.audience.data, name=form.name.data,
+                                 keep_published=form.keep_published.data)
+    except DomainError as err:
+        attach_error(form, err)
         return render_form_errors(PAGE, FRAGMENT, subject=subject, form=form, plan=None)
     return render(PAGE, FRAGMENT, subject=subject, form=form, plan=plan)
 
