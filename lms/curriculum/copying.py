@@ -119,14 +119,19 @@ def _teachers_of_copy(actor, source: Subject) -> list[User]:
     return [teacher for teacher in source.teachers if teacher.active and teacher.role == Role.TEACHER]
 
 
-def plan_copy(actor, source: Subject, *, audience: str, name: str, keep_published: bool = False) -> CopyPlan:
-    """What copying ``source`` would make (refusals as they would be at the copy)."""
+def _checked(actor, source: Subject, audience: str, name: str) -> tuple[Audience, str]:
+    """The target and the copy's name, once every rule of a copy is met."""
     require_copy(actor, source)
     if source.core_subject.archived:
         raise ValidationFailed(_("%(name)s is archived, so no new subject can be made for it.",
                                  name=source.core_subject.name))
     target = resolve_audience(actor, audience, any_year=True)
-    name = _clean_name(name, target)
+    return target, _clean_name(name, target)
+
+
+def plan_copy(actor, source: Subject, *, audience: str, name: str, keep_published: bool = False) -> CopyPlan:
+    """What copying ``source`` would make (refusals as they would be at the copy)."""
+    target, name = _checked(actor, source, audience, name)
     units, parts, sections = subject_tree(source).counts()
     others = sorted(signals.answers(signals.subject_copy_preview, source), key=lambda part: part["label"])
     return CopyPlan(source, target, name, bool(keep_published), units, parts, sections,
@@ -187,19 +192,18 @@ def copy_subject(actor, source: Subject, *, audience: str, name: str, token: str
     done = copy_made_with(actor, token)
     if done is not None:
         return CopyOutcome(done, made=False)
-    plan = plan_copy(actor, source, audience=audience, name=name, keep_published=keep_published)
+    target, name = _checked(actor, source, audience, name)
     try:
         with db.session.begin_nested():
-            copy = Subject(core_subject_id=source.core_subject_id, level=plan.audience.level,
-                           classroom=plan.audience.classroom, name=plan.name, description=source.description,
-                           created_by_id=actor.id)
+            copy = Subject(core_subject_id=source.core_subject_id, level=target.level, classroom=target.classroom,
+                           name=name, description=source.description, created_by_id=actor.id)
             db.session.add(copy)
             db.session.flush()
             db.session.add(SubjectCopy(token=token, source_id=source.id, copy_id=copy.id))
             db.session.flush()
-            for teacher in plan.teachers:
+            for teacher in _teachers_of_copy(actor, source):
                 _add_teacher(copy, teacher)
-            nodes = _copy_tree(source, copy, plan.keep_published)
+            nodes = _copy_tree(source, copy, bool(keep_published))
             counts = {"units": len(nodes["unit"]), "parts": len(nodes["part"]), "sections": len(nodes["section"])}
             for answer in signals.answers(signals.subject_copying, source, copy=copy, actor=actor, nodes=nodes):
                 counts.update(answer or {})
