@@ -142,6 +142,20 @@ def test_the_preview_lists_what_is_copied_and_what_is_not(client, auth, school, 
     assert db.count(Subject) == 1  # a preview stores nothing
 
 
+def test_the_copy_pages_speak_thai(client, auth, school):
+    subject = school["subject"]
+    auth.login(school["teacher"])
+    client.post("/language", data={"locale": "th", "next": "/"})
+    form = client.get(f"/subjects/{subject.id}/copy").get_data(as_text=True)
+    assert "คัดลอก Maths P1/1" in form and 'value="Maths P1/1 (สำเนา)"' in form
+    assert "เฉพาะ ป.1/1 ปีการศึกษา 2027" in form
+    page = client.get(f"/subjects/{subject.id}/copy", query_string={
+        "audience": f"classroom:{school['next_year'].id}", "name": "คณิตศาสตร์ ป.1/1", "token": "t" * 32}).get_data(
+        as_text=True)
+    assert "สิ่งที่จะคัดลอก" in page and "Counting quiz — 3 คำถาม" in page
+    assert "การขยายเวลาและการยกเว้น" in page and "คัดลอกรายวิชา" in page
+
+
 def test_a_name_a_subject_of_the_same_students_has_is_refused(client, auth, make, school, db):
     subject = school["subject"]
     make.subject("P1", name="Maths for everyone")  # the whole level's: P1/1 of 2027 sees it too
