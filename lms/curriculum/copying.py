@@ -44,7 +44,6 @@ from lms.curriculum.services import (
     resolve_audience,
     subject_visibility,
 )
-from lms.curriculum.tree import subject_tree
 from lms.extensions import db
 
 NAME_MAX = 100
@@ -129,10 +128,20 @@ def _checked(actor, source: Subject, audience: str, name: str) -> tuple[Audience
     return target, _clean_name(name, target)
 
 
+def _tree_counts(subject: Subject) -> tuple[int, int, int]:
+    """The subject's units, parts and sections (one query, no content loaded)."""
+    units = select(Unit.id).where(Unit.subject_id == subject.id)
+    parts = select(Part.id).where(Part.unit_id.in_(units))
+    counted = [select(func.count()).where(model.id.in_(ids)).scalar_subquery()
+               for model, ids in ((Unit, units), (Part, parts),
+                                  (Section, select(Section.id).where(Section.part_id.in_(parts))))]
+    return tuple(db.session.execute(select(*counted)).one())
+
+
 def plan_copy(actor, source: Subject, *, audience: str, name: str, keep_published: bool = False) -> CopyPlan:
     """What copying ``source`` would make (refusals as they would be at the copy)."""
     target, name = _checked(actor, source, audience, name)
-    units, parts, sections = subject_tree(source).counts()
+    units, parts, sections = _tree_counts(source)
     others = sorted(signals.answers(signals.subject_copy_preview, source), key=lambda part: part["label"])
     return CopyPlan(source, target, name, bool(keep_published), units, parts, sections,
                     _teachers_of_copy(actor, source), others)
@@ -212,6 +221,7 @@ def copy_subject(actor, source: Subject, *, audience: str, name: str, token: str
         if done is not None:
             return CopyOutcome(done, made=False)
         raise Conflict(_("The subject could not be copied; please try again.")) from err
-    record(actor, "subject.copy", copy, name=copy.name, copied_from=source.name,
-           target=copy.audience, **counts)
+    year = {"academic_year": copy.classroom.academic_year} if copy.classroom else {}
+    record(actor, "subject.copy", copy, name=copy.name, copied_from=source.name, target=copy.audience, **year,
+           **counts)
     return CopyOutcome(copy, made=True)
