@@ -187,6 +187,8 @@ EXPECTED.update({
     ("curriculum.sections.order_resources", "POST"): OTHERS_SUBJECT_POST,
     ("curriculum.import.import_outline", "GET"): OTHERS_SUBJECT,
     ("curriculum.import.import_outline", "POST"): OTHERS_SUBJECT,
+    ("curriculum.copy.start", "GET"): OTHERS_SUBJECT,
+    ("curriculum.copy.confirm", "POST"): OTHERS_SUBJECT,  # no form data: the form with its messages
     ("resources.index", "GET"): STAFF_PAGE,
     ("resources.create", "GET"): STAFF_PAGE,
     ("resources.create", "POST"): STAFF_PAGE,

@@ -7,6 +7,7 @@
   the submission, not to anyone's resource library; a resource
   used by an assessment (as media or as an answer) cannot be deleted from the library.
 * Students: a student who has submitted work or been excused from an assessment cannot be deleted.
+* Copying a subject: its assessments come along as drafts (``lms.assessments.copying``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
+from lms.assessments.copying import copy_assessments, copy_preview
 from lms.assessments.models import (
     Answer,
     Assessment,
@@ -93,3 +95,5 @@ def connect_signals() -> None:
     signals.resource_outside_library.connect(_answer_files_are_not_library_files)
     signals.resource_usage.connect(_assessment_usage)
     signals.student_history.connect(_student_history)
+    signals.subject_copy_preview.connect(copy_preview)
+    signals.subject_copying.connect(copy_assessments)

@@ -104,6 +104,7 @@ ACTION_LABELS = register_labels("audit_action", {
     "subject.delete": _l("Subject deleted"),
     "subject.archive": _l("Subject archived"),
     "subject.unarchive": _l("Subject restored"),
+    "subject.copy": _l("Subject copied"),
     "subject.add_teacher": _l("Teacher added to a subject"),
     "subject.remove_teacher": _l("Teacher removed from a subject"),
     "unit.create": _l("Unit added"),
@@ -186,6 +187,8 @@ DETAIL_LABELS = register_labels("audit_detail", {
     "label": _l("Label"), "url": _l("Web address"), "urgent": _l("Urgent"), "target": _l("For"),
     "sessions_ended": _l("Login sessions ended"), "other_sessions_ended": _l("Other login sessions ended"),
     "api_tokens_revoked": _l("API tokens revoked"), "minutes": _l("Minutes"), "date": _l("Date"),
+    "copied_from": _l("Copied from"), "units": _l("Units"), "parts": _l("Parts"), "sections": _l("Sections"),
+    "resource_links": _l("Resource links"), "assessments": _l("Assessments"), "questions": _l("Questions"),
 })
 
 SIGN_IN_METHODS = register_labels("audit_sign_in_method", {

@@ -57,6 +57,18 @@ Resources (sent by ``lms.resources.services``; curriculum and assessments connec
   downloadable by whoever may see them but are not listed in the library or offered for attaching.
 * ``resource_usage(resource)`` -> ``[str]``: where else a resource is used (it cannot be deleted
   while anything answers).
+
+Copying a subject (sent by ``lms.curriculum.copying``; resources and assessments connect in their
+``hooks`` modules):
+
+* ``subject_copy_preview(subject)`` -> ``dict``: what a domain would copy with ``subject``, for the
+  preview page: ``{"label": str, "count": int, "items": [str], "left_behind": [str]}`` (``items``
+  and ``left_behind`` may be empty: ``left_behind`` says what the copy will not have).
+* ``subject_copying(subject, copy=, actor=, nodes=)`` -> ``dict[str, int]``: copy the domain's rows
+  of ``subject`` into the new subject ``copy`` (flushed, with its tree).  ``nodes`` maps ``"unit"``,
+  ``"part"`` and ``"section"`` to ``{original id: copy's id}``.  Runs in the copy's transaction: a
+  receiver refuses with a ``DomainError`` and nothing of the copy is kept.  Answers counts for the
+  audit entry (``{"resource_links": 12}``).
 """
 
 from __future__ import annotations
@@ -87,6 +99,9 @@ credentials_revoked = _signals.signal("credentials-revoked")
 resource_visibility = _signals.signal("resource-visibility")
 resource_usage = _signals.signal("resource-usage")
 resource_outside_library = _signals.signal("resource-outside-library")
+
+subject_copy_preview = _signals.signal("subject-copy-preview")
+subject_copying = _signals.signal("subject-copying")
 
 
 def answers(signal: Signal, sender, **kwargs) -> list:

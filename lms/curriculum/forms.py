@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from lms.curriculum.models import TITLE_MAX
@@ -23,6 +23,17 @@ class SubjectForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=100)],
                        description=_l("Leave empty for e.g. “Mathematics P1”."))
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+
+
+class CopySubjectForm(FlaskForm):
+    audience = SelectField(_l("Copy to"), validators=[DataRequired(message=_l("Choose where the copy is for."))],
+                           validate_choice=False)
+    name = StringField(_l("Name of the copy"), validators=[DataRequired(message=_l("Give the copy a name.")),
+                                                           Length(max=100)])
+    keep_published = BooleanField(_l("Publish what is published in the original"),
+                                  description=_l("Otherwise students see nothing of the copy until you publish it."))
+    # One token per copy form (lms.curriculum.copying): sending it twice makes one copy.
+    token = HiddenField()
 
 
 class SubjectTeacherForm(FlaskForm):

@@ -160,3 +160,19 @@ class SectionVisit(IdKey, db.Model):
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     section_id: Mapped[int] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"), index=True)
     last_opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+
+class SubjectCopy(IdKey, CreatedAt, db.Model):
+    """A subject made as a copy of another (``lms.curriculum.copying``).  ``token`` is the one-time
+    token of the copy form: the same form sent twice (two tabs, a double click) finds this row and
+    the copy it made instead of making a second one."""
+
+    __tablename__ = "subject_copy"
+    __table_args__ = (
+        CheckConstraint("length(token) >= 16", name="token_long_enough"),
+    )
+
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    # None once the original is gone (subjects are archived rather than deleted).
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id", ondelete="SET NULL"), index=True)
+    copy_id: Mapped[int] = mapped_column(ForeignKey("subject.id", ondelete="CASCADE"), unique=True)

@@ -256,23 +256,31 @@ class Audience:
 
     @property
     def label(self) -> str:
+        if self.classroom and self.classroom.academic_year != current_academic_year():
+            return _("%(classroom)s of %(year)s only", classroom=classroom_label(self.classroom),
+                     year=self.classroom.academic_year)
         if self.classroom:
             return _("%(classroom)s only", classroom=classroom_label(self.classroom))
         return _("All of %(level)s", level=level_label(self.level))
 
 
-def audiences_for(actor) -> list[Audience]:
+def audiences_for(actor, *, any_year: bool = False) -> list[Audience]:
     """What ``actor`` may create a subject for: admins any level or current classroom;
-    teachers the classrooms they teach this year and those classrooms' levels."""
+    teachers the classrooms they teach this year and those classrooms' levels.  ``any_year``:
+    the classrooms of every year that are not archived (next year's, made before the rollover),
+    this year's first."""
     year = current_academic_year()
     stmt = (select(Classroom).join(Level, Level.id == Classroom.level_id)
-            .where(Classroom.academic_year == year, Classroom.archived.is_(False)))
+            .where(Classroom.archived.is_(False)))
+    if not any_year:
+        stmt = stmt.where(Classroom.academic_year == year)
     if actor.role == Role.TEACHER:
         stmt = stmt.where(Classroom.id.in_(
             select(TeacherAssignment.classroom_id).where(TeacherAssignment.teacher_id == actor.id)))
     elif actor.role != Role.ADMIN:
         return []
-    classrooms = list(db.session.scalars(stmt.order_by(Level.position, Classroom.number)))
+    classrooms = list(db.session.scalars(stmt.order_by(Classroom.academic_year != year, Classroom.academic_year,
+                                                       Level.position, Classroom.number)))
     if actor.role == Role.ADMIN:
         levels = list(db.session.scalars(select(Level).order_by(Level.position)))
     else:
@@ -287,8 +295,8 @@ def audiences_for(actor) -> list[Audience]:
     return result
 
 
-def resolve_audience(actor, value: str) -> Audience:
-    for audience in audiences_for(actor):
+def resolve_audience(actor, value: str, *, any_year: bool = False) -> Audience:
+    for audience in audiences_for(actor, any_year=any_year):
         if audience.value == value:
             return audience
     raise ValidationFailed(_("Choose a level or a classroom you teach."), field="audience")

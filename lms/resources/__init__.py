@@ -8,6 +8,8 @@ from flask import Blueprint
 @cache
 def blueprint() -> Blueprint:
     """The resource library: ``resources.<view>``."""
+    from lms.resources import hooks
     from lms.resources.views import bp
 
+    bp.record_once(lambda _state: hooks.connect_signals())
     return bp
