@@ -1,7 +1,7 @@
 """subject copies: which subject a copy was made from, and the copy form's one-time token
 
 Revision ID: 0025
-Revises: 0021
+Revises: 0023
 Create Date: 2026-12-03 17:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0025'
-down_revision = '0021'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
