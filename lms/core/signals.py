@@ -57,6 +57,21 @@ Resources (sent by ``lms.resources.services``; curriculum and assessments connec
   downloadable by whoever may see them but are not listed in the library or offered for attaching.
 * ``resource_usage(resource)`` -> ``[str]``: where else a resource is used (it cannot be deleted
   while anything answers).
+
+Per-student work (teaching sessions give one student an assessment; assessments and teaching are
+siblings, so each asks the other here; assessments connect in ``lms.assessments.hooks``, teaching
+in ``lms.teaching.hooks``):
+
+* ``assessment_grants(student)`` -> a SELECT of assessment ids or None (sent by
+  ``lms.assessments.services``): assessments ``student`` may also see and take, besides those of
+  their classroom's subjects (still only when published).
+* ``assignable_assessments(actor, assessment_id=None)`` -> ``[(id, title)]`` (sent by
+  ``lms.teaching.work``): the published assessments ``actor`` may give a student, by title; with
+  ``assessment_id``, that one only (or nothing).
+* ``assessment_results(viewer, pairs=[(student_id, assessment_id)])`` -> ``{pair: dict}`` (sent by
+  ``lms.teaching.work``): for each pair ``title``, ``state`` (``score``, ``hidden``, ``pending``,
+  ``missing``, ``in_progress``, ``none``...), ``text`` (the score or the status to show),
+  ``percent`` and ``submission_id`` (the attempt that counts, or None), as ``viewer`` may see them.
 """
 
 from __future__ import annotations
@@ -87,6 +102,10 @@ credentials_revoked = _signals.signal("credentials-revoked")
 resource_visibility = _signals.signal("resource-visibility")
 resource_usage = _signals.signal("resource-usage")
 resource_outside_library = _signals.signal("resource-outside-library")
+
+assessment_grants = _signals.signal("assessment-grants")
+assignable_assessments = _signals.signal("assignable-assessments")
+assessment_results = _signals.signal("assessment-results")
 
 
 def answers(signal: Signal, sender, **kwargs) -> list:
