@@ -91,9 +91,19 @@ def test_the_result_appears_on_the_tutors_row(client, make, course, auth):
     assert _give(client, c).status_code == 200
     page = client.get(f"/sessions/{c.session.id}/enrollments").get_data(as_text=True)
     assert "Olympiad warm-up" in page and 'data-state="none"' in page
-    make.attempt(c.student, c.quiz, {0: "1"})  # the right answer: 1/1
+    attempt = make.attempt(c.student, c.quiz, {0: "1"})  # the right answer: 1/1
     page = client.get(f"/sessions/{c.session.id}/enrollments").get_data(as_text=True)
     assert 'data-state="score"' in page and "1/1 (100%)" in page
+    # the quiz is another teacher's: this tutor sees the score but does not grade (open) the attempt
+    assert f"/submissions/{attempt.id}" not in page
+    auth.logout()
+    auth.login(c.other_teacher)  # ... its owner, an admin, would: shown on the row of a session they manage
+    own = make.course_session(c.other_teacher, c.other_subject, name="Owner's club")
+    enrollment = make.enrollment(own, c.student)
+    client.post(f"/sessions/{own.id}/enrollments/{enrollment.id}/work", data={"assessment_id": str(c.quiz.id)},
+                headers=HX)
+    page = client.get(f"/sessions/{own.id}/enrollments").get_data(as_text=True)
+    assert f"/submissions/{attempt.id}" in page
     # the second student was given nothing: no result on their row
     assert page.count('class="work-result"') == 1
 

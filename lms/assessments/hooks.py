@@ -133,9 +133,17 @@ def _assessment_results(viewer, pairs=()) -> dict:
     excused = excused_pairs(students, assessment_ids)
     extended = extensions_by_pair(students, assessment_ids)
     now = utcnow()
-    return {pair: _result(viewer, assessments[pair[1]], attempts.get(pair, []), excused=pair in excused,
-                          extension=extended.get(pair), now=now)
-            for pair in pairs if pair[1] in assessments}
+    results = {pair: _result(viewer, assessments[pair[1]], attempts.get(pair, []), excused=pair in excused,
+                             extension=extended.get(pair), now=now)
+               for pair in pairs if pair[1] in assessments}
+    # Link an attempt only for a viewer who may open it (a tutor who does not grade it sees the score only).
+    shown = {r["submission_id"] for r in results.values() if r["submission_id"]}
+    openable = set(db.session.scalars(select(Submission.id).where(Submission.id.in_(shown),
+                                                                  submission_visibility(viewer)))) if shown else set()
+    for result in results.values():
+        if result["submission_id"] not in openable:
+            result["submission_id"] = None
+    return results
 
 
 def connect_signals() -> None:

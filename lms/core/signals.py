@@ -71,7 +71,8 @@ in ``lms.teaching.hooks``):
 * ``assessment_results(viewer, pairs=[(student_id, assessment_id)])`` -> ``{pair: dict}`` (sent by
   ``lms.teaching.work``): for each pair ``title``, ``state`` (``score``, ``hidden``, ``pending``,
   ``missing``, ``in_progress``, ``none``...), ``text`` (the score or the status to show),
-  ``percent`` and ``submission_id`` (the attempt that counts, or None), as ``viewer`` may see them.
+  ``percent`` and ``submission_id`` (the attempt that counts, when ``viewer`` may open it; else
+  None), as ``viewer`` may see them.
 """
 
 from __future__ import annotations
