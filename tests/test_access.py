@@ -336,6 +336,7 @@ EXPECTED.update({
     ("teaching.enrollments.status", "POST"): OTHERS_SESSION_ACT,
     ("teaching.enrollments.grade", "POST"): OTHERS_SESSION_ACT,
     ("teaching.enrollments.content", "POST"): OTHERS_SESSION_ACT,
+    ("teaching.enrollments.assign_work", "POST"): OTHERS_SESSION_ACT,
     ("teaching.announcements.index", "GET"): OTHERS_SESSION,
     ("teaching.announcements.index", "POST"): OTHERS_SESSION,
     ("teaching.announcements.edit", "GET"): MANAGERS_MISSING,
@@ -353,6 +354,9 @@ EXPECTED.update({
     ("teaching.student.detail", "GET"): STUDENT_MISSING,  # not enrolled in the sample session
     ("teaching.student.check_in", "POST"): STUDENT_MISSING,
     ("teaching.student.drop", "POST"): STUDENT_MISSING,
+    # The sample student is not the signed-in parent's child.
+    ("teaching.family.index", "GET"): _only({"PARENT": {404}}),
+    ("teaching.family.detail", "GET"): _only({"PARENT": {404}}),
     ("api.tokens.index", "GET"): SIGNED_IN_PAGE,
     ("api.tokens.create", "POST"): SIGNED_IN_PAGE,  # no name: the form's message
     ("api.tokens.revoke", "POST"): SIGNED_IN_MISSING,

@@ -109,6 +109,7 @@ def _allowed(db, student) -> set[str]:
                     *db.scalars(select(CourseSessionAnnouncement.title)),
                     *db.scalars(select(CourseSessionAnnouncement.message)),
                     *db.scalars(select(CourseSessionEnrollment.notes)),
+                    *db.scalars(select(CourseSessionEnrollment.exercise_content)),
                     *db.scalars(select(Person.full_name).where(Person.role == "TEACHER")),
                     # the student's home page shows announcements too
                     *db.scalars(select(Announcement.title)))
@@ -199,6 +200,24 @@ def test_thai_teaching_session_pages_have_no_english(client, thai_student, db):
 
     join = client.get("/my/sessions/join").get_data(as_text=True)
     assert "เข้าร่วมชั้นเรียน" in join and english_words(join, allowed) == []
+
+
+def test_thai_parent_pages_of_a_childs_teaching_sessions_have_no_english(client, demo, db):
+    """The demo parent, in Thai: their child's sessions and the demo session (meetings, work, shared notes)."""
+    from lms.teaching.models import CourseSession
+
+    AuthActions(client).login("parent@example.org", DEMO_PASSWORD)
+    assert client.post("/language", data={"locale": "th", "next": "/"}).status_code == 303
+    child = db.get(User, demo["student@example.org"])
+    allowed = _allowed(db, child) | words_of(db.get(User, demo["parent@example.org"]).full_name)
+    session_id = db.scalar(select(CourseSession.id).where(CourseSession.session_code == "MATHSTAR"))
+    listing = client.get(f"/my/children/{child.id}/sessions").get_data(as_text=True)
+    assert "ชั้นเรียนของ" in listing and english_words(listing, allowed) == []
+    page = client.get(f"/my/children/{child.id}/sessions/{session_id}").get_data(as_text=True)
+    text = visible_text(page)
+    for thai in ("กำหนดการ", "คาบเรียนและการเช็คชื่อ", "งานและผลคะแนน", "แบบฝึกหัด", "บันทึกจากครูผู้สอน"):
+        assert thai in text, thai
+    assert english_words(page, allowed) == []
 
 
 def test_thai_teacher_pages_of_assessments_and_teaching_sessions_have_no_english(client, demo, db):

@@ -45,7 +45,8 @@ def populate(app, make, student, *, teacher, subject, section_id, tag: str):
     make.notification(student, title=f"Quiz for {tag}", score="1/1")
     announcement = make.announcement(title=f"Notice {tag}")
     course_session = make.course_session(teacher, subject, name=f"Evening class {tag}")
-    make.enrollment(course_session, student, notes=f"{tag} needs glasses")
+    make.enrollment(course_session, student, notes=f"{tag} needs glasses", notes_shared_with_parents=True,
+                    exercise_content=f"{tag}: read page 4 again")
     meeting = make.meeting(course_session, code=f"C{len(tag):03d}")
     make.attendance(meeting, student, "PRESENT")
     make.section_visit(student, section_id)
@@ -291,6 +292,8 @@ def test_erasing_removes_personal_data_everywhere_and_keeps_the_figures(client, 
     assert answers["FILE_UPLOAD"].file_resource_id is None
     assert db.get(Submission, world.mine.submission_id).feedback == ""
     assert db.scalar(select(CourseSessionEnrollment.notes).where(CourseSessionEnrollment.student_id == sid)) is None
+    assert db.scalar(select(CourseSessionEnrollment.exercise_content)
+                     .where(CourseSessionEnrollment.student_id == sid)) is None
 
     # The audit log keeps who did what, without the student's email or name.
     link = db.scalar(select(AuditLog).where(AuditLog.action == "parent.link", AuditLog.entity_id == sid))

@@ -47,6 +47,7 @@ from lms.common.errors import BusinessRuleViolation, Forbidden, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.services import clean_title, flush_or_raise, get_visible
 from lms.common.types import utcnow
+from lms.core import signals
 from lms.curriculum import services as curriculum
 from lms.curriculum.models import CoreSubject, Part, Section, Subject, SubjectTeacher, Unit
 from lms.extensions import db
@@ -123,13 +124,15 @@ def visibility_condition(actor):
     if role == Role.STUDENT:
         # Correlated EXISTS (a few index lookups per assessment) rather than IN (every visible
         # unit, part and section of the student's subjects, hashed for each query).
+        granted = [Assessment.id.in_(ids) for ids in signals.answers(signals.assessment_grants, actor)
+                   if ids is not None]
         return and_(Assessment.status == AssessmentStatus.PUBLISHED, or_(
             exists(curriculum.visible_subjects(actor).with_only_columns(Subject.id)
                    .where(Subject.id == Assessment.subject_id)),
             exists(curriculum.visible_units(actor).with_only_columns(Unit.id).where(Unit.id == Assessment.unit_id)),
             exists(curriculum.visible_parts(actor).with_only_columns(Part.id).where(Part.id == Assessment.part_id)),
             exists(curriculum.visible_sections(actor).with_only_columns(Section.id)
-                   .where(Section.id == Assessment.section_id))))
+                   .where(Section.id == Assessment.section_id)), *granted))
     return false()
 
 

@@ -69,6 +69,21 @@ Copying a subject (sent by ``lms.curriculum.copying``; resources and assessments
   ``"part"`` and ``"section"`` to ``{original id: copy's id}``.  Runs in the copy's transaction: a
   receiver refuses with a ``DomainError`` and nothing of the copy is kept.  Answers counts for the
   audit entry (``{"resource_links": 12}``).
+Per-student work (teaching sessions give one student an assessment; assessments and teaching are
+siblings, so each asks the other here; assessments connect in ``lms.assessments.hooks``, teaching
+in ``lms.teaching.hooks``):
+
+* ``assessment_grants(student)`` -> a SELECT of assessment ids or None (sent by
+  ``lms.assessments.services``): assessments ``student`` may also see and take, besides those of
+  their classroom's subjects (still only when published).
+* ``assignable_assessments(actor, assessment_id=None)`` -> ``[(id, title)]`` (sent by
+  ``lms.teaching.work``): the published assessments ``actor`` may give a student, by title; with
+  ``assessment_id``, that one only (or nothing).
+* ``assessment_results(viewer, pairs=[(student_id, assessment_id)])`` -> ``{pair: dict}`` (sent by
+  ``lms.teaching.work``): for each pair ``title``, ``state`` (``score``, ``hidden``, ``pending``,
+  ``missing``, ``in_progress``, ``none``...), ``text`` (the score or the status to show),
+  ``percent`` and ``submission_id`` (the attempt that counts, when ``viewer`` may open it; else
+  None), as ``viewer`` may see them.
 """
 
 from __future__ import annotations
@@ -102,6 +117,9 @@ resource_outside_library = _signals.signal("resource-outside-library")
 
 subject_copy_preview = _signals.signal("subject-copy-preview")
 subject_copying = _signals.signal("subject-copying")
+assessment_grants = _signals.signal("assessment-grants")
+assignable_assessments = _signals.signal("assignable-assessments")
+assessment_results = _signals.signal("assessment-results")
 
 
 def answers(signal: Signal, sender, **kwargs) -> list:

@@ -44,7 +44,7 @@ ERASURE: dict[tuple[str, str], str] = {
     ("course_session_attendance", "student_id"): KEEP,  # attendance counts
     ("course_session_enrollment", "created_by"): KEEP,
     ("course_session_enrollment", "deleted_by"): KEEP,
-    ("course_session_enrollment", "student_id"): ANONYMISE,  # the teacher's notes are cleared
+    ("course_session_enrollment", "student_id"): ANONYMISE,  # the teacher's notes and exercise are cleared
     ("course_session_enrollment", "updated_by"): KEEP,
     ("course_session_meeting", "created_by"): KEEP,
     ("course_session_settings", "created_by"): KEEP,

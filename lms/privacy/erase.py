@@ -9,8 +9,8 @@ What happens (``ERASURE`` in ``lms.privacy.catalog`` decides per column; this mo
 * deleted: login attempts, notifications, parent links, invitations and email tokens, API tokens,
   the uploaded answer files (rows and files in storage, after the commit);
 * submissions keep their scores and status; free-text and file answers and the teachers' written
-  feedback are removed; attendance, progress, enrollments (without the teacher's notes), class
-  history and excusals stay, so class statistics do not change;
+  feedback are removed; attendance, progress, enrollments (without the teacher's notes and
+  exercise), class history and excusals stay, so class statistics do not change;
 * audit entries keep who did what and when, but details naming the student (email, number, name)
   are replaced by "[erased]"; the erasure itself is audited with counts only.
 """
@@ -224,7 +224,8 @@ def erase_student(actor, student: User, typed_confirmation: str | None) -> dict[
     db.session.execute(update(AssessmentExtension).where(AssessmentExtension.student_id == sid).values(reason="")
                        .execution_options(synchronize_session=False))
     db.session.execute(update(CourseSessionEnrollment).where(CourseSessionEnrollment.student_id == sid)
-                       .values(notes=None).execution_options(synchronize_session=False))
+                       .values(notes=None, notes_shared_with_parents=False, exercise_content=None)
+                       .execution_options(synchronize_session=False))
 
     # Logs, links and tokens.
     for stmt in (

@@ -15,9 +15,10 @@ def blueprint() -> Blueprint:
         views_announcements,
         views_attendance,
         views_enrollments,
+        views_family,
         views_sessions,
         views_student,
     )
 
     return domain_blueprint("teaching", __name__, views_sessions, views_enrollments, views_announcements,
-                            views_attendance, views_student, connect_signals=hooks.connect_signals)
+                            views_attendance, views_student, views_family, connect_signals=hooks.connect_signals)

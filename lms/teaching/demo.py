@@ -1,7 +1,8 @@
 """Demo teaching session (a ``DEMO_STEPS`` step; idempotent).
 
 teacher@example.org's published "Mathematics P1 — Tens" on the subject "Mathematics P1", join code
-``MATHSTAR``, attendance tracking on; student@example.org is enrolled and works on "Counting in tens";
+``MATHSTAR``, attendance tracking on; student@example.org is enrolled and works on "Counting in tens"
+with an exercise of their own (the notes are shared with parent@example.org);
 a meeting today 08:00–16:00 (school time) and the same time next week; one announcement.
 """
 
@@ -56,7 +57,9 @@ def seed_teaching(users: dict[str, User]) -> None:
         tenant_id=course_session.tenant_id, course_session_id=course_session.id, student_id=student.id,
         enrolled_at=now, approved_at=now, enrollment_status="ENROLLED", completion_percentage=20,
         assigned_subject_id=subject.id, assigned_section_id=section.id if section else None,
-        notes="Count the dots in tens, then try the worksheet.", created_by=teacher.id))
+        notes="Count the dots in tens, then try the worksheet.", notes_shared_with_parents=True,
+        exercise_content="Count the **tens** in 40, 70 and 90, then write each number in words.",
+        work_assigned_at=now, created_by=teacher.id))
     for day in (today, today + timedelta(days=7)):
         db.session.add(CourseSessionMeeting(
             course_session_id=course_session.id, meeting_date=day,

@@ -242,8 +242,10 @@ def set_grade(actor, course_session: CourseSession, enrollment: CourseSessionEnr
 
 
 def assign_content(actor, course_session: CourseSession, enrollment: CourseSessionEnrollment, *,
-                   subject_id=None, section_id=None, notes: str | None = None) -> CourseSessionEnrollment:
-    """Seed 004: the student's own subject and section in this session, and notes shown to them."""
+                   subject_id=None, section_id=None, notes: str | None = None,
+                   notes_shared: bool = False) -> CourseSessionEnrollment:
+    """Seed 004: the student's own subject and section in this session, and notes shown to them (and
+    to their parents when ``notes_shared``)."""
     get_session_for(actor, course_session.id)
     subject = get_subject_for(actor, subject_id) if subject_id not in (None, "") else None
     section = None
@@ -260,10 +262,12 @@ def assign_content(actor, course_session: CourseSession, enrollment: CourseSessi
     enrollment.assigned_subject_id = subject.id if subject else None
     enrollment.assigned_section_id = section.id if section else None
     enrollment.notes = notes
+    enrollment.notes_shared_with_parents = bool(notes_shared)
     enrollment.updated_by, enrollment.updated_ip = actor.id, rules.client_ip()
     db.session.flush()
     record(actor, "course_session.assign_content", enrollment, session_id=course_session.id,
-           subject_id=enrollment.assigned_subject_id, section_id=enrollment.assigned_section_id)
+           subject_id=enrollment.assigned_subject_id, section_id=enrollment.assigned_section_id,
+           notes_shared=enrollment.notes_shared_with_parents)
     return enrollment
 
 

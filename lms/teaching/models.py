@@ -70,6 +70,8 @@ def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
+EXERCISE_MAX = 4000  # characters of a student's exercise (Markdown)
+
 NOT_DELETED = text("NOT is_deleted")
 ACTIVE_SESSION = text("NOT is_deleted AND status <> 'EXPIRED'")
 
@@ -153,6 +155,8 @@ class CourseSessionEnrollment(IdKey, _Audit, db.Model):
         CheckConstraint(_in("enrollment_status", SessionEnrollmentStatus), name="status_valid"),
         CheckConstraint("completion_percentage BETWEEN 0 AND 100", name="completion_range"),
         CheckConstraint("final_grade IS NULL OR final_grade BETWEEN 0 AND 100", name="grade_range"),
+        CheckConstraint(f"exercise_content IS NULL OR length(exercise_content) BETWEEN 1 AND {EXERCISE_MAX}",
+                        name="exercise_length"),
         Index("ix_course_session_enrollment_session_status", "course_session_id", "enrollment_status"),
         Index("ix_course_session_enrollment_student", "student_id", "enrollment_status"),
     )
@@ -174,6 +178,15 @@ class CourseSessionEnrollment(IdKey, _Audit, db.Model):
     assigned_subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id", ondelete="SET NULL"))
     assigned_section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="SET NULL"))
     notes: Mapped[str | None] = mapped_column(Text)
+    # The tutor may show these notes to the student's parents too (not by default).
+    notes_shared_with_parents: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Seed 004's per-student work (``assessmentData``, ``exerciseContent``): one assessment the student
+    # alone is given in this session (it also lets them take it, see ``lms.teaching.work``) and a short
+    # Markdown exercise.  One of each per student and session: they live on the enrollment.
+    assigned_assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id", ondelete="SET NULL"),
+                                                               index=True)
+    exercise_content: Mapped[str | None] = mapped_column(Text)
+    work_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 

@@ -1,5 +1,6 @@
 """``/sessions/<id>/enrollments``: the students of a teaching session — approve, reject, complete, drop,
-remove; grade and completion inline; each student's own content; add a student; CSV."""
+remove; grade and completion inline; each student's own content and work (an assessment, an exercise)
+and its result; add a student; CSV."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from lms.curriculum.models import Part, Section, Subject, Unit
 from lms.curriculum.services import visible_subjects
 from lms.extensions import db
 from lms.teaching import enrollments as service
-from lms.teaching import services
+from lms.teaching import services, work
+from lms.teaching.models import EXERCISE_MAX
 from lms.teaching.settings import letter_for
 from lms.teaching.views_sessions import ENROLLMENT_LABELS, common_context, load, load_with
 
@@ -59,7 +61,8 @@ def _row_context(course_session, **extra) -> dict:
                           subjects=subjects, sections=sections,
                           section_titles={sid: t for rows in sections.values() for sid, t in rows},
                           subject_names={s.id: s.name for s in subjects}, scale=settings.grading_scale,
-                          letter_for=letter_for, expired=services.is_expired(course_session), **extra)
+                          letter_for=letter_for, expired=services.is_expired(course_session),
+                          assessments=work.assessment_choices(current_user), exercise_max=EXERCISE_MAX, **extra)
 
 
 def _context(course_session, **extra) -> dict:
@@ -68,7 +71,9 @@ def _context(course_session, **extra) -> dict:
     q = request.args.get("q", "").strip()[:100]
     results = paginate(service.enrollment_list_query(course_session, status=status, q=q), per_page=50,
                        scalars=False)
-    return _row_context(course_session, results=results, status_filter=status, q=q, **extra)
+    work_results = work.results_for(current_user, [e for e, _student in results.items])
+    return _row_context(course_session, results=results, status_filter=status, q=q, work_results=work_results,
+                        **extra)
 
 
 @bp.route("/sessions/<int:session_id>/enrollments")
@@ -84,7 +89,8 @@ def _row(course_session, enrollment, *, error: str | None = None, status: int = 
     """One student's row, for htmx (the list itself is not queried again)."""
     student = db.session.get(User, enrollment.student_id)
     return render("teaching/enrollments.html", "teaching/_enrollment_row.html", status=status,
-                  **_row_context(course_session, e=enrollment, student=student, row_error=error))
+                  **_row_context(course_session, e=enrollment, student=student, row_error=error,
+                                 work_results=work.results_for(current_user, [enrollment])))
 
 
 def _act(session_id: int, enrollment_id: int, action):
@@ -124,7 +130,17 @@ def content(session_id: int, enrollment_id: int):
     form = request.form
     return _act(session_id, enrollment_id, lambda s, e: service.assign_content(
         current_user, s, e, subject_id=form.get("subject_id") or None, section_id=form.get("section_id") or None,
-        notes=form.get("notes", "")))
+        notes=form.get("notes", ""), notes_shared=bool(form.get("notes_shared_with_parents"))))
+
+
+@bp.route("/sessions/<int:session_id>/enrollments/<int:enrollment_id>/work", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def assign_work(session_id: int, enrollment_id: int):
+    """One student's own assessment and exercise (seed 004's per-student work)."""
+    form = request.form
+    return _act(session_id, enrollment_id, lambda s, e: work.assign_work(
+        current_user, s, e, assessment_id=form.get("assessment_id") or None,
+        exercise=form.get("exercise_content", "")))
 
 
 @bp.route("/sessions/<int:session_id>/enrollments/add", methods=["POST"])

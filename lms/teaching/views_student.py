@@ -1,5 +1,5 @@
 """Students' pages (phones first): my teaching sessions, join with a code, a session (announcements, my
-content, my attendance, check in, leave)."""
+content and the work my tutor gave me alone, my attendance, check in, leave)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from lms.common.pagination import paginate
 from lms.curriculum.models import Section, Subject
 from lms.extensions import db
 from lms.teaching import announcements as ann
-from lms.teaching import attendance, limits, services
+from lms.teaching import attendance, limits, services, work
 from lms.teaching import enrollments as service
 from lms.teaching.forms import CheckInForm, JoinForm
 from lms.teaching.models import SessionEnrollmentStatus
@@ -71,6 +71,7 @@ def _detail_context(course_session, enrollment, **extra) -> dict:
         letter=letter_for(settings.grading_scale, enrollment.final_grade),
         subject=db.session.get(Subject, enrollment.assigned_subject_id) if enrollment.assigned_subject_id else None,
         section=db.session.get(Section, enrollment.assigned_section_id) if enrollment.assigned_section_id else None,
+        work_result=work.results_for(current_user, [enrollment]).get(enrollment.id),
         my_attendance=attendance.my_attendance(current_user, course_session) if settings.attendance_tracking_enabled
         else [], current_meeting=attendance.current_meeting(course_session)
         if settings.attendance_tracking_enabled else None,
