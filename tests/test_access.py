@@ -361,6 +361,11 @@ EXPECTED.update({
     ("digest.preference", "POST"): _only({"PARENT": {303}}),
     ("digest.unsubscribe", "GET"): {role: {404} for role in ROLES},
     ("digest.confirm_unsubscribe", "POST"): {role: {404} for role in ROLES},
+    # Optional emails: the choice on /me (an empty form turns every kind off: the fragment's
+    # redirect), and the one-click link (the sample token is not a signed one: 404).
+    ("communication.emails.preferences", "POST"): SIGNED_IN_ACTS,
+    ("communication.emails.unsubscribe", "GET"): {role: {404} for role in ROLES},
+    ("communication.emails.confirm_unsubscribe", "POST"): {role: {404} for role in ROLES},
     # Privacy: admins only, teachers included in the refusal (403 before any lookup).
     ("privacy.export", "POST"): _only({"ADMIN": {200}}),
     ("privacy.erase", "GET"): _only({"ADMIN": {200}}),
