@@ -293,6 +293,10 @@ EXPECTED.update({
     ("assessments.gradebook.extension", "GET"): _only({"TEACHER": {404}, "ADMIN": {404}}),
     ("assessments.gradebook.extension", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
     ("assessments.gradebook.remove_extension", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
+    ("assessments.extensions.index", "GET"): OTHERS_ASSESSMENT,
+    ("assessments.extensions.edit", "GET"): _only({"TEACHER": {404}, "ADMIN": {404}}),  # no student sent
+    ("assessments.extensions.edit", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
+    ("assessments.extensions.remove", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
     ("assessments.gradebook.progress", "GET"): _only({"ADMIN": {200}}, denied={404}),
     ("assessments.gradebook.my_progress", "GET"): _only({"STUDENT": {302}, "PARENT": {200}}),  # this parent has no child
     ("assessments.analysis.page", "GET"): OTHERS_ASSESSMENT,

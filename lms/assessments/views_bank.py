@@ -163,8 +163,15 @@ def editor_context(assessment: Assessment, *, settings_form=None, media_form=Non
         "problems": services.publish_problems(assessment) if assessment.status != AssessmentStatus.PUBLISHED else [],
         "place": place_label(assessment), "submission_count": _submission_count(assessment),
         "settings_form": settings_form, "media_form": media_form, "correct_text": qtypes.correct_answer_text,
+        **(_extension_list(assessment) if editable and (assessment.due_at or assessment.attempts_allowed) else {}),
         **common_context(),
     }
+
+
+def _extension_list(assessment: Assessment) -> dict:
+    """The extensions panel of the assessment's page (``views_extensions``)."""
+    return {"extension_rows": extensions.extensions_of(assessment),
+            "candidates": extensions.extension_candidates(current_user, assessment)}
 
 
 def _submission_count(assessment: Assessment) -> int:
