@@ -49,8 +49,12 @@ def test_an_optional_email_has_a_one_click_unsubscribe_header_and_footer(app, ma
     assert path in email_text(message) and "Absence alerts" in email_text(message)
 
 
-def test_get_only_asks_and_the_one_click_post_turns_that_kind_off_without_signing_in(app, client, make, db,
-                                                                                     outbox):
+def test_get_only_asks_and_the_one_click_post_turns_that_kind_off_without_signing_in(app, make, db, outbox,
+                                                                                     database_url, redis_url):
+    from lms import create_app
+    from tests.conftest import make_test_config
+
+    client = create_app(make_test_config(database_url, redis_url, WTF_CSRF_ENABLED=True)).test_client()
     parent, student, course_session = _absence_alert(app, make, outbox)
     _run(app, jobs.alert_parents_of_absences)
     path = _unsubscribe_path(outbox[0])
@@ -58,7 +62,7 @@ def test_get_only_asks_and_the_one_click_post_turns_that_kind_off_without_signin
     assert page.status_code == 200
     assert "Absence alerts" in page.get_data(as_text=True) and "Unsubscribe" in page.get_data(as_text=True)
     assert db.count(EmailOptOut) == 0  # nothing changes on GET
-    # What a mail program sends (RFC 8058): no session, no CSRF token.
+    # What a mail program sends (RFC 8058): no session, no CSRF token (CSRF is on in this app).
     done = client.post(path, data={"List-Unsubscribe": "One-Click"})
     assert done.status_code == 200 and "will not get these emails" in done.get_data(as_text=True)
     rows = db.scalars(select(EmailOptOut))
@@ -115,6 +119,7 @@ def test_stop_all_and_the_profile_page_shows_and_changes_the_choice(app, client,
     client.post(all_path.group(1))
     assert [r.kind for r in db.scalars(select(EmailOptOut))] == ["all"]
     auth.login(parent)
+    assert "/me#email-settings" in client.get("/notifications").get_data(as_text=True)
     profile = client.get("/me").get_data(as_text=True)
     assert 'id="email-settings"' in profile and "You turned off all optional emails" in profile
     assert 'name="absence_alerts"' in profile and 'name="session_reminders"' not in profile  # a parent's kinds

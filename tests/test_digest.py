@@ -134,6 +134,24 @@ def test_the_digest_has_a_list_unsubscribe_header(app, make, outbox, families):
     header = str(message["List-Unsubscribe"]).strip()  # a long header is folded after its name
     assert header.startswith(f"<{app.config['BASE_URL'].rstrip('/')}/digest/unsubscribe/") and header.endswith(">")
     assert header[1:-1] in email_text(message)  # the same page as the link in the email
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_the_digest_unsubscribes_with_a_one_click_post_without_a_csrf_token(app, make, outbox, families, db,
+                                                                           database_url, redis_url):
+    from urllib.parse import urlsplit
+
+    from lms import create_app
+    from lms.digest.models import DigestOptOut
+    from tests.conftest import make_test_config
+
+    run_job(app)
+    [message] = [m for m in outbox if m["To"] == families["busy"].email]
+    path = urlsplit(str(message["List-Unsubscribe"]).strip()[1:-1]).path
+    client = create_app(make_test_config(database_url, redis_url, WTF_CSRF_ENABLED=True)).test_client()
+    response = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert db.count(DigestOptOut, DigestOptOut.user_id == families["busy"].id) == 1
 
 
 def test_the_digest_goes_only_to_parents_of_children_still_at_school(app, make, outbox, families, db):
