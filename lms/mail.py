@@ -57,11 +57,12 @@ def _default_locale() -> str:
 
 
 def render_email(to: str, subject, template: str, *, locale: str | None = None, list_unsubscribe: str | None = None,
-                 **context) -> EmailMessage:
+                 one_click: bool = False, **context) -> EmailMessage:
     """The message for ``to``: ``subject`` may be a lazy string, translated into ``locale``.
 
-    ``list_unsubscribe``: for digests and notifications, the page where the reader changes which
-    emails they get (the ``List-Unsubscribe`` header mail programs show as "Unsubscribe")."""
+    ``list_unsubscribe``: for digests and notifications, the address that unsubscribes the reader
+    (the ``List-Unsubscribe`` header mail programs show as "Unsubscribe").  ``one_click``: that
+    address takes a POST without signing in (RFC 8058: ``List-Unsubscribe-Post``)."""
     with force_locale(locale or _default_locale()):
         context.setdefault("organization", current_organization())
         subject_text = str(subject)
@@ -76,19 +77,22 @@ def render_email(to: str, subject, template: str, *, locale: str | None = None, 
     message["Message-ID"] = make_msgid(domain=domain)
     if list_unsubscribe:
         message["List-Unsubscribe"] = f"<{list_unsubscribe}>"
+        if one_click:
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text_body)
     message.add_alternative(html_body, subtype="html")
     return message
 
 
 def send_email(to: str | None, subject, template: str, *, locale: str | None = None, list_unsubscribe: str | None = None,
-               **context) -> None:
+               one_click: bool = False, **context) -> None:
     """Render now and deliver in the background (after the current transaction commits).
 
     An account may have no email (students who sign in with a username): nothing is sent then."""
     if not to:
         return
-    message = render_email(to, subject, template, locale=locale, list_unsubscribe=list_unsubscribe, **context)
+    message = render_email(to, subject, template, locale=locale, list_unsubscribe=list_unsubscribe,
+                           one_click=one_click, **context)
     enqueue(deliver_email, message.as_string())
 
 

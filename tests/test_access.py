@@ -299,6 +299,10 @@ EXPECTED.update({
     ("assessments.gradebook.extension", "GET"): _only({"TEACHER": {404}, "ADMIN": {404}}),
     ("assessments.gradebook.extension", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
     ("assessments.gradebook.remove_extension", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
+    ("assessments.extensions.index", "GET"): OTHERS_ASSESSMENT,
+    ("assessments.extensions.edit", "GET"): _only({"TEACHER": {404}, "ADMIN": {404}}),  # no student sent
+    ("assessments.extensions.edit", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
+    ("assessments.extensions.remove", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
     ("assessments.gradebook.progress", "GET"): _only({"ADMIN": {200}}, denied={404}),
     ("assessments.gradebook.my_progress", "GET"): _only({"STUDENT": {302}, "PARENT": {200}}),  # this parent has no child
     ("assessments.analysis.page", "GET"): OTHERS_ASSESSMENT,
@@ -371,6 +375,11 @@ EXPECTED.update({
     ("digest.preference", "POST"): _only({"PARENT": {303}}),
     ("digest.unsubscribe", "GET"): {role: {404} for role in ROLES},
     ("digest.confirm_unsubscribe", "POST"): {role: {404} for role in ROLES},
+    # Optional emails: the choice on /me (an empty form turns every kind off: the fragment's
+    # redirect), and the one-click link (the sample token is not a signed one: 404).
+    ("communication.emails.preferences", "POST"): SIGNED_IN_ACTS,
+    ("communication.emails.unsubscribe", "GET"): {role: {404} for role in ROLES},
+    ("communication.emails.confirm_unsubscribe", "POST"): {role: {404} for role in ROLES},
     # Privacy: admins only, teachers included in the refusal (403 before any lookup).
     ("privacy.export", "POST"): _only({"ADMIN": {200}}),
     ("privacy.erase", "GET"): _only({"ADMIN": {200}}),

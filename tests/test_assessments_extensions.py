@@ -155,9 +155,12 @@ def test_bad_input_gets_a_clear_422_and_stores_nothing(client, auth, setup, db, 
     data = {"assessment_id": setup.once.id if "due_at" not in bad else setup.late.id,
             "student_id": setup.course.student.id, **bad}
     response = client.post(_url(setup), data=data, headers=HX)
-    # NUL bytes are refused for every form by lms.common.edge (400, a clear message) before the view.
-    assert response.status_code == (400 if "\x00" in bad.get("reason", "") else 422), bad
-    assert "control character" in response.get_data(as_text=True) or 'role="alert"' in response.get_data(as_text=True)
+    # The form fragment with its messages (a NUL byte too: a field error, not the edge's 400).
+    assert response.status_code == 422, bad
+    text = response.get_data(as_text=True)
+    assert text.lstrip().startswith('<div id="extension-panel"') and "field-error" in text
+    if "\x00" in bad.get("reason", ""):
+        assert 'id="reason-error"' in text and "control character" in text
     assert db.count(AssessmentExtension) == 0
     assert db.scalar(select(AuditLog.id).where(AuditLog.action.like("assessment.extension%"))) is None
 
@@ -204,3 +207,54 @@ def test_results_after_the_due_date_wait_for_the_students_own_due_date(app, setu
     with app.test_request_context():
         student, assessment, attempt = _load(setup.course.student, shown_after, submission)
         assert not taking.results_visible(assessment, attempt, student)
+
+
+# --- the assessment's page ---------------------------------------------------------------------------------
+
+
+def _page_url(setup, assessment, path=""):
+    return f"/assessments/{assessment.id}/extensions{path}"
+
+
+def test_the_assessment_page_lists_extensions_and_grants_changes_and_removes_them(client, auth, setup, db):
+    auth.login(setup.course.teacher)
+    student = setup.course.student
+    page = client.get(f"/assessments/{setup.late.id}").get_data(as_text=True)
+    assert 'id="assessment-extensions"' in page and "No student has an extension." in page
+    assert f'<option value="{student.id}">{student.full_name}</option>' in page
+    form = client.get(_page_url(setup, setup.late, "/edit"), query_string={"student_id": student.id}, headers=HX)
+    assert form.status_code == 200 and 'name="due_at"' in form.get_data(as_text=True)
+    due = _local(utcnow() + timedelta(days=3))
+    saved = client.post(_page_url(setup, setup.late, "/edit"), headers=HX,
+                        data={"student_id": student.id, "due_at": due, "reason": "ill"})
+    assert saved.status_code == 200 and saved.headers["HX-Retarget"] == "#assessment-extensions"
+    listed = saved.get_data(as_text=True)
+    assert student.full_name in listed and "ill" in listed and "hx-confirm" in listed
+    changed = client.post(_page_url(setup, setup.late, "/edit"), headers=HX,
+                          data={"student_id": student.id, "due_at": due, "reason": "still ill"})
+    assert changed.status_code == 200 and db.scalar(select(AssessmentExtension.reason)) == "still ill"
+    assert db.count(AuditLog, AuditLog.action == "assessment.extension_change") == 1
+    removed = client.post(_page_url(setup, setup.late, "/remove"), data={"student_id": student.id}, headers=HX)
+    assert removed.status_code == 200 and "No student has an extension." in removed.get_data(as_text=True)
+    assert db.count(AssessmentExtension) == 0
+    # Without htmx: a page of its own, and redirects back to it.
+    assert client.get(_page_url(setup, setup.late)).status_code == 200
+    plain = client.post(_page_url(setup, setup.late, "/edit"), data={"student_id": student.id, "due_at": due})
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(_page_url(setup, setup.late))
+
+
+def test_the_assessment_page_refuses_bad_input_with_the_form_and_strangers(client, auth, setup, make, db):
+    auth.login(setup.course.teacher)
+    student = setup.course.student
+    bad = client.post(_page_url(setup, setup.once, "/edit"), headers=HX,
+                      data={"student_id": student.id, "extra_attempts": "1", "reason": "a\x00b"})
+    assert bad.status_code == 422 and "control character" in bad.get_data(as_text=True)
+    assert db.count(AssessmentExtension) == 0
+    stranger = make.student("P2/1")  # not in a classroom taking the subject
+    assert client.post(_page_url(setup, setup.once, "/edit"), headers=HX,
+                       data={"student_id": stranger.id, "extra_attempts": "1"}).status_code == 404
+    auth.logout()
+    auth.login(setup.course.other_teacher)
+    assert client.post(_page_url(setup, setup.once, "/edit"), headers=HX,
+                       data={"student_id": student.id, "extra_attempts": "1"}).status_code == 404
+    assert db.count(AssessmentExtension) == 0

@@ -67,6 +67,8 @@ def test_the_numbers_of_a_hand_computed_example(app, quiz):
     assert [(o.text, o.count, o.correct) for o in q2.options] == [
         ("2", 3, True), ("3", 1, False), ("4", 1, True), ("5", 0, False)]
     assert (q3.facility, q3.discrimination, q3.flags) == (1.0, None, ["too_easy"])
+    # Kelley with four attempts: groups of one (round(4 × 27%)); A (4) above, D (1, after C on the tie) below.
+    assert (q1.upper_lower, q2.upper_lower, q3.upper_lower) == (1.0, 1.0, 0.0)
     assert [(o.count, o.correct) for o in q3.options] == [(4, True), (0, False)]
     assert q1.flags == [] and q2.flags == []
 
@@ -80,6 +82,17 @@ def test_point_biserial_and_flags():
     assert item_analysis.flags_of(0.1, 0.1) == ["too_hard", "poor_discrimination"]
     assert item_analysis.flags_of(0.5, -0.3) == ["negative_discrimination"]
     assert item_analysis.flags_of(0.5, 0.2) == [] and item_analysis.flags_of(None, None) == []
+
+
+def test_the_upper_lower_index_by_hand():
+    # Ten attempts: groups of three.  Totals 10..1; the item right for the top three and for one in the bottom three.
+    given = [(1, 10), (1, 9), (1, 8), (0, 7), (1, 6), (0, 5), (1, 4), (0, 3), (1, 2), (0, 1)]
+    assert item_analysis.upper_lower_index(given, 1) == pytest.approx(round(3 / 3 - 1 / 3, 3))
+    assert item_analysis.upper_lower_index([(0, 10), (2, 1)], 2) == -1.0  # the stronger got it wrong
+    assert item_analysis.upper_lower_index([(1, 3)], 1) is None
+    assert item_analysis.upper_lower_index([(1, 3), (0, 1)], 0) is None
+    # A tie at the boundary keeps the attempts' order: stable whatever the ranking function does.
+    assert item_analysis.upper_lower_index([(1, 5), (0, 5), (0, 1), (1, 1)], 1) == 0.0
 
 
 def test_excused_students_and_attempts_waiting_for_grading_are_left_out(app, course, make, quiz):
@@ -96,6 +109,8 @@ def test_the_page_shows_the_table_flags_and_the_method(client, auth, course, qui
     auth.login(course.teacher)
     page = client.get(f"/assessments/{quiz.assessment.id}/analysis").get_data(as_text=True)
     assert "point-biserial" in page and 'class="table-scroll"' in page
+    assert 'id="upper-lower-help"' in page and "top 27% minus that of the bottom 27%" in page
+    assert "<abbr title=\"Kelley’s upper–lower index" in page
     assert "0.50" in page and "0.38" in page and "0.91" in page and "1.00" in page
     assert "too easy" in page and "(1 blank)" in page
     assert f"/assessments/{quiz.assessment.id}/analysis.csv" in page
@@ -115,11 +130,11 @@ def test_the_csv_has_the_same_numbers(client, auth, course, quiz):
     response = client.get(f"/assessments/{quiz.assessment.id}/analysis.csv")
     assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment")
     lines = response.data.decode("utf-8").splitlines()
-    assert lines[0] == ("\ufeffQuestion,Version,Type,Text,Points,Answers,Blank,Facility,Discrimination,Flags,"
-                        "Choices (✓ correct): count")
-    assert lines[1] == '1,1,Single choice,2 + 2 = ?,1,4,0,0.5,0.905,,3: 1; 4 (✓): 2; 5: 1'
-    assert lines[2].startswith("2,1,Multiple choice,Which are even?,2,4,1,0.375,0.905,,")
-    assert lines[3].startswith("3,1,True / false,Ten ones make one ten.,1,4,0,1.0,,too easy,True (✓): 4; False: 0")
+    assert lines[0] == ("\ufeffQuestion,Version,Type,Text,Points,Answers,Blank,Facility,Discrimination,"
+                        "Upper–lower index (Kelley: top 27% − bottom 27%),Flags,Choices (✓ correct): count")
+    assert lines[1] == '1,1,Single choice,2 + 2 = ?,1,4,0,0.5,0.905,1.0,,3: 1; 4 (✓): 2; 5: 1'
+    assert lines[2].startswith("2,1,Multiple choice,Which are even?,2,4,1,0.375,0.905,1.0,,")
+    assert lines[3].startswith("3,1,True / false,Ten ones make one ten.,1,4,0,1.0,,0.0,too easy,True (✓): 4; False: 0")
 
 
 def test_fewer_than_two_finished_attempts_show_an_explanation(client, auth, course, make):
@@ -169,6 +184,9 @@ def test_the_number_of_queries_does_not_grow_with_attempts_or_questions(client, 
     with count_queries() as large:
         assert client.get(f"/assessments/{large_quiz.id}/analysis").status_code == 200
     assert large.count == small.count
+    # Only the counted attempts' answers are read: the filter is in the statement, not in Python.
+    [answers] = [q for q in large.statements if "FROM answer" in q and "question_version_id" in q.split("FROM")[0]]
+    assert "answer.submission_id IN (" in answers and "JOIN" not in answers
     with count_queries() as csv_large:
         assert client.get(f"/assessments/{large_quiz.id}/analysis.csv").status_code == 200
     assert csv_large.count <= small.count

@@ -160,3 +160,58 @@ def test_a_file_answered_in_a_preview_goes_with_it(client, auth, course, make, d
     assert db.scalar(select(func.count()).select_from(Resource)) == 1
     assert client.post(f"/assessments/{upload.id}/preview/leave").status_code == 303
     assert db.scalar(select(func.count()).select_from(Resource)) == 0
+
+
+# --- a preview is never late, never re-scored, never swept by the overdue job ---------------------------------
+
+
+def test_a_preview_taken_after_the_due_date_is_not_late(client, auth, course, make, db):
+    from datetime import timedelta
+
+    from lms.common.types import utcnow
+
+    past_due = make.assessment(course.teacher, title="Past due", questions=ONE_OF_EACH[:1],
+                               section_id=course.ids["Counting"], publish=True, late_policy="ACCEPT",
+                               late_deduction_percent=50, due_at=utcnow() - timedelta(days=1))
+    auth.login(course.teacher)
+    page = try_it(client, db, course.teacher, past_due, {0: ["1"]})
+    attempt = preview_of(db, course.teacher, past_due)
+    assert attempt.late is False and attempt.final_score == 1
+    assert "Late" not in page
+
+
+def test_a_key_change_does_not_rescore_previews(client, auth, course, make, db):
+    from lms.assessments.models import QuestionVersion, SubmissionEvent
+
+    quiz = make.assessment(course.teacher, questions=[ONE_OF_EACH[0]], section_id=course.ids["Counting"],
+                           publish=True)
+    auth.login(course.teacher)
+    try_it(client, db, course.teacher, quiz, {0: ["2"]})  # "5": wrong with the first key
+    question_id = db.scalar(select(QuestionVersion.question_id))
+    fields = {"type": "SINGLE_CHOICE", "text": "2 + 2 = ?", "points": "1", "option-0": "3", "option-1": "4",
+              "option-2": "5", "correct": "2"}
+    response = client.post(f"/assessments/{quiz.id}/questions/{question_id}", data=fields)
+    assert response.status_code == 303
+    assert "re-scored" not in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert db.count(SubmissionEvent, SubmissionEvent.kind == "RESCORED") == 0
+    assert preview_of(db, course.teacher, quiz).final_score == 0
+
+
+def test_the_overdue_job_leaves_previews_to_the_preview_page(client, auth, app, course, make, db):
+    from datetime import timedelta
+
+    from lms.assessments.jobs import submit_overdue_attempts
+    from lms.common.types import utcnow
+    from tests.test_assessments_taking import set_times
+
+    timed = make.assessment(course.teacher, title="Timed", questions=ONE_OF_EACH[:1],
+                            section_id=course.ids["Counting"], publish=True, time_limit_minutes=5)
+    auth.login(course.teacher)
+    client.post(f"/assessments/{timed.id}/preview")
+    attempt = preview_of(db, course.teacher, timed)
+    set_times(app, Submission, attempt.id, deadline_at=utcnow() - timedelta(minutes=2))
+    with app.app_context():
+        assert submit_overdue_attempts() == 0
+    assert preview_of(db, course.teacher, timed).is_open
+    client.get(f"/assessments/{timed.id}/preview")  # the time is up: the page submits it
+    assert not preview_of(db, course.teacher, timed).is_open

@@ -236,7 +236,10 @@ def test_ten_thousand_stale_sessions_are_closed_by_one_statement(app, make, db, 
         closed = close_inactive_login_sessions(timeout_minutes=10)
         sa_db.session.commit()
     assert closed == 10_000
-    assert len(counter.statements) == 1 and counter.statements[0].lstrip().upper().startswith("UPDATE")
+    # One UPDATE closes them; their audit entries are written in bulk (batched INSERTs, not one per row).
+    assert counter.statements[0].lstrip().upper().startswith("UPDATE")
+    assert all(s.lstrip().upper().startswith("INSERT INTO AUDIT_LOG") for s in counter.statements[1:])
+    assert len(counter.statements) <= 21
     assert db.count(UserSession, UserSession.ended_at.is_(None)) == 1
     with db.ctx() as session:
         bad = session.scalar(select(UserSession.id).where(
@@ -276,3 +279,55 @@ def test_device_descriptions():
     assert describe_device("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Version/17.0 Mobile Safari/604.1") == \
         "Safari · iPhone"
     assert describe_device(None) == "?"
+
+
+# --- the audit log: remembered sign-ins and timed-out login sessions --------------------------------
+
+
+def test_a_timed_out_login_session_is_in_the_audit_log_once(app, make, db):
+    from lms.audit.models import AuditLog
+
+    user = make.user(full_name="Idle Ida")
+    now = utcnow()
+    stale = make.login_session(user, started_at=now - timedelta(minutes=30),
+                               last_active_at=now - timedelta(minutes=11))
+    with app.app_context():
+        assert close_inactive_login_sessions(now=now) == 1
+        assert close_inactive_login_sessions(now=now) == 0  # already closed: no second entry
+        sa_db.session.commit()
+    entries = db.scalars(select(AuditLog).where(AuditLog.action == "user.session_expired"))
+    assert len(entries) == 1
+    assert entries[0].actor_id == user.id and entries[0].entity_id == user.id
+    assert entries[0].details["login_session_id"] == stale.id
+
+
+def test_the_audit_log_page_reads_a_timeout(app, client, make, as_role, db):
+    user = make.user(full_name="Idle Ida")
+    now = utcnow()
+    make.login_session(user, started_at=now - timedelta(minutes=30), last_active_at=now - timedelta(minutes=11))
+    with app.app_context():
+        close_inactive_login_sessions(now=now)
+        sa_db.session.commit()
+    as_role("ADMIN")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert 'title="user.session_expired">Signed out after a period without activity</td>' in page
+    assert "Idle Ida" in page
+
+
+def test_a_remember_me_sign_in_is_audited_once_per_restored_login_session(app, client, make, db):
+    from lms.audit.models import AuditLog
+
+    user = make.user()
+    client.post("/auth/login", data={"login": user.email, "password": TEST_PASSWORD, "remember": "y"})
+    with app.app_context():
+        sa_db.session.execute(update(UserSession).values(started_at=utcnow() - timedelta(minutes=20),
+                                                         last_active_at=utcnow() - timedelta(minutes=15)))
+        close_inactive_login_sessions()
+        sa_db.session.commit()
+    for _ in range(3):
+        assert client.get("/").status_code == 200  # the cookie signs back in on the first; the rest use it
+    remembered = db.scalars(select(AuditLog).where(AuditLog.action == "user.login",
+                                                   AuditLog.actor_id == user.id).order_by(AuditLog.id))
+    methods = [entry.details.get("method") for entry in remembered]
+    assert methods == ["password", "remembered"]
+    assert remembered[1].details["login_session_id"] == _login_session_id(client)

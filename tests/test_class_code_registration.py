@@ -25,9 +25,13 @@ def current_code(db, classroom) -> str | None:
     return db.scalar(select(ClassCode.code).where(ClassCode.classroom_id == classroom.id))
 
 
-def join(client, code, username="new.kid", **extra):
-    data = {"full_name": "New Kid", "username": username, "password": PASSWORD, "confirm": PASSWORD, **extra}
+def join(client, code, full_name="New Kid", **extra):
+    data = {"full_name": full_name, "password": PASSWORD, "confirm": PASSWORD, **extra}
     return client.post(f"/join/{code}", data=data)
+
+
+def username_of(db, full_name="New Kid") -> str:
+    return db.scalar(select(User.username).where(User.full_name == full_name))
 
 
 @pytest.fixture
@@ -95,22 +99,24 @@ def test_join_happy_path_ends_pending_and_cannot_sign_in(client, auth, db, app, 
     page = client.get(f"/join/{code.lower()}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "P4/1" in text and 'name="username"' in text
+    assert "P4/1" in text and 'name="username"' not in text and 'name="email"' not in text
     response = join(client, code)
     assert response.status_code == 200
-    assert "Waiting for your teacher" in response.get_data(as_text=True)
-    user = db.scalar(select(User).where(User.username == "new.kid"))
+    user = db.scalar(select(User).where(User.full_name == "New Kid"))
+    waiting = response.get_data(as_text=True)
+    assert "Waiting for your teacher" in waiting and f'id="join-username">{user.username}<' in waiting
     assert user.active is False and user.role == "STUDENT"
-    assert db.scalar(select(StudentProfile.student_number).where(StudentProfile.user_id == user.id))
+    number = db.scalar(select(StudentProfile.student_number).where(StudentProfile.user_id == user.id))
+    assert number and user.username == number.lower()  # made by the server from the student number
     assert db.count(StudentRegistration) == 1
     assert db.count(ClassroomMembership, ClassroomMembership.student_id == user.id) == 0
     # The teacher is told.
     assert db.count(Notification, Notification.user_id == teacher.id, Notification.kind == "student_registered") == 1
     # Signing in is refused with the reason, after the correct password only.
-    refused = client.post("/auth/login", data={"login": "new.kid", "password": PASSWORD})
+    refused = client.post("/auth/login", data={"login": user.username, "password": PASSWORD})
     assert refused.status_code == 200  # the form again, not signed in
     assert "not approved your registration yet" in refused.get_data(as_text=True)
-    wrong = client.post("/auth/login", data={"login": "new.kid", "password": "wrong-password-x"})
+    wrong = client.post("/auth/login", data={"login": user.username, "password": "wrong-password-x"})
     assert "not approved" not in wrong.get_data(as_text=True)
     # An administrator re-activating the account does not skip the teacher's approval.
     with app.app_context():
@@ -118,11 +124,11 @@ def test_join_happy_path_ends_pending_and_cannot_sign_in(client, auth, db, app, 
 
         _db.session.execute(update(User).where(User.id == user.id).values(active=True))
         _db.session.commit()
-    refused = client.post("/auth/login", data={"login": "new.kid", "password": PASSWORD})
+    refused = client.post("/auth/login", data={"login": user.username, "password": PASSWORD})
     assert "not approved your registration yet" in refused.get_data(as_text=True)
     # Nothing visible: pages and the API.
     assert client.get("/", follow_redirects=False).status_code in (302, 303)
-    token = client.post("/api/v1/auth/token", json={"login": "new.kid", "password": PASSWORD})
+    token = client.post("/api/v1/auth/token", json={"login": user.username, "password": PASSWORD})
     assert token.status_code in (401, 403, 422)
     assert "token" not in (token.get_json() or {}) or not token.get_json().get("token")
     auth.login(teacher)
@@ -135,12 +141,12 @@ def test_teacher_approves_one_and_all_placing_them_in_the_classroom(client, auth
     turn_on(client, classroom)
     code = current_code(db, classroom)
     auth.logout()
-    for name in ("kid.one", "kid.two", "kid.three"):
-        join(client, code, username=name)
+    for name in ("Kid One", "Kid Two", "Kid Three"):
+        join(client, code, full_name=name)
     auth.login(teacher)
     page = client.get(f"/classrooms/{classroom.id}").get_data(as_text=True)
-    assert "3 waiting" in page and "kid.two" in page
-    one = db.scalar(select(User.id).where(User.username == "kid.one"))
+    assert "3 waiting" in page and "Kid Two" in page
+    one = db.scalar(select(User.id).where(User.full_name == "Kid One"))
     client.post(f"/classrooms/{classroom.id}/registrations/{one}/approve")
     assert db.count(StudentRegistration) == 2
     client.post(f"/classrooms/{classroom.id}/registrations/approve-all")
@@ -149,7 +155,7 @@ def test_teacher_approves_one_and_all_placing_them_in_the_classroom(client, auth
     assert len(memberships) == 3 and all(m.academic_year == "2026" and m.status == "ACTIVE" for m in memberships)
     assert db.count(AuditLog, AuditLog.action == "class_code.approve") == 3
     auth.logout()
-    auth.login("kid.one", PASSWORD)
+    auth.login(username_of(db, "Kid One"), PASSWORD)
     assert client.get("/").status_code == 200
 
 
@@ -159,9 +165,9 @@ def test_reject_deletes_the_pending_account(client, auth, db, classroom, teacher
     code = current_code(db, classroom)
     auth.logout()
     join(client, code)
-    client.post("/auth/login", data={"login": "new.kid", "password": PASSWORD})  # a refused attempt is recorded
+    client.post("/auth/login", data={"login": username_of(db), "password": PASSWORD})  # a refused attempt is recorded
     auth.login(teacher)
-    user_id = db.scalar(select(User.id).where(User.username == "new.kid"))
+    user_id = db.scalar(select(User.id).where(User.full_name == "New Kid"))
     client.post(f"/classrooms/{classroom.id}/registrations/{user_id}/reject")
     assert db.get(User, user_id) is None and db.count(StudentRegistration) == 0
     assert db.count(AuditLog, AuditLog.action == "class_code.reject") == 1
@@ -191,24 +197,40 @@ def test_expired_regenerated_and_wrong_codes_are_refused_and_store_nothing(clien
     assert db.count(User, User.role == "STUDENT") == 0
 
 
-def test_duplicate_username_and_bad_input_are_field_errors_and_store_nothing(client, auth, db, make, classroom, teacher):
-    make.user(role="STUDENT", username="taken.name")
+def test_bad_input_is_a_field_error_and_stores_nothing(client, auth, db, make, classroom, teacher):
     auth.login(teacher)
     turn_on(client, classroom)
     code = current_code(db, classroom)
     auth.logout()
     before = db.count(User)
-    response = join(client, code, username="taken.name")
-    assert response.status_code == 200 and "already taken" in response.get_data(as_text=True)
-    assert "A username is 3 to 40" in join(client, code, username="!!").get_data(as_text=True)
     assert "at least 10" in join(client, code, password="short", confirm="short").get_data(as_text=True)
     assert "differ" in join(client, code, confirm="something-else-entirely").get_data(as_text=True)
-    assert join(client, code, email="not-an-email").status_code == 200
     assert join(client, code, full_name="").status_code == 200
-    htmx = client.post(f"/join/{code}", data={"full_name": "X", "username": "taken.name", "password": PASSWORD,
-                                               "confirm": PASSWORD}, headers={"HX-Request": "true"})
+    htmx = client.post(f"/join/{code}", data={"full_name": "", "password": PASSWORD, "confirm": PASSWORD},
+                       headers={"HX-Request": "true"})
     assert htmx.status_code == 422
     assert db.count(User) == before and db.count(StudentRegistration) == 0
+
+
+def test_the_join_form_does_not_tell_whether_a_username_or_email_has_an_account(client, auth, db, make,
+                                                                                 classroom, teacher):
+    """Before: the form took a username (and an email) and answered "already taken" for existing
+    accounts; now the server makes the username and posted ones are ignored."""
+    existing = make.user(role="STUDENT", username="taken.name", email="someone@example.org")
+    auth.login(teacher)
+    turn_on(client, classroom)
+    code = current_code(db, classroom)
+    auth.logout()
+    taken = join(client, code, full_name="Kid Taken", username="taken.name", email="someone@example.org")
+    free = join(client, code, full_name="Kid Free", username="free.name", email="nobody@example.org")
+    assert taken.status_code == free.status_code == 200
+    for response in (taken, free):
+        text = response.get_data(as_text=True)
+        assert "Waiting for your teacher" in text and "already" not in text
+    for name in ("Kid Taken", "Kid Free"):
+        user = db.scalar(select(User).where(User.full_name == name))
+        assert user.username not in ("taken.name", "free.name") and user.email is None
+    assert db.get(User, existing.id).username == "taken.name"
 
 
 @pytest.fixture
@@ -229,9 +251,9 @@ def test_registrations_are_rate_limited_per_code(limited_app, make, db, classroo
     turn_on(client, classroom)
     code = current_code(db, classroom)
     client.post("/auth/logout")
-    assert join(client, code, username="kid.a").status_code == 200
-    assert join(client, code, username="kid.b").status_code == 200
-    limited = join(client, code, username="kid.c")
+    assert join(client, code, full_name="Kid A").status_code == 200
+    assert join(client, code, full_name="Kid B").status_code == 200
+    limited = join(client, code, full_name="Kid C")
     assert limited.status_code == 429
     assert db.count(StudentRegistration) == 2
 
@@ -251,17 +273,21 @@ def test_the_join_page_is_rate_limited_per_address(app, database_url, redis_url,
         limiter.init_app(app)
 
 
-def test_a_username_taken_at_the_same_moment_is_a_message_not_a_500(client, auth, db, make, classroom, teacher,
-                                                                      monkeypatch):
-    make.user(role="STUDENT", username="same.time")
+def test_a_student_number_taken_at_the_same_moment_takes_the_next_one(client, auth, db, make, classroom, teacher,
+                                                                       monkeypatch):
     auth.login(teacher)
     turn_on(client, classroom)
     code = current_code(db, classroom)
     auth.logout()
+    join(client, code, full_name="First Kid")
+    first = db.scalar(select(StudentProfile.student_number).join(User, User.id == StudentProfile.user_id)
+                      .where(User.full_name == "First Kid"))
     from lms.school import class_codes
 
-    monkeypatch.setattr(class_codes, "check_username_free", lambda username: None)  # the check raced
-    response = join(client, code, username="same.time")
-    assert response.status_code == 200
-    assert "already used" in response.get_data(as_text=True)
-    assert db.count(StudentRegistration) == 0
+    real = class_codes.next_student_numbers
+    answers = iter([[first]])  # the first try races with the first registration's number
+    monkeypatch.setattr(class_codes, "next_student_numbers", lambda n: next(answers, None) or real(n))
+    monkeypatch.setattr(class_codes, "username_from_number", lambda number: number.lower() + "-x")
+    response = join(client, code, full_name="Second Kid")
+    assert response.status_code == 200 and "Waiting for your teacher" in response.get_data(as_text=True)
+    assert db.count(StudentRegistration) == 2

@@ -199,7 +199,9 @@ def test_an_urgent_email_reads_as_text_and_says_where_to_unsubscribe(client, as_
     assert "Bring water and the form (https://example.org/form.pdf)." in text
     assert "• hat\n• shoes" in text
     base = app.config["BASE_URL"].rstrip("/")
-    assert message["List-Unsubscribe"] == f"<{base}/me>"
+    header = str(message["List-Unsubscribe"]).strip()
+    assert header.startswith(f"<{base}/unsubscribe/") and message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"{base}/unsubscribe/" in text  # and the footer says so
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -120,8 +120,29 @@ def test_recent_audit_shows_the_last_ten_events_newest_first(client, make, as_ro
         session.commit()
     as_role("ADMIN")
     audit = card(client.get("/").get_data(as_text=True), "recent-audit")
-    assert audit.count("<code>") == 10
-    assert audit.index("thing.11") < audit.index("thing.10") and "thing.01" not in audit
+    assert audit.count("<li>") == 10
+    # Codes without a label are humanised, as on the audit log page.
+    assert audit.index("Thing: 11") < audit.index("Thing: 10") and "Thing: 01" not in audit
+
+
+def test_recent_audit_shows_labels_names_and_readable_targets_not_codes(client, make, as_role, db):
+    from lms.audit.models import AuditLog
+    from lms.audit.reading import action_label
+
+    student = make.student("P1/1", full_name="Somchai Dee")
+    admin = make.user(role="ADMIN", full_name="Anna Admin")
+    with db.ctx() as session:
+        session.add(AuditLog(action="user.deactivated", actor_id=admin.id, entity_type="User", entity_id=student.id,
+                             details={}))
+        session.commit()
+    as_role("ADMIN")
+    audit = card(client.get("/").get_data(as_text=True), "recent-audit")
+    with client.application.test_request_context():
+        label = str(action_label("user.deactivated"))
+    assert label != "user.deactivated" and label in audit
+    assert "Somchai Dee" in audit and "Anna Admin" in audit
+    assert "<code>" not in audit and "user.deactivated" not in audit
+    assert f"User #{student.id}" not in audit
 
 
 def test_rollover_shortcut_only_at_the_end_of_the_school_year(app):

@@ -74,7 +74,8 @@ def test_scheduled_urgent_announcements_are_emailed_once_when_due(app, make, db,
         _db.session.commit()
     assert _run(app, jobs.deliver_due_session_announcements) == 1
     assert [m["To"] for m in outbox] == [student.email] and "The room changed to B12." in email_text(outbox[0])
-    assert outbox[0]["List-Unsubscribe"] == f"<{app.config['BASE_URL'].rstrip('/')}/me>"
+    assert str(outbox[0]["List-Unsubscribe"]).strip().startswith(f"<{app.config['BASE_URL'].rstrip('/')}/unsubscribe/")
+    assert outbox[0]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert _run(app, jobs.deliver_due_session_announcements) == 0 and len(outbox) == 1
 
 

@@ -5,7 +5,7 @@ Modules:
 * ``models`` — the tables; ``questions`` — question types, validation and scoring (pure);
 * ``media`` — ``[[media:label]]`` in question text; ``services`` — visibility, the bank and authoring;
 * ``taking`` — attempts, autosave, submit; ``preview`` — a teacher tries an assessment as a student; ``grading`` — the queue, grading, re-scoring;
-* ``gradebook`` — gradebook and student progress; ``item_analysis`` — how well each question worked;
+* ``gradebook`` — gradebook and student progress; ``extensions`` — a student's own due date and attempts; ``item_analysis`` — how well each question worked;
 * ``interchange`` / ``gift`` — import and export;
 * ``hooks`` — what other domains see (resource visibility and usage, section pages);
 * ``views_*`` — the blueprints.
@@ -23,6 +23,7 @@ def blueprint() -> Blueprint:
     from lms.assessments import (
         views_analysis,
         views_bank,
+        views_extensions,
         views_gradebook,
         views_grading,
         views_interchange,
@@ -31,7 +32,7 @@ def blueprint() -> Blueprint:
         views_take,
     )
 
-    for area in (views_questions, views_take, views_preview, views_grading, views_gradebook, views_interchange,
-                 views_analysis):
+    for area in (views_questions, views_take, views_preview, views_grading, views_gradebook, views_extensions,
+                 views_interchange, views_analysis):
         views_bank.bp.register_blueprint(area.bp)
     return views_bank.bp

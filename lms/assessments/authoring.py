@@ -27,6 +27,8 @@ from lms.assessments.models import (
     Question,
     QuestionTag,
     QuestionVersion,
+    Submission,
+    counted,
 )
 from lms.assessments.services import require_edit_assessment
 from lms.audit.services import record
@@ -163,7 +165,8 @@ def update_question(actor, assessment: Assessment, question: Question, data: qty
 
 def _rescore(version_ids: list[int], actor) -> int:
     count = db.session.scalar(select(func.count()).select_from(Answer)
-                              .where(Answer.question_version_id.in_(version_ids))) or 0
+                              .join(Submission, Submission.id == Answer.submission_id)
+                              .where(Answer.question_version_id.in_(version_ids), counted())) or 0
     if not count:
         return 0
     if count <= INLINE_RESCORE_LIMIT:

@@ -22,13 +22,16 @@ from lms.assessments.models import (
     Submission,
     SubmissionStatus,
 )
-from lms.assessments.services import can_edit_assessment
+from lms.assessments.services import attached_node, can_edit_assessment
 from lms.audit.services import record
-from lms.common.errors import Conflict, Forbidden, ValidationFailed
+from lms.auth.models import User
+from lms.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.services import flush_or_raise
 from lms.communication.notifications import notify
 from lms.core.localtime import DATETIME_FORMAT, to_utc
+from lms.curriculum import services as curriculum
 from lms.extensions import db
+from lms.school import services as school
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 9998
 
@@ -79,7 +82,7 @@ def _clean_due(assessment: Assessment, value) -> datetime | None:
     if not text:
         return None
     if not assessment.due_at:
-        raise ValidationFailed(_("This assessment has no due date to extend."), field="due_at")
+        raise ValidationFailed(_("This assessment has no due date to extend."))
     try:
         local = text if isinstance(text, datetime) else datetime.strptime(text, DATETIME_FORMAT)
     except ValueError:
@@ -127,7 +130,8 @@ def grant_extension(actor, assessment: Assessment, student, *, due_at=None, extr
     _require_grader(actor, assessment)
     due, extra, reason = _clean_due(assessment, due_at), _clean_attempts(extra_attempts), _clean_reason(reason)
     if due is None and not extra:
-        raise ValidationFailed(_("Give a later due date, extra attempts or both."), field="due_at")
+        raise ValidationFailed(_("Give a later due date, extra attempts or both."),
+                               field="due_at" if assessment.due_at else "extra_attempts")
     row = extension_of(assessment.id, student.id)
     action = "assessment.extension_change" if row is not None else "assessment.extension_grant"
     with flush_or_raise(Conflict(_("The extension was changed at the same time; please try again."))):
@@ -154,6 +158,37 @@ def remove_extension(actor, assessment: Assessment, student) -> bool:
     record(actor, "assessment.extension_remove", assessment, student_id=student.id)
     notify([student.id], "extension_removed", link=_take_link(assessment), title=assessment.title)
     return True
+
+
+# --- from the assessment's page ------------------------------------------------------------------------
+
+
+def extension_candidates(actor, assessment: Assessment) -> list[tuple[object, list]]:
+    """``(classroom, students)`` of the classrooms of this year taking the assessment's subject that
+    ``actor`` may open (the gradebook's classrooms), for the assessment page's extension list."""
+    node = attached_node(assessment)
+    if node is None:
+        return []
+    subject = curriculum.subject_of(node)
+    classrooms = [c for c in school.classrooms_of_year(actor, include_archived=False)
+                  if c.id == subject.classroom_id or (subject.classroom_id is None and c.level_id == subject.level_id)]
+    return [(classroom, [user for user, _profile in school.roster(classroom)]) for classroom in classrooms]
+
+
+def extension_student(actor, assessment: Assessment, student_id) -> User:
+    """A student the assessment is for (see ``extension_candidates``), else NotFound."""
+    for _classroom, students in extension_candidates(actor, assessment):
+        for student in students:
+            if student.id == student_id:
+                return student
+    raise NotFound(_("That student or assessment is not in this gradebook."))
+
+
+def extensions_of(assessment: Assessment) -> list[tuple[AssessmentExtension, User]]:
+    """The assessment's extensions with their students, by name (one query)."""
+    return [(extension, student) for extension, student in db.session.execute(
+        select(AssessmentExtension, User).join(User, User.id == AssessmentExtension.student_id)
+        .where(AssessmentExtension.assessment_id == assessment.id).order_by(User.full_name, User.id))]
 
 
 def _move_open_deadline(assessment: Assessment, student_id: int, due: datetime | None) -> None:

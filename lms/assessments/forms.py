@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from lms.assessments.labels import (
@@ -17,7 +17,7 @@ from lms.assessments.labels import (
     SCORING_POLICY,
     SUBMISSION_STATUS,
 )
-from lms.assessments.models import TITLE_MAX
+from lms.assessments.models import EXTENSION_REASON_MAX, TITLE_MAX
 from lms.assessments.services import SettingsInput
 from lms.core.localtime import DATETIME_FORMAT, to_local, to_utc
 from lms.school.forms import choices
@@ -111,3 +111,17 @@ class ImportForm(FlaskForm):
     file = FileField(_l("File (.json or .gift / .txt)"))
     text = TextAreaField(_l("…or paste it here"), validators=[Optional(), Length(max=2_000_000)])
     title = StringField(_l("Title (for GIFT questions)"), validators=[Optional(), Length(max=TITLE_MAX)])
+
+
+class ExtensionForm(FlaskForm):
+    """A student's extension (``lms.assessments.extensions.grant_extension`` checks the rules)."""
+
+    due_at = DateTimeLocalField(_l("New due date"), format=DATETIME_FORMAT, validators=[Optional()])
+    extra_attempts = IntegerField(_l("Extra attempts"), validators=[Optional()])
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=EXTENSION_REASON_MAX)])
+
+    def fill(self, extension) -> None:
+        if extension is not None:
+            self.due_at.data = to_local(extension.due_at)
+            self.extra_attempts.data = extension.extra_attempts or None
+            self.reason.data = extension.reason

@@ -329,10 +329,12 @@ def history(submission: Submission) -> list[SubmissionEvent]:
 
 def rescore_versions(version_ids, actor_id: int | None = None) -> int:
     """Re-score every submitted attempt with an answer to one of these versions (idempotent: an
-    attempt whose score does not change gets no new history).  Returns how many changed."""
+    attempt whose score does not change gets no new history).  Returns how many changed.
+    Previews are not re-scored: nobody sees them, and the next preview is scored with the new key."""
     ids = [int(i) for i in version_ids]
     submission_ids = list(db.session.scalars(
-        select(Answer.submission_id).where(Answer.question_version_id.in_(ids)).distinct()))
+        select(Answer.submission_id).join(Submission, Submission.id == Answer.submission_id)
+        .where(Answer.question_version_id.in_(ids), counted()).distinct()))
     changed = 0
     for submission_id in submission_ids:
         submission = db.session.get(Submission, submission_id)

@@ -10,10 +10,16 @@ version (what students were shown); items are grouped by their question, in the 
 * discrimination — the point-biserial (Pearson) correlation between the item score and the
   rest-of-test score (the attempt's points on the other items), over the attempts that were given
   the item: positive when the students who did well on the rest of the test also did well on it;
+  the flags use it;
+* upper–lower index (Kelley) — rank the attempts given the item by their total score; the mean
+  item score of the top 27% minus that of the bottom 27%, divided by the item's points (−1 to 1;
+  for a right/wrong item: the share right in the upper group minus the share in the lower group).
+  Ties at a boundary are broken by the order of the attempts (their ids), so the result is stable;
 * distractors (choice and true/false items) — how many chose each option; a multiple-choice
   answer counts once for each option chosen.
 
-Everything comes from a fixed number of queries whatever the number of attempts and questions.
+Everything comes from a fixed number of queries whatever the number of attempts and questions; the
+database leaves out previews, excused students and the answers of attempts that do not count.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import math
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 
 from lms.assessments import questions as qtypes
 from lms.assessments.gradebook import counting_cell
@@ -38,7 +44,7 @@ from lms.assessments.models import (
 from lms.assessments.models import (
     counted as taken_by_students,
 )
-from lms.assessments.taking import FINISHED, GRADED
+from lms.assessments.taking import FINISHED
 from lms.common.labels import label
 from lms.extensions import db
 
@@ -46,6 +52,7 @@ MIN_ATTEMPTS = 2
 TOO_EASY = 0.9            # facility above this
 TOO_HARD = 0.2            # facility below this
 POOR_DISCRIMINATION = 0.2  # discrimination below this (negative included)
+KELLEY_SHARE = 0.27       # the upper and lower groups of the upper–lower index
 FLAGS = ("too_easy", "too_hard", "poor_discrimination", "negative_discrimination")
 
 
@@ -63,6 +70,7 @@ class Item:
     blank: int = 0             # ... and left it unanswered
     facility: float | None = None
     discrimination: float | None = None
+    upper_lower: float | None = None
     options: list[OptionCount] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
 
@@ -105,6 +113,18 @@ def point_biserial(item_scores: list[float], rest_scores: list[float]) -> float 
         return None
     sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(item_scores, rest_scores, strict=True))
     return round(sxy / math.sqrt(sxx * syy), 3)
+
+
+def upper_lower_index(given: list[tuple[float, float]], points: float) -> float | None:
+    """Kelley's upper–lower discrimination index of an item: ``given`` holds (item score, total
+    score) per attempt, in a stable order; None for fewer than two attempts or no points."""
+    n = len(given)
+    if n < 2 or not points:
+        return None
+    size = max(1, math.floor(n * KELLEY_SHARE + 0.5))
+    ranked = sorted(given, key=lambda pair: -pair[1])  # stable: ties keep the attempts' order
+    upper, lower = ranked[:size], ranked[-size:]
+    return round((sum(score for score, _total in upper) - sum(score for score, _total in lower)) / size / points, 3)
 
 
 def flags_of(facility_value: float | None, discrimination: float | None) -> list[str]:
@@ -158,17 +178,17 @@ def option_counts(version: QuestionVersion, responses: list[dict]) -> list[Optio
 def counted_attempts(assessment: Assessment) -> list:
     """The counting attempt of each student who is not excused (rows with ``id`` and
     ``question_order``), when it has a score."""
+    excused = exists().where(AssessmentExcusal.assessment_id == assessment.id,
+                             AssessmentExcusal.student_id == Submission.student_id)
     rows = db.session.execute(
         select(Submission.id, Submission.student_id, Submission.attempt_number, Submission.status,
                Submission.final_score, Submission.max_score, Submission.late, Submission.question_order)
         .where(Submission.assessment_id == assessment.id, Submission.status.in_(FINISHED),
-               taken_by_students())).all()  # a teacher's preview is not a student's answer
-    excused = set(db.session.scalars(select(AssessmentExcusal.student_id)
-                                      .where(AssessmentExcusal.assessment_id == assessment.id)))
+               taken_by_students(), ~excused)  # a teacher's preview is not a student's answer
+        .order_by(Submission.id)).all()
     by_student: dict[int, list] = {}
     for row in rows:
-        if row.student_id not in excused:
-            by_student.setdefault(row.student_id, []).append(row)
+        by_student.setdefault(row.student_id, []).append(row)
     counted = []
     for attempts in by_student.values():
         cell = counting_cell(assessment, attempts)
@@ -177,16 +197,16 @@ def counted_attempts(assessment: Assessment) -> list:
     return counted
 
 
-def _answers(assessment: Assessment, submission_ids: set[int]) -> dict[tuple[int, int], tuple]:
-    """(submission id, version id) -> (points, response) of the graded attempts' answers."""
+def _answers(submission_ids: list[int]) -> dict[tuple[int, int], tuple]:
+    """(submission id, version id) -> (points, response) of the counted attempts' answers (only
+    theirs are read: the ids are rendered into the statement, one query however many)."""
+    ids = bindparam("counted_ids", sorted(submission_ids), expanding=True, literal_execute=True)
     rows = db.session.execute(
         select(Answer.submission_id, Answer.question_version_id, Answer.manual_points, Answer.auto_points,
-               Answer.response)
-        .join(Submission, Submission.id == Answer.submission_id)
-        .where(Submission.assessment_id == assessment.id, Submission.status.in_(GRADED)))
+               Answer.response).where(Answer.submission_id.in_(ids)))
     return {(r.submission_id, r.question_version_id):
             (r.manual_points if r.manual_points is not None else (r.auto_points or 0.0), r.response or {})
-            for r in rows if r.submission_id in submission_ids}
+            for r in rows}
 
 
 def _item(version: QuestionVersion, given: list[tuple[float, float, dict]]) -> Item:
@@ -197,6 +217,8 @@ def _item(version: QuestionVersion, given: list[tuple[float, float, dict]]) -> I
                 blank=sum(1 for r in responses if not qtypes.is_answered(version.type, r)),
                 facility=facility(scores, version.points),
                 discrimination=point_biserial(scores, [rest for _score, rest, _response in given]),
+                upper_lower=upper_lower_index([(score, score + rest) for score, rest, _response in given],
+                                              version.points),
                 options=option_counts(version, responses))
     item.flags = flags_of(item.facility, item.discrimination)
     return item
@@ -217,7 +239,7 @@ def analyse(assessment: Assessment) -> ItemAnalysis:
     attempts = counted_attempts(assessment)
     if len(attempts) < MIN_ATTEMPTS:
         return ItemAnalysis(assessment=assessment, attempts=len(attempts), questions=[])
-    answers = _answers(assessment, {a.id for a in attempts})
+    answers = _answers([a.id for a in attempts])
     versions = {v.id: v for v in db.session.scalars(
         select(QuestionVersion).where(QuestionVersion.assessment_id == assessment.id))}
     given: dict[int, list[tuple[float, float, dict]]] = {}
@@ -251,7 +273,8 @@ def _choices_text(item: Item) -> str:
 def analysis_table(analysis: ItemAnalysis) -> tuple[list, list]:
     """The header (translated) and rows of the CSV: the same numbers as the page."""
     header = [_("Question"), _("Version"), _("Type"), _("Text"), _("Points"), _("Answers"), _("Blank"),
-              _("Facility"), _("Discrimination"), _("Flags"), _("Choices (✓ correct): count")]
+              _("Facility"), _("Discrimination"), _("Upper–lower index (Kelley: top 27% − bottom 27%)"), _("Flags"),
+              _("Choices (✓ correct): count")]
     names = flag_labels()
     rows = []
     for group in analysis.questions:
@@ -261,5 +284,5 @@ def analysis_table(analysis: ItemAnalysis) -> tuple[list, list]:
                          label("question_type", version.type), version.text,
                          qtypes.plain_number(version.points), item.answers,
                          item.blank, _number(item.facility), _number(item.discrimination),
-                         ", ".join(names[f] for f in item.flags), _choices_text(item)])
+                         _number(item.upper_lower), ", ".join(names[f] for f in item.flags), _choices_text(item)])
     return header, rows

@@ -482,7 +482,9 @@ def submit(actor, submission: Submission, *, auto: bool = False) -> bool:
         return False
     db.session.expire(submission)
     assessment = submission.assessment
-    due = due_for(assessment, extension_of(assessment.id, submission.student_id))
+    # A preview (a staff member's attempt) has no due date: it is never late.
+    due = due_for(assessment, extension_of(assessment.id, submission.student_id)) \
+        if submission.student.role == Role.STUDENT else None
     submission.late = bool(due and submitted_at > due)
     submission.resubmitted_after_grading = bool(db.session.scalar(select(exists().where(
         Submission.assessment_id == submission.assessment_id, Submission.student_id == submission.student_id,

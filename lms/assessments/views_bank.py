@@ -166,13 +166,21 @@ def editor_context(assessment: Assessment, *, settings_form=None, media_form=Non
         resources.Resource.owner_id == current_user.id, resources.Resource.kind != "LINK")
         .order_by(resources.Resource.created_at.desc()).limit(100)))
     media_form.resource_id.choices = [("", _("Choose…"))] + [(str(r.id), r.title) for r in own]
+    listing = question_list_context(assessment, media)
     return {
-        **question_list_context(assessment, media),
+        **listing,
         "media_rows": media_of(assessment.id), "instructions": render_with_media(assessment.instructions, media,
                                                                                   staff=True),
         "place": place_label(assessment), "submission_count": _submission_count(assessment),
         "settings_form": settings_form, "media_form": media_form,
+        **(_extension_list(assessment) if listing["editable"] and (assessment.due_at or assessment.attempts_allowed) else {}),
     }
+
+
+def _extension_list(assessment: Assessment) -> dict:
+    """The extensions panel of the assessment's page (``views_extensions``)."""
+    return {"extension_rows": extensions.extensions_of(assessment),
+            "candidates": extensions.extension_candidates(current_user, assessment)}
 
 
 def _submission_count(assessment: Assessment) -> int:

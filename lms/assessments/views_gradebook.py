@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from lms.assessments import extensions, gradebook, grading, history, services
+from lms.assessments import gradebook, grading, history, services, views_extensions
+from lms.assessments.forms import ExtensionForm
 from lms.assessments.views_bank import common_context
 from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.common.csvexport import csv_response
-from lms.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from lms.common.formviews import arg_int, form_int
+from lms.common.edge import form_checks_text
+from lms.common.errors import NotFound
+from lms.common.formviews import arg_int, form_int, render_form
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.navigation import nav_item
 from lms.core.academic_year import current_academic_year
-from lms.core.localtime import DATETIME_FORMAT, to_local
 from lms.curriculum import services as curriculum
 from lms.extensions import db
 from lms.school import history as school_history
@@ -115,43 +116,36 @@ def _gradebook_pair(classroom, subject, assessment_id, student_id):
     return assessment, student
 
 
-def _extension_form(classroom, subject, assessment, student, *, error=None, values=None, status=200):
-    extension = extensions.extension_of(assessment.id, student.id)
-    if values is None:
-        values = {"due_at": to_local(extension.due_at).strftime(DATETIME_FORMAT) if extension and extension.due_at
-                  else "", "extra_attempts": extension.extra_attempts or "" if extension else "",
-                  "reason": extension.reason if extension else ""}
-    response = make_response(render("assessments/_extension_form.html", classroom=classroom, subject=subject,
-                                    assessment=assessment, student=student, extension=extension, error=error,
-                                    values=values), status)
-    if status != 200:
-        response.headers["HX-Retarget"] = "#extension-panel"
-    return response
+def _extension_urls(classroom, subject, assessment, student) -> dict:
+    return {"save_url": url_for("assessments.gradebook.extension", classroom_id=classroom.id, subject_id=subject.id),
+            "remove_url": url_for("assessments.gradebook.remove_extension", classroom_id=classroom.id,
+                                  subject_id=subject.id),
+            "list_target": "#gradebook-table", "hidden": {"assessment_id": assessment.id, "student_id": student.id}}
+
+
+def _after_extension_change(classroom, subject):
+    book = gradebook.build_gradebook(classroom, subject)
+    return views_extensions.list_answer(
+        "assessments/gradebook.html", "assessments/_gradebook_table.html", "#gradebook-table",
+        url_for("assessments.gradebook.classroom", classroom_id=classroom.id, subject_id=subject.id), book=book,
+        editable=services.editable_ids(current_user, book.assessments), cell_text=gradebook.cell_text,
+        **common_context())
 
 
 @bp.route("/classrooms/<int:classroom_id>/gradebook/<int:subject_id>/extension", methods=["GET", "POST"])
 @allow(Role.ADMIN, Role.TEACHER)
+@form_checks_text
 def extension(classroom_id, subject_id):
     classroom, subject = _classroom_subject(classroom_id, subject_id)
     assessment, student = _gradebook_pair(classroom, subject, form_int("assessment_id") or arg_int("assessment_id"),
                                           form_int("student_id") or arg_int("student_id"))
-    if request.method == "GET":
-        if not services.can_edit_assessment(current_user, assessment):
-            raise Forbidden(_("Only the assessment's teachers or an administrator can grant extensions."))
-        return _extension_form(classroom, subject, assessment, student)
-    values = {key: request.form.get(key, "") for key in ("due_at", "extra_attempts", "reason")}
-    try:
-        extensions.grant_extension(current_user, assessment, student, **values)
-    except (ValidationFailed, Conflict) as err:
-        db.session.rollback()
-        if not is_htmx():
-            flash(err.message, "error")
-        return _extension_form(classroom, subject, assessment, student, error=err, values=values, status=422)
-    db.session.commit()
-    flash(_("%(name)s has an extension for “%(title)s”.", name=student.full_name, title=assessment.title), "success")
-    if not is_htmx():
-        return redirect_to(url_for("assessments.gradebook.classroom", classroom_id=classroom.id, subject_id=subject.id))
-    return _gradebook_page(classroom, subject)
+    services.require_edit_assessment(current_user, assessment)
+    form = ExtensionForm()
+    if views_extensions.save(form, assessment, student):
+        return _after_extension_change(classroom, subject)
+    return render_form("assessments/extension_page.html", views_extensions.FORM_FRAGMENT,
+                       **views_extensions.form_context(assessment, student, form if form.is_submitted() else None,
+                                                       **_extension_urls(classroom, subject, assessment, student)))
 
 
 @bp.route("/classrooms/<int:classroom_id>/gradebook/<int:subject_id>/extension/remove", methods=["POST"])
@@ -159,13 +153,8 @@ def extension(classroom_id, subject_id):
 def remove_extension(classroom_id, subject_id):
     classroom, subject = _classroom_subject(classroom_id, subject_id)
     assessment, student = _gradebook_pair(classroom, subject, form_int("assessment_id"), form_int("student_id"))
-    extensions.remove_extension(current_user, assessment, student)
-    db.session.commit()
-    flash(_("%(name)s no longer has an extension for “%(title)s”.", name=student.full_name, title=assessment.title),
-          "success")
-    if not is_htmx():
-        return redirect_to(url_for("assessments.gradebook.classroom", classroom_id=classroom.id, subject_id=subject.id))
-    return _gradebook_page(classroom, subject)
+    views_extensions.removed(assessment, student)
+    return _after_extension_change(classroom, subject)
 
 
 # --- progress -----------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ ACTION_LABELS = register_labels("audit_action", {
     "auth.signed_in_with_pictures": _l("Signed in with a picture password"),
     "user.signed_out_elsewhere": _l("Signed out on other devices"),
     "user.signed_out_everywhere": _l("Signed out everywhere"),
+    "user.session_expired": _l("Signed out after a period without activity"),
     "user.remember_cookie_reused": _l("A copied “remember me” cookie was refused"),
     "view_as.started": _l("Started viewing as another user"),
     "view_as.ended": _l("Stopped viewing as another user"),
@@ -189,10 +190,13 @@ DETAIL_LABELS = register_labels("audit_detail", {
     "api_tokens_revoked": _l("API tokens revoked"), "minutes": _l("Minutes"), "date": _l("Date"),
     "copied_from": _l("Copied from"), "units": _l("Units"), "parts": _l("Parts"), "sections": _l("Sections"),
     "resource_links": _l("Resource links"), "assessments": _l("Assessments"), "questions": _l("Questions"),
+    "login_session_id": _l("Login session"), "last_active_at": _l("Last active"),
+    "timeout_minutes": _l("Timeout (minutes)"),
 })
 
 SIGN_IN_METHODS = register_labels("audit_sign_in_method", {
     "password": _l("password"), "sso": _l("single sign-on"),
     "password_reset": _l("a new password from a reset link"), "invitation": _l("an invitation link"),
     "activation": _l("an activation link"),
+    "remembered": _l("“keep me signed in” on this device"),
 })

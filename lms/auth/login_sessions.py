@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 
 from flask import g, has_request_context, request, session
 from flask_babel import gettext as _
-from sqlalchemy import and_, literal, select, text, update
+from sqlalchemy import and_, insert, literal, select, text, update
 
+from lms.audit.models import AuditLog
 from lms.auth.models import EndReason, User, UserSession
 from lms.common.sql import seconds_between
 from lms.common.types import UTCDateTime, utcnow
@@ -110,18 +111,28 @@ def close_inactive_login_sessions(now: datetime | None = None, timeout_minutes: 
     """Close, in ONE UPDATE, every open login session idle for longer than the timeout.
 
     ``ended_at`` and the duration run to the last heartbeat (``last_active_at``), not to now.
-    Returns the number of sessions closed.  The caller commits.
+    Each closed session gets one audit entry (``user.session_expired``, the user as actor), written
+    in one INSERT.  Returns the number of sessions closed.  The caller commits.
     """
     if timeout_minutes is None:
         timeout_minutes = current_organization().session_timeout_minutes or DEFAULT_TIMEOUT_MINUTES
-    cutoff = (now or utcnow()) - timedelta(minutes=timeout_minutes)
-    result = db.session.execute(
+    now = now or utcnow()
+    cutoff = now - timedelta(minutes=timeout_minutes)
+    closed = db.session.execute(
         update(UserSession)
         .where(UserSession.ended_at.is_(None), UserSession.last_active_at < cutoff)
-        .values(**_end_values(EndReason.EXPIRED, now or utcnow(), to_now=False))
+        .values(**_end_values(EndReason.EXPIRED, now, to_now=False))
+        .returning(UserSession.id, UserSession.user_id, UserSession.ip, UserSession.last_active_at)
         .execution_options(synchronize_session=False)
-    )
-    return result.rowcount
+    ).all()
+    if closed:
+        db.session.execute(insert(AuditLog), [
+            {"actor_id": user_id, "action": "user.session_expired", "entity_type": "User", "entity_id": user_id,
+             "ip": ip, "created_at": now,
+             "details": {"login_session_id": session_id, "last_active_at": last_active.isoformat(),
+                         "timeout_minutes": timeout_minutes}}
+            for session_id, user_id, ip, last_active in closed])
+    return len(closed)
 
 
 # --- the user loader's view of the login session --------------------------------------

@@ -152,6 +152,8 @@ def _start(user: User, row: RememberToken) -> None:
     row.login_session_id = login_session.id
     user.last_login_at = login_session.started_at
     record_login_attempt(user.sign_in_name, user, True, "REMEMBERED")
+    # Once per restored login session (not per request): the next requests use the Flask session.
+    record(user, "user.login", user, method="remembered", login_session_id=login_session.id)
     login_user(user)  # the Flask session from now on; never Flask-Login's remember cookie
 
 

@@ -3,6 +3,8 @@
 * Text: NUL and the other C0 control characters (but tab, line feed and carriage return) and lone
   UTF-16 surrogates are refused in the path, the query string, form fields (names, values, upload
   file names) and JSON bodies (keys and strings): 400 naming the field, before any view runs.
+  A form view marked ``@form_checks_text`` has its posted values checked by its WTForms form
+  instead (the filters below): the message is then next to the field, in the form (422 to htmx).
   PostgreSQL cannot store NUL at all (psycopg2 raised, a 500) and the others are never typed.
 * JSON bodies: at most ``JSON_MAX_BYTES`` and nested at most ``MAX_JSON_DEPTH`` deep (checked
   before parsing: Python's parser recursed until it crashed); the app's JSON provider refuses
@@ -119,10 +121,25 @@ def _bad_text(field: str):
                    field=field, code="INVALID_CHARACTERS")
 
 
-def _first_bad_in_multidict(values) -> str | None:
+def form_checks_text(view):
+    """Mark a form view whose posted text all goes through its Flask-WTF form: control characters
+    in the values become a field error there rather than the edge's 400 (names, file names, the
+    path and the query string are still checked here).  Apply it under ``@allow``."""
+    view.lms_form_checks_text = True
+    return view
+
+
+def _values_checked_by_the_form() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return bool(getattr(view, "lms_form_checks_text", False))
+
+
+def _first_bad_in_multidict(values, *, names_only: bool = False) -> str | None:
     for key, items in values.lists():
         if has_forbidden_characters(key):
             return "?"
+        if names_only:
+            continue
         for item in items:
             if has_forbidden_characters(item) or has_forbidden_characters(getattr(item, "filename", None)):
                 return key
@@ -159,7 +176,8 @@ def check_request():
     if request.is_json:
         return _check_json()
     try:
-        bad = _first_bad_in_multidict(request.form) or _first_bad_in_multidict(request.files)
+        bad = _first_bad_in_multidict(request.form, names_only=_values_checked_by_the_form()) \
+            or _first_bad_in_multidict(request.files)
     except ValueError:  # an unreadable body (werkzeug skips most malformed multipart parts itself)
         return _refuse(400, _("The form could not be read. Reload the page and try again."), field="body",
                        code="BAD_REQUEST")

@@ -10,6 +10,6 @@ from lms.common.blueprints import domain_blueprint
 @cache
 def blueprint() -> Blueprint:
     """Announcements and notifications: ``communication.<area>.<view>``."""
-    from lms.communication import views_announcements, views_notifications
+    from lms.communication import views_announcements, views_emails, views_notifications
 
-    return domain_blueprint("communication", __name__, views_announcements, views_notifications)
+    return domain_blueprint("communication", __name__, views_announcements, views_notifications, views_emails)

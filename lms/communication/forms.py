@@ -40,3 +40,11 @@ class AnnouncementForm(FlaskForm):
             classroom_id=self.classroom_id.data, include_parents=bool(self.include_parents.data),
             people=self.people.data or "", urgent=bool(self.urgent.data),
             publish_at=to_utc(self.publish_at.data), expires_at=to_utc(self.expires_at.data))
+
+
+class EmailPreferencesForm(FlaskForm):
+    """The optional emails a person wants (checked = wanted; ``lms.communication.email_preferences``)."""
+
+    announcements = BooleanField(_l("Urgent announcements"))
+    session_reminders = BooleanField(_l("Teaching session reminders"))
+    absence_alerts = BooleanField(_l("Absence alerts"))

@@ -16,13 +16,14 @@ from sqlalchemy import select, update
 from lms.auth.models import User
 from lms.common.sql import claim
 from lms.common.types import utcnow
-from lms.communication import announcements, audience
-from lms.communication.models import Announcement, AnnouncementStatus
+from lms.communication import announcements, audience, email_preferences
+from lms.communication.email_preferences import send_optional_email
+from lms.communication.models import Announcement, AnnouncementStatus, EmailKind
 from lms.communication.notifications import ANNOUNCEMENT_PUBLISHED, notify
 from lms.communication.text import plain_text, render_body
 from lms.extensions import db
 from lms.jobs import background_job, enqueue
-from lms.mail import absolute_url, send_email
+from lms.mail import absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +83,12 @@ def _email_audience(announcement: Announcement) -> int:
     author = db.session.get(User, announcement.author_id) if announcement.author_id else None
     body_html = render_body(announcement.body, announcement.body_format)
     body_text = plain_text(announcement.body, announcement.body_format)
-    preferences = absolute_url("auth.profile")
     count = 0
-    for user in db.session.scalars(audience.audience_members(announcement).where(User.email.is_not(None))):
-        send_email(user.email, _l("Urgent: %(title)s", title=announcement.title), "announcement",
-                   locale=user.locale, user=user, announcement=announcement, author=author, link=link,
-                   body_html=body_html, body_text=body_text, list_unsubscribe=preferences)
+    for user in db.session.scalars(audience.audience_members(announcement).where(
+            User.email.is_not(None), email_preferences.receives(EmailKind.ANNOUNCEMENTS))):
+        send_optional_email(user, EmailKind.ANNOUNCEMENTS, _l("Urgent: %(title)s", title=announcement.title),
+                            "announcement", announcement=announcement, author=author, link=link,
+                            body_html=body_html, body_text=body_text)
         count += 1
     log.info("announcement %s: urgent email queued for %d people", announcement.id, count)
     return count

@@ -154,3 +154,31 @@ class Notification(IdKey, CreatedAt, db.Model):
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     link: Mapped[str | None] = mapped_column(String(500))
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class EmailKind(StrEnum):
+    """The kinds of optional email a person can turn off (``lms.communication.email_preferences``).
+    Emails a person asked for (password reset, invitations, confirmations) are not optional."""
+
+    ALL = "all"                              # every optional email below
+    ANNOUNCEMENTS = "announcements"          # urgent announcements: the school's and teaching sessions'
+    SESSION_REMINDERS = "session_reminders"  # a teaching session the person is in ends soon
+    ABSENCE_ALERTS = "absence_alerts"        # to parents: their child missed two meetings in a row
+
+
+EMAIL_KIND_VALUES = tuple(kind.value for kind in EmailKind)
+
+
+class EmailOptOut(CreatedAt, db.Model):
+    """A kind of optional email a person turned off (a row present = off; ``all`` = every kind).
+    ``source``: WEB (the profile page) or EMAIL (the unsubscribe link in an email)."""
+
+    __tablename__ = "email_opt_out"
+    __table_args__ = (
+        CheckConstraint("kind IN (" + ", ".join(f"'{k}'" for k in EMAIL_KIND_VALUES) + ")", name="kind_valid"),
+        CheckConstraint("source IN ('WEB', 'EMAIL')", name="source_valid"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    source: Mapped[str] = mapped_column(String(8))

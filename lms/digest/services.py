@@ -199,7 +199,7 @@ def deliver(parent_id: int, week: str, now: datetime | None = None) -> str | Non
                    child_link=lambda child: absolute_url("home.index", child=child.id),
                    settings_link=absolute_url("auth.profile"), schedule=schedule_text,
                    unsubscribe_link=absolute_url("digest.unsubscribe", token=unsubscribe_token(parent)),
-                   list_unsubscribe=absolute_url("digest.unsubscribe", token=unsubscribe_token(parent)))
+                   list_unsubscribe=absolute_url("digest.unsubscribe", token=unsubscribe_token(parent)), one_click=True)
     db.session.commit()
     return status
 

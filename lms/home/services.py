@@ -26,6 +26,7 @@ from lms.assessments.grading import QueueFilters, classrooms_by_student, queue_q
 from lms.assessments.models import Assessment, Submission, SubmissionStatus, counted
 from lms.assessments.services import gradeable_condition
 from lms.audit.models import AuditLog
+from lms.audit.reading import ReadableEntry, readable
 from lms.auth.models import ROLE_VALUES, Invitation, InvitationStatus, Role, User
 from lms.common.errors import NotFound
 from lms.common.types import utcnow
@@ -124,9 +125,10 @@ def people_counts() -> list[PeopleCount]:
     return [counts[r] for r in (Role.STUDENT, Role.TEACHER, Role.PARENT, Role.ADMIN) if r in ROLE_VALUES]
 
 
-def recent_audit(limit: int = AUDIT_LIST) -> list[AuditLog]:
-    return list(db.session.scalars(select(AuditLog).order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
-                                   .limit(limit)))
+def recent_audit(limit: int = AUDIT_LIST) -> list[ReadableEntry]:
+    """The latest audit entries as the audit log page shows them (labels, names, readable targets)."""
+    return readable(db.session.scalars(select(AuditLog).order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+                                       .limit(limit)))
 
 
 def admin_online(actor) -> dict:

@@ -51,6 +51,7 @@ ERASURE: dict[tuple[str, str], str] = {
     ("course_session_settings", "updated_by"): KEEP,
     ("digest_delivery", "parent_id"): KEEP,           # parents only
     ("digest_opt_out", "user_id"): DELETE,
+    ("email_opt_out", "user_id"): DELETE,
     ("invitation", "accepted_user_id"): DELETE,       # holds the email and name
     ("invitation", "invited_by_id"): KEEP,
     ("login_attempt", "user_id"): DELETE,

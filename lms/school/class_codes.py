@@ -13,6 +13,10 @@ Decisions:
   false, so every sign-in path, page and API refuses it) and a ``StudentRegistration`` row says
   why; after the correct password the sign-in form says "waiting for your teacher's approval".
   Nothing of the school is ever shown to a pending account.
+* The **username is made by the server** from the student number it assigns (``20260042``),
+  never chosen on the form, and the form asks no email: the anonymous page cannot be used to find
+  out which usernames or emails have accounts.  The student sees the username on the waiting page
+  and adds an email on their profile after approval (where it is confirmed by a link).
 """
 
 from __future__ import annotations
@@ -23,21 +27,20 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.auth.services import check_new_password
-from lms.auth.usernames import check_username_free, clean_username
 from lms.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label
-from lms.common.services import flush_or_raise
 from lms.common.types import utcnow
 from lms.communication.notifications import notify, register_kind
 from lms.extensions import db
 from lms.school.models import ClassCode, Classroom, StudentProfile, StudentRegistration, TeacherAssignment
-from lms.school.people import _clean_name, _clean_new_email, enroll_student
-from lms.school.sign_in_names import assign_student_number
+from lms.school.people import _clean_name, enroll_student
+from lms.school.sign_in_names import next_student_numbers, username_from_number
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read aloud and typed by children
 CODE_LENGTH = 8
@@ -111,34 +114,21 @@ def usable_code(text: str | None) -> ClassCode:
     return class_code
 
 
-def register(class_code: ClassCode, full_name: str, username: str, password: str,
-             email: str | None = None) -> User:
-    """A PENDING student account for ``class_code``'s classroom (caller commits).
+def register(class_code: ClassCode, full_name: str, password: str) -> User:
+    """A PENDING student account for ``class_code``'s classroom (caller commits), with a student
+    number and a username made from it.
 
     # Hook: "or a picture password" — when picture passwords exist, accept one here instead of
     # ``password`` (for the levels where that is the rule) and store it the same way.
     """
     name = _clean_name(full_name)
-    username = clean_username(username)
-    if username is None:
-        raise ValidationFailed(_("Choose a username."), field="username")
-    check_username_free(username)
-    email = _clean_new_email(email, optional=True)
-    check_new_password(password, email or "")
-    user = User(full_name=name, email=email, username=username, role=Role.STUDENT, active=False)
-    user.set_password(password)
-    # Taken at the same moment by another registration.
-    with flush_or_raise(Conflict(_("That email or username is already used."))):
-        db.session.add(user)
-    profile = StudentProfile(user_id=user.id)
-    db.session.add(profile)
-    db.session.flush()
-    number = assign_student_number(profile)
+    check_new_password(password, "")
+    user, number = _new_pending_student(name, password)
     classroom = class_code.classroom
     db.session.add(StudentRegistration(user_id=user.id, classroom_id=classroom.id))
     db.session.flush()
     record(None, "class_code.register", user, classroom_id=classroom.id, classroom=classroom_label(classroom),
-           username=username, student_number=number)
+           username=user.username, student_number=number)
     teacher_ids = db.session.scalars(select(TeacherAssignment.teacher_id)
                                      .where(TeacherAssignment.classroom_id == classroom.id)).all()
     from flask import url_for
@@ -146,6 +136,29 @@ def register(class_code: ClassCode, full_name: str, username: str, password: str
     notify(teacher_ids, STUDENT_REGISTERED.code, url_for("school.classrooms.detail", classroom_id=classroom.id),
            name=name, classroom=classroom_label(classroom))
     return user
+
+
+def _new_pending_student(name: str, password: str, attempts: int = 5) -> tuple[User, str]:
+    """An inactive student with the next student number and the username made from it.  Two
+    registrations at the same moment may pick the same number: the unique constraints refuse the
+    second one (in a savepoint) and it takes the next."""
+    for _attempt in range(attempts):
+        number = next_student_numbers(1)[0]
+        username = username_from_number(number)
+        if username is None:
+            break
+        try:
+            with db.session.begin_nested():
+                user = User(full_name=name, username=username, role=Role.STUDENT, active=False)
+                user.set_password(password)
+                db.session.add(user)
+                db.session.flush()
+                db.session.add(StudentProfile(user_id=user.id, student_number=number))
+                db.session.flush()
+            return user, number
+        except IntegrityError:
+            continue
+    raise Conflict(_("Your account could not be made just now; please try again."))
 
 
 def is_pending(user: User) -> bool:

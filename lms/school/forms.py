@@ -161,11 +161,10 @@ class ClassCodeForm(FlaskForm):
 
 class JoinClassForm(FlaskForm):
     """A student registering with a class code.  A picture password can be offered here later
-    (``picture_password``) for the levels where that is the rule; for now a normal password."""
+    (``picture_password``) for the levels where that is the rule; for now a normal password.
+    No username or email: the server makes the username (``lms.school.class_codes``)."""
 
     full_name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)])
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
     password = PasswordField(_l("Choose a password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
-    email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(), Length(max=254)])

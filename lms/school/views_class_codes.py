@@ -17,7 +17,6 @@ from lms.common.ratelimit import client_ip, config_limit
 from lms.extensions import db, limiter
 from lms.school import class_codes, services
 from lms.school.forms import ClassCodeForm, JoinClassForm
-from lms.school.sign_in_names import next_student_numbers, username_from_number
 
 bp = Blueprint("class_codes", __name__)
 
@@ -122,13 +121,10 @@ def join(code: str):
     """Anyone with the code asks to join the classroom; the account waits for approval."""
     class_code = class_codes.usable_code(code)  # NotFound: one page for wrong, expired and off
     form = JoinClassForm()
-    if request.method == "GET" and not form.username.data:
-        form.username.data = username_from_number(next_student_numbers(1)[0]) or ""
     context = {"form": form, "class_code": class_code, "classroom": class_code.classroom}
     if form.validate_on_submit():
         with saving(form) as saved:
-            user = class_codes.register(class_code, form.full_name.data, form.username.data, form.password.data,
-                                        form.email.data)
+            user = class_codes.register(class_code, form.full_name.data, form.password.data)
         if saved:
             return render("school/join_waiting.html", classroom=class_code.classroom, user=user)
     return render_form("school/join.html", "school/_join_form.html", **context)

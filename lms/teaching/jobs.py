@@ -27,10 +27,13 @@ from lms.auth.models import User
 from lms.common.markdown import render_markdown
 from lms.common.sql import claim
 from lms.common.types import utcnow
+from lms.communication import email_preferences
+from lms.communication.email_preferences import send_optional_email
+from lms.communication.models import EmailKind
 from lms.communication.text import plain_text
 from lms.extensions import db
 from lms.jobs import background_job, committed, enqueue
-from lms.mail import absolute_url, send_email
+from lms.mail import absolute_url
 from lms.school.services import parents_of
 from lms.teaching.models import (
     AttendanceSource,
@@ -101,10 +104,9 @@ def send_expiry_reminders() -> int:
                 continue
             link = _link("teaching.sessions.detail", session_id=course_session.id) if person.id == teacher.id \
                 else _link("teaching.student.detail", session_id=course_session.id)
-            send_email(person.email, _l("“%(name)s” ends soon", name=course_session.session_name),
-                       "teaching_reminder", locale=person.locale, user=person, course_session=course_session,
-                       link=link, list_unsubscribe=_link("auth.profile"))
-            sent += 1
+            sent += send_optional_email(person, EmailKind.SESSION_REMINDERS,
+                                        _l("“%(name)s” ends soon", name=course_session.session_name),
+                                        "teaching_reminder", course_session=course_session, link=link)
     return committed(sent)
 
 
@@ -123,11 +125,12 @@ def email_urgent_announcement(announcement_id: int) -> int:
     body_html = render_markdown(announcement.message)
     body_text = plain_text(announcement.message)
     count = 0
-    for user in db.session.scalars(_enrolled_users(course_session.id)):
-        send_email(user.email, _l("Urgent: %(title)s", title=announcement.title), "teaching_announcement",
-                   locale=user.locale, user=user, announcement=announcement, course_session=course_session,
-                   link=link, body_html=body_html, body_text=body_text, list_unsubscribe=_link("auth.profile"))
-        count += 1
+    for user in db.session.scalars(_enrolled_users(course_session.id).where(
+            email_preferences.receives(EmailKind.ANNOUNCEMENTS))):
+        count += send_optional_email(user, EmailKind.ANNOUNCEMENTS, _l("Urgent: %(title)s", title=announcement.title),
+                                     "teaching_announcement", announcement=announcement,
+                                     course_session=course_session, link=link, body_html=body_html,
+                                     body_text=body_text)
     return committed(count)  # emails are dispatched after this commit (lms.jobs defers them)
 
 
@@ -201,9 +204,8 @@ def alert_parents_of_absences() -> int:
         course_session = db.session.get(CourseSession, meeting.course_session_id)
         for parent in parents_of(student):
             if parent.active:
-                send_email(parent.email, _l("%(name)s missed two sessions in a row", name=student.full_name),
-                           "teaching_absences", locale=parent.locale, user=parent, student=student,
-                           course_session=course_session, meeting=meeting, link=_link("home.index"),
-                           list_unsubscribe=_link("auth.profile"))
-                sent += 1
+                sent += send_optional_email(parent, EmailKind.ABSENCE_ALERTS,
+                                            _l("%(name)s missed two sessions in a row", name=student.full_name),
+                                            "teaching_absences", student=student, course_session=course_session,
+                                            meeting=meeting, link=_link("home.index"))
     return committed(sent)

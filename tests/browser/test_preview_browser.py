@@ -66,3 +66,51 @@ def test_on_a_desktop_the_preview_can_be_shown_in_a_phone_sized_frame(desktop, l
     desktop.click("a[rel=next]")  # one question per screen: the frame stays
     desktop.wait_for_selector("text=Question 2 of 2")
     assert "frame=phone" in desktop.url and desktop.locator(".phone-frame").count() == 1
+
+
+def test_extensions_from_the_assessment_page_with_a_confirmation_before_removing(desktop, live_server, make, db):
+    from datetime import timedelta
+
+    from lms.assessments.models import AssessmentExtension
+    from lms.common.types import utcnow
+    from tests.browser.conftest import assert_accessible
+
+    teacher = make.teacher("P1/1")
+    make.classroom("P1/1")
+    subject = make.subject("P1", teachers=[teacher])
+    ids = make.tree(subject, {"Numbers": {"Tens": ["Counting in tens"]}})
+    student = make.student("P1/1", full_name="Malee Slow")
+    quiz = make.assessment(teacher, title="Tens quiz", questions=ONE_OF_EACH[:1], section_id=ids["Counting in tens"],
+                           publish=True, attempts_allowed=1, due_at=utcnow() + timedelta(days=1))
+    sign_in(desktop, live_server, teacher.email, TEST_PASSWORD)
+    desktop.goto(f"{live_server}/assessments/{quiz.id}")
+    panel = desktop.locator("#assessment-extensions")
+    assert "No student has an extension." in panel.inner_text()
+    panel.locator("select[name=student_id]").select_option(str(student.id))
+    panel.locator("button:has-text('Choose')").click()
+    desktop.wait_for_selector("#extension-panel form")
+    desktop.eval_on_selector("#extension-panel input[name=reason]", "el => { el.value = 'bad\\u0000reason'; }")
+    desktop.fill("#extension-panel input[name=extra_attempts]", "1")
+    desktop.click("#extension-panel button:has-text('Grant extension')")
+    desktop.wait_for_selector("#extension-panel .field-error")  # in place, not a 400 page
+    assert "control character" in desktop.locator("#extension-panel").inner_text()
+    desktop.fill("#extension-panel input[name=reason]", "was ill")
+    desktop.click("#extension-panel button:has-text('Grant extension')")
+    desktop.wait_for_selector("#assessment-extensions td:has-text('was ill')")
+    assert db.count(AssessmentExtension) == 1
+    assert_accessible(desktop)
+    messages = []
+
+    def dismiss(dialog):
+        messages.append(dialog.message)
+        dialog.dismiss()
+
+    desktop.on("dialog", dismiss)
+    desktop.click("#assessment-extensions button:has-text('Remove')")
+    assert messages and "Remove the extension of Malee Slow" in messages[0]
+    assert db.count(AssessmentExtension) == 1  # dismissed: nothing removed
+    desktop.remove_listener("dialog", dismiss)
+    desktop.on("dialog", lambda dialog: dialog.accept())
+    desktop.click("#assessment-extensions button:has-text('Remove')")
+    desktop.wait_for_selector("text=No student has an extension.")
+    assert db.count(AssessmentExtension) == 0
