@@ -63,6 +63,7 @@ EXPECTED = {
     ("auth.update_profile_view", "POST"): SIGNED_IN_PAGE,
     ("auth.change_email", "POST"): SIGNED_IN_PAGE,
     ("auth.change_password_view", "POST"): SIGNED_IN_PAGE,
+    ("auth.set_theme", "POST"): {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}},  # no theme: back, with why
     ("auth.sign_out_others", "POST"): {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}},
     ("auth.sign_out_all", "POST"): {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}},
     ("auth.invitations.mine", "GET"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403}, "TEACHER": {200},
