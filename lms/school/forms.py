@@ -169,3 +169,9 @@ class JoinClassForm(FlaskForm):
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
     email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(), Length(max=254)])
+
+
+class CohortForm(FlaskForm):
+    """A cohort's name and description (lms.school.cohorts checks them again)."""
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    description = TextAreaField(_l("Description (optional)"), validators=[Optional(), Length(max=500)])
