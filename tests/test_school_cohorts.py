@@ -208,3 +208,29 @@ def test_the_database_keeps_one_current_membership_and_ordered_dates(app, make):
         with pytest.raises(IntegrityError), _db.session.begin_nested():
             _db.session.execute(sa.insert(Cohort).values(name="c", name_key="c"))
         _db.session.rollback()
+
+
+def test_the_list_and_a_cohort_take_the_same_queries_for_more_rows(client, as_role, make, db, count_queries):
+    as_role("ADMIN")
+    _create(client, "Choir")
+    choir = _cohort(db, "Choir")
+    client.post(f"/cohorts/{choir.id}/students", data={"student_ids": [make.student("P1/1").id]})
+    client.get("/cohorts")  # (the flashed messages)
+    with count_queries() as few_list:
+        client.get("/cohorts")
+    with count_queries() as few_members:
+        client.get(f"/cohorts/{choir.id}")
+    with count_queries() as few_history:
+        client.get(f"/cohorts/{choir.id}/history")
+    client.post(f"/cohorts/{choir.id}/students", data={"student_ids": [s.id for s in make.students(8, "P1/1")]})
+    for i in range(5):
+        _create(client, f"Group {i}")
+    client.get("/cohorts")
+    with count_queries() as many_list:
+        client.get("/cohorts")
+    with count_queries() as many_members:
+        client.get(f"/cohorts/{choir.id}")
+    with count_queries() as many_history:
+        client.get(f"/cohorts/{choir.id}/history")
+    assert (many_list.count, many_members.count, many_history.count) == (
+        few_list.count, few_members.count, few_history.count)

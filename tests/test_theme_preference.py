@@ -20,6 +20,7 @@ def html_tag(page: str) -> str:
 def test_everyone_follows_their_device_until_they_choose(client, as_role):
     login_page = client.get("/auth/login").get_data(as_text=True)
     assert "data-theme" not in html_tag(login_page)  # anonymous pages: prefers-color-scheme decides
+    assert '<meta name="color-scheme" content="light dark">' in login_page
     as_role("STUDENT")
     home = client.get("/").get_data(as_text=True)
     assert "data-theme" not in html_tag(home)
@@ -35,6 +36,7 @@ def test_the_profile_page_remembers_the_choice_and_every_page_is_drawn_in_it(cli
     assert db.get(User, user.id).theme == "DARK"
     profile = client.get("/me").get_data(as_text=True)
     assert html_tag(profile).endswith('data-theme="dark">') and re.search(r'value="DARK" checked', profile)
+    assert '<meta name="color-scheme" content="dark">' in profile  # the browser's own canvas and controls too
     assert "Theme: Dark." in profile  # the flash says what was saved
     assert 'data-theme="dark"' in html_tag(client.get("/").get_data(as_text=True))
     client.post("/me/theme", data={"theme": "light"})  # any case

@@ -159,6 +159,8 @@
     } else {
       document.documentElement.removeAttribute("data-theme");
     }
+    var scheme = document.querySelector('meta[name="color-scheme"]');
+    if (scheme) { scheme.content = theme === "light" || theme === "dark" ? theme : "light dark"; }
     document.querySelectorAll('#theme-form input[name="theme"]').forEach(function (radio) {
       radio.checked = radio.value.toLowerCase() === theme;
     });
