@@ -63,6 +63,7 @@ EXPECTED = {
     ("auth.update_profile_view", "POST"): SIGNED_IN_PAGE,
     ("auth.change_email", "POST"): SIGNED_IN_PAGE,
     ("auth.change_password_view", "POST"): SIGNED_IN_PAGE,
+    ("auth.set_theme", "POST"): {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}},  # no theme: back, with why
     ("auth.sign_out_others", "POST"): {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}},
     ("auth.sign_out_all", "POST"): {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}},
     ("auth.invitations.mine", "GET"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403}, "TEACHER": {200},
@@ -336,6 +337,7 @@ EXPECTED.update({
     ("teaching.sessions.analytics_page", "GET"): OTHERS_SESSION,
     ("teaching.enrollments.index", "GET"): OTHERS_SESSION,
     ("teaching.enrollments.add", "POST"): OTHERS_SESSION,
+    ("teaching.enrollments.add_cohort", "POST"): OTHERS_SESSION_ACT,  # no cohort chosen: back, with why
     ("teaching.enrollments.export", "GET"): OTHERS_SESSION,
     ("teaching.enrollments.status", "POST"): OTHERS_SESSION_ACT,
     ("teaching.enrollments.grade", "POST"): OTHERS_SESSION_ACT,
@@ -416,6 +418,15 @@ EXPECTED.update({
     ("school.classrooms.prepare_sign_in", "POST"): _only({"TEACHER": {404}, "ADMIN": {422}}),
     ("school.classrooms.login_cards_pdf", "GET"): _only({"TEACHER": {404}, "ADMIN": {404}}),
     ("school.classrooms.revoke_sign_in_cards", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
+    # Cohorts: staff see them all; the sample is an admin's, so a teacher may not change it (403).
+    ("school.cohorts.index", "GET"): STAFF_PAGE,
+    ("school.cohorts.create", "POST"): STAFF_PAGE,  # no name: the form again
+    ("school.cohorts.detail", "GET"): STAFF_PAGE,
+    ("school.cohorts.history", "GET"): STAFF_PAGE,
+    ("school.cohorts.edit", "POST"): _only({"ADMIN": {200}}),
+    ("school.cohorts.add_students", "POST"): _only({"ADMIN": {303}}),  # nobody chosen: back, with why
+    ("school.cohorts.remove_student", "POST"): _only({"ADMIN": {303}}),
+    ("school.cohorts.delete", "POST"): _only({"ADMIN": {303}}),
 })
 for _endpoint, _method in [
     ("api.v1.create_session", "POST"), ("api.v1.list_sessions", "GET"), ("api.v1.get_session", "GET"),
@@ -469,6 +480,20 @@ def _assessment_samples(make, quiz, attempt) -> dict:
             "version_id": attempt.question_order[0], "submission_id": attempt.id}
 
 
+def _cohort_id(make, admin, student) -> int:
+    from lms.common.types import utcnow
+    from lms.extensions import db
+    from lms.school.models import Cohort, CohortMembership
+
+    with make.app.app_context():
+        cohort = Cohort(name="Matrix cohort", name_key="matrix cohort", created_by_id=admin.id)
+        db.session.add(cohort)
+        db.session.flush()
+        db.session.add(CohortMembership(cohort_id=cohort.id, student_id=student.id, added_at=utcnow()))
+        db.session.commit()
+        return cohort.id
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix_over_every_route(app, make, role):
     admin = make.user(role="ADMIN")
@@ -501,10 +526,13 @@ def test_role_matrix_over_every_route(app, make, role):
                            publish=True, media=[("pic", resource)])
     attempt = make.attempt(target, quiz, RIGHT_ANSWERS)
     samples.update(_assessment_samples(make, quiz, attempt))
+    samples["cohort_id"] = _cohort_id(make, admin, target)
     client = app.test_client()
     if role != ANON:
         AuthActions(client).login(make.user(role=role))
-    routes = sorted(_routes(app), key=lambda rm: (rm[0].endpoint in ("auth.logout", "auth.sign_out_all"),
+    # Signing out and deleting the sample cohort come last (the other routes need them).
+    routes = sorted(_routes(app), key=lambda rm: (rm[0].endpoint in ("auth.logout", "auth.sign_out_all",
+                                                                     "school.cohorts.delete"),
                                                      rm[0].endpoint == "auth.logout", rm[0].rule, rm[1]))
     problems, seen = [], set()
     for rule, method in routes:

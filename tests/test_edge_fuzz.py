@@ -189,8 +189,9 @@ def _samples(make) -> tuple[dict, dict]:
     from sqlalchemy import select
 
     from lms.assessments.models import AssessmentMedia, Question
+    from lms.common.types import utcnow
     from lms.extensions import db
-    from lms.school.models import Level
+    from lms.school.models import Cohort, CohortMembership, Level
 
     admin = make.user(role="ADMIN")
     classroom = make.classroom("P1/1")
@@ -214,6 +215,13 @@ def _samples(make) -> tuple[dict, dict]:
         question_id = db.session.scalar(select(Question.id).where(Question.assessment_id == quiz.id)
                                         .order_by(Question.position).limit(1))
         media_id = db.session.scalar(select(AssessmentMedia.id).where(AssessmentMedia.assessment_id == quiz.id))
+        # A cohort of the teacher's, so that the teacher's walk reaches its changes too.
+        cohort = Cohort(name="Fuzz cohort", name_key="fuzz cohort", created_by_id=teacher.id)
+        db.session.add(cohort)
+        db.session.flush()
+        db.session.add(CohortMembership(cohort_id=cohort.id, student_id=student.id, added_at=utcnow()))
+        db.session.commit()
+        cohort_id = cohort.id
         db.session.remove()
     samples = {
         "user_id": student.id, "invitation_id": invitation.id, "token": "not-a-real-token", "provider": "google", "code": "NOSUCHCD",
@@ -224,7 +232,7 @@ def _samples(make) -> tuple[dict, dict]:
         "node_id": nodes["Section"], "resource_id": resource.id, "teacher_id": teacher.id,
         "session_id": course_session.id, "enrollment_id": enrollment.id, "meeting_id": meeting.id,
         "token_id": 1, "assessment_id": quiz.id, "question_id": question_id, "media_id": media_id,
-        "version_id": attempt.question_order[0], "submission_id": attempt.id,
+        "version_id": attempt.question_order[0], "submission_id": attempt.id, "cohort_id": cohort_id,
     }
     return samples, {"STUDENT": student, "TEACHER": teacher, "ADMIN": admin}
 

@@ -394,3 +394,23 @@ def test_erasing_clears_the_reason_of_an_extension_and_keeps_its_due_date(client
     assert client.post(f"/students/{sid}/erase", data={"confirmation": "S-1001"}).status_code == 303
     extension = db.scalar(select(AssessmentExtension).where(AssessmentExtension.student_id == sid))
     assert extension.reason == "" and extension.due_at == due
+
+
+def test_erasing_takes_the_student_out_of_every_cohort_with_its_history(client, as_role, world, db, app):
+    from lms.common.types import utcnow
+    from lms.school.models import Cohort, CohortMembership
+
+    sid = world.student.id
+    with app.app_context():
+        cohort = Cohort(name="Choir", name_key="choir")
+        _db.session.add(cohort)
+        _db.session.flush()
+        _db.session.add_all([CohortMembership(cohort_id=cohort.id, student_id=sid, added_at=utcnow(),
+                                              removed_at=utcnow()),
+                             CohortMembership(cohort_id=cohort.id, student_id=sid, added_at=utcnow())])
+        _db.session.commit()
+        _db.session.remove()
+    _set_status(app, world.student, "GRADUATED")
+    as_role("ADMIN")
+    assert client.post(f"/students/{sid}/erase", data={"confirmation": "S-1001"}).status_code == 303
+    assert db.count(CohortMembership, CohortMembership.student_id == sid) == 0 and db.count(Cohort) == 1

@@ -1,16 +1,14 @@
 """Geometry for the server-side SVG charts (``templates/analytics/_charts.html`` draws them).
 
 No JavaScript and no ``style=`` attributes (the CSP forbids inline styles): the templates use
-SVG presentation attributes (``fill``, ``fill-opacity``) and CSS classes from ``app.css``.
+SVG presentation attributes (``fill-opacity``) and CSS classes from ``app.css``, whose colours
+follow the light or dark theme.
 Every chart has a ``<title>``/``<desc>`` and the page offers the same figures as a table.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-BAR_COLOR = "#0b5cad"
-HEAT_COLOR = "#0b5cad"
 
 
 @dataclass
@@ -31,7 +29,6 @@ class BarChart:
     max_value: float
     baseline: float
     ticks: list[tuple[float, str]] = field(default_factory=list)   # (x, label) under the axis
-    color: str = BAR_COLOR
 
 
 def _nice_max(value: float) -> float:
@@ -88,7 +85,6 @@ class Heatmap:
     max_value: int
     row_labels: list[tuple[int, str]]     # (y, weekday name)
     column_labels: list[tuple[int, str]]  # (x, hour)
-    color: str = HEAT_COLOR
 
 
 def heatmap(counts: dict[tuple[int, int], int], weekday_names: list[str]) -> Heatmap:

@@ -165,6 +165,13 @@ ACTION_LABELS = register_labels("audit_action", {
     "course_session.announcement_create": _l("Session announcement posted"),
     "course_session.announcement_update": _l("Session announcement changed"),
     "course_session.announcement_delete": _l("Session announcement deleted"),
+    "course_session.enroll_cohort": _l("Cohort enrolled in a session"),
+    # cohorts
+    "cohort.create": _l("Cohort created"),
+    "cohort.update": _l("Cohort renamed or described"),
+    "cohort.delete": _l("Cohort deleted"),
+    "cohort.add_students": _l("Students added to a cohort"),
+    "cohort.remove_student": _l("Student removed from a cohort"),
 })
 
 ENTITY_LABELS = register_labels("audit_entity", {
@@ -175,6 +182,7 @@ ENTITY_LABELS = register_labels("audit_entity", {
     "CourseSession": _l("Teaching session"), "CourseSessionAnnouncement": _l("Session announcement"),
     "CourseSessionMeeting": _l("Meeting"), "CourseSessionEnrollment": _l("Enrollment"),
     "Invitation": _l("Invitation"), "ApiToken": _l("API token"), "LoginCard": _l("Login card"),
+    "Cohort": _l("Cohort"),
 })
 
 DETAIL_LABELS = register_labels("audit_detail", {

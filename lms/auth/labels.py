@@ -16,3 +16,6 @@ INVITATION_STATUS = register_labels("invitation_status", {
 END_REASON = register_labels("end_reason", {
     "LOGOUT": _l("Signed out"), "EXPIRED": _l("Timed out"), "REVOKED": _l("Signed out remotely"),
 })
+THEME = register_labels("theme", {
+    "SYSTEM": _l("Same as this device"), "LIGHT": _l("Light"), "DARK": _l("Dark"),
+})

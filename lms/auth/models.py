@@ -36,6 +36,13 @@ class Role(StrEnum):
 ROLE_VALUES = tuple(r.value for r in Role)
 
 
+class Theme(StrEnum):
+    """A user's colour theme: SYSTEM follows the device (prefers-color-scheme)."""
+    SYSTEM = "SYSTEM"
+    LIGHT = "LIGHT"
+    DARK = "DARK"
+
+
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
@@ -67,6 +74,7 @@ class User(UserMixin, IdKey, Timestamps, db.Model):
                         " AND suspension_reason IS NOT NULL)", name="suspension_consistent"),
         CheckConstraint("length(suspension_reason) BETWEEN 1 AND 500", name="suspension_reason_length"),
         CheckConstraint("suspended_until > suspended_at", name="suspension_ends_after_start"),
+        CheckConstraint("theme IN ('SYSTEM', 'LIGHT', 'DARK')", name="theme_valid"),
     )
 
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
@@ -79,6 +87,8 @@ class User(UserMixin, IdKey, Timestamps, db.Model):
     picture_password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     locale: Mapped[str | None] = mapped_column(String(10))
+    # Light, dark or the device's choice (lms.auth.appearance); base.html renders it on <html>.
+    theme: Mapped[str] = mapped_column(String(8), default=Theme.SYSTEM, server_default=Theme.SYSTEM.value)
     # The credentials version: carried by every Flask session (``get_id``) and API JWT (``ver``); bumped
     # by ``lms.auth.credentials.revoke_credentials`` (password change/reset, sign out everywhere,
     # deactivation, role change) so all of them stop working at once.

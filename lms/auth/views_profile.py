@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import flash, url_for
+import json
+
+from flask import flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.auth import login_sessions
+from lms.auth import appearance, login_sessions
 from lms.auth.forms import EmailChangeForm, PasswordChangeForm, ProfileForm
+from lms.auth.labels import THEME as THEME_LABELS
 from lms.auth.picture_password import uses_picture_password
 from lms.auth.services import (
     change_password,
@@ -21,6 +24,7 @@ from lms.common.access import SIGNED_IN, allow
 from lms.common.errors import ValidationFailed
 from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.navigation import safe_next
 from lms.common.ratelimit import config_limit
 from lms.extensions import db, limiter
 
@@ -126,3 +130,34 @@ def sign_out_all():
     flash(_("You were signed out everywhere (%(n)d login sessions ended, %(t)d API tokens revoked).",
             n=counts["sessions_ended"], t=counts["api_tokens_revoked"]), "info")
     return redirect_to(url_for("auth.login"))
+
+
+@bp.app_template_global("html_theme")
+def html_theme() -> str | None:
+    return appearance.html_theme()
+
+
+@bp.app_template_global("theme_choices")
+def theme_choices() -> dict:
+    """For the theme forms: the current choice and the labels of all three."""
+    return {"current": appearance.theme_of_request(), "labels": THEME_LABELS}
+
+
+@bp.route("/me/theme", methods=["POST"])
+@allow(SIGNED_IN)
+def set_theme():
+    """The theme chosen on the profile page or with the header's toggle. htmx (the toggle) gets the
+    toggle back, still open, and an ``lms:theme`` event that ``app.js`` applies to the page; a plain
+    post goes back to ``next``, drawn in the new theme by the server."""
+    with saving() as saved:
+        theme = appearance.set_theme(current_user, request.form.get("theme"))
+    if is_htmx():
+        response = make_response(render_template("auth/_theme_toggle.html", theme_menu_open=True,
+                                                 theme_next=safe_next(request.form.get("next")))
+                                 + render_template("_flash_oob.html"), 200 if saved else 422)
+        if saved:
+            response.headers["HX-Trigger"] = json.dumps({"lms:theme": appearance.html_value(theme) or "system"})
+        return response
+    if saved:
+        flash(_("Theme: %(theme)s.", theme=THEME_LABELS[theme]), "success")
+    return redirect_to(safe_next(request.form.get("next")))

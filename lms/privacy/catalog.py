@@ -34,6 +34,10 @@ ERASURE: dict[tuple[str, str], str] = {
     ("audit_log", "actor_id"): KEEP,                  # details mentioning the student are redacted
     ("classroom_membership", "student_id"): KEEP,     # class sizes and history
     ("class_code", "created_by_id"): KEEP,            # a teacher's act (never a student's)
+    ("cohort", "created_by_id"): KEEP,                # staff
+    ("cohort_membership", "added_by_id"): KEEP,       # staff
+    ("cohort_membership", "removed_by_id"): KEEP,     # staff
+    ("cohort_membership", "student_id"): DELETE,      # an erased student leaves every cohort, history too
     ("course_session", "created_by"): KEEP,
     ("course_session", "deleted_by"): KEEP,
     ("course_session", "teacher_id"): KEEP,

@@ -51,7 +51,7 @@ from lms.extensions import db
 from lms.profiles.models import PersonProfile
 from lms.resources import storage
 from lms.resources.models import Resource, SectionResource, StoredFile
-from lms.school.models import FamilyCode, ParentLink, StudentProfile, StudentStatus
+from lms.school.models import CohortMembership, FamilyCode, ParentLink, StudentProfile, StudentStatus
 from lms.school.services import require_admin
 from lms.teaching.models import CourseSessionEnrollment
 
@@ -232,6 +232,7 @@ def erase_student(actor, student: User, typed_confirmation: str | None) -> dict[
         delete(LoginAttempt).where(or_(LoginAttempt.user_id == sid, LoginAttempt.email.in_(old_logins))),
         delete(Notification).where(Notification.user_id == sid),
         delete(ParentLink).where(ParentLink.student_id == sid),
+        delete(CohortMembership).where(CohortMembership.student_id == sid),
         delete(Invitation).where(or_(Invitation.accepted_user_id == sid, Invitation.email.in_(old_logins))),
         delete(RememberToken).where(RememberToken.user_id == sid),
         delete(FamilyCode).where(FamilyCode.student_id == sid),

@@ -16,6 +16,7 @@ def blueprint() -> Blueprint:
         views_bulk,
         views_class_codes,
         views_classrooms,
+        views_cohorts,
         views_family,
         views_import,
         views_rollover,
@@ -24,5 +25,5 @@ def blueprint() -> Blueprint:
     )
 
     return domain_blueprint("school", __name__, views_admin, views_classrooms, views_rollover, views_students,
-                            views_import, views_bulk, views_staff, views_class_codes, views_family,
+                            views_import, views_bulk, views_staff, views_class_codes, views_family, views_cohorts,
                             connect_signals=sign_in_hooks.connect_signals)

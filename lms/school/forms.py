@@ -168,3 +168,9 @@ class JoinClassForm(FlaskForm):
     password = PasswordField(_l("Choose a password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class CohortForm(FlaskForm):
+    """A cohort's name and description (lms.school.cohorts checks them again)."""
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    description = TextAreaField(_l("Description (optional)"), validators=[Optional(), Length(max=500)])

@@ -308,3 +308,51 @@ class StudentRegistration(CreatedAt, db.Model):
 
     classroom: Mapped[Classroom] = relationship()
     user = relationship("User", lazy="joined", innerjoin=True)
+
+
+# --- cohorts (issue 18.4) ------------------------------------------------------------------------
+
+COHORT_NAME_MAX = 100
+COHORT_DESCRIPTION_MAX = 500
+
+
+class Cohort(IdKey, Timestamps, db.Model):
+    """A named group of students across classrooms ("Olympiad maths"), kept by admins and teachers
+    (``lms.school.cohorts``) and enrolled into a teaching session in one step
+    (``lms.teaching.enrollments.enroll_cohort``). One organization per instance: no owner column."""
+
+    __tablename__ = "cohort"
+    __table_args__ = (
+        CheckConstraint(f"length(name) BETWEEN 1 AND {COHORT_NAME_MAX}", name="name_length"),
+        CheckConstraint(f"length(description) <= {COHORT_DESCRIPTION_MAX}", name="description_length"),
+    )
+
+    name: Mapped[str] = mapped_column(String(COHORT_NAME_MAX))
+    # The name lower-cased (in Python: the same for Thai and Latin letters on both databases), so
+    # "olympiad maths" and "Olympiad Maths" are one name.
+    name_key: Mapped[str] = mapped_column(String(2 * COHORT_NAME_MAX), unique=True)
+    description: Mapped[str] = mapped_column(String(COHORT_DESCRIPTION_MAX), default="", server_default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+
+    created_by = relationship("User", lazy="raise_on_sql")
+
+
+class CohortMembership(IdKey, db.Model):
+    """A student's time in a cohort: added when and by whom, and once removed, when and by whom.
+    Removing ends the row (the cohort's history); only deleting the cohort or the account deletes it."""
+
+    __tablename__ = "cohort_membership"
+    __table_args__ = (
+        CheckConstraint("removed_at IS NULL OR removed_at >= added_at", name="removed_after_added"),
+        CheckConstraint("removed_by_id IS NULL OR removed_at IS NOT NULL", name="removed_by_when_removed"),
+        # A student is a current member of a cohort at most once.
+        Index("uq_cohort_membership_one_current", "cohort_id", "student_id", unique=True,
+              postgresql_where=text("removed_at IS NULL"), sqlite_where=text("removed_at IS NULL")),
+    )
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)

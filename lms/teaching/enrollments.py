@@ -13,19 +13,24 @@ session row is locked while counting); ``require_approval_for_enrollment`` → P
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, ValidationFailed
+from lms.common.labels import label
 from lms.common.services import flush_or_raise, get_visible
 from lms.common.types import utcnow
 from lms.communication.notifications import ENROLLMENT_APPROVED, ENROLLMENT_REJECTED, notify
 from lms.curriculum.models import Part, Unit
 from lms.curriculum.services import get_section_for, get_subject_for
 from lms.extensions import db
-from lms.school.models import StudentProfile
+from lms.school import cohorts
+from lms.school.models import CohortMembership, StudentProfile, StudentStatus
 from lms.school.services import visible_students
 from lms.teaching import codes, limits, rules
 from lms.teaching.models import CourseSession, CourseSessionEnrollment
@@ -166,6 +171,83 @@ def add_student(actor, course_session: CourseSession, student_ref: str) -> Cours
         raise ValidationFailed(_("No student of yours has that email or number."), field="student")
     load_session(course_session.id, lock=True)
     return _enroll(student, course_session, actor=actor, by_code=False)
+
+
+# --- a whole cohort at once (issue 18.4) ------------------------------------------------------------
+
+
+@dataclass
+class CohortEnrollment:
+    """What enrolling a cohort did: who was enrolled, and who was skipped and why."""
+    cohort_name: str
+    enrolled: list[User] = field(default_factory=list)
+    skipped: list[tuple[User, str]] = field(default_factory=list)
+
+
+def _skip_reason(student: User, profile_status: str | None, enrollment_status: str | None) -> str | None:
+    if enrollment_status in VISIBLE_TO_STUDENT:
+        return _("already in the session (%(status)s)", status=label("enrollment_status", enrollment_status))
+    if enrollment_status is not None:
+        return _("left or was removed from this session")
+    if not student.active:
+        return _("account deactivated")
+    if profile_status not in (None, StudentStatus.ACTIVE):
+        return _("not an active student (%(status)s)", status=label("student_status", profile_status))
+    return None
+
+
+def enroll_cohort(actor, course_session: CourseSession, cohort_id) -> CohortEnrollment:
+    """Enrol every current member of a cohort (ENROLLED, as when a teacher adds a student), in one step.
+
+    Members already in the session, who left or were removed from it, whose account is deactivated or
+    who are no longer active students are skipped, each with the reason. All or nothing: an expired
+    session, or more students than the seats left, enrols nobody (the session row is locked while
+    counting, as for joining by code).
+    """
+    get_session_for(actor, course_session.id)
+    if cohort_id in (None, ""):
+        raise ValidationFailed(_("Choose a cohort."), field="cohort_id")
+    cohort = cohorts.get_cohort(actor, cohort_id)
+    course_session = load_session(course_session.id, lock=True)
+    if is_expired(course_session):
+        raise rules.session_expired()
+    rows = db.session.execute(
+        select(User, StudentProfile.status, CourseSessionEnrollment.enrollment_status)
+        .join(CohortMembership, CohortMembership.student_id == User.id)
+        .outerjoin(StudentProfile, StudentProfile.user_id == User.id)
+        .outerjoin(CourseSessionEnrollment, (CourseSessionEnrollment.student_id == User.id)
+                   & (CourseSessionEnrollment.course_session_id == course_session.id))
+        .where(CohortMembership.cohort_id == cohort.id, CohortMembership.removed_at.is_(None))
+        .order_by(func.lower(User.full_name), User.id)).all()
+    if not rows:
+        raise ValidationFailed(_("The cohort “%(name)s” has no students.", name=cohort.name), field="cohort_id")
+    result = CohortEnrollment(cohort.name)
+    for student, profile_status, enrollment_status in rows:
+        reason = _skip_reason(student, profile_status, enrollment_status)
+        if reason:
+            result.skipped.append((student, reason))
+        else:
+            result.enrolled.append(student)
+    if course_session.max_students is not None and result.enrolled:
+        free = max(course_session.max_students - seats_taken(course_session.id), 0)
+        if len(result.enrolled) > free:
+            raise BusinessRuleViolation(ngettext(
+                "Only %(num)d seat is left in this session and the cohort has %(wanted)d students to enrol. "
+                "Nobody was enrolled.",
+                "Only %(num)d seats are left in this session and the cohort has %(wanted)d students to enrol. "
+                "Nobody was enrolled.", free, wanted=len(result.enrolled)), code="CAPACITY_REACHED")
+    now, ip = utcnow(), rules.client_ip()
+    # A student joining by code at this very moment makes the whole step fail (and roll back).
+    with flush_or_raise(Conflict(_("A student of the cohort joined the session at the same moment. Try again."),
+                                 code="ALREADY_ENROLLED")):
+        db.session.add_all(CourseSessionEnrollment(
+            tenant_id=course_session.tenant_id, course_session_id=course_session.id, student_id=student.id,
+            enrolled_at=now, approved_at=now, enrollment_status=Enr.ENROLLED, created_by=actor.id,
+            created_ip=ip, updated_ip=ip) for student in result.enrolled)
+    record(actor, "course_session.enroll_cohort", course_session, session_id=course_session.id, name=cohort.name,
+           count=len(result.enrolled), students=[s.id for s in result.enrolled],
+           skipped=[s.id for s, _reason in result.skipped])
+    return result
 
 
 # --- managing -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,6 +20,7 @@ from lms.common.pagination import paginate
 from lms.curriculum.models import Part, Section, Subject, Unit
 from lms.curriculum.services import visible_subjects
 from lms.extensions import db
+from lms.school import cohorts
 from lms.teaching import enrollments as service
 from lms.teaching import services, work
 from lms.teaching.models import EXERCISE_MAX
@@ -73,7 +75,7 @@ def _context(course_session, **extra) -> dict:
                        scalars=False)
     work_results = work.results_for(current_user, [e for e, _student in results.items])
     return _row_context(course_session, results=results, status_filter=status, q=q, work_results=work_results,
-                        **extra)
+                        cohort_options=cohorts.cohort_choices(current_user), **extra)
 
 
 @bp.route("/sessions/<int:session_id>/enrollments")
@@ -158,6 +160,34 @@ def add(session_id: int):
         return response
     flash(_("%(email)s was added to the session.", email=request.form.get("student", "").strip()), "success")
     return redirect_to(url_for("teaching.enrollments.index", session_id=session_id))
+
+
+def _cohort_summary(result) -> str:
+    text = ngettext("%(num)d student of “%(cohort)s” was enrolled.", "%(num)d students of “%(cohort)s” were enrolled.",
+                    len(result.enrolled), cohort=result.cohort_name)
+    if result.skipped:
+        text += " " + _("Skipped: %(list)s.", list="; ".join(f"{s.full_name} ({why})" for s, why in result.skipped))
+    return text
+
+
+@bp.route("/sessions/<int:session_id>/enrollments/add-cohort", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def add_cohort(session_id: int):
+    """Enrol a whole cohort in one step; the answer says who was enrolled, and who was skipped and why."""
+    course_session = load(session_id)
+    cohort_id = request.form.get("cohort_id", "")
+    with saving(quiet=True) as saved:
+        result = service.enroll_cohort(current_user, course_session, cohort_id)
+    if not is_htmx():
+        flash(_cohort_summary(result) if saved else saved.message, "success" if saved else "error")
+        return redirect_to(url_for("teaching.enrollments.index", session_id=session_id))
+    course_session = load(session_id)
+    if saved:
+        return render("teaching/enrollments.html", "teaching/_enrollments.html",
+                      **_context(course_session, cohort_result=result))
+    status = saved.error.status if saved.error.status not in (None, 400) else 422
+    return render("teaching/enrollments.html", "teaching/_enrollments.html", status=status,
+                  **_context(course_session, cohort_error=saved.message, cohort_value=cohort_id))
 
 
 @bp.route("/sessions/<int:session_id>/enrollments.csv")

@@ -150,6 +150,23 @@
   document.addEventListener("toggle", updateScrollBoxes, true);  // a <details> opened or closed
   window.addEventListener("resize", updateScrollBoxesSoon);
 
+  // The header's theme toggle (lms.auth.appearance) answers with an "lms:theme" event: the page takes
+  // the chosen theme at once ("system": no attribute, the device decides), and the profile page's
+  // form shows the same choice.
+  document.addEventListener("lms:theme", function (event) {
+    var theme = (event.detail && event.detail.value) || "system";
+    if (theme === "light" || theme === "dark") {
+      document.documentElement.setAttribute("data-theme", theme);
+    } else {
+      document.documentElement.removeAttribute("data-theme");
+    }
+    var scheme = document.querySelector('meta[name="color-scheme"]');
+    if (scheme) { scheme.content = theme === "light" || theme === "dark" ? theme : "light dark"; }
+    document.querySelectorAll('#theme-form input[name="theme"]').forEach(function (radio) {
+      radio.checked = radio.value.toLowerCase() === theme;
+    });
+  });
+
   // Navigation dropdowns (<details class="dropdown">) work without JavaScript; this only closes
   // them on Escape (focus back on their summary), on a click elsewhere, and when another opens.
   function openDropdowns() {
