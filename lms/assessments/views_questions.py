@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from lms.assessments import authoring, gift
+from lms.assessments import authoring, gift, matching
 from lms.assessments import questions as qtypes
 from lms.assessments.forms import MediaForm
 from lms.assessments.media import allow_library_uploads, media_map, render_with_media
@@ -26,6 +26,8 @@ from lms.resources import services as resources
 bp = Blueprint("questions", __name__)
 
 EDITOR_OPTION_ROWS = 6
+EDITOR_PAIR_ROWS = 4  # pair rows shown at least (two more than the pairs); "Add more pairs" adds PAIR_ROWS_STEP
+PAIR_ROWS_STEP = 3
 
 allow_library_uploads(bp, "assessments.questions.add_media", Role.ADMIN, Role.TEACHER)  # media files
 
@@ -66,11 +68,32 @@ def question_input(form, qtype: str) -> qtypes.QuestionInput:
         data.key = {"accepted": form.get("accepted", "").splitlines()}
     elif qtype == QuestionType.NUMERIC:
         data.key = {"value": form.get("value", ""), "tolerance": form.get("tolerance", "")}
+    elif qtype == QuestionType.MATCHING:
+        data.options, data.key = _matching_fields(form)
     return data
 
 
+def _matching_fields(form, *, without: int | None = None) -> tuple[list, dict]:
+    """The pair rows (``pair-left-N`` / ``pair-right-N``; blank rows and row ``without`` dropped)
+    and the extra wrong answers (one per line)."""
+    rows = sorted({as_id(name.rsplit("-", 1)[1]) for name in form
+                   if name.startswith(("pair-left-", "pair-right-"))} - {None})
+    pairs = [(form.get(f"pair-left-{i}", ""), form.get(f"pair-right-{i}", "")) for i in rows if i != without]
+    pairs = [(left, right) for left, right in pairs if left.strip() or right.strip()]
+    return matching.matching_input(pairs, form.get("extras", "").splitlines())
+
+
+def _pair_rows(values: dict, count: int | None = None) -> dict:
+    """The matching editor's rows: the pairs, then empty rows up to ``count`` (default: at least
+    EDITOR_PAIR_ROWS, two more than the pairs); and the extra wrong answers."""
+    pairs, extras = matching.pairs_of(values["options"], values["key"])
+    count = min(count or max(EDITOR_PAIR_ROWS, len(pairs) + 2), matching.MAX_PAIRS)
+    return {"pair_rows": pairs + [("", "")] * (count - len(pairs)), "extras": extras,
+            "max_pairs": matching.MAX_PAIRS}
+
+
 def _editor_page(assessment, question, *, values=None, error: str | None = None, field: str | None = None,
-                 status: int = 200):
+                 status: int = 200, pair_count: int | None = None):
     media = media_map(assessment.id)
     values = values or {"type": question.type, "text": question.text, "points": qtypes.plain_number(question.points),
                         "feedback": question.feedback, "tags": ", ".join(question.tags),
@@ -78,6 +101,7 @@ def _editor_page(assessment, question, *, values=None, error: str | None = None,
     rows = max(EDITOR_OPTION_ROWS, len(values["options"]) + 2)
     ctx = {"assessment": assessment, "question": question, "values": values,
            "option_rows": min(rows, qtypes.MAX_OPTIONS), "error": error, "error_field": field,
+           **_pair_rows(values, pair_count),
            "preview": render_with_media(values["text"], media, staff=True),
            "problems": qtypes.problems_of(values["type"], values["options"], values["key"], values["text"]),
            "answer_count": authoring.answer_counts([question.id]).get(question.id, 0),
@@ -125,6 +149,26 @@ def edit(assessment_id, question_id):
     if request.form.get("next") == "list":
         return redirect_to(url_for("assessments.detail", assessment_id=assessment.id) + "#questions")
     return redirect_to(url_for("assessments.questions.edit", assessment_id=assessment.id, question_id=question.id))
+
+
+@bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>/pairs", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def pairs(assessment_id, question_id):
+    """The matching editor's "Add more pairs" and "Remove" buttons: the form again as typed, with
+    more empty rows or without one row; nothing is saved (the same with or without htmx)."""
+    assessment = editable_assessment(assessment_id)
+    question = authoring.get_question(assessment, question_id)
+    form = request.form
+    action = form.get("pairs", "")
+    data = question_input(form, QuestionType.MATCHING)
+    removed = as_id(action.removeprefix("remove-")) if action.startswith("remove-") else None
+    if removed is not None:
+        data.options, data.key = _matching_fields(form, without=removed)
+    values = {"type": QuestionType.MATCHING, "text": data.text, "points": data.points, "feedback": data.feedback,
+              "tags": data.tags, "options": data.options, "key": data.key}
+    shown = len([name for name in form if name.startswith("pair-left-")])
+    return _editor_page(assessment, question, values=values,
+                        pair_count=shown + PAIR_ROWS_STEP if action == "add" else None)
 
 
 @bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>/delete", methods=["POST"])
