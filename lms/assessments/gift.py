@@ -183,8 +183,6 @@ def _answers(body: str) -> tuple[list[dict], str]:
         feedback = ""
         if hash_at >= 0:
             piece, feedback = piece[:hash_at], unescape(piece[hash_at + 1:]).strip()
-        if _find(piece, "->") >= 0:
-            raise ValidationFailed(_("matching questions (->) are not supported"))
         answers.append({"mark": mark, "weight": weight, "text": unescape(piece).strip(), "feedback": feedback})
     return answers, general
 
