@@ -83,7 +83,7 @@ def test_parsed_questions_score_as_moodle_would(parsed, app):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("Match these {=a -> 1 =b -> 2}", "matching questions"),
+    ("Match one {=a -> 1}", "a matching question needs at least two pairs"),
     ("No right answer {~a ~b}", "no answer is marked right"),
     ("Unclosed {=a ~b", "not closed"),
     ("Bad number {#ten}", "not like 5"),

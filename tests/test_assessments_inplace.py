@@ -58,7 +58,9 @@ def test_edit_opens_the_editor_in_place_of_the_row_and_a_page_without_javascript
     assert f'hx-get="{url}/row"' in page  # Cancel
 
     full = client.get(url).get_data(as_text=True)
-    assert "<html" in full and 'id="q-text"' in full and "hx-post" not in full.split('id="question-editor"')[1]
+    editor = full.split('id="question-editor"')[1]
+    # A plain form on its own page (only the matching editor's pair buttons post with htmx).
+    assert "<html" in full and 'id="q-text"' in full and f'hx-post="{url}"' not in editor
     assert "Save and back to the list" in full
 
 

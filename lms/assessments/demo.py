@@ -3,7 +3,7 @@
 "Tens and ones check" by teacher@example.org: published, attached to the section "Counting in
 tens" of "Mathematics P1", one question of each type (the picture of dots is its media
 ``dots``), and one submitted attempt by student@example.org whose long answer waits for
-grading.  "Shapes warm-up" is a draft in the bank.
+grading.  "Shapes warm-up" is a draft in the bank (with a matching question).
 """
 
 from __future__ import annotations
@@ -86,7 +86,10 @@ def seed_assessments(users: dict[str, User]) -> None:
             QuestionInput(type="SINGLE_CHOICE", text="How many sides has a triangle?", options=["3", "4", "5"],
                           key={"correct": 0}, tags=["shapes"]),
             QuestionInput(type="TRUE_FALSE", text="A square has four equal sides.", key={"correct": True},
-                          tags=["shapes"])])
+                          tags=["shapes"]),
+            QuestionInput(type="MATCHING", text="Match each shape with its number of sides.", points=3,
+                          options=[["triangle", "square", "pentagon"], ["3", "4", "5", "6"]],
+                          key={"matches": [0, 1, 2]}, tags=["shapes"])])
         draft.core_subject_id = section.part.unit.subject.core_subject_id
         draft.level_id = section.part.unit.subject.level_id
     db.session.flush()

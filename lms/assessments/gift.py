@@ -1,5 +1,5 @@
-"""Moodle's GIFT format: import and export of single/multiple choice, true/false, short answer
-and numeric questions (and essays ``{}`` as long answers).
+"""Moodle's GIFT format: import and export of single/multiple choice, true/false, short answer,
+numeric and matching questions (and essays ``{}`` as long answers).
 
 Supported when reading:
 
@@ -15,12 +15,15 @@ Supported when reading:
   tolerance, a range, or several answers of which the full-credit one is used), ``{}`` (essay);
 * ``#feedback`` after an answer (kept for choice questions, shown with the results) and
   ``####general feedback`` at the end of the answers;
+* ``{=cat -> animal =rose -> flower = -> gas}`` (matching: at least two ``=left -> right`` pairs;
+  ``= -> gas``, with nothing on the left, is an extra wrong answer, as in Moodle);
 * answers in the middle of the text ("Two plus two is {=4 ~5} exactly.") become a blank "_____".
 
-Refused with the line (a clear error for that question; nothing is imported): matching (``->``),
-missing-word questions without a correct answer, two questions without a blank line between
-them, a ``{`` without its ``}`` before the next ``{``, two answer blocks in one question, weights
-outside -100%..100%.  GIFT has no points: a question gets 1 point, or N from a
+Refused with the line (a clear error for that question; nothing is imported): missing-word
+questions without a correct answer, two questions without a blank line between them, a ``{``
+without its ``}`` before the next ``{``, two answer blocks in one question, weights outside
+-100%..100%; matching blocks with a pair without ``->``, a ``~`` answer, a weight or feedback in
+a pair, or fewer than two pairs.  GIFT has no points: a question gets 1 point, or N from a
 ``// [points:N]`` comment right before it (the export writes one for every question not worth
 1, so an export imports back with its points).  Export writes the same syntax; multiple-choice questions are written with
 percentage weights (Moodle always gives partial credit for them), long answers as essays
@@ -34,6 +37,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from lms.assessments import matching
 from lms.assessments import questions as qtypes
 from lms.assessments.models import QuestionType
 from lms.common.errors import ValidationFailed
@@ -179,8 +183,6 @@ def _answers(body: str) -> tuple[list[dict], str]:
         feedback = ""
         if hash_at >= 0:
             piece, feedback = piece[:hash_at], unescape(piece[hash_at + 1:]).strip()
-        if _find(piece, "->") >= 0:
-            raise ValidationFailed(_("matching questions (->) are not supported"))
         answers.append({"mark": mark, "weight": weight, "text": unescape(piece).strip(), "feedback": feedback})
     return answers, general
 
@@ -253,6 +255,9 @@ def _parse_block(block: _Block) -> qtypes.QuestionInput | None:
         result = {"type": QuestionType.LONG_ANSWER, "key": {}, "feedback": ""}
     elif body_stripped.startswith("#"):
         result = _numeric(body_stripped)
+    elif _has_pairs(body_stripped):
+        body_at = open_at + 1 + len(body) - len(body.lstrip())
+        result = _matching(body_stripped, lambda at: block.line_at(text, body_at + at))
     elif TF_RE.match(_before_general(body_stripped)):
         match = TF_RE.match(_before_general(body_stripped))
         at = _find(body_stripped, "####")
@@ -269,6 +274,53 @@ def _parse_block(block: _Block) -> qtypes.QuestionInput | None:
                                 points=block.points if block.points is not None else 1,
                                 options=result.get("options", []), key=result["key"],
                                 feedback=result.get("feedback", ""), tags=block.tags)
+
+
+def _has_pairs(body: str) -> bool:
+    """Whether an answer (not its feedback) has a ``->``: a matching question."""
+    for _mark, piece in _split_unescaped(_before_general(body), "=~"):
+        hash_at = _find(piece, "#")
+        if _find(piece[:hash_at] if hash_at >= 0 else piece, "->") >= 0:
+            return True
+    return False
+
+
+def _matching(body: str, line_of) -> dict:
+    """``=left -> right`` pairs; ``= -> right`` (nothing on the left) is an extra wrong answer.
+    ``line_of(position in body)`` is the file's line, for the errors."""
+    general = ""
+    at = _find(body, "####")
+    if at >= 0:
+        body, general = body[:at], unescape(body[at + 4:]).strip()
+    pairs, extras, position = [], [], 0
+    for mark, piece in _split_unescaped(body, "=~"):
+        start, position = position + len(mark), position + len(mark) + len(piece)
+        if not mark:
+            if piece.strip():
+                raise ValidationFailed(_("answers must start with = (right) or ~ (wrong)"))
+            continue
+        line = line_of(start + len(piece) - len(piece.lstrip()))
+        if mark == "~":
+            raise ValidationFailed(_("line %(line)s: a matching question has only =left -> right pairs, no ~ "
+                                     "answers", line=line))
+        arrow = _find(piece, "->")
+        if arrow < 0:
+            raise ValidationFailed(_("line %(line)s: the pair “%(text)s” has no -> (write =left -> right)",
+                                     line=line, text=unescape(piece).strip()))
+        if WEIGHT_RE.match(piece.strip()) or _find(piece, "#") >= 0:
+            raise ValidationFailed(_("line %(line)s: a matching pair has no %%weight%% or #feedback", line=line))
+        left, right = unescape(piece[:arrow]).strip(), unescape(piece[arrow + 2:]).strip()
+        if not right:
+            raise ValidationFailed(_("line %(line)s: the pair has nothing after ->", line=line))
+        if left:
+            pairs.append((left, right))
+        else:
+            extras.append(right)
+    if len(pairs) < 2:
+        raise ValidationFailed(_("a matching question needs at least two pairs =left -> right (this one has "
+                                 "%(n)s)", n=len(pairs)))
+    options, key = matching.matching_input(pairs, extras)
+    return {"type": QuestionType.MATCHING, "options": options, "key": key, "feedback": general}
 
 
 def _check_one_answer_block(block: _Block, text: str, open_at: int, close_at: int) -> None:
@@ -386,12 +438,23 @@ def question_to_gift(number: int, question) -> str | None:
         value = qtypes.plain_number(key.get("value", 0))
         tolerance = key.get("tolerance") or 0
         body = f"#{value}:{qtypes.plain_number(tolerance)}" if tolerance else f"#{value}"
+    elif qtype == QuestionType.MATCHING:
+        body = _matching_body(question.options, key)
     elif qtype == QuestionType.LONG_ANSWER:
         body = ""
     else:
         return f"// Question {number} (file upload) cannot be written in GIFT and was left out."
     lines.append(head + "{" + ("\n" + body + general + "\n" if body or general else "") + "}")
     return "\n".join(lines)
+
+
+def _matching_body(options, key: dict) -> str:
+    pairs, extras = matching.pairs_of(options, key)
+
+    def side(text: str) -> str:
+        return escape(text).replace("->", "\\->")
+    return "\n".join([f"={side(left)} -> {side(right)}" for left, right in pairs]
+                     + [f"= -> {side(extra)}" for extra in extras])
 
 
 def export_gift(assessment, questions) -> str:

@@ -16,7 +16,8 @@ version (what students were shown); items are grouped by their question, in the 
   for a right/wrong item: the share right in the upper group minus the share in the lower group).
   Ties at a boundary are broken by the order of the attempts (their ids), so the result is stable;
 * distractors (choice and true/false items) — how many chose each option; a multiple-choice
-  answer counts once for each option chosen.
+  answer counts once for each option chosen;
+* matching items — per pair, how many matched it correctly (the pair's correct rate).
 
 Everything comes from a fixed number of queries whatever the number of attempts and questions; the
 database leaves out previews, excused students and the answers of attempts that do not count.
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, exists, select
 
+from lms.assessments import matching
 from lms.assessments import questions as qtypes
 from lms.assessments.gradebook import counting_cell
 from lms.assessments.models import (
@@ -151,9 +153,25 @@ def _chosen(qtype: str, response: dict) -> list[int]:
     return []
 
 
+def pair_counts(version: QuestionVersion, responses: list[dict]) -> list[OptionCount]:
+    """For each pair of a matching item: how many of ``responses`` matched it correctly."""
+    pairs = matching.review(version.options, version.key or {}, None)
+    correct = matching.matches_of(version.key)
+    counts = [0] * len(pairs)
+    for response in responses:
+        given = matching.matches_of(response)
+        for index, match in enumerate(correct[:len(pairs)]):
+            counts[index] += index < len(given) and given[index] == match
+    return [OptionCount(f"{pair['left']} → {pair['correct']}", count, True)
+            for pair, count in zip(pairs, counts, strict=True)]
+
+
 def option_counts(version: QuestionVersion, responses: list[dict]) -> list[OptionCount]:
-    """How many of ``responses`` chose each option of a choice or true/false item ([] otherwise)."""
+    """How many of ``responses`` chose each option of a choice or true/false item, or matched each
+    pair of a matching item ([] otherwise)."""
     key = version.key or {}
+    if version.type == QuestionType.MATCHING:
+        return pair_counts(version, responses)
     if version.type == QuestionType.TRUE_FALSE:
         texts, correct = [qtypes.correct_answer_text(version.type, [], {"correct": v}) for v in (True, False)], \
             [key.get("correct") is True, key.get("correct") is False]

@@ -10,7 +10,7 @@ ASSESSMENT_STATUS = register_labels("assessment_status", {
 QUESTION_TYPE = register_labels("question_type", {
     "SINGLE_CHOICE": _l("Single choice"), "MULTIPLE_CHOICE": _l("Multiple choice"),
     "TRUE_FALSE": _l("True / false"), "SHORT_ANSWER": _l("Short answer"), "NUMERIC": _l("Number"),
-    "LONG_ANSWER": _l("Long answer"), "FILE_UPLOAD": _l("File upload"),
+    "LONG_ANSWER": _l("Long answer"), "FILE_UPLOAD": _l("File upload"), "MATCHING": _l("Matching"),
 })
 SCORING_POLICY = register_labels("scoring_policy", {
     "HIGHEST": _l("The highest score"), "LATEST": _l("The latest attempt"),

@@ -87,6 +87,7 @@ class QuestionType(StrEnum):
     NUMERIC = "NUMERIC"
     LONG_ANSWER = "LONG_ANSWER"
     FILE_UPLOAD = "FILE_UPLOAD"
+    MATCHING = "MATCHING"
 
 
 class SubmissionStatus(StrEnum):

@@ -11,11 +11,14 @@ SHORT_ANSWER       []                          {"accepted": ["Bangkok", "กร�
 NUMERIC            []                          {"value": 3.5, "tolerance": 0.1}       {"text": "3.45"}
 LONG_ANSWER        []                          {}                                     {"text": "..."}
 FILE_UPLOAD        []                          {}                                     {"resource_id": 7, "filename": "a.pdf"}
+MATCHING           [["cat", "rose"],           {"matches": [0, 1]}                    {"matches": [0, null]}
+                   ["animal", "flower", "gas"]]
 =================  ==========================  =====================================  ==========================
 
 Choice keys may also hold ``"feedback": ["", "Not quite: …", …]`` (one text per option, shown
 with the results; from GIFT imports).  Option indexes in keys and responses are always those
-of ``options`` (never the shuffled order a student saw).
+of ``options`` (never the shuffled order a student saw).  Matching questions are described in
+``lms.assessments.matching`` (options: [left items, right items]).
 
 Scoring:
 
@@ -27,6 +30,8 @@ Scoring:
   folding and removing all white space (so "new  york" = "New York" = "NewYork", and Thai
   typed with a different but equivalent character sequence matches);
 * numeric: ``|answer − value| ≤ tolerance`` (an absolute tolerance; "3,5" is read as 3.5);
+* matching: each correct pair earns ``points / number of pairs`` (nothing is taken off for a wrong
+  one);
 * long answer and file upload are graded by hand (``score`` returns None).
 """
 
@@ -38,6 +43,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from lms.assessments import matching
 from lms.assessments.labels import QUESTION_TYPE
 from lms.assessments.models import QuestionType
 from lms.common.errors import ValidationFailed
@@ -177,6 +183,8 @@ def clean_question(data: QuestionInput) -> dict:
     if qtype in CHOICE_TYPES:
         options = _clean_options(data.options)
         clean_key = _clean_choice_key(qtype, key, len(options))
+    elif qtype == QuestionType.MATCHING:
+        options, clean_key = matching.clean(data.options, key)
     else:
         clean_key = _KEY_CLEANERS.get(qtype, lambda key: {})(key)
     return {"type": qtype, "text": text, "points": points, "options": options, "key": clean_key,
@@ -269,6 +277,8 @@ def problems_of(qtype: str, options: list, key: dict, text: str = "") -> list[st
         problems.append(_("it has no accepted answer"))
     elif qtype == QuestionType.NUMERIC and key.get("value") is None:
         problems.append(_("the correct number is missing"))
+    elif qtype == QuestionType.MATCHING:
+        problems.extend(matching.problems(options, key))
     return problems
 
 
@@ -293,6 +303,8 @@ def clean_response(qtype: str, options: list, form: dict) -> dict:
         if values[0] not in ("true", "false"):
             raise ValidationFailed(_("Choose true or false."), field="answer")
         return {"value": values[0] == "true"}
+    if qtype == QuestionType.MATCHING:
+        return matching.clean_response(options, values)
     if qtype in (QuestionType.SHORT_ANSWER, QuestionType.NUMERIC, QuestionType.LONG_ANSWER):
         text = str(values[0]) if values else ""
         if len(text) > ANSWER_TEXT_MAX:
@@ -301,6 +313,13 @@ def clean_response(qtype: str, options: list, form: dict) -> dict:
             raise ValidationFailed(number_message(), field="answer")
         return {"text": text}
     raise ValidationFailed(_("This question takes a file."), field="answer")
+
+
+def choices_of(qtype: str, options) -> list[str]:
+    """What a student picks from: a choice question's options, a matching question's right items."""
+    if qtype == QuestionType.MATCHING:
+        return matching.sides(options)[1]
+    return list(options or []) if qtype in CHOICE_TYPES else []
 
 
 def _response_index(value, count: int) -> int:
@@ -320,6 +339,8 @@ def is_answered(qtype: str, response: dict | None) -> bool:
         return isinstance(response.get("value"), bool)
     if qtype == QuestionType.FILE_UPLOAD:
         return bool(response.get("resource_id"))
+    if qtype == QuestionType.MATCHING:
+        return matching.is_answered(response)
     return bool(str(response.get("text", "")).strip())
 
 
@@ -361,6 +382,8 @@ def score(qtype: str, key: dict, points: float, response: dict | None) -> float 
             return 0.0
         tolerance = float(key.get("tolerance") or 0)
         return _round(points) if abs(given - float(value)) <= tolerance + 1e-9 else 0.0
+    if qtype == QuestionType.MATCHING:
+        return matching.score(key, points, response)
     return 0.0
 
 
@@ -400,6 +423,8 @@ def correct_answer_text(qtype: str, options: list, key: dict) -> str:
         value = plain_number(key["value"])
         tolerance = key.get("tolerance") or 0
         return f"{value} ± {plain_number(tolerance)}" if tolerance else value
+    if qtype == QuestionType.MATCHING:
+        return matching.correct_text(options, key)
     return ""
 
 
@@ -414,7 +439,15 @@ def response_text(qtype: str, options: list, response: dict | None) -> str:
         return _true_false_text(response["value"])
     if qtype == QuestionType.FILE_UPLOAD:
         return response.get("filename", "")
+    if qtype == QuestionType.MATCHING:
+        return matching.response_text(options, response)
     return str(response.get("text", ""))
+
+
+def pair_review(qtype: str, options, key: dict, response: dict | None) -> list[dict]:
+    """A matching answer pair by pair (left item, the student's match, the correct one, ok);
+    [] for other types."""
+    return matching.review(options, key or {}, response) if qtype == QuestionType.MATCHING else []
 
 
 def response_fields(qtype: str, response: dict | None) -> list[str]:
@@ -429,6 +462,8 @@ def response_fields(qtype: str, response: dict | None) -> list[str]:
         return [("true" if response["value"] else "false")] if isinstance(response.get("value"), bool) else []
     if qtype == QuestionType.FILE_UPLOAD:
         return []
+    if qtype == QuestionType.MATCHING:
+        return matching.response_fields(response)
     return [str(response.get("text", ""))]
 
 

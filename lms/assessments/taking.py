@@ -240,10 +240,11 @@ def new_attempt(taker, assessment: Assessment, number: int, rng: random.Random, 
     versions = frozen_versions(chosen)
     order = [versions[q.id].id for q in chosen]
     option_order = {}
-    if assessment.shuffle_options:
-        for q in chosen:
-            if q.type in qtypes.CHOICE_TYPES and q.options:
-                permutation = list(range(len(q.options)))
+    for q in chosen:
+        # A matching question's right items are always shuffled (they are stored sorted).
+        if (assessment.shuffle_options and q.type in qtypes.CHOICE_TYPES) or q.type == qtypes.QuestionType.MATCHING:
+            permutation = list(range(len(qtypes.choices_of(q.type, q.options))))
+            if permutation:
                 rng.shuffle(permutation)
                 option_order[str(versions[q.id].id)] = permutation
     due = due_for(assessment, extension_of(assessment.id, taker.id)) if due_date else None
@@ -428,7 +429,7 @@ def versions_of(submission: Submission) -> list[QuestionVersion]:
 
 def option_order(submission: Submission, version: QuestionVersion) -> list[int]:
     order = (submission.option_order or {}).get(str(version.id))
-    return list(order) if order else list(range(len(version.options or [])))
+    return list(order) if order else list(range(len(qtypes.choices_of(version.type, version.options))))
 
 
 # --- submitting ------------------------------------------------------------------------------------------

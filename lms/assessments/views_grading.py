@@ -89,6 +89,7 @@ def _questions(submission, viewer) -> list[dict]:
             "response_text": qtypes.response_text(version.type, version.options, response),
             "answered": qtypes.is_answered(version.type, response),
             "correct": qtypes.correct_answer_text(version.type, version.options, version.key),
+            "pairs": qtypes.pair_review(version.type, version.options, version.key, response),
             "option_feedback": [option_feedback[i] for i in chosen if i < len(option_feedback) and option_feedback[i]],
             "manual": version.type in qtypes.MANUAL_TYPES,
             "feedback_html": render_markdown(version.feedback) if version.feedback else "",
@@ -195,6 +196,7 @@ def _answer_context(current) -> dict:
             "response_text": qtypes.response_text(version.type, version.options, response),
             "answered": qtypes.is_answered(version.type, response),
             "correct": qtypes.correct_answer_text(version.type, version.options, version.key),
+            "pairs": qtypes.pair_review(version.type, version.options, version.key, response),
             "explanation_html": render_markdown(version.feedback) if version.feedback else "",
             "manual": version.type in qtypes.MANUAL_TYPES}
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from lms.assessments import authoring, gift, services
+from lms.assessments import authoring, gift, matching, services
 from lms.assessments import questions as qtypes
 from lms.assessments.forms import MediaForm
 from lms.assessments.media import allow_library_uploads, media_map, render_with_media
@@ -31,6 +31,8 @@ from lms.resources import services as resources
 bp = Blueprint("questions", __name__)
 
 EDITOR_OPTION_ROWS = 6
+EDITOR_PAIR_ROWS = 4  # pair rows shown at least (two more than the pairs); "Add more pairs" adds PAIR_ROWS_STEP
+PAIR_ROWS_STEP = 3
 
 allow_library_uploads(bp, "assessments.questions.add_media", Role.ADMIN, Role.TEACHER)  # media files
 
@@ -72,7 +74,28 @@ def question_input(form, qtype: str) -> qtypes.QuestionInput:
         data.key = {"accepted": form.get("accepted", "").splitlines()}
     elif qtype == QuestionType.NUMERIC:
         data.key = {"value": form.get("value", ""), "tolerance": form.get("tolerance", "")}
+    elif qtype == QuestionType.MATCHING:
+        data.options, data.key = _matching_fields(form)
     return data
+
+
+def _matching_fields(form, *, without: int | None = None) -> tuple[list, dict]:
+    """The pair rows (``pair-left-N`` / ``pair-right-N``; blank rows and row ``without`` dropped)
+    and the extra wrong answers (one per line)."""
+    rows = sorted({as_id(name.rsplit("-", 1)[1]) for name in form
+                   if name.startswith(("pair-left-", "pair-right-"))} - {None})
+    pairs = [(form.get(f"pair-left-{i}", ""), form.get(f"pair-right-{i}", "")) for i in rows if i != without]
+    pairs = [(left, right) for left, right in pairs if left.strip() or right.strip()]
+    return matching.matching_input(pairs, form.get("extras", "").splitlines())
+
+
+def _pair_rows(values: dict, count: int | None = None) -> dict:
+    """The matching editor's rows: the pairs, then empty rows up to ``count`` rows (and at least
+    EDITOR_PAIR_ROWS, two more than the pairs); and the extra wrong answers."""
+    pairs, extras = matching.pairs_of(values["options"], values["key"])
+    count = min(max(count or 0, EDITOR_PAIR_ROWS, len(pairs) + 2), matching.MAX_PAIRS)
+    return {"pair_rows": pairs + [("", "")] * (count - len(pairs)), "extras": extras,
+            "max_pairs": matching.MAX_PAIRS}
 
 
 def _stored_values(question) -> dict:
@@ -87,25 +110,31 @@ def _posted_values(data: qtypes.QuestionInput) -> dict:
 
 
 def _editor_context(assessment, question, values: dict, *, error: DomainError | None = None,
-                    version: str | None = None) -> dict:
-    """The editor of ``question`` (None: a new one) showing ``values``; in place for htmx."""
+                    version: str | None = None, inplace: bool | None = None, pair_count: int | None = None,
+                    pair_focus: int | None = None) -> dict:
+    """The editor of ``question`` (None: a new one) showing ``values``; in place for htmx (unless
+    ``inplace`` says otherwise). ``pair_count`` pair rows at least; ``pair_focus``: the pair row
+    that takes the focus (after "Add more pairs" or a row's "×")."""
     media = media_map(assessment.id)
-    inplace = is_htmx()
+    inplace = is_htmx() if inplace is None else inplace
     rows = max(EDITOR_OPTION_ROWS, len(values["options"]) + 2)
     if question is None:
         number = len(services.questions_of(assessment.id)) + 1
         form_action = edit_url = url_for("assessments.questions.add", assessment_id=assessment.id)
         cancel_url = url_for("assessments.questions.new", assessment_id=assessment.id)
+        pairs_url = url_for("assessments.questions.pairs", assessment_id=assessment.id)
     else:
         number = question.position + 1
         form_action = edit_url = url_for("assessments.questions.edit", assessment_id=assessment.id,
                                          question_id=question.id)
         cancel_url = url_for("assessments.questions.row", assessment_id=assessment.id, question_id=question.id)
+        pairs_url = url_for("assessments.questions.pairs", assessment_id=assessment.id, question_id=question.id)
     return {"assessment": assessment, "question": question, "values": values,
             "option_rows": min(rows, qtypes.MAX_OPTIONS), "error": error.message if error else None,
             "error_field": getattr(error, "field", None), "conflict": isinstance(error, authoring.QuestionChanged),
             "version": version, "inplace": inplace, "id_prefix": f"q{question.id if question else 'new'}-" if inplace else "",
-            "form_action": form_action, "edit_url": edit_url, "cancel_url": cancel_url,
+            "form_action": form_action, "edit_url": edit_url, "cancel_url": cancel_url, "pairs_url": pairs_url,
+            **_pair_rows(values, pair_count), "pair_focus": pair_focus,
             "preview": render_with_media(values["text"], media, staff=True),
             "problems": qtypes.problems_of(values["type"], values["options"], values["key"], values["text"]),
             "answer_count": authoring.answer_counts([question.id]).get(question.id, 0) if question else 0,
@@ -209,6 +238,34 @@ def row(assessment_id, question_id):
         return redirect_to(url_for("assessments.detail", assessment_id=assessment.id) + f"#question-{question.id}")
     return render("assessments/edit.html", "assessments/_question_row.html", q=question, focus=True,
                   **question_list_context(assessment))
+
+
+@bp.route("/assessments/<int:assessment_id>/questions/new/pairs", methods=["POST"])
+@bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>/pairs", methods=["POST"])
+@allow(Role.ADMIN, Role.TEACHER)
+def pairs(assessment_id, question_id=None):
+    """The matching editor's "Add more pairs" and "×" buttons: the editor again as typed, with more
+    empty rows or without one row; nothing is saved. With htmx only that editor's form is
+    replaced (in place of a question's row, ``inplace``, or on the editor's page); without
+    JavaScript, the editor's page. A new question (no id) keeps its state in the posted fields."""
+    assessment = editable_assessment(assessment_id)
+    question = authoring.get_question(assessment, question_id) if question_id is not None else None
+    form = request.form
+    action = form.get("pairs", "")
+    data = question_input(form, QuestionType.MATCHING)
+    removed = as_id(action.removeprefix("remove-")) if action.startswith("remove-") else None
+    if removed is not None:
+        data.options, data.key = _matching_fields(form, without=removed)
+    values = _posted_values(data)
+    pair_count = len(matching.sides(data.options)[0])
+    shown = len([name for name in form if name.startswith("pair-left-")])
+    if action == "add":
+        focus, count = pair_count, shown + PAIR_ROWS_STEP
+    else:  # one row fewer (still the empty rows the teacher added before)
+        focus, count = (min(removed, pair_count) if removed is not None else None), shown - 1
+    ctx = _editor_context(assessment, question, values, version=form.get("version") or None,
+                          inplace=is_htmx() and form.get("inplace") == "1", pair_count=count, pair_focus=focus)
+    return render("assessments/question_edit.html", "assessments/_question_form.html", **ctx)
 
 
 @bp.route("/assessments/<int:assessment_id>/questions/<int:question_id>/delete", methods=["POST"])

@@ -118,6 +118,11 @@
     form.querySelectorAll('[name="answer"]').forEach(function (input) {
       if (input.type === "radio" || input.type === "checkbox") {
         input.checked = values.indexOf(input.value) >= 0;
+      } else if (input.tagName === "SELECT") {  // a matching question: one drop-down per item
+        var picked = Array.prototype.filter.call(input.options, function (option) {
+          return option.value && values.indexOf(option.value) >= 0;
+        });
+        input.value = picked.length ? picked[0].value : "";
       } else if (input.type !== "file") {
         input.value = values.length ? values[0] : "";
       }
