@@ -398,6 +398,22 @@ EXPECTED.update({
     ("school.classrooms.login_cards_pdf", "GET"): _only({"TEACHER": {404}, "ADMIN": {404}}),
     ("school.classrooms.revoke_sign_in_cards", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
 })
+# Rubrics: the sample is another teacher's private rubric (404 to a teacher); students and parents
+# never see the library (403).  The admin's copy and delete act (303); edit runs after the delete (404).
+EXPECTED.update({
+    ("assessments.rubrics.index", "GET"): STAFF_ONLY,
+    ("assessments.rubrics.create", "GET"): STAFF_ONLY,
+    ("assessments.rubrics.create", "POST"): STAFF_ONLY,  # nothing filled in: the form's message
+    ("assessments.rubrics.detail", "GET"): _only({"TEACHER": {404}, "ADMIN": {200, 404}}),
+    ("assessments.rubrics.edit", "GET"): _only({"TEACHER": {404}, "ADMIN": {200, 404}}),
+    ("assessments.rubrics.edit", "POST"): _only({"TEACHER": {404}, "ADMIN": {200, 404}}),
+    ("assessments.rubrics.copy", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
+    ("assessments.rubrics.delete", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
+    # the admin deleted the sample question on the question routes before (404)
+    ("assessments.rubrics.question_rubric", "GET"): _only({"TEACHER": {404}, "ADMIN": {200, 404}}),
+    ("assessments.rubrics.question_rubric", "POST"): _only({"TEACHER": {404}, "ADMIN": {303, 404}}),
+    ("assessments.replies.create", "POST"): STUDENTS_ONLY_MISSING,  # not the student's attempt
+})
 for _endpoint, _method in [
     ("api.v1.create_session", "POST"), ("api.v1.list_sessions", "GET"), ("api.v1.get_session", "GET"),
     ("api.v1.update_session", "PATCH"), ("api.v1.publish_session", "PATCH"), ("api.v1.delete_session", "DELETE"),
@@ -450,6 +466,21 @@ def _assessment_samples(make, quiz, attempt) -> dict:
             "version_id": attempt.question_order[0], "submission_id": attempt.id}
 
 
+def _private_rubric(make, owner) -> int:
+    from lms.assessments import rubrics
+    from lms.auth.models import User
+    from lms.extensions import db
+
+    with make.app.app_context():
+        data = rubrics.RubricInput(title="Matrix rubric", criteria=[rubrics.CriterionInput(
+            "Ideas", levels=[rubrics.LevelInput(2, "Clear"), rubrics.LevelInput(0, "Missing")])])
+        with make.app.test_request_context():
+            rubric_id = rubrics.create_rubric(db.session.get(User, owner.id), data).id
+        db.session.commit()
+        db.session.remove()
+    return rubric_id
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix_over_every_route(app, make, role):
     admin = make.user(role="ADMIN")
@@ -482,6 +513,7 @@ def test_role_matrix_over_every_route(app, make, role):
                            publish=True, media=[("pic", resource)])
     attempt = make.attempt(target, quiz, RIGHT_ANSWERS)
     samples.update(_assessment_samples(make, quiz, attempt))
+    samples["rubric_id"] = _private_rubric(make, other_teacher)
     client = app.test_client()
     if role != ANON:
         AuthActions(client).login(make.user(role=role))
