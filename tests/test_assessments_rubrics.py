@@ -390,3 +390,12 @@ def test_a_new_rubric_on_the_question_leaves_graded_answers_with_theirs(client, 
     page = client.get(f"/submissions/{attempt.id}").get_data(as_text=True)
     assert "Rubric: Essay rubric" in page and "Rubric: Another" not in page
     assert db.get(Submission, attempt.id).final_score == 4
+
+
+def test_the_demo_has_a_shared_rubric_on_its_long_answer(client, auth, demo, db):
+    rubric = db.scalars(select(Rubric).where(Rubric.title == "Explaining a comparison"))[0]
+    assert rubric.shared and db.count(QuestionRubric, QuestionRubric.rubric_id == rubric.id) == 1
+    attempt = db.scalars(select(Submission).where(Submission.student_id == demo["student@example.org"]))[0]
+    client.post("/auth/login", data={"login": "teacher@example.org", "password": "demo-pass-1234"})
+    page = client.get(f"/submissions/{attempt.id}").get_data(as_text=True)
+    assert "Rubric: Explaining a comparison" in page and "Compares the tens first, then the ones" in page
