@@ -220,6 +220,7 @@ def grade_answer(actor, submission: Submission, version: QuestionVersion, *, poi
         raise ValidationFailed(_("This attempt does not have that question."))
     number = versions.index(version) + 1
     answers = answers_of(submission)
+    # False: the question has no rubric; None: its rubric was not used (saved levels are cleared).
     rubric_grade = rubric_grading.score(versions, answers, {version.id: rubric or {}}).get(version.id, False)
     if rubric_grade:
         points = rubric_grade.points
