@@ -430,6 +430,22 @@ EXPECTED.update({
     ("school.cohorts.remove_student", "POST"): _only({"ADMIN": {303}}),
     ("school.cohorts.delete", "POST"): _only({"ADMIN": {303}}),
 })
+# Rubrics: the sample is another teacher's private rubric (404 to a teacher); students and parents
+# never see the library (403).  The admin's copy and delete act (303); edit runs after the delete (404).
+EXPECTED.update({
+    ("assessments.rubrics.index", "GET"): STAFF_ONLY,
+    ("assessments.rubrics.create", "GET"): STAFF_ONLY,
+    ("assessments.rubrics.create", "POST"): STAFF_ONLY,  # nothing filled in: the form's message
+    ("assessments.rubrics.detail", "GET"): _only({"TEACHER": {404}, "ADMIN": {200, 404}}),
+    ("assessments.rubrics.edit", "GET"): _only({"TEACHER": {404}, "ADMIN": {200, 404}}),
+    ("assessments.rubrics.edit", "POST"): _only({"TEACHER": {404}, "ADMIN": {200, 404}}),
+    ("assessments.rubrics.copy", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
+    ("assessments.rubrics.delete", "POST"): _only({"TEACHER": {404}, "ADMIN": {303}}),
+    # the admin deleted the sample question on the question routes before (404)
+    ("assessments.rubrics.question_rubric", "GET"): _only({"TEACHER": {404}, "ADMIN": {200, 404}}),
+    ("assessments.rubrics.question_rubric", "POST"): _only({"TEACHER": {404}, "ADMIN": {303, 404}}),
+    ("assessments.replies.create", "POST"): STUDENTS_ONLY_MISSING,  # not the student's attempt
+})
 for _endpoint, _method in [
     ("api.v1.create_session", "POST"), ("api.v1.list_sessions", "GET"), ("api.v1.get_session", "GET"),
     ("api.v1.update_session", "PATCH"), ("api.v1.publish_session", "PATCH"), ("api.v1.delete_session", "DELETE"),
@@ -494,6 +510,19 @@ def _cohort_id(make, admin, student) -> int:
         db.session.add(CohortMembership(cohort_id=cohort.id, student_id=student.id, added_at=utcnow()))
         db.session.commit()
         return cohort.id
+def _private_rubric(make, owner) -> int:
+    from lms.assessments import rubrics
+    from lms.auth.models import User
+    from lms.extensions import db
+
+    with make.app.app_context():
+        data = rubrics.RubricInput(title="Matrix rubric", criteria=[rubrics.CriterionInput(
+            "Ideas", levels=[rubrics.LevelInput(2, "Clear"), rubrics.LevelInput(0, "Missing")])])
+        with make.app.test_request_context():
+            rubric_id = rubrics.create_rubric(db.session.get(User, owner.id), data).id
+        db.session.commit()
+        db.session.remove()
+    return rubric_id
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -529,6 +558,7 @@ def test_role_matrix_over_every_route(app, make, role):
     attempt = make.attempt(target, quiz, RIGHT_ANSWERS)
     samples.update(_assessment_samples(make, quiz, attempt))
     samples["cohort_id"] = _cohort_id(make, admin, target)
+    samples["rubric_id"] = _private_rubric(make, other_teacher)
     client = app.test_client()
     if role != ANON:
         AuthActions(client).login(make.user(role=role))

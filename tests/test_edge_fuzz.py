@@ -211,6 +211,14 @@ def _samples(make) -> tuple[dict, dict]:
                            publish=True, media=[("pic", resource)])
     attempt = make.attempt(student, quiz, RIGHT_ANSWERS)
     with make.app.app_context():
+        from lms.assessments import rubrics
+        from lms.auth.models import User
+
+        with make.app.test_request_context():
+            rubric_id = rubrics.create_rubric(db.session.get(User, teacher.id), rubrics.RubricInput(
+                title="Fuzz rubric", criteria=[rubrics.CriterionInput("Ideas", levels=[
+                    rubrics.LevelInput(2, "Clear"), rubrics.LevelInput(0, "Missing")])])).id
+        db.session.commit()
         level_id = db.session.scalar(select(Level.id).where(Level.code == "P1"))
         question_id = db.session.scalar(select(Question.id).where(Question.assessment_id == quiz.id)
                                         .order_by(Question.position).limit(1))
@@ -233,6 +241,7 @@ def _samples(make) -> tuple[dict, dict]:
         "session_id": course_session.id, "enrollment_id": enrollment.id, "meeting_id": meeting.id,
         "token_id": 1, "assessment_id": quiz.id, "question_id": question_id, "media_id": media_id,
         "version_id": attempt.question_order[0], "submission_id": attempt.id, "cohort_id": cohort_id,
+        "rubric_id": rubric_id,
     }
     return samples, {"STUDENT": student, "TEACHER": teacher, "ADMIN": admin}
 

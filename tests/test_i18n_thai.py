@@ -83,7 +83,14 @@ def thai_student(client, demo, db):
 
 def _allowed(db, student) -> set[str]:
     """Names, codes and demo content: what may stay in Latin letters on a Thai page."""
-    from lms.assessments.models import Answer, Assessment, QuestionVersion
+    from lms.assessments.models import (
+        Answer,
+        Assessment,
+        QuestionVersion,
+        Rubric,
+        RubricCriterion,
+        RubricLevel,
+    )
     from lms.auth.models import User as Person
     from lms.communication.models import Announcement
     from lms.core.models import Organization
@@ -102,6 +109,8 @@ def _allowed(db, student) -> set[str]:
                     *db.scalars(select(Assessment.title)), *db.scalars(select(Assessment.instructions)),
                     *db.scalars(select(QuestionVersion.text)), *db.scalars(select(QuestionVersion.feedback)),
                     *options, *answers,
+                    *db.scalars(select(Rubric.title)), *db.scalars(select(Rubric.description)),
+                    *db.scalars(select(RubricCriterion.name)), *db.scalars(select(RubricLevel.description)),
                     *db.scalars(select(Resource.title)), *db.scalars(select(Resource.filename)),
                     *db.scalars(select(Resource.description)),
                     *db.scalars(select(CourseSession.session_name)),

@@ -3,15 +3,16 @@
 "Tens and ones check" by teacher@example.org: published, attached to the section "Counting in
 tens" of "Mathematics P1", one question of each type (the picture of dots is its media
 ``dots``), and one submitted attempt by student@example.org whose long answer waits for
-grading.  "Shapes warm-up" is a draft in the bank (with a matching question).
+grading, with the shared rubric "Explaining a comparison" attached.  "Shapes warm-up" is a draft
+in the bank (with a matching question).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from lms.assessments import authoring, services, taking
-from lms.assessments.models import Assessment, AssessmentStatus, Submission
+from lms.assessments import authoring, rubrics, services, taking
+from lms.assessments.models import Assessment, AssessmentStatus, Question, QuestionType, Rubric, Submission
 from lms.assessments.questions import QuestionInput
 from lms.auth.models import User
 from lms.curriculum.models import Part, Section, Subject, Unit
@@ -47,6 +48,24 @@ def _section(title: str) -> Section | None:
         .where(Subject.name == "Mathematics P1", Section.title == title))
 
 
+def _seed_rubric(teacher: User, assessment: Assessment) -> None:
+    """The shared rubric "Explaining a comparison" (3 points), on the long answer."""
+    if db.session.scalar(select(Rubric.id).where(Rubric.title == "Explaining a comparison")):
+        return
+    level = rubrics.LevelInput
+    rubric = rubrics.create_rubric(teacher, rubrics.RubricInput(
+        title="Explaining a comparison", shared=True, description="For “explain how you compare” questions.",
+        criteria=[rubrics.CriterionInput("Uses tens and ones", levels=[
+                      level(2, "Compares the tens first, then the ones"), level(1, "Mentions tens or ones"),
+                      level(0, "Neither")]),
+                  rubrics.CriterionInput("Says which is bigger", levels=[
+                      level(1, "Names the bigger number"), level(0, "Does not say")])]))
+    question = db.session.scalar(select(Question).where(Question.assessment_id == assessment.id,
+                                                        Question.type == QuestionType.LONG_ANSWER))
+    if question is not None:
+        rubrics.attach_rubric(teacher, assessment, question, rubric.id)
+
+
 def seed_assessments(users: dict[str, User]) -> None:
     teacher, student = users["teacher@example.org"], users["student@example.org"]
     section = _section("Counting in tens")
@@ -67,6 +86,7 @@ def seed_assessments(users: dict[str, User]) -> None:
         services.attach(teacher, assessment, "section", section.id)
         services.publish(teacher, assessment)
         db.session.flush()
+    _seed_rubric(teacher, assessment)
     if assessment.status == AssessmentStatus.PUBLISHED and not db.session.scalar(
             select(Submission.id).where(Submission.assessment_id == assessment.id,
                                         Submission.student_id == student.id)):

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
 from lms.assessments import questions as qtypes
+from lms.assessments import rubric_grading
 from lms.assessments.models import (
     Answer,
     Assessment,
@@ -147,14 +148,17 @@ def _checked_updates(versions, points: dict, feedback: dict) -> list[tuple]:
 
 
 def grade(actor, submission: Submission, *, points: dict, feedback: dict, overall_feedback: str,
-          return_to_student: bool = False) -> Submission:
+          return_to_student: bool = False, rubric: rubric_grading.Choices | None = None) -> Submission:
     """Save per-question points (0..the question's points; empty keeps the automatic score) and
-    feedback, the overall feedback, and grade (or return) the attempt."""
+    feedback, the overall feedback, and grade (or return) the attempt.  ``rubric``: the levels
+    chosen for questions graded with a rubric (their score replaces the points typed)."""
     require_grade(actor, submission)
     if submission.status == SubmissionStatus.IN_PROGRESS:
         raise BusinessRuleViolation(_("The student has not submitted this attempt yet."))
     versions = versions_of(submission)
     answers = answers_of(submission)
+    rubric_grades = rubric_grading.score(versions, answers, rubric or {})
+    points = {**points, **{str(vid): g.points for vid, g in rubric_grades.items() if g is not None}}
     updates = _checked_updates(versions, points, feedback)
     overall_feedback = (overall_feedback or "").strip()
     if len(overall_feedback) > 20_000:
@@ -169,8 +173,12 @@ def grade(actor, submission: Submission, *, points: dict, feedback: dict, overal
                 continue
             answer = Answer(submission_id=submission.id, question_version_id=version.id, response={})
             db.session.add(answer)
+            answers[version.id] = answer
         answer.manual_points, answer.feedback = given, note
     db.session.flush()
+    for version_id, rubric_grade in rubric_grades.items():
+        if version_id in answers:
+            changed = rubric_grading.save(answers[version_id], rubric_grade) or changed
     before_status, before_score = submission.status, submission.final_score
     submission.feedback = overall_feedback
     _mark_graded(actor, submission, before_status, before_score, changed, return_to_student)
@@ -198,10 +206,12 @@ def _mark_graded(actor, submission: Submission, before_status: str, before_score
     db.session.flush()
 
 
-def grade_answer(actor, submission: Submission, version: QuestionVersion, *, points, feedback: str) -> Submission:
+def grade_answer(actor, submission: Submission, version: QuestionVersion, *, points, feedback: str,
+                 rubric: dict | None = None) -> Submission:
     """Grade one answer of an attempt (grading one question across the class), with the rules of
     ``grade``: points from 0 to the question's points, feedback length, re-scoring, history, audit
-    and notices.  Empty points keep the automatic score (a question graded by hand needs points)."""
+    and notices.  Empty points keep the automatic score (a question graded by hand needs points).
+    ``rubric``: ``{criterion id: (level id, comment)}`` when the question is graded with a rubric."""
     require_grade(actor, submission)
     if submission.status == SubmissionStatus.IN_PROGRESS:
         raise BusinessRuleViolation(_("The student has not submitted this attempt yet."))
@@ -209,6 +219,11 @@ def grade_answer(actor, submission: Submission, version: QuestionVersion, *, poi
     if version not in versions:
         raise ValidationFailed(_("This attempt does not have that question."))
     number = versions.index(version) + 1
+    answers = answers_of(submission)
+    # False: the question has no rubric; None: its rubric was not used (saved levels are cleared).
+    rubric_grade = rubric_grading.score(versions, answers, {version.id: rubric or {}}).get(version.id, False)
+    if rubric_grade:
+        points = rubric_grade.points
     given = _points(points, version, number)
     if version.type in qtypes.MANUAL_TYPES and given is None:
         raise ValidationFailed(_("Give points for question(s) %(numbers)s (graded by hand).", numbers=str(number)),
@@ -216,7 +231,6 @@ def grade_answer(actor, submission: Submission, version: QuestionVersion, *, poi
     note = str(feedback or "").strip()
     if len(note) > 10_000:
         raise ValidationFailed(_("Question %(n)s: the feedback is too long.", n=number))
-    answers = answers_of(submission)
     answer = answers.get(version.id)
     changed = answer is not None and (answer.manual_points, answer.feedback or "") != (given, note)
     if answer is None and (given is not None or note):
@@ -226,6 +240,8 @@ def grade_answer(actor, submission: Submission, version: QuestionVersion, *, poi
     if answer is not None:
         answer.manual_points, answer.feedback = given, note
     db.session.flush()
+    if answer is not None and rubric_grade is not False:
+        changed = rubric_grading.save(answer, rubric_grade) or changed
     if any(v.type in qtypes.MANUAL_TYPES and (answers.get(v.id) is None or answers[v.id].manual_points is None)
            for v in versions):
         # Another question still waits for points: the attempt stays submitted, the student is not told yet.

@@ -32,4 +32,5 @@ SUBMISSION_STATUS = register_labels("submission_status", {
 SUBMISSION_EVENT = register_labels("submission_event", {
     "STARTED": _l("started"), "SUBMITTED": _l("submitted"), "AUTO_SUBMITTED": _l("submitted automatically (time up)"),
     "GRADED": _l("graded"), "RETURNED": _l("returned to the student"), "RESCORED": _l("re-scored after a key change"),
+    "REPLIED": _l("the student replied to the feedback"),
 })

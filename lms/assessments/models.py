@@ -31,6 +31,7 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -429,3 +430,139 @@ class AssessmentExtension(IdKey, Timestamps, db.Model):
     extra_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     reason: Mapped[str] = mapped_column(String(EXTENSION_REASON_MAX), default="", server_default="")
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+
+# --- rubrics ------------------------------------------------------------------------------------------
+
+RUBRIC_TITLE_MAX = 200
+RUBRIC_NAME_MAX = 200
+RUBRIC_TEXT_MAX = 2000
+RUBRIC_MAX_CRITERIA = 20
+RUBRIC_MAX_LEVELS = 10
+RUBRIC_POINTS_MAX = 1000
+
+
+class Rubric(IdKey, Timestamps, db.Model):
+    """A teacher's grading grid for long and file answers: criteria (rows), each with its levels
+    (columns) worth some points.  Private to its owner unless ``shared`` with the school's staff;
+    reused by any number of questions (``QuestionRubric``).  Once an answer was graded with it
+    (``AnswerRubricLevel``) its criteria and levels are not changed any more (``lms.assessments.rubrics``)."""
+
+    __tablename__ = "rubric"
+    __table_args__ = (
+        CheckConstraint("length(title) > 0", name="title_not_empty"),
+        CheckConstraint(f"length(description) <= {RUBRIC_TEXT_MAX}", name="description_length"),
+        Index("ix_rubric_owner_title", "owner_id", "title"),
+    )
+
+    title: Mapped[str] = mapped_column(String(RUBRIC_TITLE_MAX))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    owner = relationship("User", lazy="joined")
+    criteria: Mapped[list[RubricCriterion]] = relationship(
+        back_populates="rubric", cascade="all, delete-orphan", lazy="selectin", order_by="RubricCriterion.position")
+
+    @property
+    def max_points(self) -> float:
+        """The best level of every criterion, added up."""
+        return sum(max((level.points for level in c.levels), default=0.0) for c in self.criteria)
+
+
+class RubricCriterion(IdKey, db.Model):
+    """One row of a rubric."""
+
+    __tablename__ = "rubric_criterion"
+    __table_args__ = (
+        UniqueConstraint("rubric_id", "position"),
+        CheckConstraint("position >= 0", name="position_not_negative"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint(f"length(description) <= {RUBRIC_TEXT_MAX}", name="description_length"),
+    )
+
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubric.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(RUBRIC_NAME_MAX))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    rubric: Mapped[Rubric] = relationship(back_populates="criteria")
+    levels: Mapped[list[RubricLevel]] = relationship(
+        back_populates="criterion", cascade="all, delete-orphan", lazy="selectin", order_by="RubricLevel.position")
+
+
+class RubricLevel(IdKey, db.Model):
+    """One cell of a criterion's row: what an answer at this level does, and its points."""
+
+    __tablename__ = "rubric_level"
+    __table_args__ = (
+        UniqueConstraint("criterion_id", "position"),
+        # Target of the chosen level's (criterion, level) foreign key: a level of that criterion.
+        UniqueConstraint("criterion_id", "id"),
+        CheckConstraint("position >= 0", name="position_not_negative"),
+        CheckConstraint(f"points >= 0 AND points <= {RUBRIC_POINTS_MAX}", name="points_range"),
+        CheckConstraint("length(description) > 0", name="description_not_empty"),
+        CheckConstraint(f"length(description) <= {RUBRIC_TEXT_MAX}", name="description_length"),
+    )
+
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("rubric_criterion.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    points: Mapped[float] = mapped_column(Float)
+    description: Mapped[str] = mapped_column(Text)
+
+    criterion: Mapped[RubricCriterion] = relationship(back_populates="levels")
+
+
+class QuestionRubric(IdKey, CreatedAt, db.Model):
+    """The rubric a long-answer or file-upload question is graded with (at most one).  Attaching
+    one does not change what students saw, so it is not part of the question's versions."""
+
+    __tablename__ = "question_rubric"
+    __table_args__ = (UniqueConstraint("question_id"),)
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubric.id", ondelete="CASCADE"), index=True)
+
+    rubric: Mapped[Rubric] = relationship(lazy="joined", innerjoin=True)
+
+
+class AnswerRubricLevel(IdKey, db.Model):
+    """The level a grader chose for one criterion of an answer, with an optional comment.  The
+    level must belong to the criterion (a composite foreign key), and a rubric whose levels were
+    chosen cannot lose them (RESTRICT)."""
+
+    __tablename__ = "answer_rubric_level"
+    __table_args__ = (
+        UniqueConstraint("answer_id", "criterion_id"),
+        ForeignKeyConstraint(["criterion_id", "level_id"], ["rubric_level.criterion_id", "rubric_level.id"],
+                             ondelete="RESTRICT"),
+        CheckConstraint(f"length(comment) <= {RUBRIC_TEXT_MAX}", name="comment_length"),
+    )
+
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("rubric_criterion.id", ondelete="RESTRICT"), index=True)
+    level_id: Mapped[int] = mapped_column(Integer, index=True)
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+# --- a student's reply to the feedback --------------------------------------------------------------
+
+FEEDBACK_REPLY_MAX = 2000
+
+
+class FeedbackReply(IdKey, CreatedAt, db.Model):
+    """The student's one reply to the teacher's feedback on an attempt (one per attempt: a UNIQUE
+    constraint, so two tabs sending at once make one)."""
+
+    __tablename__ = "feedback_reply"
+    __table_args__ = (
+        UniqueConstraint("submission_id"),
+        CheckConstraint("length(body) > 0", name="body_not_empty"),
+        CheckConstraint(f"length(body) <= {FEEDBACK_REPLY_MAX}", name="body_length"),
+    )
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+
+    student = relationship("User", lazy="joined")

@@ -10,11 +10,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from lms.assessments import grading, services, taking
+from lms.assessments import grading, rubric_grading, services, taking
 from lms.assessments import questions as qtypes
 from lms.assessments.media import render_with_media, version_media
 from lms.assessments.models import Assessment, Question, SubmissionStatus
 from lms.assessments.views_bank import common_context
+from lms.assessments.views_replies import reply_context
 from lms.auth.models import Role
 from lms.common.access import allow
 from lms.common.errors import NotFound
@@ -98,9 +99,18 @@ def _questions(submission, viewer) -> list[dict]:
     return rows
 
 
+def _rubric_grades(submission, posted=None) -> dict:
+    """``{version id: RubricGrade}`` of the attempt's questions graded with a rubric (as posted, when
+    a refused form is shown again)."""
+    grades = rubric_grading.grades_of(taking.versions_of(submission), taking.answers_of(submission))
+    return rubric_grading.with_posted(grades, rubric_grading.choices_from_form(posted)) if posted else grades
+
+
 def _grading_context(submission, **extra) -> dict:
     """The staff page of an attempt: its answers, history and (for its graders) the grade form."""
     assessment = submission.assessment
+    extra.setdefault("rubric_grades", _rubric_grades(submission, extra.get("posted")))
+    extra.update(reply_context(submission, current_user))
     return {"submission": submission, "assessment": assessment, "rows": _questions(submission, current_user),
             "results_visible": True, "feedback_visible": True, "history": grading.history(submission),
             "score_text": grading.score_text(submission),
@@ -115,7 +125,10 @@ def result_context(submission, viewer) -> dict:
             "results_visible": taking.results_visible(assessment, submission, viewer),
             "feedback_visible": taking.feedback_visible(submission, viewer),
             "overall_feedback": render_markdown(submission.feedback) if submission.feedback else "",
-            "score_text": grading.score_text(submission), **common_context()}
+            "score_text": grading.score_text(submission), **common_context(),
+            "rubric_grades": rubric_grading.grades_of(taking.versions_of(submission), taking.answers_of(submission),
+                                                      attached_too=False),
+            **reply_context(submission, viewer)}
 
 
 @bp.route("/submissions/<int:submission_id>")
@@ -148,7 +161,8 @@ def grade(submission_id):
     returning = request.form.get("action") == "return"
     with saving() as saved:
         grading.grade(current_user, submission, points=points, feedback=feedback,
-                      overall_feedback=request.form.get("feedback", ""), return_to_student=returning)
+                      overall_feedback=request.form.get("feedback", ""), return_to_student=returning,
+                      rubric=rubric_grading.choices_from_form(request.form))
     if not saved:
         submission = taking.get_submission_for(current_user, submission_id)
         return render_form_errors("assessments/grade.html", "assessments/_grade_form.html",
@@ -189,10 +203,13 @@ def _question_url(assessment, question, submission_id, options) -> str:
                    ungraded=1 if options["ungraded"] else None)
 
 
-def _answer_context(current) -> dict:
+def _answer_context(current, posted=None) -> dict:
     version, response = current.version, current.answer.response if current.answer else {}
     media = version_media([version], version.assessment_id)
-    return {"response": response, "text": render_with_media(version.text, media[version.id], staff=True),
+    grades = rubric_grading.grades_of([version], {version.id: current.answer} if current.answer else {})
+    if posted:
+        grades = rubric_grading.with_posted(grades, rubric_grading.choices_from_form(posted))
+    return {"rubric_grades": grades,"response": response, "text": render_with_media(version.text, media[version.id], staff=True),
             "response_text": qtypes.response_text(version.type, version.options, response),
             "answered": qtypes.is_answered(version.type, response),
             "correct": qtypes.correct_answer_text(version.type, version.options, version.key),
@@ -213,7 +230,8 @@ def _question_context(assessment, question, current_id, options, **extra) -> dic
         return ctx
     index = listed.index(current)
     ctx.update(position=index + 1, previous=listed[index - 1] if index > 0 else None,
-               following=listed[index + 1] if index + 1 < len(listed) else None, **_answer_context(current))
+               following=listed[index + 1] if index + 1 < len(listed) else None,
+               **_answer_context(current, extra.get("posted")))
     return ctx
 
 
@@ -243,7 +261,8 @@ def grade_answer(assessment_id, question_id, submission_id):
         raise NotFound(_("That submission does not exist or is not available to you."))
     with saving(quiet=True) as saved:
         grading.grade_answer(current_user, row.submission, row.version, points=request.form.get("points"),
-                             feedback=request.form.get("feedback", ""))
+                             feedback=request.form.get("feedback", ""),
+                             rubric=rubric_grading.choices_from_form(request.form).get(row.version.id))
     if not saved:
         ctx = _question_context(assessment, question, submission_id, options, posted=request.form,
                                 error=saved.message)

@@ -144,6 +144,11 @@ ACTION_LABELS = register_labels("audit_action", {
     "submission.grade": _l("Work graded"),
     "submission.grade_answer": _l("Answer graded"),
     "submission.return": _l("Work returned"),
+    "rubric.create": _l("Rubric created"),
+    "rubric.update": _l("Rubric changed"),
+    "rubric.copy": _l("Rubric copied"),
+    "rubric.delete": _l("Rubric deleted"),
+    "question.rubric": _l("Question's rubric changed"),
     # communication and teaching sessions
     "announcement.create": _l("Announcement saved"),
     "announcement.update": _l("Announcement changed"),
@@ -183,6 +188,7 @@ ENTITY_LABELS = register_labels("audit_entity", {
     "CourseSessionMeeting": _l("Meeting"), "CourseSessionEnrollment": _l("Enrollment"),
     "Invitation": _l("Invitation"), "ApiToken": _l("API token"), "LoginCard": _l("Login card"),
     "Cohort": _l("Cohort"),
+    "Rubric": _l("Rubric"),
 })
 
 DETAIL_LABELS = register_labels("audit_detail", {

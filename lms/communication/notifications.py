@@ -87,6 +87,8 @@ def _extension_terms(params: dict) -> dict:
 
 EXTENSION_GRANTED = register_kind(
     "extension_granted", _l("You have an extension for “%(title)s”: %(terms)s."), _extension_terms)
+FEEDBACK_REPLY = register_kind(
+    "feedback_reply", _l("%(name)s replied to your feedback on “%(title)s”."))
 EXTENSION_REMOVED = register_kind(
     "extension_removed", _l("Your extension for “%(title)s” was removed: its usual due date and attempts apply."))
 

@@ -56,6 +56,7 @@ ERASURE: dict[tuple[str, str], str] = {
     ("digest_delivery", "parent_id"): KEEP,           # parents only
     ("digest_opt_out", "user_id"): DELETE,
     ("email_opt_out", "user_id"): DELETE,
+    ("feedback_reply", "student_id"): DELETE,         # the student's reply to a teacher's feedback (free text)
     ("invitation", "accepted_user_id"): DELETE,       # holds the email and name
     ("invitation", "invited_by_id"): KEEP,
     ("login_attempt", "user_id"): DELETE,
@@ -67,7 +68,8 @@ ERASURE: dict[tuple[str, str], str] = {
     ("promotion_batch", "undone_by_id"): KEEP,
     ("promotion_move", "student_id"): KEEP,           # rollover counts
     ("remember_token", "user_id"): DELETE,            # remembered browsers
-    ("resource", "owner_id"): DELETE,                 # uploaded answer files, from storage too
+    ("resource", "owner_id"): DELETE,
+    ("rubric", "owner_id"): KEEP,                     # a teacher's rubric (never a student's)                 # uploaded answer files, from storage too
     ("section_progress", "student_id"): KEEP,         # progress figures
     ("section_visit", "student_id"): KEEP,
     ("sign_in_card", "created_by_id"): KEEP,

@@ -8,9 +8,10 @@ What happens (``ERASURE`` in ``lms.privacy.catalog`` decides per column; this mo
 * login sessions keep their times (login analytics) but lose their IP address and browser;
 * deleted: login attempts, notifications, parent links, invitations and email tokens, API tokens,
   the uploaded answer files (rows and files in storage, after the commit);
-* submissions keep their scores and status; free-text and file answers and the teachers' written
-  feedback are removed; attendance, progress, enrollments (without the teacher's notes and
-  exercise), class history and excusals stay, so class statistics do not change;
+* submissions keep their scores and status (and the rubric levels given); free-text and file
+  answers, the teachers' written feedback (rubric comments too) and the student's replies to it
+  are removed; attendance, progress, enrollments (without the teacher's notes and exercise), class
+  history and excusals stay, so class statistics do not change;
 * audit entries keep who did what and when, but details naming the student (email, number, name)
   are replaced by "[erased]"; the erasure itself is audited with counts only.
 """
@@ -25,8 +26,10 @@ from sqlalchemy import Text, and_, cast, delete, exists, func, or_, select, upda
 from lms.api.models import ApiToken
 from lms.assessments.models import (
     Answer,
+    AnswerRubricLevel,
     AssessmentExtension,
     AssessmentMedia,
+    FeedbackReply,
     QuestionType,
     QuestionVersion,
     Submission,
@@ -221,6 +224,9 @@ def erase_student(actor, student: User, typed_confirmation: str | None) -> dict[
         .execution_options(synchronize_session=False))
     db.session.execute(update(Submission).where(Submission.student_id == sid).values(feedback="")
                        .execution_options(synchronize_session=False))
+    db.session.execute(update(AnswerRubricLevel).where(AnswerRubricLevel.answer_id.in_(
+        select(Answer.id).join(Submission, Submission.id == Answer.submission_id).where(Submission.student_id == sid)))
+        .values(comment="").execution_options(synchronize_session=False))
     db.session.execute(update(AssessmentExtension).where(AssessmentExtension.student_id == sid).values(reason="")
                        .execution_options(synchronize_session=False))
     db.session.execute(update(CourseSessionEnrollment).where(CourseSessionEnrollment.student_id == sid)
@@ -240,6 +246,7 @@ def erase_student(actor, student: User, typed_confirmation: str | None) -> dict[
         delete(AccountToken).where(AccountToken.user_id == sid),
         delete(ApiToken).where(ApiToken.user_id == sid),
         delete(DigestOptOut).where(DigestOptOut.user_id == sid),
+        delete(FeedbackReply).where(FeedbackReply.student_id == sid),
     ):
         db.session.execute(stmt.execution_options(synchronize_session=False))
 
