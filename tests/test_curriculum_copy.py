@@ -16,6 +16,8 @@ from lms.assessments.models import (
     AssessmentExtension,
     AssessmentMedia,
     Question,
+    QuestionRubric,
+    Rubric,
     Submission,
 )
 from lms.audit.models import AuditLog
@@ -483,3 +485,27 @@ def test_two_tabs_confirming_at_the_same_moment_make_one_copy(app, make, db):
     assert len(errors) == 1 and "There is already a subject called" in errors[0]
     assert db.count(Subject, Subject.name == "Maths twice") == 1
     assert db.count(Section) == 3 * 30
+
+
+def test_the_copy_keeps_the_rubrics_its_copier_may_use(client, auth, make, school, db):
+    """A question's rubric comes along (the same rubric); another teacher's private one stays behind."""
+    teacher, whole = school["teacher"], school["whole"]
+    colleague = make.teacher()
+    own = make._save(Rubric(title="Explaining", owner_id=teacher.id))
+    private = make._save(Rubric(title="Someone else's", owner_id=colleague.id))
+    first, second = _questions_ids(db, whole.id)
+    make._save(QuestionRubric(question_id=first, rubric_id=own.id))
+    make._save(QuestionRubric(question_id=second, rubric_id=private.id))
+    auth.login(teacher)
+    _copy(client, school["subject"].id, audience=f"classroom:{school['next_year'].id}", name="Maths with rubrics",
+          token=_form_token(client, school["subject"].id))
+    copy = db.scalar(select(Subject).where(Subject.name == "Maths with rubrics"))
+    copied = db.scalar(select(Assessment).where(Assessment.subject_id == copy.id))
+    copy_first, copy_second = _questions_ids(db, copied.id)
+    assert db.scalars(select(QuestionRubric.rubric_id).where(QuestionRubric.question_id == copy_first)) == [own.id]
+    assert db.scalars(select(QuestionRubric.rubric_id).where(QuestionRubric.question_id == copy_second)) == []
+    assert db.count(Rubric) == 2
+
+
+def _questions_ids(db, assessment_id):
+    return db.scalars(select(Question.id).where(Question.assessment_id == assessment_id).order_by(Question.position))

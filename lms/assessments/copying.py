@@ -2,8 +2,9 @@
 
 Every assessment attached in the subject (to it, or to one of its units, parts or sections) that
 is not archived is copied to the same place in the copy, as a draft owned by whoever copies:
-its settings, instructions, questions (text, options, keys, points, feedback, tags) and media
-links (the same resources).  Not copied: attempts, answers, grades, feedback to students,
+its settings, instructions, questions (text, options, keys, points, feedback, tags), the rubrics
+attached to them (the same rubrics, when the copier may use them) and media links (the same
+resources).  Not copied: attempts, answers, grades, feedback to students,
 extensions, excusals, and every date — opening, due and publication (``lms.common.copying``
 leaves dates behind).
 """
@@ -14,7 +15,16 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
-from lms.assessments.models import Assessment, AssessmentMedia, AssessmentStatus, Question, QuestionTag
+from lms.assessments.models import (
+    Assessment,
+    AssessmentMedia,
+    AssessmentStatus,
+    Question,
+    QuestionRubric,
+    QuestionTag,
+    Rubric,
+)
+from lms.assessments.rubrics import visible_condition
 from lms.assessments.services import attached_in_subjects
 from lms.common.copying import copy_rows, copy_rows_mapped
 from lms.extensions import db
@@ -66,6 +76,11 @@ def copy_assessments(subject, *, copy, actor, nodes) -> dict[str, int]:
                                  unique_by=("assessment_id", "position"))
     copy_rows(QuestionTag, QuestionTag.question_id.in_(select(Question.id).where(
         Question.assessment_id.in_(source_ids))), order_by=(QuestionTag.id,),
+        setting={"question_id": lambda row: questions[row.question_id]})
+    # A private rubric of another teacher stays behind: the copier could not grade with it.
+    copy_rows(QuestionRubric, QuestionRubric.question_id.in_(select(Question.id).where(
+        Question.assessment_id.in_(source_ids))),
+        QuestionRubric.rubric_id.in_(select(Rubric.id).where(visible_condition(actor))), order_by=(QuestionRubric.id,),
         setting={"question_id": lambda row: questions[row.question_id]})
     copy_rows(AssessmentMedia, AssessmentMedia.assessment_id.in_(source_ids),
               order_by=(AssessmentMedia.assessment_id, AssessmentMedia.position),
