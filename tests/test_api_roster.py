@@ -80,6 +80,7 @@ def test_marking_several_students_at_once_and_again_changes_nothing_more(client,
     (lambda c: {"student_id": 10**6, "status": "ABSENT"}, 404, "ENROLLMENT_NOT_FOUND"),  # not in the session
     (lambda c: {"student_id": 10**30, "status": "ABSENT"}, 404, "ENROLLMENT_NOT_FOUND"),  # beyond any id: no 500
     (lambda c: {"student_id": str(c.second.id), "status": "ABSENT"}, 400, "VALIDATION_ERROR"),  # not an integer
+    (lambda c: {"student_id": {"id": c.second.id}, "status": "ABSENT"}, 404, "ENROLLMENT_NOT_FOUND"),
     (lambda c: {"student_id": c.second.id, "status": "ASLEEP"}, 400, "VALIDATION_ERROR"),
     (lambda c: {"student_id": c.second.id, "status": "absent"}, 400, "VALIDATION_ERROR"),  # spelled exactly
     (lambda c: {"student_id": c.second.id, "status": "ABSENT", "reason": "ill"}, 400, "VALIDATION_ERROR"),

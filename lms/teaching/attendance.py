@@ -195,8 +195,8 @@ def mark_many(actor, course_session: CourseSession, meeting: M, entries) -> list
     for entry in entries:
         if not isinstance(entry, dict):
             raise ValidationFailed(_("Each mark needs a student_id and a status."), field="marks")
-        student_id = entry.get("student_id")
-        if student_id in seen:
+        student_id = as_id(entry.get("student_id"))  # None (no such student: 404) for anything but an id
+        if student_id is not None and student_id in seen:
             raise ValidationFailed(_("A student can be marked only once in a request."), field="marks")
         seen.add(student_id)
         rows.append(mark(actor, course_session, meeting, student_id, entry.get("status")))
