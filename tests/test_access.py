@@ -454,7 +454,9 @@ for _endpoint, _method in [
     ("api.v1.delete_announcement", "DELETE"), ("api.v1.get_settings", "GET"), ("api.v1.put_settings", "PUT"),
     ("api.v1.join_session", "POST"), ("api.v1.my_sessions", "GET"), ("api.v1.my_session", "GET"),
     ("api.v1.drop_session", "DELETE"), ("api.v1.my_announcements", "GET"), ("api.v1.admin_sessions", "GET"),
-    ("api.v1.admin_analytics", "GET"),
+    ("api.v1.admin_analytics", "GET"), ("api.v1.list_meetings", "GET"), ("api.v1.get_attendance", "GET"),
+    ("api.v1.mark_attendance", "PUT"), ("api.v1.list_students", "GET"), ("api.v1.add_student", "POST"),
+    ("api.v1.remove_student", "DELETE"), ("api.v1.assign_work", "PATCH"),
 ]:
     EXPECTED[(_endpoint, _method)] = API_BEARER_ONLY
 

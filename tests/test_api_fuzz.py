@@ -5,7 +5,8 @@ coverage and fuzzing phases; positive and negative data) and every response is c
 schemathesis's checks (server errors, status codes and bodies against the document, content types,
 schema-valid data accepted and invalid data refused, ignored auth, unsupported methods, ...).  Then
 the stateful phase follows the document's links (list or create a session → read, edit, publish,
-delete it; its enrollments → status and grade; announcements → edit, delete), each scenario starting
+delete it; its enrollments → status and grade; announcements → edit, delete; meetings → attendance;
+students → remove, work), each scenario starting
 from the same sessions.  Requests go to the Flask app in-process, on the suite's database (SQLite or
 PostgreSQL), so this runs inside ``bin/test`` in both CI passes.
 
@@ -46,7 +47,8 @@ def _sessions(make, people):
     """Sessions in each state with enrolled and pending students and their settings (the same each time)."""
     teacher, (first, second), students = people["TEACHER"], people["courses"], people["students"]
     now = utcnow()
-    published = make.course_session(teacher, first, name="Fuzz published", max_students=30)
+    published = make.course_session(teacher, first, name="Fuzz published", max_students=30,
+                                    attendance_tracking_enabled=True)
     draft = make.course_session(teacher, second, name="Fuzz draft", status="DRAFT",
                                 start=now + timedelta(days=2), end=now + timedelta(days=40))
     make.course_session(people["other_teacher"], name="Other teacher's", status="PUBLISHED")
@@ -54,6 +56,7 @@ def _sessions(make, people):
     make.enrollment(published, students[1], status="PENDING")
     make.enrollment(published, students[2], status="PENDING")
     make.enrollment(draft, students[3])
+    make.meeting(published)
 
 
 def _reset_sessions(app, make, people):
@@ -87,6 +90,7 @@ RULES_BEYOND_THE_SCHEMA = {
     "session_name", "start_date", "end_date", "enrollment_deadline", "teacher_id", "course_id", "session_timezone",
     "title", "message", "expires_at", "grading_scale", "session_code", "login",
     "startDate", "endDate", "scheduled_for",  # dates: years 1900-2200 (the edge's range, in DATE's description)
+    "student", "assessment_id", "marks",  # a student you can see, an assessment you can give, each student once
 }
 
 

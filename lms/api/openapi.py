@@ -7,6 +7,7 @@ import re
 from lms.api.core import API_PREFIX, OPERATIONS
 from lms.common.ids import ID_MAX
 from lms.common.pagination import MAX_PAGE
+from lms.teaching.models import EXERCISE_MAX
 
 DATE = {"type": "string", "format": "date-time", "example": "2026-03-01T09:00:00Z",
         "description": "ISO 8601 / RFC 3339 with a time and an offset (Z for UTC); in requests, years "
@@ -55,6 +56,10 @@ def _obj(properties: dict, required: tuple = (), *, closed: bool = False, descri
     if closed:
         schema["additionalProperties"] = False
     return schema
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
 GRADE_RANGE = _obj({"min": GRADE, "max": GRADE}, ("min", "max"), closed=True)
@@ -149,6 +154,40 @@ SCHEMAS = {
         "default_attendance_status": _nullable(ATTENDANCE_STATUS),
     }, ("reminder_days_before_expiry",), closed=True, description="null for a flag, attendance_points or "
                                                                   "default_attendance_status: unchanged"),
+    "Meeting": _obj({
+        "meeting_id": ID, "course_session_id": ID, "meeting_date": {"type": "string", "format": "date"},
+        "starts_at": DATE, "ends_at": DATE,
+    }, ("meeting_id", "course_session_id", "meeting_date", "starts_at", "ends_at")),
+    "AttendanceMark": _obj({
+        "meeting_id": ID, "student_id": ID, "full_name": STR, "status": _nullable(ATTENDANCE_STATUS, "null: unmarked"),
+        "source": _nullable({"type": "string", "enum": ["TEACHER", "CHECKIN", "DEFAULT"]}),
+        "marked_at": NULL_DATE,
+    }, ("meeting_id", "student_id", "status")),
+    "MeetingAttendance": _obj({"meeting": _ref("Meeting"), "marks": {"type": "array", "items": _ref("AttendanceMark")}},
+                              ("meeting", "marks")),
+    "AttendanceMarks": _obj({"marks": {
+        "type": "array", "minItems": 1, "maxItems": 200,
+        "description": "Each student at most once; a student not enrolled in the session is 404 "
+                       "ENROLLMENT_NOT_FOUND and nothing is saved",
+        "items": _obj({"student_id": ID, "status": ATTENDANCE_STATUS}, ("student_id", "status"), closed=True)}},
+        ("marks",), closed=True),
+    "SessionStudent": {"allOf": [_ref("Enrollment"), _obj({
+        "notes_shared_with_parents": BOOL, "assigned_assessment_id": NULL_ID,
+        "exercise_content": {"type": "string", "nullable": True}, "work_assigned_at": NULL_DATE,
+        "work_result": {**_obj({"title": STR, "state": STR, "text": {"type": "string", "nullable": True},
+                                "percent": {"type": "number", "nullable": True}}), "nullable": True},
+    })]},
+    "SessionStudentAdd": _obj({
+        "student": {"type": "string", "minLength": 1, "maxLength": 254,
+                    "description": "Email, username or student number of a student you can see"},
+        "student_id": {**ID, "description": "Or the student's user id"},
+    }, closed=True, description="student or student_id (one of them): 400 naming student otherwise, or when no "
+                                "student of yours matches"),
+    "StudentWorkUpdate": _obj({
+        "assessment_id": {**NULL_ID, "description": "A published assessment you can see; null takes it back"},
+        "exercise_content": {"type": "string", "nullable": True, "maxLength": EXERCISE_MAX,
+                             "description": "Markdown; null or empty takes it back"},
+    }, closed=True),
     "JoinRequest": _obj({"session_code": {"type": "string", "minLength": 1, "example": "MATHSTAR",
                                           "description": "Case, spaces and dashes do not matter; an unknown "
                                                          "code is 409 INVALID_SESSION_CODE"}},
@@ -236,10 +275,12 @@ def _to(operations: tuple, params: dict) -> dict:
 
 SESSION_OPERATIONS = ("get_session", "update_session", "publish_session", "delete_session", "list_enrollments",
                       "create_announcement", "list_announcements", "get_settings", "put_settings",
-                      "admin_analytics")
+                      "admin_analytics", "list_meetings", "list_students", "add_student")
 ANNOUNCEMENT_OPERATIONS = ("update_announcement", "delete_announcement")
 ENROLLMENT_OPERATIONS = ("update_grade", "update_enrollment_status")
 MY_SESSION_OPERATIONS = ("my_session", "my_announcements", "drop_session")
+MEETING_OPERATIONS = ("get_attendance", "mark_attendance")
+STUDENT_OPERATIONS = ("remove_student", "assign_work")
 SESSION_IDS = {"sessionId": "course_session_id"}
 ANNOUNCEMENT_IDS = {**SESSION_IDS, "announcementId": "course_session_announcement_id"}
 ENROLLMENT_IDS = {**SESSION_IDS, "enrollmentId": "course_session_enrollment_id"}
@@ -255,12 +296,11 @@ LINKS = {
     "list_enrollments": _to(ENROLLMENT_OPERATIONS, _read("data/0", **ENROLLMENT_IDS)),
     "list_announcements": _to(ANNOUNCEMENT_OPERATIONS, _read("data/0", **ANNOUNCEMENT_IDS)),
     "my_sessions": _to(MY_SESSION_OPERATIONS, FIRST_SESSION),
+    "list_meetings": _to(MEETING_OPERATIONS, _read("data/0", sessionId="course_session_id", meetingId="meeting_id")),
+    "list_students": _to(STUDENT_OPERATIONS, _read("data/0", sessionId="course_session_id", studentId="student_id")),
+    "add_student": _to(STUDENT_OPERATIONS, _read("data", sessionId="course_session_id", studentId="student_id")),
     "join_session": _to(MY_SESSION_OPERATIONS, SESSION_LINK),
 }
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def _envelope(op: dict) -> dict:

@@ -117,3 +117,28 @@ def settings(st) -> dict:
         "attendance_points": st.points(),
         "default_attendance_status": st.default_attendance_status,
     }
+
+
+def session_student(e, student, scale: dict | None, result: dict | None = None) -> dict:
+    """A student of a session (``/students``): the enrollment, their own content and work, and its result."""
+    data = enrollment(e, student, scale)
+    data["notes_shared_with_parents"] = e.notes_shared_with_parents
+    data["assigned_assessment_id"] = e.assigned_assessment_id
+    data["exercise_content"] = e.exercise_content
+    data["work_assigned_at"] = iso(e.work_assigned_at)
+    data["work_result"] = None if result is None else {
+        "title": result.get("title"), "state": result.get("state"), "text": result.get("text"),
+        "percent": result.get("percent")}
+    return data
+
+
+def meeting(m) -> dict:
+    return {"meeting_id": m.id, "course_session_id": m.course_session_id, "meeting_date": m.meeting_date.isoformat(),
+            "starts_at": iso(m.starts_at), "ends_at": iso(m.ends_at)}
+
+
+def attendance_mark(meeting_id: int, student, row) -> dict:
+    """One enrolled student's mark for a meeting (``status`` null while unmarked)."""
+    return {"meeting_id": meeting_id, "student_id": student.id, "full_name": student.full_name,
+            "status": row.status if row else None, "source": row.source if row else None,
+            "marked_at": iso(row.marked_at) if row else None}

@@ -49,6 +49,11 @@ def _check(value, schema: dict, path: str) -> None:
             _fail(_("%(field)s must be true or false", field=field), field)
     elif kind == "string":
         _check_string(value, schema, field)
+    elif kind == "array":
+        if not isinstance(value, list):
+            _fail(_("%(field)s must be a list", field=field), field)
+        for index, item in enumerate(value):
+            _check(item, schema.get("items", {}), f"{field}.{index}")
 
 
 def _check_object(value, schema: dict, path: str) -> None:

@@ -59,9 +59,13 @@ def require_tracking(course_session: CourseSession) -> None:
                                     code="ATTENDANCE_DISABLED")
 
 
+def meetings_query(course_session: CourseSession):
+    """A SELECT of the session's meetings in time order."""
+    return select(M).where(M.course_session_id == course_session.id).order_by(M.starts_at, M.id)
+
+
 def meetings_of(course_session: CourseSession) -> list[M]:
-    return list(db.session.scalars(select(M).where(M.course_session_id == course_session.id)
-                                   .order_by(M.starts_at, M.id)))
+    return list(db.session.scalars(meetings_query(course_session)))
 
 
 def get_meeting_for(actor, course_session: CourseSession, meeting_id) -> M:
@@ -176,6 +180,27 @@ def mark(actor, course_session: CourseSession, meeting: M, student_id, status) -
     row = _upsert(meeting, ident, status, AttendanceSource.TEACHER, actor.id)
     record(actor, "course_session.attendance", row, meeting_id=meeting.id, student_id=ident, status=status)
     return row
+
+
+MAX_MARKS = 200
+
+
+def mark_many(actor, course_session: CourseSession, meeting: M, entries) -> list[CourseSessionAttendance]:
+    """Several marks of one meeting, each as ``mark`` gives it: all or nothing (the first bad entry raises,
+    and the request is rolled back).  Marking a student twice in one call is refused."""
+    if not isinstance(entries, list) or not entries or len(entries) > MAX_MARKS:
+        raise ValidationFailed(_("Give between 1 and %(n)d marks.", n=MAX_MARKS), field="marks")
+    seen: set = set()
+    rows = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise ValidationFailed(_("Each mark needs a student_id and a status."), field="marks")
+        student_id = as_id(entry.get("student_id"))  # None (no such student: 404) for anything but an id
+        if student_id is not None and student_id in seen:
+            raise ValidationFailed(_("A student can be marked only once in a request."), field="marks")
+        seen.add(student_id)
+        rows.append(mark(actor, course_session, meeting, student_id, entry.get("status")))
+    return rows
 
 
 def check_in(student, course_session: CourseSession, raw_code) -> CourseSessionAttendance:

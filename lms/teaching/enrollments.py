@@ -22,6 +22,7 @@ from sqlalchemy import func, or_, select
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, ValidationFailed
+from lms.common.ids import as_id
 from lms.common.labels import label
 from lms.common.services import flush_or_raise, get_visible
 from lms.common.types import utcnow
@@ -158,15 +159,20 @@ def _enroll(student, course_session: CourseSession, *, actor, by_code: bool) -> 
     return enrollment
 
 
-def add_student(actor, course_session: CourseSession, student_ref: str) -> CourseSessionEnrollment:
-    """A teacher or admin adds one of the students they can see (by email or student number): ENROLLED."""
+def add_student(actor, course_session: CourseSession, student_ref: str | None,
+                student_id: int | None = None) -> CourseSessionEnrollment:
+    """A teacher or admin adds one of the students they can see (by email, username or student number, or
+    by user id from the API): ENROLLED."""
     get_session_for(actor, course_session.id)
     ref = (student_ref or "").strip().lower()
-    if not ref:
+    if not ref and student_id is None:
         raise ValidationFailed(_("Give a student's email or student number."), field="student")
+    if ref and student_id is not None:
+        raise ValidationFailed(_("Give either student or student_id, not both."), field="student")
+    match = User.id == as_id(student_id) if student_id is not None else or_(
+        User.email == ref, User.username == ref, func.lower(StudentProfile.student_number) == ref)
     student = db.session.scalar(visible_students(actor).outerjoin(StudentProfile, StudentProfile.user_id == User.id)
-                                .where(or_(User.email == ref, User.username == ref,
-                                           func.lower(StudentProfile.student_number) == ref)))
+                                .where(match))
     if student is None:
         raise ValidationFailed(_("No student of yours has that email or number."), field="student")
     load_session(course_session.id, lock=True)
@@ -257,6 +263,27 @@ def get_enrollment_for(actor, course_session: CourseSession, enrollment_id) -> C
     return get_visible(select(CourseSessionEnrollment).where(
         CourseSessionEnrollment.course_session_id == course_session.id), CourseSessionEnrollment, enrollment_id,
         rules.enrollment_not_found())
+
+
+def get_student_enrollment_for(actor, course_session: CourseSession, student_id) -> CourseSessionEnrollment:
+    """The enrollment of the student with user id ``student_id`` in this session (404 if there is none)."""
+    get_session_for(actor, course_session.id)
+    found = db.session.scalar(select(CourseSessionEnrollment).where(
+        CourseSessionEnrollment.course_session_id == course_session.id,
+        CourseSessionEnrollment.student_id == as_id(student_id)))
+    if found is None:
+        raise rules.enrollment_not_found()
+    return found
+
+
+def remove_student(actor, course_session: CourseSession, enrollment: CourseSessionEnrollment) -> CourseSessionEnrollment:
+    """Take a student out of the session: a pending request is rejected (DROPPED), an enrolled student is
+    removed (EXPELLED); one already out stays as they are; a completed enrollment is final (422)."""
+    current = enrollment.enrollment_status
+    if current in (Enr.DROPPED, Enr.EXPELLED):
+        get_session_for(actor, course_session.id, api=True)
+        return enrollment
+    return change_status(actor, course_session, enrollment, Enr.DROPPED if current == Enr.PENDING else Enr.EXPELLED)
 
 
 def change_status(actor, course_session: CourseSession, enrollment: CourseSessionEnrollment,
