@@ -230,6 +230,7 @@ def test_the_assessment_page_lists_extensions_and_grants_changes_and_removes_the
     assert saved.status_code == 200 and saved.headers["HX-Retarget"] == "#assessment-extensions"
     listed = saved.get_data(as_text=True)
     assert student.full_name in listed and "ill" in listed and "hx-confirm" in listed
+    assert f'<input type="hidden" name="student_id" value="{student.id}">' in listed  # what Remove posts
     changed = client.post(_page_url(setup, setup.late, "/edit"), headers=HX,
                           data={"student_id": student.id, "due_at": due, "reason": "still ill"})
     assert changed.status_code == 200 and db.scalar(select(AssessmentExtension.reason)) == "still ill"

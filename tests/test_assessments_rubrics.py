@@ -329,14 +329,22 @@ def test_grading_one_question_across_students_with_the_rubric(client, course, gr
     assert db.scalar(select(Answer.manual_points).where(Answer.id == answer.id)) == 0.75
 
 
+def grade_with_rubric(client, db, setup, *, ideas: int, spelling: int, ideas_comment: str | None = None) -> None:
+    """The teacher grades the setup's attempt: the Ideas and Spelling levels at these places (and a comment)."""
+    vid, levels = setup["version_id"], setup["levels"]
+    criteria = db.scalars(select(RubricCriterion.id).where(RubricCriterion.rubric_id == setup["rubric_id"])
+                          .order_by(RubricCriterion.position))
+    data = {f"rubric-{vid}-{criteria[0]}": levels["Ideas"][ideas],
+            f"rubric-{vid}-{criteria[1]}": levels["Spelling"][spelling], "action": "save"}
+    if ideas_comment is not None:
+        data[f"rubric-comment-{vid}-{criteria[0]}"] = ideas_comment
+    client.post(f"/submissions/{setup['attempt'].id}/grade", data=data)
+
+
 def test_a_rubric_used_for_grading_keeps_its_levels(client, course, graded_setup, db):
     setup = graded_setup
-    attempt, vid, levels, rubric_id = setup["attempt"], setup["version_id"], setup["levels"], setup["rubric_id"]
-    criteria = db.scalars(select(RubricCriterion.id).where(RubricCriterion.rubric_id == rubric_id)
-                          .order_by(RubricCriterion.position))
-    client.post(f"/submissions/{attempt.id}/grade", data={
-        f"rubric-{vid}-{criteria[0]}": levels["Ideas"][0], f"rubric-{vid}-{criteria[1]}": levels["Spelling"][0],
-        "action": "save"})
+    levels, rubric_id = setup["levels"], setup["rubric_id"]
+    grade_with_rubric(client, db, setup, ideas=0, spelling=0)
     response = client.post(f"/rubrics/{rubric_id}/edit", data=grid(criteria=(("Ideas", (5, 0)),)), headers=HX)
     assert response.status_code == 422
     assert "Make a copy and change the copy." in response.get_data(as_text=True)
@@ -352,12 +360,8 @@ def test_a_rubric_used_for_grading_keeps_its_levels(client, course, graded_setup
 
 def test_the_student_sees_the_level_given_for_each_criterion(client, auth, course, graded_setup, db):
     setup = graded_setup
-    attempt, vid, levels, rubric_id = setup["attempt"], setup["version_id"], setup["levels"], setup["rubric_id"]
-    criteria = db.scalars(select(RubricCriterion.id).where(RubricCriterion.rubric_id == rubric_id)
-                          .order_by(RubricCriterion.position))
-    client.post(f"/submissions/{attempt.id}/grade", data={
-        f"rubric-{vid}-{criteria[0]}": levels["Ideas"][1], f"rubric-{vid}-{criteria[1]}": levels["Spelling"][0],
-        f"rubric-comment-{vid}-{criteria[0]}": "Say more about the tens.", "action": "save"})
+    attempt = setup["attempt"]
+    grade_with_rubric(client, db, setup, ideas=1, spelling=0, ideas_comment="Say more about the tens.")
     auth.logout()
     auth.login(course.student)
     page = client.get(f"/submissions/{attempt.id}").get_data(as_text=True)
@@ -377,12 +381,8 @@ def test_the_student_sees_the_level_given_for_each_criterion(client, auth, cours
 
 def test_a_new_rubric_on_the_question_leaves_graded_answers_with_theirs(client, course, graded_setup, db):
     setup = graded_setup
-    attempt, vid, levels, rubric_id = setup["attempt"], setup["version_id"], setup["levels"], setup["rubric_id"]
-    criteria = db.scalars(select(RubricCriterion.id).where(RubricCriterion.rubric_id == rubric_id)
-                          .order_by(RubricCriterion.position))
-    client.post(f"/submissions/{attempt.id}/grade", data={
-        f"rubric-{vid}-{criteria[0]}": levels["Ideas"][0], f"rubric-{vid}-{criteria[1]}": levels["Spelling"][0],
-        "action": "save"})
+    attempt = setup["attempt"]
+    grade_with_rubric(client, db, setup, ideas=0, spelling=0)
     other = create_rubric(client, title="Another", criteria=(("Voice", (2, 0)),))
     question = setup["question"]
     client.post(f"/assessments/{question.assessment_id}/questions/{question.id}/rubric", data={"rubric": other},

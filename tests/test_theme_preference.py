@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -117,3 +118,16 @@ def test_pages_for_printing_stay_light(client, as_role, make):
     client.post("/me/theme", data={"theme": "DARK"})
     page = client.get(f"/classrooms/{classroom.id}/login-cards").get_data(as_text=True)
     assert 'data-theme="light"' in html_tag(page)
+
+
+def test_the_chosen_dark_theme_and_the_devices_dark_theme_have_the_same_colours():
+    css = (Path(__file__).parent.parent / "static/css/app.css").read_text()
+
+    def declarations(block_start: str) -> list[str]:
+        block = css[css.index(block_start) + len(block_start):]
+        block = re.sub(r"/\*.*?\*/", "", block[:block.index("}")], flags=re.S)
+        return sorted(d.strip() for d in block.split(";") if d.strip())
+
+    chosen = declarations('[data-theme="dark"] {')
+    device = declarations(":root:not([data-theme]) {")
+    assert chosen and chosen == device

@@ -12,8 +12,8 @@ from lms.assessments.models import RUBRIC_MAX_CRITERIA, RUBRIC_MAX_LEVELS
 from lms.assessments.views_bank import editable_assessment
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.formviews import deleted, saving
-from lms.common.htmx import is_htmx, redirect_to, render, render_form_errors
+from lms.common.formviews import deleted, outcome_answer, saving
+from lms.common.htmx import redirect_to, render, render_form_errors
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 
@@ -194,18 +194,18 @@ def question_rubric(assessment_id, question_id):
     if request.method == "GET":
         return render("assessments/question_rubric.html", "assessments/_question_rubric.html",
                       **question_rubric_context(assessment, question))
+    message = None
     with saving(quiet=True) as saved:
         rubric = rubrics.attach_rubric(current_user, assessment, question, request.form.get("rubric", ""))
-    if saved:
-        flash(_("Graded with “%(title)s” now.", title=rubric.title) if rubric else _("No rubric for this question now."),
-              "success")
-    elif not is_htmx():
-        flash(saved.message, "error")
-    if not is_htmx():
-        return redirect_to(url_for("assessments.rubrics.question_rubric", assessment_id=assessment_id,
-                                   question_id=question_id))
+        message = (_("Graded with “%(title)s” now.", title=rubric.title) if rubric
+                   else _("No rubric for this question now."))
+    return outcome_answer(saved, message, url_for("assessments.rubrics.question_rubric", assessment_id=assessment_id,
+                                                  question_id=question_id),
+                          "assessments/question_rubric.html", "assessments/_question_rubric.html",
+                          lambda outcome: {"error": outcome.message, **_question_rubric_again(assessment_id, question_id)})
+
+
+def _question_rubric_again(assessment_id, question_id) -> dict:
+    """The question's rubric fragment read again (after the request's rollback, when it failed)."""
     assessment = editable_assessment(assessment_id)
-    question = authoring.get_question(assessment, question_id)
-    return render("assessments/question_rubric.html", "assessments/_question_rubric.html",
-                  status=200 if saved else 422, error=None if saved else saved.message,
-                  **question_rubric_context(assessment, question))
+    return question_rubric_context(assessment, authoring.get_question(assessment, question_id))

@@ -123,3 +123,17 @@ def saved_answer(message: str, url: str, page: str, fragment: str, context: Call
     if is_htmx():
         return render(page, fragment, **context())
     return redirect_to(url)
+
+
+def outcome_answer(outcome: Outcome, message: str | None, url: str, page: str, fragment: str,
+                   context: Callable[[Outcome], dict]):
+    """After a ``saving(quiet=True)`` block: ``message`` when it was saved; a plain post goes to
+    ``url`` (the error flashed when it failed); htmx gets ``fragment`` again with ``context(outcome)``
+    (422 when it failed: the context shows ``outcome.message``)."""
+    if outcome and message:
+        flash(message, "success")
+    if not is_htmx():
+        if not outcome:
+            flash(outcome.message, "error")
+        return redirect_to(url)
+    return render(page, fragment, status=200 if outcome else 422, **context(outcome))

@@ -11,8 +11,8 @@ from flask_login import current_user
 
 from lms.auth.models import Role
 from lms.common.access import allow
-from lms.common.formviews import deleted, render_form, saving
-from lms.common.htmx import is_htmx, redirect_to, render
+from lms.common.formviews import deleted, outcome_answer, render_form, saving
+from lms.common.htmx import redirect_to, render
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.school import cohorts, services
@@ -104,15 +104,10 @@ def delete(cohort_id: int):
 
 def _people_answer(cohort_id: int, outcome, message: str | None):
     """After adding or removing: the members and picker again (htmx), or back to the cohort."""
-    if outcome and message:
-        flash(message, "success")
-    if not is_htmx():
-        if not outcome:
-            flash(outcome.message, "error")
-        return redirect_to(url_for("school.cohorts.detail", cohort_id=cohort_id))
-    cohort = cohorts.get_cohort(current_user, cohort_id)
-    return render("school/cohort.html", "school/_cohort_people.html", status=200 if outcome else 422,
-                  **_people_context(cohort, people_error=None if outcome else outcome.message))
+    return outcome_answer(outcome, message, url_for("school.cohorts.detail", cohort_id=cohort_id),
+                          "school/cohort.html", "school/_cohort_people.html",
+                          lambda outcome: _people_context(cohorts.get_cohort(current_user, cohort_id),
+                                                          people_error=outcome.message))
 
 
 @bp.route("/<int:cohort_id>/students", methods=["POST"])
