@@ -45,6 +45,7 @@ from lms.common.types import utcnow
 from lms.communication.notifications import notify
 from lms.core.academic_year import current_academic_year
 from lms.extensions import db
+from lms.school.history import before_this_year, current_year_start
 from lms.school.models import Classroom, ClassroomMembership, MembershipStatus
 
 STATUS_ORDER = case({SubmissionStatus.SUBMITTED.value: 0, SubmissionStatus.GRADED.value: 1,
@@ -105,10 +106,16 @@ def classrooms_by_student(student_ids) -> dict[int, str]:
 # --- grading -------------------------------------------------------------------------------------------
 
 
-def require_grade(actor, submission: Submission) -> None:
+def require_grade(actor, submission: Submission, *, year_start=None) -> None:
+    """403 unless ``actor`` grades the assessment and the attempt is this academic year's (last
+    year's results are history: read, never regraded). ``year_start``: ``(current_year_start(),)``
+    when the caller has it already."""
     if getattr(actor, "role", None) not in (Role.ADMIN, Role.TEACHER) or \
             not can_edit_assessment(actor, submission.assessment):
         raise Forbidden(_("Only the assessment's teachers or an administrator can grade it."))
+    start, = year_start or (current_year_start(),)
+    if before_this_year(submission.started_at, start):
+        raise Forbidden(_("This attempt is from an earlier academic year: it can be read, not graded again."))
 
 
 def _points(value, version: QuestionVersion, number: int) -> float | None:
@@ -252,8 +259,9 @@ def return_graded(actor, submission_ids) -> list[Submission]:
                                           .order_by(Submission.id)))
     if len(submissions) != len(ids):
         raise NotFound(_("That submission does not exist or is not available to you."))
+    year_start = (current_year_start(),)
     for submission in submissions:
-        require_grade(actor, submission)
+        require_grade(actor, submission, year_start=year_start)
     not_graded = [s for s in submissions if s.status != SubmissionStatus.GRADED]
     if not_graded:
         raise BusinessRuleViolation(_(

@@ -29,6 +29,7 @@ from lms.common.types import utcnow
 from lms.extensions import db
 from lms.profiles.services import photo_versions
 from lms.school import services as school
+from lms.school.history import before_this_year, current_year_start
 
 bp = Blueprint("grading", __name__)
 
@@ -42,7 +43,7 @@ def index():
     if current_user.role == Role.STUDENT:
         page = paginate(grading.my_submissions_query(current_user))
         return render("assessments/my_submissions.html", "assessments/_my_submissions.html", results=page,
-                      **common_context())
+                      year_start=current_year_start(), **common_context())
     return _queue_page(request.args)
 
 
@@ -99,12 +100,14 @@ def _questions(submission, viewer) -> list[dict]:
 
 
 def _grading_context(submission, **extra) -> dict:
-    """The staff page of an attempt: its answers, history and (for its graders) the grade form."""
+    """The staff page of an attempt: its answers, history and (for its graders) the grade form; an
+    attempt of an earlier academic year is read-only."""
     assessment = submission.assessment
-    return {"submission": submission, "assessment": assessment, "rows": _questions(submission, current_user),
+    earlier_year = before_this_year(submission.started_at, current_year_start())
+    return {"earlier_year": earlier_year, "submission": submission, "assessment": assessment, "rows": _questions(submission, current_user),
             "results_visible": True, "feedback_visible": True, "history": grading.history(submission),
             "score_text": grading.score_text(submission),
-            "can_grade": services.can_edit_assessment(current_user, assessment),
+            "can_grade": not earlier_year and services.can_edit_assessment(current_user, assessment),
             "classroom": school.current_classroom_of(submission.student), **common_context(), **extra}
 
 
@@ -241,6 +244,7 @@ def grade_answer(assessment_id, question_id, submission_id):
                None)
     if row is None:
         raise NotFound(_("That submission does not exist or is not available to you."))
+    grading.require_grade(current_user, row.submission)  # 403: not theirs to grade, or last year's
     with saving(quiet=True) as saved:
         grading.grade_answer(current_user, row.submission, row.version, points=request.form.get("points"),
                              feedback=request.form.get("feedback", ""))
