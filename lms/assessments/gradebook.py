@@ -40,7 +40,13 @@ from lms.common.types import utcnow
 from lms.core.academic_year import current_academic_year
 from lms.curriculum.services import progress_by_subject, subjects_of_classroom
 from lms.extensions import db
-from lms.school.history import classroom_memberships, current_year_start, is_past, year_end_roster, year_window
+from lms.school.history import (
+    classroom_memberships,
+    current_year_start,
+    is_past,
+    year_end_roster,
+    year_window,
+)
 from lms.school.services import current_classroom_of, roster
 
 
