@@ -187,6 +187,9 @@ def test_last_years_submission_cannot_be_graded_again(client, auth, app, db, yea
     assert "from an earlier academic year" in page and 'name="points-' not in page and "grade-save" not in page
     refused = client.post(url + "/grade", data={"feedback": "regraded", "action": "return"}, headers=HX)
     assert refused.status_code == 403 and "earlier academic year" in refused.get_data(as_text=True)
+    question_url = f"/assessments/{year.quiz.id}/questions/{_question_id(app, year.quiz)}/grading"
+    one_answer = client.get(f"{question_url}?submission={year.counted.id}").get_data(as_text=True)
+    assert "from an earlier academic year" in one_answer and 'name="points"' not in one_answer
     by_question = client.post(f"/assessments/{year.quiz.id}/questions/{_question_id(app, year.quiz)}/grading/"
                               f"{year.counted.id}", data={"points": "0"}, headers=HX)
     assert by_question.status_code == 403

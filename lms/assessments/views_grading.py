@@ -211,7 +211,8 @@ def _question_context(assessment, question, current_id, options, **extra) -> dic
     current = next((r for r in listed if r.submission.id == current_id), listed[0] if listed else None)
     ctx = {"assessment": assessment, "question": question, "options": options, "current": current,
            "total": len(listed), "graded_count": sum(r.graded for r in rows), "all_count": len(rows),
-           "url": lambda sid: _question_url(assessment, question, sid, options), **common_context(), **extra}
+           "url": lambda sid: _question_url(assessment, question, sid, options), "year_start": current_year_start(),
+           **common_context(), **extra}
     if current is None:
         return ctx
     index = listed.index(current)
