@@ -207,6 +207,21 @@ def test_this_years_submission_can_still_be_graded(client, auth, make, year):
     assert saved.status_code == 200
 
 
+def test_last_years_ungraded_work_leaves_the_grading_queue(client, auth, app, make):
+    """It can no longer be graded: neither the queue nor the teacher's home page count it as work to do."""
+    course = build_course(make)
+    essay = make.assessment(course.teacher, title="Essay", questions=[ONE_OF_EACH[5]],
+                            section_id=course.ids["Counting"], publish=True)
+    waiting = make.attempt(course.student, essay, {0: "I counted in tens."})
+    auth.login(course.teacher)
+    assert f"/submissions/{waiting.id}\"" in client.get("/submissions?status=SUBMITTED").get_data(as_text=True)
+    assert 'data-to-grade="1"' in client.get("/").get_data(as_text=True)
+    _roll_over(app, make)
+    queue = client.get("/submissions?status=SUBMITTED").get_data(as_text=True)
+    assert f"/submissions/{waiting.id}\"" not in queue
+    assert 'data-to-grade="0"' in client.get("/").get_data(as_text=True)
+
+
 # --- 3. an attempt left unsubmitted last year ------------------------------------------------------------
 
 

@@ -65,9 +65,12 @@ class QueueFilters:
 
 
 def queue_query(actor, filters: QueueFilters):
-    """Submissions of the assessments ``actor`` grades: ungraded first, then oldest first."""
+    """This academic year's submissions of the assessments ``actor`` grades: ungraded first, then
+    oldest first. (Last year's are read-only: they stay in the archived classroom's gradebook.)"""
     stmt = (select(Submission).join(Assessment, Assessment.id == Submission.assessment_id)
             .join(User, User.id == Submission.student_id).where(gradeable_condition(actor), counted()))
+    if (start := current_year_start()) is not None:
+        stmt = stmt.where(Submission.started_at >= start)
     if filters.status in tuple(SubmissionStatus):
         stmt = stmt.where(Submission.status == filters.status)
     else:
