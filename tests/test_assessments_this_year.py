@@ -87,6 +87,17 @@ def test_this_years_gradebook_leaves_out_last_years_assessments(client, auth, ye
     assert "No published assessment" in page
 
 
+def test_last_years_assessment_cannot_be_excused_or_extended_in_this_years_gradebook(client, auth, db, year):
+    from lms.assessments.models import AssessmentExcusal, AssessmentExtension
+
+    auth.login(year.course.teacher)
+    url = f"/classrooms/{year.new_room.id}/gradebook/{year.course.subject.id}"
+    data = {"assessment_id": year.overdue.id, "student_id": year.newcomer.id}
+    assert client.post(url + "/excuse", data=data, headers=HX).status_code == 404
+    assert client.post(url + "/extension", data={**data, "extra_attempts": "1"}, headers=HX).status_code == 404
+    assert db.count(AssessmentExcusal) == 0 and db.count(AssessmentExtension) == 0
+
+
 def test_a_repeating_student_starts_the_year_afresh(client, auth, make, year):
     """Last year's 1/1 stays last year's; this year's attempt at the same quiz is what counts."""
     make.attempt(year.repeater, year.quiz, {0: ["0"]})   # 0/1 this year

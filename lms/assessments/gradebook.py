@@ -185,6 +185,12 @@ def gradebook_students(classroom) -> list:
     return [user for user, _profile in (year_end_roster(classroom) if is_past(classroom) else roster(classroom))]
 
 
+def gradebook_assessments(classroom, subject, student_ids, start) -> list[Assessment]:
+    """The subject's assessments; for this year's classroom (``start``: ``current_year_start()``)
+    this year's only (an archived classroom's are chosen by ``history.of_past_class``)."""
+    return [a for a, _subject_id in subject_assessments([subject.id], history.of_this_year(student_ids, start))]
+
+
 def build_gradebook(classroom, subject) -> Gradebook:
     """The classroom's students × the subject's assessments. An archived classroom (a past year)
     keeps the students who finished the year in it and the assessments of that year, read-only."""
@@ -192,7 +198,7 @@ def build_gradebook(classroom, subject) -> Gradebook:
     students = gradebook_students(classroom)
     student_ids = [s.id for s in students]
     start = None if past else current_year_start()
-    assessments = [a for a, _subject_id in subject_assessments([subject.id], history.of_this_year(student_ids, start))]
+    assessments = gradebook_assessments(classroom, subject, student_ids, start)
     assessment_ids = [a.id for a in assessments]
     attempts = attempts_by_pair(student_ids, assessment_ids, since=start)
     excused = excused_pairs(student_ids, assessment_ids, since=start)

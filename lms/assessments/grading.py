@@ -109,15 +109,23 @@ def classrooms_by_student(student_ids) -> dict[int, str]:
 # --- grading -------------------------------------------------------------------------------------------
 
 
-def require_grade(actor, submission: Submission, *, year_start=None) -> None:
-    """403 unless ``actor`` grades the assessment and the attempt is this academic year's (last
-    year's results are history: read, never regraded). ``year_start``: ``(current_year_start(),)``
-    when the caller has it already."""
+def require_grade(actor, submission: Submission) -> None:
+    """403 unless ``actor`` grades the assessment and the attempt is this academic year's."""
+    _require_grader(actor, submission)
+    require_this_year([submission])
+
+
+def _require_grader(actor, submission: Submission) -> None:
     if getattr(actor, "role", None) not in (Role.ADMIN, Role.TEACHER) or \
             not can_edit_assessment(actor, submission.assessment):
         raise Forbidden(_("Only the assessment's teachers or an administrator can grade it."))
-    start, = year_start or (current_year_start(),)
-    if before_this_year(submission.started_at, start):
+
+
+def require_this_year(submissions) -> None:
+    """403 for an attempt started before this academic year's rollover: last year's results are
+    history, read but never graded again (administrators included). One query."""
+    start = current_year_start()
+    if any(before_this_year(s.started_at, start) for s in submissions):
         raise Forbidden(_("This attempt is from an earlier academic year: it can be read, not graded again."))
 
 
@@ -262,9 +270,9 @@ def return_graded(actor, submission_ids) -> list[Submission]:
                                           .order_by(Submission.id)))
     if len(submissions) != len(ids):
         raise NotFound(_("That submission does not exist or is not available to you."))
-    year_start = (current_year_start(),)
     for submission in submissions:
-        require_grade(actor, submission, year_start=year_start)
+        _require_grader(actor, submission)
+    require_this_year(submissions)
     not_graded = [s for s in submissions if s.status != SubmissionStatus.GRADED]
     if not_graded:
         raise BusinessRuleViolation(_(

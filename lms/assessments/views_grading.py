@@ -104,7 +104,8 @@ def _grading_context(submission, **extra) -> dict:
     attempt of an earlier academic year is read-only."""
     assessment = submission.assessment
     earlier_year = before_this_year(submission.started_at, current_year_start())
-    return {"earlier_year": earlier_year, "submission": submission, "assessment": assessment, "rows": _questions(submission, current_user),
+    return {"submission": submission, "assessment": assessment, "rows": _questions(submission, current_user),
+            "earlier_year": earlier_year,
             "results_visible": True, "feedback_visible": True, "history": grading.history(submission),
             "score_text": grading.score_text(submission),
             "can_grade": not earlier_year and services.can_edit_assessment(current_user, assessment),
@@ -211,8 +212,8 @@ def _question_context(assessment, question, current_id, options, **extra) -> dic
     current = next((r for r in listed if r.submission.id == current_id), listed[0] if listed else None)
     ctx = {"assessment": assessment, "question": question, "options": options, "current": current,
            "total": len(listed), "graded_count": sum(r.graded for r in rows), "all_count": len(rows),
-           "url": lambda sid: _question_url(assessment, question, sid, options), "year_start": current_year_start(),
-           **common_context(), **extra}
+           "url": lambda sid: _question_url(assessment, question, sid, options),
+           "year_start": current_year_start(), **common_context(), **extra}
     if current is None:
         return ctx
     index = listed.index(current)

@@ -3,8 +3,8 @@
 Used by the student's and the parent's home pages and by the weekly parent digest
 (``lms.digest``).  Every function is one SQL statement (``due_work``: two, with the year's
 start) whatever the number of assessments, submissions or meetings, and works for any
-student (the visibility rules of ``lms.assessments.services`` are applied with the student as the actor, so a parent is shown
-exactly what their child can see).
+student (the visibility rules of ``lms.assessments.services`` are applied with the student as
+the actor, so a parent is shown exactly what their child can see).
 
 * ``due_work(student, ...)`` — published assessments of the student's subjects due soon that
   they have not submitted (nor been excused from), and overdue ones (all of them for parents,
