@@ -9,6 +9,10 @@ graded attempts.  Scores are shown as points and as a percentage of the attempt'
 Markers: *late* (the counting attempt was late), *missing* (past the due date with nothing
 submitted; counts as 0 in averages), *excused* (left out of averages), *pending* (submitted,
 waiting for hand grading; left out of averages).  Averages are plain means of percentages.
+
+This year's gradebook and progress leave out last year's work (``history.of_this_year``): after a
+rollover a level's subject goes on with a new class, which is not *missing* last year's quizzes, and
+a repeating student's attempts from last year stay in last year's history.
 """
 
 from __future__ import annotations
@@ -36,7 +40,13 @@ from lms.common.types import utcnow
 from lms.core.academic_year import current_academic_year
 from lms.curriculum.services import progress_by_subject, subjects_of_classroom
 from lms.extensions import db
-from lms.school.history import classroom_memberships, is_past, year_end_roster, year_window
+from lms.school.history import (
+    classroom_memberships,
+    current_year_start,
+    is_past,
+    year_end_roster,
+    year_window,
+)
 from lms.school.services import current_classroom_of, roster
 
 
@@ -131,35 +141,42 @@ class Gradebook:
         return self.cells.get((student_id, assessment_id), Cell())
 
 
-def subject_assessments(subject_ids) -> list[tuple[Assessment, int]]:
-    """Published (and archived) assessments attached anywhere in these subjects, with the subject
-    id of each, by due date then title (one query)."""
+def subject_assessments(subject_ids, *conditions) -> list[tuple[Assessment, int]]:
+    """Published (and archived) assessments attached anywhere in these subjects (and meeting the
+    extra ``conditions``), with the subject id of each, by due date then title (one query)."""
     home = home_subject_id_expr()
     rows = db.session.execute(
         select(Assessment, home.label("home_subject_id"))
         .where(attached_in_subjects(list(subject_ids)),
-               Assessment.status.in_((AssessmentStatus.PUBLISHED, AssessmentStatus.ARCHIVED)))
+               Assessment.status.in_((AssessmentStatus.PUBLISHED, AssessmentStatus.ARCHIVED)), *conditions)
         .order_by(Assessment.due_at.is_(None), Assessment.due_at, Assessment.title, Assessment.id))
     return [(assessment, subject_id) for assessment, subject_id in rows]
 
 
-def attempts_by_pair(student_ids, assessment_ids) -> dict[tuple[int, int], list[Submission]]:
+def attempts_by_pair(student_ids, assessment_ids, since=None) -> dict[tuple[int, int], list[Submission]]:
+    """The attempts of these students at these assessments (started at or after ``since``)."""
     students, assessments = list(student_ids), list(assessment_ids)
     result: dict[tuple[int, int], list[Submission]] = {}
     if not students or not assessments:
         return result
-    for submission in db.session.scalars(select(Submission).where(
-            Submission.student_id.in_(students), Submission.assessment_id.in_(assessments))):
+    stmt = select(Submission).where(Submission.student_id.in_(students), Submission.assessment_id.in_(assessments))
+    if since is not None:
+        stmt = stmt.where(Submission.started_at >= since)
+    for submission in db.session.scalars(stmt):
         result.setdefault((submission.student_id, submission.assessment_id), []).append(submission)
     return result
 
 
-def excused_pairs(student_ids, assessment_ids) -> set[tuple[int, int]]:
+def excused_pairs(student_ids, assessment_ids, since=None) -> set[tuple[int, int]]:
+    """(student id, assessment id) of the excusals (made at or after ``since``)."""
     students, assessments = list(student_ids), list(assessment_ids)
     if not students or not assessments:
         return set()
-    return set(db.session.execute(select(AssessmentExcusal.student_id, AssessmentExcusal.assessment_id).where(
-        AssessmentExcusal.student_id.in_(students), AssessmentExcusal.assessment_id.in_(assessments))).all())
+    stmt = select(AssessmentExcusal.student_id, AssessmentExcusal.assessment_id).where(
+        AssessmentExcusal.student_id.in_(students), AssessmentExcusal.assessment_id.in_(assessments))
+    if since is not None:
+        stmt = stmt.where(AssessmentExcusal.created_at >= since)
+    return set(db.session.execute(stmt).all())
 
 
 def gradebook_students(classroom) -> list:
@@ -168,15 +185,23 @@ def gradebook_students(classroom) -> list:
     return [user for user, _profile in (year_end_roster(classroom) if is_past(classroom) else roster(classroom))]
 
 
+def gradebook_assessments(classroom, subject, student_ids, start) -> list[Assessment]:
+    """The subject's assessments; for this year's classroom (``start``: ``current_year_start()``)
+    this year's only (an archived classroom's are chosen by ``history.of_past_class``)."""
+    return [a for a, _subject_id in subject_assessments([subject.id], history.of_this_year(student_ids, start))]
+
+
 def build_gradebook(classroom, subject) -> Gradebook:
     """The classroom's students × the subject's assessments. An archived classroom (a past year)
     keeps the students who finished the year in it and the assessments of that year, read-only."""
     past = is_past(classroom)
     students = gradebook_students(classroom)
-    assessments = [a for a, _subject_id in subject_assessments([subject.id])]
-    student_ids, assessment_ids = [s.id for s in students], [a.id for a in assessments]
-    attempts = attempts_by_pair(student_ids, assessment_ids)
-    excused = excused_pairs(student_ids, assessment_ids)
+    student_ids = [s.id for s in students]
+    start = None if past else current_year_start()
+    assessments = gradebook_assessments(classroom, subject, student_ids, start)
+    assessment_ids = [a.id for a in assessments]
+    attempts = attempts_by_pair(student_ids, assessment_ids, since=start)
+    excused = excused_pairs(student_ids, assessment_ids, since=start)
     if past:
         worked_on = {assessment_id for _student_id, assessment_id in [*attempts, *excused]}
         assessments = history.of_past_class(assessments, year_window(classroom_memberships(classroom)), worked_on)
@@ -269,16 +294,18 @@ def student_progress(viewer, student, year: str | None = None) -> list[SubjectPr
 
     Results the viewer may not see yet (results visibility) are shown as submitted, without a
     score, and left out of the average."""
+    start = None
     if year is None or year == current_academic_year():
-        subjects, rows = _current_year_rows(student)
+        start = current_year_start()
+        subjects, rows = _current_year_rows(student, start)
     else:
         subjects, rows = history.past_year_rows(student, year)
     if not subjects:
         return []
-    return _progress(viewer, student, subjects, rows)
+    return _progress(viewer, student, subjects, rows, since=start)
 
 
-def _current_year_rows(student):
+def _current_year_rows(student, start):
     classroom = current_classroom_of(student)
     if classroom is None:
         return [], []
@@ -289,18 +316,18 @@ def _current_year_rows(student):
     submitted = select(Submission.assessment_id).where(Submission.student_id == student.id)
     rows = db.session.execute(
         select(Assessment, home.label("home_subject_id"))
-        .where(attached_in_subjects([s.id for s in subjects]),
+        .where(attached_in_subjects([s.id for s in subjects]), history.of_this_year([student.id], start),
                or_(visibility_condition(student),
                    and_(Assessment.status == AssessmentStatus.ARCHIVED, Assessment.id.in_(submitted))))
         .order_by(Assessment.due_at.is_(None), Assessment.due_at, Assessment.title, Assessment.id)).all()
     return subjects, rows
 
 
-def _progress(viewer, student, subjects, rows) -> list[SubjectProgress]:
+def _progress(viewer, student, subjects, rows, since=None) -> list[SubjectProgress]:
     sections = progress_by_subject(student, [s.id for s in subjects])
     assessment_ids = [a.id for a, _s in rows]
-    attempts = attempts_by_pair([student.id], assessment_ids)
-    excused = excused_pairs([student.id], assessment_ids)
+    attempts = attempts_by_pair([student.id], assessment_ids, since=since)
+    excused = excused_pairs([student.id], assessment_ids, since=since)
     extended = extensions_by_pair([student.id], assessment_ids)
     now = utcnow()
     result = {s.id: SubjectProgress(subject=s, sections=sections[s.id]) for s in subjects}

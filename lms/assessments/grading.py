@@ -46,6 +46,7 @@ from lms.common.types import utcnow
 from lms.communication.notifications import notify
 from lms.core.academic_year import current_academic_year
 from lms.extensions import db
+from lms.school.history import before_this_year, current_year_start
 from lms.school.models import Classroom, ClassroomMembership, MembershipStatus
 
 STATUS_ORDER = case({SubmissionStatus.SUBMITTED.value: 0, SubmissionStatus.GRADED.value: 1,
@@ -65,9 +66,12 @@ class QueueFilters:
 
 
 def queue_query(actor, filters: QueueFilters):
-    """Submissions of the assessments ``actor`` grades: ungraded first, then oldest first."""
+    """This academic year's submissions of the assessments ``actor`` grades: ungraded first, then
+    oldest first. (Last year's are read-only: they stay in the archived classroom's gradebook.)"""
     stmt = (select(Submission).join(Assessment, Assessment.id == Submission.assessment_id)
             .join(User, User.id == Submission.student_id).where(gradeable_condition(actor), counted()))
+    if (start := current_year_start()) is not None:
+        stmt = stmt.where(Submission.started_at >= start)
     if filters.status in tuple(SubmissionStatus):
         stmt = stmt.where(Submission.status == filters.status)
     else:
@@ -107,9 +111,23 @@ def classrooms_by_student(student_ids) -> dict[int, str]:
 
 
 def require_grade(actor, submission: Submission) -> None:
+    """403 unless ``actor`` grades the assessment and the attempt is this academic year's."""
+    _require_grader(actor, submission)
+    require_this_year([submission])
+
+
+def _require_grader(actor, submission: Submission) -> None:
     if getattr(actor, "role", None) not in (Role.ADMIN, Role.TEACHER) or \
             not can_edit_assessment(actor, submission.assessment):
         raise Forbidden(_("Only the assessment's teachers or an administrator can grade it."))
+
+
+def require_this_year(submissions) -> None:
+    """403 for an attempt started before this academic year's rollover: last year's results are
+    history, read but never graded again (administrators included). One query."""
+    start = current_year_start()
+    if any(before_this_year(s.started_at, start) for s in submissions):
+        raise Forbidden(_("This attempt is from an earlier academic year: it can be read, not graded again."))
 
 
 def _points(value, version: QuestionVersion, number: int) -> float | None:
@@ -269,7 +287,8 @@ def return_graded(actor, submission_ids) -> list[Submission]:
     if len(submissions) != len(ids):
         raise NotFound(_("That submission does not exist or is not available to you."))
     for submission in submissions:
-        require_grade(actor, submission)
+        _require_grader(actor, submission)
+    require_this_year(submissions)
     not_graded = [s for s in submissions if s.status != SubmissionStatus.GRADED]
     if not_graded:
         raise BusinessRuleViolation(_(

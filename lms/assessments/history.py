@@ -5,11 +5,16 @@ Subjects outlive a year (a level's subject is taught to every year's P1), so an 
 to a past year when the student (or, in a gradebook, one of the class) has an attempt at it or is
 excused from it, or when its due date (publication date without one) falls within the year's
 memberships — never to the next year's class that goes on with the same subject.
+
+The same rule keeps last year's work out of this year (``of_this_year``): after a rollover an
+assessment is this year's when its due date (publication date without one) is at or after the
+rollover, or when the student (in a gradebook: one of the class) started an attempt at it or was
+excused from it since; attempts and excusals from before the rollover stay last year's.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, true
 
 from lms.assessments.models import Assessment, AssessmentExcusal, AssessmentStatus, Submission, counted
 from lms.assessments.services import attached_in_subjects, home_subject_id_expr
@@ -78,3 +83,16 @@ def of_past_class(assessments, window, worked_on: set[int]) -> list:
     """The assessments of an archived classroom's gradebook: those its students worked on (or were
     excused from) and those due within its year."""
     return [a for a in assessments if a.id in worked_on or in_window(a, window)]
+
+
+def of_this_year(student_ids, start):
+    """SQL condition on ``Assessment``: it belongs to this academic year for these students (a list
+    or a SELECT of ids). ``start``: ``lms.school.history.current_year_start()`` (None: always true)."""
+    if start is None:
+        return true()
+    moment = func.coalesce(Assessment.due_at, Assessment.published_at)
+    return or_(moment >= start,
+               Assessment.id.in_(select(Submission.assessment_id).where(
+                   Submission.student_id.in_(student_ids), Submission.started_at >= start, counted())),
+               Assessment.id.in_(select(AssessmentExcusal.assessment_id).where(
+                   AssessmentExcusal.student_id.in_(student_ids), AssessmentExcusal.created_at >= start)))

@@ -107,9 +107,13 @@ def excuse(classroom_id, subject_id):
 
 
 def _gradebook_pair(classroom, subject, assessment_id, student_id):
-    """An assessment and a student of this gradebook (404 otherwise)."""
-    assessment = next((a for a, _s in gradebook.subject_assessments([subject.id]) if a.id == assessment_id), None)
-    student = next((u for u in gradebook.gradebook_students(classroom) if u.id == student_id), None)
+    """An assessment and a student of this gradebook (404 otherwise; last year's assessments are
+    not in this year's gradebook)."""
+    students = gradebook.gradebook_students(classroom)
+    start = None if school_history.is_past(classroom) else school_history.current_year_start()
+    assessment = next((a for a in gradebook.gradebook_assessments(classroom, subject, [u.id for u in students], start)
+                       if a.id == assessment_id), None)
+    student = next((u for u in students if u.id == student_id), None)
     if assessment is None or student is None:
         raise NotFound(_("That student or assessment is not in this gradebook."))
     gradebook.require_current(classroom)

@@ -30,6 +30,7 @@ from lms.common.types import utcnow
 from lms.extensions import db
 from lms.profiles.services import photo_versions
 from lms.school import services as school
+from lms.school.history import before_this_year, current_year_start
 
 bp = Blueprint("grading", __name__)
 
@@ -43,7 +44,7 @@ def index():
     if current_user.role == Role.STUDENT:
         page = paginate(grading.my_submissions_query(current_user))
         return render("assessments/my_submissions.html", "assessments/_my_submissions.html", results=page,
-                      **common_context())
+                      year_start=current_year_start(), **common_context())
     return _queue_page(request.args)
 
 
@@ -107,14 +108,17 @@ def _rubric_grades(submission, posted=None) -> dict:
 
 
 def _grading_context(submission, **extra) -> dict:
-    """The staff page of an attempt: its answers, history and (for its graders) the grade form."""
+    """The staff page of an attempt: its answers, history and (for its graders) the grade form; an
+    attempt of an earlier academic year is read-only."""
     assessment = submission.assessment
     extra.setdefault("rubric_grades", _rubric_grades(submission, extra.get("posted")))
     extra.update(reply_context(submission, current_user))
+    earlier_year = before_this_year(submission.started_at, current_year_start())
     return {"submission": submission, "assessment": assessment, "rows": _questions(submission, current_user),
+            "earlier_year": earlier_year,
             "results_visible": True, "feedback_visible": True, "history": grading.history(submission),
             "score_text": grading.score_text(submission),
-            "can_grade": services.can_edit_assessment(current_user, assessment),
+            "can_grade": not earlier_year and services.can_edit_assessment(current_user, assessment),
             "classroom": school.current_classroom_of(submission.student), **common_context(), **extra}
 
 
@@ -225,7 +229,8 @@ def _question_context(assessment, question, current_id, options, **extra) -> dic
     current = next((r for r in listed if r.submission.id == current_id), listed[0] if listed else None)
     ctx = {"assessment": assessment, "question": question, "options": options, "current": current,
            "total": len(listed), "graded_count": sum(r.graded for r in rows), "all_count": len(rows),
-           "url": lambda sid: _question_url(assessment, question, sid, options), **common_context(), **extra}
+           "url": lambda sid: _question_url(assessment, question, sid, options),
+           "year_start": current_year_start(), **common_context(), **extra}
     if current is None:
         return ctx
     index = listed.index(current)
@@ -259,6 +264,7 @@ def grade_answer(assessment_id, question_id, submission_id):
                None)
     if row is None:
         raise NotFound(_("That submission does not exist or is not available to you."))
+    grading.require_grade(current_user, row.submission)  # 403: not theirs to grade, or last year's
     with saving(quiet=True) as saved:
         grading.grade_answer(current_user, row.submission, row.version, points=request.form.get("points"),
                              feedback=request.form.get("feedback", ""),

@@ -1,14 +1,15 @@
 """A student's work at a glance: what is due, what is missing, grades returned, attendance.
 
 Used by the student's and the parent's home pages and by the weekly parent digest
-(``lms.digest``).  Every function is one SQL statement whatever the number of assessments,
-submissions or meetings, and works for any student (the visibility rules of
-``lms.assessments.services`` are applied with the student as the actor, so a parent is shown
-exactly what their child can see).
+(``lms.digest``).  Every function is one SQL statement (``due_work``: two, with the year's
+start) whatever the number of assessments, submissions or meetings, and works for any
+student (the visibility rules of ``lms.assessments.services`` are applied with the student as
+the actor, so a parent is shown exactly what their child can see).
 
 * ``due_work(student, ...)`` — published assessments of the student's subjects due soon that
   they have not submitted (nor been excused from), and overdue ones (all of them for parents,
-  "missing"; only those still accepting late work for the student).
+  "missing"; only those still accepting late work for the student). Last year's work of the
+  student's subjects is left out (``lms.assessments.history.of_this_year``).
 * ``graded_work(student, viewer, ...)`` — graded or returned attempts, newest first, with the
   score only when ``viewer`` may see it (the assessment's results visibility).
 * ``attendance_summary(student, first_day, last_day)`` / ``recent_absences(student)`` —
@@ -22,6 +23,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select
 
+from lms.assessments.history import of_this_year
 from lms.assessments.models import (
     Assessment,
     AssessmentExcusal,
@@ -35,6 +37,7 @@ from lms.assessments.taking import FINISHED, GRADED, results_visible
 from lms.common.types import UTCDateTime, utcnow
 from lms.curriculum.models import Subject
 from lms.extensions import db
+from lms.school.history import current_year_start
 from lms.teaching.models import (
     AttendanceStatus,
     CourseSession,
@@ -107,7 +110,8 @@ def due_work(student, *, now: datetime | None = None, ahead: timedelta = DUE_AHE
     rows = db.session.execute(
         select(Assessment, _subject_name().label("subject_name"), in_progress.label("in_progress"),
                due.label("due"))
-        .where(visibility_condition(student), Assessment.due_at.is_not(None), window, ~finished, ~excused)
+        .where(visibility_condition(student), Assessment.due_at.is_not(None), window, ~finished, ~excused,
+               of_this_year([student.id], current_year_start()))
         .order_by(due, Assessment.id).limit(limit)).all()
     return [WorkItem(a, subject, bool(busy), now, due_at) for a, subject, busy, due_at in rows]
 

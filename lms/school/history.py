@@ -9,7 +9,9 @@ never deletes them, so last year stays readable from here:
   for the student, their parents and administrators; for a teacher only the years in which the
   student was in one of their classrooms (404 when there is none);
 * ``is_past(classroom)`` / ``year_end_roster(classroom)`` / ``year_window(memberships)`` for the
-  gradebook of an archived classroom (read-only).
+  gradebook of an archived classroom (read-only);
+* ``current_year_start()`` — the instant this academic year began (its rollover), which splits a
+  level's subject between last year's class and this year's.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.auth.models import Role, User
 from lms.common.errors import NotFound
@@ -29,6 +31,7 @@ from lms.school.models import (
     Classroom,
     ClassroomMembership,
     MembershipStatus,
+    PromotionBatch,
     StudentProfile,
     TeacherAssignment,
 )
@@ -120,3 +123,16 @@ def year_window(memberships) -> tuple[datetime, datetime] | None:
     tz = zone()
     last: date = max(ends)
     return local_midnight_utc(min(starts), tz), local_midnight_utc(last + timedelta(days=1), tz)
+
+
+def current_year_start() -> datetime | None:
+    """When this academic year began: the (not undone) rollover into it; None when the year was
+    not started by a rollover (then nothing is earlier than this year). One query."""
+    return db.session.scalar(select(func.max(PromotionBatch.created_at)).where(
+        PromotionBatch.to_year == current_academic_year(), PromotionBatch.undone_at.is_(None)))
+
+
+def before_this_year(moment: datetime | None, start: datetime | None) -> bool:
+    """Did ``moment`` (an attempt's start, say) happen in an earlier academic year than this one,
+    which began at ``start`` (``current_year_start()``)?"""
+    return start is not None and moment is not None and moment < start
