@@ -65,6 +65,8 @@ ENV_DEFAULTS: dict[str, str] = {
     "UPLOAD_MAX_AUDIO_MB": "50",
     "UPLOAD_MAX_VIDEO_MB": "200",
     "UPLOAD_MAX_IMAGE_PIXELS": "40000000",
+    # The most memory (address space, MB) ffmpeg may use to make a video's poster frame.
+    "THUMBNAIL_MEMORY_MB": "1024",
     # Virus scanning with ClamAV's clamd (off unless one of these is set): a unix socket, or host + port.
     "CLAMAV_SOCKET": "",
     "CLAMAV_HOST": "",
@@ -252,6 +254,7 @@ def load_config(instance: str | None = None, environ: dict | None = None) -> dic
         **{key: _positive_number(values, key) for key in ("UPLOAD_MAX_IMAGE_MB", "UPLOAD_MAX_DOCUMENT_MB",
                                                           "UPLOAD_MAX_AUDIO_MB", "UPLOAD_MAX_VIDEO_MB")},
         "UPLOAD_MAX_IMAGE_PIXELS": int(_positive_number(values, "UPLOAD_MAX_IMAGE_PIXELS")),
+        "THUMBNAIL_MEMORY_MB": _positive_number(values, "THUMBNAIL_MEMORY_MB"),
         "CLAMAV_SOCKET": values["CLAMAV_SOCKET"].strip(),
         "CLAMAV_HOST": values["CLAMAV_HOST"].strip(),
         "CLAMAV_PORT": int(_positive_number(values, "CLAMAV_PORT")),

@@ -7,11 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from lms.audit.models import AuditLog
 from lms.common.ids import ID_MAX
 from lms.common.types import utcnow
 from lms.teaching.models import EXERCISE_MAX, CourseSessionAttendance, CourseSessionEnrollment
 from tests.api_helpers import headers_for
 from tests.assessment_fixtures import build_course
+from tests.conftest import AuthActions
 
 API = "/api/v1/teacher/sessions"
 
@@ -74,6 +76,37 @@ def test_marking_several_students_at_once_and_again_changes_nothing_more(client,
     assert again.status_code == 200
     assert _marks(db, c.meeting) == {c.student.id: "PRESENT", c.second.id: "EXCUSED"}
     assert db.count(CourseSessionAttendance) == 2
+
+
+def test_sending_the_same_marks_again_writes_nothing_and_audits_nothing(client, c, db):
+    """An unchanged mark is a no-op: its time stays, no audit entry; a changed one among them is saved."""
+    body = {"marks": [{"student_id": c.student.id, "status": "PRESENT"},
+                      {"student_id": c.second.id, "status": "EXCUSED"}]}
+    assert client.put(c.sheet, headers=c.th, json=body).status_code == 200
+    audits = db.count(AuditLog, AuditLog.action == "course_session.attendance")
+    times = {row.student_id: row.marked_at for row in db.scalars(select(CourseSessionAttendance))}
+    assert audits == 2
+
+    body["marks"][1]["status"] = "ABSENT"
+    again = client.put(c.sheet, headers=c.th, json=body)
+    assert again.status_code == 200
+    after = {m["student_id"]: m for m in again.json["data"]["marks"]}
+    assert after[c.second.id]["status"] == "ABSENT"
+    assert db.count(AuditLog, AuditLog.action == "course_session.attendance") == 3  # only the changed one
+    rows = {row.student_id: row for row in db.scalars(select(CourseSessionAttendance))}
+    assert rows[c.student.id].marked_at == times[c.student.id]
+
+
+def test_the_meeting_page_marking_the_same_status_again_changes_nothing(client, c, db):
+    AuthActions(client).login(c.teacher)
+    url = f"/sessions/{c.session.id}/meetings/{c.meeting.id}/mark"
+    before = db.scalar(select(CourseSessionAttendance.marked_at).where(
+        CourseSessionAttendance.student_id == c.student.id))
+    same = client.post(url, data={"student_id": c.student.id, "status": "LATE"}, headers={"HX-Request": "true"})
+    assert same.status_code == 200
+    assert db.count(AuditLog, AuditLog.action == "course_session.attendance") == 0
+    assert db.scalar(select(CourseSessionAttendance.marked_at).where(
+        CourseSessionAttendance.student_id == c.student.id)) == before
 
 
 @pytest.mark.parametrize("bad_entry, status, code", [

@@ -2,6 +2,7 @@
 sees the reply; a second reply (another tab, a double tap, two requests at once) is refused; the
 reply is in the privacy export and goes with an erasure."""
 
+import re
 import threading
 import traceback
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.assessments import replies
-from lms.assessments.models import FeedbackReply, Submission, SubmissionEvent
+from lms.assessments.models import FeedbackReply, Question, Submission, SubmissionEvent
 from lms.auth.models import User
 from lms.common.errors import Conflict
 from lms.communication.models import Notification
@@ -73,6 +74,43 @@ def test_the_student_replies_once_and_the_teacher_is_told(client, auth, course, 
     assert "The student&#39;s reply" in grading or "The student's reply" in grading
     assert "Tens are quicker to count." in grading
     assert "replied to your feedback" in client.get("/notifications").get_data(as_text=True)
+
+
+def _queue_rows(page: str) -> list[str]:
+    return re.findall(r"<tr>.*?</tr>", page.split("<tbody>", 1)[1], re.S)
+
+
+def test_the_queue_marks_replied_work_and_the_one_question_page_shows_the_reply(client, auth, course, essay, make,
+                                                                                 db, count_queries):
+    attempt = returned_attempt(client, auth, course, essay, make)
+    auth.login(course.student)
+    assert client.post(f"/submissions/{attempt.id}/reply", data={"body": "Tens are quicker to count."},
+                       headers=HX).status_code == 200
+    auth.logout()
+    quiet = make.attempt(course.other_student, essay, {0: ["I counted one by one."]})
+    auth.login(course.teacher)
+    queue = client.get("/submissions").get_data(as_text=True)
+    replied = [row for row in _queue_rows(queue) if "Replied" in row]
+    assert len(replied) == 1 and course.student.full_name in replied[0]
+
+    # One query for the whole page: more replied rows ask no more.
+    with count_queries() as few:
+        client.get("/submissions")
+    for student in make.students(3, "P1/1"):
+        done = make.attempt(student, essay, {0: ["In tens."]})
+        make._save(FeedbackReply(submission_id=done.id, student_id=student.id, body="Thanks"))
+    with count_queries() as many:
+        page = client.get("/submissions").get_data(as_text=True)
+    assert many.count == few.count
+    assert sum("Replied" in row for row in _queue_rows(page)) == 4
+
+    question_id = db.scalar(select(Question.id).where(Question.assessment_id == essay.id))
+    url = f"/assessments/{essay.id}/questions/{question_id}/grading"
+    shown = client.get(f"{url}?submission={attempt.id}").get_data(as_text=True)
+    reply = re.search(r'<section class="feedback-reply" id="question-reply".*?</section>', shown, re.S).group(0)
+    assert "Tens are quicker to count." in reply and "<textarea" not in reply  # read-only
+    other = client.get(f"{url}?submission={quiet.id}").get_data(as_text=True)
+    assert 'id="question-reply"' not in other
 
 
 def test_no_reply_before_the_work_is_returned_with_feedback(client, auth, course, essay, make, db):

@@ -6,6 +6,7 @@ import io
 import logging
 import os
 import re
+import shutil
 import time
 
 import pytest
@@ -155,6 +156,30 @@ def test_a_slow_video_is_stopped_at_the_time_limit(client, as_role, db, monkeypa
     assert time.monotonic() - started < 10
     assert stored_of(db, "clip.mp4").thumbnail_name is None
     assert any("took longer than 1 s" in w for w in thumbnail_warnings(caplog))
+
+
+@pytest.mark.skipif(shutil.which("prlimit") is None, reason="needs util-linux's prlimit")
+def test_a_video_over_the_memory_limit_fails_cleanly_and_stays_usable(client, as_role, db, app, monkeypatch,
+                                                                       caplog, mp4_video):
+    monkeypatch.setitem(app.config, "THUMBNAIL_MEMORY_MB", 16)  # ffmpeg cannot even load its libraries in 16 MB
+    as_role("TEACHER")
+    with caplog.at_level(logging.INFO, logger="lms.resources.jobs"):
+        upload(client, mp4_video, "clip.mp4")  # the upload itself succeeds
+    stored = stored_of(db, "clip.mp4")
+    assert stored.thumbnail_name is None
+    assert any("ffmpeg" in w for w in thumbnail_warnings(caplog))
+    resource_id = db.scalar(select(Resource.id).where(Resource.file_id == stored.id))
+    assert client.get(f"/resources/{resource_id}/download").status_code == 200
+
+
+def test_prlimit_runs_ffmpeg_under_the_memory_and_cpu_limits(monkeypatch):
+    from lms.common.uploads import previews
+
+    monkeypatch.setattr(previews.shutil, "which", lambda name: f"/usr/bin/{name}")
+    assert previews.limited(["ffmpeg", "-i", "x"], 512 * 1024 * 1024, 30) == [
+        "/usr/bin/prlimit", "--as=536870912", "--cpu=30", "--", "ffmpeg", "-i", "x"]
+    monkeypatch.setattr(previews.shutil, "which", lambda name: None)
+    assert previews.limited(["ffmpeg"], 512, 30) == ["ffmpeg"]  # no prlimit: only the time limit
 
 
 # --- PDFs ---------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ The student may reply once (the ``feedback_reply`` table's UNIQUE constraint on 
 decides when two tabs send at the same moment), once the work is returned with written feedback
 (the overall comment or a comment on an answer).  The reply is in the attempt's history, and the
 teacher who graded it (and the assessment's owner) get a ``feedback_reply`` notification that
-links to the grading page, where the reply is shown.
+links to the grading page, where the reply is shown; the grading queue marks the attempt "Replied" and
+the one-question grading page shows the reply (read-only) under the student's answer.
 """
 
 from __future__ import annotations
@@ -25,6 +26,14 @@ from lms.extensions import db
 
 def reply_of(submission: Submission) -> FeedbackReply | None:
     return db.session.scalar(select(FeedbackReply).where(FeedbackReply.submission_id == submission.id))
+
+
+def replied_among(submission_ids) -> set[int]:
+    """Which of these attempts have the student's reply (one query, for a page of the grading queue)."""
+    ids = list(submission_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(FeedbackReply.submission_id).where(FeedbackReply.submission_id.in_(ids))))
 
 
 def has_teacher_feedback(submission: Submission) -> bool:

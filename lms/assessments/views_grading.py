@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from lms.assessments import grading, rubric_grading, services, taking
+from lms.assessments import grading, replies, rubric_grading, services, taking
 from lms.assessments import questions as qtypes
 from lms.assessments.media import render_with_media, version_media
 from lms.assessments.models import Assessment, Question, SubmissionStatus
@@ -63,6 +63,7 @@ def _queue_page(values):
            "statuses": [s.value for s in SubmissionStatus], **common_context()}
 
     ctx["photos"] = photo_versions(s.student_id for s in page.items)
+    ctx["replied"] = replies.replied_among(s.id for s in page.items)
     ctx["questions"] = list(db.session.scalars(select(Question).where(
         Question.assessment_id == filters.assessment_id).order_by(Question.position))) \
         if any(a.id == filters.assessment_id for a in assessments) else []
@@ -236,6 +237,7 @@ def _question_context(assessment, question, current_id, options, **extra) -> dic
     index = listed.index(current)
     ctx.update(position=index + 1, previous=listed[index - 1] if index > 0 else None,
                following=listed[index + 1] if index + 1 < len(listed) else None,
+               reply=replies.reply_of(current.submission),
                **_answer_context(current, extra.get("posted")))
     return ctx
 

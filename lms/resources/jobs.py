@@ -8,6 +8,7 @@ import logging
 import warnings
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import or_, select
 
 from lms.common.uploads import previews
@@ -20,6 +21,7 @@ from lms.resources.models import StoredFile
 log = logging.getLogger(__name__)
 THUMBNAIL_SIZE = (320, 320)
 PREVIEW_PIXELS = THUMBNAIL_SIZE[0] * THUMBNAIL_SIZE[1]
+DEFAULT_THUMBNAIL_MEMORY_MB = 1024
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,11 @@ def write_thumbnail(source_name: str, about: str) -> tuple[str, str] | None:
     return storage.write_new(made.data, made.suffix), made.content_type
 
 
+def thumbnail_memory_bytes() -> int:
+    """The most address space ffmpeg may use for a poster frame (``THUMBNAIL_MEMORY_MB``)."""
+    return int(float(current_app.config.get("THUMBNAIL_MEMORY_MB", DEFAULT_THUMBNAIL_MEMORY_MB)) * 1024 * 1024)
+
+
 def picture_of(stored: StoredFile) -> Thumbnail | None:
     """The thumbnail of a stored file: the image itself, a video's poster frame, a PDF's first
     page; None for other kinds.  Raises ``previews.PreviewFailed`` (or any error of a damaged image)."""
@@ -78,7 +85,8 @@ def picture_of(stored: StoredFile) -> Thumbnail | None:
     if stored.kind == "IMAGE":
         return thumbnail_bytes(path, max_image_pixels())
     if stored.kind == "VIDEO":
-        png = previews.video_poster(path, stored.content_type, THUMBNAIL_SIZE, max_image_pixels())
+        png = previews.video_poster(path, stored.content_type, THUMBNAIL_SIZE, max_image_pixels(),
+                                    thumbnail_memory_bytes())
     elif stored.content_type == "application/pdf":
         png = previews.pdf_first_page(path, THUMBNAIL_SIZE)
     else:

@@ -5,7 +5,8 @@
   Meetings fall within the session's dates (by local day).
 * Attendance is one mark per meeting and enrolled student: PRESENT, LATE, EXCUSED or ABSENT; the
   session's settings give the points (2/1/1/0 by default) and the status for students left unmarked
-  once the meeting has ended (applied by a periodic job).  Marking needs attendance tracking on.
+  once the meeting has ended (applied by a periodic job).  Marking needs attendance tracking on;
+  giving a student the mark a teacher already gave changes nothing (no write, no audit entry).
 * Check-in: during the meeting (from its start to its end) a student types the short code the
   teacher shows: PRESENT within the first ``LATE_AFTER`` minutes, LATE after that.  A mark the
   teacher already gave is kept.
@@ -143,9 +144,10 @@ def delete_meeting(actor, course_session: CourseSession, meeting: M) -> None:
     db.session.flush()
 
 
-def _upsert(meeting: M, student_id: int, status: str, source: str, marked_by: int | None) -> CourseSessionAttendance:
-    row = db.session.scalar(select(CourseSessionAttendance).where(
-        CourseSessionAttendance.meeting_id == meeting.id, CourseSessionAttendance.student_id == student_id))
+def _upsert(meeting: M, student_id: int, status: str, source: str, marked_by: int | None,
+            row: CourseSessionAttendance | None = None) -> CourseSessionAttendance:
+    if row is None:
+        row = _mark_of(meeting, student_id)
     try:
         with db.session.begin_nested():
             if row is None:
@@ -155,9 +157,13 @@ def _upsert(meeting: M, student_id: int, status: str, source: str, marked_by: in
             else:
                 row.status, row.source, row.marked_by, row.marked_at = status, source, marked_by, utcnow()
     except IntegrityError:  # marked at the same moment elsewhere: the other mark stands
-        row = db.session.scalar(select(CourseSessionAttendance).where(
-            CourseSessionAttendance.meeting_id == meeting.id, CourseSessionAttendance.student_id == student_id))
+        row = _mark_of(meeting, student_id)
     return row
+
+
+def _mark_of(meeting: M, student_id: int) -> CourseSessionAttendance | None:
+    return db.session.scalar(select(CourseSessionAttendance).where(
+        CourseSessionAttendance.meeting_id == meeting.id, CourseSessionAttendance.student_id == student_id))
 
 
 def enrolled_students(course_session: CourseSession) -> list[User]:
@@ -168,6 +174,8 @@ def enrolled_students(course_session: CourseSession) -> list[User]:
 
 
 def mark(actor, course_session: CourseSession, meeting: M, student_id, status) -> CourseSessionAttendance:
+    """The teacher's mark of one student.  Giving the mark the student already has from a teacher is a
+    no-op: no write (``marked_at`` stays), no audit entry; confirming a check-in mark makes it the teacher's."""
     get_session_for(actor, course_session.id)
     require_tracking(course_session)
     status = rules.parse_choice(status, "status", AttendanceStatus,
@@ -177,7 +185,10 @@ def mark(actor, course_session: CourseSession, meeting: M, student_id, status) -
                                                     E.enrollment_status.in_((Enr.ENROLLED, Enr.COMPLETED))))
     if enrolled is None:
         raise rules.enrollment_not_found()
-    row = _upsert(meeting, ident, status, AttendanceSource.TEACHER, actor.id)
+    existing = _mark_of(meeting, ident)
+    if existing is not None and existing.status == status and existing.source == AttendanceSource.TEACHER:
+        return existing
+    row = _upsert(meeting, ident, status, AttendanceSource.TEACHER, actor.id, existing)
     record(actor, "course_session.attendance", row, meeting_id=meeting.id, student_id=ident, status=status)
     return row
 
@@ -217,12 +228,11 @@ def check_in(student, course_session: CourseSession, raw_code) -> CourseSessionA
                                     code="NO_MEETING_NOW")
     if codes.normalise_code(raw_code) != meeting.checkin_code:
         raise ValidationFailed(_("That is not the code of this meeting."), field="code", code="INVALID_CHECKIN_CODE")
-    existing = db.session.scalar(select(CourseSessionAttendance).where(
-        CourseSessionAttendance.meeting_id == meeting.id, CourseSessionAttendance.student_id == student.id))
+    existing = _mark_of(meeting, student.id)
     if existing is not None and existing.source == AttendanceSource.TEACHER:
         return existing
     status = AttendanceStatus.PRESENT if now - meeting.starts_at <= LATE_AFTER else AttendanceStatus.LATE
-    return _upsert(meeting, student.id, status, AttendanceSource.CHECKIN, student.id)
+    return _upsert(meeting, student.id, status, AttendanceSource.CHECKIN, student.id, existing)
 
 
 def current_meeting(course_session: CourseSession, now: datetime | None = None) -> M | None:

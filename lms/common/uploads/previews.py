@@ -11,6 +11,11 @@ default, the RQ worker otherwise):
 * PDFs by PDFium (the ``pypdfium2`` wheel ships it) in ``pdf_first_page.py``, run by this
   Python with a memory limit.
 
+ffmpeg also runs under a memory (address space) and CPU limit, set by util-linux's ``prlimit``
+(``prlimit --as=BYTES --cpu=SECONDS -- ffmpeg ...``) rather than a ``preexec_fn``, which is unsafe in
+a threaded process; the memory limit is ``THUMBNAIL_MEMORY_MB`` (ffmpeg's shared libraries alone
+take some 300 MB of address space).  Without ``prlimit`` only the time limit applies.
+
 Without ffmpeg, ``video_poster`` raises ``ToolMissing`` (the caller logs one line, no poster).
 """
 
@@ -41,8 +46,18 @@ def ffmpeg_command() -> str | None:
     return shutil.which("ffmpeg")
 
 
-def video_poster(path: Path, content_type: str, box: tuple[int, int], max_pixels: int) -> bytes:
-    """A PNG of one frame of the video at ``path``, scaled to fit ``box``."""
+def limited(command: list[str], memory_bytes: int | None, cpu_seconds: int) -> list[str]:
+    """``command`` run by ``prlimit`` under those limits, or as it is when there is no ``prlimit``."""
+    prlimit = shutil.which("prlimit")
+    if prlimit is None or not memory_bytes:
+        return command
+    return [prlimit, f"--as={int(memory_bytes)}", f"--cpu={int(cpu_seconds)}", "--", *command]
+
+
+def video_poster(path: Path, content_type: str, box: tuple[int, int], max_pixels: int,
+                 memory_bytes: int | None = None) -> bytes:
+    """A PNG of one frame of the video at ``path``, scaled to fit ``box``; ffmpeg may use at most
+    ``memory_bytes`` of address space (no limit when None)."""
     ffmpeg = ffmpeg_command()
     if ffmpeg is None:
         raise ToolMissing("ffmpeg is not installed (apt-get install ffmpeg)")
@@ -50,14 +65,14 @@ def video_poster(path: Path, content_type: str, box: tuple[int, int], max_pixels
     if demuxer is None:
         raise PreviewFailed(f"no poster for {content_type}")
     for seconds in (POSTER_AT, 0):  # a video shorter than POSTER_AT has no frame there
-        frame = _ffmpeg_frame(ffmpeg, Path(path), demuxer, seconds, box, max_pixels)
+        frame = _ffmpeg_frame(ffmpeg, Path(path), demuxer, seconds, box, max_pixels, memory_bytes)
         if frame:
             return frame
     raise PreviewFailed("ffmpeg found no video frame")
 
 
 def _ffmpeg_frame(ffmpeg: str, path: Path, demuxer: str, seconds: int, box: tuple[int, int],
-                  max_pixels: int) -> bytes:
+                  max_pixels: int, memory_bytes: int | None) -> bytes:
     width, height = box
     command = [
         ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-threads", "1",
@@ -69,7 +84,7 @@ def _ffmpeg_frame(ffmpeg: str, path: Path, demuxer: str, seconds: int, box: tupl
         "-vf", f"scale=w='min({width},iw)':h='min({height},ih)':force_original_aspect_ratio=decrease",  # never larger
         "-f", "image2pipe", "-c:v", "png", "pipe:1",
     ]
-    return _run(command, VIDEO_TIMEOUT, "ffmpeg")
+    return _run(limited(command, memory_bytes, VIDEO_TIMEOUT), VIDEO_TIMEOUT, "ffmpeg")
 
 
 def pdf_first_page(path: Path, box: tuple[int, int]) -> bytes:
