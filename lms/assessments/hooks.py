@@ -17,7 +17,7 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import has_request_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
@@ -155,8 +155,9 @@ def _assessment_results(viewer, pairs=()) -> dict:
 
 
 def _ungraded_work(_sender) -> dict:
-    return {"count": waiting_count(),
-            "url": url_for("assessments.grading.index", status=SubmissionStatus.SUBMITTED.value)}
+    url = url_for("assessments.grading.index", status=SubmissionStatus.SUBMITTED.value) \
+        if has_request_context() else None
+    return {"count": waiting_count(), "url": url}
 
 
 def connect_signals() -> None:

@@ -50,8 +50,9 @@ Credentials (sent by ``lms.auth.credentials``; the API connects in ``lms.api.tok
 
 The year-end rollover (sent by ``lms.school.rollover``; assessments connect in their ``hooks``):
 
-* ``ungraded_work(None)`` -> ``{"count": int, "url": str}``: work submitted this year that still
-  waits for grading (it can no longer be graded after the rollover), and where to grade it.
+* ``ungraded_work(None)`` -> ``{"count": int, "url": str | None}``: work submitted this year that still
+  waits for grading (it can no longer be graded after the rollover), and where to grade it (None
+  outside a request).
 
 Resources (sent by ``lms.resources.services``; curriculum and assessments connect):
 
