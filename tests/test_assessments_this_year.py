@@ -3,6 +3,7 @@ gradebook, progress, home pages and digest leave last year's work out, a repeati
 attempts of last year stay in last year's history, and last year's attempts are read-only
 (issue 17, fix 7, the follow-up)."""
 
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -20,7 +21,7 @@ def _roll_over(app, make, to_year="2027", repeaters=frozenset()):
 
     admin = make.user(role="ADMIN")
     with app.test_request_context():
-        run_rollover(sa_db.session.get(User, admin.id), to_year, set(repeaters))
+        run_rollover(sa_db.session.get(User, admin.id), to_year, set(repeaters), ungraded_acknowledged=True)
         sa_db.session.commit()
         sa_db.session.remove()
     return admin
@@ -242,3 +243,38 @@ def test_last_years_unsubmitted_attempt_is_listed_without_a_dead_link(client, au
     assert "Open quiz" in page and "not submitted (earlier year)" in page
     assert f"/assessments/{year.left_open.id}/take" not in page
     assert client.get(f"/assessments/{year.left_open.id}/take").status_code == 404
+
+
+# --- 3. a repeating student's attempt limit and list start afresh ----------------------------------------
+
+
+def _card(page: str, title: str) -> str:
+    """The student's assessment card (or attached-assessment row) that names ``title``."""
+    return next(part for part in re.split(r'<li class="(?:assessment-card|attached-assessment)"', page)
+                if title in part)
+
+
+def test_last_years_attempts_do_not_use_up_this_years_attempts(client, auth, make, year):
+    """Two attempts allowed: last year's one is history, so this year the repeater has two again."""
+    from lms.common.errors import BusinessRuleViolation
+
+    make.attempt(year.repeater, year.quiz, {0: ["0"]})
+    auth.login(year.repeater)
+    page = client.get(f"/assessments/{year.quiz.id}").get_data(as_text=True)
+    assert "1 of 2 used" in page and "Start a new attempt" in page and "used all your attempts" not in page
+    assert "Attempt 1" in page and "earlier academic year" in page   # last year's stays in the history
+    make.attempt(year.repeater, year.quiz, {0: ["1"]})
+    page = client.get(f"/assessments/{year.quiz.id}").get_data(as_text=True)
+    assert "2 of 2 used" in page and "You have used all your attempts (2)." in page
+    with pytest.raises(BusinessRuleViolation):
+        make.attempt(year.repeater, year.quiz, {0: ["1"]})
+
+
+def test_a_quiz_done_last_year_is_not_done_this_year_on_the_students_lists(client, auth, year):
+    auth.login(year.repeater)
+    card = _card(client.get("/assessments").get_data(as_text=True), "Counting quiz")
+    assert "Not started" in card and "Graded" not in card
+    row = _card(client.get(f"/subjects/{year.course.subject.id}").get_data(as_text=True), "Counting quiz")
+    assert "state-done" not in row and "state-open" in row
+    page = client.get(f"/assessments/{year.quiz.id}").get_data(as_text=True)
+    assert "0 of 2 used" in page and "Start a new attempt" in page

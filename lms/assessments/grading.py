@@ -88,6 +88,16 @@ def queue_query(actor, filters: QueueFilters):
     return stmt.order_by(STATUS_ORDER, Submission.submitted_at.asc(), Submission.id)
 
 
+def waiting_count() -> int:
+    """How many of this academic year's attempts wait for hand grading (submitted, not graded;
+    previews left out), school-wide: the rollover warns that they can no longer be graded after it."""
+    stmt = select(func.count()).select_from(Submission).where(
+        Submission.status == SubmissionStatus.SUBMITTED, counted())
+    if (start := current_year_start()) is not None:
+        stmt = stmt.where(Submission.started_at >= start)
+    return db.session.scalar(stmt) or 0
+
+
 def my_submissions_query(student):
     """A student's own attempts, newest first."""
     return (select(Submission).where(Submission.student_id == student.id)

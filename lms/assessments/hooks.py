@@ -6,6 +6,8 @@
   is visible to the student, their parents, the assessment's teachers (and admins) but belongs to
   the submission, not to anyone's resource library; a resource
   used by an assessment (as media or as an answer) cannot be deleted from the library.
+* Rollover: how much of this year's work still waits for grading (``ungraded_work``), which the
+  rollover preview warns about.
 * Students: a student who has submitted work or been excused from an assessment cannot be deleted.
 * Copying a subject: its assessments come along as drafts (``lms.assessments.copying``).
 * Teaching sessions: the assessments a tutor may give one student (published ones the tutor sees)
@@ -15,12 +17,14 @@
 
 from __future__ import annotations
 
+from flask import has_request_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 from lms.assessments.copying import copy_assessments, copy_preview
 from lms.assessments.extensions import extensions_by_pair
 from lms.assessments.gradebook import cell_text, counting_cell, excused_pairs
+from lms.assessments.grading import waiting_count
 from lms.assessments.models import (
     Answer,
     Assessment,
@@ -30,6 +34,7 @@ from lms.assessments.models import (
     QuestionVersion,
     QuestionVersionMedia,
     Submission,
+    SubmissionStatus,
     counted,
 )
 from lms.assessments.services import visibility_condition, visible_assessments
@@ -149,6 +154,12 @@ def _assessment_results(viewer, pairs=()) -> dict:
     return results
 
 
+def _ungraded_work(_sender) -> dict:
+    url = url_for("assessments.grading.index", status=SubmissionStatus.SUBMITTED.value) \
+        if has_request_context() else None
+    return {"count": waiting_count(), "url": url}
+
+
 def connect_signals() -> None:
     for rule in (_media_of_visible_assessments, _frozen_media, _media_of_visible_submissions, _answer_files):
         signals.resource_visibility.connect(rule)
@@ -156,6 +167,7 @@ def connect_signals() -> None:
     signals.resource_usage.connect(_assessment_usage)
     signals.student_history.connect(_student_history)
     signals.subject_copy_preview.connect(copy_preview)
+    signals.ungraded_work.connect(_ungraded_work)
     signals.subject_copying.connect(copy_assessments)
     signals.assignable_assessments.connect(_assignable_assessments)
     signals.assessment_results.connect(_assessment_results)

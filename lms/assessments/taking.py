@@ -51,6 +51,7 @@ from lms.common.services import get_visible
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.resources import services as resources
+from lms.school.history import before_this_year, current_year_start
 from lms.school.models import ParentLink
 
 GRACE_SECONDS = 10
@@ -118,6 +119,13 @@ def attempts_of(student, assessment: Assessment) -> list[Submission]:
         .order_by(Submission.attempt_number)))
 
 
+def this_years(attempts: list[Submission], start) -> list[Submission]:
+    """The attempts started in this academic year, which began at ``start``
+    (``lms.school.history.current_year_start()``): the ones the attempt limit and the student's
+    status count (a repeating student's attempts of last year stay history)."""
+    return [a for a in attempts if not before_this_year(a.started_at, start)]
+
+
 def is_overdue(submission: Submission, now=None) -> bool:
     now = now or utcnow()
     return (submission.status == SubmissionStatus.IN_PROGRESS and submission.deadline_at is not None
@@ -125,7 +133,8 @@ def is_overdue(submission: Submission, now=None) -> bool:
 
 
 def start_problem(student, assessment: Assessment, attempts: list[Submission], now=None) -> str | None:
-    """Why ``student`` may not start a new attempt now (None when they may); their extension counts."""
+    """Why ``student`` may not start a new attempt now (None when they may); their extension counts,
+    and only this academic year's attempts count toward the limit."""
     now = now or utcnow()
     if assessment.status != AssessmentStatus.PUBLISHED:
         return _("This assessment is not open.")
@@ -136,13 +145,14 @@ def start_problem(student, assessment: Assessment, attempts: list[Submission], n
     if due and now > due and assessment.late_policy == LatePolicy.REFUSE:
         return _("The due date has passed; late work is not accepted.")
     allowed = attempts_allowed_for(assessment, extension)
-    if allowed and len(attempts) >= allowed:
+    if allowed and len(this_years(attempts, current_year_start())) >= allowed:
         return _("You have used all your attempts (%(n)s).", n=allowed)
     return None
 
 
 def student_status(assessment: Assessment, attempts: list[Submission], now=None) -> tuple[str, str]:
-    """(kind, label) of an assessment for a student on a list: ``done``, ``in-progress``,
+    """(kind, label) of an assessment for a student on a list (give this year's ``attempts``,
+    ``this_years``): ``done``, ``in-progress``,
     ``not-open``, ``closed`` (past due, late work refused), ``late`` (past due, still accepted),
     ``due`` or ``open``."""
     now = now or utcnow()

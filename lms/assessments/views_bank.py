@@ -34,6 +34,7 @@ from lms.curriculum import services as curriculum
 from lms.curriculum import tree
 from lms.extensions import db
 from lms.resources import services as resources
+from lms.school.history import current_year_start
 
 bp = Blueprint("assessments", __name__)
 bp.record_once(lambda _state: hooks.connect_signals())
@@ -77,13 +78,15 @@ def _staff_list(place: str):
 
 
 def student_rows(student, assessments) -> list[dict]:
-    """Each assessment with the student's attempts (one query for all)."""
+    """Each assessment with the student's attempts of this academic year (one query for all): a
+    repeating student's attempts of last year are history, not "done" again this year."""
     ids = [a.id for a in assessments]
     attempts: dict[int, list[Submission]] = {}
     if ids:
-        for s in db.session.scalars(select(Submission).where(Submission.student_id == student.id,
-                                                             Submission.assessment_id.in_(ids))
-                                    .order_by(Submission.attempt_number)):
+        stmt = select(Submission).where(Submission.student_id == student.id, Submission.assessment_id.in_(ids))
+        if (start := current_year_start()) is not None:
+            stmt = stmt.where(Submission.started_at >= start)
+        for s in db.session.scalars(stmt.order_by(Submission.attempt_number)):
             attempts.setdefault(s.assessment_id, []).append(s)
     extended = extensions.extensions_by_pair([student.id], ids)
     return [{"assessment": a, "attempts": attempts.get(a.id, []), "extension": extended.get((student.id, a.id)),
@@ -194,7 +197,9 @@ def student_context(assessment: Assessment) -> dict:
     attempts = taking.attempts_of(current_user, assessment)
     open_attempt = next((s for s in attempts if s.is_open), None)
     problem = None if open_attempt else taking.start_problem(current_user, assessment, attempts)
+    start = current_year_start()
     return {"assessment": assessment, "attempts": attempts, "open_attempt": open_attempt, "problem": problem,
+            "used": len(taking.this_years(attempts, start)), "year_start": start,
             "instructions": render_with_media(assessment.instructions, media_map(assessment.id)),
             "question_count": assessment.random_count or len(services.questions_of(assessment.id)),
             "place": place_label(assessment),

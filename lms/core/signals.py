@@ -48,6 +48,12 @@ Credentials (sent by ``lms.auth.credentials``; the API connects in ``lms.api.tok
 * ``credentials_revoked(user)`` -> ``int``: revoke what else signs ``user`` in (personal access
   tokens); answers how many were revoked.
 
+The year-end rollover (sent by ``lms.school.rollover``; assessments connect in their ``hooks``):
+
+* ``ungraded_work(None)`` -> ``{"count": int, "url": str | None}``: work submitted this year that still
+  waits for grading (it can no longer be graded after the rollover), and where to grade it (None
+  outside a request).
+
 Resources (sent by ``lms.resources.services``; curriculum and assessments connect):
 
 * ``resource_visibility(actor)`` -> a SQL condition on ``Resource`` or None: another way to see
@@ -106,6 +112,8 @@ current_level_code = _signals.signal("current-level-code")
 visible_student = _signals.signal("visible-student")
 
 student_history = _signals.signal("student-history")
+
+ungraded_work = _signals.signal("ungraded-work")
 
 upload_infected = _signals.signal("upload-infected")
 

@@ -150,6 +150,8 @@ class RolloverForm(FlaskForm):
     to_year = StringField(_l("New academic year"), validators=[DataRequired(), Length(max=20)])
     copy_teachers = BooleanField(_l("Teachers keep their classroom names (P1/1's teachers teach next year's P1/1)"),
                                  default=True)
+    ungraded_acknowledged = BooleanField(_l("I understand: work still waiting for grading can no longer be graded "
+                                            "after the rollover"))
 
 
 class ClassCodeForm(FlaskForm):

@@ -17,6 +17,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +26,7 @@ from lms.auth.models import Role, User
 from lms.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.types import utcnow
+from lms.core import signals
 from lms.core.academic_year import current_academic_year, next_academic_year
 from lms.core.localtime import local_today
 from lms.core.organization import current_organization
@@ -79,6 +81,10 @@ class RolloverPlan:
     new_classroom_names: list[str]
     archive_count: int
     unplaced_count: int = 0   # active students in no classroom this year (not affected)
+    # This year's work still waiting for grading: read-only after the rollover (the admin must
+    # acknowledge it); ``ungraded_url`` is the grading queue.
+    ungraded_count: int = 0
+    ungraded_url: str | None = None
 
     @property
     def student_count(self) -> int:
@@ -157,20 +163,24 @@ def preview_rollover(actor, to_year: str | None = None) -> RolloverPlan:
         select(func.count()).select_from(User).outerjoin(StudentProfile, StudentProfile.user_id == User.id)
         .where(User.role == Role.STUDENT, User.id.not_in(placed_now),
                (StudentProfile.status == StudentStatus.ACTIVE) | StudentProfile.user_id.is_(None)))
+    ungraded = [answer for answer in signals.answers(signals.ungraded_work, None) if answer and answer["count"]]
     return RolloverPlan(
         from_year=from_year, to_year=to_year, classrooms=plans, empty_classrooms=empty,
         new_classroom_names=[name for _pos, _num, name in sorted(new_names)],
-        archive_count=sum(1 for c in sources if not c.archived), unplaced_count=unplaced or 0)
+        archive_count=sum(1 for c in sources if not c.archived), unplaced_count=unplaced or 0,
+        ungraded_count=sum(answer["count"] for answer in ungraded),
+        ungraded_url=ungraded[0]["url"] if ungraded else None)
 
 
 def run_rollover(actor, to_year: str, repeaters: set[int] | frozenset = frozenset(), *,
                  expected_students: set[int] | None = None, expected_from_year: str | None = None,
-                 copy_teachers: bool = True) -> PromotionBatch:
+                 copy_teachers: bool = True, ungraded_acknowledged: bool = False) -> PromotionBatch:
     """Move every current student up a level into ``to_year`` (repeaters stay in their level).
 
     ``expected_students`` and ``expected_from_year`` are what the admin reviewed; if the
     rosters or the current year changed since the preview (e.g. the form was sent twice),
-    nothing happens and Conflict asks for a fresh review.
+    nothing happens and Conflict asks for a fresh review.  Work still waiting for grading can no
+    longer be graded afterwards: with any, ``ungraded_acknowledged`` must say the admin read so.
     """
     if expected_from_year is not None and expected_from_year != current_academic_year():
         raise Conflict(_("The school is already in %(year)s: this rollover has been run. Review the new "
@@ -182,6 +192,13 @@ def run_rollover(actor, to_year: str, repeaters: set[int] | frozenset = frozense
     if expected_students is not None and set(expected_students) != plan.student_ids:
         raise Conflict(_("The classrooms changed since this preview was opened. Review the new preview and "
                          "run the rollover again."), code="STALE_PREVIEW")
+    if plan.ungraded_count and not ungraded_acknowledged:
+        raise ValidationFailed(ngettext(
+            "%(num)d submission is still waiting for grading. Tick the box to confirm that it can no longer "
+            "be graded after the rollover, or grade it first.",
+            "%(num)d submissions are still waiting for grading. Tick the box to confirm that they can no "
+            "longer be graded after the rollover, or grade them first.", plan.ungraded_count),
+            field="ungraded_acknowledged")
     org = ensure_organization()
     today = local_today()
     watermark = db.session.scalar(select(func.max(ClassroomMembership.id))) or 0

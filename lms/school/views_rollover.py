@@ -57,6 +57,7 @@ def run():
     with saving(form) as saved:
         batch = rollover.run_rollover(current_user, form.to_year.data, repeaters=shown - promoted,
                                       expected_students=shown, copy_teachers=form.copy_teachers.data,
+                                      ungraded_acknowledged=bool(form.ungraded_acknowledged.data),
                                       expected_from_year=request.form.get("from_year") or None)
     if not saved:
         return _wizard(form, status=422, promoted=promoted)
