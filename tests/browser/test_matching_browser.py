@@ -83,6 +83,9 @@ def test_a_teacher_adds_pair_rows_and_saves_the_pairs(desktop, live_server, make
     desktop.get_by_label("Pair 5: its match").fill("liquid")
     desktop.click("button[aria-label='Remove pair 4']")
     desktop.wait_for_function("() => document.querySelectorAll('.pair-row').length === 6")
+    # The row that took the removed one's place gets the focus (after htmx settles): wait for it
+    # before typing elsewhere, or the focus would move in the middle of the typing.
+    desktop.wait_for_function("() => document.activeElement && document.activeElement.value === 'water'")
     assert desktop.get_by_label("Pair 4: left item").input_value() == "water"
     desktop.fill("#q-extras", "gas")
     desktop.click("button:has-text('Save and back to the list')")
@@ -123,6 +126,7 @@ def test_a_teacher_adds_pairs_in_place_in_a_new_question_and_saves_it_with_enter
                             " return ids.filter((id, i) => ids.indexOf(id) !== i); }") == []
     new.get_by_role("button", name="Remove pair 2").click()
     desktop.wait_for_function("() => document.querySelectorAll('#question-new .pair-row').length === 6")
+    desktop.wait_for_function("() => document.activeElement && document.activeElement.value === 'iron'")
     assert new.get_by_label("Pair 2: left item").input_value() == "iron"
     assert db.scalar(select(func.count()).select_from(Question).where(Question.assessment_id == quiz.id)) == 1
 
