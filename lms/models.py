@@ -24,6 +24,7 @@ from lms.auth.models import (  # noqa: F401
     User,
     UserSession,
 )
+from lms.centres.models import Centre, CentreMembership, Room  # noqa: F401
 from lms.communication.models import (  # noqa: F401
     Announcement,
     AnnouncementPerson,

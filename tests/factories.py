@@ -393,6 +393,26 @@ class Factory:
             db.session.remove()
         return course_session
 
+    def centre(self, name: str | None = None, *, rooms=(), members=(), address: str = "", timezone=None):
+        """A centre with rooms (names) and members (users); ``centre.room_ids`` maps room names to ids."""
+        from lms.centres.models import Centre, CentreMembership, Room, name_key
+
+        name = name or f"Centre {next(_seq)}"
+        with self.app.app_context():
+            centre = Centre(name=name, name_key=name_key(name), address=address, timezone=timezone)
+            db.session.add(centre)
+            db.session.flush()
+            made = [Room(centre_id=centre.id, name=room, name_key=name_key(room)) for room in rooms]
+            db.session.add_all(made)
+            db.session.add_all(CentreMembership(centre_id=centre.id, user_id=user.id) for user in members)
+            db.session.commit()
+            room_ids = {room.name: room.id for room in made}
+            db.session.refresh(centre)
+            db.session.expunge(centre)
+            db.session.remove()
+        centre.room_ids = room_ids
+        return centre
+
     def _runs_active_session(self, teacher, subject) -> bool:
         from sqlalchemy import select
 

@@ -34,6 +34,8 @@ ERASURE: dict[tuple[str, str], str] = {
     ("audit_log", "actor_id"): KEEP,                  # details mentioning the student are redacted
     ("classroom_membership", "student_id"): KEEP,     # class sizes and history
     ("class_code", "created_by_id"): KEEP,            # a teacher's act (never a student's)
+    ("centre_membership", "added_by_id"): KEEP,       # staff
+    ("centre_membership", "user_id"): DELETE,         # an erased person leaves every centre
     ("cohort", "created_by_id"): KEEP,                # staff
     ("cohort_membership", "added_by_id"): KEEP,       # staff
     ("cohort_membership", "removed_by_id"): KEEP,     # staff

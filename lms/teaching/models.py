@@ -22,6 +22,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -37,6 +38,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.common.models import CreatedAt, IdKey, Timestamps
 from lms.common.types import UTCDateTime, utcnow
 from lms.extensions import db
+
+
+class CourseSessionMode(StrEnum):
+    ONLINE = "ONLINE"
+    IN_PERSON = "IN_PERSON"
+    HYBRID = "HYBRID"
 
 
 class CourseSessionStatus(StrEnum):
@@ -105,6 +112,13 @@ class CourseSession(IdKey, _Audit, db.Model):
         CheckConstraint("end_date > start_date", name="end_after_start"),
         CheckConstraint("max_students IS NULL OR max_students >= 1", name="max_students_positive"),
         CheckConstraint("session_code IS NULL OR length(session_code) BETWEEN 8 AND 10", name="code_length"),
+        CheckConstraint(_in("mode", CourseSessionMode), name="mode_valid"),
+        # In person and hybrid meetings happen in a room (of the session's centre: the foreign key below).
+        CheckConstraint("mode = 'ONLINE' OR room_id IS NOT NULL", name="room_when_in_person"),
+        CheckConstraint("room_id IS NULL OR centre_id IS NOT NULL", name="centre_of_room"),
+        CheckConstraint("meeting_link IS NULL OR length(meeting_link) <= 500", name="meeting_link_length"),
+        ForeignKeyConstraint(["room_id", "centre_id"], ["room.id", "room.centre_id"],
+                             name="fk_course_session_room_in_centre", ondelete="RESTRICT"),
         # A teacher's session names are unique per course among sessions that are not deleted.
         Index("uq_course_session_teacher_course_name", "teacher_id", "course_id", "session_name", unique=True,
               postgresql_where=NOT_DELETED, sqlite_where=NOT_DELETED),
@@ -138,9 +152,18 @@ class CourseSession(IdKey, _Audit, db.Model):
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Tutoring centres (seed 004): where and how the meetings happen.
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id", ondelete="RESTRICT"), index=True)
+    mode: Mapped[str] = mapped_column(String(16), default=CourseSessionMode.ONLINE,
+                                      server_default=CourseSessionMode.ONLINE.value)
+    room_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    meeting_link: Mapped[str | None] = mapped_column(String(500))
 
     teacher = relationship("User", foreign_keys=[teacher_id], lazy="raise_on_sql")
     course = relationship("Subject", lazy="raise_on_sql")
+    centre = relationship("Centre", lazy="raise_on_sql")
+    room = relationship("Room", foreign_keys=[room_id], primaryjoin="CourseSession.room_id == Room.id",
+                        lazy="raise_on_sql", viewonly=True)
     settings: Mapped[CourseSessionSettings] = relationship(back_populates="course_session", uselist=False,
                                                            lazy="raise_on_sql")
 
