@@ -30,6 +30,7 @@ DEMO_STEPS: list[str] = [
     "lms.communication.demo:seed_communication",
     "lms.assessments.demo:seed_assessments",
     "lms.teaching.demo:seed_teaching",
+    "lms.teaching.demo_tutoring:seed_tutoring",
     "lms.home.demo:seed_home",
 ]
 

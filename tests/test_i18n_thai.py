@@ -92,10 +92,12 @@ def _allowed(db, student) -> set[str]:
         RubricLevel,
     )
     from lms.auth.models import User as Person
+    from lms.centres.models import Centre, Room
     from lms.communication.models import Announcement
     from lms.core.models import Organization
     from lms.curriculum.models import Part, Subject, Unit
     from lms.resources.models import Resource
+    from lms.school.models import Cohort
     from lms.teaching.models import CourseSession, CourseSessionAnnouncement, CourseSessionEnrollment
 
     options = [o for row in db.scalars(select(QuestionVersion.options)) for o in (row or [])]
@@ -120,6 +122,10 @@ def _allowed(db, student) -> set[str]:
                     *db.scalars(select(CourseSessionEnrollment.notes)),
                     *db.scalars(select(CourseSessionEnrollment.exercise_content)),
                     *db.scalars(select(Person.full_name).where(Person.role == "TEACHER")),
+                    # tutoring centres: centre, room and cohort names, meeting links
+                    *db.scalars(select(Centre.name)), *db.scalars(select(Centre.address)),
+                    *db.scalars(select(Room.name)), *db.scalars(select(Cohort.name)),
+                    *db.scalars(select(CourseSession.meeting_link)),
                     # the student's home page shows announcements too
                     *db.scalars(select(Announcement.title)))
 
@@ -243,7 +249,7 @@ def test_thai_teacher_pages_of_assessments_and_teaching_sessions_have_no_english
     allowed = _allowed(db, teacher) | words_of(
         "CSV JSON GIFT Moodle Markdown media label picture API MATHSTAR MATH STAR A B C D",
         *db.scalars(select(User.full_name)), *db.scalars(select(User.email)), *db.scalars(select(CoreSubject.name)),
-        *db.scalars(select(CourseSessionMeeting.checkin_code)))
+        *db.scalars(select(CourseSessionMeeting.checkin_code)), *db.scalars(select(CourseSession.session_code)))
     session_id = db.scalar(select(CourseSession.id).where(CourseSession.session_code == "MATHSTAR"))
     meeting_id = db.scalar(select(CourseSessionMeeting.id).where(CourseSessionMeeting.course_session_id == session_id))
     assessment_id = db.scalar(select(Assessment.id).where(Assessment.title == "Tens and ones check"))

@@ -106,7 +106,8 @@ def test_the_acceptance_flow_through_the_pages(client, app, demo, db, outbox):
                          data={"student_id": demo["student@example.org"], "status": "PRESENT"}, headers=HX)
     assert marked.status_code == 200 and 'aria-pressed="true"' in marked.get_data(as_text=True)
     assert "<html" not in marked.get_data(as_text=True)
-    assert db.scalar(select(CourseSessionAttendance.status)) == "PRESENT"
+    assert db.scalar(select(CourseSessionAttendance.status).where(
+        CourseSessionAttendance.meeting_id == meeting_id)) == "PRESENT"
     posted = client.post(f"/sessions/{session_id}/announcements", data={
         "title": "Room change", "message": "We meet in room B12 today.", "is_urgent": "y"})
     assert posted.status_code == 303
