@@ -327,6 +327,19 @@ def test_erasing_removes_personal_data_everywhere_and_keeps_the_figures(client, 
                                             "password": "correct-horse-battery"}).status_code != 303
 
 
+def test_an_erased_student_account_cannot_be_reactivated(client, as_role, world, db):
+    sid = world.student.id
+    _set_status(client.application, world.student, "GRADUATED")
+    as_role("ADMIN")
+    assert client.post(f"/students/{sid}/erase", data={"confirmation": "S-1001"}).status_code == 303
+
+    refused = client.post(f"/admin/users/{sid}/reactivate", headers=HX)
+    assert refused.status_code in (409, 422)
+    assert "personal data was erased" in refused.get_data(as_text=True)
+    assert db.get(User, sid).active is False
+    assert db.count(AuditLog, AuditLog.action == "user.reactivated") == 0
+
+
 def _answers(db, submission_id):
     with db.ctx() as session:
         rows = session.execute(select(Answer, QuestionVersion).join(

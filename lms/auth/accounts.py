@@ -16,6 +16,7 @@ from lms.auth.services import send_reset_link as send
 from lms.auth.usernames import check_username_free, clean_username
 from lms.common.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
 from lms.common.types import utcnow
+from lms.core import signals
 from lms.extensions import db
 
 SORTS = {
@@ -84,6 +85,9 @@ def reactivate(actor: User, user_id: int) -> User:
     user = get_user(actor, user_id)
     if user.active:
         return user
+    refusal = signals.first_answer(signals.reactivation_refused, user)
+    if refusal:
+        raise BusinessRuleViolation(refusal)
     user.active = True
     record(actor, "user.reactivated", user, email=user.email)
     return user

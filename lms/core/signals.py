@@ -31,6 +31,8 @@ Sign-in (sent by ``lms.auth``; the school connects in ``lms.school.sign_in_hooks
   year ("P1"); picture passwords are for the levels the organization names.
 * ``visible_student(actor, student_id=)`` -> ``User``: the student if ``actor`` may see them, else
   ``NotFound`` is raised (a teacher resets their student's picture password).
+* ``reactivation_refused(user)`` -> ``str | None``: why ``user``'s account may never sign in again
+  (a student whose personal data was erased); an administrator's reactivation is refused with it.
 
 Students (sent by ``lms.school.deletion``; assessments, curriculum and teaching connect in their
 ``hooks`` modules):
@@ -110,6 +112,7 @@ registration_pending = _signals.signal("registration-pending")
 sso_account_created = _signals.signal("sso-account-created")
 current_level_code = _signals.signal("current-level-code")
 visible_student = _signals.signal("visible-student")
+reactivation_refused = _signals.signal("reactivation-refused")
 
 student_history = _signals.signal("student-history")
 
