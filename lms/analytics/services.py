@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Date, and_, column, distinct, false, func, or_, select, text, true, values
 
 from lms.auth.models import ROLE_VALUES, Role, User, UserSession
+from lms.centres.filtering import only_members
 from lms.common.edge import year_in_range
 from lms.common.errors import NotFound
 from lms.common.ids import as_id
@@ -278,11 +279,12 @@ def online_now(actor, *, role: str = "", limit: int = ONLINE_NOW_LIST) -> dict:
 # --- the login-session list -------------------------------------------------------------------
 
 
-def login_sessions_query(actor, rng: DateRange, *, role: str = "", classroom=None, q: str = ""):
+def login_sessions_query(actor, rng: DateRange, *, role: str = "", classroom=None, q: str = "",
+                         centre_id: int | None = None):
     """Rows of (UserSession, User, seconds) in the range, newest first."""
     stmt = (select(UserSession, User, session_seconds().label("seconds"))
             .join(User, User.id == UserSession.user_id).where(*rng.contains()))
-    stmt = _scoped(stmt, actor)
+    stmt = only_members(_scoped(stmt, actor), UserSession.user_id, centre_id)
     if role in ROLE_VALUES:
         stmt = stmt.where(User.role == role)
     if classroom is not None:

@@ -20,6 +20,7 @@ from lms.auth.labels import END_REASON, ROLE_PLURAL
 from lms.auth.labels import ROLE as ROLE_NAMES
 from lms.auth.login_sessions import describe_device
 from lms.auth.models import ROLE_VALUES, Role, User, UserSession
+from lms.centres.filtering import selected_centre_id
 from lms.common.access import SIGNED_IN, allow
 from lms.common.csvexport import csv_response, local_datetime
 from lms.common.errors import NotFound
@@ -120,7 +121,8 @@ def overview_csv():
 def _list_filters():
     classroom_arg = request.args.get("classroom", "")
     classroom = school.get_classroom_for(current_user, classroom_arg) if classroom_arg else None
-    return {"role": _role_arg(), "classroom": classroom, "q": request.args.get("q", "").strip()[:100]}
+    return {"role": _role_arg(), "classroom": classroom, "q": request.args.get("q", "").strip()[:100],
+            "centre_id": selected_centre_id() if current_user.is_admin or current_user.is_teacher else None}
 
 
 @bp.route("/analytics/logins")

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.auth.models import Role, User
+from lms.centres.filtering import selected_centre_id
 from lms.common.access import allow
 from lms.common.errors import NotFound
 from lms.common.formviews import arg_int, form_int, render_form, saving
@@ -46,6 +47,7 @@ def _filters() -> dict:
         "classroom_id": arg_int("classroom"),
         "status": status if status in STUDENT_STATUSES else "",
         "unplaced": request.args.get("unplaced") == "1" or request.args.get("classroom") == "none",
+        "centre_id": selected_centre_id(),
     }
 
 
