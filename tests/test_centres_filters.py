@@ -88,3 +88,20 @@ def test_teaching_sessions_and_login_sessions_narrow_to_a_centre(client, as_role
     assert admin.full_name not in client.get(f"/analytics/logins?centre={north.id}").get_data(as_text=True).split(
         'id="login-session-list"')[1]
     assert admin.full_name not in client.get(f"/analytics/logins.csv?centre={north.id}").get_data(as_text=True)
+
+
+def test_the_analytics_overview_narrows_to_a_centre(client, as_role, make):
+    admin = as_role("ADMIN", full_name="Ada Centre")  # signing in makes a login session
+    north, south = make.centre("North", members=[admin]), make.centre("South")
+
+    def overview(centre):
+        page = client.get(f"/analytics?centre={centre.id}").get_data(as_text=True)
+        return page.split('id="analytics-overview"')[1]
+
+    def logins(centre):
+        rows = list(csv.reader(io.StringIO(client.get(f"/analytics/export.csv?centre={centre.id}")
+                                           .get_data(as_text=True).lstrip("\ufeff"))))
+        return sum(int(row[2]) for row in rows[1:])
+
+    assert "Ada Centre" in overview(north) and "Ada Centre" not in overview(south)
+    assert logins(north) >= 1 and logins(south) == 0
