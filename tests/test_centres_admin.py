@@ -165,3 +165,19 @@ def test_membership_rows_go_with_a_deleted_member_only(make, db):
     student = make.user(role="STUDENT")
     centre = make.centre("North", members=[student])
     assert db.count(CentreMembership, CentreMembership.centre_id == centre.id) == 1
+
+
+def test_a_bad_new_room_answers_the_rooms_with_the_error(client, as_role, make, db):
+    centre = make.centre("North", rooms=["Blue"])
+    as_role("ADMIN")
+    for data, message in [({"name": "BLUE"}, "already has a room called “BLUE”"),
+                          ({"name": "Big", "capacity": "99999999999999999999"}, "too large"),
+                          ({"name": "Big", "capacity": "0"}, "Number must be between 1 and 10000."),
+                          ({"name": "R" * 61}, "Field cannot be longer than 60 characters.")]:
+        response = client.post(f"/admin/centres/{centre.id}/rooms", data=data, headers=HTMX)
+        body = response.get_data(as_text=True)
+        assert response.status_code in (400, 422) and message in body, data
+    assert db.count(Room, Room.centre_id == centre.id) == 1
+    client.post(f"/admin/centres/{centre.id}/archive")
+    response = client.post(f"/admin/centres/{centre.id}/rooms", data={"name": "Late"}, headers=HTMX)
+    assert response.status_code == 422 and "bring it back before adding rooms" in response.get_data(as_text=True)

@@ -105,3 +105,12 @@ def test_the_analytics_overview_narrows_to_a_centre(client, as_role, make):
 
     assert "Ada Centre" in overview(north) and "Ada Centre" not in overview(south)
     assert logins(north) >= 1 and logins(south) == 0
+
+
+def test_with_one_site_a_centre_in_the_address_is_ignored(client, as_role, make):
+    make.school()
+    ann, bee = make.student("P1/1", full_name="Ann North"), make.student("P1/1", full_name="Bee Nowhere")
+    north = make.centre("North", members=[ann])
+    as_role("ADMIN")
+    page = client.get(f"/students?centre={north.id}").get_data(as_text=True)
+    assert "Ann North" in page and "Bee Nowhere" in page and FILTER not in page

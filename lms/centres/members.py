@@ -15,7 +15,7 @@ from lms.auth.models import Role, User
 from lms.centres.models import Centre, CentreMembership
 from lms.centres.operations import require_admin
 from lms.common.errors import Conflict, ValidationFailed
-from lms.common.ids import as_id
+from lms.common.ids import as_id, unique_ids
 from lms.common.services import flush_or_raise
 from lms.extensions import db
 
@@ -57,13 +57,9 @@ def candidates_query(centre: Centre, *, q: str = "", role: str = ""):
 
 
 def _ids(raw_ids) -> list[int]:
-    ids = []
-    for raw in raw_ids or []:
-        ident = as_id(raw)
-        if ident is None:
-            raise ValidationFailed(_("Choose people from the list."), field="user_ids")
-        if ident not in ids:
-            ids.append(ident)
+    ids = unique_ids(raw_ids)
+    if ids is None:
+        raise ValidationFailed(_("Choose people from the list."), field="user_ids")
     if not ids:
         raise ValidationFailed(_("Choose at least one person to add."), field="user_ids")
     if len(ids) > MAX_AT_ONCE:

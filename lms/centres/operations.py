@@ -29,8 +29,7 @@ from lms.centres.models import (
     name_key,
 )
 from lms.common.edge import has_forbidden_characters
-from lms.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from lms.common.ids import as_id
+from lms.common.errors import Conflict, Forbidden, ValidationFailed
 from lms.common.services import flush_or_raise, get_visible, is_taken
 from lms.common.types import utcnow
 from lms.core.organization import current_organization
@@ -165,14 +164,18 @@ def update_centre(actor, centre: Centre, name: str | None, address: str | None, 
     return centre
 
 
+def _set_archived(actor, row, archived: bool, kind: str):
+    require_admin(actor)
+    if archived != (row.archived_at is not None):
+        row.archived_at = utcnow() if archived else None
+        db.session.flush()
+        record(actor, f"{kind}.archive" if archived else f"{kind}.unarchive", row, name=row.name)
+    return row
+
+
 def set_centre_archived(actor, centre: Centre, archived: bool) -> Centre:
     """Archive the centre (it keeps its history, takes no new members or sessions) or bring it back."""
-    require_admin(actor)
-    if archived != centre.is_archived:
-        centre.archived_at = utcnow() if archived else None
-        db.session.flush()
-        record(actor, "centre.archive" if archived else "centre.unarchive", centre, name=centre.name)
-    return centre
+    return _set_archived(actor, centre, archived, "centre")
 
 
 def delete_centre(actor, centre: Centre) -> str:
@@ -235,12 +238,8 @@ def update_room(actor, room: Room, name: str | None, capacity=None) -> Room:
 
 
 def set_room_archived(actor, room: Room, archived: bool) -> Room:
-    require_admin(actor)
-    if archived != (room.archived_at is not None):
-        room.archived_at = utcnow() if archived else None
-        db.session.flush()
-        record(actor, "room.archive" if archived else "room.unarchive", room, name=room.name)
-    return room
+    """Archive the room (its sessions keep it, new ones cannot use it) or bring it back."""
+    return _set_archived(actor, room, archived, "room")
 
 
 def delete_room(actor, room: Room) -> str:
@@ -255,12 +254,3 @@ def delete_room(actor, room: Room) -> str:
         db.session.delete(room)
     return name
 
-
-def centre_by_id(raw_id) -> Centre | None:
-    """The centre with the id ``raw_id`` (from a URL or a form), or None."""
-    ident = as_id(raw_id)
-    return db.session.get(Centre, ident) if ident else None
-
-
-def not_found() -> NotFound:
-    return NotFound(_("That centre does not exist."))
