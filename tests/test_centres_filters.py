@@ -22,7 +22,8 @@ def test_one_site_has_no_centre_filter_two_sites_have_it(client, as_role, make):
     as_role("ADMIN")
     assert FILTER not in client.get("/students").get_data(as_text=True)
     make.centre("North")
-    assert FILTER not in client.get("/students").get_data(as_text=True)  # one centre: one site
+    page = client.get("/students").get_data(as_text=True)
+    assert FILTER not in page and ">Centres</th>" not in page  # one centre: one site
     south = make.centre("South")
     page = client.get("/students").get_data(as_text=True)
     assert FILTER in page and "All centres" in page and ">South</option>" in page
@@ -48,6 +49,9 @@ def test_students_and_staff_narrow_to_a_centre(client, as_role, make):
     assert any("Ann North" in n for n in names) and not any("Bee South" in n for n in names)
     page = client.get(f"/staff?centre={north.id}").get_data(as_text=True)
     assert "Tom North" in page and "Tim South" not in page
+    assert ">Centres</th>" in page and "<td>North</td>" in page
+    page = client.get("/students").get_data(as_text=True)
+    assert ">Centres</th>" in page and "<td>North</td>" in page and "<td>South</td>" in page
     # An id that is no centre is ignored: the whole list.
     for bad in ("999999", "abc", "-1", "99999999999999999999"):
         page = client.get(f"/students?centre={bad}").get_data(as_text=True)
@@ -109,7 +113,8 @@ def test_the_analytics_overview_narrows_to_a_centre(client, as_role, make):
 
 def test_with_one_site_a_centre_in_the_address_is_ignored(client, as_role, make):
     make.school()
-    ann, bee = make.student("P1/1", full_name="Ann North"), make.student("P1/1", full_name="Bee Nowhere")
+    ann = make.student("P1/1", full_name="Ann North")
+    make.student("P1/1", full_name="Bee Nowhere")
     north = make.centre("North", members=[ann])
     as_role("ADMIN")
     page = client.get(f"/students?centre={north.id}").get_data(as_text=True)

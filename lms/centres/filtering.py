@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import request
 from sqlalchemy import select
 
-from lms.centres.models import Centre
+from lms.centres.models import Centre, CentreMembership
 from lms.centres.scope import member_ids, several_centres
 from lms.common.ids import as_id
 from lms.extensions import db
@@ -42,3 +42,19 @@ def only_members(stmt, user_id_column, centre_id: int | None):
 def only_centre(stmt, centre_column, centre_id: int | None):
     """``stmt`` narrowed to the rows whose ``centre_column`` is ``centre_id`` (unchanged when None)."""
     return stmt if centre_id is None else stmt.where(centre_column == centre_id)
+
+
+def centre_names_for(user_ids) -> dict[int, list[str]] | None:
+    """``{user id: [centre names]}`` for a page of people (one query), for a list's "Centres"
+    column; None with a single site (no column)."""
+    if not several_centres():
+        return None
+    names: dict[int, list[str]] = {}
+    ids = list(user_ids)
+    if ids:
+        rows = db.session.execute(select(CentreMembership.user_id, Centre.name)
+                                  .join(Centre, Centre.id == CentreMembership.centre_id)
+                                  .where(CentreMembership.user_id.in_(ids)).order_by(Centre.name_key))
+        for user_id, name in rows:
+            names.setdefault(user_id, []).append(name)
+    return names

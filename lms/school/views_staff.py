@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from lms.auth.models import Role, User
-from lms.centres.filtering import only_members, selected_centre_id
+from lms.centres.filtering import centre_names_for, only_members, selected_centre_id
 from lms.common.access import allow
 from lms.common.errors import NotFound
 from lms.common.formviews import render_form, saving
@@ -46,6 +46,7 @@ def index():
         for a in people.assignments_for_teachers(ids, academic_year=year):
             assignments.setdefault(a.teacher_id, []).append(a)
     return render("school/staff.html", "school/_staff_list.html", results=results, q=q, centre_id=centre_id, assignments=assignments,
+                  centre_names=centre_names_for(ids),
                   year=year)
 
 

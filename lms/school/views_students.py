@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.auth.models import Role, User
-from lms.centres.filtering import selected_centre_id
+from lms.centres.filtering import centre_names_for, selected_centre_id
 from lms.common.access import allow
 from lms.common.errors import NotFound
 from lms.common.formviews import arg_int, form_int, render_form, saving
@@ -60,7 +60,8 @@ def index():
     return render("school/students.html", "school/_student_list.html", results=results, filters=filters,
                   levels=services.list_levels(), classrooms=services.classrooms_of_year(current_user, year),
                   year=year, status_labels=STATUS_LABELS, bulk_actions=bulk.available_actions(current_user),
-                  max_selection=bulk.MAX_SELECTION)
+                  max_selection=bulk.MAX_SELECTION,
+                  centre_names=centre_names_for(student.id for student, _profile, _room in results.items))
 
 
 @bp.route("/students/export.csv")
