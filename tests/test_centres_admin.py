@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select, update
 
 from lms.audit.models import AuditLog
-from lms.centres.models import Centre, CentreMembership, Room
+from lms.centres.models import Centre, Room
 from lms.teaching.models import CourseSession
 
 HTMX = {"HX-Request": "true"}
