@@ -23,6 +23,7 @@ BLUEPRINTS = [
     "lms.home:blueprint",
     "lms.auth:blueprint",
     "lms.audit:blueprint",
+    "lms.centres:blueprint",
     "lms.school:blueprint",
     "lms.curriculum:blueprint",
     "lms.resources:blueprint",

@@ -527,6 +527,23 @@ def _private_rubric(make, owner) -> int:
     return rubric_id
 
 
+def _centre_samples(make, course_session, member) -> dict:
+    """A centre with a member and a room that a teaching session uses (so neither can be deleted)."""
+    from sqlalchemy import update
+
+    from lms.extensions import db
+    from lms.teaching.models import CourseSession
+
+    centre = make.centre("Matrix centre", rooms=["Matrix room"], members=[member])
+    room_id = centre.room_ids["Matrix room"]
+    with make.app.app_context():
+        db.session.execute(update(CourseSession).where(CourseSession.id == course_session.id)
+                           .values(centre_id=centre.id, room_id=room_id, mode="IN_PERSON"))
+        db.session.commit()
+        db.session.remove()
+    return {"centre_id": centre.id, "room_id": room_id}
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix_over_every_route(app, make, role):
     admin = make.user(role="ADMIN")
@@ -561,6 +578,7 @@ def test_role_matrix_over_every_route(app, make, role):
     samples.update(_assessment_samples(make, quiz, attempt))
     samples["cohort_id"] = _cohort_id(make, admin, target)
     samples["rubric_id"] = _private_rubric(make, other_teacher)
+    samples.update(_centre_samples(make, course_session, target))
     client = app.test_client()
     if role != ANON:
         AuthActions(client).login(make.user(role=role))

@@ -18,6 +18,8 @@ from flask_babel import gettext as _
 from sqlalchemy import Date, and_, column, distinct, false, func, or_, select, text, true, values
 
 from lms.auth.models import ROLE_VALUES, Role, User, UserSession
+from lms.centres.filtering import only_members
+from lms.centres.scope import member_ids
 from lms.common.edge import year_in_range
 from lms.common.errors import NotFound
 from lms.common.ids import as_id
@@ -150,10 +152,11 @@ def get_user_for(actor, user_id) -> User:
     return user
 
 
-def _scoped(stmt, actor, *, role: str = ""):
+def _scoped(stmt, actor, *, role: str = "", centre_id: int | None = None):
     scope = population(actor)
     if scope is not None:
         stmt = stmt.where(UserSession.user_id.in_(scope))
+    stmt = only_members(stmt, UserSession.user_id, centre_id)
     if role in ROLE_VALUES:
         stmt = stmt.where(UserSession.user_id.in_(select(User.id).where(User.role == role)))
     return stmt
@@ -187,12 +190,13 @@ class DayFigures:
     seconds: int = 0
 
 
-def overview(actor, rng: DateRange, *, role: str = "") -> dict:
+def overview(actor, rng: DateRange, *, role: str = "", centre_id: int | None = None) -> dict:
     """Daily active users, logins per day, time online, who is online now, the most active people."""
-    series = daily_figures(actor, rng, role=role)
+    series = daily_figures(actor, rng, role=role, centre_id=centre_id)
     people = _scoped(select(UserSession.user_id, func.count().label("logins"),
                             func.sum(session_seconds()).label("seconds"))
-                     .where(*rng.contains()).group_by(UserSession.user_id), actor, role=role).subquery()
+                     .where(*rng.contains()).group_by(UserSession.user_id), actor, role=role,
+                     centre_id=centre_id).subquery()
     top = db.session.execute(
         select(User, people.c.seconds, people.c.logins, func.count().over().label("people"))
         .join(people, people.c.user_id == User.id)
@@ -204,7 +208,7 @@ def overview(actor, rng: DateRange, *, role: str = "") -> dict:
         "active_users": active_users,
         "seconds": sum(d.seconds for d in series),
         "top": top,
-        "online": online_now(actor, role=role),
+        "online": online_now(actor, role=role, centre_id=centre_id),
     }
 
 
@@ -217,7 +221,7 @@ def _day_bounds(rng: DateRange):
                   name="days").data(rows).cte("days")
 
 
-def daily_figures(actor, rng: DateRange, *, role: str = "") -> list[DayFigures]:
+def daily_figures(actor, rng: DateRange, *, role: str = "", centre_id: int | None = None) -> list[DayFigures]:
     """Logins, distinct people and time online for each local day of the range.
 
     On PostgreSQL each day is one LATERAL index-only range scan of ``ix_user_session_started_cover``
@@ -231,7 +235,8 @@ def daily_figures(actor, rng: DateRange, *, role: str = "") -> list[DayFigures]:
         # count(*): every column read is in the covering index (index-only scans)
         measures = (func.count().label("logins"), func.count(distinct(UserSession.user_id)).label("users"),
                     func.sum(session_seconds()).label("seconds"))
-        per_day = _scoped(select(*measures).where(*in_day), actor, role=role).lateral("per_day")
+        per_day = _scoped(select(*measures).where(*in_day), actor, role=role,
+                           centre_id=centre_id).lateral("per_day")
         stmt = select(days.c.day, per_day.c.logins, per_day.c.users, per_day.c.seconds).select_from(days).join(
             per_day, true())
     else:
@@ -239,7 +244,7 @@ def daily_figures(actor, rng: DateRange, *, role: str = "") -> list[DayFigures]:
                     func.count(distinct(UserSession.user_id)).label("users"),
                     func.sum(session_seconds()).label("seconds"))
         joined = select(days.c.day, *measures).select_from(days).outerjoin(UserSession, and_(*in_day))
-        stmt = _scoped_outer(joined, actor, role=role).group_by(days.c.day)
+        stmt = _scoped_outer(joined, actor, role=role, centre_id=centre_id).group_by(days.c.day)
     figures = {as_date(r.day): DayFigures(as_date(r.day), r.logins or 0, r.users or 0, int(r.seconds or 0))
                for r in db.session.execute(stmt)}
     return [figures.get(d) or DayFigures(d) for d in rng.days]
@@ -253,36 +258,40 @@ def without_jit() -> None:
         db.session.execute(text("SET LOCAL jit = off"))
 
 
-def _scoped_outer(stmt, actor, *, role: str = ""):
+def _scoped_outer(stmt, actor, *, role: str = "", centre_id: int | None = None):
     """Like ``_scoped`` for an outer join: days without sessions stay (the filter joins the ON clause)."""
     scope = population(actor)
     if scope is not None:
         stmt = stmt.where(or_(UserSession.id.is_(None), UserSession.user_id.in_(scope)))
+    if centre_id is not None:
+        stmt = stmt.where(or_(UserSession.id.is_(None), UserSession.user_id.in_(member_ids(centre_id))))
     if role in ROLE_VALUES:
         stmt = stmt.where(or_(UserSession.id.is_(None),
                               UserSession.user_id.in_(select(User.id).where(User.role == role))))
     return stmt
 
 
-def online_now(actor, *, role: str = "", limit: int = ONLINE_NOW_LIST) -> dict:
+def online_now(actor, *, role: str = "", limit: int = ONLINE_NOW_LIST, centre_id: int | None = None) -> dict:
     """How many people (in ``actor``'s scope) are online now, and the first ``limit`` of them."""
     last = func.max(UserSession.last_active_at).label("last_active_at")
-    base = _scoped(select(UserSession.user_id).where(*online_now_clause()), actor, role=role)
+    base = _scoped(select(UserSession.user_id).where(*online_now_clause()), actor, role=role, centre_id=centre_id)
     count = db.session.scalar(select(func.count(distinct(base.subquery().c.user_id)))) or 0
     people = db.session.execute(_scoped(
         select(User, last).join(User, User.id == UserSession.user_id).where(*online_now_clause())
-        .group_by(User.id).order_by(last.desc(), User.id).limit(limit), actor, role=role)).all()
+        .group_by(User.id).order_by(last.desc(), User.id).limit(limit), actor, role=role,
+        centre_id=centre_id)).all()
     return {"count": count, "people": people}
 
 
 # --- the login-session list -------------------------------------------------------------------
 
 
-def login_sessions_query(actor, rng: DateRange, *, role: str = "", classroom=None, q: str = ""):
+def login_sessions_query(actor, rng: DateRange, *, role: str = "", classroom=None, q: str = "",
+                         centre_id: int | None = None):
     """Rows of (UserSession, User, seconds) in the range, newest first."""
     stmt = (select(UserSession, User, session_seconds().label("seconds"))
             .join(User, User.id == UserSession.user_id).where(*rng.contains()))
-    stmt = _scoped(stmt, actor)
+    stmt = only_members(_scoped(stmt, actor), UserSession.user_id, centre_id)
     if role in ROLE_VALUES:
         stmt = stmt.where(User.role == role)
     if classroom is not None:

@@ -20,6 +20,7 @@ from lms.auth.labels import END_REASON, ROLE_PLURAL
 from lms.auth.labels import ROLE as ROLE_NAMES
 from lms.auth.login_sessions import describe_device
 from lms.auth.models import ROLE_VALUES, Role, User, UserSession
+from lms.centres.filtering import selected_centre_id
 from lms.common.access import SIGNED_IN, allow
 from lms.common.csvexport import csv_response, local_datetime
 from lms.common.errors import NotFound
@@ -69,6 +70,11 @@ def _role_arg() -> str:
     return role if role in ROLE_VALUES and current_user.is_admin else ""
 
 
+def _centre_arg() -> int | None:
+    """The centre filter (staff only; none with a single site)."""
+    return selected_centre_id() if current_user.is_admin or current_user.is_teacher else None
+
+
 def _idle_days() -> int:
     value = as_id(request.args.get("idle"))
     return min(value, 3650) if value else services.DEFAULT_IDLE_DAYS
@@ -95,12 +101,13 @@ def _students_go_to(endpoint: str):
 def overview():
     rng, message = services.date_range_from(request.args)
     role = _role_arg()
-    data = services.overview(current_user, rng, role=role)
+    data = services.overview(current_user, rng, role=role, centre_id=_centre_arg())
     chart = charts.bar_chart([(_day_label(d.day), d.users) for d in data["series"]])
     classrooms = school.classrooms_of_year(current_user) if not current_user.is_parent else []
     children = school.children_of(current_user) if current_user.is_parent else []
     return render("analytics/overview.html", "analytics/_overview.html", rng=rng, message=message, role=role,
-                  data=data, chart=chart, classrooms=classrooms, children=children, role_labels=ROLE_LABELS)
+                  data=data, chart=chart, classrooms=classrooms, children=children, role_labels=ROLE_LABELS,
+                  centre_id=_centre_arg())
 
 
 @bp.route("/analytics/export.csv")
@@ -108,7 +115,7 @@ def overview():
 @_students_go_to("analytics.user_csv")
 def overview_csv():
     rng, _message = services.date_range_from(request.args)
-    data = services.overview(current_user, rng, role=_role_arg())
+    data = services.overview(current_user, rng, role=_role_arg(), centre_id=_centre_arg())
     rows = ([d.day.isoformat(), d.users, d.logins, services.minutes(d.seconds)] for d in data["series"])
     return csv_response(f"analytics-{rng.start}-{rng.end}.csv",
                         [_("Date"), _("Active users"), _("Logins"), _("Minutes online")], rows)
@@ -120,7 +127,8 @@ def overview_csv():
 def _list_filters():
     classroom_arg = request.args.get("classroom", "")
     classroom = school.get_classroom_for(current_user, classroom_arg) if classroom_arg else None
-    return {"role": _role_arg(), "classroom": classroom, "q": request.args.get("q", "").strip()[:100]}
+    return {"role": _role_arg(), "classroom": classroom, "q": request.args.get("q", "").strip()[:100],
+            "centre_id": _centre_arg()}
 
 
 @bp.route("/analytics/logins")

@@ -13,3 +13,16 @@ def as_id(value) -> int | None:
         return None
     number = int(text)
     return number if number <= ID_MAX else None
+
+
+def unique_ids(values) -> list[int] | None:
+    """The ids of ``values`` (a form's list of ticked boxes), each once, in order; None when one of
+    them is not an id."""
+    ids: list[int] = []
+    for value in values or []:
+        ident = as_id(value)
+        if ident is None:
+            return None
+        if ident not in ids:
+            ids.append(ident)
+    return ids

@@ -14,6 +14,7 @@ def blueprint() -> Blueprint:
         sign_in_hooks,
         views_admin,
         views_bulk,
+        views_centres,
         views_class_codes,
         views_classrooms,
         views_cohorts,
@@ -25,5 +26,5 @@ def blueprint() -> Blueprint:
     )
 
     return domain_blueprint("school", __name__, views_admin, views_classrooms, views_rollover, views_students,
-                            views_import, views_bulk, views_staff, views_class_codes, views_family, views_cohorts,
+                            views_import, views_bulk, views_staff, views_class_codes, views_family, views_cohorts, views_centres,
                             connect_signals=sign_in_hooks.connect_signals)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import contains_eager
 
 from lms.audit.services import record
 from lms.auth.models import Role, User
+from lms.centres.filtering import only_members
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.labels import classroom_label, level_label
@@ -413,7 +414,8 @@ def delete_classroom(actor, classroom: Classroom) -> None:
 
 
 def student_list_query(actor, *, q: str = "", level_id: int | None = None, classroom_id: int | None = None,
-                       status: str = "", unplaced: bool = False, academic_year: str | None = None):
+                       status: str = "", unplaced: bool = False, academic_year: str | None = None,
+                       centre_id: int | None = None):
     """Visible students with their profile and current classroom: rows of (User, StudentProfile, Classroom).
 
     One statement whatever the number of rows (the classroom's level is joined in).
@@ -436,6 +438,7 @@ def student_list_query(actor, *, q: str = "", level_id: int | None = None, class
         stmt = stmt.where(or_(func.lower(User.full_name).like(pattern), User.email.like(pattern), User.username.like(pattern),
                               func.lower(StudentProfile.student_number).like(pattern)))
     stmt = where_given(stmt, (Classroom.level_id, level_id), (Classroom.id, classroom_id))
+    stmt = only_members(stmt, User.id, centre_id)
     if unplaced:
         stmt = stmt.where(Classroom.id.is_(None))
     if status == StudentStatus.ACTIVE:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import secrets
 from pathlib import Path
-from zoneinfo import available_timezones
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -17,6 +16,8 @@ from lms.common.i18n import SUPPORTED_LOCALES
 from lms.common.uploads import sniffing, virus_scan
 from lms.common.uploads.images import check_image, max_image_pixels
 from lms.core.models import Organization
+from lms.core.timezones import is_timezone
+from lms.core.timezones import timezone_choices as core_timezone_choices
 from lms.extensions import db
 from lms.school.models import Level
 from lms.school.services import ensure_organization, require_admin
@@ -41,7 +42,7 @@ LIMITS = {
 
 
 def timezone_choices() -> list[str]:
-    return sorted(tz for tz in available_timezones() if "/" in tz and not tz.startswith(("Etc/", "SystemV/")))
+    return list(core_timezone_choices())
 
 
 def check_logo(actor, data: bytes, filename: str | None) -> str:
@@ -80,7 +81,7 @@ def _identity_settings(values: dict) -> dict:
     if not name or len(name) > 200:
         raise ValidationFailed(_("Give the organization's name (up to 200 characters)."), field="name")
     timezone = (values.get("timezone") or "").strip()
-    if timezone not in available_timezones():
+    if not is_timezone(timezone):
         raise ValidationFailed(_("Choose a timezone from the list."), field="timezone")
     if values.get("locale") not in SUPPORTED_LOCALES:
         raise ValidationFailed(_("Choose a language from the list."), field="locale")

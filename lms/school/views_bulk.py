@@ -13,6 +13,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.auth.models import Role
+from lms.centres.filtering import selected_centre_id
 from lms.common.access import allow
 from lms.common.errors import ValidationFailed
 from lms.common.formviews import saving
@@ -28,7 +29,7 @@ from lms.school.models import STUDENT_STATUSES, Classroom
 bp = Blueprint("bulk", __name__)
 
 PREVIEW_NAMES = 10
-FILTER_FIELDS = ("q", "level", "classroom", "status", "unplaced")
+FILTER_FIELDS = ("q", "level", "classroom", "status", "unplaced", "centre")
 
 
 def _filters_from_form() -> dict:
@@ -41,6 +42,7 @@ def _filters_from_form() -> dict:
         "classroom_id": as_id(form.get("filter_classroom", "")),
         "status": status if status in STUDENT_STATUSES else "",
         "unplaced": form.get("filter_unplaced") == "1" or form.get("filter_classroom") == "none",
+        "centre_id": selected_centre_id(form.get("filter_centre", "")),
     }
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from lms.auth.models import Role, User
+from lms.centres.filtering import centre_names_for, only_members, selected_centre_id
 from lms.common.access import allow
 from lms.common.errors import NotFound
 from lms.common.formviews import render_form, saving
@@ -35,6 +36,8 @@ def index():
     if q:
         pattern = f"%{q.lower()}%"
         stmt = stmt.where(or_(func.lower(User.full_name).like(pattern), User.email.like(pattern)))
+    centre_id = selected_centre_id()
+    stmt = only_members(stmt, User.id, centre_id)
     results = paginate(stmt.order_by(User.role.desc(), User.full_name, User.id), per_page=50)
     year = current_academic_year()
     assignments: dict[int, list[TeacherAssignment]] = {}
@@ -42,7 +45,8 @@ def index():
     if ids:
         for a in people.assignments_for_teachers(ids, academic_year=year):
             assignments.setdefault(a.teacher_id, []).append(a)
-    return render("school/staff.html", "school/_staff_list.html", results=results, q=q, assignments=assignments,
+    return render("school/staff.html", "school/_staff_list.html", results=results, q=q, centre_id=centre_id, assignments=assignments,
+                  centre_names=centre_names_for(ids),
                   year=year)
 
 

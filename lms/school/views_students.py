@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.auth.models import Role, User
+from lms.centres.filtering import centre_names_for, selected_centre_id
 from lms.common.access import allow
 from lms.common.errors import NotFound
 from lms.common.formviews import arg_int, form_int, render_form, saving
@@ -46,6 +47,7 @@ def _filters() -> dict:
         "classroom_id": arg_int("classroom"),
         "status": status if status in STUDENT_STATUSES else "",
         "unplaced": request.args.get("unplaced") == "1" or request.args.get("classroom") == "none",
+        "centre_id": selected_centre_id(),
     }
 
 
@@ -58,7 +60,8 @@ def index():
     return render("school/students.html", "school/_student_list.html", results=results, filters=filters,
                   levels=services.list_levels(), classrooms=services.classrooms_of_year(current_user, year),
                   year=year, status_labels=STATUS_LABELS, bulk_actions=bulk.available_actions(current_user),
-                  max_selection=bulk.MAX_SELECTION)
+                  max_selection=bulk.MAX_SELECTION,
+                  centre_names=centre_names_for(student.id for student, _profile, _room in results.items))
 
 
 @bp.route("/students/export.csv")

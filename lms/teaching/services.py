@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.auth.models import Role, User
+from lms.centres.filtering import only_centre
 from lms.common.errors import Forbidden, ValidationFailed
 from lms.common.ids import as_id
 from lms.common.services import is_taken
@@ -472,11 +473,12 @@ def is_expired(course_session: CourseSession) -> bool:
 
 def session_list_query(actor, *, status: str = "", course_id: int | None = None, teacher_id: int | None = None,
                        start_from=None, end_before=None, q: str = "", sort_by: str = "created_at",
-                       sort_order: str = "desc"):
+                       sort_order: str = "desc", centre_id: int | None = None):
     """Rows of (CourseSession, enrolled_count) the actor manages, filtered and sorted (one statement)."""
     stmt = manageable_sessions(actor).add_columns(enrolled_count_expr().label("enrolled_count"))
     stmt = where_given(stmt, (CourseSession.status, status), (CourseSession.course_id, course_id),
                        (CourseSession.teacher_id, teacher_id))
+    stmt = only_centre(stmt, CourseSession.centre_id, centre_id)
     if start_from is not None:
         stmt = stmt.where(CourseSession.start_date >= start_from)
     if end_before is not None:

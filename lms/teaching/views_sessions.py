@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.auth.models import Role
+from lms.centres.filtering import selected_centre_id
 from lms.common.access import allow
 from lms.common.errors import DomainError
 from lms.common.formviews import arg_int, saving
@@ -71,14 +72,15 @@ def index():
     course_id = arg_int("course")
     teacher_id = arg_int("teacher") if current_user.is_admin else None
     sort_by, sort_order = SORTS[sort]
+    centre_id = selected_centre_id()
     stmt = services.session_list_query(current_user, status=status, course_id=course_id, teacher_id=teacher_id,
-                                       q=q, sort_by=sort_by, sort_order=sort_order)
+                                       q=q, sort_by=sort_by, sort_order=sort_order, centre_id=centre_id)
     results = paginate(stmt, per_page=20, scalars=False)
     sessions = [row[0] for row in results.items]
     names = services.names_for(sessions)
     return render("teaching/sessions.html", "teaching/_session_list.html", **common_context(
         results=results, names=names, status_filter=status, sort=sort, q=q, course_filter=course_id,
-        teacher_filter=teacher_id, courses=services.courses_for(current_user),
+        teacher_filter=teacher_id, centre_filter=centre_id, courses=services.courses_for(current_user),
         teachers=services.teachers() if current_user.is_admin else []))
 
 
