@@ -32,6 +32,7 @@ BLUEPRINTS = [
     "lms.api:blueprint",
     "lms.assessments:blueprint",
     "lms.digest:blueprint",
+    "lms.rewards:blueprint",
     "lms.privacy:blueprint",
     "lms.profiles:blueprint",
 ]
