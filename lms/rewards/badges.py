@@ -192,12 +192,17 @@ def award_manual(actor, student: User, badge_id, reason) -> BadgeAward:
     return award
 
 
-def revoke_manual(actor, student: User, award_id) -> str:
-    """Take back a manual badge of ``student``; the badge's name."""
+def get_award(student: User, award_id) -> BadgeAward:
+    """One of ``student``'s badges, else NotFound (404)."""
     ident = as_id(award_id)
     award = db.session.get(BadgeAward, ident) if ident else None
     if award is None or award.student_id != student.id:
         raise NotFound(_("That badge is not one of this student's."))
+    return award
+
+
+def revoke_manual(actor, student: User, award: BadgeAward) -> str:
+    """Take back a manual badge of ``student`` (checked with ``get_own_student``); the badge's name."""
     if not award.badge.is_manual:
         raise Forbidden(_("Badges earned by reaching a goal cannot be taken back."))
     name = award.badge.name

@@ -14,6 +14,7 @@ from lms.rewards.models import (
     REASON_MAX,
     THRESHOLD_MAX,
 )
+from lms.school.forms import choices
 
 
 def _points(label):
@@ -33,8 +34,8 @@ class RulesForm(FlaskForm):
 class BadgeForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=BADGE_NAME_MAX)])
     description = TextAreaField(_l("Description (optional)"), validators=[Optional(), Length(max=BADGE_DESCRIPTION_MAX)])
-    icon = RadioField(_l("Icon"), choices=[(key, ICON_NAMES[key]) for key in ICONS], validators=[InputRequired()])
-    criterion = SelectField(_l("Earned by"), choices=list(CRITERION.items()), validators=[InputRequired()])
+    icon = RadioField(_l("Icon"), choices=choices((key, ICON_NAMES[key]) for key in ICONS), validators=[InputRequired()])
+    criterion = SelectField(_l("Earned by"), choices=choices(CRITERION.items()), validators=[InputRequired()])
     threshold = IntegerField(_l("How many (not for badges teachers give)"),
                              validators=[Optional(), NumberRange(min=1, max=THRESHOLD_MAX)])
 

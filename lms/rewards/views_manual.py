@@ -13,6 +13,7 @@ from lms.common.formviews import render_form, saving
 from lms.common.htmx import redirect_to
 from lms.rewards import badges, labels, overview  # noqa: F401 - labels: registers the codes' labels
 from lms.rewards.forms import AwardForm
+from lms.school.forms import choices
 
 bp = Blueprint("manual", __name__)
 
@@ -21,8 +22,8 @@ STAFF = (Role.ADMIN, Role.TEACHER)
 
 def _form(form=None) -> AwardForm:
     form = form or AwardForm(formdata=None)
-    form.badge_id.choices = [("", _("Choose a badge"))] + [
-        (str(b.id), f"{b.emoji} {b.name}") for b in badges.manual_badges()]
+    form.badge_id.choices = choices([("", _("Choose a badge"))] + [
+        (str(b.id), f"{b.emoji} {b.name}") for b in badges.manual_badges()])
     return form
 
 
@@ -56,8 +57,9 @@ def award(student_id: int):
 @allow(*STAFF)
 def revoke(student_id: int, award_id: int):
     student = badges.get_own_student(current_user, student_id)
+    award = badges.get_award(student, award_id)
     with saving() as saved:
-        name = badges.revoke_manual(current_user, student, award_id)
+        name = badges.revoke_manual(current_user, student, award)
     if saved:
         flash(_("The badge “%(badge)s” was taken back from %(name)s.", badge=name, name=student.full_name), "success")
     return redirect_to(url_for("rewards.manual.index", student_id=student.id))
