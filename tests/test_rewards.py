@@ -395,3 +395,21 @@ def test_erasing_a_student_removes_their_points_badges_and_choice(app, make, db,
     assert db.count(LeaderboardOptOut) == 0
     run_job(app)  # an erased (deactivated) student earns nothing again
     assert db.count(PointEntry, PointEntry.student_id == s.student.id) == 0
+
+
+# --- demo -------------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_badges_and_earned_ones_for_the_demo_student(app, demo, db):
+    from lms.demo import seed_demo
+
+    student = demo["student@example.org"]
+    names = set(db.scalars(select(Badge.name)))
+    assert {"Ten sessions", "First perfect score", "Helping hand"} <= names
+    earned = db.scalars(select(BadgeAward).where(BadgeAward.student_id == student))
+    assert len(earned) >= 2 and any(a.reason for a in earned)
+    assert db.count(PointEntry, PointEntry.student_id == student) >= 1
+    counts = (db.count(Badge), db.count(BadgeAward), db.count(PointEntry))
+    with app.app_context():
+        seed_demo()  # twice: nothing more
+    assert (db.count(Badge), db.count(BadgeAward), db.count(PointEntry)) == counts

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.assessments.models import (
@@ -130,27 +130,32 @@ def _row(kind: PointKind, student_id: int, source_id: int, points: int, now: dat
 # --- badge criteria -----------------------------------------------------------------------------------
 
 
-def criterion_counts(criterion: str, rules: RewardSettings, now: datetime):
-    """A SELECT of (student id, count) for one criterion: how far each student got (students with
-    nothing yet are not in it)."""
+def criterion_counts(criterion: str, rules: RewardSettings, now: datetime, student_id: int | None = None):
+    """A SELECT of (student id, count) for one criterion: how far each student (or only
+    ``student_id``) got; students with nothing yet are not in it."""
     if criterion == Criterion.SESSIONS_ATTENDED:
-        marks = attended_marks().subquery()
+        marks = attended_marks().where(_only(CourseSessionAttendance.student_id, student_id)).subquery()
         return select(marks.c.student_id, func.count(distinct(marks.c.meeting_id))).group_by(marks.c.student_id)
     if criterion == Criterion.SECTIONS_COMPLETED:
         return (select(SectionProgress.student_id, func.count(SectionProgress.id))
-                .group_by(SectionProgress.student_id))
+                .where(_only(SectionProgress.student_id, student_id)).group_by(SectionProgress.student_id))
     if criterion in (Criterion.ASSESSMENTS_PASSED, Criterion.PERFECT_SCORES):
         percent = rules.pass_percent if criterion == Criterion.ASSESSMENTS_PASSED else 100
-        passed = passed_assessments(percent, now).subquery()
+        passed = passed_assessments(percent, now).where(_only(Submission.student_id, student_id)).subquery()
         return select(passed.c.student_id, func.count(passed.c.assessment_id)).group_by(passed.c.student_id)
     if criterion == Criterion.POINTS:
-        return select(PointEntry.student_id, func.sum(PointEntry.points)).group_by(PointEntry.student_id)
+        return (select(PointEntry.student_id, func.sum(PointEntry.points))
+                .where(_only(PointEntry.student_id, student_id)).group_by(PointEntry.student_id))
     raise ValueError(criterion)
 
 
+def _only(column, student_id: int | None):
+    return column == student_id if student_id is not None else true()
+
+
 def progress_of(student_id: int, criterion: str, rules: RewardSettings, now: datetime) -> int:
-    counts = criterion_counts(criterion, rules, now).subquery()
-    return int(db.session.scalar(select(counts.c[1]).where(counts.c.student_id == student_id)) or 0)
+    counts = criterion_counts(criterion, rules, now, student_id).subquery()
+    return int(db.session.scalar(select(counts.c[1])) or 0)
 
 
 def badge_candidates(badge, rules: RewardSettings, now: datetime, limit: int) -> list[int]:
