@@ -42,3 +42,29 @@ def test_the_parent_sees_the_childs_badges_on_a_phone(open_page, live_server, de
     assert_fits_a_phone(page, "the child's badges")
     assert_accessible(page)
     page.watcher.assert_clean()
+
+
+def test_a_teacher_gives_a_badge_with_a_reason_and_takes_it_back_after_confirming(open_page, live_server, demo):
+    from tests.browser.conftest import DESKTOP
+
+    student_id = demo["student@example.org"]
+    page = open_page(DESKTOP)
+    sign_in(page, live_server, "teacher@example.org", DEMO_PASSWORD)
+    page.goto(f"{live_server}/students/{student_id}")
+    page.click(f"a[href='/students/{student_id}/badges']")
+    page.wait_for_url(f"{live_server}/students/{student_id}/badges")
+    page.click("details.give-badge summary")
+    page.select_option("#badge_id", label="✨ Great effort")
+    page.click("#award-form button[type=submit]")  # no reason: refused, nothing given
+    page.wait_for_selector("#reason-error")
+    page.fill("#reason", "Finished every exercise this week.")
+    page.click("#award-form button[type=submit]")
+    page.wait_for_selector("text=got the badge “Great effort”")
+    earned = page.locator("#earned-badges")
+    assert "Finished every exercise this week." in earned.inner_text()
+    assert_accessible(page)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("li.reward-badge", has_text="Great effort").locator("button", has_text="Take back").click()
+    page.wait_for_selector("text=was taken back from")
+    assert "Great effort" not in page.locator("#earned-badges").inner_text()
+    page.watcher.assert_clean()
