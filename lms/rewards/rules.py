@@ -15,7 +15,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from lms.audit.services import record
-from lms.common.errors import ValidationFailed
+from lms.common.errors import Conflict, ValidationFailed
+from lms.common.services import flush_or_raise
 from lms.extensions import db
 from lms.rewards.models import POINTS_MAX, RewardSettings
 from lms.school.services import require_admin
@@ -58,9 +59,10 @@ def update_rules(actor, values: dict) -> RewardSettings:
     require_admin(actor)
     cleaned = validate_rules(values)
     found = db.session.get(RewardSettings, 1)
-    if found is None:
+    if found is None:  # the first save; two at once: the second is told to try again
         found = RewardSettings(id=1)
-        db.session.add(found)
+        with flush_or_raise(Conflict(_("The rules were saved by someone else at the same moment. Try again."))):
+            db.session.add(found)
     before = {name: getattr(found, name) for name in cleaned}
     for name, value in cleaned.items():
         setattr(found, name, value)
