@@ -33,6 +33,7 @@ BLUEPRINTS = [
     "lms.api:blueprint",
     "lms.assessments:blueprint",
     "lms.digest:blueprint",
+    "lms.rewards:blueprint",
     "lms.privacy:blueprint",
     "lms.profiles:blueprint",
 ]

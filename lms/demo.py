@@ -32,6 +32,7 @@ DEMO_STEPS: list[str] = [
     "lms.teaching.demo:seed_teaching",
     "lms.teaching.demo_tutoring:seed_tutoring",
     "lms.home.demo:seed_home",
+    "lms.rewards.demo:seed_rewards",
 ]
 
 

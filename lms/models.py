@@ -46,6 +46,7 @@ from lms.digest.models import DigestDelivery, DigestOptOut  # noqa: F401
 from lms.outbox import JobOutbox  # noqa: F401
 from lms.profiles.models import PersonProfile  # noqa: F401
 from lms.resources.models import Resource, SectionResource, StoredFile  # noqa: F401
+from lms.rewards.models import Badge, BadgeAward, LeaderboardOptOut, PointEntry, RewardSettings  # noqa: F401
 from lms.school.models import (  # noqa: F401
     Classroom,
     ClassroomMembership,

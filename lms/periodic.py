@@ -38,5 +38,6 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("course-session-absence-alerts", "lms.teaching.jobs:alert_parents_of_absences", 900),
     PeriodicJob("submit-overdue-attempts", "lms.assessments.jobs:submit_overdue_attempts", 60),
     PeriodicJob("weekly-parent-digest", "lms.digest.jobs:send_weekly_digests", 900),
+    PeriodicJob("award-points-and-badges", "lms.rewards.jobs:award_points_and_badges", 600),
     PeriodicJob("privacy-retention", "lms.privacy.jobs:apply_retention_limits", 3600),
 ]

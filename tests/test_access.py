@@ -74,6 +74,24 @@ EXPECTED = {
     ("auth.invitations.resend_mine", "POST"): TEACHERS_ONLY_POST,
     ("auth.invitations.revoke_mine", "POST"): TEACHERS_ONLY_POST,
     ("auth.invitations.link_mine", "POST"): TEACHERS_ONLY_POST,
+    # Badges and points: the student's own page and choice, a parent's child (the sample parent has
+    # none: 404), a teacher's own students (the sample teacher has none: 404), leaderboards (off: 404).
+    ("rewards.student.index", "GET"): {ANON: SIGN_IN_FIRST, "STUDENT": {200}, "PARENT": {403}, "TEACHER": {403},
+                                       "ADMIN": {403}},
+    ("rewards.student.preference", "POST"): {ANON: SIGN_IN_FIRST, "STUDENT": {303}, "PARENT": {403},
+                                             "TEACHER": {403}, "ADMIN": {403}},
+    ("rewards.student.child", "GET"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {404}, "TEACHER": {403},
+                                       "ADMIN": {403}},
+    ("rewards.manual.index", "GET"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403}, "TEACHER": {404},
+                                      "ADMIN": {200}},
+    ("rewards.manual.award", "POST"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403}, "TEACHER": {404},
+                                       "ADMIN": {200}},
+    ("rewards.manual.revoke", "POST"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403}, "TEACHER": {404},
+                                        "ADMIN": {404}},
+    ("rewards.boards.classroom", "GET"): {ANON: SIGN_IN_FIRST, "STUDENT": {404}, "PARENT": {403}, "TEACHER": {404},
+                                          "ADMIN": {404}},
+    ("rewards.boards.teaching_session", "GET"): {ANON: SIGN_IN_FIRST, "STUDENT": {404}, "PARENT": {403},
+                                                 "TEACHER": {404}, "ADMIN": {404}},
 }
 
 
@@ -512,6 +530,12 @@ def _cohort_id(make, admin, student) -> int:
         db.session.add(CohortMembership(cohort_id=cohort.id, student_id=student.id, added_at=utcnow()))
         db.session.commit()
         return cohort.id
+def _badge_id(make) -> int:
+    from lms.rewards.models import Badge
+
+    return make._save(Badge(name="Matrix badge", name_key="matrix badge", icon="star", criterion="MANUAL")).id
+
+
 def _private_rubric(make, owner) -> int:
     from lms.assessments import rubrics
     from lms.auth.models import User
@@ -579,6 +603,7 @@ def test_role_matrix_over_every_route(app, make, role):
     samples["cohort_id"] = _cohort_id(make, admin, target)
     samples["rubric_id"] = _private_rubric(make, other_teacher)
     samples.update(_centre_samples(make, course_session, target))
+    samples.update({"badge_id": _badge_id(make), "award_id": 999999})
     client = app.test_client()
     if role != ANON:
         AuthActions(client).login(make.user(role=role))

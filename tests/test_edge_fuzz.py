@@ -230,6 +230,16 @@ def _samples(make) -> tuple[dict, dict]:
         db.session.add(CohortMembership(cohort_id=cohort.id, student_id=student.id, added_at=utcnow()))
         db.session.commit()
         cohort_id = cohort.id
+        from lms.rewards.models import Badge, BadgeAward
+
+        badge = Badge(name="Fuzz badge", name_key="fuzz badge", icon="star", criterion="MANUAL")
+        db.session.add(badge)
+        db.session.flush()
+        award = BadgeAward(badge_id=badge.id, student_id=student.id, awarded_by_id=teacher.id, reason="Kind",
+                           awarded_at=utcnow())
+        db.session.add(award)
+        db.session.commit()
+        badge_id, award_id = badge.id, award.id
         db.session.remove()
     samples = {
         "user_id": student.id, "invitation_id": invitation.id, "token": "not-a-real-token", "provider": "google", "code": "NOSUCHCD",
@@ -241,7 +251,7 @@ def _samples(make) -> tuple[dict, dict]:
         "session_id": course_session.id, "enrollment_id": enrollment.id, "meeting_id": meeting.id,
         "token_id": 1, "assessment_id": quiz.id, "question_id": question_id, "media_id": media_id,
         "version_id": attempt.question_order[0], "submission_id": attempt.id, "cohort_id": cohort_id,
-        "rubric_id": rubric_id,
+        "rubric_id": rubric_id, "badge_id": badge_id, "award_id": award_id,
     }
     return samples, {"STUDENT": student, "TEACHER": teacher, "ADMIN": admin}
 

@@ -33,6 +33,9 @@ ERASURE: dict[tuple[str, str], str] = {
     ("assessment_extension", "student_id"): ANONYMISE,  # the own due date stays (late marks); the reason is cleared
     ("audit_log", "actor_id"): KEEP,                  # details mentioning the student are redacted
     ("classroom_membership", "student_id"): KEEP,     # class sizes and history
+    ("badge", "created_by_id"): KEEP,                 # staff
+    ("badge_award", "awarded_by_id"): KEEP,           # staff (empty: the periodic job)
+    ("badge_award", "student_id"): DELETE,            # an erased student's badges go (reasons are free text)
     ("class_code", "created_by_id"): KEEP,            # a teacher's act (never a student's)
     ("centre_membership", "added_by_id"): KEEP,       # staff
     ("centre_membership", "user_id"): DELETE,         # an erased person leaves every centre
@@ -61,16 +64,19 @@ ERASURE: dict[tuple[str, str], str] = {
     ("feedback_reply", "student_id"): DELETE,         # the student's reply to a teacher's feedback (free text)
     ("invitation", "accepted_user_id"): DELETE,       # holds the email and name
     ("invitation", "invited_by_id"): KEEP,
+    ("leaderboard_opt_out", "user_id"): DELETE,
     ("login_attempt", "user_id"): DELETE,
     ("login_card_batch", "created_by_id"): KEEP,      # staff; the batch itself is gone within 30 minutes
     ("notification", "user_id"): DELETE,
     ("parent_link", "parent_id"): KEEP,               # the student's own links go through student_id
     ("parent_link", "student_id"): DELETE,
+    ("point_entry", "student_id"): DELETE,            # an erased student's points go (and earn no more)
     ("promotion_batch", "actor_id"): KEEP,
     ("promotion_batch", "undone_by_id"): KEEP,
     ("promotion_move", "student_id"): KEEP,           # rollover counts
     ("remember_token", "user_id"): DELETE,            # remembered browsers
     ("resource", "owner_id"): DELETE,
+    ("reward_settings", "updated_by_id"): KEEP,       # staff
     ("rubric", "owner_id"): KEEP,                     # a teacher's rubric (never a student's)                 # uploaded answer files, from storage too
     ("section_progress", "student_id"): KEEP,         # progress figures
     ("section_visit", "student_id"): KEEP,

@@ -10,8 +10,9 @@ What happens (``ERASURE`` in ``lms.privacy.catalog`` decides per column; this mo
   the uploaded answer files (rows and files in storage, after the commit);
 * submissions keep their scores and status (and the rubric levels given); free-text and file
   answers, the teachers' written feedback (rubric comments too) and the student's replies to it
-  are removed; attendance, progress, enrollments (without the teacher's notes and exercise), class
-  history and excusals stay, so class statistics do not change;
+  are removed; points, badges and the leaderboard choice are deleted; attendance, progress,
+  enrollments (without the teacher's notes and exercise), class history and excusals stay, so
+  class statistics do not change;
 * audit entries keep who did what and when, but details naming the student (email, number, name)
   are replaced by "[erased]"; the erasure itself is audited with counts only.
 """
@@ -54,6 +55,7 @@ from lms.extensions import db
 from lms.profiles.models import PersonProfile
 from lms.resources import storage
 from lms.resources.models import Resource, SectionResource, StoredFile
+from lms.rewards.models import BadgeAward, LeaderboardOptOut, PointEntry
 from lms.school.models import CohortMembership, FamilyCode, ParentLink, StudentProfile, StudentStatus
 from lms.school.services import require_admin
 from lms.teaching.models import CourseSessionEnrollment
@@ -247,6 +249,9 @@ def erase_student(actor, student: User, typed_confirmation: str | None) -> dict[
         delete(ApiToken).where(ApiToken.user_id == sid),
         delete(DigestOptOut).where(DigestOptOut.user_id == sid),
         delete(FeedbackReply).where(FeedbackReply.student_id == sid),
+        delete(PointEntry).where(PointEntry.student_id == sid),
+        delete(BadgeAward).where(BadgeAward.student_id == sid),
+        delete(LeaderboardOptOut).where(LeaderboardOptOut.user_id == sid),
     ):
         db.session.execute(stmt.execution_options(synchronize_session=False))
 
