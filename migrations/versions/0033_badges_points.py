@@ -2,7 +2,7 @@
 leaderboard opt-outs)
 
 Revision ID: 0033
-Revises: 0022
+Revises: 0031
 Create Date: 2026-12-03 19:50:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0033'
-down_revision = '0022'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 
