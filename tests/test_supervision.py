@@ -152,6 +152,18 @@ def test_a_supervisor_lands_on_the_dashboard_and_may_not_use_teachers_or_student
     assert 'href="/supervision"' in page  # in the navigation
 
 
+def test_pages_open_to_everyone_signed_in_show_a_supervisor_nothing_of_the_school(app, make, db):
+    w = _world(make, db)
+    make.subject("P1", teachers=[w.tutor_n], name="Secret algebra")
+    make.login_session(w.pupil_n)
+    client = _signed_in(app, w.supervisor)
+    for url in ("/subjects", "/analytics", "/analytics/logins", "/announcements", f"/analytics/users/{w.pupil_n.id}"):
+        response = client.get(url)
+        text = response.get_data(as_text=True)
+        assert response.status_code in (200, 404), url
+        assert "Secret algebra" not in text and "Nina North" not in text, url
+
+
 def test_admins_see_everything_and_choose_what_a_supervisor_oversees(app, make, db):
     w = _world(make, db)
     admin = make.user(role="ADMIN")
@@ -433,3 +445,6 @@ def test_the_dashboard_in_thai(app, make, db):
     client.post("/language", data={"locale": "th", "next": "/"})
     page = client.get("/supervision").get_data(as_text=True)
     assert "Students at risk" not in page and "Tutors' workload" not in page
+    assert "นักเรียนที่ต้องติดตาม" in page and "ภาระงานของครูผู้สอน" in page
+    _marks(make, w.session_n, w.pupil_n, ["ABSENT", "ABSENT"], days_ago=1)
+    assert "การมาเรียน 0% ใน 4 สัปดาห์ล่าสุด (ต่ำกว่า 75%)" in client.get("/supervision").get_data(as_text=True)
