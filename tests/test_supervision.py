@@ -448,3 +448,40 @@ def test_the_dashboard_in_thai(app, make, db):
     assert "นักเรียนที่ต้องติดตาม" in page and "ภาระงานของครูผู้สอน" in page
     _marks(make, w.session_n, w.pupil_n, ["ABSENT", "ABSENT"], days_ago=1)
     assert "การมาเรียน 0% ใน 4 สัปดาห์ล่าสุด (ต่ำกว่า 75%)" in client.get("/supervision").get_data(as_text=True)
+
+
+# --- demo data ------------------------------------------------------------------------------------
+
+
+def test_the_demo_supervisor_oversees_the_whole_organization_until_centres_exist(app, make, db, demo):
+    supervisor_id = demo["supervisor@example.org"]
+    assert db.get(User, supervisor_id).supervises_all is True
+    client = app.test_client()
+    client.post("/auth/login", data={"login": "supervisor@example.org", "password": "demo-pass-1234"})
+    assert client.get("/supervision").status_code == 200
+
+    north, south = make.centre("Demo north"), make.centre("Demo south")
+    from lms.demo import seed_demo
+
+    with app.app_context():
+        seed_demo()  # again, now that centres exist
+    assert db.get(User, supervisor_id).supervises_all is False
+    assert sorted(db.scalars(select(CentreMembership.centre_id).where(CentreMembership.user_id == supervisor_id))) \
+        == sorted([north.id, south.id])
+
+
+@pytest.mark.parametrize("weeks", ["abc", "0", "-1", "99999999999999999999", "٣", "53", "%00"])
+def test_any_number_of_weeks_asked_for_gives_a_page(app, make, db, weeks):
+    w = _world(make, db)
+    client = _signed_in(app, w.supervisor)
+    for url in ("/supervision", "/supervision/attendance.csv", f"/supervision/students/{w.pupil_n.id}",
+                f"/supervision/sessions/{w.session_n.id}"):
+        assert client.get(f"{url}?weeks={weeks}").status_code in (200, 400), url
+
+
+def test_the_admin_home_counts_supervisors_once_there_are_some(app, make):
+    admin = make.user(role="ADMIN")
+    client = _signed_in(app, admin)
+    assert 'data-role="SUPERVISOR"' not in client.get("/").get_data(as_text=True)
+    make.user(role="SUPERVISOR")
+    assert 'data-role="SUPERVISOR"' in client.get("/").get_data(as_text=True)
