@@ -22,7 +22,8 @@ from lms.supervision import overview, risk, trends
 from lms.supervision.scope import supervised_scope
 
 bp = Blueprint("supervision", __name__)
-nav_item("supervision.dashboard", _l("Supervision"), Role.SUPERVISOR, Role.ADMIN, order=15)
+# A top-level link for supervisors; in the "School" dropdown for administrators.
+nav_item("supervision.dashboard", _l("Supervision"), Role.SUPERVISOR, Role.ADMIN, order=39, group="school")
 
 OVERSEERS = (Role.SUPERVISOR, Role.ADMIN)
 MODES = {"ONLINE": _l("Online"), "IN_PERSON": _l("In person"), "HYBRID": _l("Hybrid")}
