@@ -485,3 +485,27 @@ def test_the_admin_home_counts_supervisors_once_there_are_some(app, make):
     assert 'data-role="SUPERVISOR"' not in client.get("/").get_data(as_text=True)
     make.user(role="SUPERVISOR")
     assert 'data-role="SUPERVISOR"' in client.get("/").get_data(as_text=True)
+
+
+@pytest.fixture
+def limited_app(app, database_url, redis_url):
+    from lms import create_app
+    from lms.extensions import limiter
+    from tests.conftest import make_test_config
+
+    limited = create_app(make_test_config(database_url, redis_url, RATELIMIT_ENABLED=True,
+                                          SUPERVISOR_MESSAGE_LIMIT_PER_USER="2 per hour"))
+    with limited.app_context():
+        limiter.reset()
+    yield limited
+    with limited.app_context():
+        limiter.reset()
+    limiter.init_app(app)
+
+
+def test_messages_to_tutors_are_rate_limited(limited_app, make, db):
+    w = _world(make, db)
+    client = _signed_in(limited_app, w.supervisor)
+    url = f"/supervision/students/{w.pupil_n.id}/message"
+    assert [client.post(url, data={"text": f"Note {i}"}).status_code for i in range(3)] == [303, 303, 429]
+    assert db.count(Notification) == 2
