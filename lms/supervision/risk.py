@@ -4,8 +4,8 @@ Three signals, each one aggregate query over every student in scope (never one p
 
 * attendance: below ``LOW_ATTENDANCE_PERCENT`` over the last 4 weeks, or falling: the last 2 weeks at
   least ``FALLING_ATTENDANCE_POINTS`` below the 4 weeks before them (sessions in scope only);
-* overdue work: published assessments of a session's course (or given to the student alone in the
-  session) past the student's due date (their extension's, else the assessment's), within
+* overdue work: published assessments of a session's course (attached where its students can read
+  them), or given to the student alone in the session, past the student's due date (their extension's, else the assessment's), within
   ``OVERDUE_LOOKBACK_DAYS``, with nothing submitted and no excusal;
 * falling grades: the average of the latest ``RECENT_GRADES`` graded results at least
   ``FALLING_GRADE_POINTS`` below the average of up to ``EARLIER_GRADES`` results before them.
@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 
 from lms.assessments.models import (
     Assessment,
@@ -33,6 +33,7 @@ from lms.assessments.taking import FINISHED, GRADED
 from lms.auth.models import User
 from lms.common.types import UTCDateTime, utcnow
 from lms.core.localtime import local_today
+from lms.curriculum.models import Part, Section, Unit
 from lms.extensions import db
 from lms.supervision.scope import TAKING_PART, Scope
 from lms.supervision.trends import ATTENDED, percent
@@ -123,6 +124,17 @@ def attendance_reasons(periods: _Periods) -> list[Reason]:
 # --- overdue work -------------------------------------------------------------------------------
 
 
+def readable_attachment():
+    """SQL: the assessment is attached to its subject, or to a unit, part or section its students can
+    read (published, with every node above it published)."""
+    unit_ok = select(Unit.id).where(Unit.published.is_(True))
+    part_ok = select(Part.id).join(Unit, Unit.id == Part.unit_id).where(Part.published.is_(True), Unit.published.is_(True))
+    section_ok = (select(Section.id).join(Part, Part.id == Section.part_id).join(Unit, Unit.id == Part.unit_id)
+                  .where(Section.published.is_(True), Part.published.is_(True), Unit.published.is_(True)))
+    return or_(Assessment.subject_id.is_not(None), Assessment.unit_id.in_(unit_ok), Assessment.part_id.in_(part_ok),
+               Assessment.section_id.in_(section_ok))
+
+
 def _overdue(scope: Scope, students, now: datetime) -> dict[int, list[str]]:
     """Student id -> titles of their overdue assessments, oldest due first."""
     student = CourseSessionEnrollment.student_id
@@ -136,7 +148,7 @@ def _overdue(scope: Scope, students, now: datetime) -> dict[int, list[str]]:
         select(student, Assessment.id, Assessment.title, func.min(due).label("due"))
         .join(CourseSession, CourseSession.id == CourseSessionEnrollment.course_session_id)
         .join(Assessment, or_(Assessment.id == CourseSessionEnrollment.assigned_assessment_id,
-                              home_subject_id_expr() == CourseSession.course_id))
+                              and_(home_subject_id_expr() == CourseSession.course_id, readable_attachment())))
         .where(scope.sessions_condition(), student.in_(students), CourseSessionEnrollment.deleted_at.is_(None),
                CourseSessionEnrollment.enrollment_status.in_(TAKING_PART),
                Assessment.status == AssessmentStatus.PUBLISHED, Assessment.due_at.is_not(None),
