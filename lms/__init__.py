@@ -36,6 +36,7 @@ BLUEPRINTS = [
     "lms.rewards:blueprint",
     "lms.privacy:blueprint",
     "lms.profiles:blueprint",
+    "lms.supervision:blueprint",
 ]
 
 def create_app(config: dict | None = None) -> Flask:

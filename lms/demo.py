@@ -19,6 +19,7 @@ DEMO_ACCOUNTS = [
     ("student@example.org", "Sam Student", Role.STUDENT),
     ("student2@example.org", "Sara Student", Role.STUDENT),
     ("parent@example.org", "Pat Parent", Role.PARENT),
+    ("supervisor@example.org", "Suda Supervisor", Role.SUPERVISOR),
 ]
 
 # Later domains add their demo content here, in dependency order: "module:function(users)".
@@ -33,6 +34,7 @@ DEMO_STEPS: list[str] = [
     "lms.teaching.demo_tutoring:seed_tutoring",
     "lms.home.demo:seed_home",
     "lms.rewards.demo:seed_rewards",
+    "lms.supervision.demo:seed_supervision",
 ]
 
 

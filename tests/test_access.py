@@ -31,19 +31,21 @@ def test_htmx_requests_without_a_login_get_a_client_redirect(client):
 # --- the role matrix: every route, every kind of user ---------------------------------------
 
 ANON = "ANONYMOUS"
-ROLES = [ANON, "STUDENT", "PARENT", "TEACHER", "ADMIN"]
+ROLES = [ANON, "STUDENT", "PARENT", "TEACHER", "ADMIN", "SUPERVISOR"]
 SIGN_IN_FIRST = {302}  # anonymous visitors of a page are sent to the login page
 
 # Expected statuses per endpoint for every route NOT under /admin/ (those are checked generically:
 # everyone but ADMIN gets 403/404, anonymous visitors the login page, ADMIN a page).  Requests send
 # no form data, so allowed POSTs answer with their validation message (200) or act (303/204).
-SIGNED_IN_PAGE = {ANON: SIGN_IN_FIRST, "STUDENT": {200}, "PARENT": {200}, "TEACHER": {200}, "ADMIN": {200}}
+SIGNED_IN_PAGE = {ANON: SIGN_IN_FIRST, "STUDENT": {200}, "PARENT": {200}, "TEACHER": {200}, "ADMIN": {200},
+                  "SUPERVISOR": {200}}
 EVERYONE = {role: {200} for role in ROLES}
-TEACHERS_ONLY_POST = {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403}, "TEACHER": {404}, "ADMIN": {403}}
+TEACHERS_ONLY_POST = {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403}, "TEACHER": {404}, "ADMIN": {403},
+                      "SUPERVISOR": {403}}
 EXPECTED = {
     ("health.healthz", "GET"): EVERYONE,
     ("csp_report.report", "POST"): {role: {415} for role in ROLES},  # no body: not a report
-    ("home.index", "GET"): SIGNED_IN_PAGE,
+    ("home.index", "GET"): {**SIGNED_IN_PAGE, "SUPERVISOR": {302}},  # a supervisor's home is /supervision
     ("home.set_language", "POST"): {role: {303} for role in ROLES},
     ("auth.login", "GET"): {ANON: {200}, **{r: {303} for r in ROLES[1:]}},
     ("auth.login", "POST"): EVERYONE,
@@ -67,9 +69,9 @@ EXPECTED = {
     ("auth.sign_out_others", "POST"): {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}},
     ("auth.sign_out_all", "POST"): {ANON: SIGN_IN_FIRST, **{r: {303} for r in ROLES[1:]}},
     ("auth.invitations.mine", "GET"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403}, "TEACHER": {200},
-                                  "ADMIN": {403}},
+                                  "ADMIN": {403}, "SUPERVISOR": {403}},
     ("auth.invitations.create_mine", "POST"): {ANON: SIGN_IN_FIRST, "STUDENT": {403}, "PARENT": {403},
-                                          "TEACHER": {200}, "ADMIN": {403}},
+                                          "TEACHER": {200}, "ADMIN": {403}, "SUPERVISOR": {403}},
     # The sample invitation was sent by an admin: a teacher may not see it (404).
     ("auth.invitations.resend_mine", "POST"): TEACHERS_ONLY_POST,
     ("auth.invitations.revoke_mine", "POST"): TEACHERS_ONLY_POST,
@@ -132,7 +134,7 @@ EXPECTED.update({
     ("school.students.create", "GET"): ADMIN_ACTS,
     ("school.students.create", "POST"): ADMIN_ACTS,
     # Another student's page: not visible to a student, an unlinked parent or an unassigned teacher.
-    ("school.students.detail", "GET"): _only({"ADMIN": {200}}, denied={404}),
+    ("school.students.detail", "GET"): _only({"ADMIN": {200}, "SUPERVISOR": {403}}, denied={404}),
     ("school.students.edit", "GET"): ADMIN_ACTS,
     ("school.students.edit", "POST"): ADMIN_ACTS,
     ("school.students.place", "POST"): ADMIN_ACTS,
@@ -308,7 +310,7 @@ EXPECTED.update({
     ("assessments.preview.submit", "POST"): _only({"ADMIN": {303, 404}}, denied={404}),
     ("assessments.preview.leave", "POST"): _only({"ADMIN": {303}}, denied={404}),
     ("assessments.grading.index", "GET"): _only({"STUDENT": {200}, "TEACHER": {200}, "ADMIN": {200}}),
-    ("assessments.grading.detail", "GET"): _only({"ADMIN": {200}}, denied={404}),
+    ("assessments.grading.detail", "GET"): _only({"ADMIN": {200}, "SUPERVISOR": {403}}, denied={404}),
     ("assessments.grading.grade", "POST"): OTHERS_ASSESSMENT,  # the admin gets the form's messages
     ("assessments.grading.by_question", "GET"): _only({"TEACHER": {404}, "ADMIN": {200, 404}}),
     ("assessments.grading.grade_answer", "POST"): _only({"TEACHER": {404}, "ADMIN": {200, 404}}),
@@ -324,7 +326,7 @@ EXPECTED.update({
     ("assessments.extensions.edit", "GET"): _only({"TEACHER": {404}, "ADMIN": {404}}),  # no student sent
     ("assessments.extensions.edit", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
     ("assessments.extensions.remove", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
-    ("assessments.gradebook.progress", "GET"): _only({"ADMIN": {200}}, denied={404}),
+    ("assessments.gradebook.progress", "GET"): _only({"ADMIN": {200}, "SUPERVISOR": {403}}, denied={404}),
     ("assessments.gradebook.my_progress", "GET"): _only({"STUDENT": {302}, "PARENT": {200}}),  # this parent has no child
     ("assessments.analysis.page", "GET"): OTHERS_ASSESSMENT,
     ("assessments.analysis.export", "GET"): OTHERS_ASSESSMENT,
@@ -406,6 +408,21 @@ EXPECTED.update({
     ("privacy.export", "POST"): _only({"ADMIN": {200}}),
     ("privacy.erase", "GET"): _only({"ADMIN": {200}}),
     ("privacy.erase", "POST"): _only({"ADMIN": {200}}),  # no confirmation typed: the form again
+})
+# Supervision: supervisors and admins; the sample student and session are in no centre, so a supervisor
+# of no centre (the matrix's) is told they do not exist (404); an admin oversees everything.
+OVERSEERS_PAGE = _only({"SUPERVISOR": {200}, "ADMIN": {200}})
+OVERSEEN_SAMPLE = _only({"SUPERVISOR": {404}, "ADMIN": {200}})
+EXPECTED.update({
+    ("supervision.dashboard", "GET"): OVERSEERS_PAGE,
+    ("supervision.attendance_csv", "GET"): OVERSEERS_PAGE,
+    ("supervision.today_csv", "GET"): OVERSEERS_PAGE,
+    ("supervision.workload_csv", "GET"): OVERSEERS_PAGE,
+    ("supervision.at_risk_csv", "GET"): OVERSEERS_PAGE,
+    ("supervision.trends.student", "GET"): OVERSEEN_SAMPLE,
+    ("supervision.trends.session", "GET"): OVERSEEN_SAMPLE,
+    # No text: the form again, with its message.
+    ("supervision.trends.message", "POST"): _only({"SUPERVISOR": {404}, "ADMIN": {200}}),
 })
 # Single sign-on.  The suite's app configures no provider, so every provider is unknown.
 EXPECTED.update({
@@ -636,5 +653,5 @@ def test_role_matrix_over_every_route(app, make, role):
         seen.add(rule.endpoint)
         if not ok:
             problems.append(f"{role} {method} {url} -> {status}")
-    assert problems == []
+    assert problems == [], "\n".join(problems)
     assert {"auth.users.index", "auth.invitations.index", "audit.index", "auth.ping", "auth.profile"} <= seen

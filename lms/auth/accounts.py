@@ -106,6 +106,7 @@ def change_role(actor: User, user_id: int, role: str) -> User:
         raise BusinessRuleViolation(_("This is the last active administrator."))
     old = user.role
     user.role = role
+    user.supervises_all = False  # only a supervisor oversees the whole organization
     # Pages and permissions follow the new role: sign the user out everywhere (personal access
     # tokens stay: they act with whatever role the account has).
     revoke_credentials(user, keep_api_tokens=True)

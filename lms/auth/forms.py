@@ -68,7 +68,7 @@ class PasswordChangeForm(FlaskForm):
 
 
 ROLE_CHOICES = [("STUDENT", _l("Student")), ("PARENT", _l("Parent")), ("TEACHER", _l("Teacher")),
-                ("ADMIN", _l("Administrator"))]
+                ("SUPERVISOR", _l("Supervisor")), ("ADMIN", _l("Administrator"))]
 
 
 class InviteForm(FlaskForm):

@@ -252,7 +252,7 @@ def check_bulk(actor: User, rows: list[BulkRow]) -> list[BulkRow]:
             row.errors.append(_("%(email)s already has a pending invitation: resend it from the list.",
                                 email=row.email))
         if row.role not in {r.value for r in Role}:
-            row.errors.append(_("Unknown role %(role)s: use ADMIN, TEACHER, STUDENT or PARENT.",
+            row.errors.append(_("Unknown role %(role)s: use ADMIN, TEACHER, STUDENT, PARENT or SUPERVISOR.",
                                 role=row.role or "—"))
         elif row.role not in allowed:
             row.errors.append(_("You may not invite someone with the role %(role)s.", role=row.role))

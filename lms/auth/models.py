@@ -31,9 +31,11 @@ class Role(StrEnum):
     TEACHER = "TEACHER"
     STUDENT = "STUDENT"
     PARENT = "PARENT"
+    SUPERVISOR = "SUPERVISOR"  # a centre manager: read-only oversight of their centres (lms.supervision)
 
 
 ROLE_VALUES = tuple(r.value for r in Role)
+ROLE_CHECK = "role IN ('ADMIN', 'TEACHER', 'STUDENT', 'PARENT', 'SUPERVISOR')"
 
 
 class Theme(StrEnum):
@@ -66,7 +68,7 @@ class User(UserMixin, IdKey, Timestamps, db.Model):
         CheckConstraint("username = lower(username)", name="username_lowercase"),
         # Every account can sign in with something: an email, a username or both.
         CheckConstraint("email IS NOT NULL OR username IS NOT NULL", name="email_or_username"),
-        CheckConstraint("role IN ('ADMIN', 'TEACHER', 'STUDENT', 'PARENT')", name="role_valid"),
+        CheckConstraint(ROLE_CHECK, name="role_valid"),
         CheckConstraint("length(full_name) > 0", name="full_name_not_empty"),
         # Suspension (lms.auth.suspension): a reason and a start, or none of the suspension columns.
         CheckConstraint("(suspended_at IS NULL AND suspension_reason IS NULL AND suspended_until IS NULL"
@@ -75,6 +77,8 @@ class User(UserMixin, IdKey, Timestamps, db.Model):
         CheckConstraint("length(suspension_reason) BETWEEN 1 AND 500", name="suspension_reason_length"),
         CheckConstraint("suspended_until > suspended_at", name="suspension_ends_after_start"),
         CheckConstraint("theme IN ('SYSTEM', 'LIGHT', 'DARK')", name="theme_valid"),
+        # Only a supervisor oversees the whole organization (lms.supervision.scope).
+        CheckConstraint("role = 'SUPERVISOR' OR NOT supervises_all", name="supervises_all_only_supervisors"),
     )
 
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
@@ -89,6 +93,9 @@ class User(UserMixin, IdKey, Timestamps, db.Model):
     locale: Mapped[str | None] = mapped_column(String(10))
     # Light, dark or the device's choice (lms.auth.appearance); base.html renders it on <html>.
     theme: Mapped[str] = mapped_column(String(8), default=Theme.SYSTEM, server_default=Theme.SYSTEM.value)
+    # A supervisor of the whole organization (every centre, and sessions of no centre); otherwise a
+    # supervisor oversees the centres they belong to (centre_membership). See lms.supervision.scope.
+    supervises_all: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The credentials version: carried by every Flask session (``get_id``) and API JWT (``ver``); bumped
     # by ``lms.auth.credentials.revoke_credentials`` (password change/reset, sign out everywhere,
     # deactivation, role change) so all of them stop working at once.
@@ -154,6 +161,10 @@ class User(UserMixin, IdKey, Timestamps, db.Model):
     @property
     def is_parent(self) -> bool:
         return self.role == Role.PARENT
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR
 
 
 # --- login sessions, sign-in attempts, invitations, one-time tokens -----------------------
@@ -246,7 +257,7 @@ class Invitation(IdKey, Timestamps, HashedToken, db.Model):
     __tablename__ = "invitation"
     __table_args__ = (
         CheckConstraint("email = lower(email)", name="email_lowercase"),
-        CheckConstraint("role IN ('ADMIN', 'TEACHER', 'STUDENT', 'PARENT')", name="role_valid"),
+        CheckConstraint(ROLE_CHECK, name="role_valid"),
         CheckConstraint("status IN ('PENDING', 'ACCEPTED', 'REVOKED', 'EXPIRED')", name="status_valid"),
         # At most one open invitation per address.
         Index("uq_invitation_pending_email", "email", unique=True,

@@ -32,6 +32,8 @@ DEFAULT_LIMITS = {
     # Heavy CSV exports of login sessions; announcements (urgent ones send email to many people).
     "EXPORT_LIMIT_PER_USER": "60 per hour",
     "ANNOUNCEMENT_LIMIT_PER_USER": "60 per hour",
+    # A supervisor's messages to tutors about a student (each one notifies the student's tutors).
+    "SUPERVISOR_MESSAGE_LIMIT_PER_USER": "30 per hour",
     # Self-registration with a class code (/join/<code>): per address (a school's NAT hides a whole
     # class) and per code (registrations, POST only).
     "JOIN_LIMIT_PER_IP": "120 per hour",

@@ -102,6 +102,9 @@ class PeopleCount:
     invited: int = 0          # pending invitations (not expired)
 
 
+COUNTED_ROLES = (Role.STUDENT, Role.TEACHER, Role.PARENT, Role.SUPERVISOR, Role.ADMIN)
+
+
 def people_counts() -> list[PeopleCount]:
     """Accounts per role (two queries): signed in at least once, never signed in, deactivated, invited."""
     never = and_(User.active.is_(True), User.last_login_at.is_(None))
@@ -115,14 +118,16 @@ def people_counts() -> list[PeopleCount]:
         select(Invitation.role, func.count()).where(Invitation.status == InvitationStatus.PENDING,
                                                     Invitation.expires_at > utcnow())
         .group_by(Invitation.role)).all())
-    counts = {role: PeopleCount(role) for role in (Role.STUDENT, Role.TEACHER, Role.PARENT, Role.ADMIN)}
+    counts = {role: PeopleCount(role) for role in COUNTED_ROLES}
     for role, total, signed_in, never_count, deactivated in rows:
         if role in counts:
             counts[role] = PeopleCount(role, total, int(signed_in or 0), int(never_count or 0), int(deactivated or 0))
     for role, count in invited.items():
         if role in counts:
             counts[role].invited = count
-    return [counts[r] for r in (Role.STUDENT, Role.TEACHER, Role.PARENT, Role.ADMIN) if r in ROLE_VALUES]
+    # Supervisors (tutoring centres) only where there are some, signed up or invited.
+    return [counts[r] for r in COUNTED_ROLES if r in ROLE_VALUES
+            and (r != Role.SUPERVISOR or counts[r].accounts or counts[r].invited)]
 
 
 def recent_audit(limit: int = AUDIT_LIST) -> list[ReadableEntry]:

@@ -46,6 +46,8 @@ def index():
         return redirect_to(url_for("auth.login"), status=302)
     user = current_user._get_current_object()
     role = str(user.role)
+    if role == Role.SUPERVISOR:  # a centre manager's home is their dashboard
+        return redirect_to(url_for("supervision.dashboard"), status=302)
     if role == Role.ADMIN:
         data = services.admin_home(user)
     elif role == Role.TEACHER:
