@@ -31,6 +31,7 @@ DEMO_STEPS: list[str] = [
     "lms.assessments.demo:seed_assessments",
     "lms.teaching.demo:seed_teaching",
     "lms.home.demo:seed_home",
+    "lms.conversations.demo:seed_conversations",
 ]
 
 
