@@ -40,9 +40,9 @@ def _list(template: str):
         unchanged = freshness.not_modified(etag)
         if unchanged is not None:
             return unchanged
-    page = paginate(help_requests.queue_query(current_user, status))
-    response = render(template, "conversations/_help_list.html", page=page, status=status, etag=etag,
-                      titles=help_requests.titles_of(page.items), waited=help_requests.waited_text, now=utcnow(),
+    listing = paginate(help_requests.queue_query(current_user, status))
+    response = render(template, "conversations/_help_list.html", listing=listing, chosen=status, etag=etag,
+                      titles=help_requests.titles_of(listing.items), waited=help_requests.waited_text, now=utcnow(),
                       labels=help_requests.STATUS_LABELS, statuses=help_requests.STATUSES)
     return freshness.with_etag(response, etag) if is_htmx() else response
 
