@@ -1,7 +1,7 @@
 """Conditional answers for htmx polls: an ETag from one cheap query, 304 when nothing changed.
 
-A polling element sends the ETag it was rendered with (``hx-headers`` with ``If-None-Match``);
-the browser's own cache may send it too.  htmx does not swap a 304 (``responseHandling`` in
+A polling element carries the ETag it was rendered with (``data-poll-etag``; ``app.js`` sends it
+as ``If-None-Match``); the browser's own cache may send it too.  htmx does not swap a 304 (``responseHandling`` in
 ``base.html``), so an idle poll costs the sign-in's query and the version query.
 """
 
@@ -38,7 +38,3 @@ def _headers(response, etag: str):
 def with_etag(response, etag: str):
     return _headers(response, etag)
 
-
-def poll_headers(etag: str) -> dict:
-    """What the polling element sends (``hx-headers``)."""
-    return {"If-None-Match": f'"{etag}"'}
