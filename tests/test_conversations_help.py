@@ -4,6 +4,8 @@ notifies; closing; the open-requests limit; access for every role; the poll's 30
 
 from __future__ import annotations
 
+import threading
+import traceback
 from datetime import timedelta
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from lms.communication.models import Notification
 from lms.conversations.help_requests import MAX_OPEN
 from lms.conversations.models import QUESTION_MAX, HelpRequest
+from tests.conftest import TEST_DATABASE_URL
 
 HX = {"HX-Request": "true"}
 
@@ -202,3 +205,48 @@ def test_demo_has_a_thread_and_two_help_requests(client, demo, db):
     assert statuses == ["ANSWERED", "OPEN"]
     client.post("/auth/login", data={"login": "teacher@example.org", "password": "demo-pass-1234"})
     assert b"I don&#39;t understand" in client.get("/help-requests").data
+
+
+@pytest.mark.committed
+@pytest.mark.skipif(not TEST_DATABASE_URL,
+                    reason="concurrency needs PostgreSQL (LMS_TEST_DATABASE_URL); SQLite serialises writers")
+def test_two_tabs_cannot_pass_the_open_requests_limit_together(app, db, lesson):
+    from lms.auth.models import User
+    from lms.common.errors import BusinessRuleViolation
+    from lms.conversations import help_requests as service
+    from lms.extensions import db as _db
+
+    with app.app_context():
+        for i in range(MAX_OPEN - 1):
+            _db.session.add(HelpRequest(student_id=lesson["student"].id, context_kind="SECTION",
+                                        section_id=lesson["section_id"], question=f"q{i}"))
+        _db.session.commit()
+        _db.session.remove()
+    barrier = threading.Barrier(2)
+    outcomes, errors = [], []
+
+    def raise_one(text):
+        try:
+            with app.test_request_context():
+                try:
+                    student = _db.session.get(User, lesson["student"].id)
+                    barrier.wait(timeout=10)
+                    try:
+                        service.raise_request(student, "SECTION", lesson["section_id"], text)
+                        _db.session.commit()
+                        outcomes.append("sent")
+                    except BusinessRuleViolation:
+                        _db.session.rollback()
+                        outcomes.append("refused")
+                finally:
+                    _db.session.remove()
+        except Exception:  # reported below
+            errors.append(traceback.format_exc())
+
+    workers = [threading.Thread(target=raise_one, args=(f"Tab {n}",)) for n in (1, 2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert errors == [], "\n".join(errors)
+    assert sorted(outcomes) == ["refused", "sent"] and db.count(HelpRequest) == MAX_OPEN

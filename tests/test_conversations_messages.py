@@ -4,6 +4,8 @@ administrator's audited review, the htmx poll's 304 and hostile text."""
 
 from __future__ import annotations
 
+import threading
+import traceback
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +15,7 @@ from lms.audit.models import AuditLog
 from lms.communication.models import EmailOptOut, Notification
 from lms.conversations.models import MESSAGE_MAX, Message, MessageSettings, MessageThread
 from lms.school.models import ParentLink
+from tests.conftest import TEST_DATABASE_URL
 
 HX = {"HX-Request": "true"}
 
@@ -298,3 +301,37 @@ def test_pages_of_messages_show_the_latest_first_page(client, auth, app, db, fam
     assert b"message 39" in page and b"message 0<" not in page and b"Show earlier messages" in page
     older = client.get(f"/messages/{thread.id}?page=2").data
     assert b"message 0<" in older
+
+
+@pytest.mark.committed
+@pytest.mark.skipif(not TEST_DATABASE_URL,
+                    reason="concurrency needs PostgreSQL (LMS_TEST_DATABASE_URL); SQLite serialises writers")
+def test_two_tabs_starting_the_same_conversation_make_one_thread(app, db, family):
+    from lms.auth.models import User
+    from lms.conversations import threads as service
+    from lms.extensions import db as _db
+
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def start(text):
+        try:
+            with app.test_request_context():
+                try:
+                    parent, child, teacher = (_db.session.get(User, family[k].id) for k in ("parent", "child", "teacher"))
+                    barrier.wait(timeout=10)
+                    thread = service.thread_between(parent, child, teacher)
+                    service.send(parent, thread, text)
+                    _db.session.commit()
+                finally:
+                    _db.session.remove()
+        except Exception:  # reported below
+            errors.append(traceback.format_exc())
+
+    workers = [threading.Thread(target=start, args=(f"Tab {n}",)) for n in (1, 2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert errors == [], "\n".join(errors)
+    assert db.count(MessageThread) == 1 and db.count(Message) == 2
