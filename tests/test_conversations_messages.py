@@ -335,3 +335,45 @@ def test_two_tabs_starting_the_same_conversation_make_one_thread(app, db, family
         worker.join(timeout=60)
     assert errors == [], "\n".join(errors)
     assert db.count(MessageThread) == 1 and db.count(Message) == 2
+
+
+def test_a_teacher_who_no_longer_teaches_the_child_can_no_longer_be_written_to(client, auth, app, db, family):
+    from lms.school.models import TeacherAssignment
+
+    auth.login(family["parent"])
+    write(client, family, "before")
+    thread = the_thread(db, family)
+    with app.app_context():
+        from lms.extensions import db as _db
+
+        _db.session.execute(TeacherAssignment.__table__.delete())
+        _db.session.commit()
+    assert b"before" in client.get(f"/messages/{thread.id}").data  # still readable
+    refused = client.post(f"/messages/{thread.id}", data={"body": "after"}, headers=HX)
+    assert refused.status_code == 422 and b"no longer teaches" in refused.data
+    assert db.count(Message) == 1
+
+
+def test_erasing_the_student_deletes_the_conversations_and_help_requests(client, auth, app, make, db, family):
+    from lms.conversations.models import HelpRequest
+    from lms.school.models import StudentProfile
+
+    auth.login(family["parent"])
+    write(client, family, "about my child")
+    auth.logout()
+    subject = make.subject("P1/1", teachers=[family["teacher"]])
+    ids = make.tree(subject, {"U": {"P": ["S"]}})
+    auth.login(family["child"])
+    assert client.post(f"/help-requests/new?kind=SECTION&id={ids['S']}", data={"question": "?"}).status_code == 303
+    auth.logout()
+    with app.app_context():
+        from lms.extensions import db as _db
+
+        profile = _db.session.get(StudentProfile, family["child"].id)
+        profile.status = "LEFT"
+        number = profile.student_number
+        _db.session.commit()
+    auth.login(make.user(role="ADMIN"))
+    response = client.post(f"/students/{family['child'].id}/erase", data={"confirmation": number})
+    assert response.status_code in (302, 303)
+    assert db.count(MessageThread) == 0 and db.count(Message) == 0 and db.count(HelpRequest) == 0
