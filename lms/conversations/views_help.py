@@ -20,16 +20,13 @@ from lms.common.types import utcnow
 from lms.conversations import freshness, help_requests
 from lms.conversations.forms import AnswerForm, HelpRequestForm
 from lms.conversations.models import HelpStatus
+from lms.conversations.views_messages import user_key
 from lms.extensions import limiter
 
 bp = Blueprint("help", __name__)
 nav_item("conversations.help.index", _l("Help requests"), Role.TEACHER, Role.ADMIN, order=51,
          badge=help_requests.open_count)
 nav_item("conversations.help.mine", _l("My help requests"), Role.STUDENT, order=51, badge=help_requests.open_count)
-
-
-def _user_key() -> str:
-    return f"user:{current_user.get_id().partition(':')[0]}"
 
 
 def _list(template: str):
@@ -62,7 +59,7 @@ def mine():
 @bp.route("/help-requests/new", methods=["GET", "POST"])
 @allow(Role.STUDENT)
 @form_checks_text
-@limiter.limit(config_limit("HELP_REQUEST_LIMIT_PER_USER"), key_func=_user_key, methods=["POST"])
+@limiter.limit(config_limit("HELP_REQUEST_LIMIT_PER_USER"), key_func=user_key, methods=["POST"])
 def create():
     kind = request.args.get("kind", "")
     target = help_requests.context_target(current_user, kind, arg_int("id"))

@@ -26,7 +26,8 @@ nav_item("conversations.messages.index", _l("Messages"), Role.TEACHER, Role.PARE
 PER_PAGE = 30
 
 
-def _user_key() -> str:
+def user_key() -> str:
+    """The rate limits' key: the signed-in person."""
     return f"user:{current_user.get_id().partition(':')[0]}"
 
 
@@ -69,7 +70,7 @@ def choose_teacher(child_id: int):
 @bp.route("/messages/new/<int:child_id>/<int:teacher_id>", methods=["GET", "POST"])
 @allow(Role.PARENT)
 @form_checks_text
-@limiter.limit(config_limit("MESSAGE_LIMIT_PER_USER"), key_func=_user_key, methods=["POST"])
+@limiter.limit(config_limit("MESSAGE_LIMIT_PER_USER"), key_func=user_key, methods=["POST"])
 def start(child_id: int, teacher_id: int):
     child = threads.child_of(current_user, child_id)
     teacher = threads.teacher_of_child(child, teacher_id)
@@ -119,7 +120,7 @@ def thread(thread_id: int):
 @bp.route("/messages/<int:thread_id>", methods=["POST"])
 @allow(Role.PARENT, Role.TEACHER, Role.ADMIN)
 @form_checks_text
-@limiter.limit(config_limit("MESSAGE_LIMIT_PER_USER"), key_func=_user_key)
+@limiter.limit(config_limit("MESSAGE_LIMIT_PER_USER"), key_func=user_key)
 def send(thread_id: int):
     conversation = threads.get_thread_for(current_user, thread_id)
     form = MessageForm()
