@@ -25,7 +25,6 @@ from sqlalchemy import case, func, or_, select
 
 from lms.assessments.services import get_assessment_for, gradeable_assessment_ids
 from lms.auth.models import Role, User
-from lms.common.edge import has_forbidden_characters
 from lms.common.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from lms.common.services import get_visible
 from lms.common.types import utcnow
@@ -33,6 +32,7 @@ from lms.communication.email_preferences import send_optional_email
 from lms.communication.models import EmailKind
 from lms.communication.notifications import notify, register_kind
 from lms.conversations.models import ANSWER_MAX, QUESTION_MAX, HelpContext, HelpRequest, HelpStatus
+from lms.conversations.text import clean_text
 from lms.curriculum.models import Part, Section, SubjectTeacher, Unit
 from lms.curriculum.services import get_section_for
 from lms.extensions import db
@@ -176,24 +176,13 @@ def context_link(help_request: HelpRequest, viewer) -> str:
 # --- writing ----------------------------------------------------------------------------------------
 
 
-def _clean(text, *, field: str, maximum: int, empty: str) -> str:
-    value = str(text or "").replace("\r\n", "\n").strip()
-    if not value:
-        raise ValidationFailed(empty, field=field)
-    if has_forbidden_characters(value):
-        raise ValidationFailed(_("Remove the control characters (such as NUL bytes) from the text."), field=field)
-    if len(value) > maximum:
-        raise ValidationFailed(_("The text is too long (%(max)s characters at most).", max=maximum), field=field)
-    return value
-
-
 def raise_request(student, kind: str, target_id, question) -> HelpRequest:
     if getattr(student, "role", None) != Role.STUDENT:
         raise Forbidden(_("Only students ask for help here."))
     if kind not in CONTEXT_COLUMNS:
         raise ValidationFailed(_("Choose what your question is about."), field="question")
     target = context_target(student, kind, target_id)
-    text = _clean(question, field="question", maximum=QUESTION_MAX, empty=_("Say what you need help with."))
+    text = clean_text(question, field="question", maximum=QUESTION_MAX, empty=_("Say what you need help with."))
     # Lock the student's row so that two tabs count the open requests one after the other.
     db.session.execute(select(User.id).where(User.id == student.id).with_for_update())
     open_now = db.session.scalar(select(func.count()).select_from(HelpRequest).where(
@@ -214,7 +203,7 @@ def answer(actor, help_request: HelpRequest, text) -> HelpRequest:
         raise Forbidden(_("Only the teachers of this subject can answer this request."))
     if help_request.status == HelpStatus.CLOSED:
         raise Conflict(_("This help request is closed."))
-    help_request.answer = _clean(text, field="answer", maximum=ANSWER_MAX, empty=_("Write your answer first."))
+    help_request.answer = clean_text(text, field="answer", maximum=ANSWER_MAX, empty=_("Write your answer first."))
     first_answer = help_request.status == HelpStatus.OPEN
     help_request.status = HelpStatus.ANSWERED
     help_request.answered_by_id = actor.id

@@ -30,6 +30,7 @@ from lms.communication.models import EmailKind
 from lms.communication.notifications import notify, register_kind
 from lms.conversations import office_hours
 from lms.conversations.models import MESSAGE_MAX, REVIEW_REASON_MAX, Message, MessageThread
+from lms.conversations.text import clean_text
 from lms.core.academic_year import current_academic_year
 from lms.extensions import db
 from lms.mail import absolute_url
@@ -162,15 +163,8 @@ def authors_of(messages) -> dict[int, str]:
 
 
 def clean_body(body) -> str:
-    text = str(body or "").replace("\r\n", "\n").strip()
-    if not text:
-        raise ValidationFailed(_("Write your message first."), field="body")
-    if has_forbidden_characters(text):
-        raise ValidationFailed(_("Remove the control characters (such as NUL bytes) from the text."), field="body")
-    if len(text) > MESSAGE_MAX:
-        raise ValidationFailed(_("The message is too long (%(max)s characters at most).", max=MESSAGE_MAX),
-                               field="body")
-    return text
+    return clean_text(body, field="body", maximum=MESSAGE_MAX, empty=_("Write your message first."),
+                      too_long=_("The message is too long (%(max)s characters at most).", max=MESSAGE_MAX))
 
 
 def find_thread(parent, child, teacher) -> MessageThread | None:
