@@ -37,6 +37,7 @@ BLUEPRINTS = [
     "lms.privacy:blueprint",
     "lms.profiles:blueprint",
     "lms.supervision:blueprint",
+    "lms.conversations:blueprint",
 ]
 
 def create_app(config: dict | None = None) -> Flask:

@@ -35,6 +35,7 @@ DEMO_STEPS: list[str] = [
     "lms.home.demo:seed_home",
     "lms.rewards.demo:seed_rewards",
     "lms.supervision.demo:seed_supervision",
+    "lms.conversations.demo:seed_conversations",
 ]
 
 

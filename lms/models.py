@@ -31,6 +31,7 @@ from lms.communication.models import (  # noqa: F401
     AnnouncementRead,
     Notification,
 )
+from lms.conversations.models import HelpRequest, Message, MessageSettings, MessageThread  # noqa: F401
 from lms.core.models import Organization  # noqa: F401
 from lms.curriculum.models import (  # noqa: F401
     CoreSubject,

@@ -480,6 +480,25 @@ EXPECTED.update({
     ("assessments.rubrics.question_rubric", "GET"): _only({"TEACHER": {404}, "ADMIN": {200, 404}}),
     ("assessments.rubrics.question_rubric", "POST"): _only({"TEACHER": {404}, "ADMIN": {303, 404}}),
     ("assessments.replies.create", "POST"): STUDENTS_ONLY_MISSING,  # not the student's attempt
+    # Messages and help requests (issue 19): the sample child is not the signed-in parent's, the
+    # sample thread and help request do not exist; an administrator gets 404 on a thread too.
+    ("conversations.messages.index", "GET"): _only({"PARENT": {200}, "TEACHER": {200}, "ADMIN": {200}}),
+    ("conversations.messages.choose_teacher", "GET"): _only({"PARENT": {404}}),
+    ("conversations.messages.start", "GET"): _only({"PARENT": {404}}),
+    ("conversations.messages.start", "POST"): _only({"PARENT": {404}}),
+    ("conversations.messages.thread", "GET"): _only({"PARENT": {404}, "TEACHER": {404}, "ADMIN": {404}}),
+    ("conversations.messages.send", "POST"): _only({"PARENT": {404}, "TEACHER": {404}, "ADMIN": {404}}),
+    ("conversations.messages.settings", "GET"): _only({"TEACHER": {200}}),
+    ("conversations.messages.settings", "POST"): _only({"TEACHER": {200, 303}}),
+    ("conversations.messages.review", "GET"): ADMIN_MISSING,
+    ("conversations.messages.review", "POST"): ADMIN_MISSING,
+    ("conversations.help.index", "GET"): _only({"TEACHER": {200}, "ADMIN": {200}}),
+    ("conversations.help.mine", "GET"): _only({"STUDENT": {200}}),
+    ("conversations.help.create", "GET"): STUDENTS_ONLY_MISSING,  # no section, assessment or session named
+    ("conversations.help.create", "POST"): STUDENTS_ONLY_MISSING,
+    ("conversations.help.detail", "GET"): _only({"STUDENT": {404}, "TEACHER": {404}, "ADMIN": {404}}),
+    ("conversations.help.answer", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
+    ("conversations.help.close", "POST"): _only({"STUDENT": {404}, "TEACHER": {404}, "ADMIN": {404}}),
 })
 for _endpoint, _method in [
     ("api.v1.create_session", "POST"), ("api.v1.list_sessions", "GET"), ("api.v1.get_session", "GET"),
@@ -599,7 +618,7 @@ def test_role_matrix_over_every_route(app, make, role):
         "parent_id": parent.id, "assignment_id": 999999, "batch_id": 999999,
         "level_id": _level_id(make),
         "announcement_id": 999999, "notification_id": 999999, "provider": "google",
-        "code": "NOSUCHCD",
+        "code": "NOSUCHCD", "child_id": target.id, "thread_id": 999999, "request_id": 999999,
     }
     subject = make.subject("P2/1", teachers=[other_teacher])
     nodes = make.tree(subject, {"Unit": {"Part": ["Section"]}})

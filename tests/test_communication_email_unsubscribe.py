@@ -123,7 +123,7 @@ def test_stop_all_and_the_profile_page_shows_and_changes_the_choice(app, client,
     profile = client.get("/me").get_data(as_text=True)
     assert 'id="email-settings"' in profile and "You turned off all optional emails" in profile
     assert 'name="absence_alerts"' in profile and 'name="session_reminders"' not in profile  # a parent's kinds
-    saved = client.post("/me/emails", data={"announcements": "y"}, headers={"HX-Request": "true"})
+    saved = client.post("/me/emails", data={"announcements": "y", "messages": "y"}, headers={"HX-Request": "true"})
     assert saved.status_code == 200 and "Your email settings were saved." in saved.get_data(as_text=True)
     assert sorted(r.kind for r in db.scalars(select(EmailOptOut))) == ["absence_alerts"]
     profile = client.get("/me").get_data(as_text=True)

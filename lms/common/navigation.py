@@ -1,6 +1,7 @@
 """Navigation entries registered by each domain blueprint, filtered by role, optionally grouped.
 
 * ``nav_item(endpoint, _l("Label"), Role.X, ..., order=N, group="school")`` adds a link.
+* ``nav_item(..., badge=count_of)``: ``count_of(user)`` gives a number shown next to the link (0: none).
 * ``nav_group("school", _l("School"), Role.ADMIN, order=N)`` declares a dropdown.  A group only
   groups for the roles it is declared for: for everyone else its items stay top-level links
   (``curriculum.subjects.index`` sits under "School" for administrators and on the bar for students).
@@ -13,6 +14,7 @@ with no visible item is left out, and a group with a single item is shown as tha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -26,6 +28,7 @@ class NavItem:
     roles: frozenset
     order: int = 100
     group: str | None = None
+    badge: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,11 @@ _ITEMS: dict[str, NavItem] = {}
 _GROUPS: dict[str, NavGroup] = {}
 
 
-def nav_item(endpoint: str, label, *roles: str, order: int = 100, group: str | None = None) -> None:
+def nav_item(endpoint: str, label, *roles: str, order: int = 100, group: str | None = None,
+             badge: Callable | None = None) -> None:
     """Show a link to ``endpoint`` in the main navigation for the given roles (inside ``group``'s
-    dropdown for the roles that group is declared for)."""
-    _ITEMS[endpoint] = NavItem(endpoint, label, frozenset(str(r) for r in roles), order, group)
+    dropdown for the roles that group is declared for); ``badge(user)``: a count shown beside it."""
+    _ITEMS[endpoint] = NavItem(endpoint, label, frozenset(str(r) for r in roles), order, group, badge)
 
 
 def nav_group(key: str, label, *roles: str, order: int = 100) -> None:
@@ -69,7 +73,7 @@ def nav_for(user) -> list[dict]:
             continue
         url = url_for(item.endpoint)
         link = {"kind": "item", "endpoint": item.endpoint, "label": item.label, "url": url,
-                "current": _is_current(url, path)}
+                "current": _is_current(url, path), "badge": item.badge(user) if item.badge else 0}
         group = _GROUPS.get(item.group) if item.group else None
         if group is None or role not in group.roles:
             entries.append(((item.order, item.endpoint), link))

@@ -43,6 +43,9 @@ DEFAULT_LIMITS = {
     # Family codes entered by parents (a guess at a code must stay hopeless).
     "FAMILY_CODE_LIMIT_PER_USER": "10 per hour",
     "FAMILY_CODE_LIMIT_PER_IP": "30 per hour",
+    # Messages between parents and teachers, and students' help requests (lms.conversations).
+    "MESSAGE_LIMIT_PER_USER": "60 per hour",
+    "HELP_REQUEST_LIMIT_PER_USER": "10 per hour",
 }
 
 

@@ -42,14 +42,16 @@ KINDS = (
      _l("A teaching session you are in ends soon.")),
     (EmailKind.ABSENCE_ALERTS, _l("Absence alerts"),
      _l("Your child missed two meetings of a teaching session in a row.")),
+    (EmailKind.MESSAGES, _l("Messages and help requests"),
+     _l("A new message from a parent or a teacher, or an answer to your help request.")),
 )
 KIND_CODES = tuple(str(kind) for kind, _label, _hint in KINDS)
 # Who can get each kind (the profile page shows only these).
 KINDS_BY_ROLE = {
     Role.ADMIN: (EmailKind.ANNOUNCEMENTS, EmailKind.SESSION_REMINDERS),
-    Role.TEACHER: (EmailKind.ANNOUNCEMENTS, EmailKind.SESSION_REMINDERS),
-    Role.STUDENT: (EmailKind.ANNOUNCEMENTS, EmailKind.SESSION_REMINDERS),
-    Role.PARENT: (EmailKind.ANNOUNCEMENTS, EmailKind.ABSENCE_ALERTS),
+    Role.TEACHER: (EmailKind.ANNOUNCEMENTS, EmailKind.SESSION_REMINDERS, EmailKind.MESSAGES),
+    Role.STUDENT: (EmailKind.ANNOUNCEMENTS, EmailKind.SESSION_REMINDERS, EmailKind.MESSAGES),
+    Role.PARENT: (EmailKind.ANNOUNCEMENTS, EmailKind.ABSENCE_ALERTS, EmailKind.MESSAGES),
     Role.SUPERVISOR: (EmailKind.ANNOUNCEMENTS,),
 }
 

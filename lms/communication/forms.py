@@ -48,3 +48,4 @@ class EmailPreferencesForm(FlaskForm):
     announcements = BooleanField(_l("Urgent announcements"))
     session_reminders = BooleanField(_l("Teaching session reminders"))
     absence_alerts = BooleanField(_l("Absence alerts"))
+    messages = BooleanField(_l("Messages and help requests"))

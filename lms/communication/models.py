@@ -164,6 +164,7 @@ class EmailKind(StrEnum):
     ANNOUNCEMENTS = "announcements"          # urgent announcements: the school's and teaching sessions'
     SESSION_REMINDERS = "session_reminders"  # a teaching session the person is in ends soon
     ABSENCE_ALERTS = "absence_alerts"        # to parents: their child missed two meetings in a row
+    MESSAGES = "messages"                    # a new message (parents, teachers), an answered help request
 
 
 EMAIL_KIND_VALUES = tuple(kind.value for kind in EmailKind)

@@ -62,10 +62,19 @@ ERASURE: dict[tuple[str, str], str] = {
     ("digest_opt_out", "user_id"): DELETE,
     ("email_opt_out", "user_id"): DELETE,
     ("feedback_reply", "student_id"): DELETE,         # the student's reply to a teacher's feedback (free text)
+    ("help_request", "answered_by_id"): KEEP,         # staff
+    ("help_request", "closed_by_id"): KEEP,           # staff, or the student whose requests are deleted anyway
+    ("help_request", "student_id"): DELETE,           # the student's own questions (free text) and the answers to them
     ("invitation", "accepted_user_id"): DELETE,       # holds the email and name
     ("invitation", "invited_by_id"): KEEP,
     ("leaderboard_opt_out", "user_id"): DELETE,
     ("login_attempt", "user_id"): DELETE,
+    ("message", "author_id"): KEEP,                   # the other side's copy of a conversation stays; the
+                                                      # erased person's threads (below) go with their messages
+    ("message_settings", "teacher_id"): DELETE,       # a teacher's office hours
+    ("message_thread", "parent_id"): DELETE,          # the conversation about a child is personal: it goes
+    ("message_thread", "student_id"): DELETE,         # with the child, the parent or the teacher, messages too
+    ("message_thread", "teacher_id"): DELETE,
     ("login_card_batch", "created_by_id"): KEEP,      # staff; the batch itself is gone within 30 minutes
     ("notification", "user_id"): DELETE,
     ("parent_link", "parent_id"): KEEP,               # the student's own links go through student_id

@@ -10,9 +10,10 @@ What happens (``ERASURE`` in ``lms.privacy.catalog`` decides per column; this mo
   the uploaded answer files (rows and files in storage, after the commit);
 * submissions keep their scores and status (and the rubric levels given); free-text and file
   answers, the teachers' written feedback (rubric comments too) and the student's replies to it
-  are removed; points, badges and the leaderboard choice are deleted; attendance, progress,
-  enrollments (without the teacher's notes and exercise), class history and excusals stay, so
-  class statistics do not change;
+  are removed; points, badges and the leaderboard choice are deleted; the conversations between the
+  student's parents and teachers about them and the student's help requests are deleted; attendance,
+  progress, enrollments (without the teacher's notes and exercise), class history and excusals stay,
+  so class statistics do not change;
 * audit entries keep who did what and when, but details naming the student (email, number, name)
   are replaced by "[erased]"; the erasure itself is audited with counts only.
 """
@@ -50,6 +51,7 @@ from lms.auth.models import (
 from lms.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
 from lms.common.types import utcnow
 from lms.communication.models import Notification
+from lms.conversations.models import HelpRequest, Message, MessageThread
 from lms.digest.models import DigestOptOut
 from lms.extensions import db
 from lms.profiles.models import PersonProfile
@@ -252,6 +254,10 @@ def erase_student(actor, student: User, typed_confirmation: str | None) -> dict[
         delete(PointEntry).where(PointEntry.student_id == sid),
         delete(BadgeAward).where(BadgeAward.student_id == sid),
         delete(LeaderboardOptOut).where(LeaderboardOptOut.user_id == sid),
+        # Conversations about the student (their parents and teachers) and the student's help requests.
+        delete(Message).where(Message.thread_id.in_(select(MessageThread.id).where(MessageThread.student_id == sid))),
+        delete(MessageThread).where(MessageThread.student_id == sid),
+        delete(HelpRequest).where(HelpRequest.student_id == sid),
     ):
         db.session.execute(stmt.execution_options(synchronize_session=False))
 

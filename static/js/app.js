@@ -13,6 +13,10 @@
   };
   document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] = lms.csrfToken();
+    // A polling element rendered with its version (data-poll-etag) asks "changed since?": the
+    // server answers 304 when nothing changed, and htmx swaps nothing (responseHandling).
+    var etag = event.detail.elt && event.detail.elt.getAttribute && event.detail.elt.getAttribute("data-poll-etag");
+    if (etag && /^[0-9a-f]+$/.test(etag)) { event.detail.headers["If-None-Match"] = '"' + etag + '"'; }
   });
 
   // A fragment fetched without htmx (fetch) may carry out-of-band parts, as every htmx fragment
