@@ -2,7 +2,7 @@
 help requests; the "messages" kind of optional email
 
 Revision ID: 0036
-Revises: 0031
+Revises: 0034
 Create Date: 2026-12-03 19:53:53.819831
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0036'
-down_revision = '0031'
+down_revision = '0034'
 branch_labels = None
 depends_on = None
 
