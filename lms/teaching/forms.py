@@ -52,7 +52,7 @@ class SessionForm(FlaskForm):
     mode = SelectField(_l("Meets"), validate_choice=False, default="ONLINE")
     centre_id = SelectField(_l("Centre"), coerce=as_id, validate_choice=False)
     room_id = SelectField(_l("Room"), coerce=as_id, validate_choice=False)
-    meeting_link = URLField(_l("Meeting link (https://…)"),
+    meeting_link = URLField(_l("Meeting link"),
                             render_kw={"maxlength": 500, "inputmode": "url", "autocomplete": "off"})
     publish_now = BooleanField(_l("Publish now (students can join with the code)"))
 
