@@ -62,6 +62,10 @@ def test_the_form_preselects_the_only_centre_and_reloads_rooms_for_the_chosen_on
 def test_the_form_names_what_is_wrong_and_saves_nothing(client, make, db):
     teacher = make.teacher()
     subject = make.subject("P1", teachers=[teacher])
+    AuthActions(client).login(teacher)
+    no_centres = client.post("/sessions/new", data=_form(subject.id, mode="IN_PERSON"), headers=HX)
+    assert no_centres.status_code == 422
+    assert "In person and hybrid sessions need a centre and a room" in no_centres.get_data(as_text=True)
     north = make.centre("North", rooms=["Room 1"])
     south = make.centre("South", rooms=["Room 3"])
     AuthActions(client).login(teacher)

@@ -7,7 +7,8 @@ manage your own course sessions" for another teacher's session (``api=True``).
 Lifecycle: DRAFT → PUBLISHED → EXPIRED, one way.  Only drafts are deleted (soft delete).  Once
 published only ``EDITABLE_WHEN_PUBLISHED`` may change (name, description, end date, capacity — not
 below the seats taken —, enrollment deadline, auto-expire); the course, the teacher, the start date
-and the timezone are fixed.  An expired session cannot be edited.
+and the timezone are fixed.  An expired session cannot be edited.  Where and how it meets (mode, centre,
+room, meeting link) may change while it runs: ``lms.teaching.modes`` checks it and the room's other meetings.
 
 Public functions (first argument: the acting user):
 
