@@ -349,6 +349,7 @@ EXPECTED.update({
     ("teaching.sessions.index", "GET"): STAFF_ONLY,
     ("teaching.sessions.create", "GET"): STAFF_ONLY,
     ("teaching.sessions.create", "POST"): STAFF_ONLY,
+    ("teaching.sessions.rooms_field", "GET"): STAFF_ONLY,
     ("teaching.sessions.detail", "GET"): OTHERS_SESSION,
     ("teaching.sessions.edit", "GET"): OTHERS_SESSION,
     ("teaching.sessions.edit", "POST"): OTHERS_SESSION,

@@ -167,7 +167,8 @@ def test_student_endpoints(client, make, world):
     assert mine["data"][0] == {
         "course_session_id": world["session"].id, "session_name": world["session"].session_name,
         "course_session_status": "PUBLISHED", "enrollment_status": "ENROLLED", "completion_percentage": 0,
-        "start_date": mine["data"][0]["start_date"], "end_date": mine["data"][0]["end_date"]}
+        "start_date": mine["data"][0]["start_date"], "end_date": mine["data"][0]["end_date"],
+        "mode": "ONLINE", "centre_id": None, "room_id": None}
     assert client.get("/api/v1/student/sessions?status=DROPPED", headers=world["sh"]).json["data"] == []
     assert len(client.get("/api/v1/student/sessions?activeOnly=true", headers=world["sh"]).json["data"]) == 1
     detail = client.get(f"/api/v1/student/sessions/{world['session'].id}", headers=world["sh"]).json["data"]

@@ -91,6 +91,7 @@ RULES_BEYOND_THE_SCHEMA = {
     "title", "message", "expires_at", "grading_scale", "session_code", "login",
     "startDate", "endDate", "scheduled_for",  # dates: years 1900-2200 (the edge's range, in DATE's description)
     "student", "assessment_id", "marks",  # a student you can see, an assessment you can give, each student once
+    "centre_id", "room_id", "meeting_link",  # an open centre and room of it (in person, hybrid), an https:// link
 }
 
 

@@ -32,6 +32,11 @@ TIMEZONE = {"type": "string", "nullable": True, "maxLength": 50, "example": "Asi
             "description": "An IANA timezone name (400 VALIDATION_ERROR for an unknown one)"}
 TITLE = {"type": "string", "minLength": 2, "maxLength": 255,
          "description": "2–255 characters once spaces are trimmed"}
+PLACE_MODE = {"type": "string", "enum": ["ONLINE", "IN_PERSON", "HYBRID"]}
+MEETING_LINK = {"type": "string", "nullable": True, "maxLength": 500,
+                "example": "https://meet.example.org/abc-defg",
+                "description": "An https:// address with a host, no spaces or control characters (400 "
+                               "VALIDATION_ERROR otherwise); empty or null: none"}
 MESSAGE = {"type": "string", "minLength": 10, "maxLength": 2000,
            "description": "10–2000 characters once spaces are trimmed"}
 
@@ -84,6 +89,13 @@ SESSION_FIELDS = {
     "max_students": {"type": "integer", "minimum": 1, "maximum": 100000, "nullable": True},
     "enrollment_deadline": {**NULL_DATE, "description": "Not after end_date"},
     "session_timezone": TIMEZONE, "auto_expire_enabled": BOOL,
+    "mode": _nullable(PLACE_MODE, "null: ONLINE for a new session, unchanged in an update; IN_PERSON and "
+                                  "HYBRID need a room_id (400 VALIDATION_ERROR otherwise)"),
+    "centre_id": {**NULL_ID, "description": "An open centre (optional for ONLINE); with a room_id, the room's "
+                                            "centre (null: the room's)"},
+    "room_id": {**NULL_ID, "description": "An open room of centre_id; null for ONLINE. A room already hosting "
+                                          "a meeting at the time of one of this session's: 409 ROOM_TAKEN"},
+    "meeting_link": MEETING_LINK,
 }
 
 SCHEMAS = {
@@ -105,6 +117,13 @@ SCHEMAS = {
         "enrollment_deadline": NULL_DATE, "session_timezone": {"type": "string", "nullable": True},
         "session_code": {**SESSION_CODE, "nullable": True}, "auto_expire_enabled": BOOL,
         "tenant_id": ID, "created_at": DATE, "updated_at": DATE, "is_active": BOOL, "is_deleted": BOOL,
+        "mode": PLACE_MODE, "centre_id": NULL_ID, "room_id": NULL_ID,
+        "meeting_link": {**MEETING_LINK, "description": "Staff: always. Students (GET /student/sessions/{id}): "
+                                                        "only from 15 minutes before a meeting starts until it "
+                                                        "ends, else null"},
+        "meeting_link_opens_at": {**NULL_DATE, "description": "Students only: when the link appears next "
+                                                              "(null while it is shown or when no meeting is to "
+                                                              "come)"},
         "enrolled_count": {**COUNT, "description": "Students enrolled now (ENROLLED + COMPLETED), "
                                                    "the same figure as analytics' total_enrolled"},
     }, ("course_session_id", "session_name", "teacher_id", "course_id", "course_session_status", "start_date",
@@ -113,7 +132,7 @@ SCHEMAS = {
         "course_session_id": ID, "session_name": STR, "course_session_status": SESSION_STATUS,
         "start_date": DATE, "end_date": DATE, "session_code": {**SESSION_CODE, "nullable": True},
         "enrolled_count": COUNT, "max_students": {"type": "integer", "minimum": 1, "nullable": True},
-        "teacher_id": ID, "course_id": ID,
+        "teacher_id": ID, "course_id": ID, "mode": PLACE_MODE, "centre_id": NULL_ID, "room_id": NULL_ID,
     }, ("course_session_id", "session_name", "course_session_status", "enrolled_count")),
     "CourseSessionPublished": _obj({
         "course_session_id": ID, "course_session_status": SESSION_STATUS, "session_code": SESSION_CODE,
@@ -199,7 +218,7 @@ SCHEMAS = {
     "StudentSession": _obj({
         "course_session_id": ID, "session_name": STR, "course_session_status": SESSION_STATUS,
         "enrollment_status": ENROLLMENT_STATUS, "completion_percentage": GRADE, "start_date": DATE,
-        "end_date": DATE,
+        "end_date": DATE, "mode": PLACE_MODE, "centre_id": NULL_ID, "room_id": NULL_ID,
     }, ("course_session_id", "session_name", "course_session_status", "enrollment_status")),
     "StudentSessionDetail": {"allOf": [{"$ref": "#/components/schemas/CourseSession"},
                                        _obj({"enrollment": {"$ref": "#/components/schemas/Enrollment"}},
@@ -259,7 +278,7 @@ ERROR_TEXT = {400: "Validation error (VALIDATION_ERROR); a control character suc
                    "request (INVALID_CHARACTERS)", 401: "No or invalid bearer token",
               403: "Not allowed (FORBIDDEN)", 404: "Not found (SESSION_NOT_FOUND, ...)",
               409: "Conflict (DUPLICATE_SESSION_NAME, ACTIVE_SESSION_EXISTS, ALREADY_ENROLLED, "
-                   "INVALID_SESSION_CODE, ...)",
+                   "INVALID_SESSION_CODE, ROOM_TAKEN naming the clash, ...)",
               422: "Business rule (SESSION_EXPIRED, CAPACITY_REACHED, INVALID_STATUS_TRANSITION, ...)",
               429: "Rate limited (RATE_LIMITED)"}
 

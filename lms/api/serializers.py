@@ -31,6 +31,7 @@ def session_full(s, enrolled_count: int | None = None) -> dict:
         "updated_at": iso(s.updated_at),
         "is_active": s.is_active,
         "is_deleted": s.is_deleted,
+        **_same_names(s, "mode", "centre_id", "room_id", "meeting_link"),
     }
     if enrolled_count is not None:
         data["enrolled_count"] = enrolled_count
@@ -49,6 +50,7 @@ def session_item(s, enrolled_count: int) -> dict:
         "max_students": s.max_students,
         "teacher_id": s.teacher_id,
         "course_id": s.course_id,
+        **_same_names(s, "mode", "centre_id", "room_id"),
     }
 
 
@@ -93,7 +95,15 @@ def pending_session(s, e) -> dict:
 def student_session(s, e) -> dict:
     return {"course_session_id": s.id, "session_name": s.session_name, "course_session_status": s.status,
             "enrollment_status": e.enrollment_status, "completion_percentage": e.completion_percentage,
-            "start_date": iso(s.start_date), "end_date": iso(s.end_date)}
+            "start_date": iso(s.start_date), "end_date": iso(s.end_date),
+            **_same_names(s, "mode", "centre_id", "room_id")}
+
+
+def student_link(data: dict, link) -> dict:
+    """A student's copy of a session: the meeting link only while it is open (``modes.LinkState``)."""
+    data["meeting_link"] = link.link
+    data["meeting_link_opens_at"] = iso(link.opens_at)
+    return data
 
 
 def announcement(a) -> dict:

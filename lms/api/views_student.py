@@ -21,7 +21,7 @@ from lms.common.access import PUBLIC, allow
 from lms.common.errors import DomainError, ValidationFailed
 from lms.common.types import utcnow
 from lms.extensions import db
-from lms.teaching import analytics, services
+from lms.teaching import analytics, modes, services
 from lms.teaching import announcements as ann
 from lms.teaching import enrollments as enr
 from lms.teaching.models import SessionEnrollmentStatus
@@ -76,6 +76,7 @@ def my_session(session_id: int):
     for hidden in ("is_deleted", "tenant_id"):
         data.pop(hidden, None)
     data["enrollment"] = ser.enrollment(enrollment, None, scale)
+    ser.student_link(data, modes.link_for_student(course_session, enrollment))
     db.session.commit()
     return ok(data)
 

@@ -46,6 +46,7 @@ from lms.teaching.models import (
     CourseSessionStatus,
     SessionEnrollmentStatus,
 )
+from lms.teaching.modes import places_for
 from lms.teaching.services import enrolled_count_expr, manageable_sessions
 
 ONLINE_LIST = 8
@@ -227,13 +228,15 @@ def my_sessions_today(student, *, limit: int = MEETINGS_LIST) -> list[MySessionR
 
 
 def student_home(actor) -> dict:
+    sessions = my_sessions_today(actor)
     return {
         "due": work.due_work(actor, overdue="late"),
         "announcements": [a for a, _read in db.session.execute(
             inbox(actor, unread_only=True).limit(ANNOUNCEMENTS_LIST)).all()],
         "unread": db.session.scalar(select(unread_announcements_count(actor))) or 0,
         "continue_at": where_to_continue(actor),
-        "sessions": my_sessions_today(actor),
+        "sessions": sessions,
+        "places": places_for([row.course_session for row in sessions]),
     }
 
 

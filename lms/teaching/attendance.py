@@ -3,6 +3,8 @@
 * A meeting is a local date with a start and an end time in the session's timezone (or the
   school's); "repeat weekly until" creates one meeting per week up to that date (at most 52).
   Meetings fall within the session's dates (by local day).
+* A session in a room books it: a meeting that overlaps another meeting in the same room is refused
+  (409 ROOM_TAKEN naming it, ``lms.teaching.modes``).
 * Attendance is one mark per meeting and enrolled student: PRESENT, LATE, EXCUSED or ABSENT; the
   session's settings give the points (2/1/1/0 by default) and the status for students left unmarked
   once the meeting has ended (applied by a periodic job).  Marking needs attendance tracking on;
@@ -33,7 +35,7 @@ from lms.common.services import flush_or_raise, get_visible
 from lms.common.types import utcnow
 from lms.core.localtime import zone
 from lms.extensions import db
-from lms.teaching import codes, rules
+from lms.teaching import codes, modes, rules
 from lms.teaching.models import AttendanceSource, AttendanceStatus, CourseSession, CourseSessionAttendance
 from lms.teaching.models import CourseSessionEnrollment as E
 from lms.teaching.models import CourseSessionMeeting as M
@@ -129,6 +131,7 @@ def create_meetings(actor, course_session: CourseSession, *, day, start, end, re
                     ends_at=datetime.combine(each, ends, tzinfo=tz).astimezone(UTC),
                     checkin_code=codes.random_code(codes.CHECKIN_CODE_LENGTH), created_by=actor.id)
         created.append(meeting)
+    modes.check_meetings_free(course_session, [(m.starts_at, m.ends_at) for m in created])
     with flush_or_raise(ValidationFailed(_("There is already a meeting at that time"), field="meeting_date")):
         db.session.add_all(created)
     record(actor, "course_session.meetings_create", course_session, count=len(created),

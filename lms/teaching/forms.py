@@ -17,6 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
     TimeField,
+    URLField,
 )
 from wtforms.validators import Optional
 
@@ -48,6 +49,11 @@ class SessionForm(FlaskForm):
     enrollment_deadline = DateTimeLocalField(_l("Enrollment deadline (optional)"), format=FORMAT,
                                              validators=[Optional()])
     auto_expire_enabled = BooleanField(_l("Expire automatically after the end"), default=True)
+    mode = SelectField(_l("Meets"), validate_choice=False, default="ONLINE")
+    centre_id = SelectField(_l("Centre"), coerce=as_id, validate_choice=False)
+    room_id = SelectField(_l("Room"), coerce=as_id, validate_choice=False)
+    meeting_link = URLField(_l("Meeting link"),
+                            render_kw={"maxlength": 500, "inputmode": "url", "autocomplete": "off"})
     publish_now = BooleanField(_l("Publish now (students can join with the code)"))
 
     def to_data(self, *, editing_published: bool = False) -> dict:
@@ -58,6 +64,11 @@ class SessionForm(FlaskForm):
             "max_students": self._raw("max_students"),
             "enrollment_deadline": typed_datetime(self.enrollment_deadline),
             "auto_expire_enabled": bool(self.auto_expire_enabled.data),
+            "mode": self.mode.data or "ONLINE",
+            "centre_id": self.centre_id.data,
+            # an online session has no room: a room chosen before switching to online is dropped
+            "room_id": None if (self.mode.data or "ONLINE") == "ONLINE" else self.room_id.data,
+            "meeting_link": self.meeting_link.data or "",
         }
         if not editing_published:
             data["course_id"] = self.course_id.data

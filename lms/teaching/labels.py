@@ -22,3 +22,6 @@ ATTENDANCE_STATUS = register_labels("attendance_status", {
 ATTENDANCE_SOURCE = register_labels("attendance_source", {
     "TEACHER": _l("Marked by the teacher"), "CHECKIN": _l("Checked in"), "DEFAULT": _l("Not marked (default)"),
 })
+COURSE_SESSION_MODE = register_labels("course_session_mode", {
+    "ONLINE": _l("Online"), "IN_PERSON": _l("In person"), "HYBRID": _l("Hybrid (in person and online)"),
+})

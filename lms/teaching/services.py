@@ -7,7 +7,8 @@ manage your own course sessions" for another teacher's session (``api=True``).
 Lifecycle: DRAFT → PUBLISHED → EXPIRED, one way.  Only drafts are deleted (soft delete).  Once
 published only ``EDITABLE_WHEN_PUBLISHED`` may change (name, description, end date, capacity — not
 below the seats taken —, enrollment deadline, auto-expire); the course, the teacher, the start date
-and the timezone are fixed.  An expired session cannot be edited.
+and the timezone are fixed.  An expired session cannot be edited.  Where and how it meets (mode, centre,
+room, meeting link) may change while it runs: ``lms.teaching.modes`` checks it and the room's other meetings.
 
 Public functions (first argument: the acting user):
 
@@ -39,7 +40,7 @@ from lms.core.organization import current_organization
 from lms.curriculum.models import Subject, SubjectTeacher
 from lms.extensions import db
 from lms.school.services import ensure_organization
-from lms.teaching import codes, limits, rules
+from lms.teaching import codes, limits, modes, rules
 from lms.teaching.models import (
     CourseSession,
     CourseSessionEnrollment,
@@ -303,6 +304,7 @@ def create_session(actor, data: dict) -> CourseSession:
     timezone = _timezone(data.get("session_timezone"))
     auto_expire = rules.parse_bool(data["auto_expire_enabled"], "auto_expire_enabled") \
         if data.get("auto_expire_enabled") is not None else True
+    place = modes.place_fields(data)
     if _name_taken(teacher.id, course.id, name):
         raise rules.duplicate_session_name()
     if _active_taken(teacher.id, course.id):
@@ -313,7 +315,7 @@ def create_session(actor, data: dict) -> CourseSession:
         course_id=course.id, status=status, start_date=start, end_date=end, max_students=max_students,
         enrollment_deadline=deadline, session_timezone=timezone, session_code=unique_join_code(),
         auto_expire_enabled=auto_expire, published_at=now if status == Status.PUBLISHED else None,
-        created_by=actor.id, created_ip=ip, updated_ip=ip)
+        created_by=actor.id, created_ip=ip, updated_ip=ip, **place)
     db.session.add(course_session)
     _flush_session(course_session, new_code=True)
     db.session.add(CourseSessionSettings(tenant_id=course_session.tenant_id, course_session_id=course_session.id,
@@ -336,6 +338,8 @@ def update_session(actor, course_session: CourseSession, data: dict) -> CourseSe
                                         _("course_session_status must be one of DRAFT, PUBLISHED, EXPIRED"))
     changes = {k: v for k, v in changes.items() if getattr(course_session, k) != v}
     _check_changes(course_session, changes)
+    if changes.get("room_id") is not None:  # a new room: its other meetings must leave ours free
+        modes.check_room_free(course_session, changes["room_id"])
     before = {k: str(getattr(course_session, k)) for k in changes}
     for key, value in changes.items():
         setattr(course_session, key, value)
@@ -373,6 +377,7 @@ def _requested_changes(actor, course_session: CourseSession, data: dict) -> dict
         changes["session_timezone"] = _timezone(data["session_timezone"])
     if "auto_expire_enabled" in data:
         changes["auto_expire_enabled"] = rules.parse_bool(data["auto_expire_enabled"], "auto_expire_enabled")
+    changes.update(modes.place_fields(data, course_session))
     return changes
 
 

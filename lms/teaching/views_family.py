@@ -14,7 +14,7 @@ from lms.common.markdown import render_markdown
 from lms.curriculum.models import Section, Subject
 from lms.extensions import db
 from lms.school.services import children_of
-from lms.teaching import attendance, family, services, work
+from lms.teaching import attendance, family, modes, services, work
 from lms.teaching.settings import letter_for
 from lms.teaching.views_sessions import common_context
 
@@ -29,7 +29,7 @@ def index(student_id: int):
     sessions = [s for s, _e in current + past]
     return render("teaching/child_sessions.html", **common_context(
         child=child, children=children_of(current_user), current=current, past=past,
-        names=services.names_for(sessions)))
+        names=services.names_for(sessions), places=modes.places_for(sessions)))
 
 
 @bp.route("/my/children/<int:student_id>/sessions/<int:session_id>")
@@ -40,7 +40,7 @@ def detail(student_id: int, session_id: int):
     settings = services.settings_of(course_session)
     response = render("teaching/child_session.html", **common_context(
         child=child, course_session=course_session, enrollment=enrollment,
-        names=services.names_for([course_session]), tracking=settings.attendance_tracking_enabled,
+        names=services.names_for([course_session]), places=modes.places_for([course_session]), tracking=settings.attendance_tracking_enabled,
         meetings=attendance.my_attendance(child, course_session), past=family.is_past(course_session),
         notes=family.shared_notes(enrollment), render_markdown=render_markdown,
         letter=letter_for(settings.grading_scale, enrollment.final_grade),

@@ -10,6 +10,9 @@ from flask_login import current_user
 
 from lms.auth.models import Role
 from lms.centres.filtering import selected_centre_id
+from lms.centres import rooms
+from lms.centres.models import Centre
+from lms.centres.scope import open_centres
 from lms.common.access import allow
 from lms.common.errors import DomainError
 from lms.common.formviews import arg_int, saving
@@ -20,16 +23,22 @@ from lms.core.localtime import local_today, to_local
 from lms.extensions import db
 from lms.school.forms import choices
 from lms.school.models import ClassroomMembership, MembershipStatus
-from lms.teaching import analytics, attendance, codes, services
+from lms.teaching import analytics, attendance, codes, modes, services
 from lms.teaching import settings as settings_service
 from lms.teaching.announcements import announcements_query
 from lms.teaching.forms import SessionForm, SettingsForm, scale_text
-from lms.teaching.labels import ATTENDANCE_STATUS, COURSE_SESSION_STATUS, ENROLLMENT_STATUS
+from lms.teaching.labels import (
+    ATTENDANCE_STATUS,
+    COURSE_SESSION_MODE,
+    COURSE_SESSION_STATUS,
+    ENROLLMENT_STATUS,
+)
 from lms.teaching.models import (
     AttendanceStatus,
     CourseSession,
     CourseSessionEnrollment,
     CourseSessionMeeting,
+    CourseSessionMode,
     CourseSessionStatus,
 )
 
@@ -41,13 +50,15 @@ nav_item("teaching.sessions.index", _l("Teaching sessions"), Role.ADMIN, Role.TE
 STATUS_LABELS = COURSE_SESSION_STATUS
 ENROLLMENT_LABELS = ENROLLMENT_STATUS
 ATTENDANCE_LABELS = ATTENDANCE_STATUS
+MODE_LABELS = COURSE_SESSION_MODE
 SORTS = {"newest": ("created_at", "desc"), "start": ("start_date", "asc"), "start_desc": ("start_date", "desc"),
          "end": ("end_date", "asc"), "name": ("session_name", "asc")}
 
 
 def common_context(**extra) -> dict:
     return {"status_labels": STATUS_LABELS, "enrollment_labels": ENROLLMENT_LABELS,
-            "attendance_labels": ATTENDANCE_LABELS, "spaced": codes.spaced, **extra}
+            "attendance_labels": ATTENDANCE_LABELS, "spaced": codes.spaced,
+            "link_opens_minutes": modes.LINK_OPENS_MINUTES, **extra}
 
 
 def load(session_id: int):
@@ -84,7 +95,31 @@ def index():
         teachers=services.teachers() if current_user.is_admin else []))
 
 
-def _form_choices(form: SessionForm, *, teacher_id: int | None = None) -> None:
+def _place_choices(form: SessionForm, course_session=None) -> None:
+    """Modes; the open centres (and the session's own, even archived); the open rooms of the chosen centre
+    (and the session's own).  With exactly one open centre a new session starts in it."""
+    form.mode.choices = choices([(m.value, MODE_LABELS[m.value]) for m in CourseSessionMode])
+    centres = list(db.session.scalars(open_centres()))
+    current_centre = course_session.centre_id if course_session else None
+    if current_centre and all(c.id != current_centre for c in centres):
+        centres.append(db.session.get(Centre, current_centre))
+    if course_session is None and request.method == "GET" and len(centres) == 1:
+        form.centre_id.data = centres[0].id
+    form.centre_id.choices = choices([("", _("— no centre —"))] + [(c.id, c.name) for c in centres])
+    _room_choices(form, form.centre_id.data, course_session.room_id if course_session else None)
+
+
+def _room_choices(form: SessionForm, centre_id: int | None, current_room: int | None = None) -> None:
+    options = rooms.open_rooms(centre_id)
+    if current_room and all(r.id != current_room for r in options):
+        found = rooms.room_and_centre(current_room)
+        if found is not None and found[0].centre_id == centre_id:
+            options.append(found[0])
+    form.room_id.choices = choices([("", _("— no room (online) —"))] + [(r.id, r.name) for r in options])
+
+
+def _form_choices(form: SessionForm, *, teacher_id: int | None = None, course_session=None) -> None:
+    _place_choices(form, course_session)
     if current_user.is_admin:
         form.teacher_id.choices = choices([("", _("— choose a teacher —"))] + [
             (t.id, t.full_name) for t in services.teachers()])
@@ -120,6 +155,15 @@ def create():
                   **common_context(form=form, course_session=None))
 
 
+@bp.route("/sessions/rooms")
+@allow(Role.ADMIN, Role.TEACHER)
+def rooms_field():
+    """The room select for the centre chosen in the session form (htmx swaps it in)."""
+    form = SessionForm(formdata=None)
+    _room_choices(form, arg_int("centre_id"))
+    return render("teaching/_room_field.html", form=form)
+
+
 @bp.route("/sessions/<int:session_id>")
 @allow(Role.ADMIN, Role.TEACHER)
 def detail(session_id: int):
@@ -131,7 +175,7 @@ def detail(session_id: int):
         course_session=course_session, names=services.names_for([course_session]), counts=counts,
         seats=services.seats_taken(course_session.id), announcements=latest,
         current_meeting=attendance.current_meeting(course_session),
-        expired=services.is_expired(course_session)))
+        expired=services.is_expired(course_session), places=modes.places_for([course_session])))
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -145,7 +189,7 @@ def edit(session_id: int):
             form[name].data = to_local(getattr(course_session, name))
     else:
         form = SessionForm()
-    _form_choices(form, teacher_id=course_session.teacher_id)
+    _form_choices(form, teacher_id=course_session.teacher_id, course_session=course_session)
     if request.method == "POST":
         data = form.to_data(editing_published=published)
         data.pop("course_session_status", None)

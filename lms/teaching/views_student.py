@@ -18,7 +18,7 @@ from lms.common.pagination import paginate
 from lms.curriculum.models import Section, Subject
 from lms.extensions import db
 from lms.teaching import announcements as ann
-from lms.teaching import attendance, limits, services, work
+from lms.teaching import attendance, limits, modes, services, work
 from lms.teaching import enrollments as service
 from lms.teaching.forms import CheckInForm, JoinForm
 from lms.teaching.models import SessionEnrollmentStatus
@@ -34,8 +34,9 @@ nav_item("teaching.student.index", _l("My sessions"), Role.STUDENT, order=35)
 @allow(Role.STUDENT)
 def index():
     results = paginate(service.student_sessions_query(current_user), per_page=20, scalars=False)
-    names = services.names_for([s for s, _e in results.items])
-    return render("teaching/my_sessions.html", **common_context(results=results, names=names))
+    sessions = [s for s, _e in results.items]
+    return render("teaching/my_sessions.html", **common_context(
+        results=results, names=services.names_for(sessions), places=modes.places_for(sessions)))
 
 
 @bp.route("/my/sessions/join", methods=["GET", "POST"])
@@ -67,6 +68,7 @@ def _detail_context(course_session, enrollment, **extra) -> dict:
     announcements = list(db.session.scalars(ann.announcements_query(course_session, live_only=True).limit(20)))
     return common_context(
         course_session=course_session, enrollment=enrollment, names=services.names_for([course_session]),
+        places=modes.places_for([course_session]), link=modes.link_for_student(course_session, enrollment),
         announcements=announcements, render_markdown=render_markdown, settings=settings, pending=False,
         letter=letter_for(settings.grading_scale, enrollment.final_grade),
         subject=db.session.get(Subject, enrollment.assigned_subject_id) if enrollment.assigned_subject_id else None,
