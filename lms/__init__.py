@@ -34,6 +34,7 @@ BLUEPRINTS = [
     "lms.digest:blueprint",
     "lms.privacy:blueprint",
     "lms.profiles:blueprint",
+    "lms.streams:blueprint",
 ]
 
 def create_app(config: dict | None = None) -> Flask:
