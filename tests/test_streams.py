@@ -6,44 +6,12 @@ from sqlalchemy import select
 from lms.communication.models import Notification
 from lms.streams.models import Stream, StreamComment, StreamPost, StreamReaction
 from tests.conftest import AuthActions
-
-HX = {"HX-Request": "true"}
+from tests.stream_fixtures import HX, Klass, allow_students, open_stream
 
 
 @pytest.fixture
 def klass(app, make):
-    """P1/1 with its homeroom teacher and two students; a client signed in per person."""
-    classroom = make.classroom("P1/1")
-    teacher = make.teacher(classroom, full_name="Kru Somsri")
-    ann = make.student(classroom, full_name="Ann Student")
-    ben = make.student(classroom, full_name="Ben Student")
-
-    def client_of(user):
-        client = app.test_client()
-        AuthActions(client).login(user)
-        return client
-
-    class K:
-        pass
-
-    k = K()
-    k.classroom, k.teacher, k.ann, k.ben = classroom, teacher, ann, ben
-    k.client_of = client_of
-    k.url = f"/classrooms/{classroom.id}/stream"
-    return k
-
-
-def stream_id(db, classroom_id):
-    return db.scalar(select(Stream.id).where(Stream.classroom_id == classroom_id))
-
-
-def open_stream(k, client, db):
-    assert client.get(k.url).status_code == 200
-    return stream_id(db, k.classroom.id)
-
-
-def allow_students(k, teacher_client, sid):
-    assert teacher_client.post(f"/streams/{sid}/settings", data={"students_may_post": "y"}).status_code == 303
+    return Klass(app, make)
 
 
 def test_teacher_posts_and_students_read_it_rendered_safely(klass, db):

@@ -32,7 +32,7 @@ def unchanged(reader, kind: str, target_id: int) -> tuple[str, object] | None:
         return None
     row = db.session.execute(
         select(Stream.id, Stream.version, Stream.changed_at, Stream.next_publish_at)
-        .where(getattr(Stream, COLUMN[kind]) == target_id, visibility(reader))).first()
+        .where(getattr(Stream, COLUMN[kind]) == target_id, visibility(reader, kind))).first()
     if row is None:
         return None
     stream_id, version, changed_at, next_publish_at = row

@@ -23,10 +23,10 @@ from lms.auth.models import Role, User
 from lms.common.errors import NotFound
 from lms.common.services import flush_or_raise
 from lms.curriculum.models import Subject, SubjectTeacher
-from lms.curriculum.services import can_edit_subject, get_subject_for, subject_visibility
+from lms.curriculum.services import can_edit_subject, get_subject_for
 from lms.extensions import db
 from lms.school.models import Classroom, TeacherAssignment
-from lms.school.services import current_classroom_ids, get_classroom_for
+from lms.school.services import get_classroom_for
 from lms.streams.models import Stream
 from lms.teaching.enrollments import get_student_session, require_approved
 from lms.teaching.models import CourseSession, CourseSessionEnrollment
@@ -115,14 +115,33 @@ def space_of_stream(stream: Stream) -> tuple[str, int]:
     raise not_found()
 
 
-# --- the same rules in SQL ------------------------------------------------------------------------
+# --- the same rules in SQL (for the poll: one statement) ------------------------------------------
+# A student's classrooms are their ACTIVE memberships, whatever the year: reading the current
+# academic year would cost a query of its own.  A poll only ever answers "nothing changed" (304);
+# as soon as something changed the full page applies the exact rules above.
+
+
+def _active_classroom_ids(actor):
+    from lms.school.models import ClassroomMembership, MembershipStatus
+
+    return select(ClassroomMembership.classroom_id).where(ClassroomMembership.student_id == actor.id,
+                                                          ClassroomMembership.status == MembershipStatus.ACTIVE)
 
 
 def _classroom_condition(actor):
     if actor.role == Role.TEACHER:
         return exists().where(TeacherAssignment.classroom_id == Stream.classroom_id,
                               TeacherAssignment.teacher_id == actor.id)
-    return Stream.classroom_id.in_(current_classroom_ids([actor.id]))
+    return Stream.classroom_id.in_(_active_classroom_ids(actor))
+
+
+def _subject_condition(actor):
+    if actor.role == Role.TEACHER:
+        return exists().where(SubjectTeacher.subject_id == Stream.subject_id, SubjectTeacher.teacher_id == actor.id)
+    mine = _active_classroom_ids(actor)
+    return exists().where(Subject.id == Stream.subject_id, Subject.archived.is_(False), or_(
+        Subject.classroom_id.in_(mine),
+        and_(Subject.classroom_id.is_(None), Subject.level_id.in_(select(Classroom.level_id).where(Classroom.id.in_(mine))))))
 
 
 def _session_condition(actor):
@@ -134,17 +153,14 @@ def _session_condition(actor):
                           CourseSessionEnrollment.enrollment_status.in_(MEMBER_ENROLLMENTS))
 
 
-def visibility(actor):
-    """The WHERE condition on ``Stream`` for the streams ``actor`` may read."""
+def visibility(actor, kind: str):
+    """The WHERE condition on ``Stream`` (of a space of ``kind``) for a poll by ``actor``."""
     role = getattr(actor, "role", None)
     if role == Role.ADMIN:
         return true()
     if role not in (Role.TEACHER, Role.STUDENT):
         return false()
-    subjects = select(Subject.id).where(subject_visibility(actor))
-    return or_(and_(Stream.classroom_id.is_not(None), _classroom_condition(actor)),
-               Stream.subject_id.in_(subjects),
-               and_(Stream.course_session_id.is_not(None), _session_condition(actor)))
+    return {"classroom": _classroom_condition, "subject": _subject_condition, "session": _session_condition}[kind](actor)
 
 
 def managed_streams(actor):
