@@ -446,6 +446,30 @@ EXPECTED.update({
     ("assessments.rubrics.question_rubric", "POST"): _only({"TEACHER": {404}, "ADMIN": {303, 404}}),
     ("assessments.replies.create", "POST"): STUDENTS_ONLY_MISSING,  # not the student's attempt
 })
+# Streams.  The sample classroom, subject and teaching session are P2/1's other teacher's: only the
+# admin reads their streams (teachers and students not of them: 404; parents have no streams: 403).
+# The sample stream, post, comment and report do not exist (404 to those who may use the route); the
+# sample filtered word is deleted by the admin (303).
+STREAM_READERS_MISSING = _only({"TEACHER": {404}, "ADMIN": {404}, "STUDENT": {404}})
+EXPECTED.update({
+    ("streams.stream.classroom", "GET"): _only({"TEACHER": {404}, "STUDENT": {404}, "ADMIN": {200}}),
+    ("streams.stream.subject", "GET"): _only({"TEACHER": {404}, "STUDENT": {404}, "ADMIN": {200}}),
+    ("streams.stream.course_session", "GET"): _only({"TEACHER": {404}, "STUDENT": {404}, "ADMIN": {200}}),
+    ("streams.stream.mine", "GET"): STUDENT_MISSING,
+    ("streams.stream.create_post", "POST"): STREAM_READERS_MISSING,
+    ("streams.stream.comment", "POST"): STREAM_READERS_MISSING,
+    ("streams.stream.react", "POST"): STREAM_READERS_MISSING,
+    ("streams.stream.report", "POST"): STUDENT_MISSING,
+    ("streams.stream.settings", "POST"): MANAGERS_MISSING,
+    ("streams.moderation.hide", "POST"): MANAGERS_MISSING,
+    ("streams.moderation.review", "POST"): MANAGERS_MISSING,
+    ("streams.moderation.delete", "POST"): MANAGERS_MISSING,
+    ("streams.moderation.post_flag", "POST"): MANAGERS_MISSING,
+    ("streams.moderation.mute", "POST"): MANAGERS_MISSING,
+    ("streams.moderation.unmute", "POST"): MANAGERS_MISSING,
+    ("streams.moderation.queue", "GET"): STAFF_ONLY,
+    ("streams.moderation.dismiss", "POST"): MANAGERS_MISSING,
+})
 for _endpoint, _method in [
     ("api.v1.create_session", "POST"), ("api.v1.list_sessions", "GET"), ("api.v1.get_session", "GET"),
     ("api.v1.update_session", "PATCH"), ("api.v1.publish_session", "PATCH"), ("api.v1.delete_session", "DELETE"),
@@ -527,6 +551,18 @@ def _private_rubric(make, owner) -> int:
     return rubric_id
 
 
+def _filtered_word(make, admin) -> int:
+    from lms.extensions import db
+    from lms.school.services import ensure_organization
+    from lms.streams.models import FilteredWord
+
+    with make.app.app_context():
+        word = FilteredWord(tenant_id=ensure_organization().id, word="matrixword", added_by_id=admin.id)
+        db.session.add(word)
+        db.session.commit()
+        return word.id
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix_over_every_route(app, make, role):
     admin = make.user(role="ADMIN")
@@ -561,6 +597,9 @@ def test_role_matrix_over_every_route(app, make, role):
     samples.update(_assessment_samples(make, quiz, attempt))
     samples["cohort_id"] = _cohort_id(make, admin, target)
     samples["rubric_id"] = _private_rubric(make, other_teacher)
+    samples.update({"stream_id": 999999, "post_id": 999999, "item": "post", "item_id": 999999, "report_id": 999999,
+                    "visibility": "hide", "decision": "approve", "flag": "lock",
+                    "word_id": _filtered_word(make, admin)})
     client = app.test_client()
     if role != ANON:
         AuthActions(client).login(make.user(role=role))

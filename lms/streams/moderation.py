@@ -164,9 +164,13 @@ def report(actor, space: Space, item, reason) -> StreamReport:
     return entry
 
 
-def dismiss_report(actor, report_id) -> StreamReport:
-    entry = get_visible(select(StreamReport).where(StreamReport.stream_id.in_(managed_streams(actor))),
-                        StreamReport, report_id, NotFound(_("That report does not exist.")))
+def get_report_for(actor, report_id) -> StreamReport:
+    """A report of a stream ``actor`` moderates, else NotFound."""
+    return get_visible(select(StreamReport).where(StreamReport.stream_id.in_(managed_streams(actor))),
+                       StreamReport, report_id, NotFound(_("That report does not exist.")))
+
+
+def dismiss_report(actor, entry: StreamReport) -> StreamReport:
     if entry.status != ReportStatus.OPEN:
         raise Conflict(_("This report was already handled."))
     entry.status, entry.handled_by_id, entry.handled_at = ReportStatus.HANDLED, actor.id, utcnow()

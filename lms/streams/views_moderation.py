@@ -36,32 +36,32 @@ def _back(space, post_id: int | None = None, *, whole_list: bool = False, saved=
     return answer_post(space, post_id, status=status)
 
 
-@bp.route("/streams/<int:stream_id>/<any(post, comment):item>/<int:item_id>/<any(hide, show):action>",
+@bp.route("/streams/<int:stream_id>/<any(post, comment):item>/<int:item_id>/<any(hide, show):visibility>",
           methods=["POST"])
 @allow(*STAFF)
-def hide(stream_id: int, item: str, item_id: int, action: str):
+def hide(stream_id: int, item: str, item_id: int, visibility: str):
     space = load_space(stream_id)
     found = (feed.get_post if item == "post" else feed.get_comment)(space, current_user, item_id)
     post_id = found.id if item == "post" else found.post_id
     with saving() as saved:
-        moderation.set_hidden(current_user, space, found, action == "hide")
+        moderation.set_hidden(current_user, space, found, visibility == "hide")
     if saved:
-        flash(_("Hidden: only its author sees it, marked as hidden.") if action == "hide" else _("Shown again."),
+        flash(_("Hidden: only its author sees it, marked as hidden.") if visibility == "hide" else _("Shown again."),
               "success")
     return _back(load_space(stream_id), post_id, saved=saved)
 
 
-@bp.route("/streams/<int:stream_id>/<any(post, comment):item>/<int:item_id>/<any(approve, reject):action>",
+@bp.route("/streams/<int:stream_id>/<any(post, comment):item>/<int:item_id>/<any(approve, reject):decision>",
           methods=["POST"])
 @allow(*STAFF)
-def review(stream_id: int, item: str, item_id: int, action: str):
+def review(stream_id: int, item: str, item_id: int, decision: str):
     space = load_space(stream_id)
     found = (feed.get_post if item == "post" else feed.get_comment)(space, current_user, item_id)
     post_id = found.id if item == "post" else found.post_id
     with saving() as saved:
-        moderation.review_held(current_user, space, found, action == "approve")
+        moderation.review_held(current_user, space, found, decision == "approve")
     if saved:
-        flash(_("Approved: everyone sees it now.") if action == "approve" else _("Rejected: it stays hidden."),
+        flash(_("Approved: everyone sees it now.") if decision == "approve" else _("Rejected: it stays hidden."),
               "success")
     return _back(load_space(stream_id), post_id, saved=saved)
 
@@ -81,20 +81,20 @@ def delete(stream_id: int, item: str, item_id: int):
     return _back(load_space(stream_id), post_id if post_id else item_id, saved=saved)
 
 
-@bp.route("/streams/<int:stream_id>/post/<int:post_id>/<any(lock, unlock, pin, unpin):action>", methods=["POST"])
+@bp.route("/streams/<int:stream_id>/post/<int:post_id>/<any(lock, unlock, pin, unpin):flag>", methods=["POST"])
 @allow(*STAFF)
-def post_flag(stream_id: int, post_id: int, action: str):
+def post_flag(stream_id: int, post_id: int, flag: str):
     space = load_space(stream_id)
     post = feed.get_post(space, current_user, post_id)
     with saving() as saved:
-        if action in ("lock", "unlock"):
-            moderation.set_locked(current_user, space, post, action == "lock")
+        if flag in ("lock", "unlock"):
+            moderation.set_locked(current_user, space, post, flag == "lock")
         else:
-            posting.set_pinned(current_user, space, post, action == "pin")
+            posting.set_pinned(current_user, space, post, flag == "pin")
     if saved:
         flash({"lock": _("Locked: no new comments."), "unlock": _("Unlocked."), "pin": _("Pinned to the top."),
-               "unpin": _("Unpinned.")}[action], "success")
-    return _back(load_space(stream_id), post_id, whole_list=action in ("pin", "unpin"), saved=saved)
+               "unpin": _("Unpinned.")}[flag], "success")
+    return _back(load_space(stream_id), post_id, whole_list=flag in ("pin", "unpin"), saved=saved)
 
 
 @bp.route("/streams/<int:stream_id>/mute/<int:student_id>", methods=["POST"])
@@ -160,8 +160,9 @@ def queue():
 @bp.route("/streams/reports/<int:report_id>/dismiss", methods=["POST"])
 @allow(*STAFF)
 def dismiss(report_id: int):
+    entry = moderation.get_report_for(current_user, report_id)
     with saving() as saved:
-        moderation.dismiss_report(current_user, report_id)
+        moderation.dismiss_report(current_user, entry)
     if saved:
         flash(_("Report dismissed."), "success")
     return redirect_to(url_for("streams.moderation.queue"))
