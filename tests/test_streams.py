@@ -211,3 +211,31 @@ def test_teaching_session_stream_follows_its_discussion_setting(app, make, db):
     AuthActions(other).logout()
     AuthActions(other).login(make.teacher())
     assert other.get(f"/sessions/{on.id}/stream").status_code == 404
+
+
+def test_a_scheduled_post_shows_up_in_polls_and_notifies_its_mentions_when_due(klass, db, app):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from lms.common.types import utcnow
+    from lms.core.localtime import to_local
+    from lms.extensions import db as _db
+
+    teacher, ann = klass.client_of(klass.teacher), klass.client_of(klass.ann)
+    sid = open_stream(klass, teacher, db)
+    later = to_local(utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    teacher.post(f"/streams/{sid}/posts", data={"body": "Test tomorrow, @Ann Student", "publish_at": later})
+    assert [(n.kind, n.params) for n in db.scalars(select(Notification))] == []
+    etag = ann.get(klass.url).headers["ETag"]
+    poll = {**HX, "If-None-Match": etag}
+    assert ann.get(klass.url + "?poll=1", headers=poll).status_code == 304
+    with app.app_context():  # a day and a bit later
+        past = utcnow() - timedelta(minutes=1)
+        _db.session.execute(update(StreamPost).values(publish_at=past, created_at=past - timedelta(days=1)))
+        _db.session.execute(update(Stream).values(next_publish_at=past))
+        _db.session.commit()
+    fresh = ann.get(klass.url + "?poll=1", headers=poll)
+    assert fresh.status_code == 200 and "Test tomorrow" in fresh.get_data(as_text=True)
+    assert [(n.user_id, n.kind) for n in db.scalars(select(Notification))] == [(klass.ann.id, "stream_mention")]
+    assert db.scalar(select(Stream.next_publish_at)) is None

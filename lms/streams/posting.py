@@ -8,7 +8,7 @@ sees "waiting for review", a teacher approves or rejects it from the moderation 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -208,10 +208,16 @@ def stream_url(space: Space, **args) -> str:
     return url_for(endpoint, **{key: space.target.id}, **args)
 
 
-def publish_due(stream: Stream) -> None:
-    """The earliest scheduled post's time has come: the stream changed (for the polls); the next
-    scheduled time moves on."""
-    now = utcnow()
+def publish_due(space: Space) -> None:
+    """The earliest scheduled post's time has come: its @mentions are notified now, the stream counts
+    as changed (for the polls) and the next scheduled time moves on."""
+    stream, now = space.stream, utcnow()
+    due = db.session.scalars(select(StreamPost).where(
+        StreamPost.stream_id == stream.id, StreamPost.status == ItemStatus.VISIBLE,
+        StreamPost.publish_at >= stream.next_publish_at, StreamPost.publish_at <= now))
+    for post in due:
+        if post.publish_at - post.created_at > timedelta(seconds=1):  # scheduled, not written at that time
+            announce(space, None, post, post)
     upcoming = db.session.scalar(select(func.min(StreamPost.publish_at)).where(
         StreamPost.stream_id == stream.id, StreamPost.publish_at > now))
     db.session.execute(update(Stream).where(Stream.id == stream.id).values(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from lms.common.access import allow
 from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.markdown import render_markdown
+from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.extensions import db
 from lms.streams import feed, moderation, posting, words
@@ -23,6 +25,8 @@ from lms.streams.spaces import space_of_stream
 from lms.streams.views_stream import answer_list, answer_post, load_space
 
 bp = Blueprint("moderation", __name__)
+nav_item("streams.moderation.queue", _l("Moderation queue"), Role.ADMIN, Role.TEACHER, order=38, group="school")
+nav_item("streams.moderation.word_filter", _l("Word filter"), Role.ADMIN, order=85, group="admin")
 STAFF = (Role.ADMIN, Role.TEACHER)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.auth.models import Role
@@ -15,6 +16,7 @@ from lms.common.formviews import saving
 from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.ids import as_id
 from lms.common.markdown import render_markdown
+from lms.common.navigation import nav_item
 from lms.common.types import utcnow
 from lms.extensions import db
 from lms.streams import feed, freshness, moderation, posting
@@ -23,6 +25,7 @@ from lms.streams.models import REACTIONS, Stream
 from lms.streams.spaces import Space, not_found, open_space, space_of_stream
 
 bp = Blueprint("stream", __name__)
+nav_item("streams.stream.mine", _l("Class stream"), Role.STUDENT, order=36)
 READERS = (Role.ADMIN, Role.TEACHER, Role.STUDENT)
 PAGE, LIST, POST = "streams/stream.html", "streams/_posts.html", "streams/_post.html"
 
@@ -53,7 +56,7 @@ def _show(kind: str, target_id: int):
             return response
     space = open_space(current_user, kind, target_id)
     if space.stream.next_publish_at is not None and space.stream.next_publish_at <= utcnow():
-        posting.publish_due(space.stream)
+        posting.publish_due(space)
     db.session.commit()  # a stream made on first visit, a due scheduled post
     page = feed.page_of_posts(space, current_user)
     response = render(PAGE, LIST, **context(space, posts=page, form=PostForm(formdata=None)))
