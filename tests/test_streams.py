@@ -239,3 +239,14 @@ def test_a_scheduled_post_shows_up_in_polls_and_notifies_its_mentions_when_due(k
     assert fresh.status_code == 200 and "Test tomorrow" in fresh.get_data(as_text=True)
     assert [(n.user_id, n.kind) for n in db.scalars(select(Notification))] == [(klass.ann.id, "stream_mention")]
     assert db.scalar(select(Stream.next_publish_at)) is None
+
+
+def test_a_closed_stream_is_read_only_for_students_but_reactions(klass, db):
+    teacher, ann = klass.client_of(klass.teacher), klass.client_of(klass.ann)
+    sid = open_stream(klass, teacher, db)
+    teacher.post(f"/streams/{sid}/posts", data={"body": "Read page 4"})
+    post_id = db.scalar(select(StreamPost.id))
+    refused = ann.post(f"/streams/{sid}/posts/{post_id}/comments", data={"body": "OK"}, headers=HX)
+    assert refused.status_code == 422 and "has not opened this stream" in refused.get_data(as_text=True)
+    assert ann.post(f"/streams/{sid}/posts/{post_id}/react", data={"emoji": "🙏"}, headers=HX).status_code == 200
+    assert db.count(StreamComment) == 0 and db.count(StreamReaction) == 1

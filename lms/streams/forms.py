@@ -35,7 +35,7 @@ class MuteForm(FlaskForm):
 
 
 class SwitchForm(FlaskForm):
-    students_may_post = BooleanField(_l("Students may post questions"))
+    students_may_post = BooleanField(_l("Students may post questions and comments"))
 
 
 class WordForm(FlaskForm):

@@ -76,8 +76,9 @@ def muted_message(mute: StreamMute) -> str:
              when=to_local(mute.until).strftime("%Y-%m-%d %H:%M"))
 
 
-def refusal(space: Space, actor, *, comment: bool = False) -> str | None:
-    """Why ``actor`` may not write here now (None: they may)."""
+def refusal(space: Space, actor) -> str | None:
+    """Why ``actor`` may not write here now (None: they may).  Students write (questions and
+    comments) only where the teacher opened the stream, and not while muted."""
     if space.is_manager:
         return None
     if actor.role != Role.STUDENT:
@@ -85,13 +86,13 @@ def refusal(space: Space, actor, *, comment: bool = False) -> str | None:
     mute = active_mute(space.stream, actor)
     if mute is not None:
         return muted_message(mute)
-    if not comment and not space.students_may_post():
+    if not space.students_may_post():  # closed: students read and react (posts and comments alike)
         return _("Your teacher has not opened this stream to students' questions.")
     return None
 
 
-def _require_may_write(space: Space, actor, *, comment: bool = False) -> None:
-    reason = refusal(space, actor, comment=comment)
+def _require_may_write(space: Space, actor) -> None:
+    reason = refusal(space, actor)
     if reason:
         raise Forbidden(reason)
 
@@ -136,7 +137,7 @@ def set_pinned(actor, space: Space, post: StreamPost, pinned: bool) -> None:
 
 
 def create_comment(actor, space: Space, post: StreamPost, body) -> StreamComment:
-    _require_may_write(space, actor, comment=True)
+    _require_may_write(space, actor)
     if post.locked:
         raise Forbidden(_("This thread is locked: no new comments."))
     if post.status != ItemStatus.VISIBLE and not space.is_manager:

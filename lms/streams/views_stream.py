@@ -40,7 +40,6 @@ def load_space(stream_id: int) -> Space:
 def context(space: Space, **extra) -> dict:
     return {"space": space, "reactions": REACTIONS, "render_markdown": render_markdown,
             "refusal": posting.refusal(space, current_user),
-            "comment_refusal": posting.refusal(space, current_user, comment=True),
             "stream_url": posting.stream_url(space), "mute_form": MuteForm(), "report_form": ReportForm(),
             "comment_form": CommentForm(formdata=None), "now": utcnow(), "etag": freshness.tag_of(space.stream.id, space.stream.version, current_user),
             "mutes": (lambda: moderation.mutes_of(space)),
