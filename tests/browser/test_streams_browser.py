@@ -45,3 +45,40 @@ def test_a_question_answered_and_a_rude_comment_hidden(phone, open_page, live_se
     assert "Hidden by your teacher" in pupil.locator("#stream-posts").inner_text()
     phone.goto(f"{live_server}/notifications")
     assert "replied to your post" in phone.locator("main").inner_text()
+
+
+def test_the_list_refreshes_itself_but_never_under_a_half_written_comment(desktop, open_page, live_server, demo):
+    sign_in(desktop, live_server, "teacher@example.org", DEMO_PASSWORD)
+    student = open_page(PHONE)
+    sign_in(student, live_server, "student@example.org", DEMO_PASSWORD)
+    student.goto(f"{live_server}/my/stream")
+    student.locator("text=Welcome to P1/1").wait_for()
+    url = student.url
+    statuses = []
+    student.on("response", lambda r: statuses.append(r.status) if "poll=1" in r.url else None)
+
+    def poll():  # what "every 30s" does, now (the element's own request: its URL and If-None-Match)
+        student.evaluate("() => htmx.trigger(document.getElementById('stream-posts'), 'poll-now')")
+
+    student.evaluate("""() => { const list = document.getElementById('stream-posts');
+        list.setAttribute('hx-trigger', 'every 30s, poll-now'); htmx.process(list); }""")
+    poll()
+    student.wait_for_function("() => !document.querySelector('.htmx-request')")
+    student.wait_for_timeout(300)
+    assert statuses == [304]
+
+    desktop.goto(url)
+    desktop.fill("#body", "Bring a ruler tomorrow")
+    desktop.click("#stream-main button[type=submit]")
+    desktop.locator(".stream-post >> text=Bring a ruler tomorrow").wait_for()
+    student.evaluate("""() => { const list = document.getElementById('stream-posts');
+        list.setAttribute('hx-trigger', 'every 30s, poll-now'); htmx.process(list); }""")
+    student.locator(".stream-comment-form textarea").first.fill("Half written")
+    poll()
+    student.wait_for_timeout(500)
+    assert "Bring a ruler" not in student.locator("#stream-posts").inner_text()
+    assert student.locator(".stream-comment-form textarea").first.input_value() == "Half written"
+    student.locator(".stream-comment-form textarea").first.fill("")
+    poll()
+    student.locator(".stream-post >> text=Bring a ruler tomorrow").wait_for()
+    assert statuses[-1] == 200
