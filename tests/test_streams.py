@@ -23,6 +23,8 @@ def test_teacher_posts_and_students_read_it_rendered_safely(klass, db):
     page = klass.client_of(klass.ann).get(klass.url).get_data(as_text=True)
     assert "<strong>Homework</strong>" in page
     assert "<script>alert(1)" not in page and "onerror" not in page and "javascript:" not in page
+    post_id = db.scalar(select(StreamPost.id))
+    assert f'action="/streams/{sid}/report/post/{post_id}"' in page  # students may report it
 
 
 def test_students_ask_only_where_the_teacher_allows(klass, db):

@@ -40,34 +40,36 @@ def _back(space, post_id: int | None = None, *, whole_list: bool = False, saved=
     return answer_post(space, post_id, status=status)
 
 
-@bp.route("/streams/<int:stream_id>/<any(post, comment):item>/<int:item_id>/<any(hide, show):visibility>",
-          methods=["POST"])
-@allow(*STAFF)
-def hide(stream_id: int, item: str, item_id: int, visibility: str):
+def _moderate(stream_id: int, item: str, item_id: int, act, message: str):
+    """Load the post or comment, run ``act(space, found)`` in a saving block, answer with its post."""
     space = load_space(stream_id)
     found = (feed.get_post if item == "post" else feed.get_comment)(space, current_user, item_id)
     post_id = found.id if item == "post" else found.post_id
     with saving() as saved:
-        moderation.set_hidden(current_user, space, found, visibility == "hide")
+        act(space, found)
     if saved:
-        flash(_("Hidden: only its author sees it, marked as hidden.") if visibility == "hide" else _("Shown again."),
-              "success")
+        flash(message, "success")
     return _back(load_space(stream_id), post_id, saved=saved)
+
+
+@bp.route("/streams/<int:stream_id>/<any(post, comment):item>/<int:item_id>/<any(hide, show):visibility>",
+          methods=["POST"])
+@allow(*STAFF)
+def hide(stream_id: int, item: str, item_id: int, visibility: str):
+    hidden = visibility == "hide"
+    return _moderate(stream_id, item, item_id,
+                     lambda space, found: moderation.set_hidden(current_user, space, found, hidden),
+                     _("Hidden: only its author sees it, marked as hidden.") if hidden else _("Shown again."))
 
 
 @bp.route("/streams/<int:stream_id>/<any(post, comment):item>/<int:item_id>/<any(approve, reject):decision>",
           methods=["POST"])
 @allow(*STAFF)
 def review(stream_id: int, item: str, item_id: int, decision: str):
-    space = load_space(stream_id)
-    found = (feed.get_post if item == "post" else feed.get_comment)(space, current_user, item_id)
-    post_id = found.id if item == "post" else found.post_id
-    with saving() as saved:
-        moderation.review_held(current_user, space, found, decision == "approve")
-    if saved:
-        flash(_("Approved: everyone sees it now.") if decision == "approve" else _("Rejected: it stays hidden."),
-              "success")
-    return _back(load_space(stream_id), post_id, saved=saved)
+    approve = decision == "approve"
+    return _moderate(stream_id, item, item_id,
+                     lambda space, found: moderation.review_held(current_user, space, found, approve),
+                     _("Approved: everyone sees it now.") if approve else _("Rejected: it stays hidden."))
 
 
 @bp.route("/streams/<int:stream_id>/<any(post, comment):item>/<int:item_id>/delete", methods=["POST"])
