@@ -252,3 +252,37 @@ def test_a_closed_stream_is_read_only_for_students_but_reactions(klass, db):
     assert refused.status_code == 422 and "has not opened this stream" in refused.get_data(as_text=True)
     assert ann.post(f"/streams/{sid}/posts/{post_id}/react", data={"emoji": "🙏"}, headers=HX).status_code == 200
     assert db.count(StreamComment) == 0 and db.count(StreamReaction) == 1
+
+
+def test_the_stream_pages_its_posts_newest_first(klass, db):
+    teacher = klass.client_of(klass.teacher)
+    sid = open_stream(klass, teacher, db)
+    for n in range(17):
+        teacher.post(f"/streams/{sid}/posts", data={"body": f"Notice number {n}"})
+    answer = teacher.post(f"/streams/{sid}/posts", data={"body": "Notice number 17"}, headers=HX)
+    first = answer.get_data(as_text=True)
+    assert "Notice number 17" in first and "Notice number 2<" not in first
+    assert f'href="/classrooms/{klass.classroom.id}/stream?page=2"' in first
+    second = teacher.get(klass.url + "?page=2").get_data(as_text=True)
+    assert "Notice number 2<" in second and "Notice number 17" not in second
+
+
+def test_the_stream_page_costs_the_same_with_more_posts(klass, db, count_queries):
+    teacher, ann = klass.client_of(klass.teacher), klass.client_of(klass.ann)
+    sid = open_stream(klass, teacher, db)
+    allow_students(klass, teacher, sid)
+
+    def add_posts(count):
+        for n in range(count):
+            teacher.post(f"/streams/{sid}/posts", data={"body": f"Post {n}"})
+            post_id = db.scalar(select(StreamPost.id).order_by(StreamPost.id.desc()))
+            ann.post(f"/streams/{sid}/posts/{post_id}/comments", data={"body": "Thanks"})
+            ann.post(f"/streams/{sid}/posts/{post_id}/react", data={"emoji": "👍"})
+
+    add_posts(2)
+    with count_queries() as few:
+        assert ann.get(klass.url).status_code == 200
+    add_posts(8)
+    with count_queries() as more:
+        assert ann.get(klass.url).status_code == 200
+    assert more.count == few.count, more.statements

@@ -202,11 +202,18 @@ def announce(space: Space, author, item, post: StreamPost) -> None:
         notify([post.author_id], STREAM_REPLY.code, link=link, name=name, space=space.title)
 
 
+def stream_endpoint(space: Space) -> tuple[str, dict]:
+    """The endpoint of the space's stream page and its URL arguments."""
+    if space.kind == "classroom":
+        return "streams.stream.classroom", {"classroom_id": space.target.id}
+    if space.kind == "subject":
+        return "streams.stream.subject", {"subject_id": space.target.id}
+    return "streams.stream.course_session", {"session_id": space.target.id}
+
+
 def stream_url(space: Space, **args) -> str:
-    endpoint = {"classroom": "streams.stream.classroom", "subject": "streams.stream.subject",
-                "session": "streams.stream.course_session"}[space.kind]
-    key = {"classroom": "classroom_id", "subject": "subject_id", "session": "session_id"}[space.kind]
-    return url_for(endpoint, **{key: space.target.id}, **args)
+    endpoint, values = stream_endpoint(space)
+    return url_for(endpoint, **values, **args)
 
 
 def publish_due(space: Space) -> None:

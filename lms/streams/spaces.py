@@ -8,8 +8,8 @@ manages it (its teachers and admins), who may post, who its members are.
 * Parents have no streams (the route refuses them): a stream is the class's conversation among its
   students; parents follow their children through their own pages and messages.
 
-Anything else answers 404.  ``open_space(actor, kind, id)`` gives a ``Space``; ``visibility(actor)``
-is the same rule as one SQL condition on ``Stream`` (the poll's single query).
+Anything else answers 404.  ``open_space(actor, kind, id)`` gives a ``Space``; ``visibility(actor, kind)``
+is (nearly) the same rule as one SQL condition on ``Stream`` (the poll's single query).
 """
 
 from __future__ import annotations

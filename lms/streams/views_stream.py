@@ -40,7 +40,7 @@ def load_space(stream_id: int) -> Space:
 def context(space: Space, **extra) -> dict:
     return {"space": space, "reactions": REACTIONS, "render_markdown": render_markdown,
             "refusal": posting.refusal(space, current_user),
-            "stream_url": posting.stream_url(space), "mute_form": MuteForm(), "report_form": ReportForm(),
+            "stream_url": posting.stream_url(space), "stream_endpoint": posting.stream_endpoint(space), "mute_form": MuteForm(), "report_form": ReportForm(),
             "comment_form": CommentForm(formdata=None), "now": utcnow(), "etag": freshness.tag_of(space.stream.id, space.stream.version, current_user),
             "mutes": (lambda: moderation.mutes_of(space)),
             "switch_form": SwitchForm(formdata=None, students_may_post=space.stream.students_may_post), **extra}
