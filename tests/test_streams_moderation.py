@@ -171,3 +171,11 @@ def test_a_poll_by_someone_who_lost_access_is_not_a_304(klass, make, db):
     forged = etag.replace(f"-{klass.teacher.id}-", f"-{outsider_teacher.id}-")
     assert other.get(klass.url + "?poll=1", headers={**HX, "If-None-Match": forged}).status_code == 404
     assert sid
+
+
+def test_a_report_reason_is_shown_as_text_in_the_queue(thread):
+    ann, teacher = thread.clients["ann"], thread.clients["teacher"]
+    ann.post(f"/streams/{thread.sid}/report/comment/{thread.comment_id}",
+             data={"reason": '<script>alert(1)</script><img src=x onerror=alert(2)>'})
+    queue = teacher.get("/streams/moderation").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in queue and "<img src=x" not in queue
