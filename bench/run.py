@@ -66,6 +66,7 @@ ENDPOINTS = {
     "take": ("assessment take page `GET /assessments/<id>/take` (student)", "page"),
     "autosave": ("autosave `POST /submissions/<id>/answers/<q>` (htmx)", "page"),
     "submit": ("submit `POST /submissions/<id>/submit` (fresh attempt each)", "page"),
+    "poll": ("idle stream poll `GET /classrooms/<id>/stream?poll=1` (htmx, If-None-Match: 304)", "heartbeat"),
 }
 TARGETS = {"heartbeat_ratio": 0.60, "page_ratio": 0.35, "p99_ms_at_16": 150, "expiry_s": 2.0,
            "first_load_kb_gzip": 60, "fragment_kb_gzip": 10, "worker_rss_mb": 100, "startup_s": 1.0}
@@ -74,10 +75,19 @@ TARGETS = {"heartbeat_ratio": 0.60, "page_ratio": 0.35, "p99_ms_at_16": 150, "ex
 # --- the requests of each endpoint -------------------------------------------------------------------
 
 
-def line(method, path, browser=None, *, htmx=False, body=""):
+def line(method, path, browser=None, *, htmx=False, body="", etag=""):
+    """One request: FLAGS holds "h" (htmx) and ``|<etag>`` (sent as If-None-Match)."""
     cookie = browser.cookie if browser else ""
     csrf = browser.csrf if browser else ""
-    return "\t".join([method, path, cookie, csrf, "h" if htmx else "", body])
+    return "\t".join([method, path, cookie, csrf, ("h" if htmx else "") + (f"|{etag}" if etag else ""), body])
+
+
+def flag_headers(flags: str) -> dict:
+    """The headers a line's FLAGS ask for (as requests.lua reads them)."""
+    headers = {"HX-Request": "true"} if "h" in flags.partition("|")[0] else {}
+    if "|" in flags:
+        headers["If-None-Match"] = flags.partition("|")[2]
+    return headers
 
 
 def build_requests(data: dict) -> dict[str, list[str]]:
@@ -101,6 +111,8 @@ def build_requests(data: dict) -> dict[str, list[str]]:
                                      htmx=True, body=f"answer=bench+{value}+{r.id}"))
     reqs["autosave"] = autosave
     reqs["submit"] = [line("POST", f"/submissions/{r.id}/submit", b[r.student_id]) for r in data["attempts"]["submit"]]
+    reqs["poll"] = [line("GET", f"/classrooms/{cid}/stream?poll=1", b[tid], htmx=True, etag=etag)
+                    for cid, tid, etag in data["streams"]]
     return reqs
 
 
@@ -121,8 +133,40 @@ def school_facts(app) -> dict:
                 JOIN classroom c ON c.level_id = s.level_id WHERE s.classroom_id IS NULL ORDER BY s.id, c.id""")],
             "subjects": [tuple(r) for r in q("SELECT subject_id, teacher_id FROM subject_teacher ORDER BY subject_id")],
         }
+        facts["streams"] = classroom_streams(facts["homerooms"])
         db.session.remove()
     return facts
+
+
+def classroom_streams(homerooms) -> list[tuple]:
+    """A stream with a post for each homeroom classroom (made here: the seed predates streams);
+    ``(classroom id, teacher id, the tag their open page carries)`` for the idle polls."""
+    from sqlalchemy import text
+
+    from lms.extensions import db
+    from lms.streams.freshness import tag_of
+
+    db.session.execute(text("""
+        INSERT INTO stream (classroom_id, students_may_post, version, changed_at, created_at)
+        SELECT ta.classroom_id, true, 1, now(), now() FROM teacher_assignment ta
+        WHERE ta.role = 'HOMEROOM' AND NOT EXISTS (SELECT 1 FROM stream s WHERE s.classroom_id = ta.classroom_id)"""))
+    db.session.execute(text("""
+        INSERT INTO stream_post (stream_id, author_id, body, is_question, pinned, locked, status, publish_at, created_at)
+        SELECT s.id, ta.teacher_id, 'Bring your **counting sticks** on Monday.', false, false, false, 'VISIBLE',
+               now(), now()
+        FROM stream s JOIN teacher_assignment ta ON ta.classroom_id = s.classroom_id AND ta.role = 'HOMEROOM'
+        WHERE NOT EXISTS (SELECT 1 FROM stream_post p WHERE p.stream_id = s.id)"""))
+    db.session.commit()
+    rows = db.session.execute(text("""
+        SELECT s.classroom_id, ta.teacher_id, s.id, s.version, u.locale FROM stream s
+        JOIN teacher_assignment ta ON ta.classroom_id = s.classroom_id AND ta.role = 'HOMEROOM'
+        JOIN "user" u ON u.id = ta.teacher_id ORDER BY s.classroom_id""")).all()
+
+    class Reader:
+        def __init__(self, ident, locale):
+            self.id, self.locale = ident, locale
+
+    return [(cid, tid, tag_of(sid, version, Reader(tid, locale))) for cid, tid, sid, version, locale in rows]
 
 
 # --- running wrk ---------------------------------------------------------------------------------------
@@ -158,8 +202,7 @@ def check_request(port: int, request_line: str) -> tuple[int, int]:
         headers["Cookie"] = cookie
     if csrf:
         headers["X-CSRFToken"] = csrf
-    if "h" in flags:
-        headers["HX-Request"] = "true"
+    headers.update(flag_headers(flags))
     if body:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     status, hdrs, content = http_request(port, method, path, headers=headers, body=body or None)
@@ -215,9 +258,7 @@ def statement_counts(app, requests: dict[str, list[str]]) -> dict[str, int]:
         event.listen(engine, "before_cursor_execute", count)
         try:
             client = app.test_client(use_cookies=False)
-            headers = {"Cookie": cookie, "X-CSRFToken": csrf, "User-Agent": USER_AGENT}
-            if "h" in flags:
-                headers["HX-Request"] = "true"
+            headers = {"Cookie": cookie, "X-CSRFToken": csrf, "User-Agent": USER_AGENT, **flag_headers(flags)}
             response = client.open(path, method=method, headers=headers, data=body or None,
                                    content_type="application/x-www-form-urlencoded" if body else None,
                                    environ_base={"REMOTE_ADDR": "127.0.0.1"})

@@ -38,6 +38,7 @@ BLUEPRINTS = [
     "lms.profiles:blueprint",
     "lms.supervision:blueprint",
     "lms.conversations:blueprint",
+    "lms.streams:blueprint",
 ]
 
 def create_app(config: dict | None = None) -> Flask:

@@ -32,6 +32,7 @@ DEMO_STEPS: list[str] = [
     "lms.assessments.demo:seed_assessments",
     "lms.teaching.demo:seed_teaching",
     "lms.teaching.demo_tutoring:seed_tutoring",
+    "lms.streams.demo:seed_streams",
     "lms.home.demo:seed_home",
     "lms.rewards.demo:seed_rewards",
     "lms.supervision.demo:seed_supervision",

@@ -59,6 +59,15 @@ from lms.school.models import (  # noqa: F401
     StudentProfile,
     TeacherAssignment,
 )
+from lms.streams.models import (  # noqa: F401
+    FilteredWord,
+    Stream,
+    StreamComment,
+    StreamMute,
+    StreamPost,
+    StreamReaction,
+    StreamReport,
+)
 from lms.teaching.models import (  # noqa: F401
     CourseSession,
     CourseSessionAnnouncement,

@@ -501,6 +501,30 @@ EXPECTED.update({
     ("conversations.help.answer", "POST"): _only({"TEACHER": {404}, "ADMIN": {404}}),
     ("conversations.help.close", "POST"): _only({"STUDENT": {404}, "TEACHER": {404}, "ADMIN": {404}}),
 })
+# Streams.  The sample classroom, subject and teaching session are P2/1's other teacher's: only the
+# admin reads their streams (teachers and students not of them: 404; parents have no streams: 403).
+# The sample stream, post, comment and report do not exist (404 to those who may use the route); the
+# sample filtered word is deleted by the admin (303).
+STREAM_READERS_MISSING = _only({"TEACHER": {404}, "ADMIN": {404}, "STUDENT": {404}})
+EXPECTED.update({
+    ("streams.stream.classroom", "GET"): _only({"TEACHER": {404}, "STUDENT": {404}, "ADMIN": {200}}),
+    ("streams.stream.subject", "GET"): _only({"TEACHER": {404}, "STUDENT": {404}, "ADMIN": {200}}),
+    ("streams.stream.course_session", "GET"): _only({"TEACHER": {404}, "STUDENT": {404}, "ADMIN": {200}}),
+    ("streams.stream.mine", "GET"): STUDENT_MISSING,
+    ("streams.stream.create_post", "POST"): STREAM_READERS_MISSING,
+    ("streams.stream.comment", "POST"): STREAM_READERS_MISSING,
+    ("streams.stream.react", "POST"): STREAM_READERS_MISSING,
+    ("streams.stream.report", "POST"): STUDENT_MISSING,
+    ("streams.stream.settings", "POST"): MANAGERS_MISSING,
+    ("streams.moderation.hide", "POST"): MANAGERS_MISSING,
+    ("streams.moderation.review", "POST"): MANAGERS_MISSING,
+    ("streams.moderation.delete", "POST"): MANAGERS_MISSING,
+    ("streams.moderation.post_flag", "POST"): MANAGERS_MISSING,
+    ("streams.moderation.mute", "POST"): MANAGERS_MISSING,
+    ("streams.moderation.unmute", "POST"): MANAGERS_MISSING,
+    ("streams.moderation.queue", "GET"): STAFF_ONLY,
+    ("streams.moderation.dismiss", "POST"): MANAGERS_MISSING,
+})
 for _endpoint, _method in [
     ("api.v1.create_session", "POST"), ("api.v1.list_sessions", "GET"), ("api.v1.get_session", "GET"),
     ("api.v1.update_session", "PATCH"), ("api.v1.publish_session", "PATCH"), ("api.v1.delete_session", "DELETE"),
@@ -605,6 +629,18 @@ def _centre_samples(make, course_session, member) -> dict:
     return {"centre_id": centre.id, "room_id": room_id}
 
 
+def _filtered_word(make, admin) -> int:
+    from lms.extensions import db
+    from lms.school.services import ensure_organization
+    from lms.streams.models import FilteredWord
+
+    with make.app.app_context():
+        word = FilteredWord(tenant_id=ensure_organization().id, word="matrixword", added_by_id=admin.id)
+        db.session.add(word)
+        db.session.commit()
+        return word.id
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix_over_every_route(app, make, role):
     admin = make.user(role="ADMIN")
@@ -641,6 +677,9 @@ def test_role_matrix_over_every_route(app, make, role):
     samples["rubric_id"] = _private_rubric(make, other_teacher)
     samples.update(_centre_samples(make, course_session, target))
     samples.update({"badge_id": _badge_id(make), "award_id": 999999})
+    samples.update({"stream_id": 999999, "post_id": 999999, "item": "post", "item_id": 999999, "report_id": 999999,
+                    "visibility": "hide", "decision": "approve", "flag": "lock",
+                    "word_id": _filtered_word(make, admin)})
     client = app.test_client()
     if role != ANON:
         AuthActions(client).login(make.user(role=role))

@@ -1,6 +1,6 @@
 -- wrk script for bench/run.py: replays the requests of a file, one per line, tab-separated:
 --   METHOD <tab> PATH <tab> COOKIE <tab> CSRF-TOKEN <tab> FLAGS <tab> BODY
--- (FLAGS: "h" adds HX-Request: true; a BODY makes it a form POST).  Each wrk thread takes every
+-- (FLAGS: "h" adds HX-Request: true, "|<tag>" If-None-Match: <tag>; a BODY makes it a form POST).  Each wrk thread takes every
 -- Nth line from its own offset, so no two threads send the same line; a thread that reaches the
 -- end starts again and counts it in "wrapped" (bench/run.py checks it is 0 where every request
 -- must be fresh, e.g. submit).  usage: wrk ... -s requests.lua URL -- FILE THREADS USER-AGENT
@@ -19,7 +19,9 @@ function init(args)
     local headers = {["User-Agent"] = agent}
     if cookie ~= "" then headers["Cookie"] = cookie end
     if csrf ~= "" then headers["X-CSRFToken"] = csrf end
-    if flags:find("h") then headers["HX-Request"] = "true" end
+    local etag = flags:match("|(.+)$")
+    if etag then headers["If-None-Match"] = etag end
+    if flags:gsub("|.*$", ""):find("h") then headers["HX-Request"] = "true" end
     if body ~= "" then
       headers["Content-Type"] = "application/x-www-form-urlencoded"
     else

@@ -91,6 +91,16 @@ ERASURE: dict[tuple[str, str], str] = {
     ("section_visit", "student_id"): KEEP,
     ("sign_in_card", "created_by_id"): KEEP,
     ("sign_in_card", "user_id"): DELETE,              # login cards (QR sign-in tokens)
+    ("stream_comment", "author_id"): DELETE,         # a stream comment: the person's own free text
+    ("stream_comment", "moderated_by_id"): KEEP,      # staff
+    ("stream_filtered_word", "added_by_id"): KEEP,    # an administrator's act
+    ("stream_mute", "muted_by_id"): KEEP,             # staff
+    ("stream_mute", "student_id"): DELETE,            # a mute ends with the account
+    ("stream_post", "author_id"): DELETE,             # a stream post (and the comments under it): free text
+    ("stream_post", "moderated_by_id"): KEEP,         # staff
+    ("stream_reaction", "user_id"): DELETE,
+    ("stream_report", "handled_by_id"): KEEP,         # staff
+    ("stream_report", "reporter_id"): DELETE,         # who reported what (and why) goes with the person
     ("student_profile", "user_id"): ANONYMISE,        # number, date of birth, notes cleared
     ("student_registration", "user_id"): DELETE,      # a pending class-code registration
     ("subject", "created_by_id"): KEEP,
