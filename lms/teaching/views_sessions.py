@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.auth.models import Role
-from lms.centres.filtering import selected_centre_id
 from lms.centres import rooms
+from lms.centres.filtering import selected_centre_id
 from lms.centres.models import Centre
 from lms.centres.scope import open_centres
 from lms.common.access import allow

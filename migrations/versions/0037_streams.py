@@ -1,7 +1,7 @@
 """issue 19.1-2, 6: streams of classrooms, subjects and teaching sessions (posts, comments, reactions), mutes, reports and the word filter
 
 Revision ID: 0037
-Revises: 0031
+Revises: 0036
 Create Date: 2026-12-03 20:04:04.574400
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0037'
-down_revision = '0031'
+down_revision = '0036'
 branch_labels = None
 depends_on = None
 
