@@ -538,6 +538,9 @@ for _endpoint, _method in [
     ("api.v1.remove_student", "DELETE"), ("api.v1.assign_work", "PATCH"),
 ]:
     EXPECTED[(_endpoint, _method)] = API_BEARER_ONLY
+# Rows that do not name a supervisor: the route does not let supervisors in.
+for _key, _statuses in EXPECTED.items():
+    EXPECTED[_key] = {"SUPERVISOR": {403}, **_statuses}
 
 
 def _routes(app):

@@ -241,6 +241,7 @@ def _samples(make) -> tuple[dict, dict]:
         db.session.commit()
         badge_id, award_id = badge.id, award.id
         db.session.remove()
+    centre = make.centre("Fuzz centre", rooms=["Fuzz room"], members=[teacher, student])
     samples = {
         "user_id": student.id, "invitation_id": invitation.id, "token": "not-a-real-token", "provider": "google", "code": "NOSUCHCD",
         "classroom_id": classroom.id, "student_id": student.id, "staff_id": teacher.id, "parent_id": parent.id,
@@ -252,6 +253,11 @@ def _samples(make) -> tuple[dict, dict]:
         "token_id": 1, "assessment_id": quiz.id, "question_id": question_id, "media_id": media_id,
         "version_id": attempt.question_order[0], "submission_id": attempt.id, "cohort_id": cohort_id,
         "rubric_id": rubric_id, "badge_id": badge_id, "award_id": award_id,
+        "centre_id": centre.id, "room_id": centre.room_ids["Fuzz room"], "child_id": student.id,
+        # Streams, messages and help requests: ids that do not exist (their own tests fuzz the forms).
+        "stream_id": 999999, "post_id": 999999, "item": "post", "item_id": 999999, "report_id": 999999,
+        "visibility": "hide", "decision": "approve", "flag": "lock", "word_id": 999999, "thread_id": 999999,
+        "request_id": 999999,
     }
     return samples, {"STUDENT": student, "TEACHER": teacher, "ADMIN": admin}
 

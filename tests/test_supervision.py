@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.audit.models import AuditLog
 from lms.auth.models import User
-from lms.centres.models import CentreMembership
+from lms.centres.models import Centre, CentreMembership
 from lms.common.types import utcnow
 from lms.communication.models import Notification
 from lms.curriculum.models import Section, Subject
@@ -466,21 +466,35 @@ def test_the_dashboard_in_thai(app, make, db):
 # --- demo data ------------------------------------------------------------------------------------
 
 
-def test_the_demo_supervisor_oversees_the_whole_organization_until_centres_exist(app, make, db, demo):
+def test_the_demo_supervisor_oversees_the_demo_centres(app, db, demo):
     supervisor_id = demo["supervisor@example.org"]
-    assert db.get(User, supervisor_id).supervises_all is True
-    client = app.test_client()
-    client.post("/auth/login", data={"login": "supervisor@example.org", "password": "demo-pass-1234"})
-    assert client.get("/supervision").status_code == 200
-
-    north, south = make.centre("Demo north"), make.centre("Demo south")
-    from lms.demo import seed_demo
-
-    with app.app_context():
-        seed_demo()  # again, now that centres exist
     assert db.get(User, supervisor_id).supervises_all is False
     assert sorted(db.scalars(select(CentreMembership.centre_id).where(CentreMembership.user_id == supervisor_id))) \
-        == sorted([north.id, south.id])
+        == sorted(db.scalars(select(Centre.id)))
+    client = app.test_client()
+    client.post("/auth/login", data={"login": "supervisor@example.org", "password": "demo-pass-1234"})
+    page = client.get("/supervision").get_data(as_text=True)
+    assert "Maths Study Group" in page  # meets today, in person at the Sukhumvit centre
+
+
+def test_without_centres_the_demo_supervisor_oversees_the_whole_organization(app, db):
+    from lms.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from lms.extensions import db as sqla
+    from lms.supervision.demo import seed_supervision
+
+    with app.app_context():
+        users = {}
+        for email, name, role in DEMO_ACCOUNTS:
+            user = User(email=email, full_name=name, role=role)
+            user.set_password(DEMO_PASSWORD)
+            sqla.session.add(user)
+            users[email] = user
+        sqla.session.flush()
+        seed_supervision(users)
+        sqla.session.commit()
+        supervisor_id = users["supervisor@example.org"].id
+        sqla.session.remove()
+    assert db.get(User, supervisor_id).supervises_all is True
 
 
 @pytest.mark.parametrize("weeks", ["abc", "0", "-1", "99999999999999999999", "٣", "53", "%00"])
