@@ -2,7 +2,7 @@
 
 Two centres with rooms; teacher@example.org's in-person "Maths Study Group" at the Sukhumvit centre,
 room 2, every week at 16:00-17:00 (school time) with six students on different subjects, sections
-and levels, and six weeks of attendance in which one student's attendance falls; teacher2's hybrid
+and levels, and six weeks of attendance in which one student's attendance falls (absent the last three weeks); teacher2's hybrid
 "English Conversation Club" at the Chiang Mai centre; the online demo session gets a meeting link;
 a cohort "Olympiad maths" for enrolling in one step.
 """
@@ -44,10 +44,12 @@ STUDY_GROUP_STUDENTS = [
     ("pupil1", "Mathematics P1", "Comparing numbers", "Review: compare the tens first."),
     ("p1-1-1@demo.example.org", "Mathematics P1", "Flat shapes", "New topic: name the shapes."),
     ("student2@example.org", "English P2", "Saying hello", "Practise greetings aloud."),
-    ("p2-1-1@demo.example.org", "English P2", "Saying goodbye", "Missed the last two weeks: catch up."),
+    ("p2-1-1@demo.example.org", "English P2", "Saying goodbye", "Missed the last three weeks: catch up."),
     ("p2-2-1@demo.example.org", "English P2", "Saying hello", "Reading with a partner."),
 ]
-FALLING = "p2-1-1@demo.example.org"  # present for four weeks, then absent: the supervisor's at-risk example
+# Present for three weeks, then absent three times: the supervisor's at-risk example (low and falling
+# attendance, whatever the time of day the demo is looked at).
+FALLING = "p2-1-1@demo.example.org"
 CLUB_STUDENTS = ["p2-1-2@demo.example.org", "p2-2-2@demo.example.org", "p2-2-3@demo.example.org"]
 COHORT = ("Olympiad maths", ["p1-1-2@demo.example.org", "p1-1-3@demo.example.org", "p1-2-1@demo.example.org"])
 
@@ -141,7 +143,7 @@ def _attendance(meetings, students: list[User], teacher: User, falling: User | N
     for week, meeting in enumerate(past):
         for i, student in enumerate(students):
             status = "PRESENT"
-            if student is falling and week >= len(past) - 2:
+            if student is falling and week >= len(past) - 3:
                 status = "ABSENT"
             elif (week + i) % 7 == 3:
                 status = "LATE"
