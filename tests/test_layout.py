@@ -146,3 +146,16 @@ def test_htmx_conventions_are_set_once():
     for script in (root / "static" / "js").glob("*.js"):
         if script.name != "app.js":
             assert 'meta[name="csrf-token"]' not in script.read_text(), f"{script}: use window.lms.csrfToken()"
+
+
+def test_the_profile_page_has_no_two_elements_with_one_id(client, as_role):
+    """The email choice "Messages" once took the id of the page's flash messages (#messages)."""
+    import re
+    from collections import Counter
+
+    for role in ("PARENT", "TEACHER", "STUDENT"):
+        as_role(role)
+        page = client.get("/me").get_data(as_text=True)
+        repeated = [i for i, n in Counter(re.findall(r'\sid="([^"]+)"', page)).items() if n > 1]
+        assert repeated == [], (role, repeated)
+        client.post("/auth/logout")

@@ -56,7 +56,9 @@ class ProfileForm(FlaskForm):
 
 class EmailChangeForm(FlaskForm):
     new_email = EmailField(_l("New email address"), validators=[DataRequired(), Email(), Length(max=254)])
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    # Its own id: the password form on the same page (/me) has a current_password too.
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)],
+                                     id="email-current-password")
 
 
 class PasswordChangeForm(FlaskForm):

@@ -43,9 +43,10 @@ class AnnouncementForm(FlaskForm):
 
 
 class EmailPreferencesForm(FlaskForm):
-    """The optional emails a person wants (checked = wanted; ``lms.communication.email_preferences``)."""
+    """The optional emails a person wants (checked = wanted; ``lms.communication.email_preferences``).
+    The ids say "email-": a plain ``id="messages"`` would be the page's flash messages' id too."""
 
-    announcements = BooleanField(_l("Urgent announcements"))
-    session_reminders = BooleanField(_l("Teaching session reminders"))
-    absence_alerts = BooleanField(_l("Absence alerts"))
-    messages = BooleanField(_l("Messages and help requests"))
+    announcements = BooleanField(_l("Urgent announcements"), id="email-announcements")
+    session_reminders = BooleanField(_l("Teaching session reminders"), id="email-session-reminders")
+    absence_alerts = BooleanField(_l("Absence alerts"), id="email-absence-alerts")
+    messages = BooleanField(_l("Messages and help requests"), id="email-messages")

@@ -69,6 +69,25 @@ def test_key_pages_are_accessible_in_both_themes(open_page, live_server, demo, d
     sign_in(admin, live_server, "admin@example.org", DEMO_PASSWORD)
     _check(admin, f"{live_server}/", background)
     _check(admin, f"{live_server}/analytics", background)  # the SVG charts
+    _check(admin, f"{live_server}/admin/centres", background)
+
+    # Tutoring centres and streams (issues 18 and 19), on the demo data.
+    from lms.teaching.demo_tutoring import STUDY_GROUP
+    from lms.teaching.models import CourseSession
+
+    group = db.scalar(select(CourseSession.id).where(CourseSession.session_name == STUDY_GROUP))
+    _check(teacher, f"{live_server}/sessions/{group}", background)
+    _check(teacher, f"{live_server}/sessions/{group}/enrollments", background)
+    _check(teacher, f"{live_server}/classrooms/{classroom_id}/stream", background)
+    _check(student, f"{live_server}/my/sessions/{group}", background)
+    _check(student, f"{live_server}/my/badges", background)
+    supervisor = open_page({**DESKTOP, "color_scheme": opposite})
+    sign_in(supervisor, live_server, "supervisor@example.org", DEMO_PASSWORD)
+    _check(supervisor, f"{live_server}/supervision", background)
+    parent = open_page({**PHONE, "color_scheme": opposite})
+    sign_in(parent, live_server, "parent@example.org", DEMO_PASSWORD)
+    _check(parent, f"{live_server}/my/children/{demo['student@example.org']}/sessions/{group}", background)
+    _check(parent, f"{live_server}/messages", background)
 
 
 def test_the_header_toggle_changes_the_theme_at_once_and_it_is_remembered(open_page, live_server, demo, db):
