@@ -49,7 +49,7 @@ def not_modified(version, *, per_url: bool = True):
     if version is None:
         return None
     etag = etag_of(version, per_url=per_url)
-    return tagged(make_response("", 304), etag) if etag in request.if_none_match else None
+    return tagged(make_response("", 304), etag) if request.if_none_match.is_strong(etag) else None  # not "*"
 
 
 def tagged(response, etag: str, changed_at=None):
