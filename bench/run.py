@@ -143,8 +143,8 @@ def classroom_streams(homerooms) -> list[tuple]:
     ``(classroom id, teacher id, the tag their open page carries)`` for the idle polls."""
     from sqlalchemy import text
 
+    from lms.common.freshness import etag_of
     from lms.extensions import db
-    from lms.streams.freshness import tag_of
 
     db.session.execute(text("""
         INSERT INTO stream (classroom_id, students_may_post, version, changed_at, created_at)
@@ -158,15 +158,19 @@ def classroom_streams(homerooms) -> list[tuple]:
         WHERE NOT EXISTS (SELECT 1 FROM stream_post p WHERE p.stream_id = s.id)"""))
     db.session.commit()
     rows = db.session.execute(text("""
-        SELECT s.classroom_id, ta.teacher_id, s.id, s.version, u.locale FROM stream s
+        SELECT s.classroom_id, ta.teacher_id, s.id, s.version, u.login_version, u.locale FROM stream s
         JOIN teacher_assignment ta ON ta.classroom_id = s.classroom_id AND ta.role = 'HOMEROOM'
         JOIN "user" u ON u.id = ta.teacher_id ORDER BY s.classroom_id""")).all()
 
-    class Reader:
-        def __init__(self, ident, locale):
-            self.id, self.locale = ident, locale
+    class Reader:  # what the tag is made of (User.get_id() and the reader's language)
+        def __init__(self, ident, login_version, locale):
+            self.ident, self.locale = f"{ident}:{login_version}", locale
 
-    return [(cid, tid, tag_of(sid, version, Reader(tid, locale))) for cid, tid, sid, version, locale in rows]
+        def get_id(self):
+            return self.ident
+
+    return [(cid, tid, f'"{etag_of((sid, version), per_url=False, reader=Reader(tid, login_version, locale))}"')
+            for cid, tid, sid, version, login_version, locale in rows]
 
 
 # --- running wrk ---------------------------------------------------------------------------------------

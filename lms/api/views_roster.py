@@ -14,12 +14,12 @@ from flask_login import current_user
 
 from lms.api import serializers as ser
 from lms.api.core import Query, bp, json_body, no_content, ok, ok_list, operation, paginate_query
+from lms.api.views_teacher import enrollment_page
 from lms.auth.models import Role, User
 from lms.common.access import allow
 from lms.extensions import db
 from lms.teaching import attendance, services, work
 from lms.teaching import enrollments as enr
-from lms.teaching.models import SessionEnrollmentStatus
 
 STAFF = "ADMIN, TEACHER (own sessions)"
 
@@ -100,13 +100,7 @@ def mark_attendance(session_id: int, meeting_id: int):
            query=("status@enrollment", "page", "limit"), errors=(400, 401, 403, 404))
 @allow(Role.ADMIN, Role.TEACHER)
 def list_students(session_id: int):
-    query = Query()
-    page, limit = query.page(), query.limit(20)
-    status = query.choice("status", tuple(SessionEnrollmentStatus))
-    query.check()
-    course_session = _session(session_id)
-    scale = services.settings_of(course_session).grading_scale
-    result = paginate_query(enr.enrollment_list_query(course_session, status=status), page, limit, scalars=False)
+    result, scale = enrollment_page(session_id)
     results = work.results_for(current_user, [e for e, _student in result.items])
     return ok_list(result, [ser.session_student(e, student, scale, results.get(e.id))
                             for e, student in result.items])

@@ -137,14 +137,20 @@ def delete_session(session_id: int):
            query=("status@enrollment", "page", "limit"), errors=(400, 401, 403, 404))
 @allow(Role.ADMIN, Role.TEACHER)
 def list_enrollments(session_id: int):
+    result, scale = enrollment_page(session_id)
+    return ok_list(result, [ser.enrollment(e, student, scale) for e, student in result.items])
+
+
+def enrollment_page(session_id: int):
+    """A page of the session's ``(enrollment, student)`` rows (``status``, ``page``, ``limit``; bad
+    arguments: 400 before the session is looked up) and the session's grading scale."""
     query = Query()
     page, limit = query.page(), query.limit(20)
     status = query.choice("status", tuple(SessionEnrollmentStatus))
     query.check()
     course_session = _session(session_id)
     scale = services.settings_of(course_session).grading_scale
-    result = paginate_query(enr.enrollment_list_query(course_session, status=status), page, limit, scalars=False)
-    return ok_list(result, [ser.enrollment(e, student, scale) for e, student in result.items])
+    return paginate_query(enr.enrollment_list_query(course_session, status=status), page, limit, scalars=False), scale
 
 
 @bp.route("/teacher/sessions/<unbounded_int:session_id>/enrollments/<unbounded_int:enrollment_id>/status", methods=["PATCH"])

@@ -15,7 +15,7 @@ from lms.auth.models import Role, User
 from lms.centres.models import Centre, CentreMembership
 from lms.centres.operations import require_admin
 from lms.common.errors import Conflict, ValidationFailed
-from lms.common.ids import as_id, unique_ids
+from lms.common.ids import as_id, chosen_ids
 from lms.common.services import flush_or_raise
 from lms.extensions import db
 
@@ -57,14 +57,9 @@ def candidates_query(centre: Centre, *, q: str = "", role: str = ""):
 
 
 def _ids(raw_ids) -> list[int]:
-    ids = unique_ids(raw_ids)
-    if ids is None:
-        raise ValidationFailed(_("Choose people from the list."), field="user_ids")
-    if not ids:
-        raise ValidationFailed(_("Choose at least one person to add."), field="user_ids")
-    if len(ids) > MAX_AT_ONCE:
-        raise ValidationFailed(_("Add at most %(n)d people at once.", n=MAX_AT_ONCE), field="user_ids")
-    return ids
+    return chosen_ids(raw_ids, field="user_ids", most=MAX_AT_ONCE, invalid=_("Choose people from the list."),
+                      empty=_("Choose at least one person to add."),
+                      too_many=_("Add at most %(n)d people at once.", n=MAX_AT_ONCE))
 
 
 def add_members(actor, centre: Centre, raw_ids) -> tuple[list[User], list[User]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lms.common.errors import ValidationFailed
+
 ID_MAX = 2**31 - 1  # PostgreSQL ``integer``: a larger number is no id (and would overflow the query)
 
 
@@ -25,4 +27,17 @@ def unique_ids(values) -> list[int] | None:
             return None
         if ident not in ids:
             ids.append(ident)
+    return ids
+
+
+def chosen_ids(raw_ids, *, field: str, most: int, invalid: str, empty: str, too_many: str) -> list[int]:
+    """The ids ticked in a form's list (``unique_ids``), at least one and at most ``most``; else
+    ValidationFailed on ``field`` saying ``invalid`` (one is no id), ``empty`` or ``too_many``."""
+    ids = unique_ids(raw_ids)
+    if ids is None:
+        raise ValidationFailed(invalid, field=field)
+    if not ids:
+        raise ValidationFailed(empty, field=field)
+    if len(ids) > most:
+        raise ValidationFailed(too_many, field=field)
     return ids

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.auth.models import Role
+from lms.common import freshness
 from lms.common.access import allow
 from lms.common.edge import form_checks_text
 from lms.common.formviews import arg_int, render_form, saving
@@ -17,7 +18,7 @@ from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.common.ratelimit import config_limit
 from lms.common.types import utcnow
-from lms.conversations import freshness, help_requests
+from lms.conversations import help_requests
 from lms.conversations.forms import AnswerForm, HelpRequestForm
 from lms.conversations.models import HelpStatus
 from lms.conversations.views_messages import user_key
@@ -32,16 +33,15 @@ nav_item("conversations.help.mine", _l("My help requests"), Role.STUDENT, order=
 def _list(template: str):
     status = request.args.get("status", "")
     status = status if status in help_requests.STATUSES else ""
-    etag = freshness.etag_of(help_requests.queue_version(current_user))
-    if is_htmx():
-        unchanged = freshness.not_modified(etag)
-        if unchanged is not None:
-            return unchanged
+    version = help_requests.queue_version(current_user)
+    if (unchanged := freshness.not_modified(version)) is not None:
+        return unchanged
+    etag = freshness.etag_of(version)
     listing = paginate(help_requests.queue_query(current_user, status))
     response = render(template, "conversations/_help_list.html", listing=listing, chosen=status, etag=etag,
                       titles=help_requests.titles_of(listing.items), waited=help_requests.waited_text, now=utcnow(),
                       labels=help_requests.STATUS_LABELS, statuses=help_requests.STATUSES)
-    return freshness.with_etag(response, etag) if is_htmx() else response
+    return freshness.tagged(response, etag)
 
 
 @bp.route("/help-requests")

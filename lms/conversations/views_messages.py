@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.auth.models import Role
+from lms.common import freshness
 from lms.common.access import allow
 from lms.common.edge import form_checks_text
 from lms.common.formviews import render_form, saving
@@ -16,7 +17,7 @@ from lms.common.htmx import is_htmx, redirect_to, render
 from lms.common.navigation import nav_item
 from lms.common.pagination import paginate
 from lms.common.ratelimit import config_limit
-from lms.conversations import freshness, office_hours, threads
+from lms.conversations import office_hours, threads
 from lms.conversations.forms import MessageForm, OfficeHoursForm, ReviewForm
 from lms.extensions import db, limiter
 
@@ -38,15 +39,14 @@ def index():
     if current_user.role == Role.ADMIN:
         return render("conversations/review_list.html", "conversations/_review_list.html",
                       listing=paginate(threads.review_list_query(q)), q=q)
-    etag = freshness.etag_of(threads.inbox_version(current_user))
-    if is_htmx():
-        unchanged = freshness.not_modified(etag)
-        if unchanged is not None:
-            return unchanged
+    version = threads.inbox_version(current_user)
+    if (unchanged := freshness.not_modified(version)) is not None:
+        return unchanged
+    etag = freshness.etag_of(version)
     response = render("conversations/inbox.html", "conversations/_inbox.html",
                       listing=paginate(threads.inbox_query(current_user, q)), q=q, etag=etag,
                       is_unread=threads.is_unread, children=_children())
-    return freshness.with_etag(response, etag) if is_htmx() else response
+    return freshness.tagged(response, etag)
 
 
 def _children():
@@ -103,18 +103,15 @@ def _thread_context(thread, form=None, **extra) -> dict:
 @bp.route("/messages/<int:thread_id>")
 @allow(Role.PARENT, Role.TEACHER, Role.ADMIN)  # an administrator: 404 (read through the review only)
 def thread(thread_id: int):
-    if is_htmx():  # the poll: one query decides whether anything changed
-        version = threads.thread_version(current_user, thread_id)
-        if version is not None:
-            unchanged = freshness.not_modified(freshness.etag_of(version))
-            if unchanged is not None:
-                return unchanged
+    # the poll: one query decides whether anything changed
+    if (unchanged := freshness.not_modified(lambda: threads.thread_version(current_user, thread_id))) is not None:
+        return unchanged
     conversation = threads.get_thread_for(current_user, thread_id)
     if threads.mark_read(current_user, conversation):
         db.session.commit()
     context = _thread_context(conversation)
     response = render("conversations/thread.html", "conversations/_messages.html", **context)
-    return freshness.with_etag(response, context["etag"]) if is_htmx() else response
+    return freshness.tagged(response, context["etag"])
 
 
 @bp.route("/messages/<int:thread_id>", methods=["POST"])

@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 from lms.audit.services import record
 from lms.auth.models import Role, User
 from lms.common.errors import Conflict, Forbidden, ValidationFailed
-from lms.common.ids import as_id, unique_ids
+from lms.common.ids import as_id, chosen_ids
 from lms.common.services import flush_or_raise, get_visible, is_taken
 from lms.common.types import utcnow
 from lms.core.academic_year import current_academic_year
@@ -186,15 +186,9 @@ def delete_cohort(actor, cohort: Cohort) -> str:
 
 
 def _student_ids(raw_ids) -> list[int]:
-    ids = unique_ids(raw_ids)
-    if ids is None:
-        raise ValidationFailed(_("Choose students from the list."), field="student_ids")
-    if not ids:
-        raise ValidationFailed(_("Choose at least one student to add."), field="student_ids")
-    if len(ids) > MAX_STUDENTS_AT_ONCE:
-        raise ValidationFailed(_("Add at most %(n)d students at once.", n=MAX_STUDENTS_AT_ONCE),
-                               field="student_ids")
-    return ids
+    return chosen_ids(raw_ids, field="student_ids", most=MAX_STUDENTS_AT_ONCE,
+                      invalid=_("Choose students from the list."), empty=_("Choose at least one student to add."),
+                      too_many=_("Add at most %(n)d students at once.", n=MAX_STUDENTS_AT_ONCE))
 
 
 def add_students(actor, cohort: Cohort, raw_ids) -> tuple[list[User], list[User]]:

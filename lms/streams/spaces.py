@@ -22,6 +22,7 @@ from sqlalchemy import and_, exists, false, or_, select, true
 from lms.auth.models import Role, User
 from lms.common.errors import NotFound
 from lms.common.services import flush_or_raise
+from lms.common.types import utcnow
 from lms.curriculum.models import Subject, SubjectTeacher
 from lms.curriculum.services import can_edit_subject, get_subject_for
 from lms.extensions import db
@@ -161,6 +162,20 @@ def visibility(actor, kind: str):
     if role not in (Role.TEACHER, Role.STUDENT):
         return false()
     return {"classroom": _classroom_condition, "subject": _subject_condition, "session": _session_condition}[kind](actor)
+
+
+def poll_version(actor, kind: str, target_id: int) -> tuple | None:
+    """What a poll's tag is made of: the stream's id and ``version`` (moved by every change), read
+    with ``actor``'s right to see it in one SELECT.  None: changed or not visible (the full answer is
+    needed); a scheduled post whose time has come counts as a change."""
+    if kind not in COLUMN:
+        return None
+    row = db.session.execute(
+        select(Stream.id, Stream.version, Stream.next_publish_at)
+        .where(getattr(Stream, COLUMN[kind]) == target_id, visibility(actor, kind))).first()
+    if row is None or (row.next_publish_at is not None and row.next_publish_at <= utcnow()):
+        return None
+    return row.id, row.version
 
 
 def managed_streams(actor):

@@ -40,10 +40,15 @@ def _back(space, post_id: int | None = None, *, whole_list: bool = False, saved=
     return answer_post(space, post_id, status=status)
 
 
+def _load_item(stream_id: int, item: str, item_id: int):
+    """The stream's space and the post or comment in it (404 when not visible)."""
+    space = load_space(stream_id)
+    return space, (feed.get_post if item == "post" else feed.get_comment)(space, current_user, item_id)
+
+
 def _moderate(stream_id: int, item: str, item_id: int, act, message: str):
     """Load the post or comment, run ``act(space, found)`` in a saving block, answer with its post."""
-    space = load_space(stream_id)
-    found = (feed.get_post if item == "post" else feed.get_comment)(space, current_user, item_id)
+    space, found = _load_item(stream_id, item, item_id)
     post_id = found.id if item == "post" else found.post_id
     with saving() as saved:
         act(space, found)
@@ -75,8 +80,7 @@ def review(stream_id: int, item: str, item_id: int, decision: str):
 @bp.route("/streams/<int:stream_id>/<any(post, comment):item>/<int:item_id>/delete", methods=["POST"])
 @allow(*STAFF)
 def delete(stream_id: int, item: str, item_id: int):
-    space = load_space(stream_id)
-    found = (feed.get_post if item == "post" else feed.get_comment)(space, current_user, item_id)
+    space, found = _load_item(stream_id, item, item_id)
     post_id = None if item == "post" else found.post_id
     with saving() as saved:
         moderation.delete_item(current_user, space, found)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.auth.models import Role
+from lms.common import freshness
 from lms.common.access import allow
 from lms.common.errors import DomainError
 from lms.common.formviews import saving
@@ -19,10 +20,10 @@ from lms.common.markdown import render_markdown
 from lms.common.navigation import nav_item
 from lms.common.types import utcnow
 from lms.extensions import db
-from lms.streams import feed, freshness, moderation, posting
+from lms.streams import feed, moderation, posting
 from lms.streams.forms import CommentForm, MuteForm, PostForm, ReportForm, SwitchForm
 from lms.streams.models import REACTIONS, Stream
-from lms.streams.spaces import Space, not_found, open_space, space_of_stream
+from lms.streams.spaces import Space, not_found, open_space, poll_version, space_of_stream
 
 bp = Blueprint("stream", __name__)
 nav_item("streams.stream.mine", _l("Class stream"), Role.STUDENT, order=36)
@@ -37,29 +38,32 @@ def load_space(stream_id: int) -> Space:
     return open_space(current_user, *space_of_stream(stream))
 
 
+def stream_etag(stream: Stream) -> str:
+    """The list's tag: the same wherever it is drawn (its page, after a post or a moderation)."""
+    return freshness.etag_of((stream.id, stream.version), per_url=False)
+
+
 def context(space: Space, **extra) -> dict:
     return {"space": space, "reactions": REACTIONS, "render_markdown": render_markdown,
             "refusal": posting.refusal(space, current_user),
             "stream_url": posting.stream_url(space), "stream_endpoint": posting.stream_endpoint(space), "mute_form": MuteForm(), "report_form": ReportForm(),
-            "comment_form": CommentForm(formdata=None), "now": utcnow(), "etag": freshness.tag_of(space.stream.id, space.stream.version, current_user),
+            "comment_form": CommentForm(formdata=None), "now": utcnow(), "etag": stream_etag(space.stream),
             "mutes": (lambda: moderation.mutes_of(space)),
             "switch_form": SwitchForm(formdata=None, students_may_post=space.stream.students_may_post), **extra}
 
 
 def _show(kind: str, target_id: int):
-    if request.args.get("poll") and is_htmx():
-        fresh = freshness.unchanged(current_user, kind, target_id)
-        if fresh is not None:
-            response = make_response("", 304)
-            response.headers["ETag"] = fresh[0]
-            return response
+    if request.args.get(freshness.POLL_ARG):
+        unchanged = freshness.not_modified(lambda: poll_version(current_user, kind, target_id), per_url=False)
+        if unchanged is not None:
+            return unchanged
     space = open_space(current_user, kind, target_id)
     if space.stream.next_publish_at is not None and space.stream.next_publish_at <= utcnow():
         posting.publish_due(space)
     db.session.commit()  # a stream made on first visit, a due scheduled post
     page = feed.page_of_posts(space, current_user)
     response = render(PAGE, LIST, **context(space, posts=page, form=PostForm(formdata=None)))
-    return freshness.with_validators(response, space.stream, current_user)
+    return freshness.tagged(response, stream_etag(space.stream), space.stream.changed_at)
 
 
 @bp.route("/classrooms/<int:classroom_id>/stream")

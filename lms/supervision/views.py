@@ -15,6 +15,7 @@ from lms.centres.models import Centre
 from lms.common.access import allow
 from lms.common.csvexport import csv_response, local_datetime
 from lms.common.htmx import render
+from lms.common.labels import label
 from lms.common.navigation import nav_item
 from lms.common.ratelimit import config_limit
 from lms.extensions import db, limiter
@@ -26,7 +27,6 @@ bp = Blueprint("supervision", __name__)
 nav_item("supervision.dashboard", _l("Supervision"), Role.SUPERVISOR, Role.ADMIN, order=39, group="school")
 
 OVERSEERS = (Role.SUPERVISOR, Role.ADMIN)
-MODES = {"ONLINE": _l("Online"), "IN_PERSON": _l("In person"), "HYBRID": _l("Hybrid")}
 
 
 def _export_limit():
@@ -60,7 +60,7 @@ def dashboard():
     return render("supervision/dashboard.html", "supervision/_dashboard.html", scope=scope, weeks=weeks,
                   trend=trend, chart=trend_chart(trend), centre_rows=_centre_rows(trend), week_label=week_label,
                   today=overview.meetings_today(scope), workload=overview.workload(scope),
-                  at_risk=risk.at_risk(scope), risk=risk, modes=MODES)
+                  at_risk=risk.at_risk(scope), risk=risk)
 
 
 # --- CSV exports --------------------------------------------------------------------------------
@@ -93,7 +93,7 @@ def attendance_csv():
 @_export_limit()
 def today_csv():
     rows = ([local_datetime(r.meeting.starts_at, "%Y-%m-%d %H:%M"), local_datetime(r.meeting.ends_at, "%H:%M"),
-             r.session_name, r.tutor, r.centre or "", r.room or "", str(MODES.get(r.mode, r.mode)), r.enrolled,
+             r.session_name, r.tutor, r.centre or "", r.room or "", label("course_session_mode", r.mode), r.enrolled,
              r.marked, _("Yes") if r.running else _("No")]
             for r in overview.meetings_today(supervised_scope(current_user)))
     return csv_response("sessions-today.csv", [_("Starts"), _("Ends"), _("Teaching session"), _("Tutor"),

@@ -16,7 +16,7 @@ from lms.extensions import db, limiter
 from lms.supervision import messaging, risk, trends
 from lms.supervision.forms import TutorMessageForm
 from lms.supervision.scope import TAKING_PART, get_session, get_student, supervised_scope
-from lms.supervision.views import MODES, OVERSEERS, trend_chart, week_label
+from lms.supervision.views import OVERSEERS, trend_chart, week_label
 from lms.teaching.models import (
     CourseSessionAttendance,
     CourseSessionEnrollment,
@@ -88,5 +88,5 @@ def session(session_id: int):
     trend = trends.attendance_trend(scope, weeks, trends.session_condition(course_session.id))
     tutor = db.session.get(User, course_session.teacher_id)
     return render("supervision/session.html", course_session=course_session, tutor=tutor, weeks=weeks, trend=trend,
-                  chart=trend_chart(trend), week_label=week_label, modes=MODES, percent=trends.percent,
+                  chart=trend_chart(trend), week_label=week_label, percent=trends.percent,
                   students=_session_students(course_session, trend.weeks[0].start))

@@ -19,6 +19,21 @@
     if (etag && /^[0-9a-f]+$/.test(etag)) { event.detail.headers["If-None-Match"] = '"' + etag + '"'; }
   });
 
+  // When something changed, a poll's answer replaces the whole element: a polling element marked
+  // data-poll-waits-for-drafts does not ask while the reader has unsent text in it (a comment, a
+  // report), so their text is never lost; the next poll after it is sent or cleared asks again.
+  function holdsDraft(element) {
+    return Array.prototype.some.call(element.querySelectorAll("textarea, input[type=text]"), function (field) {
+      return field.value.trim() !== "";
+    });
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var element = event.detail && event.detail.elt;
+    if (element && element.hasAttribute && element.hasAttribute("data-poll-waits-for-drafts") && holdsDraft(element)) {
+      event.preventDefault();
+    }
+  });
+
   // A fragment fetched without htmx (fetch) may carry out-of-band parts, as every htmx fragment
   // does (the message region): put them in place and return the rest of the fragment.
   lms.swapOutOfBand = function (html) {
